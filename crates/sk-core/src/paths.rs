@@ -1,0 +1,159 @@
+//! Every location sk reads or writes, resolved once from the environment (product.md §3).
+//! Nothing else in the workspace computes a home-relative path: tests point `HOME` and the
+//! agent variables at a temporary folder and the whole product follows.
+
+use std::path::{Path, PathBuf};
+
+use crate::env::{self, Source};
+
+/// The home directory could not be determined.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot find the home directory: set HOME (or USERPROFILE on Windows)")]
+pub struct NoHome;
+
+/// All resolved locations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    pub home: PathBuf,
+    /// `$COPILOT_HOME` or `~/.copilot`.
+    pub copilot_home: PathBuf,
+    /// `$CLAUDE_CONFIG_DIR` or `~/.claude`.
+    pub claude_home: PathBuf,
+    /// `$CODEX_HOME` or `~/.codex`.
+    pub codex_home: PathBuf,
+    /// The knowledge database: `--db`, else `$SK_DB`, else `<copilot_home>/session-state/knowledge.db`.
+    pub db: PathBuf,
+}
+
+impl Paths {
+    /// Resolves from the real process environment.
+    pub fn from_env(db_flag: Option<PathBuf>) -> Result<Paths, NoHome> {
+        Paths::resolve(&env::ProcessEnv, db_flag)
+    }
+
+    /// Resolves from any variable source; `db_flag` is the global `--db` option.
+    pub fn resolve(src: &dyn Source, db_flag: Option<PathBuf>) -> Result<Paths, NoHome> {
+        let home = src
+            .get(env::HOME)
+            .or_else(|| src.get(env::USERPROFILE))
+            .map(PathBuf::from)
+            .ok_or(NoHome)?;
+        let under_home = |var, dir: &str| src.get(var).map(PathBuf::from).unwrap_or_else(|| home.join(dir));
+        let copilot_home = under_home(env::COPILOT_HOME, ".copilot");
+        let claude_home = under_home(env::CLAUDE_CONFIG_DIR, ".claude");
+        let codex_home = under_home(env::CODEX_HOME, ".codex");
+        let db = db_flag
+            .or_else(|| src.get(env::SK_DB).map(PathBuf::from))
+            .unwrap_or_else(|| copilot_home.join("session-state").join("knowledge.db"));
+        Ok(Paths {
+            home,
+            copilot_home,
+            claude_home,
+            codex_home,
+            db,
+        })
+    }
+
+    /// Copilot CLI per-session folders (`<id>/events.jsonl`, …).
+    pub fn copilot_session_state(&self) -> PathBuf {
+        self.copilot_home.join("session-state")
+    }
+    /// Legacy Copilot layout: one pretty-printed JSON per session.
+    pub fn copilot_history_state(&self) -> PathBuf {
+        self.copilot_home.join("history-session-state")
+    }
+    /// Copilot's own cross-session index (read-only, optional).
+    pub fn copilot_session_store(&self) -> PathBuf {
+        self.copilot_home.join("session-store.db")
+    }
+    /// Copilot hook registrations (`*.json`).
+    pub fn copilot_hooks_dir(&self) -> PathBuf {
+        self.copilot_home.join("hooks")
+    }
+    /// Claude Code transcripts.
+    pub fn claude_projects(&self) -> PathBuf {
+        self.claude_home.join("projects")
+    }
+    /// Claude Code user settings, where hooks are registered.
+    pub fn claude_settings(&self) -> PathBuf {
+        self.claude_home.join("settings.json")
+    }
+    /// Codex CLI rollouts, `YYYY/MM/DD/rollout-*.jsonl`.
+    pub fn codex_sessions(&self) -> PathBuf {
+        self.codex_home.join("sessions")
+    }
+    /// Codex CLI archived rollouts.
+    pub fn codex_archived(&self) -> PathBuf {
+        self.codex_home.join("archived_sessions")
+    }
+    /// Where `sk install` puts the binary.
+    pub fn bin_dir(&self) -> PathBuf {
+        self.copilot_home.join("bin")
+    }
+    /// Markers, audit log, pid and lock files.
+    pub fn markers_dir(&self) -> PathBuf {
+        self.copilot_home.join("markers")
+    }
+    /// Durable inbox for `sk learn` while the database is busy.
+    pub fn inbox_dir(&self) -> PathBuf {
+        self.markers_dir().join("inbox")
+    }
+    /// The file that names the process currently writing to the database.
+    pub fn writer_lock(&self) -> PathBuf {
+        sidecar(&self.db, ".writer")
+    }
+}
+
+/// `knowledge.db` + `-wal` → `knowledge.db-wal`: SQLite's sidecar naming.
+pub fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut s = db.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MapEnv;
+
+    fn env(pairs: &[(&'static str, &str)]) -> MapEnv {
+        MapEnv(pairs.iter().map(|(k, v)| (*k, (*v).into())).collect())
+    }
+
+    #[test]
+    fn defaults_derive_from_home() {
+        let p = Paths::resolve(&env(&[("HOME", "/h")]), None).expect("home set");
+        assert_eq!(p.copilot_home, PathBuf::from("/h/.copilot"));
+        assert_eq!(p.claude_home, PathBuf::from("/h/.claude"));
+        assert_eq!(p.codex_home, PathBuf::from("/h/.codex"));
+        assert_eq!(p.db, PathBuf::from("/h/.copilot/session-state/knowledge.db"));
+        assert_eq!(p.writer_lock(), PathBuf::from("/h/.copilot/session-state/knowledge.db.writer"));
+    }
+
+    #[test]
+    fn overrides_win_and_flag_beats_env() {
+        let e = env(&[
+            ("HOME", "/h"),
+            ("COPILOT_HOME", "/c"),
+            ("CLAUDE_CONFIG_DIR", "/cl"),
+            ("CODEX_HOME", "/cx"),
+            ("SK_DB", "/db/k.db"),
+        ]);
+        let p = Paths::resolve(&e, None).expect("home set");
+        assert_eq!(p.copilot_session_state(), PathBuf::from("/c/session-state"));
+        assert_eq!(p.claude_projects(), PathBuf::from("/cl/projects"));
+        assert_eq!(p.codex_sessions(), PathBuf::from("/cx/sessions"));
+        assert_eq!(p.db, PathBuf::from("/db/k.db"));
+        let p = Paths::resolve(&e, Some("/flag.db".into())).expect("home set");
+        assert_eq!(p.db, PathBuf::from("/flag.db"));
+    }
+
+    #[test]
+    fn empty_values_count_as_unset_and_missing_home_is_an_error() {
+        let p = Paths::resolve(&env(&[("HOME", "/h"), ("CODEX_HOME", "")]), None).expect("home set");
+        assert_eq!(p.codex_home, PathBuf::from("/h/.codex"));
+        assert!(Paths::resolve(&env(&[]), None).is_err());
+        let p = Paths::resolve(&env(&[("USERPROFILE", "/w")]), None).expect("userprofile");
+        assert_eq!(p.home, PathBuf::from("/w"));
+    }
+}

@@ -1,0 +1,219 @@
+//! The normalized shape every connector produces and every writer consumes. Connectors
+//! push into a [`Sink`] one record at a time (ripgrep's Sink idea), so nobody ever holds a
+//! whole session in memory and the store never sees an agent's wire format.
+
+use std::path::PathBuf;
+
+use crate::Agent;
+
+/// Most text kept (and indexed) for one record. Larger texts are cut at a char boundary;
+/// the record itself is kept, so provenance survives a 2 MB event.
+pub const MAX_TEXT_BYTES: usize = 32 * 1024;
+/// Most tool output kept per tool result: enough to recognise an error, not a whole build log.
+pub const MAX_TOOL_OUTPUT_BYTES: usize = 2 * 1024;
+
+/// What a record is. Stored as [`RecordKind::as_str`]; the ranking and the extractors key on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// Text a human typed.
+    Prompt,
+    /// Text the agent said to the human.
+    Answer,
+    /// The agent's visible reasoning (when the log keeps it in clear text).
+    Reasoning,
+    /// A tool invocation: `tool` is the tool's name, `text` summarises the arguments.
+    ToolCall,
+    /// The outcome of a tool invocation, paired with its call by `call_id`.
+    ToolResult,
+    /// A compaction or checkpoint summary section (`section` names it).
+    Summary,
+    /// The agent's own recap when a task completes.
+    TaskSummary,
+    /// An error the agent or its runtime reported.
+    Error,
+    /// A session artifact such as a plan or research note.
+    Note,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 9] = [
+        RecordKind::Prompt,
+        RecordKind::Answer,
+        RecordKind::Reasoning,
+        RecordKind::ToolCall,
+        RecordKind::ToolResult,
+        RecordKind::Summary,
+        RecordKind::TaskSummary,
+        RecordKind::Error,
+        RecordKind::Note,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Prompt => "prompt",
+            RecordKind::Answer => "answer",
+            RecordKind::Reasoning => "reasoning",
+            RecordKind::ToolCall => "tool_call",
+            RecordKind::ToolResult => "tool_result",
+            RecordKind::Summary => "summary",
+            RecordKind::TaskSummary => "task_summary",
+            RecordKind::Error => "error",
+            RecordKind::Note => "note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One normalized piece of a session. `offset` + `part` identify it inside its source file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    pub kind: Option<RecordKind>,
+    /// Byte offset of the line (or file section) this record came from.
+    pub offset: u64,
+    /// Index of this record among those produced by the same line (a Claude line can hold
+    /// a text block and a tool call).
+    pub part: u32,
+    /// The agent's own id of the event (Copilot `id`, Claude `uuid`, …), for provenance.
+    pub event_id: Option<String>,
+    /// Groups the pieces of one assistant message (Claude `message.id`, Copilot `messageId`).
+    pub message_id: Option<String>,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub ts: Option<i64>,
+    /// Pairs a tool call with its result.
+    pub call_id: Option<String>,
+    /// Tool name for tool calls and results.
+    pub tool: Option<String>,
+    /// For tool results: did the call succeed.
+    pub success: Option<bool>,
+    /// Emitted inside a sub-agent (Copilot `agentId`/`parentToolCallId`, Claude sidechain).
+    pub subagent: bool,
+    /// For summaries: the section name (`work_done`, `next_steps`, …) or artifact name.
+    pub section: Option<String>,
+    /// An event id this record refers to: a Claude `summary`'s `leafUuid`.
+    pub refers_to: Option<String>,
+    /// The text to store and index, already redacted and capped.
+    pub text: String,
+    /// Files this record touched or names (tool arguments, attachments).
+    pub files: Vec<String>,
+}
+
+impl Record {
+    pub fn new(kind: RecordKind, offset: u64, text: impl Into<String>) -> Record {
+        Record {
+            kind: Some(kind),
+            offset,
+            text: text.into(),
+            ..Record::default()
+        }
+    }
+
+    /// The record's kind; connectors always set it, `Default` exists only for struct update syntax.
+    pub fn kind(&self) -> RecordKind {
+        self.kind.unwrap_or(RecordKind::Note)
+    }
+}
+
+/// Session-level facts. Every field is optional because they arrive piecemeal (start,
+/// title change, context change, shutdown); the writer merges each patch into what it has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionMeta {
+    pub cwd: Option<String>,
+    /// `owner/name` or a remote URL, as the agent reports it.
+    pub repo: Option<String>,
+    pub branch: Option<String>,
+    pub head_commit: Option<String>,
+    pub title: Option<String>,
+    pub model: Option<String>,
+    pub agent_version: Option<String>,
+    /// The parent session of a sub-agent thread, when the log names it.
+    pub parent_session: Option<String>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+}
+
+/// How a source file grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// Append-only JSON lines: read from the last consumed byte offset.
+    Jsonl,
+    /// A small file rewritten in place (workspace.yaml, checkpoints, plans, legacy JSON):
+    /// re-read whole whenever it changes.
+    Whole,
+}
+
+/// One file that belongs to one session, as found by discovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub agent: Agent,
+    pub path: PathBuf,
+    pub kind: SourceKind,
+    /// The session this file belongs to, known from its path alone so that an incremental
+    /// read starting mid-file still knows where its records go.
+    pub session: String,
+    /// The parent session when the path says this is a sub-agent transcript.
+    pub parent_session: Option<String>,
+}
+
+/// A writer refused a record (database error, full disk). Connectors stop and propagate it:
+/// unlike malformed input, this is not the file's fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+/// Where connectors push what they read. Implemented by the store's writer, by counting
+/// sinks in tests and benchmarks, and by the redaction wrapper.
+pub trait Sink {
+    /// Merge session facts into the current file's session.
+    fn meta(&mut self, meta: &SessionMeta) -> Result<(), SinkError>;
+    /// Add one record to the current file's session.
+    fn record(&mut self, record: &Record) -> Result<(), SinkError>;
+    /// Withdraw every record of the current file that came after the event `up_to_event_id`
+    /// (Copilot `session.snapshot_rewind`).
+    fn rewind(&mut self, up_to_event_id: &str) -> Result<(), SinkError>;
+    /// A large text repeated across sessions (a system prompt): stored once by hash, never
+    /// indexed per event.
+    fn system_prompt(&mut self, hash: &str, text: &str) -> Result<(), SinkError>;
+    /// A span of the file that could not be parsed and was skipped.
+    fn damage(&mut self, offset: u64, len: u64, reason: &str) -> Result<(), SinkError>;
+}
+
+/// Cuts `text` to at most `max` bytes on a char boundary, marking the cut.
+pub fn cap_text(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(" …[truncated]");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in RecordKind::ALL {
+            assert_eq!(RecordKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(RecordKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn cap_text_respects_char_boundaries() {
+        let mut s = "é".repeat(10); // 20 bytes
+        cap_text(&mut s, 5);
+        assert!(s.starts_with("éé"));
+        assert!(s.ends_with("[truncated]"));
+        let mut short = String::from("abc");
+        cap_text(&mut short, 5);
+        assert_eq!(short, "abc");
+    }
+}
