@@ -1,0 +1,1 @@
+//! claude tests (being written)

@@ -1,0 +1,1 @@
+//! codex tests (being written)

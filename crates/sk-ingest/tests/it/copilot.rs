@@ -1,0 +1,1 @@
+//! copilot tests (being written)

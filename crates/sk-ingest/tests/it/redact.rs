@@ -1,0 +1,1 @@
+//! redact tests (being written)
