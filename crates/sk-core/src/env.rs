@@ -35,7 +35,14 @@ pub const SK_DB: Var = Var {
 };
 
 /// Every variable in the registry, in documentation order.
-pub const ALL: &[Var] = &[HOME, USERPROFILE, COPILOT_HOME, CLAUDE_CONFIG_DIR, CODEX_HOME, SK_DB];
+pub const ALL: &[Var] = &[
+    HOME,
+    USERPROFILE,
+    COPILOT_HOME,
+    CLAUDE_CONFIG_DIR,
+    CODEX_HOME,
+    SK_DB,
+];
 
 /// Where variable values come from. The process environment in production; a map in tests.
 pub trait Source {

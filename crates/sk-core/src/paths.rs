@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(p.claude_home, PathBuf::from("/h/.claude"));
         assert_eq!(p.codex_home, PathBuf::from("/h/.codex"));
         assert_eq!(p.db, PathBuf::from("/h/.copilot/session-state/knowledge.db"));
-        assert_eq!(p.writer_lock(), PathBuf::from("/h/.copilot/session-state/knowledge.db.writer"));
+        assert_eq!(
+            p.writer_lock(),
+            PathBuf::from("/h/.copilot/session-state/knowledge.db.writer")
+        );
     }
 
     #[test]

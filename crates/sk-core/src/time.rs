@@ -21,7 +21,11 @@ pub fn from_number(n: f64) -> Option<i64> {
     if !n.is_finite() || n < 0.0 {
         return None;
     }
-    if n < 1e10 { Some((n * 1000.0) as i64) } else { Some(n as i64) }
+    if n < 1e10 {
+        Some((n * 1000.0) as i64)
+    } else {
+        Some(n as i64)
+    }
 }
 
 /// Now, in milliseconds since the epoch.

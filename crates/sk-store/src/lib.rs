@@ -1,1 +1,18 @@
-//! (being written)
+//! The only crate that speaks SQL. It owns the knowledge database file: opening it with
+//! the right pragmas, the append-only migrations, verified backups and restores, the
+//! writer lock that names who holds the database, and (in later modules) reads and writes.
+
+pub mod backup;
+pub(crate) mod error;
+pub mod lock;
+pub mod migrate;
+pub mod migrations;
+pub mod open;
+pub mod restore;
+pub mod status;
+
+pub use error::StoreError;
+pub use open::Store;
+
+/// The schema version this build writes and expects.
+pub const SCHEMA_VERSION: u32 = migrations::latest();

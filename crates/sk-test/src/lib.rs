@@ -1,1 +1,94 @@
-//! (being written)
+//! Test support shared by the workspace's integration tests: every test gets its own
+//! temporary HOME with the agent folders inside it, and runs the real `sk` binary with an
+//! environment that cannot reach the developer's own home.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// Environment variables sk reads that must never leak in from the machine running tests.
+const SCRUBBED: &[&str] = &[
+    "HOME",
+    "USERPROFILE",
+    "COPILOT_HOME",
+    "CLAUDE_CONFIG_DIR",
+    "CODEX_HOME",
+    "SK_DB",
+    "SK_HOOK_DRY_RUN",
+];
+
+/// A temporary home directory, removed when dropped.
+#[derive(Debug)]
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::Builder::new()
+                .prefix("sk-test-")
+                .tempdir()
+                .expect("create temp HOME"),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn copilot_home(&self) -> PathBuf {
+        self.home().join(".copilot")
+    }
+    pub fn claude_home(&self) -> PathBuf {
+        self.home().join(".claude")
+    }
+    pub fn codex_home(&self) -> PathBuf {
+        self.home().join(".codex")
+    }
+    /// The default knowledge database location inside this home.
+    pub fn db(&self) -> PathBuf {
+        self.copilot_home().join("session-state").join("knowledge.db")
+    }
+
+    /// The `sk` binary built by cargo for this test run, as a command in this home.
+    pub fn sk(&self) -> Command {
+        let mut cmd = Command::new(sk_bin());
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", self.home()).current_dir(self.home());
+        cmd
+    }
+
+    /// Writes `bytes` to `rel` under the home, creating folders.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.home().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create fixture folder");
+        }
+        std::fs::write(&path, bytes).expect("write fixture");
+        path
+    }
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        TestEnv::new()
+    }
+}
+
+/// Path of the `sk` binary under test: cargo sets `CARGO_BIN_EXE_sk` only for the `sk`
+/// crate's own tests, so other crates find it next to their test executable.
+pub fn sk_bin() -> PathBuf {
+    if let Some(p) = option_env!("CARGO_BIN_EXE_sk") {
+        return PathBuf::from(p);
+    }
+    assert_cmd::cargo::cargo_bin("sk")
+}
+
+/// `fixtures/corpus/<rel>` in the repository (real logs, Apache-2.0, see PROVENANCE.md).
+pub fn corpus(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/corpus")
+        .join(rel)
+}

@@ -1,1 +1,30 @@
-fn main() {}
+//! The `sk` binary: parse arguments, run one command, map the outcome to an exit code in
+//! exactly one place. Business logic lives in the library crates.
+
+mod cli;
+mod cmd;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+fn main() -> ExitCode {
+    let parsed = cli::Cli::command()
+        .version(cli::version())
+        .try_get_matches()
+        .and_then(|m| cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::USAGE));
+        }
+    };
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(err) => exit::report(&err),
+    }
+}

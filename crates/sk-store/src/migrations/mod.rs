@@ -1,0 +1,69 @@
+//! The ordered, append-only list of schema migrations compiled into the binary. A shipped
+//! migration never changes: its checksum is recorded when applied and pinned by a test, so
+//! an edit shows up as a failing build instead of two databases with the same version and
+//! different shapes.
+
+use sha2::{Digest, Sha256};
+
+/// One schema step.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+impl Migration {
+    /// SHA-256 of the SQL text, hex.
+    pub fn checksum(&self) -> String {
+        hex::encode(Sha256::digest(self.sql.as_bytes()))
+    }
+}
+
+/// Every migration, in order. Append only.
+pub const ALL: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("v001_initial.sql"),
+}];
+
+/// The newest schema version.
+pub const fn latest() -> u32 {
+    ALL[ALL.len() - 1].version
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pinned checksums of shipped migrations. Adding a migration appends a line here;
+    /// changing a shipped one fails this test — write a new migration instead.
+    const SHIPPED: &[(u32, &str)] = &[(1, "1301d040cd5d277f")];
+
+    #[test]
+    fn versions_are_dense_and_ordered() {
+        for (i, m) in ALL.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "migration {} out of order", m.name);
+        }
+    }
+
+    #[test]
+    fn shipped_migrations_never_change() {
+        for (version, prefix) in SHIPPED {
+            let m = ALL
+                .iter()
+                .find(|m| m.version == *version)
+                .expect("shipped migration present");
+            assert!(
+                m.checksum().starts_with(prefix),
+                "migration v{version} changed: checksum now {}",
+                m.checksum()
+            );
+        }
+        assert_eq!(
+            SHIPPED.len(),
+            ALL.len(),
+            "pin the checksum of every new migration in SHIPPED"
+        );
+    }
+}

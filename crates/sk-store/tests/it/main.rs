@@ -1,0 +1,5 @@
+//! Integration tests of sk-store: migrations (rehearsal, failure, refusal), backups, restores.
+
+mod backup;
+mod migrations;
+mod support;

@@ -1,0 +1,167 @@
+//! Migrations: the rehearsal from every shipped version, failure atomicity, refusing a
+//! newer database, detecting an edited migration.
+
+use sk_store::migrate::{self, Plan};
+use sk_store::migrations::{ALL, Migration};
+use sk_store::{SCHEMA_VERSION, Store, StoreError};
+
+use crate::support::{count, db_at_version, seed_v1};
+
+#[test]
+fn rehearsal_from_every_shipped_version_reaches_latest_and_keeps_data() {
+    for from in 0..=SCHEMA_VERSION {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("knowledge.db");
+        let store = db_at_version(&path, from);
+        if from >= 1 {
+            seed_v1(&store);
+        }
+        drop(store);
+        let store = Store::open(&path).expect("open migrates");
+        assert_eq!(
+            store.schema_version().expect("version"),
+            SCHEMA_VERSION,
+            "from v{from}"
+        );
+        if from >= 1 {
+            assert_eq!(count(&store, "records"), 2, "records survive from v{from}");
+            assert_eq!(
+                count(&store, "entries"),
+                1,
+                "manual knowledge survives from v{from}"
+            );
+            let hits: i64 = store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM records_fts WHERE records_fts MATCH 'timeout'",
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("fts query");
+            assert_eq!(hits, 2, "full-text index survives from v{from}");
+        }
+        let again = store.migrate().expect("second migrate");
+        assert_eq!(again.applied, 0, "idempotent from v{from}");
+    }
+}
+
+#[test]
+fn a_failing_migration_rolls_back_completely_and_is_not_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, SCHEMA_VERSION);
+    seed_v1(&store);
+    let broken = Migration {
+        version: SCHEMA_VERSION + 1,
+        name: "half_done",
+        // The first statement succeeds, the second fails: nothing of it may remain.
+        sql: "CREATE TABLE half (x INTEGER); DELETE FROM records; INSERT INTO no_such_table VALUES (1);",
+    };
+    let err = migrate::apply(
+        &store,
+        &Plan {
+            from: SCHEMA_VERSION,
+            pending: vec![broken],
+        },
+    )
+    .expect_err("must fail");
+    assert!(
+        matches!(err, StoreError::MigrationFailed { version, .. } if version == SCHEMA_VERSION + 1),
+        "{err}"
+    );
+    assert!(err.to_string().contains("unchanged"), "{err}");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(count(&store, "records"), 2, "the DELETE was rolled back");
+    let half: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'half'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema query");
+    assert_eq!(half, 0, "the CREATE was rolled back");
+    let check: String = store
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn a_database_newer_than_the_binary_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, SCHEMA_VERSION);
+    store
+        .conn()
+        .execute(
+            "INSERT INTO schema_version (version, name, checksum, applied_at) VALUES (?1, 'future', 'x', 0)",
+            [SCHEMA_VERSION + 1],
+        )
+        .expect("fake a future version");
+    drop(store);
+    let before = std::fs::read(&path).expect("read db");
+    let err = Store::open(&path).expect_err("too new");
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    assert!(err.to_string().contains("upgrade sk"), "{err}");
+    assert_eq!(
+        std::fs::read(&path).expect("read db"),
+        before,
+        "refusal changes nothing"
+    );
+}
+
+#[test]
+fn an_edited_shipped_migration_is_detected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, SCHEMA_VERSION);
+    store
+        .conn()
+        .execute(
+            "UPDATE schema_version SET checksum = 'deadbeef' WHERE version = 1",
+            [],
+        )
+        .expect("tamper");
+    let err = migrate::plan(&path, &migrate::applied(&store).expect("applied"), ALL)
+        .expect_err("checksum mismatch");
+    assert!(
+        matches!(err, StoreError::MigrationChanged { version: 1, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn migrating_a_populated_database_takes_a_verified_backup_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, SCHEMA_VERSION);
+    seed_v1(&store);
+    let next = Migration {
+        version: SCHEMA_VERSION + 1,
+        name: "add_column",
+        sql: "ALTER TABLE entries ADD COLUMN x TEXT;",
+    };
+    let outcome = migrate::apply(
+        &store,
+        &Plan {
+            from: SCHEMA_VERSION,
+            pending: vec![next],
+        },
+    )
+    .expect("applies");
+    let backup = outcome.backup.expect("backup taken");
+    let name = backup.file_name().expect("name").to_string_lossy().into_owned();
+    assert!(
+        name.starts_with(&format!("knowledge.db.backup-v{SCHEMA_VERSION}-")),
+        "{name}"
+    );
+    let copy = Store::open_readonly(&backup).expect("backup opens");
+    assert_eq!(count(&copy, "records"), 2);
+    assert_eq!(
+        copy.schema_version().expect("version"),
+        SCHEMA_VERSION,
+        "backup is the pre-migration state"
+    );
+}

@@ -1,0 +1,55 @@
+//! `sk status`: what is in the knowledge base. Opens read-only, so it can describe a
+//! database it would refuse to migrate (too new, damaged) instead of failing.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use sk_core::Paths;
+use sk_store::Store;
+use sk_store::status::status;
+
+use crate::cli::StatusArgs;
+use crate::output::{Out, human_bytes};
+
+pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    if !paths.db.exists() {
+        bail!(
+            "no knowledge base yet at {}: run `sk migrate` to create it (or `sk index` once it exists)",
+            paths.db.display()
+        );
+    }
+    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    let st = status(&store).context("reading the knowledge base")?;
+    let mut out = Out::new();
+    if args.json {
+        out.json(&st)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "Database:       {}", st.path)?;
+    writeln!(out, "Size:           {}", human_bytes(st.bytes))?;
+    let upgrade = if st.schema_version < st.expected_schema_version {
+        " — run `sk migrate`"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "Schema:         v{} (this sk expects v{}){upgrade}",
+        st.schema_version, st.expected_schema_version
+    )?;
+    match &st.last_migration {
+        Some(m) => writeln!(
+            out,
+            "Last migration: v{} {} at {}",
+            m.version, m.name, m.applied_at
+        )?,
+        None => writeln!(out, "Last migration: none")?,
+    }
+    writeln!(out, "Rows:")?;
+    for t in &st.tables {
+        writeln!(out, "  {:<16}{:>10}", t.table, t.rows)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests of the `sk` binary, each in its own temporary HOME.
+
+mod cli;
+mod database;
+mod failure_modes;
