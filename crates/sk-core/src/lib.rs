@@ -4,10 +4,12 @@
 
 pub mod agent;
 pub mod env;
+pub mod knowledge;
 pub mod paths;
 pub mod record;
 pub mod time;
 
 pub use agent::Agent;
+pub use knowledge::Category;
 pub use paths::Paths;
 pub use record::{Record, RecordKind, SessionMeta, Sink, SinkError, SourceFile, SourceKind};

@@ -135,6 +135,35 @@ pub struct SessionMeta {
     pub ended_at: Option<i64>,
 }
 
+impl SessionMeta {
+    /// Merges a later patch: non-empty values win, except that the start time keeps the
+    /// earliest and the end time the latest. Every writer merges the same way, so reading
+    /// a file in pieces yields the same session as reading it once.
+    pub fn merge(&mut self, patch: &SessionMeta) {
+        fn set(dst: &mut Option<String>, src: &Option<String>) {
+            if let Some(v) = src.as_ref().filter(|v| !v.is_empty()) {
+                *dst = Some(v.clone());
+            }
+        }
+        set(&mut self.cwd, &patch.cwd);
+        set(&mut self.repo, &patch.repo);
+        set(&mut self.branch, &patch.branch);
+        set(&mut self.head_commit, &patch.head_commit);
+        set(&mut self.title, &patch.title);
+        set(&mut self.model, &patch.model);
+        set(&mut self.agent_version, &patch.agent_version);
+        set(&mut self.parent_session, &patch.parent_session);
+        self.started_at = match (self.started_at, patch.started_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.ended_at = match (self.ended_at, patch.ended_at) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
 /// How a source file grows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceKind {
@@ -204,6 +233,26 @@ mod tests {
             assert_eq!(RecordKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(RecordKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn meta_merge_keeps_earliest_start_and_latest_end() {
+        let mut m = SessionMeta {
+            title: Some("a".into()),
+            started_at: Some(5),
+            ended_at: Some(5),
+            ..SessionMeta::default()
+        };
+        m.merge(&SessionMeta {
+            title: Some("b".into()),
+            cwd: Some(String::new()),
+            started_at: Some(3),
+            ended_at: Some(4),
+            ..SessionMeta::default()
+        });
+        assert_eq!(m.title.as_deref(), Some("b"));
+        assert_eq!(m.cwd, None, "empty values never overwrite");
+        assert_eq!((m.started_at, m.ended_at), (Some(3), Some(5)));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod claude;
 pub mod codex;
 pub mod copilot;
 pub mod memory_sink;
+pub mod plan;
 pub mod reader;
 pub mod redact;
 

@@ -22,34 +22,9 @@ impl MemorySink {
     }
 }
 
-/// Later facts win, except that a start time keeps the earliest and an end time the latest.
-pub fn merge_meta(into: &mut SessionMeta, patch: &SessionMeta) {
-    fn set(dst: &mut Option<String>, src: &Option<String>) {
-        if let Some(v) = src.as_ref().filter(|v| !v.is_empty()) {
-            *dst = Some(v.clone());
-        }
-    }
-    set(&mut into.cwd, &patch.cwd);
-    set(&mut into.repo, &patch.repo);
-    set(&mut into.branch, &patch.branch);
-    set(&mut into.head_commit, &patch.head_commit);
-    set(&mut into.title, &patch.title);
-    set(&mut into.model, &patch.model);
-    set(&mut into.agent_version, &patch.agent_version);
-    set(&mut into.parent_session, &patch.parent_session);
-    into.started_at = match (into.started_at, patch.started_at) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    into.ended_at = match (into.ended_at, patch.ended_at) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-}
-
 impl Sink for MemorySink {
     fn meta(&mut self, meta: &SessionMeta) -> Result<(), SinkError> {
-        merge_meta(&mut self.meta, meta);
+        self.meta.merge(meta);
         Ok(())
     }
     fn record(&mut self, record: &Record) -> Result<(), SinkError> {

@@ -61,7 +61,7 @@ impl StoreError {
         matches!(self, StoreError::Busy { .. })
     }
 
-    pub(crate) fn sql(path: &std::path::Path) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+    pub fn sql(path: &std::path::Path) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
         move |source| {
             if is_busy_error(&source) {
                 let holder = crate::lock::holder(path)
@@ -89,7 +89,7 @@ impl StoreError {
         }
     }
 
-    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
         move |error| StoreError::Io {
             path: path.to_path_buf(),
             error,

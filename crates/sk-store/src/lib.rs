@@ -10,6 +10,7 @@ pub mod migrations;
 pub mod open;
 pub mod restore;
 pub mod status;
+pub mod write;
 
 pub use error::StoreError;
 pub use open::Store;

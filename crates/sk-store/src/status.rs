@@ -15,6 +15,25 @@ pub struct DbStatus {
     pub expected_schema_version: u32,
     pub last_migration: Option<LastMigration>,
     pub tables: Vec<TableCount>,
+    pub last_indexed_at: Option<String>,
+    /// Per-agent coverage of the logs.
+    pub agents: Vec<AgentCoverage>,
+}
+
+/// What the database holds of one agent's logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentCoverage {
+    pub agent: String,
+    pub sessions: i64,
+    pub files: i64,
+    pub bytes: i64,
+    pub records: i64,
+    pub last_ingest: Option<String>,
+    /// Spans of input skipped as unparseable, and files that had any.
+    pub damaged_spans: i64,
+    pub skipped_bytes: i64,
+    pub files_with_damage: i64,
+    pub redactions: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,6 +98,11 @@ pub fn status(store: &Store) -> Result<DbStatus, StoreError> {
             });
         }
     }
+    let (last_indexed_at, agents) = if tables.iter().any(|t| t.table == "sources") {
+        (last_indexed(store)?, coverage(store)?)
+    } else {
+        (None, Vec::new())
+    };
     Ok(DbStatus {
         path: path.display().to_string(),
         bytes,
@@ -86,5 +110,51 @@ pub fn status(store: &Store) -> Result<DbStatus, StoreError> {
         expected_schema_version: crate::SCHEMA_VERSION,
         last_migration: last,
         tables,
+        last_indexed_at,
+        agents,
     })
+}
+
+fn last_indexed(store: &Store) -> Result<Option<String>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let v: Option<String> = store
+        .conn()
+        .query_row("SELECT value FROM meta WHERE key = 'last_indexed_at'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(StoreError::sql(store.path()))?;
+    Ok(v.and_then(|v| v.parse::<i64>().ok())
+        .map(sk_core::time::format_ms))
+}
+
+fn coverage(store: &Store) -> Result<Vec<AgentCoverage>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT s.agent,
+                    (SELECT count(*) FROM sessions WHERE agent = s.agent),
+                    count(*), sum(s.consumed), sum(s.records), max(s.ingested_at),
+                    sum(s.damaged_spans), sum(s.skipped_bytes), sum(s.damaged_spans > 0), sum(s.redactions)
+             FROM sources s GROUP BY s.agent ORDER BY s.agent",
+        )
+        .map_err(StoreError::sql(store.path()))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(AgentCoverage {
+                agent: r.get(0)?,
+                sessions: r.get(1)?,
+                files: r.get(2)?,
+                bytes: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                records: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                last_ingest: r.get::<_, Option<i64>>(5)?.map(sk_core::time::format_ms),
+                damaged_spans: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                skipped_bytes: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
+                files_with_damage: r.get::<_, Option<i64>>(8)?.unwrap_or(0),
+                redactions: r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+            })
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(StoreError::sql(store.path()))?;
+    Ok(rows)
 }

@@ -37,8 +37,35 @@ pub struct Cli {
 pub enum Command {
     /// Create or upgrade the database schema; verified backups and restores
     Migrate(MigrateArgs),
-    /// Show the database: path, size, schema version, row counts
+    /// Ingest new session logs of every agent into the knowledge base (incremental)
+    Index(IndexArgs),
+    /// Show the database: path, size, schema, row counts, per-agent coverage
     Status(StatusArgs),
+}
+
+/// `sk index [--agent A]... [--path DIR] [--full] [--json]`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Only what changed since the last run is read: unchanged files are skipped without being
+opened, grown files are read from where the last run stopped, rewritten files are read
+again. Damaged lines are counted and skipped, never fatal; secrets are redacted before
+anything is stored.")]
+pub struct IndexArgs {
+    /// Only these agents (repeatable) [default: all]
+    #[arg(long, value_name = "copilot|claude|codex")]
+    pub agent: Vec<sk_core::Agent>,
+
+    /// Index this folder instead of the agents' default locations
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// Rebuild: drop everything derived from logs and read all files again (knowledge you recorded by hand is kept)
+    #[arg(long)]
+    pub full: bool,
+
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sk migrate [DB] [--backup-only --backup-path P] [--restore P]`

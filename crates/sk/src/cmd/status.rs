@@ -46,6 +46,34 @@ pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         )?,
         None => writeln!(out, "Last migration: none")?,
     }
+    match &st.last_indexed_at {
+        Some(t) => writeln!(out, "Last indexed:   {t}")?,
+        None => writeln!(out, "Last indexed:   never — run `sk index`")?,
+    }
+    if !st.agents.is_empty() {
+        writeln!(out, "Agents:")?;
+        for a in &st.agents {
+            writeln!(
+                out,
+                "  {:<8} {} sessions, {} files, {}, {} records, last ingest {}",
+                a.agent,
+                a.sessions,
+                a.files,
+                human_bytes(a.bytes as u64),
+                a.records,
+                a.last_ingest.as_deref().unwrap_or("never")
+            )?;
+            if a.damaged_spans > 0 {
+                writeln!(
+                    out,
+                    "           parse problems: {} damaged span(s) in {} file(s), {} skipped",
+                    a.damaged_spans,
+                    a.files_with_damage,
+                    human_bytes(a.skipped_bytes as u64)
+                )?;
+            }
+        }
+    }
     writeln!(out, "Rows:")?;
     for t in &st.tables {
         writeln!(out, "  {:<16}{:>10}", t.table, t.rows)?;

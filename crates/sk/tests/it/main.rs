@@ -3,3 +3,4 @@
 mod cli;
 mod database;
 mod failure_modes;
+mod runbook;

@@ -1,0 +1,57 @@
+//! Finding source files: every connector over its default folders, or over one folder the
+//! user named, with the file facts needed to decide what changed.
+
+use std::path::PathBuf;
+
+use sk_core::{Agent, Paths, SourceFile};
+use sk_ingest::plan::Stat;
+
+/// A source file and its current size and mtime.
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub source: SourceFile,
+    pub stat: Stat,
+}
+
+/// Every source of the given agents, under their default roots or under `path`.
+/// Files that vanish or cannot be stat'ed between discovery and stat are left out.
+pub fn discover(paths: &Paths, agents: &[Agent], path: Option<&PathBuf>) -> Vec<Discovered> {
+    let mut found = Vec::new();
+    for &agent in agents {
+        let conn = sk_ingest::connector(agent);
+        let roots = match path {
+            Some(p) => vec![p.clone()],
+            None => conn.default_roots(paths),
+        };
+        for root in roots.iter().filter(|r| r.is_dir()) {
+            conn.discover(root, &mut |source| {
+                // The database lives inside Copilot's session-state folder: never ingest it.
+                if source.path.starts_with(&paths.db) {
+                    return;
+                }
+                if let Some(stat) = stat(&source.path) {
+                    found.push(Discovered { source, stat });
+                }
+            });
+        }
+    }
+    found.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    found.dedup_by(|a, b| a.source.path == b.source.path);
+    found
+}
+
+fn stat(path: &std::path::Path) -> Option<Stat> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    Some(Stat {
+        size: meta.len(),
+        mtime_ns,
+    })
+}

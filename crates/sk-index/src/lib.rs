@@ -1,0 +1,10 @@
+//! The ingest pipeline behind `sk index` and `sk watch`: discover every agent's source
+//! files, decide per file what changed since the last run, and stream the new content
+//! through redaction into the store, one transaction per batch of files. A file that
+//! cannot be read is counted and skipped; only a failing database stops the run.
+
+mod discover;
+mod run;
+
+pub use discover::{Discovered, discover};
+pub use run::{IndexError, IndexOptions, IndexSummary, Progress, SilentProgress, run};

@@ -1,0 +1,343 @@
+//! Executing an index run: plan every file, then read the changed ones in batches.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sk_core::{Agent, Paths, SourceKind};
+use sk_ingest::plan::{self, Action, HEAD_BYTES, Seen};
+use sk_ingest::redact::RedactingSink;
+use sk_store::lock::WriterLock;
+use sk_store::write::{self, FileIds, SourceState, SourceWriter, tx};
+use sk_store::{Store, StoreError};
+
+use crate::discover::{Discovered, discover};
+
+/// Commit after this many bytes of input, so a killed run loses little and memory stays flat.
+const BATCH_BYTES: u64 = 64 * 1024 * 1024;
+const BATCH_FILES: usize = 2000;
+
+/// What to index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub agents: Vec<Agent>,
+    /// An explicit folder instead of the agents' default locations.
+    pub path: Option<PathBuf>,
+    /// Drop all derived data first and read everything again.
+    pub full: bool,
+    /// How long to wait for another writer before reporting the database busy.
+    pub lock_wait: Duration,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            agents: Agent::ALL.to_vec(),
+            path: None,
+            full: false,
+            lock_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Told about the run's progress (the CLI draws a bar from it).
+pub trait Progress {
+    fn begin(&mut self, files: u64, bytes: u64);
+    fn advance(&mut self, path: &Path, bytes: u64);
+    fn finish(&mut self);
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Default)]
+pub struct SilentProgress;
+
+impl Progress for SilentProgress {
+    fn begin(&mut self, _: u64, _: u64) {}
+    fn advance(&mut self, _: &Path, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+/// A file that could not be read this run (it keeps what earlier runs stored).
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    pub path: String,
+    pub error: String,
+}
+
+/// Per-agent totals of one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AgentSummary {
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub bytes_read: u64,
+    pub records: u64,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexSummary {
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub files_unchanged: u64,
+    pub files_reingested: u64,
+    pub bytes_read: u64,
+    pub sessions_new: u64,
+    pub sessions_updated: u64,
+    pub records: u64,
+    pub damaged_spans: u64,
+    pub skipped_bytes: u64,
+    pub redactions: u64,
+    pub redactions_by_kind: BTreeMap<String, u64>,
+    pub per_agent: BTreeMap<String, AgentSummary>,
+    pub errors: Vec<FileError>,
+    pub elapsed_ms: u64,
+    pub mb_per_s: f64,
+}
+
+/// The run could not continue.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing to the database failed while indexing {path}: {detail}")]
+    Write { path: String, detail: String },
+}
+
+/// Indexes everything `opts` selects into `store`.
+pub fn run(
+    store: &Store,
+    paths: &Paths,
+    opts: &IndexOptions,
+    progress: &mut dyn Progress,
+) -> Result<IndexSummary, IndexError> {
+    let started = Instant::now();
+    let _lock = WriterLock::acquire(store.path(), "sk index", opts.lock_wait)?;
+    let conn = store.conn();
+    let sql = |e: rusqlite::Error| IndexError::Write {
+        path: store.path().display().to_string(),
+        detail: e.to_string(),
+    };
+
+    if opts.full {
+        write::clear_derived(conn, store.path())?;
+    }
+    let known = write::known_sources(store)?;
+    let found = discover(paths, &opts.agents, opts.path.as_ref());
+
+    let mut summary = IndexSummary {
+        files_seen: found.len() as u64,
+        ..IndexSummary::default()
+    };
+    let mut work: Vec<(Discovered, Action)> = Vec::new();
+    for d in found {
+        summary
+            .per_agent
+            .entry(d.source.agent.to_string())
+            .or_default()
+            .files_seen += 1;
+        let seen = known.get(d.source.path.to_string_lossy().as_ref()).map(|k| Seen {
+            size: k.size,
+            mtime_ns: k.mtime_ns,
+            consumed: k.consumed,
+            head_len: k.head_len,
+            head_hash: k.head_hash.clone(),
+        });
+        let path = d.source.path.clone();
+        match plan::decide(d.source.kind, d.stat, seen.as_ref(), &mut |len| {
+            plan::hash_head(&path, len)
+        }) {
+            Action::Skip => summary.files_unchanged += 1,
+            action => work.push((d, action)),
+        }
+    }
+
+    let total_bytes: u64 = work
+        .iter()
+        .map(|(d, a)| d.stat.size.saturating_sub(from_of(*a)))
+        .sum();
+    progress.begin(work.len() as u64, total_bytes);
+    let sessions_before = write::session_count(conn).map_err(sql)?;
+    let mut touched_sessions = std::collections::HashSet::new();
+    let mut files = FileIds::new();
+
+    for batch in batches(&work) {
+        // A file that fails is rare (it vanished, or a parser bug panicked): the batch is
+        // rolled back and redone without it. Per-file savepoints would be simpler but make
+        // FTS5 flush its pending index at every file, which costs half the ingest time.
+        let mut excluded: Vec<usize> = Vec::new();
+        let done = loop {
+            tx::begin(conn).map_err(StoreError::sql(store.path()))?;
+            let mut done = Vec::with_capacity(batch.len());
+            let mut failed = None;
+            for (i, (d, action)) in batch.iter().enumerate() {
+                if excluded.contains(&i) {
+                    continue;
+                }
+                match ingest_file(conn, &mut files, d, *action).map_err(sql)? {
+                    Ok(read) => done.push((i, read)),
+                    Err(error) => {
+                        failed = Some((i, error));
+                        break;
+                    }
+                }
+            }
+            match failed {
+                None => {
+                    write::index_pending_text(conn).map_err(sql)?;
+                    write::set_meta(conn, "last_indexed_at", &sk_core::time::now_ms().to_string())
+                        .map_err(sql)?;
+                    tx::commit(conn).map_err(sql)?;
+                    break done;
+                }
+                Some((i, error)) => {
+                    tx::rollback(conn).map_err(sql)?;
+                    // Ids interned in the rolled-back transaction no longer exist.
+                    files.clear();
+                    excluded.push(i);
+                    summary.errors.push(FileError {
+                        path: batch[i].0.source.path.display().to_string(),
+                        error,
+                    });
+                }
+            }
+        };
+        for (i, read) in done {
+            let (d, action) = &batch[i];
+            touched_sessions.insert((d.source.agent, d.source.session.clone()));
+            summary.add(d, *action, &read);
+        }
+        for (d, action) in batch.iter() {
+            progress.advance(&d.source.path, d.stat.size.saturating_sub(from_of(*action)));
+        }
+    }
+    progress.finish();
+
+    let sessions_after = write::session_count(conn).map_err(sql)?;
+    summary.sessions_new = sessions_after.saturating_sub(sessions_before);
+    summary.sessions_updated = (touched_sessions.len() as u64).saturating_sub(summary.sessions_new);
+    let elapsed = started.elapsed();
+    summary.elapsed_ms = elapsed.as_millis() as u64;
+    summary.mb_per_s = if elapsed.as_secs_f64() > 0.0 {
+        summary.bytes_read as f64 / 1_048_576.0 / elapsed.as_secs_f64()
+    } else {
+        0.0
+    };
+    Ok(summary)
+}
+
+fn from_of(action: Action) -> u64 {
+    match action {
+        Action::Append { from } => from,
+        _ => 0,
+    }
+}
+
+/// Groups the work so each transaction covers a bounded amount of input.
+fn batches(work: &[(Discovered, Action)]) -> Vec<&[(Discovered, Action)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, (d, a)) in work.iter().enumerate() {
+        bytes += d.stat.size.saturating_sub(from_of(*a));
+        if bytes >= BATCH_BYTES || i + 1 - start >= BATCH_FILES {
+            out.push(&work[start..=i]);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    if start < work.len() {
+        out.push(&work[start..]);
+    }
+    out
+}
+
+/// What reading one file produced.
+#[derive(Debug)]
+struct FileRead {
+    bytes: u64,
+    records: u64,
+    damaged_spans: u64,
+    skipped_bytes: u64,
+    redactions: BTreeMap<&'static str, u64>,
+}
+
+impl IndexSummary {
+    fn add(&mut self, d: &Discovered, action: Action, read: &FileRead) {
+        self.files_read += 1;
+        if action == Action::Reingest {
+            self.files_reingested += 1;
+        }
+        self.bytes_read += read.bytes;
+        self.records += read.records;
+        self.damaged_spans += read.damaged_spans;
+        self.skipped_bytes += read.skipped_bytes;
+        for (kind, n) in &read.redactions {
+            self.redactions += n;
+            *self.redactions_by_kind.entry((*kind).to_string()).or_default() += n;
+        }
+        let agent = self.per_agent.entry(d.source.agent.to_string()).or_default();
+        agent.files_read += 1;
+        agent.bytes_read += read.bytes;
+        agent.records += read.records;
+    }
+}
+
+/// Reads one file into the open transaction. The outer error is the database failing
+/// (stops the run); the inner one is this file failing (it is skipped and reported).
+fn ingest_file(
+    conn: &rusqlite::Connection,
+    files: &mut FileIds,
+    d: &Discovered,
+    action: Action,
+) -> rusqlite::Result<Result<FileRead, String>> {
+    let src = &d.source;
+    let from = from_of(action);
+    let mut writer = SourceWriter::begin(conn, files, src, action == Action::Reingest)?;
+    let (result, redactions) = {
+        let mut sink = RedactingSink::new(&mut writer);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            sk_ingest::connector(src.agent).read(src, from, &mut sink)
+        }));
+        (result, sink.counts().clone())
+    };
+    let outcome = match result {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => return Ok(Err(e.to_string())),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            return Ok(Err(format!(
+                "internal error while parsing (please report): {msg}"
+            )));
+        }
+    };
+    let consumed = outcome.consumed;
+    let head_len = match src.kind {
+        SourceKind::Jsonl => consumed.min(HEAD_BYTES),
+        SourceKind::Whole => d.stat.size.min(HEAD_BYTES),
+    };
+    let state = SourceState {
+        size: d.stat.size,
+        mtime_ns: d.stat.mtime_ns,
+        consumed,
+        head_len,
+        head_hash: if head_len > 0 {
+            plan::hash_head(&src.path, head_len)
+        } else {
+            None
+        },
+    };
+    let redacted: u64 = redactions.values().sum();
+    let counts = writer.finish(&state, outcome.lines, redacted)?;
+    Ok(Ok(FileRead {
+        bytes: consumed.saturating_sub(from),
+        records: counts.records,
+        damaged_spans: outcome.damaged_spans,
+        skipped_bytes: outcome.skipped_bytes,
+        redactions,
+    }))
+}

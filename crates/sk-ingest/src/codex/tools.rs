@@ -1,0 +1,535 @@
+//! Turns Codex tool calls and their outputs into searchable text: the command line of a
+//! shell call, the files an `apply_patch` touches, an output excerpt without the exec
+//! preamble, and whether the call failed. Kept apart from the line mapping because these
+//! heuristics follow Codex's tool set, which changes faster than the rollout envelope.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use sk_core::record::MAX_TOOL_OUTPUT_BYTES;
+
+use super::wire::{Action, Arguments, CommandLine, Content, OutputObject, ToolOutput};
+
+/// Most bytes kept of a command line, patch or script in a tool call's text.
+const COMMAND_SUMMARY_BYTES: usize = 1024;
+/// Most bytes kept of other tools' arguments (compact JSON).
+const JSON_SUMMARY_BYTES: usize = 512;
+/// How far into an output the exec preamble (`Exit code: 1`, `Wall time: …`) can reach.
+const PREAMBLE_LINES: usize = 8;
+
+/// The readable side of a tool call.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct CallSummary {
+    pub text: String,
+    pub files: Vec<String>,
+}
+
+/// The readable side of a tool result.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct ResultSummary {
+    pub success: bool,
+    pub text: String,
+}
+
+/// The argument fields sk understands, across `shell` (`command` argv), `shell_command`
+/// (`command` string), `exec_command` (`cmd`), function-style `apply_patch` (`input`) and
+/// file tools (`path`).
+#[derive(Debug, Default, Deserialize)]
+struct ToolArgs<'a> {
+    #[serde(borrow, default)]
+    command: Option<CommandLine<'a>>,
+    #[serde(borrow, default)]
+    cmd: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    input: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    patch: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    path: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    file_path: Option<Cow<'a, str>>,
+}
+
+/// `function_call {name, arguments}`. Arguments that are not valid JSON are kept as raw
+/// text, so a damaged call is still findable.
+pub(super) fn function_call(arguments: Option<&Arguments>) -> CallSummary {
+    let raw: Cow<str> = match arguments {
+        None => return CallSummary::default(),
+        Some(Arguments::Encoded(s)) => Cow::Borrowed(s),
+        Some(Arguments::Object(v)) => Cow::Owned(v.to_string()),
+    };
+    let Ok(args) = serde_json::from_str::<ToolArgs>(&raw) else {
+        return CallSummary {
+            text: capped(raw.trim(), JSON_SUMMARY_BYTES),
+            files: Vec::new(),
+        };
+    };
+    let mut files = Vec::new();
+    for path in [&args.path, &args.file_path].into_iter().flatten() {
+        push_unique(&mut files, path);
+    }
+    if let Some(command) = args
+        .cmd
+        .as_deref()
+        .map(Cow::Borrowed)
+        .or_else(|| args.command.as_ref().and_then(command_line))
+    {
+        return CallSummary {
+            text: capped(&command, COMMAND_SUMMARY_BYTES),
+            files,
+        };
+    }
+    if let Some(patch) = [&args.input, &args.patch]
+        .into_iter()
+        .flatten()
+        .find(|p| p.contains("*** Begin Patch"))
+    {
+        let mut call = patch_call(patch);
+        for f in files {
+            push_unique(&mut call.files, &f);
+        }
+        return call;
+    }
+    CallSummary {
+        text: capped(&compact_json(&raw), JSON_SUMMARY_BYTES),
+        files,
+    }
+}
+
+/// `custom_tool_call {name, input}`: free-form input, `apply_patch` patches and code-mode
+/// `exec` scripts (which may embed a patch in a string literal).
+pub(super) fn custom_call(input: &str) -> CallSummary {
+    if input.contains("*** Begin Patch") && input.trim_start().starts_with("*** Begin Patch") {
+        return patch_call(input);
+    }
+    CallSummary {
+        text: capped(input.trim(), COMMAND_SUMMARY_BYTES),
+        files: patch_files(input),
+    }
+}
+
+/// `local_shell_call.action` and `web_search_call.action`.
+pub(super) fn action_call(action: Option<&Action>) -> CallSummary {
+    let Some(action) = action else {
+        return CallSummary::default();
+    };
+    let text = action
+        .command
+        .as_ref()
+        .and_then(command_line)
+        .or_else(|| action.query.as_deref().map(Cow::Borrowed))
+        .or_else(|| action.url.as_deref().map(Cow::Borrowed))
+        .or_else(|| action.pattern.as_deref().map(Cow::Borrowed))
+        .unwrap_or_default();
+    CallSummary {
+        text: capped(&text, COMMAND_SUMMARY_BYTES),
+        files: Vec::new(),
+    }
+}
+
+fn patch_call(patch: &str) -> CallSummary {
+    let body = patch.trim();
+    let body = body.strip_prefix("*** Begin Patch").unwrap_or(body);
+    let body = body.strip_suffix("*** End Patch").unwrap_or(body);
+    CallSummary {
+        text: capped(body.trim(), COMMAND_SUMMARY_BYTES),
+        files: patch_files(patch),
+    }
+}
+
+/// `["bash", "-lc", "script"]` reads best as the script itself; other argv are joined,
+/// quoting the words that need it.
+fn command_line<'c>(command: &'c CommandLine) -> Option<Cow<'c, str>> {
+    match command {
+        CommandLine::Line(line) => Some(Cow::Borrowed(line)),
+        CommandLine::Argv(argv) => {
+            if let [shell, flag, script] = argv.as_slice() {
+                let is_shell = ["bash", "sh", "zsh", "powershell", "pwsh"]
+                    .iter()
+                    .any(|s| shell.ends_with(s));
+                if is_shell && matches!(flag.as_ref(), "-lc" | "-c" | "-Command") {
+                    return Some(Cow::Borrowed(script));
+                }
+            }
+            let words: Vec<Cow<str>> = argv
+                .iter()
+                .map(|w| {
+                    if !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                        Cow::Borrowed(w.as_ref())
+                    } else {
+                        Cow::Owned(format!("'{}'", w.replace('\'', r"'\''")))
+                    }
+                })
+                .collect();
+            Some(Cow::Owned(words.join(" ")))
+        }
+        CommandLine::Other(_) => None,
+    }
+}
+
+/// Every path named by a `*** Update File:` / `*** Add File:` / `*** Delete File:` /
+/// `*** Move to:` header. A patch inside a code-mode script is still JavaScript source, so
+/// its lines end with a literal `\n` escape rather than a newline.
+pub(super) fn patch_files(patch: &str) -> Vec<String> {
+    const HEADERS: [&str; 4] = ["Update File: ", "Add File: ", "Delete File: ", "Move to: "];
+    let mut files = Vec::new();
+    for (at, _) in patch.match_indices("*** ") {
+        let rest = &patch[at + 4..];
+        let Some(path) = HEADERS.iter().find_map(|h| rest.strip_prefix(h)) else {
+            continue;
+        };
+        let mut end = path.find(['\n', '\r', '"']).unwrap_or(path.len());
+        if let Some(escape) = path[..end].find("\\n") {
+            end = escape;
+        }
+        let path = path[..end].trim();
+        if !path.is_empty() {
+            push_unique(&mut files, path);
+        }
+    }
+    files
+}
+
+fn push_unique(files: &mut Vec<String>, path: &str) {
+    if !files.iter().any(|f| f == path) {
+        files.push(path.to_string());
+    }
+}
+
+/// Re-serialises pretty-printed JSON compactly; already-compact input is kept as is.
+fn compact_json(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\n') {
+        return Cow::Borrowed(raw.trim());
+    }
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(v) => Cow::Owned(v.to_string()),
+        Err(_) => Cow::Borrowed(raw.trim()),
+    }
+}
+
+/// Copies at most `max` bytes of `text`, cut on a char boundary and marked the way
+/// [`sk_core::record::cap_text`] marks it, without copying the rest first: a 1 MB heredoc
+/// should not be copied whole to keep 1 KB of it.
+fn capped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut s = String::with_capacity(end + 16);
+    s.push_str(&text[..end]);
+    s.push_str(" …[truncated]");
+    s
+}
+
+/// The output of an exec-style tool, possibly wrapped as `{"output", "metadata":
+/// {"exit_code"}}` (the `shell` tool) or as an MCP result `{"content", "isError"}`.
+#[derive(Debug, Default, Deserialize)]
+struct EncodedOutput<'a> {
+    #[serde(borrow, default)]
+    output: Option<Cow<'a, str>>,
+    #[serde(default)]
+    metadata: Option<super::wire::ExecMetadata>,
+    #[serde(borrow, default)]
+    content: Option<Content<'a>>,
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(rename = "isError", default)]
+    is_error: Option<bool>,
+}
+
+/// What the output says about the call, before choosing the excerpt.
+#[derive(Debug, Default)]
+struct Verdicts {
+    exit_code: Option<i64>,
+    success: Option<bool>,
+}
+
+/// `function_call_output.output` / `custom_tool_call_output.output` to a verdict and an
+/// excerpt. Success comes from an exit code when the output exposes one, then from an
+/// explicit success flag, then from an error-looking first line; otherwise the call is
+/// taken to have succeeded.
+pub(super) fn tool_result(output: Option<&ToolOutput>) -> ResultSummary {
+    let mut verdicts = Verdicts::default();
+    let joined: Cow<str> = match output {
+        None | Some(ToolOutput::Other) => Cow::Borrowed(""),
+        Some(ToolOutput::Text(t)) => Cow::Borrowed(t),
+        Some(ToolOutput::Parts(parts)) => join_lines(parts.iter().filter_map(|p| p.text.as_deref())),
+        Some(ToolOutput::Object(OutputObject {
+            content,
+            output,
+            success,
+            metadata,
+        })) => {
+            verdicts.success = *success;
+            verdicts.exit_code = metadata.as_ref().and_then(|m| m.exit_code);
+            match (content, output) {
+                (Some(content), _) => join_lines(content.texts()),
+                (None, Some(output)) => Cow::Borrowed(output),
+                (None, None) => Cow::Borrowed(""),
+            }
+        }
+    };
+    let decoded = decode_encoded_output(&joined, &mut verdicts);
+    let text: &str = decoded.as_deref().unwrap_or(&joined);
+    let (preamble_exit, body) = split_preamble(text);
+    let exit_code = verdicts.exit_code.or(preamble_exit);
+    let success = match (exit_code, verdicts.success) {
+        (Some(code), _) => code == 0,
+        (None, Some(flag)) => flag,
+        (None, None) => !looks_failed(body),
+    };
+    let body = body.trim_matches('\n');
+    let text = match exit_code {
+        Some(code) if code != 0 => {
+            let mut s = format!("exit code {code}\n");
+            s.push_str(&capped(body, MAX_TOOL_OUTPUT_BYTES.saturating_sub(s.len())));
+            s
+        }
+        _ => capped(body, MAX_TOOL_OUTPUT_BYTES),
+    };
+    ResultSummary { success, text }
+}
+
+/// Joins output pieces with newlines, borrowing when there is only one.
+fn join_lines<'p>(mut texts: impl Iterator<Item = &'p str>) -> Cow<'p, str> {
+    match (texts.next(), texts.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(only), None) => Cow::Borrowed(only),
+        (Some(first), Some(second)) => {
+            let mut s = String::with_capacity(first.len() + second.len() + 1);
+            s.push_str(first);
+            for t in std::iter::once(second).chain(texts) {
+                if !s.is_empty() && !s.ends_with('\n') {
+                    s.push('\n');
+                }
+                s.push_str(t);
+            }
+            Cow::Owned(s)
+        }
+    }
+}
+
+/// Unwraps a JSON-encoded output document; `None` when the text is just output.
+fn decode_encoded_output(text: &str, verdicts: &mut Verdicts) -> Option<String> {
+    let trimmed = text.trim();
+    if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
+        return None;
+    }
+    let doc: EncodedOutput = serde_json::from_str(trimmed).ok()?;
+    let exit_code = doc.metadata.as_ref().and_then(|m| m.exit_code);
+    let flag = doc.success.or(doc.is_error.map(|e| !e));
+    let inner = match (doc.output, doc.content) {
+        (Some(out), _) => out.into_owned(),
+        (None, Some(content)) => join_lines(content.texts()).into_owned(),
+        // A command that printed some other JSON object.
+        (None, None) if exit_code.is_none() && flag.is_none() => return None,
+        (None, None) => String::new(),
+    };
+    verdicts.exit_code = verdicts.exit_code.or(exit_code);
+    verdicts.success = verdicts.success.or(flag);
+    Some(inner)
+}
+
+/// Splits the exec preamble Codex puts before command output (`Exit code: 0`, `Wall time:
+/// 0.1 seconds`, `Process exited with code 1`, `Chunk ID: …`, `Script completed`, then
+/// `Output:`), returning the exit code it names and the output after it. Text without a
+/// recognisable preamble is returned whole.
+fn split_preamble(text: &str) -> (Option<i64>, &str) {
+    let mut exit_code = None;
+    let mut rest = text;
+    for _ in 0..PREAMBLE_LINES {
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        let line = line.trim();
+        if line == "Output:" || line == "Final output:" {
+            return (exit_code, after);
+        }
+        if let Some(code) = line
+            .strip_prefix("Exit code: ")
+            .or_else(|| line.strip_prefix("Process exited with code "))
+        {
+            exit_code = code.trim().parse().ok();
+        } else if !is_preamble_line(line) {
+            break;
+        }
+        if after.is_empty() {
+            rest = "";
+            break;
+        }
+        rest = after;
+    }
+    (exit_code, if exit_code.is_some() { rest } else { text })
+}
+
+fn is_preamble_line(line: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "Chunk ID:",
+        "Wall time",
+        "Original token count:",
+        "Total output lines:",
+        "Process running with session ID",
+        "Script completed",
+        "Script running with cell ID",
+        "Script failed",
+    ];
+    PREFIXES.iter().any(|p| line.starts_with(p))
+}
+
+/// Failure markers of tool outputs that carry no exit code (custom tools, apply_patch,
+/// sandbox refusals, code-mode scripts).
+fn looks_failed(body: &str) -> bool {
+    const MARKERS: [&str; 9] = [
+        "error:",
+        "error ",
+        "execution error",
+        "failed",
+        "apply_patch verification failed",
+        "script failed",
+        "script error",
+        "aborted",
+        "invalid patch",
+    ];
+    let head = body.trim_start();
+    let head = &head[..head.len().min(64)].to_ascii_lowercase();
+    MARKERS.iter().any(|m| head.starts_with(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codex::wire::Part;
+
+    fn args(json: &str) -> Arguments<'_> {
+        Arguments::Encoded(Cow::Borrowed(json))
+    }
+
+    #[test]
+    fn shell_calls_read_as_their_command_line() {
+        let c = function_call(Some(&args(
+            r#"{"command":["bash","-lc","ls -la"],"workdir":"/w"}"#,
+        )));
+        assert_eq!(c.text, "ls -la");
+        let c = function_call(Some(&args(r#"{"command":["rg","foo bar","src"]}"#)));
+        assert_eq!(c.text, "rg 'foo bar' src");
+        let c = function_call(Some(&args(r#"{"cmd":"wc -w notes.md","yield_time_ms":1000}"#)));
+        assert_eq!(c.text, "wc -w notes.md");
+        let c = function_call(Some(&args(r#"{"command":"git status"}"#)));
+        assert_eq!(c.text, "git status");
+    }
+
+    #[test]
+    fn malformed_arguments_are_kept_raw() {
+        let c = function_call(Some(&args(r#"{"cmd": "ls -la"#)));
+        assert_eq!(c.text, r#"{"cmd": "ls -la"#);
+        assert!(c.files.is_empty());
+    }
+
+    #[test]
+    fn other_tools_get_compact_json_and_their_paths() {
+        let c = function_call(Some(&args("{\n  \"path\": \"img.png\"\n}")));
+        assert_eq!(c.text, r#"{"path":"img.png"}"#);
+        assert_eq!(c.files, ["img.png"]);
+        let big = format!(r#"{{"plan":"{}"}}"#, "x".repeat(5000));
+        assert!(function_call(Some(&args(&big))).text.len() <= JSON_SUMMARY_BYTES + 20);
+    }
+
+    #[test]
+    fn patches_name_their_files() {
+        let patch = "*** Begin Patch\n*** Update File: src/a.rs\n@@\n-old\n+new\n*** Add File: b.md\n+hi\n*** Delete File: c.txt\n*** Update File: d.rs\n*** Move to: e.rs\n*** End Patch";
+        let c = custom_call(patch);
+        assert_eq!(c.files, ["src/a.rs", "b.md", "c.txt", "d.rs", "e.rs"]);
+        assert!(c.text.starts_with("*** Update File: src/a.rs"));
+        assert!(!c.text.contains("End Patch"));
+        let encoded = serde_json::json!({ "input": patch }).to_string();
+        assert_eq!(function_call(Some(&args(&encoded))).files.len(), 5);
+    }
+
+    #[test]
+    fn a_patch_inside_a_script_still_names_its_files() {
+        let js = r#"const patch = "*** Begin Patch\n*** Add File: notes.md\n+x\n*** End Patch";
+text(await tools.apply_patch(patch));"#;
+        let c = custom_call(js);
+        assert_eq!(c.files, ["notes.md"]);
+        assert!(c.text.starts_with("const patch"));
+    }
+
+    fn text(s: &str) -> ToolOutput<'_> {
+        ToolOutput::Text(Cow::Borrowed(s))
+    }
+
+    #[test]
+    fn exit_codes_decide_success_and_the_preamble_is_dropped() {
+        let r = tool_result(Some(&text(
+            "Chunk ID: 7aa77b\nWall time: 0.0000 seconds\nProcess exited with code 0\nOriginal token count: 5\nOutput:\n      11 notes.md\n",
+        )));
+        assert_eq!(
+            r,
+            ResultSummary {
+                success: true,
+                text: "      11 notes.md".into()
+            }
+        );
+        let r = tool_result(Some(&text(
+            "Exit code: 2\nWall time: 0.1 seconds\nOutput:\nls: x: No such file\n",
+        )));
+        assert!(!r.success);
+        assert_eq!(r.text, "exit code 2\nls: x: No such file");
+        let r = tool_result(Some(&text(
+            r#"{"output":"boom\n","metadata":{"exit_code":1,"duration_seconds":0.1}}"#,
+        )));
+        assert!(!r.success);
+        assert_eq!(r.text, "exit code 1\nboom");
+    }
+
+    #[test]
+    fn outputs_without_exit_codes_use_flags_then_markers() {
+        assert!(tool_result(Some(&text("Success. Updated the following files:\nM a.rs"))).success);
+        assert!(!tool_result(Some(&text("apply_patch verification failed: no such file"))).success);
+        assert!(
+            !tool_result(Some(&text(
+                r#"{"content":[{"type":"text","text":"nope"}],"isError":true}"#
+            )))
+            .success
+        );
+        let obj = ToolOutput::Object(OutputObject {
+            content: Some(Content::Text("x".into())),
+            success: Some(false),
+            ..OutputObject::default()
+        });
+        assert!(!tool_result(Some(&obj)).success);
+        // Some command printed JSON: not an envelope.
+        let r = tool_result(Some(&text(r#"{"name":"pkg"}"#)));
+        assert_eq!(
+            r,
+            ResultSummary {
+                success: true,
+                text: r#"{"name":"pkg"}"#.into()
+            }
+        );
+    }
+
+    #[test]
+    fn part_lists_are_joined_and_outputs_capped() {
+        let parts = vec![
+            Part {
+                text: Some("Script completed\nWall time 0.2 seconds\nOutput:\n".into()),
+            },
+            Part { text: None },
+            Part {
+                text: Some("2 notes.md".into()),
+            },
+        ];
+        let r = tool_result(Some(&ToolOutput::Parts(parts)));
+        assert_eq!(
+            r,
+            ResultSummary {
+                success: true,
+                text: "2 notes.md".into()
+            }
+        );
+        let long = "y".repeat(10 * MAX_TOOL_OUTPUT_BYTES);
+        assert!(tool_result(Some(&text(&long))).text.len() < MAX_TOOL_OUTPUT_BYTES + 32);
+    }
+}

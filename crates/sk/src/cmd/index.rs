@@ -1,0 +1,124 @@
+//! `sk index`: ingest every agent's logs incrementally, with a progress bar on a terminal
+//! and a summary (or `--json`) at the end.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use sk_core::Paths;
+use sk_index::{IndexOptions, IndexSummary, Progress, SilentProgress};
+use sk_store::Store;
+
+use crate::cli::IndexArgs;
+use crate::output::{Out, human_bytes};
+
+/// A bar with files, bytes, rate and ETA — only when a person is watching stderr.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn begin(&mut self, _files: u64, bytes: u64) {
+        self.0.set_length(bytes);
+    }
+    fn advance(&mut self, path: &Path, bytes: u64) {
+        self.0.inc(bytes);
+        if let Some(name) = path.file_name() {
+            self.0.set_message(name.to_string_lossy().into_owned());
+        }
+    }
+    fn finish(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&paths.db).context("opening the knowledge base")?;
+    let opts = IndexOptions {
+        agents: if args.agent.is_empty() {
+            sk_core::Agent::ALL.to_vec()
+        } else {
+            args.agent.clone()
+        },
+        path: args.path.clone(),
+        full: args.full,
+        ..IndexOptions::default()
+    };
+    if let Some(p) = &opts.path
+        && !p.is_dir()
+    {
+        anyhow::bail!(
+            "{} is not a folder: give --path the folder that holds the session logs",
+            p.display()
+        );
+    }
+    let summary = if std::io::stderr().is_terminal() && !args.json {
+        let bar = ProgressBar::new(0).with_style(
+            ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {wide_msg}",
+            )
+            .context("progress bar template")?,
+        );
+        sk_index::run(&store, paths, &opts, &mut Bar(bar))
+    } else {
+        sk_index::run(&store, paths, &opts, &mut SilentProgress)
+    }
+    .context("indexing")?;
+
+    let mut out = Out::new();
+    if args.json {
+        out.json(&summary)?;
+    } else {
+        print_summary(&mut out, &summary)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Indexed {} of {} files ({} unchanged): {} in {:.2}s ({:.1} MB/s)",
+        s.files_read,
+        s.files_seen,
+        s.files_unchanged,
+        human_bytes(s.bytes_read),
+        s.elapsed_ms as f64 / 1000.0,
+        s.mb_per_s
+    )?;
+    writeln!(
+        out,
+        "Sessions: {} new, {} updated; records: {}",
+        s.sessions_new, s.sessions_updated, s.records
+    )?;
+    for (agent, a) in &s.per_agent {
+        writeln!(
+            out,
+            "  {agent:<8} {} files read of {}, {}, {} records",
+            a.files_read,
+            a.files_seen,
+            human_bytes(a.bytes_read),
+            a.records
+        )?;
+    }
+    if s.damaged_spans > 0 {
+        writeln!(
+            out,
+            "Skipped {} damaged span(s), {} (see `sk status`)",
+            s.damaged_spans,
+            human_bytes(s.skipped_bytes)
+        )?;
+    }
+    if s.redactions > 0 {
+        let kinds: Vec<String> = s
+            .redactions_by_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        writeln!(out, "Redacted {} secret(s): {}", s.redactions, kinds.join(", "))?;
+    }
+    for e in &s.errors {
+        writeln!(out, "Could not read {}: {}", e.path, e.error)?;
+    }
+    Ok(())
+}
