@@ -1,6 +1,6 @@
 //! Executing an index run: plan every file, then read the changed ones in batches.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -92,8 +92,12 @@ pub struct IndexSummary {
     pub redactions_by_kind: BTreeMap<String, u64>,
     pub per_agent: BTreeMap<String, AgentSummary>,
     pub errors: Vec<FileError>,
+    /// Summaries attached to another session by the event they name.
+    pub summaries_linked: u64,
     pub elapsed_ms: u64,
     pub mb_per_s: f64,
+    /// Peak resident memory of this process in KiB, where the OS reports it (Linux).
+    pub peak_rss_kib: Option<u64>,
 }
 
 /// The run could not continue.
@@ -130,7 +134,7 @@ pub fn run(
         files_seen: found.len() as u64,
         ..IndexSummary::default()
     };
-    let mut work: Vec<(Discovered, Action)> = Vec::new();
+    let mut planned: Vec<(Discovered, Action, bool)> = Vec::with_capacity(found.len());
     for d in found {
         summary
             .per_agent
@@ -145,9 +149,26 @@ pub fn run(
             head_hash: k.head_hash.clone(),
         });
         let path = d.source.path.clone();
-        match plan::decide(d.source.kind, d.stat, seen.as_ref(), &mut |len| {
+        let action = plan::decide(d.source.kind, d.stat, seen.as_ref(), &mut |len| {
             plan::hash_head(&path, len)
-        }) {
+        });
+        planned.push((d, action, seen.is_some()));
+    }
+    // A session whose log was rewritten is rebuilt from all of its files: its metadata is
+    // a merge over them, and the old file's contribution must go.
+    let rebuilt: HashSet<(Agent, String)> = planned
+        .iter()
+        .filter(|(_, action, known)| *known && *action == Action::Reingest)
+        .map(|(d, _, _)| (d.source.agent, d.source.session.clone()))
+        .collect();
+    let mut work: Vec<(Discovered, Action)> = Vec::new();
+    for (d, action, _) in planned {
+        let action = if rebuilt.contains(&(d.source.agent, d.source.session.clone())) {
+            Action::Reingest
+        } else {
+            action
+        };
+        match action {
             Action::Skip => summary.files_unchanged += 1,
             action => work.push((d, action)),
         }
@@ -159,7 +180,7 @@ pub fn run(
         .sum();
     progress.begin(work.len() as u64, total_bytes);
     let sessions_before = write::session_count(conn).map_err(sql)?;
-    let mut touched_sessions = std::collections::HashSet::new();
+    let mut touched_sessions = HashSet::new();
     let mut files = FileIds::new();
 
     for batch in batches(&work) {
@@ -171,9 +192,14 @@ pub fn run(
             tx::begin(conn).map_err(StoreError::sql(store.path()))?;
             let mut done = Vec::with_capacity(batch.len());
             let mut failed = None;
+            let mut reset = HashSet::new();
             for (i, (d, action)) in batch.iter().enumerate() {
                 if excluded.contains(&i) {
                     continue;
+                }
+                let key = (d.source.agent, d.source.session.clone());
+                if rebuilt.contains(&key) && reset.insert(key) {
+                    write::reset_session_meta(conn, d.source.agent, &d.source.session).map_err(sql)?;
                 }
                 match ingest_file(conn, &mut files, d, *action).map_err(sql)? {
                     Ok(read) => done.push((i, read)),
@@ -213,6 +239,11 @@ pub fn run(
         }
     }
     progress.finish();
+    if summary.files_read > 0 {
+        tx::begin(conn).map_err(sql)?;
+        summary.summaries_linked = write::link_summaries(conn).map_err(sql)?;
+        tx::commit(conn).map_err(sql)?;
+    }
 
     let sessions_after = write::session_count(conn).map_err(sql)?;
     summary.sessions_new = sessions_after.saturating_sub(sessions_before);
@@ -224,6 +255,7 @@ pub fn run(
     } else {
         0.0
     };
+    summary.peak_rss_kib = peak_rss_kib();
     Ok(summary)
 }
 
@@ -234,13 +266,18 @@ fn from_of(action: Action) -> u64 {
     }
 }
 
-/// Groups the work so each transaction covers a bounded amount of input.
+/// Groups the work so each transaction covers a bounded amount of input, never splitting
+/// one session's files (work is sorted by path, so they are adjacent): a session rebuilt
+/// from several files commits all of them or none.
 fn batches(work: &[(Discovered, Action)]) -> Vec<&[(Discovered, Action)]> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
     for (i, (d, a)) in work.iter().enumerate() {
         bytes += d.stat.size.saturating_sub(from_of(*a));
-        if bytes >= BATCH_BYTES || i + 1 - start >= BATCH_FILES {
+        let same_session_next = work
+            .get(i + 1)
+            .is_some_and(|(n, _)| n.source.agent == d.source.agent && n.source.session == d.source.session);
+        if !same_session_next && (bytes >= BATCH_BYTES || i + 1 - start >= BATCH_FILES) {
             out.push(&work[start..=i]);
             start = i + 1;
             bytes = 0;
@@ -340,4 +377,12 @@ fn ingest_file(
         skipped_bytes: outcome.skipped_bytes,
         redactions,
     }))
+}
+
+/// VmHWM from /proc/self/status: the benchmark reads it from `sk index --json` to check
+/// that memory stays flat whatever the corpus size.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

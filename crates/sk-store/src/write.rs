@@ -405,3 +405,31 @@ pub fn session_count(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))
         .map(|n| n as u64)
 }
+
+/// Attaches summaries that name their conversation by event id (Claude `summary` entries
+/// with a `leafUuid`, which may sit in another file) to the session that event belongs
+/// to. Cheap: only records with `refers_to` are visited, each through an index.
+pub fn link_summaries(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.execute(
+        "UPDATE records SET session_id = (
+             SELECT t.session_id FROM records t
+             WHERE t.event_id = records.refers_to AND t.refers_to IS NULL LIMIT 1)
+         WHERE refers_to IS NOT NULL AND kind = 'summary'
+           AND EXISTS (SELECT 1 FROM records t
+                       WHERE t.event_id = records.refers_to AND t.refers_to IS NULL
+                         AND t.session_id != records.session_id)",
+        [],
+    )
+    .map(|n| n as u64)
+}
+
+/// Forgets a session's merged metadata before it is rebuilt from all of its files.
+pub fn reset_session_meta(conn: &Connection, agent: Agent, external_id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE sessions SET parent_external_id = NULL, cwd = NULL, repo = NULL, branch = NULL, head_commit = NULL,
+             title = NULL, model = NULL, agent_version = NULL, started_at = NULL, ended_at = NULL
+         WHERE agent = ?1 AND external_id = ?2",
+    )?
+    .execute(params![agent.as_str(), external_id])
+    .map(|_| ())
+}

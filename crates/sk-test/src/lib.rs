@@ -2,6 +2,8 @@
 //! temporary HOME with the agent folders inside it, and runs the real `sk` binary with an
 //! environment that cannot reach the developer's own home.
 
+pub mod db;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -78,6 +78,10 @@ CREATE TABLE records (
 );
 -- Serves per-session scans (timeline, extraction, cascade deletes) and call/result pairing.
 CREATE INDEX records_session ON records (session_id, call_id);
+-- Provenance lookups by the agent's event id (rewinds, `sk show`, Claude summaries that
+-- name their conversation by `leafUuid`), and the few records that point at another.
+CREATE INDEX records_event ON records (event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX records_refers ON records (refers_to) WHERE refers_to IS NOT NULL;
 
 CREATE TABLE files (
     id   INTEGER PRIMARY KEY,

@@ -3,4 +3,5 @@
 mod cli;
 mod database;
 mod failure_modes;
+mod ingest;
 mod runbook;
