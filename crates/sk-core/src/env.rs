@@ -34,6 +34,19 @@ pub const SK_DB: Var = Var {
     doc: "Path of the knowledge database (default $COPILOT_HOME/session-state/knowledge.db); --db wins over it.",
 };
 
+pub const COPILOT_SESSION_ID: Var = Var {
+    name: "COPILOT_SESSION_ID",
+    doc: "The GitHub Copilot CLI session running sk; `sk learn` records it as the entry's provenance.",
+};
+pub const CLAUDE_SESSION_ID: Var = Var {
+    name: "CLAUDE_SESSION_ID",
+    doc: "The Claude Code session running sk; `sk learn` records it as the entry's provenance.",
+};
+pub const CODEX_SESSION_ID: Var = Var {
+    name: "CODEX_SESSION_ID",
+    doc: "The Codex CLI session running sk; `sk learn` records it as the entry's provenance.",
+};
+
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
     HOME,
@@ -42,6 +55,9 @@ pub const ALL: &[Var] = &[
     CLAUDE_CONFIG_DIR,
     CODEX_HOME,
     SK_DB,
+    COPILOT_SESSION_ID,
+    CLAUDE_SESSION_ID,
+    CODEX_SESSION_ID,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.

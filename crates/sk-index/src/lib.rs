@@ -4,6 +4,8 @@
 //! cannot be read is counted and skipped; only a failing database stops the run.
 
 mod discover;
+pub mod extract;
+pub mod learn;
 mod run;
 
 pub use discover::{Discovered, discover};

@@ -4,11 +4,13 @@
 
 pub mod backup;
 pub(crate) mod error;
+pub mod knowledge;
 pub mod lock;
 pub mod migrate;
 pub mod migrations;
 pub mod open;
 pub mod restore;
+pub mod search;
 pub mod status;
 pub mod write;
 

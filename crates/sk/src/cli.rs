@@ -39,8 +39,161 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Ingest new session logs of every agent into the knowledge base (incremental)
     Index(IndexArgs),
+    /// Extract knowledge (mistakes and fixes, patterns, decisions, …) from changed sessions
+    Extract(ExtractArgs),
+    /// Record a piece of knowledge by hand (kept forever; queued if the database is busy)
+    Learn(LearnArgs),
+    /// Show one knowledge entry with its evidence and provenance
+    Show(ShowArgs),
+    /// Search sessions and knowledge
+    Query(QueryArgs),
+    /// Export or import knowledge entries
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
     /// Show the database: path, size, schema, row counts, per-agent coverage
     Status(StatusArgs),
+}
+
+/// `sk extract [--full] [--json]`
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Re-extract every session, not only those changed since the last extraction
+    #[arg(long)]
+    pub full: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sk learn --mistake|--pattern|… TITLE BODY [--tags a,b] [--file PATH]… [--task ID] [--repo R]`
+///
+/// The category is required unless `--flush-inbox` is given (checked when the command runs:
+/// clap cannot make a group conditional).
+#[derive(Debug, Args)]
+#[command(
+    group(clap::ArgGroup::new("category").args(
+        ["mistake", "pattern", "decision", "tool", "feature", "refactor", "discovery"])),
+    after_help = "\
+A title repeated in the same category (ignoring case and punctuation), or the same text, merges
+into the existing entry instead of adding a copy. Text that tries to instruct an agent (\"ignore
+previous instructions\", \"you are now\", hidden characters, …) is refused: entries are shown to
+agents in later sessions. When another sk process holds the database, the entry is queued in
+$COPILOT_HOME/markers/inbox and stored by the next `sk index` or `sk learn --flush-inbox`."
+)]
+pub struct LearnArgs {
+    /// Something that went wrong (say what fixed it in BODY)
+    #[arg(long)]
+    pub mistake: bool,
+    /// A convention or way of working in this code base
+    #[arg(long)]
+    pub pattern: bool,
+    /// A choice that was made, and why
+    #[arg(long)]
+    pub decision: bool,
+    /// How to use a tool, command or API
+    #[arg(long)]
+    pub tool: bool,
+    /// What a feature does or how it was built
+    #[arg(long)]
+    pub feature: bool,
+    /// A structural change to the code
+    #[arg(long)]
+    pub refactor: bool,
+    /// A fact learned about the code base or its environment
+    #[arg(long)]
+    pub discovery: bool,
+    /// One line that is readable on its own (at most 100 characters)
+    #[arg(required_unless_present = "flush_inbox")]
+    pub title: Option<String>,
+    /// The details: what happened, what fixed it, why
+    #[arg(required_unless_present = "flush_inbox")]
+    pub body: Option<String>,
+    /// Comma-separated tags
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// A file this is about (repeatable)
+    #[arg(long = "file", value_name = "PATH")]
+    pub files: Vec<String>,
+    /// The task or issue this belongs to
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Repository (owner/name) [default: none]
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Replay entries queued in the inbox while the database was busy, oldest first
+    #[arg(long, conflicts_with_all = ["category", "title", "body", "tags", "files", "task", "repo"])]
+    pub flush_inbox: bool,
+    /// Print the outcome as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sk show ID [--why] [--json]`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The entry id (as printed by `sk query`)
+    pub id: i64,
+    /// Also print the cues that made the extractor keep it
+    #[arg(long)]
+    pub why: bool,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sk query TERMS… [--category C] [--limit N] [--json]`
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// Words to search for (all must match; quotes make a phrase)
+    pub terms: Vec<String>,
+    /// Only knowledge of this category (mistake, pattern, decision, tool, feature, refactor, discovery)
+    #[arg(long)]
+    pub category: Option<sk_core::Category>,
+    /// Most hits to print
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KnowledgeCommand {
+    /// Write every knowledge entry (or one category) as JSON or Markdown to stdout
+    Export(ExportArgs),
+    /// Read entries from a JSON export; existing entries merge, nothing is lost
+    ///
+    /// Every field travels, provenance included, and entries keep the origin recorded in
+    /// the file (extracted, manual or imported), so importing an export into an empty
+    /// database gives back the same entries. An entry whose content hash already exists
+    /// merges into it (provenance, files and tags added). The file is imported in one
+    /// transaction: a malformed or invalid file changes nothing.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+    /// Only this category
+    #[arg(long)]
+    pub category: Option<sk_core::Category>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file written by `sk knowledge export --format json`
+    pub file: PathBuf,
+    /// Print the outcome as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sk index [--agent A]... [--path DIR] [--full] [--json]`
@@ -62,6 +215,10 @@ pub struct IndexArgs {
     /// Rebuild: drop everything derived from logs and read all files again (knowledge you recorded by hand is kept)
     #[arg(long)]
     pub full: bool,
+
+    /// Do not extract knowledge after ingesting
+    #[arg(long)]
+    pub no_extract: bool,
 
     /// Print the summary as JSON
     #[arg(long)]

@@ -25,6 +25,8 @@ CREATE TABLE sessions (
     ended_at           INTEGER,
     source_path        TEXT,
     updated_at         INTEGER NOT NULL,
+    -- When knowledge was last extracted from it; extraction revisits sessions updated since.
+    extracted_at       INTEGER,
     UNIQUE (agent, external_id)
 );
 CREATE INDEX sessions_repo ON sessions (repo);
@@ -154,11 +156,14 @@ CREATE TABLE entry_files (
 CREATE INDEX entry_files_path ON entry_files (path);
 
 -- Provenance: which session (agent:external_id, '' for manual) and event an entry came from.
+-- `confidence` is what the source claimed; the entry's confidence is derived from the
+-- strongest claim plus a bonus per further session it recurred in.
 CREATE TABLE entry_sources (
     entry_id    INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
     session_key TEXT NOT NULL DEFAULT '',
     event_id    TEXT NOT NULL DEFAULT '',
     seen_at     INTEGER NOT NULL,
+    confidence  REAL NOT NULL DEFAULT 0.5,
     PRIMARY KEY (entry_id, session_key, event_id)
 ) WITHOUT ROWID;
 CREATE INDEX entry_sources_session ON entry_sources (session_key);

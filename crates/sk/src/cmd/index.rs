@@ -65,11 +65,36 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
     }
     .context("indexing")?;
 
+    let extracted = if args.no_extract {
+        None
+    } else {
+        let _lock = sk_store::lock::WriterLock::acquire(&paths.db, "sk index (extracting)", opts.lock_wait)?;
+        Some(sk_index::extract::extract(&store, args.full).context("extracting knowledge")?)
+    };
+    // Entries `sk learn` queued while the database was busy are stored now.
+    let flushed = super::learn::flush_after_index(&store, paths, opts.lock_wait)?;
     let mut out = Out::new();
     if args.json {
-        out.json(&summary)?;
+        #[derive(serde::Serialize)]
+        struct Both<'a> {
+            #[serde(flatten)]
+            index: &'a IndexSummary,
+            extract: Option<&'a sk_index::extract::ExtractSummary>,
+            inbox: Option<&'a sk_index::learn::FlushSummary>,
+        }
+        out.json(&Both {
+            index: &summary,
+            extract: extracted.as_ref(),
+            inbox: flushed.as_ref(),
+        })?;
     } else {
         print_summary(&mut out, &summary)?;
+        if let Some(x) = &extracted {
+            super::extract::print_summary(&mut out, x)?;
+        }
+        if let Some(f) = &flushed {
+            super::learn::print_flush(&mut out, f)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

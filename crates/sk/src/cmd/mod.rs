@@ -1,7 +1,12 @@
 //! One module per subcommand. `run` resolves paths once and dispatches.
 
+mod extract;
 mod index;
+mod knowledge;
+mod learn;
 mod migrate;
+mod query;
+mod show;
 mod status;
 
 use std::process::ExitCode;
@@ -16,6 +21,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Migrate(args) => migrate::run(&paths, &args),
         Command::Index(args) => index::run(&paths, &args),
+        Command::Extract(args) => extract::run(&paths, &args),
+        Command::Learn(args) => learn::run(&paths, &args),
+        Command::Show(args) => show::run(&paths, &args),
+        Command::Query(args) => query::run(&paths, &args),
+        Command::Knowledge(args) => knowledge::run(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
     }
 }

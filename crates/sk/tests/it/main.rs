@@ -4,4 +4,6 @@ mod cli;
 mod database;
 mod failure_modes;
 mod ingest;
+mod knowledge;
+mod recall;
 mod runbook;

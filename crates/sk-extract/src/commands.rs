@@ -1,0 +1,376 @@
+//! What a tool call did, across the three agents' tool names, and the shapes of a shell
+//! command the failure→fix rule compares: the normalized command (a retry of the same
+//! thing), its key (`cargo test`: the same task with other flags), and a short form for
+//! titles.
+
+/// What a tool does, whatever the agent calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ToolKind {
+    Shell,
+    /// Writes a whole file (Write, create).
+    Write,
+    /// Changes part of a file (Edit, apply_patch).
+    Edit,
+    Read,
+    Search,
+    /// Asks the human something: its failures are the human's answers.
+    Ask,
+    Other,
+}
+
+impl ToolKind {
+    pub(crate) fn changes_files(self) -> bool {
+        matches!(self, ToolKind::Write | ToolKind::Edit)
+    }
+}
+
+/// Classifies a tool by name (and, for Copilot's `str_replace_editor`, by its sub-command).
+pub(crate) fn tool_kind(tool: &str, call_text: &str) -> ToolKind {
+    let t = tool.to_ascii_lowercase();
+    let t = t.rsplit(['.', '/']).next().unwrap_or(&t);
+    match t {
+        "bash" | "shell" | "sh" | "zsh" | "powershell" | "pwsh" | "cmd" | "exec_command" | "local_shell"
+        | "shell_command" | "run_in_terminal" | "terminal" | "exec" | "run_command" | "execute_command" => {
+            ToolKind::Shell
+        }
+        "write" | "create" | "create_file" | "write_file" | "writefile" => ToolKind::Write,
+        "edit"
+        | "multiedit"
+        | "notebookedit"
+        | "apply_patch"
+        | "str_replace"
+        | "replace_string_in_file"
+        | "edit_file"
+        | "insert_edit_into_file"
+        | "insert"
+        | "patch" => ToolKind::Edit,
+        "read" | "view" | "read_file" | "cat" | "open_file" | "notebookread" => ToolKind::Read,
+        "grep" | "glob" | "grep_search" | "file_search" | "list_dir" | "ls" | "find" | "search"
+        | "codebase_search" | "semantic_search" | "websearch" | "webfetch" => ToolKind::Search,
+        "askuserquestion" | "ask_user" | "ask_followup_question" | "request_user_input" => ToolKind::Ask,
+        "str_replace_editor" | "str_replace_based_edit_tool" => {
+            match call_text.split_whitespace().next().unwrap_or("") {
+                "view" => ToolKind::Read,
+                "create" => ToolKind::Write,
+                _ => ToolKind::Edit,
+            }
+        }
+        _ if t.contains("shell") || t.contains("bash") || t.contains("terminal") => ToolKind::Shell,
+        _ => ToolKind::Other,
+    }
+}
+
+/// Programs whose first word argument names the task (`cargo test`, `npm run`), so that a
+/// retry with other flags is the same attempt.
+const TASK_RUNNERS: [&str; 40] = [
+    "cargo",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "deno",
+    "go",
+    "make",
+    "just",
+    "git",
+    "docker",
+    "kubectl",
+    "mvn",
+    "gradle",
+    "gradlew",
+    "dotnet",
+    "swift",
+    "xcodebuild",
+    "cmake",
+    "ninja",
+    "bazel",
+    "tox",
+    "nox",
+    "uv",
+    "poetry",
+    "pip",
+    "pip3",
+    "bundle",
+    "rake",
+    "mix",
+    "npx",
+    "pnpx",
+    "terraform",
+    "helm",
+    "rustup",
+    "flutter",
+    "dart",
+    "composer",
+    "sbt",
+    "zig",
+];
+
+/// Prefixes that wrap the real program.
+const WRAPPERS: [&str; 7] = ["sudo", "time", "env", "nice", "nohup", "command", "exec"];
+
+/// Leading segments that only set up the shell.
+const SETUP: [&str; 8] = ["cd", "export", "set", "source", ".", "pushd", "popd", "unset"];
+
+/// The command as the user would retype it: heredoc bodies dropped, `cd … &&` prefixes and
+/// output filters (`| tail -n 20`, `2>&1`) removed, whitespace collapsed.
+pub(crate) fn normalize_command(command: &str) -> String {
+    let head = command_head(command);
+    let mut segments: Vec<&str> = Vec::new();
+    for (i, segment) in head.split("&&").enumerate() {
+        let segment = segment.trim();
+        let program = segment.split_whitespace().next().unwrap_or("");
+        if i == 0 && SETUP.contains(&program) && head.contains("&&") {
+            continue;
+        }
+        segments.push(segment);
+    }
+    let mut joined = segments.join(" && ");
+    // Output filters change what is shown, not what runs.
+    loop {
+        let before = joined.len();
+        for filter in ["| tail", "| head", "| less", "| cat", "|tail", "|head"] {
+            if let Some(i) = joined.rfind(filter)
+                && !joined[i + 1..].contains(['|', ';', '&'])
+            {
+                joined.truncate(i);
+            }
+        }
+        for redirect in ["2>&1", "2> /dev/null", "2>/dev/null"] {
+            joined = joined.replace(redirect, " ");
+        }
+        joined = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+        if joined.len() == before {
+            break;
+        }
+    }
+    joined
+}
+
+/// The command up to its first heredoc body: `cat > f <<'EOF'` keeps its first line,
+/// without the `<<'EOF'` marker. Multi-line scripts keep their lines joined by `; `.
+fn command_head(command: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in command.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(i) = line.find("<<") {
+            let before = line[..i].trim_end();
+            let after = line[i + 2..].trim_start_matches(['-', '~']).trim_start();
+            let marker_end = after
+                .char_indices()
+                .find(|(j, c)| {
+                    *j > 0 && (c.is_whitespace() || *c == '|' || *c == ';') && !after[..*j].ends_with('\\')
+                })
+                .map_or(after.len(), |(j, _)| j);
+            let rest = after[marker_end..].trim();
+            out.push(if rest.is_empty() {
+                before.to_string()
+            } else {
+                format!("{before} {rest}")
+            });
+            break;
+        }
+        out.push(line.to_string());
+    }
+    out.join("; ")
+}
+
+/// Tokens of the first segment that does real work: setup (`cd`, `export`, `FOO=1`) and
+/// wrappers (`sudo`, `time`) skipped, the program reduced to its file name.
+pub(crate) fn main_tokens(command: &str) -> Vec<String> {
+    let head = command_head(command);
+    for segment in head.split(['&', ';', '|']) {
+        let mut tokens: Vec<&str> = segment.split_whitespace().collect();
+        while let Some(first) = tokens.first() {
+            let is_assignment = first.contains('=') && !first.starts_with('-') && !first.starts_with('=');
+            if WRAPPERS.contains(first) || is_assignment {
+                tokens.remove(0);
+            } else {
+                break;
+            }
+        }
+        let Some(first) = tokens.first() else { continue };
+        if SETUP.contains(first) {
+            continue;
+        }
+        let mut out: Vec<String> = tokens
+            .iter()
+            .map(|t| t.trim_matches(['"', '\'']).to_string())
+            .collect();
+        if let Some(program) = out.first_mut() {
+            *program = program.rsplit(['/', '\\']).next().unwrap_or(program).to_string();
+        }
+        return out;
+    }
+    Vec::new()
+}
+
+/// The program a command runs.
+pub(crate) fn program(command: &str) -> Option<String> {
+    main_tokens(command).into_iter().next()
+}
+
+/// `cargo test`, `npm run`, `python -m pytest`: what task a command runs, for task runners
+/// only (for other programs the whole command is the task).
+pub(crate) fn command_key(command: &str) -> Option<String> {
+    let tokens = main_tokens(command);
+    let program = tokens.first()?;
+    if program.starts_with("python") && tokens.get(1).is_some_and(|t| t == "-m") {
+        return tokens.get(2).map(|m| format!("python -m {m}"));
+    }
+    if !TASK_RUNNERS.contains(&program.as_str()) {
+        return None;
+    }
+    let sub = tokens[1..]
+        .iter()
+        .find(|t| !t.starts_with('-') && !t.starts_with('+'));
+    Some(match sub {
+        Some(sub)
+            if sub
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == ':') =>
+        {
+            format!("{program} {sub}")
+        }
+        _ => program.clone(),
+    })
+}
+
+/// Whether `ok` is a corrected form of `failed`, whose program was not found: it runs the
+/// missing program another way (`python -m pytest` for `pytest`), or keeps most of its
+/// arguments with another program (`grep -rn TODO src` for `rg TODO src`).
+pub(crate) fn corrects_missing_program(failed: &str, missing: Option<&str>, ok: &str) -> bool {
+    let failed_tokens = main_tokens(failed);
+    let ok_tokens = main_tokens(ok);
+    let (Some(failed_program), Some(ok_program)) = (failed_tokens.first(), ok_tokens.first()) else {
+        return false;
+    };
+    let missing = missing.unwrap_or(failed_program);
+    if ok_program == missing {
+        return false;
+    }
+    if ok_tokens[1..]
+        .iter()
+        .any(|t| t == missing || t.ends_with(&format!("/{missing}")))
+    {
+        return true;
+    }
+    let args = |tokens: &[String]| -> Vec<String> {
+        tokens[1..]
+            .iter()
+            .filter(|t| !t.starts_with('-'))
+            .cloned()
+            .collect()
+    };
+    let (a, b) = (args(&failed_tokens), args(&ok_tokens));
+    if a.is_empty() {
+        return false;
+    }
+    let shared = a.iter().filter(|t| b.contains(t)).count();
+    let union = a.len() + b.iter().filter(|t| !a.contains(t)).count();
+    shared * 2 >= union
+}
+
+/// A command short enough for a title: its head, absolute paths reduced to file names,
+/// cut at `max` characters on a word boundary.
+pub(crate) fn short_command(command: &str, max: usize) -> String {
+    let head = normalize_command(command);
+    let shortened: Vec<String> = head
+        .split_whitespace()
+        .map(|w| {
+            let bare = w.trim_matches(['\'', '"']);
+            if bare.starts_with('/') && bare.matches('/').count() > 2 {
+                bare.rsplit('/')
+                    .find(|p| !p.is_empty())
+                    .unwrap_or(bare)
+                    .to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let flat = shortened.join(" ").replace('`', "'");
+    match flat.char_indices().nth(max) {
+        None => flat,
+        Some((end, _)) => {
+            let cut = flat[..end].rfind(' ').filter(|&i| i > max / 2).unwrap_or(end);
+            format!("{}…", flat[..cut].trim_end())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization_drops_setup_filters_and_heredocs() {
+        assert_eq!(
+            normalize_command("cd /repo && cargo test -p x 2>&1 | tail -n 20"),
+            "cargo test -p x"
+        );
+        assert_eq!(
+            normalize_command("cat > notes.md <<'EOF'\nbody\nEOF"),
+            "cat > notes.md"
+        );
+        assert_eq!(normalize_command("  cargo   build "), "cargo build");
+    }
+
+    #[test]
+    fn keys_name_the_task() {
+        assert_eq!(
+            command_key("cargo test -p auth -- --nocapture").as_deref(),
+            Some("cargo test")
+        );
+        assert_eq!(
+            command_key("RUST_LOG=debug cargo +nightly build").as_deref(),
+            Some("cargo build")
+        );
+        assert_eq!(
+            command_key("python3 -m pytest -q").as_deref(),
+            Some("python -m pytest")
+        );
+        assert_eq!(command_key("python3 a.py"), None);
+        assert_eq!(
+            program("cd x && /usr/bin/python3 a.py").as_deref(),
+            Some("python3")
+        );
+    }
+
+    #[test]
+    fn corrected_commands() {
+        assert!(corrects_missing_program(
+            "pytest -q",
+            Some("pytest"),
+            "python -m pytest -q"
+        ));
+        assert!(corrects_missing_program(
+            "rg TODO src",
+            Some("rg"),
+            "grep -rn TODO src"
+        ));
+        assert!(!corrects_missing_program("rg TODO src", Some("rg"), "ls -la"));
+        assert!(!corrects_missing_program("pytest", Some("pytest"), "pytest"));
+    }
+
+    #[test]
+    fn short_commands_fit() {
+        assert_eq!(
+            short_command("cat > /var/folders/x/y/notes.md <<'EOF'\na\nEOF", 40),
+            "cat > notes.md"
+        );
+        assert!(short_command(&"x ".repeat(60), 40).chars().count() <= 41);
+    }
+
+    #[test]
+    fn tool_kinds() {
+        assert_eq!(tool_kind("Bash", ""), ToolKind::Shell);
+        assert_eq!(tool_kind("exec_command", ""), ToolKind::Shell);
+        assert_eq!(tool_kind("view", ""), ToolKind::Read);
+        assert_eq!(tool_kind("str_replace_editor", "create /a.rs"), ToolKind::Write);
+        assert_eq!(tool_kind("AskUserQuestion", ""), ToolKind::Ask);
+        assert_eq!(tool_kind("apply_patch", ""), ToolKind::Edit);
+    }
+}

@@ -1,0 +1,573 @@
+//! Reads a failed tool result and says what kind of failure it is, in words short enough
+//! for a title ("mismatched types in src/auth.rs", "command not found"), with the lines
+//! worth keeping as evidence and the files the message names. The kind decides whether a
+//! failure is worth remembering at all: a permission prompt the user has not answered says
+//! nothing about the code, a compiler error does.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::text::{collapse_whitespace, excerpt, path_tokens};
+
+/// What kind of failure a tool result reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ErrorClass {
+    /// A permission prompt not (yet) granted, or the user declining a call: the user's
+    /// choice in that moment, not a fact about the project.
+    Approval,
+    /// An edit whose old text no longer matched, or a write before a read: the agent's view
+    /// of the file was stale. Tool bookkeeping, not a lesson.
+    StaleEdit,
+    CommandNotFound,
+    Compile,
+    Test,
+    Panic,
+    Exception,
+    Permission,
+    Sandbox,
+    NotFound,
+    Timeout,
+    ExitCode,
+    Other,
+}
+
+impl ErrorClass {
+    /// Worth a `mistake` even when the session never fixed it.
+    pub(crate) fn informative(self) -> bool {
+        matches!(
+            self,
+            ErrorClass::CommandNotFound
+                | ErrorClass::Compile
+                | ErrorClass::Test
+                | ErrorClass::Panic
+                | ErrorClass::Exception
+                | ErrorClass::Permission
+                | ErrorClass::Sandbox
+        )
+    }
+
+    /// Never worth a `mistake`, fixed or not.
+    pub(crate) fn is_noise(self) -> bool {
+        matches!(self, ErrorClass::Approval | ErrorClass::StaleEdit)
+    }
+
+    /// Failures whose message pins down the problem (raises confidence).
+    pub(crate) fn strong(self) -> bool {
+        matches!(
+            self,
+            ErrorClass::Compile | ErrorClass::Test | ErrorClass::Panic | ErrorClass::Exception
+        )
+    }
+
+    pub(crate) fn tag(self) -> &'static str {
+        match self {
+            ErrorClass::Approval => "approval",
+            ErrorClass::StaleEdit => "stale-edit",
+            ErrorClass::CommandNotFound => "command-not-found",
+            ErrorClass::Compile => "compile-error",
+            ErrorClass::Test => "test-failure",
+            ErrorClass::Panic => "panic",
+            ErrorClass::Exception => "exception",
+            ErrorClass::Permission => "permission-denied",
+            ErrorClass::Sandbox => "sandbox-blocked",
+            ErrorClass::NotFound => "not-found",
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::ExitCode => "exit-code",
+            ErrorClass::Other => "error",
+        }
+    }
+}
+
+/// A classified failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ErrorInfo {
+    pub class: ErrorClass,
+    /// A few words for the title: "mismatched types" (at most [`PHRASE_CHARS`]).
+    pub phrase: String,
+    /// The file the message points at, said after the phrase: "… in src/auth.rs".
+    pub location: Option<String>,
+    /// The lines worth keeping in the body.
+    pub excerpt: String,
+    /// Files the message names (source locations), outside toolchains and dependencies.
+    pub files: Vec<String>,
+    /// For [`ErrorClass::CommandNotFound`]: the missing program.
+    pub program: Option<String>,
+}
+
+/// Longest phrase put into a title.
+const PHRASE_CHARS: usize = 70;
+/// Longest error excerpt kept in a body.
+const EXCERPT_CHARS: usize = 600;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
+}
+
+static APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)haven't granted|has not been granted|not been granted|requires? approval|user (?:denied|rejected|declined)|doesn'?t want to proceed|does not want to proceed|permission request (?:was )?denied|tool use was rejected|was rejected by the user|^answer questions\?$|interrupted by (?:the )?user|\[request interrupted",
+    )
+});
+static STALE_EDIT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)string to replace not found|old_str(?:ing)? (?:was )?not found|no match found for|has not been read yet|read it first before|modified since (?:it was )?(?:last )?read|found \d+ matches of the string to replace|no replacement was performed|did not appear verbatim|not unique in the file",
+    )
+});
+static COMMAND_NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|'([\w.+-]+)' is not recognized as an internal or external command|the term '([\w.+-]+)' is not recognized",
+    )
+});
+/// zsh names the program after the message; checked first because the other shells'
+/// pattern would take the shell's own name ("zsh: command not found").
+static COMMAND_NOT_FOUND_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)command not found: ([\w.+-]+)"));
+static RUST_ERROR: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)^error\[(E\d{4})\]: ([^\n]+)"));
+static RUST_LOCATION: LazyLock<Regex> = LazyLock::new(|| re(r"-->\s+([^\s:]+):(\d+)"));
+static GENERIC_COMPILE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^(?:([^\s:()]+\.(?:c|cc|cpp|cxx|h|hpp|go|java|kt|swift|cs|ts|tsx|m|mm|zig|hs|scala))[:(]\d+(?:[:,]\d+)?\)?:? (?:(?:fatal )?error(?: [A-Z]+\d+)?:? )?|error(?:\[[\w-]+\])?: )([^\n]+)",
+    )
+});
+static CARGO_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:could not compile|aborting due to|for more information|process didn't exit successfully|test failed, to rerun|\d+ previous errors?)",
+    )
+});
+static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^test (\S+) \.\.\. FAILED|^FAILED (\S+?)(?: - |$)|^--- FAIL: (\S+)|^\s*(?:FAIL|✕)\s+(\S+)")
+});
+static TEST_SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)test result: FAILED|\b\d+ (?:tests? )?failed\b|^FAILED\b|^failures:$|\bTests?:\s+\d+ failed|AssertionError|assertion (?:`[^`]*` )?failed",
+    )
+});
+static PANIC: LazyLock<Regex> =
+    LazyLock::new(|| re(r"panicked at (?:'([^'\n]*)',? )?([^\n]*)(?:\n([^\n]+))?"));
+static EXCEPTION_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^((?:\w+\.)*[A-Z]\w*?(?:Error|Exception|Exit|Interrupt|Failure)): ?([^\n]*)$"));
+static PERMISSION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)permission denied|\beacces\b|access is denied|operation not permitted"));
+static SANDBOX: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bwas blocked\b|blocked by (?:the )?(?:sandbox|policy)|outside (?:of )?the allowed|not allowed to (?:write|read|access|run)|\bsandbox(?:ed)?\b",
+    )
+});
+static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)no such file or directory|does not exist|\bnot found\b|\benoent\b|cannot find (?:the )?(?:file|path)|could not find",
+    )
+});
+static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\btimed out\b|\btimeout\b"));
+static EXIT_CODE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)exit(?:ed)? (?:with )?(?:code|status)[: ]+(-?\d+)|exit code[: ]+(-?\d+)"));
+static ERROR_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable)\b"));
+/// Markers that make an output a failure even when the log kept no success flag.
+static FAILURE_MARKERS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^error(?:\[E\d{4}\])?: |test result: FAILED|^FAILED\b|Traceback \(most recent call last\)|panicked at|command not found|No such file or directory|Permission denied|^exit code [1-9]\d*$|completed with exit code [1-9]",
+    )
+});
+
+/// Whether an output carries an unmistakable failure marker (used when the log has no
+/// success flag for the call).
+pub(crate) fn looks_failed(text: &str) -> bool {
+    FAILURE_MARKERS.is_match(text)
+}
+
+/// Classifies the text of a failed tool result.
+pub(crate) fn classify(text: &str) -> ErrorInfo {
+    let text = text.trim();
+    let files = error_files(text);
+    let info = |class, phrase: String, excerpt: String| ErrorInfo {
+        class,
+        phrase: short(&phrase),
+        location: None,
+        excerpt,
+        files: files.clone(),
+        program: None,
+    };
+    let first_lines = || lines_excerpt(text, 0, 8);
+
+    if APPROVAL.is_match(text) {
+        return info(
+            ErrorClass::Approval,
+            "permission not granted".into(),
+            first_lines(),
+        );
+    }
+    if STALE_EDIT.is_match(text) {
+        return info(
+            ErrorClass::StaleEdit,
+            "the text to replace was not found".into(),
+            first_lines(),
+        );
+    }
+    if let Some(c) = COMMAND_NOT_FOUND_AFTER
+        .captures(text)
+        .or_else(|| COMMAND_NOT_FOUND.captures(text))
+    {
+        let program = (1..c.len())
+            .find_map(|i| c.get(i))
+            .map(|m| m.as_str().to_string());
+        let mut e = info(
+            ErrorClass::CommandNotFound,
+            "command not found".into(),
+            first_lines(),
+        );
+        e.program = program;
+        return e;
+    }
+    if let Some(c) = RUST_ERROR.captures(text) {
+        let message = c.get(2).map_or("", |m| m.as_str()).trim_end_matches(['.', ':']);
+        let start = c.get(0).map_or(0, |m| m.start());
+        let location = RUST_LOCATION
+            .captures(&text[start..])
+            .and_then(|l| l.get(1))
+            .map(|m| m.as_str().to_string());
+        let mut e = info(
+            ErrorClass::Compile,
+            message.to_string(),
+            lines_excerpt(text, start, 10),
+        );
+        e.location = location;
+        return e;
+    }
+    if TEST_SUMMARY.is_match(text) || TEST_NAME.is_match(text) {
+        let name = TEST_NAME
+            .captures(text)
+            .and_then(|c| (1..=4).find_map(|i| c.get(i)))
+            .map(|m| m.as_str().trim_end_matches(':').to_string());
+        let phrase = match name {
+            Some(name) => format!("failing test {name}"),
+            None => "tests failed".to_string(),
+        };
+        let start = text
+            .find("panicked at")
+            .or_else(|| text.find("failures:"))
+            .unwrap_or(0);
+        return info(
+            ErrorClass::Test,
+            phrase,
+            lines_excerpt(text, line_start(text, start), 10),
+        );
+    }
+    if let Some(c) = PANIC.captures(text) {
+        let old_style = c.get(1).map(|m| m.as_str());
+        let location = c.get(2).map_or("", |m| m.as_str()).trim_end_matches(':');
+        let message = old_style.or_else(|| c.get(3).map(|m| m.as_str())).unwrap_or("");
+        let file = location.split(':').next().filter(|f| f.contains('.'));
+        let phrase = match file {
+            Some(f) => format!("panicked in {f}: {message}"),
+            None => format!("panicked: {message}"),
+        };
+        let start = c.get(0).map_or(0, |m| m.start());
+        return info(
+            ErrorClass::Panic,
+            phrase,
+            lines_excerpt(text, line_start(text, start), 6),
+        );
+    }
+    if let Some((message, location, excerpt)) = other_compile_error(text) {
+        // An `error:` line that points at a source file is a compiler's; without one it
+        // is some tool's complaint (`git push`, `cargo` itself).
+        let class = if location.is_some() {
+            ErrorClass::Compile
+        } else {
+            ErrorClass::Other
+        };
+        let mut e = info(class, message, excerpt);
+        e.location = location;
+        return e;
+    }
+    // Python tracebacks and JS stacks end with the exception that matters.
+    if let Some(c) = EXCEPTION_LINE.captures_iter(text).last() {
+        let kind = c.get(1).map_or("", |m| m.as_str());
+        let message = c.get(2).map_or("", |m| m.as_str());
+        let phrase = if message.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}: {message}")
+        };
+        let start = c.get(0).map_or(0, |m| m.start());
+        let tb = text.find("Traceback").filter(|&t| t < start).unwrap_or(start);
+        let mut ex = lines_excerpt(text, tb, 4);
+        if start > tb {
+            ex.push_str("\n…\n");
+            ex.push_str(&lines_excerpt(text, start, 3));
+        }
+        return info(ErrorClass::Exception, phrase, ex);
+    }
+    if PERMISSION.is_match(text) {
+        return info(ErrorClass::Permission, "permission denied".into(), first_lines());
+    }
+    if SANDBOX.is_match(text) {
+        return info(
+            ErrorClass::Sandbox,
+            first_sentence_with_short_paths(text),
+            first_lines(),
+        );
+    }
+    if NOT_FOUND.is_match(text) {
+        return info(ErrorClass::NotFound, not_found_phrase(text), first_lines());
+    }
+    if TIMEOUT.is_match(text) {
+        return info(ErrorClass::Timeout, "timed out".into(), first_lines());
+    }
+    let meaningful = text
+        .lines()
+        .map(str::trim)
+        .find(|l| ERROR_WORD.is_match(l) && !l.to_ascii_lowercase().starts_with("exit code"));
+    if let Some(line) = meaningful {
+        return info(
+            ErrorClass::Other,
+            line.trim_start_matches("Error: ").to_string(),
+            first_lines(),
+        );
+    }
+    if let Some(c) = EXIT_CODE.captures(text) {
+        let code = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+        return info(ErrorClass::ExitCode, format!("exit code {code}"), first_lines());
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("failed");
+    info(ErrorClass::Other, first.to_string(), first_lines())
+}
+
+/// Compiler errors other than rustc's coded ones (gcc, clang, go, tsc, cargo `error:`
+/// lines), skipping cargo's summary lines.
+fn other_compile_error(text: &str) -> Option<(String, Option<String>, String)> {
+    for c in GENERIC_COMPILE.captures_iter(text) {
+        let message = c
+            .get(2)
+            .map_or("", |m| m.as_str())
+            .trim()
+            .trim_end_matches(['.', ':']);
+        if message.is_empty() || CARGO_NOISE.is_match(message) {
+            continue;
+        }
+        let start = c.get(0).map_or(0, |m| m.start());
+        let next_lines: String = text[start..]
+            .lines()
+            .skip(1)
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let location = c.get(1).map(|f| f.as_str().to_string()).or_else(|| {
+            RUST_LOCATION
+                .captures(&next_lines)
+                .and_then(|l| l.get(1))
+                .map(|m| m.as_str().to_string())
+        });
+        return Some((message.to_string(), location, lines_excerpt(text, start, 8)));
+    }
+    None
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Up to `max_lines` non-blank lines from byte `start`, capped at [`EXCERPT_CHARS`].
+fn lines_excerpt(text: &str, start: usize, max_lines: usize) -> String {
+    let lines: Vec<&str> = text[start.min(text.len())..]
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take(max_lines)
+        .collect();
+    let joined = lines.join("\n");
+    match joined.char_indices().nth(EXCERPT_CHARS) {
+        None => joined,
+        Some((end, _)) => format!("{}…", &joined[..end]),
+    }
+}
+
+/// The first sentence of a policy message with absolute paths shortened to file names:
+/// "Output redirection to notes.md was blocked".
+fn first_sentence_with_short_paths(text: &str) -> String {
+    static QUOTED_PATH: LazyLock<Regex> = LazyLock::new(|| re(r#"['"`]?(/[^\s'"`]+)['"`]?"#));
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(text);
+    let sentence = first.split(". ").next().unwrap_or(first).trim_end_matches('.');
+    let shortened = QUOTED_PATH.replace_all(sentence, |c: &regex::Captures| {
+        let path = c.get(1).map_or("", |m| m.as_str());
+        path.rsplit('/')
+            .find(|p| !p.is_empty())
+            .unwrap_or(path)
+            .to_string()
+    });
+    let mut phrase = collapse_whitespace(&shortened);
+    if let Some(first) = phrase.chars().next().filter(|c| c.is_uppercase()) {
+        let lower: String = first.to_lowercase().collect();
+        phrase.replace_range(..first.len_utf8(), &lower);
+    }
+    phrase
+}
+
+fn not_found_phrase(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("no such file") || lower.contains("does not exist") || lower.contains("enoent") {
+        "file does not exist".into()
+    } else {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| NOT_FOUND.is_match(l))
+            .unwrap_or("not found");
+        line.trim_start_matches("Error: ").to_string()
+    }
+}
+
+impl ErrorInfo {
+    /// The phrase with its location, in at most `max` characters: the message is cut
+    /// first, so the file stays ("the `?` operator can only be used… in src/login.rs").
+    pub(crate) fn phrase_within(&self, max: usize) -> String {
+        match &self.location {
+            Some(file) => {
+                let budget = max.saturating_sub(file.chars().count() + 4).max(20);
+                format!("{} in {file}", excerpt(&self.phrase, budget))
+            }
+            None => excerpt(&self.phrase, max.max(20)),
+        }
+    }
+}
+
+/// A phrase cut to [`PHRASE_CHARS`] characters, on one line.
+fn short(phrase: &str) -> String {
+    let flat = excerpt(phrase, PHRASE_CHARS);
+    flat.trim_end_matches(['.', ':', ',']).to_string()
+}
+
+/// Source files named in an error, skipping toolchain and dependency paths.
+fn error_files(text: &str) -> Vec<String> {
+    const FOREIGN: [&str; 8] = [
+        "/rustc/",
+        ".cargo/registry",
+        "site-packages",
+        "node_modules",
+        "/usr/lib/",
+        "<frozen",
+        "/lib/python",
+        ".rustup/",
+    ];
+    path_tokens(text)
+        .into_iter()
+        .filter(|p| !FOREIGN.iter().any(|f| p.contains(f)))
+        .take(8)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_compile_errors_name_the_message_and_file() {
+        let e = classify(
+            "   Compiling x v0.1.0\nerror[E0308]: mismatched types\n  --> src/auth.rs:42:9\n   |\n42 |     let x: u32 = \"a\";\n\nerror: could not compile `x`",
+        );
+        assert_eq!(e.class, ErrorClass::Compile);
+        assert_eq!(e.phrase_within(60), "mismatched types in src/auth.rs");
+        assert_eq!(
+            e.phrase_within(30),
+            "mismatched types in src/auth.rs",
+            "messages keep 20 characters"
+        );
+        let long = classify(
+            "error[E0277]: the `?` operator can only be used in a function that returns `Result`\n --> src/handlers/login.rs:31:60",
+        );
+        assert_eq!(
+            long.phrase_within(60),
+            "the `?` operator can only be used… in src/handlers/login.rs"
+        );
+        assert_eq!(
+            long.phrase_within(80),
+            "the `?` operator can only be used in a function that… in src/handlers/login.rs"
+        );
+        assert!(e.files.contains(&"src/auth.rs".to_string()));
+    }
+
+    #[test]
+    fn tool_errors_without_a_source_location_are_not_compiler_errors() {
+        let e = classify(
+            "exit code 1\n ! [rejected] main -> main (fetch first)\nerror: failed to push some refs to 'x'",
+        );
+        assert_eq!(
+            (e.class, e.phrase.as_str()),
+            (ErrorClass::Other, "failed to push some refs to 'x'")
+        );
+        let e = classify("error: expected one of `,` or `}`, found `x`\n --> src/lib.rs:3:9");
+        assert_eq!(
+            (e.class, e.location.as_deref()),
+            (ErrorClass::Compile, Some("src/lib.rs"))
+        );
+    }
+
+    #[test]
+    fn test_failures_name_the_test() {
+        let e = classify(
+            "running 2 tests\ntest tests::login ... FAILED\n\nfailures:\n\n---- tests::login stdout ----\nthread 'tests::login' panicked at src/login.rs:9:5:\nassertion failed\n\ntest result: FAILED. 1 passed; 1 failed",
+        );
+        assert_eq!(e.class, ErrorClass::Test);
+        assert_eq!(e.phrase, "failing test tests::login");
+    }
+
+    #[test]
+    fn command_not_found_names_the_program() {
+        let e = classify("exit code 127\nbash: line 1: pytest: command not found");
+        assert_eq!(e.class, ErrorClass::CommandNotFound);
+        assert_eq!(e.program.as_deref(), Some("pytest"));
+        assert_eq!(
+            classify("zsh: command not found: rg").program.as_deref(),
+            Some("rg")
+        );
+    }
+
+    #[test]
+    fn python_tracebacks_use_the_last_exception() {
+        let e = classify(
+            "Traceback (most recent call last):\n  File \"app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'",
+        );
+        assert_eq!(e.class, ErrorClass::Exception);
+        assert_eq!(e.phrase, "ModuleNotFoundError: No module named 'yaml'");
+        assert_eq!(e.files, vec!["app/main.py"]);
+    }
+
+    #[test]
+    fn approvals_and_policies_are_told_apart() {
+        let approval = classify(
+            "Claude requested permissions to write to /tmp/x/notes.md, but you haven't granted it yet.",
+        );
+        assert_eq!(approval.class, ErrorClass::Approval);
+        assert!(approval.class.is_noise());
+        let blocked = classify(
+            "Output redirection to '/private/var/folders/x/notes.md' was blocked. For security, Claude Code may only write to files in the allowed working directories.",
+        );
+        assert_eq!(blocked.class, ErrorClass::Sandbox);
+        assert_eq!(blocked.phrase, "output redirection to notes.md was blocked");
+        assert_eq!(
+            classify("cat: notes.md: Permission denied").class,
+            ErrorClass::Permission
+        );
+        assert_eq!(classify("Path does not exist").class, ErrorClass::NotFound);
+        assert_eq!(
+            classify("String to replace not found in file.").class,
+            ErrorClass::StaleEdit
+        );
+    }
+
+    #[test]
+    fn failure_markers_without_a_flag() {
+        assert!(looks_failed("error[E0425]: cannot find value `x`"));
+        assert!(looks_failed("<shellId: 0 completed with exit code 2>"));
+        assert!(!looks_failed("all good\n3 passed"));
+    }
+}

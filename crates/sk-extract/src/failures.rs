@@ -1,0 +1,566 @@
+//! Rule 1, failure → fix: the lesson an agent most needs is "this failed here, and this is
+//! what made it pass". A failed tool result is paired with its call (by `call_id`), kept
+//! open, and closed by a later passing call of the same kind on the same target: the same
+//! command (exact, or the same task such as `cargo test` with other flags), a corrected
+//! command after "command not found", or the same file for file tools. What happened in
+//! between (edits, other commands) is the fix.
+//!
+//! Decided (precision first):
+//! - Permission prompts the user has not granted and stale-edit bookkeeping ("string to
+//!   replace not found") never become mistakes: they reflect the moment, not the project.
+//! - A failure the agent announced ("read a non-existent file to demonstrate…") is skipped.
+//! - "File does not exist" / "No such file or directory" is probing or sequencing (read,
+//!   then create, then read again), not a mistake, whatever the tool.
+//! - A failure never fixed in the session is kept only when its message is informative
+//!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
+//!   at low confidence.
+//!
+//! Confidence: 0.60 for an exact retry, 0.55 for a corrected command, 0.50 for the same
+//! task or file, 0.30 when never fixed; +0.15 when something was edited in between, +0.05
+//! when an edit touched a file the error names, +0.05 for a compiler/test/panic/exception
+//! error, +0.05 per repeated failure (up to two).
+
+use std::collections::HashMap;
+
+use sk_core::{Category, Record, RecordKind};
+
+use crate::commands::{
+    ToolKind, command_key, corrects_missing_program, normalize_command, program, short_command, tool_kind,
+};
+use crate::cues::announces_expected_failure;
+use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
+use crate::text::{display_path, excerpt, language_of, relativize};
+use crate::{Candidate, Evidence, SessionContext};
+
+/// Failures kept open at once; the oldest is closed (as unfixed) beyond this, which keeps
+/// the rule linear in the number of records.
+const MAX_OPEN: usize = 32;
+/// A corrected command must come within this many shell calls of the failure.
+const CORRECTION_WINDOW: usize = 10;
+/// Changes listed in a body.
+const MAX_CHANGES_LISTED: usize = 6;
+/// Longest command shown in a title.
+const TITLE_COMMAND_CHARS: usize = 40;
+
+/// How a passing call matched an open failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FixMatch {
+    Exact,
+    SameTask,
+    SameFile,
+    Corrected,
+}
+
+impl FixMatch {
+    fn cue(self) -> &'static str {
+        match self {
+            FixMatch::Exact => "match:exact-retry",
+            FixMatch::SameTask => "match:same-task",
+            FixMatch::SameFile => "match:same-file",
+            FixMatch::Corrected => "match:corrected-command",
+        }
+    }
+
+    fn base_confidence(self) -> f32 {
+        match self {
+            FixMatch::Exact => 0.60,
+            FixMatch::Corrected => 0.55,
+            FixMatch::SameTask | FixMatch::SameFile => 0.50,
+        }
+    }
+}
+
+/// What a failed call was aimed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Command { normalized: String, key: Option<String> },
+    File(String),
+    Text(String),
+}
+
+struct Attempt {
+    call: usize,
+    result: usize,
+    error: ErrorInfo,
+}
+
+struct OpenFailure {
+    kind: ToolKind,
+    tool: String,
+    subagent: bool,
+    target: Target,
+    attempts: Vec<Attempt>,
+    /// Index into the change log when the failure was first seen.
+    changes_from: usize,
+}
+
+/// An edit or a command, for "what changed in between".
+struct Change {
+    call: usize,
+    kind: ToolKind,
+    files: Vec<String>,
+    normalized: Option<String>,
+    failed: bool,
+}
+
+/// Runs rule 1 over a session.
+pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Candidate>) {
+    let mut calls: HashMap<&str, (usize, bool)> = HashMap::new();
+    let mut change_at: HashMap<usize, usize> = HashMap::new();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut open: Vec<OpenFailure> = Vec::new();
+    let mut announced_failure = false;
+
+    for (i, record) in records.iter().enumerate() {
+        match record.kind() {
+            RecordKind::Prompt => announced_failure = false,
+            RecordKind::Answer => announced_failure = announces_expected_failure(&record.text),
+            RecordKind::ToolCall => {
+                if let Some(id) = record.call_id.as_deref() {
+                    calls.insert(id, (i, announced_failure));
+                }
+                let kind = tool_kind(record.tool.as_deref().unwrap_or(""), &record.text);
+                if kind.changes_files() || kind == ToolKind::Shell {
+                    change_at.insert(i, changes.len());
+                    changes.push(Change {
+                        call: i,
+                        kind,
+                        files: rel_files(ctx, &record.files),
+                        normalized: (kind == ToolKind::Shell).then(|| normalize_command(&record.text)),
+                        failed: false,
+                    });
+                }
+            }
+            RecordKind::ToolResult => {
+                let Some(&(call_index, announced)) = record.call_id.as_deref().and_then(|id| calls.get(id))
+                else {
+                    continue;
+                };
+                let call = &records[call_index];
+                let tool = call.tool.as_deref().or(record.tool.as_deref()).unwrap_or("");
+                let kind = tool_kind(tool, &call.text);
+                let failed = match record.success {
+                    Some(ok) => !ok,
+                    None => looks_failed(&record.text),
+                };
+                if failed {
+                    if let Some(change) = change_at.get(&call_index).and_then(|&c| changes.get_mut(c)) {
+                        change.failed = true;
+                    }
+                    if announced || kind == ToolKind::Ask {
+                        continue;
+                    }
+                    let error = classify(&record.text);
+                    if error.class.is_noise() || error.class == ErrorClass::NotFound {
+                        continue;
+                    }
+                    let target = target_of(ctx, call, kind);
+                    let attempt = Attempt {
+                        call: call_index,
+                        result: i,
+                        error,
+                    };
+                    let same = open
+                        .iter_mut()
+                        .find(|o| o.kind == kind && o.target == target && o.subagent == call.subagent);
+                    match same {
+                        Some(o) => o.attempts.push(attempt),
+                        None => {
+                            open.push(OpenFailure {
+                                kind,
+                                tool: tool.to_string(),
+                                subagent: call.subagent,
+                                target,
+                                attempts: vec![attempt],
+                                changes_from: changes.len(),
+                            });
+                            if open.len() > MAX_OPEN {
+                                let oldest = open.remove(0);
+                                out.extend(unfixed(ctx, records, &oldest));
+                            }
+                        }
+                    }
+                } else {
+                    let mut k = 0;
+                    while k < open.len() {
+                        match fix_match(ctx, &open[k], call, kind, &changes) {
+                            Some(how) => {
+                                let failure = open.remove(k);
+                                out.push(fixed(ctx, records, &failure, how, call_index, i, &changes));
+                            }
+                            None => k += 1,
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for failure in &open {
+        out.extend(unfixed(ctx, records, failure));
+    }
+}
+
+fn rel_files(ctx: &SessionContext, files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| relativize(f, ctx.cwd))
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
+    match kind {
+        ToolKind::Shell => Target::Command {
+            normalized: normalize_command(&call.text),
+            key: command_key(&call.text),
+        },
+        ToolKind::Read | ToolKind::Write | ToolKind::Edit => {
+            let file = call
+                .files
+                .first()
+                .map(String::as_str)
+                .unwrap_or_else(|| call.text.lines().next().unwrap_or(""));
+            Target::File(relativize(file, ctx.cwd))
+        }
+        _ => Target::Text(excerpt(&call.text, 200)),
+    }
+}
+
+/// Whether the passing `call` closes the open failure, and how.
+fn fix_match(
+    ctx: &SessionContext,
+    failure: &OpenFailure,
+    call: &Record,
+    kind: ToolKind,
+    changes: &[Change],
+) -> Option<FixMatch> {
+    if call.subagent != failure.subagent {
+        return None;
+    }
+    let compatible = failure.kind == kind || (failure.kind.changes_files() && kind.changes_files());
+    if !compatible {
+        return None;
+    }
+    match &failure.target {
+        Target::Command { normalized, key } => {
+            let ok = normalize_command(&call.text);
+            if &ok == normalized {
+                return Some(FixMatch::Exact);
+            }
+            if key.is_some() && command_key(&call.text) == *key {
+                return Some(FixMatch::SameTask);
+            }
+            let first = &failure.attempts[0];
+            let shell_calls_since = changes[failure.changes_from.min(changes.len())..]
+                .iter()
+                .filter(|c| c.kind == ToolKind::Shell)
+                .count();
+            let corrected = first.error.class == ErrorClass::CommandNotFound
+                && shell_calls_since <= CORRECTION_WINDOW
+                && corrects_missing_program(normalized, first.error.program.as_deref(), &ok);
+            corrected.then_some(FixMatch::Corrected)
+        }
+        Target::File(file) => {
+            let same = call.files.iter().any(|f| &relativize(f, ctx.cwd) == file)
+                || (call.files.is_empty()
+                    && call
+                        .text
+                        .lines()
+                        .next()
+                        .is_some_and(|l| &relativize(l, ctx.cwd) == file));
+            same.then_some(FixMatch::SameFile)
+        }
+        Target::Text(text) => (failure.tool == call.tool.as_deref().unwrap_or("")
+            && &excerpt(&call.text, 200) == text)
+            .then_some(FixMatch::Exact),
+    }
+}
+
+/// The changes made between the first failure and the fix, without the failing attempts.
+fn changes_between<'c>(failure: &OpenFailure, fix_call: usize, changes: &'c [Change]) -> Vec<&'c Change> {
+    let retried = match &failure.target {
+        Target::Command { normalized, .. } => Some(normalized.as_str()),
+        _ => None,
+    };
+    changes[failure.changes_from.min(changes.len())..]
+        .iter()
+        .filter(|c| c.call < fix_call && !c.failed)
+        .filter(|c| !failure.attempts.iter().any(|a| a.call == c.call))
+        .filter(|c| retried.is_none() || c.normalized.as_deref() != retried)
+        .collect()
+}
+
+fn describe_change(ctx: &SessionContext, records: &[Record], change: &Change) -> String {
+    let call = &records[change.call];
+    match change.kind {
+        ToolKind::Shell => format!("ran `{}`", short_command(&call.text, 60)),
+        kind => {
+            let file = change
+                .files
+                .first()
+                .map(|f| display_path(&relativize(f, ctx.cwd)))
+                .unwrap_or_else(|| "a file".into());
+            let verb = if kind == ToolKind::Write {
+                "wrote"
+            } else {
+                "edited"
+            };
+            let heads: Vec<&str> = call
+                .text
+                .lines()
+                .skip(1)
+                .filter(|l| l.starts_with("- ") || l.starts_with("+ "))
+                .take(2)
+                .collect();
+            if heads.is_empty() {
+                format!("{verb} {file}")
+            } else {
+                format!("{verb} {file} ({})", excerpt(&heads.join(" / "), 120))
+            }
+        }
+    }
+}
+
+/// Words for a failed call: "`cargo test -p auth`", "Reading notes.md".
+fn subject(failure: &OpenFailure, call: &Record) -> String {
+    match (&failure.target, failure.kind) {
+        (Target::Command { .. }, _) => format!("`{}`", short_command(&call.text, TITLE_COMMAND_CHARS)),
+        (Target::File(file), kind) => {
+            let verb = match kind {
+                ToolKind::Read => "Reading",
+                ToolKind::Write => "Writing",
+                _ => "Editing",
+            };
+            format!("{verb} {}", display_path(file))
+        }
+        (Target::Text(_), ToolKind::Search) => format!(
+            "Searching for `{}`",
+            excerpt(call.text.lines().next().unwrap_or(""), 40).replace('`', "'")
+        ),
+        (Target::Text(_), _) => format!("`{}`", failure.tool),
+    }
+}
+
+fn title(failure: &OpenFailure, records: &[Record], fix: Option<(FixMatch, &Record)>) -> String {
+    let first = &failure.attempts[0];
+    let call = &records[first.call];
+    let error = &first.error;
+    if error.class == ErrorClass::CommandNotFound {
+        let missing = error
+            .program
+            .clone()
+            .or_else(|| program(&call.text))
+            .unwrap_or_else(|| "command".into());
+        return match fix {
+            Some((FixMatch::Corrected, ok)) => {
+                format!(
+                    "`{missing}`: command not found; `{}` worked",
+                    short_command(&ok.text, TITLE_COMMAND_CHARS)
+                )
+            }
+            _ => format!("`{missing}`: command not found"),
+        };
+    }
+    let subject = subject(failure, call);
+    let budget = crate::MAX_TITLE_CHARS.saturating_sub(subject.chars().count() + " failed: ".len());
+    format!("{subject} failed: {}", error.phrase_within(budget))
+}
+
+fn body(
+    ctx: &SessionContext,
+    records: &[Record],
+    failure: &OpenFailure,
+    between: &[&Change],
+    fix: Option<usize>,
+) -> String {
+    let first = &failure.attempts[0];
+    let call = &records[first.call];
+    let mut b = String::new();
+    match failure.kind {
+        ToolKind::Shell => b.push_str(&format!(
+            "Failed: `{}` ({})\n",
+            excerpt(&normalize_command(&call.text), 300),
+            failure.tool
+        )),
+        _ => b.push_str(&format!(
+            "Failed: {} {}\n",
+            failure.tool,
+            excerpt(call.text.lines().next().unwrap_or(""), 200)
+        )),
+    }
+    b.push_str(&format!("Error: {}\n", first.error.excerpt));
+    let n = failure.attempts.len();
+    if n > 1 {
+        b.push_str(&format!("Failed {n} times"));
+        let others: Vec<&str> = failure.attempts[1..]
+            .iter()
+            .map(|a| a.error.phrase.as_str())
+            .filter(|p| *p != first.error.phrase)
+            .collect();
+        if let Some(last) = others.last() {
+            b.push_str(&format!("; later: {last}"));
+        }
+        b.push_str(".\n");
+    }
+    if !between.is_empty() {
+        let listed: Vec<String> = between
+            .iter()
+            .take(MAX_CHANGES_LISTED)
+            .map(|c| describe_change(ctx, records, c))
+            .collect();
+        b.push_str(&format!("In between: {}", listed.join("; ")));
+        if between.len() > MAX_CHANGES_LISTED {
+            b.push_str(&format!("; and {} more", between.len() - MAX_CHANGES_LISTED));
+        }
+        b.push('\n');
+    }
+    match fix {
+        Some(ok) => {
+            let ok = &records[ok];
+            let passed = if failure.kind == ToolKind::Shell {
+                format!("`{}`", excerpt(&normalize_command(&ok.text), 300))
+            } else {
+                excerpt(ok.text.lines().next().unwrap_or(""), 200)
+            };
+            b.push_str(&format!("Then passed: {passed}\n"));
+        }
+        None => b.push_str("No later attempt passed in this session.\n"),
+    }
+    b
+}
+
+fn common_tags(records: &[Record], failure: &OpenFailure, files: &[String]) -> Vec<String> {
+    let first = &failure.attempts[0];
+    let mut tags = vec![first.error.class.tag().to_string(), failure.tool.to_lowercase()];
+    if failure.kind == ToolKind::Shell
+        && let Some(p) = program(&records[first.call].text)
+    {
+        tags.push(p);
+    }
+    tags.extend(files.iter().filter_map(|f| language_of(f)).map(str::to_string));
+    tags
+}
+
+fn failure_files(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Vec<String> {
+    let mut files = Vec::new();
+    if let Target::File(f) = &failure.target {
+        files.push(f.clone());
+    }
+    for a in &failure.attempts {
+        files.extend(rel_files(ctx, &records[a.call].files));
+        files.extend(a.error.files.iter().map(|f| relativize(f, ctx.cwd)));
+    }
+    files
+}
+
+fn failure_evidence(records: &[Record], failure: &OpenFailure) -> Vec<Evidence> {
+    failure
+        .attempts
+        .iter()
+        .flat_map(|a| [Evidence::of(&records[a.call]), Evidence::of(&records[a.result])])
+        .collect()
+}
+
+fn fixed(
+    ctx: &SessionContext,
+    records: &[Record],
+    failure: &OpenFailure,
+    how: FixMatch,
+    fix_call: usize,
+    fix_result: usize,
+    changes: &[Change],
+) -> Candidate {
+    let between = changes_between(failure, fix_call, changes);
+    let edits: Vec<&&Change> = between.iter().filter(|c| c.kind.changes_files()).collect();
+    let mut files = failure_files(ctx, records, failure);
+    let error_files: Vec<String> = failure
+        .attempts
+        .iter()
+        .flat_map(|a| a.error.files.iter().map(|f| relativize(f, ctx.cwd)))
+        .collect();
+    let touches_error_file = edits.iter().any(|c| {
+        c.files.iter().any(|f| {
+            error_files
+                .iter()
+                .any(|e| f == e || f.ends_with(&format!("/{e}")) || e.ends_with(&format!("/{f}")))
+        })
+    });
+    files.extend(edits.iter().flat_map(|c| c.files.iter().cloned()));
+    files.extend(rel_files(ctx, &records[fix_call].files));
+    files.truncate(12);
+
+    let first = &failure.attempts[0];
+    let mut cues = vec![
+        "rule:failure-fix".to_string(),
+        format!("error:{}", first.error.class.tag()),
+        how.cue().to_string(),
+    ];
+    let mut confidence = how.base_confidence();
+    if !edits.is_empty() {
+        confidence += 0.15;
+        cues.push("edit-between".into());
+    }
+    if touches_error_file {
+        confidence += 0.05;
+        cues.push("edit-touches-error-file".into());
+    }
+    if first.error.class.strong() {
+        confidence += 0.05;
+        cues.push("strong-error".into());
+    }
+    let n = failure.attempts.len();
+    if n > 1 {
+        confidence += crate::per_extra(n, 0.05, 2);
+        cues.push(format!("attempts:{n}"));
+    }
+    let mut tags = vec!["failure-fix".to_string()];
+    tags.extend(common_tags(records, failure, &files));
+    let mut evidence = failure_evidence(records, failure);
+    evidence.push(Evidence::of(&records[fix_call]));
+    evidence.push(Evidence::of(&records[fix_result]));
+    Candidate {
+        category: Category::Mistake,
+        title: title(failure, records, Some((how, &records[fix_call]))),
+        body: body(ctx, records, failure, &between, Some(fix_call)),
+        tags,
+        files,
+        confidence,
+        evidence,
+        cues,
+    }
+}
+
+fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Option<Candidate> {
+    let first = &failure.attempts[0];
+    if !first.error.class.informative() {
+        return None;
+    }
+    let files = failure_files(ctx, records, failure);
+    let mut cues = vec![
+        "rule:unfixed-failure".to_string(),
+        format!("error:{}", first.error.class.tag()),
+    ];
+    let mut confidence = 0.30;
+    if first.error.class.strong() {
+        confidence += 0.05;
+        cues.push("strong-error".into());
+    }
+    let n = failure.attempts.len();
+    if n > 1 {
+        confidence += crate::per_extra(n, 0.05, 2);
+        cues.push(format!("attempts:{n}"));
+    }
+    let mut tags = vec!["unfixed".to_string()];
+    tags.extend(common_tags(records, failure, &files));
+    Some(Candidate {
+        category: Category::Mistake,
+        title: title(failure, records, None),
+        body: body(ctx, records, failure, &[], None),
+        tags,
+        files,
+        confidence,
+        evidence: failure_evidence(records, failure),
+        cues,
+    })
+}

@@ -1,0 +1,6 @@
+mod corpus;
+mod cue_tables;
+mod hashing;
+mod props;
+mod support;
+mod synthetic;

@@ -1,0 +1,155 @@
+//! Shared helpers: reading a corpus log through its real connector, and building
+//! synthetic sessions record by record.
+
+use std::path::PathBuf;
+
+use sk_core::{Agent, Record, RecordKind, SourceFile, SourceKind};
+use sk_extract::{Candidate, SessionContext, extract};
+use sk_ingest::memory_sink::MemorySink;
+
+/// `fixtures/corpus/<rel>` in this repository (real logs, Apache-2.0, see PROVENANCE.md).
+pub fn corpus(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/corpus")
+        .join(rel)
+}
+
+/// Every corpus log with the agent that wrote it.
+pub const CORPUS: [(Agent, &str); 8] = [
+    (Agent::Claude, "claude/convo.jsonl"),
+    (Agent::Claude, "claude/convo-compacted.jsonl"),
+    (Agent::Copilot, "copilot/real-session.jsonl"),
+    (Agent::Copilot, "copilot/compacted-real.jsonl"),
+    (Agent::Copilot, "copilot/convo.jsonl"),
+    (Agent::Copilot, "copilot/sample-session.jsonl"),
+    (Agent::Codex, "codex/convo.jsonl"),
+    (Agent::Codex, "codex/compacted-real.jsonl"),
+];
+
+/// Reads one corpus log with its connector into memory.
+pub fn read_corpus(agent: Agent, rel: &str) -> MemorySink {
+    let src = SourceFile {
+        agent,
+        path: corpus(rel),
+        kind: SourceKind::Jsonl,
+        session: rel.to_string(),
+        parent_session: None,
+    };
+    let mut sink = MemorySink::default();
+    sk_ingest::connector(agent)
+        .read(&src, 0, &mut sink)
+        .expect("corpus file reads");
+    sink
+}
+
+/// Extracts from one corpus log, with the working directory the log reports.
+pub fn extract_corpus(agent: Agent, rel: &str) -> Vec<Candidate> {
+    let sink = read_corpus(agent, rel);
+    let ctx = SessionContext {
+        agent,
+        session: rel,
+        repo: sink.meta.repo.as_deref(),
+        cwd: sink.meta.cwd.as_deref(),
+    };
+    extract(&ctx, &sink.records)
+}
+
+/// Builds a synthetic session; offsets grow by 100 per record, ids are `e<offset>`.
+#[derive(Default)]
+pub struct Session {
+    pub records: Vec<Record>,
+    next_call: u32,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    fn push(&mut self, mut r: Record) -> &mut Session {
+        let offset = (self.records.len() as u64 + 1) * 100;
+        r.offset = offset;
+        r.event_id = Some(format!("e{offset}"));
+        r.ts = Some(1_700_000_000_000 + offset as i64);
+        self.records.push(r);
+        self
+    }
+
+    pub fn prompt(&mut self, text: &str) -> &mut Session {
+        self.push(Record::new(RecordKind::Prompt, 0, text))
+    }
+
+    pub fn answer(&mut self, text: &str) -> &mut Session {
+        self.push(Record::new(RecordKind::Answer, 0, text))
+    }
+
+    pub fn summary(&mut self, section: &str, text: &str) -> &mut Session {
+        let mut r = Record::new(RecordKind::Summary, 0, text);
+        r.section = Some(section.to_string());
+        self.push(r)
+    }
+
+    pub fn task_summary(&mut self, text: &str) -> &mut Session {
+        self.push(Record::new(RecordKind::TaskSummary, 0, text))
+    }
+
+    /// A tool call and its result; `files` are the call's files.
+    pub fn tool(
+        &mut self,
+        tool: &str,
+        call_text: &str,
+        files: &[&str],
+        ok: bool,
+        output: &str,
+    ) -> &mut Session {
+        self.next_call += 1;
+        let id = format!("call{}", self.next_call);
+        let mut call = Record::new(RecordKind::ToolCall, 0, call_text);
+        call.tool = Some(tool.to_string());
+        call.call_id = Some(id.clone());
+        call.files = files.iter().map(|f| f.to_string()).collect();
+        self.push(call);
+        let mut result = Record::new(RecordKind::ToolResult, 0, output);
+        result.call_id = Some(id);
+        result.success = Some(ok);
+        self.push(result)
+    }
+
+    pub fn bash(&mut self, command: &str, ok: bool, output: &str) -> &mut Session {
+        self.tool("Bash", command, &[], ok, output)
+    }
+
+    pub fn edit(&mut self, file: &str, old: &str, new: &str) -> &mut Session {
+        self.tool(
+            "Edit",
+            &format!("{file}\n- {old}\n+ {new}"),
+            &[file],
+            true,
+            "The file has been updated.",
+        )
+    }
+
+    pub fn extract(&self) -> Vec<Candidate> {
+        let ctx = SessionContext {
+            agent: Agent::Claude,
+            session: "synthetic",
+            repo: None,
+            cwd: Some("/work/app"),
+        };
+        extract(&ctx, &self.records)
+    }
+}
+
+/// One line per candidate, for failure messages.
+pub fn show(cands: &[Candidate]) -> String {
+    cands
+        .iter()
+        .map(|c| {
+            format!(
+                "[{} {:.2}] {} | files={:?} cues={:?}",
+                c.category, c.confidence, c.title, c.files, c.cues
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

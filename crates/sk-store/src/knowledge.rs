@@ -1,0 +1,542 @@
+//! Knowledge entries in the database: inserting, merging a recurrence into an existing
+//! entry, forgetting what one session contributed (so re-extraction replaces instead of
+//! piling up), and reading entries back with their provenance. Deciding *whether* two
+//! entries are near-duplicates is not SQL and lives with the extractor; this module only
+//! offers the few neighbours worth comparing.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sk_core::Category;
+
+/// Confidence added per further session an entry recurred in.
+pub const RECURRENCE_BONUS: f64 = 0.05;
+/// Extracted knowledge never claims more certainty than this.
+pub const MAX_EXTRACTED_CONFIDENCE: f64 = 0.95;
+
+/// Where an entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    Extracted,
+    Manual,
+    Imported,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Extracted => "extracted",
+            Origin::Manual => "manual",
+            Origin::Imported => "imported",
+        }
+    }
+    fn parse(s: &str) -> Origin {
+        match s {
+            "manual" => Origin::Manual,
+            "imported" => Origin::Imported,
+            _ => Origin::Extracted,
+        }
+    }
+}
+
+/// A new entry, or a recurrence of one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub category: Category,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub files: Vec<String>,
+    pub repo: Option<String>,
+    pub task: Option<String>,
+    pub origin: Origin,
+    pub confidence: f64,
+    pub content_hash: String,
+    /// The cues that fired, for `sk show --why`.
+    pub why: Vec<String>,
+}
+
+/// One place an entry was seen: `session_key` is `agent:external_id` ('' for none).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Seen {
+    pub session_key: String,
+    pub event_id: String,
+    pub seen_at: i64,
+}
+
+/// A stored entry with everything `sk show` and export need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: i64,
+    pub category: Category,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub files: Vec<String>,
+    pub repo: Option<String>,
+    pub task: Option<String>,
+    pub origin: Origin,
+    pub confidence: f64,
+    pub occurrences: i64,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub content_hash: String,
+    pub why: Vec<String>,
+    pub sources: Vec<Seen>,
+}
+
+/// The session key provenance uses: stable across rebuilds, unlike row ids.
+pub fn session_key(agent: &str, external_id: &str) -> String {
+    format!("{agent}:{external_id}")
+}
+
+pub fn find_by_hash(conn: &Connection, hash: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM entries WHERE content_hash = ?1")?
+        .query_row([hash], |r| r.get(0))
+        .optional()
+}
+
+/// Entries of `category` whose title or body shares words with `text`, best first: the
+/// only ones worth a near-duplicate comparison.
+pub fn neighbours(
+    conn: &Connection,
+    category: Category,
+    text: &str,
+    limit: usize,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .take(24)
+        .map(|w| format!("\"{}\"", w.to_lowercase()))
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.title || char(10) || e.body FROM entries_fts f JOIN entries e ON e.id = f.rowid
+         WHERE entries_fts MATCH ?1 AND e.category = ?2 ORDER BY bm25(entries_fts) LIMIT ?3",
+    )?;
+    stmt.query_map(
+        params![terms.join(" OR "), category.as_str(), limit as i64],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .collect()
+}
+
+/// Inserts a new entry with its provenance; returns its id.
+pub fn insert(conn: &Connection, draft: &Draft, seen: &[Seen]) -> rusqlite::Result<i64> {
+    let now = sk_core::time::now_ms();
+    let first = seen.iter().map(|s| s.seen_at).min().unwrap_or(now);
+    let last = seen.iter().map(|s| s.seen_at).max().unwrap_or(now);
+    conn.prepare_cached(
+        "INSERT INTO entries (category, title, body, tags, repo, task, origin, confidence, occurrences,
+             first_seen, last_seen, content_hash, why, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13, ?13)",
+    )?
+    .execute(params![
+        draft.category.as_str(),
+        draft.title,
+        draft.body,
+        join_tags(&draft.tags),
+        draft.repo,
+        draft.task,
+        draft.origin.as_str(),
+        draft.confidence.clamp(0.0, 1.0),
+        first,
+        last,
+        draft.content_hash,
+        draft.why.join("\n"),
+        now
+    ])?;
+    let id = conn.last_insert_rowid();
+    add_occurrence(conn, id, draft, seen)?;
+    Ok(id)
+}
+
+/// Records that `draft` was seen again (exact or near duplicate of entry `id`): adds its
+/// provenance, files and tags, and recomputes occurrences, confidence and first/last seen.
+/// Adding the same provenance twice changes nothing.
+pub fn add_occurrence(conn: &Connection, id: i64, draft: &Draft, seen: &[Seen]) -> rusqlite::Result<()> {
+    for s in seen {
+        conn.prepare_cached(
+            "INSERT INTO entry_sources (entry_id, session_key, event_id, seen_at, confidence) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (entry_id, session_key, event_id) DO UPDATE SET confidence = max(confidence, excluded.confidence)",
+        )?
+        .execute(params![id, s.session_key, s.event_id, s.seen_at, draft.confidence])?;
+    }
+    for f in &draft.files {
+        conn.prepare_cached("INSERT OR IGNORE INTO entry_files (entry_id, path) VALUES (?1, ?2)")?
+            .execute(params![id, f])?;
+    }
+    if !draft.tags.is_empty() {
+        let current: String = conn
+            .prepare_cached("SELECT tags FROM entries WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        let mut tags = split_tags(&current);
+        for t in &draft.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        let joined = join_tags(&tags);
+        if joined != current {
+            conn.prepare_cached("UPDATE entries SET tags = ?2 WHERE id = ?1")?
+                .execute(params![id, joined])?;
+        }
+    }
+    refresh(conn, id)
+}
+
+/// Derives occurrences (distinct sessions), confidence and first/last seen from provenance.
+fn refresh(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE entries SET
+             occurrences = max(1, (SELECT count(DISTINCT session_key) FROM entry_sources WHERE entry_id = ?1)),
+             confidence = CASE WHEN origin = 'extracted' THEN min(?2,
+                 coalesce((SELECT max(confidence) FROM entry_sources WHERE entry_id = ?1), confidence)
+                 + ?3 * max(0, (SELECT count(DISTINCT session_key) FROM entry_sources WHERE entry_id = ?1) - 1))
+                 ELSE confidence END,
+             first_seen = coalesce((SELECT min(seen_at) FROM entry_sources WHERE entry_id = ?1), first_seen),
+             last_seen = coalesce((SELECT max(seen_at) FROM entry_sources WHERE entry_id = ?1), last_seen)
+         WHERE id = ?1",
+    )?
+    .execute(params![id, MAX_EXTRACTED_CONFIDENCE, RECURRENCE_BONUS])
+    .map(|_| ())
+}
+
+/// The provenance rows one session has contributed: `(entry id, event id)`.
+/// Only extracted entries count: a manual entry's link to the session it was learned in
+/// belongs to the person who recorded it, not to the extractor.
+pub fn session_provenance(conn: &Connection, session_key: &str) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached(
+        "SELECT s.entry_id, s.event_id FROM entry_sources s JOIN entries e ON e.id = s.entry_id
+         WHERE s.session_key = ?1 AND e.origin = 'extracted' ORDER BY s.entry_id, s.event_id",
+    )?
+    .query_map([session_key], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// Drops provenance rows a session no longer supports (it was re-extracted and those
+/// candidates are gone). Extracted entries left with no provenance are deleted; manual
+/// and imported entries never are. Returns how many entries were deleted.
+pub fn drop_provenance(
+    conn: &Connection,
+    session_key: &str,
+    stale: &[(i64, String)],
+) -> rusqlite::Result<u64> {
+    let mut deleted = 0;
+    for (id, event_id) in stale {
+        conn.prepare_cached(
+            "DELETE FROM entry_sources WHERE entry_id = ?1 AND session_key = ?2 AND event_id = ?3",
+        )?
+        .execute(params![id, session_key, event_id])?;
+        let (left, origin): (i64, String) = conn
+            .prepare_cached("SELECT (SELECT count(*) FROM entry_sources WHERE entry_id = ?1), origin FROM entries WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if left == 0 && origin == Origin::Extracted.as_str() {
+            conn.prepare_cached("DELETE FROM entries WHERE id = ?1")?
+                .execute([id])?;
+            deleted += 1;
+        } else {
+            refresh(conn, *id)?;
+        }
+    }
+    Ok(deleted)
+}
+
+/// A session whose records should be (re-)extracted.
+#[derive(Debug, Clone)]
+pub struct SessionToExtract {
+    pub id: i64,
+    pub agent: String,
+    pub external_id: String,
+    pub repo: Option<String>,
+    pub cwd: Option<String>,
+}
+
+/// Sessions changed since their last extraction (all of them with `full`).
+pub fn sessions_to_extract(conn: &Connection, full: bool) -> rusqlite::Result<Vec<SessionToExtract>> {
+    let sql = if full {
+        "SELECT id, agent, external_id, repo, cwd FROM sessions ORDER BY id"
+    } else {
+        "SELECT id, agent, external_id, repo, cwd FROM sessions
+         WHERE extracted_at IS NULL OR updated_at > extracted_at ORDER BY id"
+    };
+    conn.prepare(sql)?
+        .query_map([], |r| {
+            Ok(SessionToExtract {
+                id: r.get(0)?,
+                agent: r.get(1)?,
+                external_id: r.get(2)?,
+                repo: r.get(3)?,
+                cwd: r.get(4)?,
+            })
+        })?
+        .collect()
+}
+
+pub fn mark_extracted(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE sessions SET extracted_at = max(updated_at, ?2) WHERE id = ?1")?
+        .execute(params![session_id, sk_core::time::now_ms()])
+        .map(|_| ())
+}
+
+/// One session's records in file order, as the extractor reads them.
+pub fn session_records(conn: &Connection, session_id: i64) -> rusqlite::Result<Vec<sk_core::Record>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.offset, r.part, r.kind, r.ts, r.event_id, r.message_id, r.call_id, r.tool, r.success,
+                r.subagent, r.section, r.refers_to, r.text
+         FROM records r WHERE r.session_id = ?1 ORDER BY r.source_id, r.offset, r.part",
+    )?;
+    let mut files = conn.prepare_cached(
+        "SELECT f.path FROM record_files rf JOIN files f ON f.id = rf.file_id WHERE rf.record_id = ?1 ORDER BY f.path",
+    )?;
+    let rows: Vec<(i64, sk_core::Record)> = stmt
+        .query_map([session_id], |r| {
+            let kind: String = r.get(3)?;
+            Ok((
+                r.get(0)?,
+                sk_core::Record {
+                    kind: sk_core::RecordKind::parse(&kind),
+                    offset: r.get::<_, i64>(1)? as u64,
+                    part: r.get(2)?,
+                    ts: r.get(4)?,
+                    event_id: r.get(5)?,
+                    message_id: r.get(6)?,
+                    call_id: r.get(7)?,
+                    tool: r.get(8)?,
+                    success: r.get(9)?,
+                    subagent: r.get(10)?,
+                    section: r.get(11)?,
+                    refers_to: r.get(12)?,
+                    text: r.get(13)?,
+                    files: Vec::new(),
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, mut rec) in rows {
+        rec.files = files.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+/// One entry with its files and provenance.
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Entry>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT id, category, title, body, tags, repo, task, origin, confidence, occurrences, first_seen, last_seen,
+                    content_hash, why FROM entries WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            let category: String = r.get(1)?;
+            let origin: String = r.get(7)?;
+            let tags: String = r.get(4)?;
+            let why: Option<String> = r.get(13)?;
+            Ok(Entry {
+                id: r.get(0)?,
+                category: category.parse().unwrap_or(Category::Discovery),
+                title: r.get(2)?,
+                body: r.get(3)?,
+                tags: split_tags(&tags),
+                files: Vec::new(),
+                repo: r.get(5)?,
+                task: r.get(6)?,
+                origin: Origin::parse(&origin),
+                confidence: r.get(8)?,
+                occurrences: r.get(9)?,
+                first_seen: r.get(10)?,
+                last_seen: r.get(11)?,
+                content_hash: r.get(12)?,
+                why: why.map(|w| w.lines().map(str::to_string).collect()).unwrap_or_default(),
+                sources: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut entry) = row else { return Ok(None) };
+    entry.files = conn
+        .prepare_cached("SELECT path FROM entry_files WHERE entry_id = ?1 ORDER BY path")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    entry.sources = conn
+        .prepare_cached(
+            "SELECT session_key, event_id, seen_at FROM entry_sources WHERE entry_id = ?1 ORDER BY seen_at, session_key, event_id",
+        )?
+        .query_map([id], |r| Ok(Seen { session_key: r.get(0)?, event_id: r.get(1)?, seen_at: r.get(2)? }))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(entry))
+}
+
+/// Ids of entries, optionally of one category, in a stable order (for export).
+pub fn ids(conn: &Connection, category: Option<Category>) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM entries WHERE ?1 IS NULL OR category = ?1 ORDER BY id")?;
+    stmt.query_map([category.map(Category::as_str)], |r| r.get(0))?
+        .collect()
+}
+
+/// Per-category entry counts.
+pub fn counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    conn.prepare("SELECT category, count(*) FROM entries GROUP BY category ORDER BY category")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+fn join_tags(tags: &[String]) -> String {
+    tags.join(",")
+}
+
+fn split_tags(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A session an entry was seen in, as `sk show` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub session_key: String,
+    pub started_at: Option<i64>,
+    pub repo: Option<String>,
+    pub cwd: Option<String>,
+    pub title: Option<String>,
+}
+
+/// The distinct sessions of an entry's provenance that are still in the database.
+pub fn sessions_of(conn: &Connection, entry: &Entry) -> rusqlite::Result<Vec<SessionInfo>> {
+    let mut keys: Vec<&str> = entry
+        .sources
+        .iter()
+        .map(|s| s.session_key.as_str())
+        .filter(|k| k.contains(':'))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT started_at, repo, cwd, title FROM sessions WHERE agent || ':' || external_id = ?1 LIMIT 1",
+    )?;
+    for key in keys {
+        let info = stmt
+            .query_row([key], |r| {
+                Ok(SessionInfo {
+                    session_key: key.to_string(),
+                    started_at: r.get(0)?,
+                    repo: r.get(1)?,
+                    cwd: r.get(2)?,
+                    title: r.get(3)?,
+                })
+            })
+            .optional()?;
+        out.push(info.unwrap_or(SessionInfo {
+            session_key: key.to_string(),
+            started_at: None,
+            repo: None,
+            cwd: None,
+            title: None,
+        }));
+    }
+    Ok(out)
+}
+
+/// An entry related to another, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    pub id: i64,
+    pub category: String,
+    pub title: String,
+    pub reason: String,
+}
+
+/// Entries that concern the same files, then entries on the same topic (shared words).
+pub fn related(conn: &Connection, entry: &Entry, limit: usize) -> rusqlite::Result<Vec<Related>> {
+    let mut out: Vec<Related> = conn
+        .prepare_cached(
+            "SELECT e.id, e.category, e.title, min(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
+             WHERE f.path IN (SELECT path FROM entry_files WHERE entry_id = ?1) AND e.id != ?1
+             GROUP BY e.id ORDER BY e.confidence DESC, e.id LIMIT ?2",
+        )?
+        .query_map(params![entry.id, limit as i64], |r| {
+            Ok(Related { id: r.get(0)?, category: r.get(1)?, title: r.get(2)?, reason: format!("same file {}", r.get::<_, String>(3)?) })
+        })?
+        .collect::<Result<_, _>>()?;
+    if out.len() < limit {
+        for cat in Category::ALL {
+            for (id, _) in neighbours(conn, cat, &entry.title, limit)? {
+                if id != entry.id
+                    && !out.iter().any(|r| r.id == id)
+                    && out.len() < limit
+                    && let Some(e) = get(conn, id)?
+                {
+                    out.push(Related {
+                        id,
+                        category: e.category.to_string(),
+                        title: e.title,
+                        reason: "same topic".into(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Ids and titles of one category's entries, oldest first: `sk learn` compares a
+/// hand-written title with these after a normalisation that is not SQL.
+pub fn titles(conn: &Connection, category: Category) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached("SELECT id, title FROM entries WHERE category = ?1 ORDER BY id")?
+        .query_map([category.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// Writes an exported entry back as it was: every stored field verbatim, derived values
+/// (occurrences, confidence, first/last seen) not recomputed, so export → import → export
+/// gives the same entries. `source_confidence` is what each provenance row claims (the
+/// export does not carry it). Returns the new id; the entry's own id is not reused.
+pub fn restore(conn: &Connection, entry: &Entry, source_confidence: f64) -> rusqlite::Result<i64> {
+    let now = sk_core::time::now_ms();
+    conn.prepare_cached(
+        "INSERT INTO entries (category, title, body, tags, repo, task, origin, confidence, occurrences,
+             first_seen, last_seen, content_hash, why, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+    )?
+    .execute(params![
+        entry.category.as_str(),
+        entry.title,
+        entry.body,
+        join_tags(&entry.tags),
+        entry.repo,
+        entry.task,
+        entry.origin.as_str(),
+        entry.confidence,
+        entry.occurrences,
+        entry.first_seen,
+        entry.last_seen,
+        entry.content_hash,
+        entry.why.join("\n"),
+        now
+    ])?;
+    let id = conn.last_insert_rowid();
+    for f in &entry.files {
+        conn.prepare_cached("INSERT OR IGNORE INTO entry_files (entry_id, path) VALUES (?1, ?2)")?
+            .execute(params![id, f])?;
+    }
+    for s in &entry.sources {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO entry_sources (entry_id, session_key, event_id, seen_at, confidence)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            id,
+            s.session_key,
+            s.event_id,
+            s.seen_at,
+            source_confidence.clamp(0.0, 1.0)
+        ])?;
+    }
+    Ok(id)
+}

@@ -1,0 +1,98 @@
+//! `sk show ID`: one knowledge entry, its evidence, where it was seen, related entries.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use sk_core::Paths;
+use sk_core::time::format_ms;
+use sk_store::Store;
+use sk_store::knowledge::{self, Entry};
+
+use crate::cli::ShowArgs;
+use crate::output::Out;
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    sessions: Vec<knowledge::SessionInfo>,
+    related: Vec<knowledge::Related>,
+}
+
+pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    if !paths.db.exists() {
+        bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
+    }
+    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    let conn = store.conn();
+    let Some(entry) = knowledge::get(conn, args.id).context("reading the entry")? else {
+        bail!("no such entry: {} (ids are printed by `sk query`)", args.id);
+    };
+    let sessions = knowledge::sessions_of(conn, &entry).context("reading provenance")?;
+    let related = knowledge::related(conn, &entry, 5).context("finding related entries")?;
+    let mut out = Out::new();
+    if args.json {
+        out.json(&Shown {
+            entry: &entry,
+            sessions,
+            related,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "#{} [{}] {}", entry.id, entry.category, entry.title)?;
+    writeln!(
+        out,
+        "confidence {:.2} · seen {} time(s) · first {} · last {} · {}",
+        entry.confidence,
+        entry.occurrences,
+        format_ms(entry.first_seen),
+        format_ms(entry.last_seen),
+        entry.origin.as_str()
+    )?;
+    if let Some(repo) = &entry.repo {
+        writeln!(out, "repo: {repo}")?;
+    }
+    if !entry.tags.is_empty() {
+        writeln!(out, "tags: {}", entry.tags.join(", "))?;
+    }
+    if !entry.files.is_empty() {
+        writeln!(out, "files: {}", entry.files.join(", "))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", entry.body)?;
+    if args.why {
+        writeln!(out)?;
+        writeln!(out, "Why it was kept:")?;
+        if entry.why.is_empty() {
+            writeln!(out, "  recorded by hand")?;
+        }
+        for cue in &entry.why {
+            writeln!(out, "  - {cue}")?;
+        }
+    }
+    if !sessions.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Sessions:")?;
+        for s in &sessions {
+            writeln!(
+                out,
+                "  {} {} {}{}",
+                s.started_at.map(format_ms).unwrap_or_else(|| "-".into()),
+                s.session_key,
+                s.repo.as_deref().or(s.cwd.as_deref()).unwrap_or(""),
+                s.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
+            )?;
+        }
+    }
+    if !related.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Related:")?;
+        for r in &related {
+            writeln!(out, "  #{} [{}] {} ({})", r.id, r.category, r.title, r.reason)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

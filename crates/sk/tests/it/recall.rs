@@ -1,0 +1,124 @@
+//! Knowledge after `sk index` on the real corpus: extraction, `sk show`, `sk query`.
+
+use predicates::prelude::*;
+use sk_test::TestEnv;
+
+fn corpus_home() -> TestEnv {
+    let env = TestEnv::new();
+    let seed = |corpus: &str, rel: &str| {
+        let dest = env.home().join(rel);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(sk_test::corpus(corpus), dest).expect("seed");
+    };
+    seed(
+        "claude/convo.jsonl",
+        ".claude/projects/-tmp-demo/89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl",
+    );
+    seed(
+        "copilot/real-session.jsonl",
+        ".copilot/session-state/7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe/events.jsonl",
+    );
+    seed(
+        "codex/compacted-real.jsonl",
+        ".codex/sessions/2026/07/21/rollout-2026-07-21T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl",
+    );
+    env.sk()
+        .arg("index")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Extracted from 3 session(s)"));
+    env
+}
+
+fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
+    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("json output")
+}
+
+#[test]
+fn index_extracts_mistakes_with_provenance_and_extraction_is_idempotent() {
+    let env = corpus_home();
+    let before = json(
+        &env,
+        &["query", "--category", "mistake", "--json", "--limit", "50"],
+    );
+    let mistakes = before["knowledge"].as_array().expect("hits");
+    assert!(!mistakes.is_empty(), "the corpus has failed tool calls: {before}");
+    let id = mistakes[0]["id"].as_i64().expect("id");
+    let shown = json(&env, &["show", &id.to_string(), "--json"]);
+    assert_eq!(shown["category"], "mistake");
+    assert!(
+        shown["sources"].as_array().is_some_and(|s| !s.is_empty()),
+        "{shown}"
+    );
+    assert!(
+        shown["sessions"][0]["session_key"]
+            .as_str()
+            .is_some_and(|k| k.contains(':')),
+        "{shown}"
+    );
+    env.sk()
+        .args(["show", &id.to_string(), "--why"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Why it was kept"));
+
+    env.sk()
+        .args(["extract", "--full"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 new entries"));
+    let after = json(
+        &env,
+        &["query", "--category", "mistake", "--json", "--limit", "50"],
+    );
+    assert_eq!(
+        before["knowledge"], after["knowledge"],
+        "re-extraction changed nothing"
+    );
+    env.sk()
+        .arg("extract")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("from 0 session(s)"));
+}
+
+#[test]
+fn query_finds_sessions_by_a_phrase_and_survives_any_input() {
+    let env = corpus_home();
+    let hits = json(&env, &["query", "does-not-exist.txt", "--json"]);
+    assert!(
+        hits["sessions"].as_array().is_some_and(|s| !s.is_empty()),
+        "{hits}"
+    );
+    for weird in ["\"((*", "NEAR(", "a OR", "-", "ü ß 漢字", "col:umn^2"] {
+        env.sk().args(["query", weird]).assert().success();
+    }
+    let relaxed = json(&env, &["query", "notes.md", "zzzunmatchedzzz", "--json"]);
+    assert_eq!(relaxed["relaxed"], true, "{relaxed}");
+    env.sk()
+        .arg("query")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give words"));
+    env.sk()
+        .args(["show", "999999"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no such entry"));
+}
+
+#[test]
+fn recall_without_a_database_says_to_index() {
+    let env = TestEnv::new();
+    env.sk()
+        .args(["query", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("run `sk index`"));
+    env.sk()
+        .args(["show", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("run `sk index`"));
+}
