@@ -134,6 +134,7 @@ fn copy_and_verify(store: &Store, tmp: &Path) -> Result<Vec<(String, i64)>, Stor
     })();
     let _ = src.execute_batch("COMMIT");
     let expected = copied?;
+    crate::open::private_file(tmp)?;
     fsync(tmp)?;
     verify(tmp, &expected)?;
     Ok(expected)

@@ -44,6 +44,7 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(StoreError::io(parent))?;
         }
+        let is_new = !path.exists();
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -53,6 +54,10 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
+        if is_new {
+            // The database holds the user's conversations: private to its owner.
+            private_file(path)?;
+        }
         store.apply_pragmas(true)?;
         Ok(store)
     }
@@ -186,4 +191,14 @@ fn read_up_to(file: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// Restricts a file to its owner (0600) where the platform has such permissions.
+pub fn private_file(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(StoreError::io(path))?;
+    }
+    Ok(())
 }

@@ -22,6 +22,9 @@ fn migrate_creates_then_reports_up_to_date() {
             "Applied {v} migration(s): v0 → v{v}"
         )));
     assert!(env.db().exists(), "created at the default location under HOME");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.db()).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the database is private to its owner");
     env.sk()
         .arg("migrate")
         .assert()

@@ -122,3 +122,57 @@ fn recall_without_a_database_says_to_index() {
         .code(1)
         .stderr(predicate::str::contains("run `sk index`"));
 }
+
+#[test]
+fn planted_failure_fix_sequences_become_mistakes_for_every_agent() {
+    // The generated corpus plants failing builds/tests followed by an edit and a passing
+    // re-run, written in each agent's own log format.
+    let env = TestEnv::new();
+    sk_bench::corpus::generate(
+        env.home(),
+        &sk_bench::corpus::Options {
+            total_bytes: 3 << 20,
+            ..Default::default()
+        },
+    )
+    .expect("generate corpus");
+    env.sk().arg("index").assert().success();
+    let export = {
+        let out = env
+            .sk()
+            .args(["knowledge", "export", "--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice::<serde_json::Value>(&out).expect("export json")
+    };
+    let entries = export["entries"].as_array().expect("entries");
+    for agent in ["copilot", "claude", "codex"] {
+        let fixed: Vec<&serde_json::Value> = entries
+            .iter()
+            .filter(|e| e["category"] == "mistake")
+            .filter(|e| {
+                e["sources"].as_array().is_some_and(|s| {
+                    s.iter()
+                        .any(|s| s["session_key"].as_str().is_some_and(|k| k.starts_with(agent)))
+                })
+            })
+            .filter(|e| {
+                e["why"]
+                    .as_array()
+                    .is_some_and(|w| w.iter().any(|c| c == "rule:failure-fix"))
+            })
+            .collect();
+        assert!(
+            !fixed.is_empty(),
+            "no failure→fix mistake extracted from {agent} logs"
+        );
+        let body = fixed[0]["body"].as_str().expect("body");
+        assert!(
+            body.len() > 40,
+            "{agent}: the body explains the failure and the fix: {body}"
+        );
+    }
+}
