@@ -3,6 +3,7 @@
 //! writer lock that names who holds the database, and (in later modules) reads and writes.
 
 pub mod backup;
+pub mod brief;
 pub(crate) mod error;
 pub mod knowledge;
 pub mod lock;
@@ -11,6 +12,7 @@ pub mod migrations;
 pub mod open;
 pub mod restore;
 pub mod search;
+pub mod sessions;
 pub mod status;
 pub mod write;
 

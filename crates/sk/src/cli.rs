@@ -50,6 +50,12 @@ pub enum Command {
     /// Export or import knowledge entries
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
+    /// A briefing for a task: known mistakes, conventions, decisions, recent related work
+    Brief(BriefArgs),
+    /// The timeline of one session
+    Session(SessionArgs),
+    /// List sessions, newest first
+    Sessions(SessionsArgs),
     /// Show the database: path, size, schema, row counts, per-agent coverage
     Status(StatusArgs),
 }
@@ -255,6 +261,58 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sk brief [TASK] [--auto] [--budget N] [--full] [--json|--xml]`
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// What you are about to do (free text)
+    pub task: Vec<String>,
+    /// Derive the task from git state (branch, changed files, recent commits) when no TASK is given
+    #[arg(long)]
+    pub auto: bool,
+    /// Size limit: characters, or tokens with a `t` suffix (e.g. 500t) [default: 500t]
+    #[arg(long)]
+    pub budget: Option<String>,
+    /// No size limit
+    #[arg(long, conflicts_with = "budget")]
+    pub full: bool,
+    /// Print as JSON
+    #[arg(long, conflicts_with = "xml")]
+    pub json: bool,
+    /// Print a compact XML block meant for an agent's context
+    #[arg(long)]
+    pub xml: bool,
+}
+
+/// `sk session ID [--json]`
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// Session id (the agent's id, `agent:id`, or a unique prefix)
+    pub id: String,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sk sessions [--agent A] [--repo R] [--since D] [--limit N] [--json]`
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Only this agent
+    #[arg(long)]
+    pub agent: Option<sk_core::Agent>,
+    /// Only sessions in this repository (owner/name or remote URL, substring match)
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD, UTC) or this long ago (30m, 12h, 7d, 2w)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Most sessions to list
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
     /// Print as JSON
     #[arg(long)]
     pub json: bool,

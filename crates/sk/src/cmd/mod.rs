@@ -1,11 +1,13 @@
 //! One module per subcommand. `run` resolves paths once and dispatches.
 
+mod brief;
 mod extract;
 mod index;
 mod knowledge;
 mod learn;
 mod migrate;
 mod query;
+mod session;
 mod show;
 mod status;
 
@@ -26,6 +28,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(&paths, &args),
         Command::Query(args) => query::run(&paths, &args),
         Command::Knowledge(args) => knowledge::run(&paths, &args),
+        Command::Brief(args) => brief::run(&paths, &args),
+        Command::Session(args) => session::run_one(&paths, &args),
+        Command::Sessions(args) => session::run_list(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
     }
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `sk` binary, each in its own temporary HOME.
 
+mod brief;
 mod cli;
 mod database;
 mod failure_modes;
@@ -7,3 +8,4 @@ mod ingest;
 mod knowledge;
 mod recall;
 mod runbook;
+mod sessions;

@@ -1,0 +1,798 @@
+//! `sk brief` without I/O: turning what the store found for a task (BM25 scores, file
+//! matches, entries, sessions, mistake-prone files) into a ranked, deduplicated briefing
+//! that fits a size budget, and rendering it as markdown or an XML block for an agent's
+//! context. Kept pure so ranking and budgeting are tested without a database, and so the
+//! same input always yields the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use sk_core::time::format_ms;
+use sk_store::brief::{BriefEntry, BriefSession, FileMatch, MistakeFile};
+
+/// Characters per token when a budget is given in tokens (a common rough average).
+pub const CHARS_PER_TOKEN: usize = 4;
+/// The budget when none is given: about 500 tokens.
+pub const DEFAULT_BUDGET_CHARS: usize = 500 * CHARS_PER_TOKEN;
+/// The longest task text the briefing repeats (auto-derived tasks can be long).
+const MAX_TASK_CHARS: usize = 160;
+
+/// Words too common to say anything about a task; matching them would rank noise.
+const STOPWORDS: [&str; 40] = [
+    "the", "and", "for", "with", "that", "this", "from", "into", "onto", "when", "then", "than", "are",
+    "was", "were", "will", "not", "but", "all", "any", "can", "should", "would", "could", "have", "has",
+    "had", "its", "our", "your", "their", "some", "more", "most", "also", "just", "only", "very", "make",
+    "need",
+];
+
+/// Parses `--budget`: a number of characters, or tokens with a `t` suffix (`300t`).
+pub fn parse_budget(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let (digits, per) = match t.strip_suffix(['t', 'T']) {
+        Some(d) => (d.trim(), CHARS_PER_TOKEN),
+        None => (t, 1),
+    };
+    match digits.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n.saturating_mul(per)),
+        _ => Err(format!(
+            "invalid budget {text:?}: give characters (2000) or tokens with a t suffix (500t)"
+        )),
+    }
+}
+
+/// The words of a task worth searching for, deduplicated in first-seen order, lowercased:
+/// at most `max` of them.
+pub fn task_terms(task: &str, max: usize) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for word in task.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+        let word = word.trim_matches('.').to_lowercase();
+        if word.chars().count() < 3 || word.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if STOPWORDS.contains(&word.as_str()) || !seen.insert(word.clone()) {
+            continue;
+        }
+        out.push(word);
+        if out.len() == max {
+            break;
+        }
+    }
+    out
+}
+
+/// The task text derived from git state: branch words, changed files, recent subjects.
+pub fn task_from_git(branch: Option<&str>, files: &[String], subjects: &[String]) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = branch.filter(|b| !matches!(*b, "HEAD" | "main" | "master" | "trunk")) {
+        let words: Vec<&str> = b.split(['/', '-', '_']).filter(|w| !w.is_empty()).collect();
+        if !words.is_empty() {
+            parts.push(words.join(" "));
+        }
+    }
+    parts.extend(files.iter().cloned());
+    parts.extend(
+        subjects
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    );
+    parts.join("; ")
+}
+
+/// `owner/name`, lowercased, from a remote URL or an `owner/name` string, so that
+/// `git@github.com:o/n.git` and `https://github.com/O/n` compare equal.
+pub fn repo_key(repo: &str) -> Option<String> {
+    let trimmed = repo.trim().trim_end_matches('/');
+    let trimmed = trimmed.strip_suffix(".git").unwrap_or(trimmed);
+    let mut parts = trimmed.rsplit(['/', ':']).filter(|p| !p.is_empty());
+    let name = parts.next()?;
+    let owner = parts.next()?;
+    Some(format!("{owner}/{name}").to_lowercase())
+}
+
+/// Where the task text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskSource {
+    Args,
+    Git,
+}
+
+/// The five sections, in the order a briefing lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionName {
+    Mistakes,
+    Patterns,
+    Decisions,
+    Sessions,
+    HotFiles,
+}
+
+impl SectionName {
+    pub const ALL: [SectionName; 5] = [
+        SectionName::Mistakes,
+        SectionName::Patterns,
+        SectionName::Decisions,
+        SectionName::Sessions,
+        SectionName::HotFiles,
+    ];
+
+    fn heading(self) -> &'static str {
+        match self {
+            SectionName::Mistakes => "Known mistakes",
+            SectionName::Patterns => "Patterns and conventions",
+            SectionName::Decisions => "Decisions",
+            SectionName::Sessions => "Recent related sessions",
+            SectionName::HotFiles => "Hot files",
+        }
+    }
+
+    fn xml_tag(self) -> &'static str {
+        match self {
+            SectionName::Mistakes => "mistake",
+            SectionName::Patterns => "pattern",
+            SectionName::Decisions => "decision",
+            SectionName::Sessions => "session",
+            SectionName::HotFiles => "hot-file",
+        }
+    }
+
+    fn of_category(category: &str) -> Option<SectionName> {
+        match category {
+            "mistake" => Some(SectionName::Mistakes),
+            "pattern" => Some(SectionName::Patterns),
+            "decision" => Some(SectionName::Decisions),
+            _ => None,
+        }
+    }
+}
+
+/// An entry's id, a session's `agent:id` or a file's path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum ItemId {
+    Entry(i64),
+    Key(String),
+}
+
+/// One line of the briefing. Entries fill every field; sessions and hot files leave
+/// `confidence` null and add their own optional fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub id: ItemId,
+    /// The entry's category, or `session` / `hot_file`.
+    pub category: String,
+    pub title: String,
+    pub body_excerpt: String,
+    pub files: Vec<String>,
+    pub confidence: Option<f64>,
+    /// Milliseconds since the epoch.
+    pub last_seen: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_done: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_steps: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mistakes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub name: SectionName,
+    pub items: Vec<Item>,
+}
+
+/// The briefing as `--json` prints it (schema_version 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Briefing {
+    pub schema_version: u32,
+    pub task: String,
+    pub task_source: TaskSource,
+    pub repo: Option<String>,
+    pub files: Vec<String>,
+    /// The size limit in characters; null with `--full`.
+    pub budget_chars: Option<usize>,
+    /// Relevant items left out to stay within the budget.
+    pub omitted: usize,
+    /// True when the knowledge base holds no entries and no sessions at all.
+    pub empty: bool,
+    /// Always the five sections, in order, possibly with no items.
+    pub sections: Vec<Section>,
+}
+
+/// What the store found for the task.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub entries: Vec<BriefEntry>,
+    /// BM25 per entry id (lower is better).
+    pub entry_fts: Vec<(i64, f64)>,
+    pub entry_files: BTreeMap<i64, FileMatch>,
+    pub sessions: Vec<BriefSession>,
+    pub session_fts: Vec<(i64, f64)>,
+    pub session_files: Vec<i64>,
+    pub mistake_files: Vec<MistakeFile>,
+}
+
+/// How much each section may hold before the budget is applied.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub per_entry_section: usize,
+    pub sessions: usize,
+    pub hot_files: usize,
+    pub excerpt_chars: usize,
+}
+
+impl Limits {
+    pub const BRIEF: Limits = Limits {
+        per_entry_section: 5,
+        sessions: 3,
+        hot_files: 5,
+        excerpt_chars: 220,
+    };
+    pub const FULL: Limits = Limits {
+        per_entry_section: 25,
+        sessions: 10,
+        hot_files: 10,
+        excerpt_chars: 600,
+    };
+}
+
+/// The task and context the briefing is about.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub task: String,
+    pub task_source: TaskSource,
+    pub repo: Option<String>,
+    pub files: Vec<String>,
+    pub empty: bool,
+}
+
+/// BM25 scores turned into 0..1 strengths relative to the best hit.
+fn strengths(scores: &[(i64, f64)]) -> BTreeMap<i64, f64> {
+    let best = scores.iter().map(|(_, s)| -s).fold(0.0_f64, f64::max);
+    scores
+        .iter()
+        .map(|&(id, s)| {
+            (
+                id,
+                if best > 0.0 {
+                    (-s / best).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+            )
+        })
+        .collect()
+}
+
+fn same_repo(current: Option<&str>, other: Option<&str>) -> bool {
+    match (current.and_then(repo_key), other.and_then(repo_key)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether a stored path and a task path name the same file (exact or `/`-suffix).
+fn path_matches(stored: &str, task: &str) -> bool {
+    stored == task || stored.ends_with(&format!("/{task}")) || task.ends_with(&format!("/{stored}"))
+}
+
+/// Sorts by score (best first), ties broken by `key` so equal scores never reorder.
+fn rank<T, K: Ord>(items: &mut [(f64, K, T)]) {
+    items.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+}
+
+/// Every relevant item per section, best first, before any budget.
+pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
+    let fts = strengths(&found.entry_fts);
+    let mut per_section: BTreeMap<SectionName, Vec<(f64, i64, Item)>> = BTreeMap::new();
+    let mut seen_ids = BTreeSet::new();
+    for e in &found.entries {
+        let Some(section) = SectionName::of_category(&e.category) else {
+            continue;
+        };
+        if !seen_ids.insert(e.id) {
+            continue;
+        }
+        let text = fts.get(&e.id).copied();
+        let file = found.entry_files.get(&e.id).copied();
+        // A mistake is only worth a line when it concerns this task; patterns and
+        // decisions also stand as conventions of the repository.
+        let unmatched = text.is_none() && file.is_none();
+        let foreign = e.repo.as_deref().is_some_and(|r| !r.is_empty())
+            && !same_repo(ctx.repo.as_deref(), e.repo.as_deref());
+        if unmatched && (section == SectionName::Mistakes || foreign) {
+            continue;
+        }
+        let score = 3.0 * text.unwrap_or(0.0)
+            + match file {
+                Some(FileMatch::Path) => 3.0,
+                Some(FileMatch::Name) => 1.5,
+                None => 0.0,
+            }
+            + e.confidence
+            + 0.3 * (1.0 + e.occurrences.max(0) as f64).ln()
+            + if same_repo(ctx.repo.as_deref(), e.repo.as_deref()) {
+                0.5
+            } else {
+                0.0
+            };
+        per_section.entry(section).or_default().push((
+            score,
+            e.id,
+            Item {
+                id: ItemId::Entry(e.id),
+                category: e.category.clone(),
+                title: one_line(&e.title, 200),
+                body_excerpt: one_line(&e.body, limits.excerpt_chars),
+                files: e.files.clone(),
+                confidence: Some(e.confidence),
+                last_seen: Some(e.last_seen),
+                work_done: None,
+                next_steps: None,
+                mistakes: None,
+            },
+        ));
+    }
+
+    let session_text = strengths(&found.session_fts);
+    let session_files: BTreeSet<i64> = found.session_files.iter().copied().collect();
+    let mut sessions = Vec::new();
+    for s in &found.sessions {
+        let text = session_text.get(&s.id).copied();
+        let touched = session_files.contains(&s.id);
+        if text.is_none() && !touched {
+            continue;
+        }
+        let score = 2.0 * text.unwrap_or(0.0)
+            + if touched { 1.5 } else { 0.0 }
+            + if same_repo(ctx.repo.as_deref(), s.repo.as_deref()) {
+                0.5
+            } else {
+                0.0
+            };
+        let when = s.ended_at.or(s.started_at);
+        let title = s
+            .title
+            .as_deref()
+            .or(s.first_prompt.as_deref())
+            .map(|t| one_line(t, 120))
+            .unwrap_or_else(|| "(untitled)".into());
+        let work_done = s.work_done.as_deref().map(|t| one_line(t, limits.excerpt_chars));
+        let next_steps = s.next_steps.as_deref().map(|t| one_line(t, limits.excerpt_chars));
+        let excerpt = match (&work_done, &next_steps) {
+            (Some(w), Some(n)) => format!("done: {w} next: {n}"),
+            (Some(w), None) => format!("done: {w}"),
+            (None, Some(n)) => format!("next: {n}"),
+            (None, None) => String::new(),
+        };
+        // Newer sessions first among equals; the key breaks exact ties.
+        let recency = when.unwrap_or(0) as f64 * 1e-15;
+        sessions.push((
+            score + recency,
+            s.key.clone(),
+            Item {
+                id: ItemId::Key(s.key.clone()),
+                category: "session".into(),
+                title,
+                body_excerpt: excerpt,
+                files: Vec::new(),
+                confidence: None,
+                last_seen: when,
+                work_done,
+                next_steps,
+                mistakes: None,
+            },
+        ));
+    }
+    rank(&mut sessions);
+
+    let mut entry_sections: BTreeMap<SectionName, Vec<Item>> = BTreeMap::new();
+    for (name, mut items) in per_section {
+        rank(&mut items);
+        entry_sections.insert(
+            name,
+            items
+                .into_iter()
+                .take(limits.per_entry_section)
+                .map(|(_, _, i)| i)
+                .collect(),
+        );
+    }
+
+    // Hot files: the task's own files first, then those of the mistakes shown, then the
+    // most mistake-prone overall.
+    let shown_mistake_files: BTreeSet<&str> = entry_sections
+        .get(&SectionName::Mistakes)
+        .into_iter()
+        .flatten()
+        .flat_map(|i| i.files.iter().map(String::as_str))
+        .collect();
+    let mut hot: Vec<(f64, String, Item)> = found
+        .mistake_files
+        .iter()
+        .map(|f| {
+            let tier = if ctx.files.iter().any(|t| path_matches(&f.path, t)) {
+                2.0
+            } else if shown_mistake_files.contains(f.path.as_str()) {
+                1.0
+            } else {
+                0.0
+            };
+            let score = tier * 1e6 + f.mistakes as f64 + f.last_seen as f64 * 1e-16;
+            let noun = if f.mistakes == 1 { "mistake" } else { "mistakes" };
+            (
+                score,
+                f.path.clone(),
+                Item {
+                    id: ItemId::Key(f.path.clone()),
+                    category: "hot_file".into(),
+                    title: f.path.clone(),
+                    body_excerpt: format!("{} {noun}, last {}", f.mistakes, day(f.last_seen)),
+                    files: vec![f.path.clone()],
+                    confidence: None,
+                    last_seen: Some(f.last_seen),
+                    work_done: None,
+                    next_steps: None,
+                    mistakes: Some(f.mistakes),
+                },
+            )
+        })
+        .collect();
+    rank(&mut hot);
+
+    SectionName::ALL
+        .iter()
+        .map(|&name| Section {
+            name,
+            items: match name {
+                SectionName::Sessions => sessions
+                    .iter()
+                    .take(limits.sessions)
+                    .map(|s| s.2.clone())
+                    .collect(),
+                SectionName::HotFiles => hot.iter().take(limits.hot_files).map(|h| h.2.clone()).collect(),
+                other => entry_sections.remove(&other).unwrap_or_default(),
+            },
+        })
+        .collect()
+}
+
+/// The briefing with as many items as fit in `budget` characters of `render`'s output.
+/// Items are offered round by round (each section's best, then each one's second, …) so a
+/// small budget still covers several sections; an item that does not fit is left out
+/// whole, never cut.
+pub fn fit(
+    ctx: &Context,
+    ranked: Vec<Section>,
+    budget: Option<usize>,
+    render: &dyn Fn(&Briefing) -> String,
+) -> Briefing {
+    let total: usize = ranked.iter().map(|s| s.items.len()).sum();
+    let mut briefing = Briefing {
+        schema_version: 1,
+        task: one_line(&ctx.task, MAX_TASK_CHARS),
+        task_source: ctx.task_source,
+        repo: ctx.repo.clone(),
+        files: ctx.files.clone(),
+        budget_chars: budget,
+        omitted: 0,
+        empty: ctx.empty,
+        sections: ranked
+            .iter()
+            .map(|s| Section {
+                name: s.name,
+                items: Vec::new(),
+            })
+            .collect(),
+    };
+    let Some(budget) = budget else {
+        briefing.sections = ranked;
+        return briefing;
+    };
+    // Measured with the largest possible omission count, so the final (smaller or equal)
+    // count can only shorten the output.
+    briefing.omitted = total;
+    let mut queues: Vec<std::vec::IntoIter<Item>> = ranked.into_iter().map(|s| s.items.into_iter()).collect();
+    let mut kept = 0;
+    loop {
+        let mut offered = false;
+        for (index, queue) in queues.iter_mut().enumerate() {
+            let Some(item) = queue.next() else { continue };
+            offered = true;
+            briefing.sections[index].items.push(item);
+            if render(&briefing).chars().count() > budget {
+                briefing.sections[index].items.pop();
+            } else {
+                kept += 1;
+            }
+        }
+        if !offered {
+            break;
+        }
+    }
+    briefing.omitted = total - kept;
+    briefing
+}
+
+/// Markdown for a person or an agent reading the terminal.
+pub fn render_markdown(b: &Briefing) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("# Briefing: {}\n", b.task));
+    if b.empty {
+        out.push_str(
+            "\nNothing is known yet: `sk index` ingests agent sessions, `sk learn` records lessons.\n",
+        );
+        return out;
+    }
+    let mut any = false;
+    for section in b.sections.iter().filter(|s| !s.items.is_empty()) {
+        any = true;
+        out.push_str(&format!("\n## {}\n", section.name.heading()));
+        for item in &section.items {
+            out.push_str(&markdown_item(section.name, item));
+        }
+    }
+    if !any && b.omitted == 0 {
+        out.push_str("\nNothing relevant is known for this task.\n");
+    }
+    if b.omitted > 0 {
+        out.push_str(&format!("\n({} more: sk brief --full)\n", b.omitted));
+    }
+    out
+}
+
+fn markdown_item(section: SectionName, item: &Item) -> String {
+    let sep = |s: &str| {
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(": {s}")
+        }
+    };
+    match (section, &item.id) {
+        (SectionName::Sessions, ItemId::Key(key)) => format!(
+            "- {} {} {}{}\n",
+            item.last_seen.map(day).unwrap_or_else(|| "-".into()),
+            key,
+            item.title,
+            sep(&item.body_excerpt)
+        ),
+        (SectionName::HotFiles, _) => format!("- {}: {}\n", item.title, item.body_excerpt),
+        (_, id) => {
+            let files = if item.files.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", item.files.join(", "))
+            };
+            let id = match id {
+                ItemId::Entry(n) => format!("#{n}"),
+                ItemId::Key(k) => k.clone(),
+            };
+            format!("- {id} {}{files}{}\n", item.title, sep(&item.body_excerpt))
+        }
+    }
+}
+
+/// A compact `<sk-briefing>` block meant to be pasted into an agent's context.
+pub fn render_xml(b: &Briefing) -> String {
+    let mut out = format!("<sk-briefing task=\"{}\"", xml_escape(&b.task));
+    if let Some(repo) = &b.repo {
+        out.push_str(&format!(" repo=\"{}\"", xml_escape(repo)));
+    }
+    if b.omitted > 0 {
+        out.push_str(&format!(" omitted=\"{}\"", b.omitted));
+    }
+    out.push_str(">\n");
+    if b.empty {
+        out.push_str("<note>nothing is known yet</note>\n");
+    }
+    for section in &b.sections {
+        let tag = section.name.xml_tag();
+        for item in &section.items {
+            let id = match &item.id {
+                ItemId::Entry(n) => n.to_string(),
+                ItemId::Key(k) => k.clone(),
+            };
+            let mut attrs = format!(" id=\"{}\"", xml_escape(&id));
+            if let Some(c) = item.confidence {
+                attrs.push_str(&format!(" confidence=\"{c:.2}\""));
+            }
+            if let Some(n) = item.mistakes {
+                attrs.push_str(&format!(" mistakes=\"{n}\""));
+            }
+            if let Some(t) = item.last_seen {
+                attrs.push_str(&format!(" last=\"{}\"", day(t)));
+            }
+            if section.name != SectionName::HotFiles && !item.files.is_empty() {
+                attrs.push_str(&format!(" files=\"{}\"", xml_escape(&item.files.join(" "))));
+            }
+            if section.name == SectionName::HotFiles {
+                // Everything a hot file says is in its attributes.
+                out.push_str(&format!("<{tag}{attrs}/>\n"));
+                continue;
+            }
+            let text = match section.name {
+                _ if item.body_excerpt.is_empty() => item.title.clone(),
+                _ => format!("{}: {}", item.title, item.body_excerpt),
+            };
+            out.push_str(&format!("<{tag}{attrs}>{}</{tag}>\n", xml_escape(&text)));
+        }
+    }
+    out.push_str("</sk-briefing>\n");
+    out
+}
+
+/// Escapes text for XML content and double- or single-quoted attributes; characters XML
+/// 1.0 cannot carry at all (most control characters) become spaces.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `2026-11-27` from milliseconds: a briefing does not need the time of day.
+fn day(ms: i64) -> String {
+    format_ms(ms).chars().take(10).collect()
+}
+
+/// Whitespace collapsed to single spaces, cut to `max` characters at a word boundary when
+/// one is near, marked with `...`. ASCII marker so character and byte budgets agree.
+pub fn one_line(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let keep = max.saturating_sub(3);
+    let cut: String = collapsed.chars().take(keep).collect();
+    let at_word = match cut.rfind(' ') {
+        Some(i) if i * 4 >= cut.len() * 3 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}...", at_word.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, category: &str, title: &str, confidence: f64) -> BriefEntry {
+        BriefEntry {
+            id,
+            category: category.into(),
+            title: title.into(),
+            body: format!("body of {title}"),
+            repo: None,
+            confidence,
+            occurrences: 1,
+            last_seen: 1_700_000_000_000,
+            files: Vec::new(),
+        }
+    }
+
+    fn ctx() -> Context {
+        Context {
+            task: "fix auth".into(),
+            task_source: TaskSource::Args,
+            repo: None,
+            files: Vec::new(),
+            empty: false,
+        }
+    }
+
+    #[test]
+    fn budgets_parse_as_chars_or_tokens() {
+        assert_eq!(parse_budget("2000"), Ok(2000));
+        assert_eq!(parse_budget("300t"), Ok(1200));
+        assert!(parse_budget("0").is_err());
+        assert!(parse_budget("lots").is_err());
+    }
+
+    #[test]
+    fn repo_keys_ignore_url_shape() {
+        assert_eq!(
+            repo_key("git@github.com:Owner/Name.git").as_deref(),
+            Some("owner/name")
+        );
+        assert_eq!(
+            repo_key("https://github.com/owner/name/").as_deref(),
+            Some("owner/name")
+        );
+        assert_eq!(repo_key("owner/name").as_deref(), Some("owner/name"));
+        assert_eq!(repo_key("name"), None);
+    }
+
+    #[test]
+    fn task_terms_drop_noise_and_repeats() {
+        assert_eq!(
+            task_terms("Fix the auth timeout, fix AUTH in src/auth.rs 42", 10),
+            vec!["fix", "auth", "timeout", "src", "auth.rs"]
+        );
+    }
+
+    #[test]
+    fn git_task_uses_branch_words_files_and_subjects() {
+        let t = task_from_git(
+            Some("feat/auth-timeout_fix"),
+            &["src/auth.rs".into()],
+            &["Raise limit".into()],
+        );
+        assert_eq!(t, "feat auth timeout fix; src/auth.rs; Raise limit");
+    }
+
+    #[test]
+    fn text_and_file_matches_add_up_and_unmatched_mistakes_are_left_out() {
+        let found = Found {
+            entries: vec![
+                entry(1, "mistake", "text only", 0.5),
+                entry(2, "mistake", "file match", 0.5),
+                entry(3, "mistake", "unrelated", 0.9),
+                entry(4, "pattern", "standing convention", 0.7),
+            ],
+            entry_fts: vec![(1, -2.0)],
+            entry_files: BTreeMap::from([(2, FileMatch::Path), (1, FileMatch::Name)]),
+            ..Found::default()
+        };
+        let sections = assemble(&ctx(), &found, Limits::BRIEF);
+        let ids = |n: usize| sections[n].items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(0), vec![ItemId::Entry(1), ItemId::Entry(2)]);
+        assert_eq!(ids(1), vec![ItemId::Entry(4)]);
+        assert!(sections[2].items.is_empty());
+    }
+
+    #[test]
+    fn budget_is_never_exceeded_and_items_stay_whole() {
+        let found = Found {
+            entries: (1..=8)
+                .map(|i| entry(i, "mistake", &format!("mistake number {i}"), 0.5))
+                .collect(),
+            entry_fts: (1..=8).map(|i| (i, -1.0)).collect(),
+            ..Found::default()
+        };
+        let sections = assemble(&ctx(), &found, Limits::BRIEF);
+        for budget in [10, 120, 200, 400] {
+            let b = fit(&ctx(), sections.clone(), Some(budget), &render_markdown);
+            let text = render_markdown(&b);
+            // Below the size of the bare frame nothing can be left out any more.
+            let frame = render_markdown(&fit(&ctx(), sections.clone(), Some(1), &render_markdown));
+            assert!(
+                text.chars().count() <= budget.max(frame.chars().count()),
+                "{budget}: {text}"
+            );
+            assert_eq!(b.omitted + b.sections[0].items.len(), 5);
+            for item in &b.sections[0].items {
+                assert!(text.contains(&markdown_item(SectionName::Mistakes, item)));
+            }
+        }
+        let full = fit(&ctx(), sections, None, &render_markdown);
+        assert_eq!(full.sections[0].items.len(), 5);
+        assert_eq!(full.omitted, 0);
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_quotes() {
+        assert_eq!(
+            xml_escape("a<b & \"c\" 'd'\u{1}"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos; "
+        );
+    }
+
+    #[test]
+    fn one_line_cuts_at_words() {
+        assert_eq!(one_line("a  b\n c", 10), "a b c");
+        assert_eq!(one_line("alpha beta gamma delta", 15), "alpha beta...");
+    }
+}

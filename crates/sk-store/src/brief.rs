@@ -1,0 +1,282 @@
+//! The reads behind `sk brief`: which entries and sessions match a task's words or touch
+//! its files, and which files past mistakes concentrate on. Ranking and budgeting are not
+//! SQL and live in `sk_index::brief`; this module only returns raw signals (BM25 scores,
+//! file matches) in a stable order so the briefing is reproducible.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, params};
+
+/// How an entry or session relates to one of the task's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileMatch {
+    /// Only the file names agree (`auth.rs` vs `lib/auth.rs`): weak, names repeat.
+    Name,
+    /// The same path, or one path is a suffix of the other at a `/` boundary.
+    Path,
+}
+
+/// A knowledge entry as the briefing needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BriefEntry {
+    pub id: i64,
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    pub repo: Option<String>,
+    pub confidence: f64,
+    pub occurrences: i64,
+    pub last_seen: i64,
+    pub files: Vec<String>,
+}
+
+/// A session as the briefing lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BriefSession {
+    pub id: i64,
+    pub key: String,
+    pub repo: Option<String>,
+    pub title: Option<String>,
+    pub first_prompt: Option<String>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub work_done: Option<String>,
+    pub next_steps: Option<String>,
+}
+
+/// A file named by past mistakes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MistakeFile {
+    pub path: String,
+    pub mistakes: i64,
+    pub last_seen: i64,
+}
+
+/// The SQL condition "stored path `col` matches the bound path `?N`" by exact path or
+/// suffix at a `/` boundary (task paths are repo-relative, stored ones often absolute).
+fn path_condition(col: &str, n: usize) -> String {
+    format!(
+        "({col} = ?{n}
+          OR (length({col}) > length(?{n}) AND substr({col}, -length(?{n}) - 1) = '/' || ?{n})
+          OR (length(?{n}) > length({col}) AND substr(?{n}, -length({col}) - 1) = '/' || {col}))"
+    )
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// Entry ids whose full-text match `fts` scores best, with their BM25 score (lower is
+/// better), ordered by score then id.
+pub fn entry_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
+    conn.prepare_cached(
+        "SELECT e.id, bm25(entries_fts, 4.0, 1.0, 2.0) AS score
+         FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
+         WHERE entries_fts MATCH ?1 ORDER BY score, e.id LIMIT ?2",
+    )?
+    .query_map(params![fts, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// Entries attached to any of `files`, with the strongest match per entry.
+pub fn entries_for_files(conn: &Connection, files: &[String]) -> rusqlite::Result<BTreeMap<i64, FileMatch>> {
+    // The same condition serves both: a bare file name only matches at a `/` boundary.
+    let sql = format!(
+        "SELECT DISTINCT entry_id FROM entry_files WHERE {}",
+        path_condition("path", 1)
+    );
+    let mut found = BTreeMap::new();
+    for file in files {
+        for (arg, strength) in [
+            (file_name(file), FileMatch::Name),
+            (file.as_str(), FileMatch::Path),
+        ] {
+            let ids: Vec<i64> = conn
+                .prepare_cached(&sql)?
+                .query_map([arg], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for id in ids {
+                let slot = found.entry(id).or_insert(strength);
+                *slot = (*slot).max(strength);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Pattern and decision entries that may stand regardless of the task's words, most
+/// trusted first; the caller keeps those of the current repository or of none.
+pub fn standing_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM entries WHERE category IN ('pattern', 'decision')
+         ORDER BY confidence DESC, occurrences DESC, id LIMIT ?1",
+    )?
+    .query_map([limit as i64], |r| r.get(0))?
+    .collect()
+}
+
+/// The entries with these ids, in id order, with their files.
+pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<BriefEntry>> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = Vec::with_capacity(sorted.len());
+    for id in sorted {
+        let row = conn
+            .prepare_cached(
+                "SELECT id, category, title, body, repo, confidence, occurrences, last_seen FROM entries WHERE id = ?1",
+            )?
+            .query_map([id], |r| {
+                Ok(BriefEntry {
+                    id: r.get(0)?,
+                    category: r.get(1)?,
+                    title: r.get(2)?,
+                    body: r.get(3)?,
+                    repo: r.get(4)?,
+                    confidence: r.get(5)?,
+                    occurrences: r.get(6)?,
+                    last_seen: r.get(7)?,
+                    files: Vec::new(),
+                })
+            })?
+            .next()
+            .transpose()?;
+        if let Some(mut entry) = row {
+            entry.files = conn
+                .prepare_cached("SELECT path FROM entry_files WHERE entry_id = ?1 ORDER BY path")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+/// Sessions whose prompts or summaries match `fts`, with their best BM25 score (lower is
+/// better), ordered by score then id. Tool output is left out: it names everything.
+pub fn session_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
+    // Grouped here, not in SQL: FTS5 refuses bm25() under an aggregate.
+    let hits: Vec<(i64, f64)> = conn
+        .prepare_cached(
+            "SELECT r.session_id, bm25(records_fts) AS score
+             FROM records_fts JOIN records r ON r.id = records_fts.rowid
+             WHERE records_fts MATCH ?1 AND r.kind IN ('prompt', 'summary', 'task_summary')
+             ORDER BY score, r.id LIMIT ?2",
+        )?
+        .query_map(params![fts, (limit * 20) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut best: BTreeMap<i64, f64> = BTreeMap::new();
+    for (session, score) in hits {
+        let slot = best.entry(session).or_insert(score);
+        *slot = slot.min(score);
+    }
+    let mut out: Vec<(i64, f64)> = best.into_iter().collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Sessions whose records touched any of `files` (path or suffix match), newest first.
+pub fn sessions_for_files(conn: &Connection, files: &[String], limit: usize) -> rusqlite::Result<Vec<i64>> {
+    let sql = format!(
+        "SELECT DISTINCT r.session_id FROM files f JOIN record_files rf ON rf.file_id = f.id
+         JOIN records r ON r.id = rf.record_id WHERE {} ORDER BY r.session_id DESC LIMIT ?2",
+        path_condition("f.path", 1)
+    );
+    let mut found = Vec::new();
+    for file in files {
+        let ids: Vec<i64> = conn
+            .prepare_cached(&sql)?
+            .query_map(params![file, limit as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        found.extend(ids);
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}
+
+/// The sessions with these ids (in id order), with their first prompt and the last
+/// "work done" / "next steps" a summary gave.
+pub fn load_sessions(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<BriefSession>> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = Vec::with_capacity(sorted.len());
+    for id in sorted {
+        let row = conn
+            .prepare_cached(
+                "SELECT id, agent || ':' || external_id, repo, title, started_at, ended_at FROM sessions WHERE id = ?1",
+            )?
+            .query_map([id], |r| {
+                Ok(BriefSession {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    repo: r.get(2)?,
+                    title: r.get(3)?,
+                    first_prompt: None,
+                    started_at: r.get(4)?,
+                    ended_at: r.get(5)?,
+                    work_done: None,
+                    next_steps: None,
+                })
+            })?
+            .next()
+            .transpose()?;
+        let Some(mut session) = row else { continue };
+        session.first_prompt = first_text(conn, id, "r.kind = 'prompt' AND r.subagent = 0", false)?;
+        session.work_done = first_text(
+            conn,
+            id,
+            "(r.kind = 'summary' AND r.section = 'work_done') OR r.kind = 'task_summary'",
+            true,
+        )?;
+        session.next_steps = first_text(conn, id, "r.kind = 'summary' AND r.section = 'next_steps'", true)?;
+        out.push(session);
+    }
+    Ok(out)
+}
+
+/// The first (or, with `last`, the latest) record text of a session meeting `condition`.
+fn first_text(
+    conn: &Connection,
+    session_id: i64,
+    condition: &str,
+    last: bool,
+) -> rusqlite::Result<Option<String>> {
+    let order = if last { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT r.text FROM records r WHERE r.session_id = ?1 AND ({condition})
+         ORDER BY r.source_id {order}, r.offset {order}, r.part {order} LIMIT 1"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map([session_id], |r| r.get(0))?
+        .next()
+        .transpose()
+}
+
+/// Files named by mistake entries: how many mistakes and the latest, most first.
+pub fn mistake_files(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<MistakeFile>> {
+    conn.prepare_cached(
+        "SELECT ef.path, count(*) AS n, max(e.last_seen) AS last
+         FROM entry_files ef JOIN entries e ON e.id = ef.entry_id
+         WHERE e.category = 'mistake' GROUP BY ef.path ORDER BY n DESC, last DESC, ef.path LIMIT ?1",
+    )?
+    .query_map([limit as i64], |r| {
+        Ok(MistakeFile {
+            path: r.get(0)?,
+            mistakes: r.get(1)?,
+            last_seen: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// How many entries and sessions there are: an empty base gets a short briefing.
+pub fn sizes(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM sessions)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}

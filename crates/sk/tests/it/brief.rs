@@ -1,0 +1,356 @@
+//! `sk brief` through the real binary: a knowledge base built with `sk learn` (and, for
+//! scale, `sk index` over a generated corpus), then briefings for matching tasks, budgets,
+//! the JSON and XML shapes, `--auto` inside a temporary git repository, determinism.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use predicates::prelude::*;
+use serde_json::Value;
+use sk_test::TestEnv;
+
+const SESSION_VARS: [&str; 3] = ["COPILOT_SESSION_ID", "CLAUDE_SESSION_ID", "CODEX_SESSION_ID"];
+
+fn sk(env: &TestEnv) -> assert_cmd::Command {
+    let mut cmd = env.sk();
+    for var in SESSION_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn stdout(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("utf8 stdout")
+}
+
+/// A mistake about src/auth.rs, an unrelated mistake, a pattern with markup characters in
+/// it and a decision.
+fn learned(env: &TestEnv) {
+    for args in [
+        &[
+            "--mistake",
+            "cargo test fails on auth timeout",
+            "raise the timeout in src/auth.rs to 30s",
+            "--file",
+            "src/auth.rs",
+        ][..],
+        &[
+            "--mistake",
+            "clippy rejects unwrap in library code",
+            "use ? with a context instead",
+            "--file",
+            "src/store.rs",
+        ],
+        &[
+            "--pattern",
+            "errors are thiserror enums",
+            "every <crate> error type is an enum & \"derives\" thiserror",
+        ],
+        &[
+            "--decision",
+            "SQLite is the only store",
+            "one file with WAL, no server database",
+        ],
+    ] {
+        sk(env).arg("learn").args(args).assert().success();
+    }
+}
+
+fn brief(env: &TestEnv, args: &[&str]) -> String {
+    stdout(sk(env).arg("brief").args(args))
+}
+
+#[test]
+fn matching_task_lists_the_mistake_first_with_its_fix() {
+    let env = TestEnv::new();
+    learned(&env);
+    let text = brief(&env, &["fix", "the", "auth", "timeout", "in", "tests"]);
+    let mistakes = text.find("## Known mistakes").expect("mistakes section");
+    let first_item = text[mistakes..].lines().nth(1).expect("an item");
+    assert!(first_item.contains("cargo test fails on auth timeout"), "{text}");
+    assert!(
+        first_item.contains("raise the timeout in src/auth.rs to 30s"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("clippy rejects unwrap"),
+        "an unrelated mistake stays out: {text}"
+    );
+    // Sections come in their fixed order.
+    let order: Vec<usize> = ["## Known mistakes", "## Patterns", "## Decisions", "## Hot files"]
+        .iter()
+        .map(|h| text.find(h).unwrap_or_else(|| panic!("{h} missing: {text}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+#[test]
+fn budgets_are_never_exceeded() {
+    let env = TestEnv::new();
+    learned(&env);
+    for (budget, limit) in [("200", 200), ("50t", 200), ("400", 400)] {
+        for format in [None, Some("--xml")] {
+            let mut args = vec!["auth", "timeout", "--budget", budget];
+            args.extend(format);
+            let text = brief(&env, &args);
+            assert!(
+                text.chars().count() <= limit,
+                "{budget} {format:?}: {} chars\n{text}",
+                text.chars().count()
+            );
+        }
+    }
+    let small = brief(&env, &["auth", "timeout", "--budget", "200"]);
+    assert!(
+        small.contains("cargo test fails on auth timeout"),
+        "the best item fits: {small}"
+    );
+    let full = brief(&env, &["auth", "timeout", "--full"]);
+    assert!(
+        full.chars().count() > 200 && full.contains("SQLite is the only store"),
+        "{full}"
+    );
+    sk(&env)
+        .args(["brief", "x", "--budget", "lots"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid budget"));
+}
+
+#[test]
+fn json_has_the_stable_schema() {
+    let env = TestEnv::new();
+    learned(&env);
+    let doc: Value = serde_json::from_str(&brief(&env, &["auth", "timeout", "--json"])).expect("json");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["task"], "auth timeout");
+    let names: Vec<&str> = doc["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["mistakes", "patterns", "decisions", "sessions", "hot_files"]
+    );
+    let mistake = &doc["sections"][0]["items"][0];
+    assert_eq!(mistake["category"], "mistake");
+    assert_eq!(mistake["title"], "cargo test fails on auth timeout");
+    assert_eq!(mistake["files"][0], "src/auth.rs");
+    for key in ["id", "body_excerpt", "confidence", "last_seen"] {
+        assert!(!mistake[key].is_null(), "{key} missing: {mistake}");
+    }
+    // A tight budget still yields valid JSON.
+    let tight = brief(&env, &["auth", "timeout", "--json", "--budget", "900"]);
+    assert!(tight.chars().count() <= 900, "{tight}");
+    let tight: Value = serde_json::from_str(&tight).expect("json under a budget");
+    assert_eq!(tight["sections"].as_array().map(Vec::len), Some(5));
+}
+
+/// Checks that tags balance and that no raw `<`, `&` or `"` hides in text or attributes.
+fn assert_well_formed(xml: &str) {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        let text = &rest[..open];
+        assert!(
+            !text.contains('>') && !text.contains('"'),
+            "raw markup in text: {text:?}"
+        );
+        assert_entities(text);
+        let close = rest[open..].find('>').expect("unclosed tag") + open;
+        let tag = &rest[open + 1..close];
+        assert!(!tag.contains('<'), "raw < inside a tag: {tag:?}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "unbalanced </{name}>");
+        } else {
+            let self_closing = tag.ends_with('/');
+            let name = tag
+                .split_whitespace()
+                .next()
+                .expect("tag name")
+                .trim_end_matches('/');
+            // Attribute values: an even number of quotes, entities only.
+            assert_eq!(tag.matches('"').count() % 2, 0, "odd quotes: {tag:?}");
+            assert_entities(tag);
+            if !self_closing {
+                stack.push(name.to_string());
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    assert!(rest.trim().is_empty());
+}
+
+fn assert_entities(s: &str) {
+    for (i, _) in s.match_indices('&') {
+        let after = &s[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
+                .iter()
+                .any(|e| after.starts_with(e)),
+            "bare & in {s:?}"
+        );
+    }
+}
+
+#[test]
+fn xml_is_well_formed_and_escaped() {
+    let env = TestEnv::new();
+    learned(&env);
+    let xml = brief(
+        &env,
+        &[
+            "auth",
+            "timeout",
+            "<crate>",
+            "&",
+            "\"derives\"",
+            "--xml",
+            "--full",
+        ],
+    );
+    assert!(xml.starts_with("<sk-briefing task=\""), "{xml}");
+    assert!(xml.contains("<mistake id=\"1\""), "{xml}");
+    assert!(
+        xml.contains("every &lt;crate&gt; error type is an enum &amp; &quot;derives&quot;"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("task=\"auth timeout &lt;crate&gt; &amp; &quot;derives&quot;\""),
+        "{xml}"
+    );
+    assert_well_formed(&xml);
+    assert_well_formed(&brief(&env, &["auth", "--xml", "--budget", "150"]));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Process::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("run git");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn auto_derives_the_task_from_git_and_matches_changed_files() {
+    let env = TestEnv::new();
+    learned(&env);
+    let repo = env.home().join("work");
+    std::fs::create_dir_all(repo.join("src")).expect("repo dir");
+    git(&repo, &["init", "-q", "-b", "feature/login-flow"]);
+    std::fs::write(repo.join("src/auth.rs"), "fn login() {}\n").expect("write");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "Add login skeleton"]);
+    std::fs::write(repo.join("src/auth.rs"), "fn login() { todo() }\n").expect("modify");
+
+    let text = stdout(sk(&env).args(["brief", "--auto", "--full"]).current_dir(&repo));
+    assert!(text.contains("src/auth.rs"), "{text}");
+    let mistakes = text.find("## Known mistakes").expect("mistakes");
+    assert!(
+        text[mistakes..]
+            .lines()
+            .nth(1)
+            .expect("item")
+            .contains("cargo test fails on auth timeout"),
+        "{text}"
+    );
+    assert!(!text.contains("clippy rejects unwrap"), "{text}");
+
+    let doc: Value =
+        serde_json::from_str(&stdout(sk(&env).args(["brief", "--json"]).current_dir(&repo))).expect("json");
+    assert_eq!(doc["task_source"], "git");
+    assert_eq!(doc["files"][0], "src/auth.rs");
+    let task = doc["task"].as_str().expect("task");
+    assert!(
+        task.contains("login flow") && task.contains("Add login skeleton"),
+        "{task}"
+    );
+}
+
+#[test]
+fn outside_a_repository_a_task_is_required() {
+    let env = TestEnv::new();
+    learned(&env);
+    let outside = tempfile::tempdir().expect("tempdir");
+    sk(&env)
+        .arg("brief")
+        .current_dir(outside.path())
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            outside.path().parent().expect("parent"),
+        )
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not inside a git repository"));
+    sk(&env)
+        .args(["brief", "auth"])
+        .current_dir(outside.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn missing_and_empty_knowledge_bases() {
+    let env = TestEnv::new();
+    sk(&env).args(["brief", "anything"]).assert().code(1).stderr(
+        predicate::str::contains("no knowledge base yet").and(predicate::str::contains("run `sk index`")),
+    );
+    sk(&env).arg("index").assert().success();
+    let text = brief(&env, &["anything"]);
+    assert!(text.contains("Nothing is known yet"), "{text}");
+    let doc: Value = serde_json::from_str(&brief(&env, &["anything", "--json"])).expect("json");
+    assert_eq!(doc["empty"], true);
+}
+
+#[test]
+fn briefings_over_an_indexed_corpus_are_deterministic_and_bounded() {
+    let env = TestEnv::new();
+    sk_bench::corpus::generate(
+        env.home(),
+        &sk_bench::corpus::Options {
+            total_bytes: 2 << 20,
+            ..Default::default()
+        },
+    )
+    .expect("generate corpus");
+    sk(&env).arg("index").assert().success();
+    learned(&env);
+    for args in [
+        &["cargo", "test", "fails", "build", "error", "--full"][..],
+        &["fix", "the", "failing", "tests", "--json"],
+        &["auth", "timeout", "--xml"],
+    ] {
+        let first = brief(&env, args);
+        assert_eq!(first, brief(&env, args), "{args:?} changed between runs");
+        if !args.contains(&"--full") {
+            assert!(first.chars().count() <= 2000, "{args:?}: default budget exceeded");
+        }
+    }
+    let text = brief(&env, &["auth", "timeout"]);
+    assert!(text.find("cargo test fails on auth timeout").is_some(), "{text}");
+    let doc: Value =
+        serde_json::from_str(&brief(&env, &["cargo", "test", "failure", "--json", "--full"])).expect("json");
+    assert!(
+        doc["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .any(|s| !s["items"].as_array().expect("items").is_empty()),
+        "an indexed corpus yields something: {doc}"
+    );
+}

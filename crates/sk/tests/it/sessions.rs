@@ -1,0 +1,274 @@
+//! `sk session ID` and `sk sessions` over real corpus logs after `sk index`.
+//!
+//! Start times come from the logs themselves (checked with
+//! `python3 -c "import json;print(json.loads(open(F).readline()))"`): codex 2026-07-21,
+//! copilot real-session 2026-07-02, copilot sample-session 2026-06-30 (repository
+//! acme/demo), claude 2026-05-07.
+
+use predicates::prelude::*;
+use sk_test::TestEnv;
+
+const COPILOT_REAL: &str = "7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe";
+/// The sample session is seeded under an id sharing `7a80` with the real one, so that
+/// prefix is ambiguous while `7a80f` is not.
+const COPILOT_SAMPLE: &str = "7a80aaaa-0000-4000-8000-000000000000";
+const CODEX: &str = "019e0000-0000-7000-8000-000000000001";
+const CLAUDE: &str = "89f4d66a-510b-48b3-94b8-d6a8f981b143";
+
+fn corpus_home() -> TestEnv {
+    let env = TestEnv::new();
+    let seed = |corpus: &str, rel: &str| {
+        let dest = env.home().join(rel);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(sk_test::corpus(corpus), dest).expect("seed");
+    };
+    seed(
+        "claude/convo.jsonl",
+        &format!(".claude/projects/-tmp-demo/{CLAUDE}.jsonl"),
+    );
+    seed(
+        "copilot/real-session.jsonl",
+        &format!(".copilot/session-state/{COPILOT_REAL}/events.jsonl"),
+    );
+    seed(
+        "copilot/sample-session.jsonl",
+        &format!(".copilot/session-state/{COPILOT_SAMPLE}/events.jsonl"),
+    );
+    seed(
+        "codex/compacted-real.jsonl",
+        &format!(".codex/sessions/2026/07/21/rollout-2026-07-21T10-00-00-{CODEX}.jsonl"),
+    );
+    env.sk().arg("index").assert().success();
+    env
+}
+
+fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
+    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("json output")
+}
+
+fn stdout(env: &TestEnv, args: &[&str]) -> String {
+    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
+fn listed_keys(v: &serde_json::Value) -> Vec<String> {
+    v["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| s["key"].as_str().expect("key").to_string())
+        .collect()
+}
+
+#[test]
+fn timeline_pairs_calls_with_results_and_marks_the_failure() {
+    let env = corpus_home();
+    let text = stdout(&env, &["session", &format!("copilot:{COPILOT_REAL}")]);
+    assert!(text.starts_with(&format!("copilot:{COPILOT_REAL}")), "{text}");
+    assert!(text.contains("model: claude-haiku-4.5"), "{text}");
+    assert!(text.contains("copilot 1.0.68"), "{text}");
+    assert!(text.contains("cwd: /tmp/elicit-scratch"), "{text}");
+    // Step 7 of the log reads a missing file: error.message is "Path does not exist".
+    let failed: Vec<&str> = text.lines().filter(|l| l.contains('✗')).collect();
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(
+        failed[0].contains("view")
+            && failed[0].contains("does-not-exist.txt")
+            && failed[0].contains("Path does not exist"),
+        "{}",
+        failed[0]
+    );
+    // 11 tool.execution_start events, 10 of them succeeded (counted with python3 over
+    // the log: type == "tool.execution_complete" and data.success).
+    assert_eq!(text.lines().filter(|l| l.contains('✓')).count(), 10, "{text}");
+    assert!(text.contains("> You're going to walk through"), "{text}");
+    let files = text.split("Files touched").nth(1).expect("files section");
+    assert!(files.contains("/tmp/elicit-scratch/notes.md"), "{files}");
+    assert!(text.contains("Knowledge from this session"), "{text}");
+}
+
+#[test]
+fn ids_resolve_by_prefix_and_unknown_or_ambiguous_ids_fail() {
+    let env = corpus_home();
+    env.sk()
+        .args(["session", "7a80f"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!("copilot:{COPILOT_REAL}")));
+    env.sk()
+        .args(["session", CODEX])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!("codex:{CODEX}")));
+    env.sk().args(["session", "7a80"]).assert().code(1).stderr(
+        predicate::str::contains("ambiguous")
+            .and(predicate::str::contains(COPILOT_REAL))
+            .and(predicate::str::contains(COPILOT_SAMPLE)),
+    );
+    env.sk()
+        .args(["session", "zzz-nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no such session: zzz-nope (list them with `sk sessions`)",
+        ));
+    env.sk()
+        .args(["session", &format!("claude:{COPILOT_REAL}")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no such session"));
+}
+
+#[test]
+fn session_json_has_the_documented_shape() {
+    let env = corpus_home();
+    let v = json(&env, &["session", "7a80f0ee", "--json"]);
+    assert_eq!(v["schema_version"], 1);
+    let s = &v["session"];
+    assert_eq!(s["key"], format!("copilot:{COPILOT_REAL}"));
+    assert_eq!(s["agent"], "copilot");
+    assert_eq!(s["external_id"], COPILOT_REAL);
+    assert_eq!(s["model"], "claude-haiku-4.5");
+    assert!(s["started_at"].is_i64(), "{s}");
+    assert!(s["sources"].as_array().is_some_and(|a| a.len() == 1), "{s}");
+    assert!(s["subagents"].is_array() && s.get("parent").is_some(), "{s}");
+
+    let timeline = v["timeline"].as_array().expect("timeline");
+    let calls: Vec<&serde_json::Value> = timeline.iter().filter(|i| i["kind"] == "tool_call").collect();
+    assert_eq!(calls.len(), 11, "11 tool.execution_start events");
+    assert!(
+        timeline.iter().all(|i| i["kind"] != "tool_result"),
+        "every result is nested in its call"
+    );
+    let failed: Vec<&&serde_json::Value> = calls.iter().filter(|c| c["result"]["success"] == false).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["tool"], "view");
+    assert_eq!(failed[0]["result"]["text"], "Path does not exist");
+    // Log order: offsets never go back within the single source.
+    let offsets: Vec<i64> = timeline
+        .iter()
+        .map(|i| i["offset"].as_i64().expect("offset"))
+        .collect();
+    assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "{offsets:?}");
+    assert!(
+        timeline
+            .iter()
+            .all(|i| i["text_chars"].as_i64().is_some() && i["subagent"].is_boolean())
+    );
+    // The `task` call ran a sub-agent whose steps are flagged.
+    assert!(timeline.iter().any(|i| i["subagent"] == true));
+
+    let files = v["files"].as_array().expect("files");
+    assert!(
+        files
+            .iter()
+            .any(|f| f["path"] == "/tmp/elicit-scratch/notes.md" && f["records"].as_i64() > Some(1)),
+        "{files:?}"
+    );
+    assert!(v["knowledge"].is_array());
+    // The claude log has failed tool calls, which extraction keeps as knowledge whose
+    // provenance names that session.
+    let claude_key = format!("claude:{CLAUDE}");
+    let claude = json(&env, &["session", &claude_key, "--json"]);
+    let entries = claude["knowledge"].as_array().expect("knowledge");
+    assert!(!entries.is_empty(), "{claude}");
+    for e in entries {
+        assert!(e["id"].is_i64() && e["category"].is_string() && e["title"].is_string());
+        let id = e["id"].to_string();
+        let shown = json(&env, &["show", &id, "--json"]);
+        assert!(
+            shown["sources"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s["session_key"] == claude_key.as_str())),
+            "{shown}"
+        );
+    }
+    let text = stdout(&env, &["session", &claude_key]);
+    let listed = text.split("Knowledge from this session").nth(1).expect("section");
+    assert!(listed.contains(&format!("#{} [", entries[0]["id"])), "{text}");
+}
+
+#[test]
+fn sessions_list_newest_first_and_filters() {
+    let env = corpus_home();
+    let all = json(&env, &["sessions", "--json"]);
+    assert_eq!(all["schema_version"], 1);
+    assert_eq!(
+        listed_keys(&all),
+        [
+            format!("codex:{CODEX}"),
+            format!("copilot:{COPILOT_REAL}"),
+            format!("copilot:{COPILOT_SAMPLE}"),
+            format!("claude:{CLAUDE}"),
+        ]
+    );
+    let real = &all["sessions"][1];
+    // One user.message, 11 tool.execution_start, one failed tool.execution_complete.
+    assert_eq!(
+        (&real["prompts"], &real["tool_calls"], &real["failures"]),
+        (&1.into(), &11.into(), &1.into())
+    );
+
+    let copilot = json(&env, &["sessions", "--agent", "copilot", "--json"]);
+    assert_eq!(
+        listed_keys(&copilot),
+        [
+            format!("copilot:{COPILOT_REAL}"),
+            format!("copilot:{COPILOT_SAMPLE}")
+        ]
+    );
+    let repo = json(&env, &["sessions", "--repo", "ACME/demo", "--json"]);
+    assert_eq!(listed_keys(&repo), [format!("copilot:{COPILOT_SAMPLE}")]);
+    let limited = json(&env, &["sessions", "--limit", "2", "--json"]);
+    assert_eq!(listed_keys(&limited).len(), 2);
+
+    let since_date = json(&env, &["sessions", "--since", "2026-07-01", "--json"]);
+    assert_eq!(
+        listed_keys(&since_date),
+        [format!("codex:{CODEX}"), format!("copilot:{COPILOT_REAL}")]
+    );
+    // Relative: a cutoff between 2026-07-10 and 07-11 keeps only the codex session.
+    const JULY_10_MS: u128 = 1_783_641_600_000;
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    let days = (now_ms - JULY_10_MS) / 86_400_000;
+    let since_days = json(&env, &["sessions", "--since", &format!("{days}d"), "--json"]);
+    assert_eq!(listed_keys(&since_days), [format!("codex:{CODEX}")]);
+    let recent = json(&env, &["sessions", "--since", "1h", "--json"]);
+    assert!(listed_keys(&recent).is_empty());
+
+    for bad in ["yesterday", "7y", "2026-7-1", "2026-02-30"] {
+        env.sk()
+            .args(["sessions", "--since", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("invalid --since"));
+    }
+
+    let text = stdout(&env, &["sessions"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].contains("codex") && lines[0].contains("019e0000"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("7a80f0ee") && lines[1].contains("1 failed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn session_commands_without_a_database_say_to_index() {
+    let env = TestEnv::new();
+    for args in [&["session", "abc"][..], &["sessions"][..]] {
+        env.sk()
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("run `sk index`"));
+    }
+}
