@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use sk_core::Agent;
 use sk_extract::{Candidate, NEAR_DUPLICATE, SessionContext, similarity};
+
+use crate::near::NearIndex;
 use sk_store::knowledge::{self, Draft, Origin, Seen};
 use sk_store::write::tx;
 use sk_store::{Store, StoreError};
@@ -37,10 +39,19 @@ pub fn extract(store: &Store, full: bool) -> Result<ExtractSummary, StoreError> 
     let conn = store.conn();
     let sessions = knowledge::sessions_to_extract(conn, full).map_err(StoreError::sql(store.path()))?;
     let mut summary = ExtractSummary::default();
+    if sessions.is_empty() {
+        return Ok(summary);
+    }
+    let mut near = NearIndex::default();
+    for category in sk_core::Category::ALL {
+        for (id, title) in knowledge::titles(conn, category).map_err(StoreError::sql(store.path()))? {
+            near.add(id, category, &title);
+        }
+    }
     for chunk in sessions.chunks(SESSIONS_PER_BATCH) {
         tx::begin(conn).map_err(StoreError::sql(store.path()))?;
         for s in chunk {
-            extract_session(conn, s, &mut summary).map_err(StoreError::sql(store.path()))?;
+            extract_session(conn, &mut near, s, &mut summary).map_err(StoreError::sql(store.path()))?;
         }
         tx::commit(conn).map_err(StoreError::sql(store.path()))?;
     }
@@ -50,6 +61,7 @@ pub fn extract(store: &Store, full: bool) -> Result<ExtractSummary, StoreError> 
 
 fn extract_session(
     conn: &rusqlite::Connection,
+    near: &mut NearIndex,
     s: &knowledge::SessionToExtract,
     summary: &mut ExtractSummary,
 ) -> rusqlite::Result<()> {
@@ -77,7 +89,7 @@ fn extract_session(
                 *summary.merged.entry(cat).or_default() += u64::from(!before.iter().any(|(e, _)| *e == id));
                 id
             }
-            None => match nearest(conn, c)? {
+            None => match nearest(conn, near, c)? {
                 Some(id) => {
                     knowledge::add_occurrence(conn, id, &draft, &seen)?;
                     *summary.merged.entry(cat).or_default() += 1;
@@ -85,7 +97,9 @@ fn extract_session(
                 }
                 None => {
                     *summary.new.entry(cat).or_default() += 1;
-                    knowledge::insert(conn, &draft, &seen)?
+                    let id = knowledge::insert(conn, &draft, &seen)?;
+                    near.add(id, c.category, &c.title);
+                    id
                 }
             },
         };
@@ -99,13 +113,18 @@ fn extract_session(
 }
 
 /// The existing entry of the same category most similar to `c`, if it is a near-duplicate.
-fn nearest(conn: &rusqlite::Connection, c: &Candidate) -> rusqlite::Result<Option<i64>> {
+fn nearest(conn: &rusqlite::Connection, near: &NearIndex, c: &Candidate) -> rusqlite::Result<Option<i64>> {
     let text = c.text();
-    let best = knowledge::neighbours(conn, c.category, &text, NEIGHBOURS)?
-        .into_iter()
-        .map(|(id, other)| (similarity(&text, &other), id))
-        .filter(|(score, _)| *score >= NEAR_DUPLICATE)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut best: Option<(f32, i64)> = None;
+    for id in near.shortlist(c.category, &c.title, NEIGHBOURS) {
+        let Some(other) = knowledge::entry_text(conn, id)? else {
+            continue;
+        };
+        let score = similarity(&text, &other);
+        if score >= NEAR_DUPLICATE && best.is_none_or(|(b, bid)| score > b || (score == b && id < bid)) {
+            best = Some((score, id));
+        }
+    }
     Ok(best.map(|(_, id)| id))
 }
 

@@ -7,6 +7,7 @@ pub mod brief;
 mod discover;
 pub mod extract;
 pub mod learn;
+mod near;
 mod run;
 
 pub use discover::{Discovered, discover};

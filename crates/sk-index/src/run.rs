@@ -124,6 +124,8 @@ pub fn run(
         detail: e.to_string(),
     };
 
+    // A larger page cache keeps the growing indexes' upper levels in memory during ingest.
+    write::set_cache_mib(conn, 64).map_err(sql)?;
     if opts.full {
         write::clear_derived(conn, store.path())?;
     }

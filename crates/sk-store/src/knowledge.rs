@@ -284,44 +284,40 @@ pub fn mark_extracted(conn: &Connection, session_id: i64) -> rusqlite::Result<()
 
 /// One session's records in file order, as the extractor reads them.
 pub fn session_records(conn: &Connection, session_id: i64) -> rusqlite::Result<Vec<sk_core::Record>> {
+    // Files come joined by a unit separator in the same row: one query per session, not
+    // one per record.
     let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.offset, r.part, r.kind, r.ts, r.event_id, r.message_id, r.call_id, r.tool, r.success,
-                r.subagent, r.section, r.refers_to, r.text
+        "SELECT r.offset, r.part, r.kind, r.ts, r.event_id, r.message_id, r.call_id, r.tool, r.success,
+                r.subagent, r.section, r.refers_to, r.text,
+                (SELECT group_concat(f.path, char(31)) FROM record_files rf JOIN files f ON f.id = rf.file_id
+                 WHERE rf.record_id = r.id)
          FROM records r WHERE r.session_id = ?1 ORDER BY r.source_id, r.offset, r.part",
     )?;
-    let mut files = conn.prepare_cached(
-        "SELECT f.path FROM record_files rf JOIN files f ON f.id = rf.file_id WHERE rf.record_id = ?1 ORDER BY f.path",
-    )?;
-    let rows: Vec<(i64, sk_core::Record)> = stmt
-        .query_map([session_id], |r| {
-            let kind: String = r.get(3)?;
-            Ok((
-                r.get(0)?,
-                sk_core::Record {
-                    kind: sk_core::RecordKind::parse(&kind),
-                    offset: r.get::<_, i64>(1)? as u64,
-                    part: r.get(2)?,
-                    ts: r.get(4)?,
-                    event_id: r.get(5)?,
-                    message_id: r.get(6)?,
-                    call_id: r.get(7)?,
-                    tool: r.get(8)?,
-                    success: r.get(9)?,
-                    subagent: r.get(10)?,
-                    section: r.get(11)?,
-                    refers_to: r.get(12)?,
-                    text: r.get(13)?,
-                    files: Vec::new(),
-                },
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, mut rec) in rows {
-        rec.files = files.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        out.push(rec);
-    }
-    Ok(out)
+    stmt.query_map([session_id], |r| {
+        let kind: String = r.get(2)?;
+        let files: Option<String> = r.get(13)?;
+        let mut files: Vec<String> = files
+            .map(|f| f.split('\u{1f}').map(str::to_string).collect())
+            .unwrap_or_default();
+        files.sort();
+        Ok(sk_core::Record {
+            kind: sk_core::RecordKind::parse(&kind),
+            offset: r.get::<_, i64>(0)? as u64,
+            part: r.get(1)?,
+            ts: r.get(3)?,
+            event_id: r.get(4)?,
+            message_id: r.get(5)?,
+            call_id: r.get(6)?,
+            tool: r.get(7)?,
+            success: r.get(8)?,
+            subagent: r.get(9)?,
+            section: r.get(10)?,
+            refers_to: r.get(11)?,
+            text: r.get(12)?,
+            files,
+        })
+    })?
+    .collect()
 }
 
 /// One entry with its files and provenance.
@@ -539,4 +535,11 @@ pub fn restore(conn: &Connection, entry: &Entry, source_confidence: f64) -> rusq
         ])?;
     }
     Ok(id)
+}
+
+/// Title and body of one entry, joined as the near-duplicate measure compares them.
+pub fn entry_text(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT title || char(10) || body FROM entries WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
 }

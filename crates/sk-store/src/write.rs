@@ -433,3 +433,8 @@ pub fn reset_session_meta(conn: &Connection, agent: Agent, external_id: &str) ->
     .execute(params![agent.as_str(), external_id])
     .map(|_| ())
 }
+
+/// Sets this connection's page cache size in MiB (SQLite's default is 2 MiB).
+pub fn set_cache_mib(conn: &Connection, mib: i64) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "cache_size", -(mib * 1024))
+}
