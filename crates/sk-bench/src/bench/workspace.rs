@@ -77,7 +77,7 @@ pub fn prepare_corpus(dir: &Path, total_bytes: u64, seed: u64) -> Result<CorpusO
 pub fn has_logs(home: &Path) -> bool {
     Agent::ALL
         .iter()
-        .any(|a| first_file(&home.join(a.home_dir())).unwrap_or(false))
+        .any(|a| first_file(&home.join(crate::corpus::home_dir(*a))).unwrap_or(false))
 }
 
 fn first_file(dir: &Path) -> io::Result<bool> {
@@ -106,7 +106,7 @@ pub struct FileTally {
 pub fn tally(home: &Path) -> Result<FileTally> {
     let mut t = FileTally::default();
     for a in Agent::ALL {
-        let dir = home.join(a.home_dir());
+        let dir = home.join(crate::corpus::home_dir(a));
         if dir.is_dir() {
             tally_into(&dir, &mut t).with_context(|| format!("listing {}", dir.display()))?;
         }

@@ -32,7 +32,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let mut agents = Vec::new();
     for name in &cli.agents {
-        match Agent::parse(name) {
+        match name.trim().parse::<Agent>().ok() {
             Some(a) if !agents.contains(&a) => agents.push(a),
             Some(_) => {}
             None => bail!("unknown agent {name:?} (expected copilot, claude or codex)"),

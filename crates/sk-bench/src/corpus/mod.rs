@@ -34,42 +34,14 @@ use damage::DamagePlanner;
 use ids::{Blobs, Instant};
 use script::Scale;
 
-/// The agents whose logs can be generated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Agent {
-    Copilot,
-    Claude,
-    Codex,
-}
+pub use sk_core::Agent;
 
-impl Agent {
-    pub const ALL: [Agent; 3] = [Agent::Copilot, Agent::Claude, Agent::Codex];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Agent::Copilot => "copilot",
-            Agent::Claude => "claude",
-            Agent::Codex => "codex",
-        }
-    }
-
-    /// The folder under the fake home that holds this agent's data.
-    pub fn home_dir(self) -> &'static str {
-        match self {
-            Agent::Copilot => ".copilot",
-            Agent::Claude => ".claude",
-            Agent::Codex => ".codex",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Agent> {
-        Agent::ALL.into_iter().find(|a| a.name() == s.trim())
-    }
-}
-
-impl fmt::Display for Agent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+/// The folder under the fake home that holds `agent`'s data.
+pub fn home_dir(agent: Agent) -> &'static str {
+    match agent {
+        Agent::Copilot => ".copilot",
+        Agent::Claude => ".claude",
+        Agent::Codex => ".codex",
     }
 }
 
@@ -149,7 +121,7 @@ impl fmt::Display for Summary {
             writeln!(
                 f,
                 "{:<8} {:>9} {:>14} {:>9} {:>14} {:>8}",
-                agent.name(),
+                agent.as_str(),
                 s.sessions,
                 s.session_files,
                 s.files,
@@ -351,7 +323,7 @@ pub fn generate(out: &Path, opts: &Options) -> Result<Summary> {
         }
     }
     for a in &agents {
-        let dir = out.join(a.home_dir());
+        let dir = out.join(home_dir(*a));
         if dir.exists() {
             bail!(
                 "{} already exists; generate into an empty --out directory",
