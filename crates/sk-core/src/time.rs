@@ -28,6 +28,37 @@ pub fn from_number(n: f64) -> Option<i64> {
     }
 }
 
+/// A point in time as people type it on the command line: a date `YYYY-MM-DD` (midnight
+/// UTC), a full RFC 3339 time, or a duration ago (`30m`, `12h`, `7d`, `2w`) from `now`.
+pub fn parse_point(text: &str, now: i64) -> Option<i64> {
+    let t = text.trim();
+    let is_date = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if is_date {
+        return parse_iso(&format!("{t}T00:00:00Z"));
+    }
+    if let Some(ms) = parse_iso(t) {
+        return Some(ms);
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = t.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let unit_ms: i64 = match unit {
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms).and_then(|ago| now.checked_sub(ago))
+}
+
 /// Now, in milliseconds since the epoch.
 pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
@@ -62,5 +93,12 @@ mod tests {
         assert_eq!(from_number(1_700_000_000_123.0), Some(1_700_000_000_123));
         assert_eq!(from_number(f64::NAN), None);
         assert_eq!(file_stamp(z), "20260702T152815Z");
+        let now = 10 * 86_400_000;
+        assert_eq!(parse_point("7d", now), Some(3 * 86_400_000));
+        assert_eq!(parse_point("1970-01-02", now), Some(86_400_000));
+        assert_eq!(parse_point("2026-07-02T15:28:15.754Z", now), Some(z));
+        for bad in ["", "7", "d", "7y", "2026-13-40", "-3d"] {
+            assert_eq!(parse_point(bad, now), None, "{bad}");
+        }
     }
 }

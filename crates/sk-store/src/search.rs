@@ -24,6 +24,28 @@ pub fn fts_query(text: &str, any: bool) -> Option<String> {
     Some(terms.join(if any { " OR " } else { " AND " }))
 }
 
+/// Narrowing a search. Every field is optional; text fields are bound as parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub agent: Option<String>,
+    /// Substring of the repository (`owner/name` or remote URL).
+    pub repo: Option<String>,
+    /// A session: `agent:id` or the agent's id.
+    pub session: Option<String>,
+    /// A file: exact path, or a path ending in `/<file>`.
+    pub file: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// Record kinds to search (empty = all), e.g. `prompt`, `tool_call`.
+    pub kinds: Vec<&'static str>,
+}
+
+impl Filters {
+    fn kinds_csv(&self) -> Option<String> {
+        (!self.kinds.is_empty()).then(|| self.kinds.join(","))
+    }
+}
+
 /// A knowledge entry that matched.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryHit {
@@ -55,6 +77,7 @@ pub fn entries(
     conn: &Connection,
     fts: Option<&str>,
     category: Option<Category>,
+    f: &Filters,
     limit: usize,
 ) -> rusqlite::Result<Vec<EntryHit>> {
     let cat = category.map(Category::as_str);
@@ -77,43 +100,83 @@ pub fn entries(
                         e.occurrences, e.last_seen, e.repo
                  FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
                  WHERE entries_fts MATCH ?1 AND (?2 IS NULL OR e.category = ?2)
+                   AND (?4 IS NULL OR e.repo LIKE '%' || ?4 || '%')
+                   AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
+                        AND (x.path = ?5 OR x.path LIKE '%/' || ?5)))
+                   AND (?6 IS NULL OR e.last_seen >= ?6) AND (?7 IS NULL OR e.first_seen <= ?7)
+                   AND (?8 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
+                        AND (x.session_key = ?8 OR x.session_key LIKE '%:' || ?8)))
+                   AND (?9 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
+                        AND x.session_key LIKE ?9 || ':%'))
                  ORDER BY bm25(entries_fts, 4.0, 1.0, 2.0) - e.confidence LIMIT ?3",
             )?
-            .query_map(params![q, cat, limit as i64], map)?
+            .query_map(params![q, cat, limit as i64, f.repo, f.file, f.since, f.until, f.session, f.agent], map)?
             .collect(),
         None => conn
             .prepare_cached(
-                "SELECT id, category, title, substr(body, 1, 160), confidence, occurrences, last_seen, repo FROM entries
-                 WHERE ?1 IS NULL OR category = ?1 ORDER BY confidence DESC, occurrences DESC, last_seen DESC LIMIT ?2",
+                "SELECT e.id, e.category, e.title, substr(e.body, 1, 160), e.confidence, e.occurrences, e.last_seen, e.repo
+                 FROM entries e WHERE (?2 IS NULL OR e.category = ?2) AND ?1 IS NULL
+                   AND (?4 IS NULL OR e.repo LIKE '%' || ?4 || '%')
+                   AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
+                        AND (x.path = ?5 OR x.path LIKE '%/' || ?5)))
+                   AND (?6 IS NULL OR e.last_seen >= ?6) AND (?7 IS NULL OR e.first_seen <= ?7)
+                   AND (?8 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
+                        AND (x.session_key = ?8 OR x.session_key LIKE '%:' || ?8)))
+                   AND (?9 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
+                        AND x.session_key LIKE ?9 || ':%'))
+                 ORDER BY e.confidence DESC, e.occurrences DESC, e.last_seen DESC LIMIT ?3",
             )?
-            .query_map(params![cat, limit as i64], map)?
+            .query_map(
+                params![None::<String>, cat, limit as i64, f.repo, f.file, f.since, f.until, f.session, f.agent],
+                map,
+            )?
             .collect(),
     }
 }
 
 /// Session records matching `fts`, best first (BM25, human prompts and summaries above
 /// tool output).
-pub fn records(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<RecordHit>> {
+pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusqlite::Result<Vec<RecordHit>> {
     conn.prepare_cached(
         "SELECT s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts,
                 snippet(records_fts, 0, '[', ']', '…', 16)
          FROM records_fts JOIN records r ON r.id = records_fts.rowid JOIN sessions s ON s.id = r.session_id
          WHERE records_fts MATCH ?1
+           AND (?3 IS NULL OR s.agent = ?3)
+           AND (?4 IS NULL OR s.repo LIKE '%' || ?4 || '%')
+           AND (?5 IS NULL OR s.agent || ':' || s.external_id = ?5 OR s.external_id = ?5)
+           AND (?6 IS NULL OR EXISTS (SELECT 1 FROM record_files rf JOIN files fl ON fl.id = rf.file_id
+                WHERE rf.record_id = r.id AND (fl.path = ?6 OR fl.path LIKE '%/' || ?6)))
+           AND (?7 IS NULL OR r.ts >= ?7) AND (?8 IS NULL OR r.ts <= ?8)
+           AND (?9 IS NULL OR instr(',' || ?9 || ',', ',' || r.kind || ',') > 0)
          ORDER BY bm25(records_fts) * CASE r.kind WHEN 'prompt' THEN 2.0 WHEN 'summary' THEN 1.8
                   WHEN 'task_summary' THEN 1.8 WHEN 'answer' THEN 1.3 ELSE 1.0 END
          LIMIT ?2",
     )?
-    .query_map(params![fts, limit as i64], |r| {
-        Ok(RecordHit {
-            session: r.get(0)?,
-            agent: r.get(1)?,
-            title: r.get(2)?,
-            repo: r.get(3)?,
-            kind: r.get(4)?,
-            ts: r.get(5)?,
-            snippet: r.get(6)?,
-        })
-    })?
+    .query_map(
+        params![
+            fts,
+            limit as i64,
+            f.agent,
+            f.repo,
+            f.session,
+            f.file,
+            f.since,
+            f.until,
+            f.kinds_csv()
+        ],
+        |r| {
+            Ok(RecordHit {
+                session: r.get(0)?,
+                agent: r.get(1)?,
+                title: r.get(2)?,
+                repo: r.get(3)?,
+                kind: r.get(4)?,
+                ts: r.get(5)?,
+                snippet: r.get(6)?,
+            })
+        },
+    )?
     .collect()
 }
 

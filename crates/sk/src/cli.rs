@@ -155,12 +155,46 @@ pub struct QueryArgs {
     /// Only knowledge of this category (mistake, pattern, decision, tool, feature, refactor, discovery)
     #[arg(long)]
     pub category: Option<sk_core::Category>,
+    /// Only sessions of this agent (and knowledge seen in them)
+    #[arg(long)]
+    pub agent: Option<sk_core::Agent>,
+    /// Only this repository (substring of owner/name or the remote URL)
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Only this session (`agent:id` or the agent's id)
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Only records and entries that touched this file (exact path or trailing part, e.g. src/auth.rs)
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<String>,
+    /// Only from this time on: YYYY-MM-DD, RFC 3339, or a duration ago (30m, 12h, 7d, 2w)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only up to this time (same forms as --since)
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only this part of sessions
+    #[arg(long = "in", value_enum, value_name = "PART")]
+    pub within: Option<QueryPart>,
     /// Most hits to print
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
     /// Print as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which part of a session `sk query --in` searches.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum QueryPart {
+    /// What people typed
+    Prompt,
+    /// What the agent answered (and its visible reasoning)
+    Answer,
+    /// Tool calls and their results
+    Tool,
+    /// Compaction, checkpoint and task summaries
+    Summary,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,7 +12,7 @@ use sk_core::time::format_ms;
 use sk_store::Store;
 use sk_store::search::{self, EntryHit, RecordHit};
 
-use crate::cli::QueryArgs;
+use crate::cli::{QueryArgs, QueryPart};
 use crate::output::Out;
 
 #[derive(Serialize)]
@@ -35,18 +35,25 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
     if !paths.db.exists() {
         bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
     }
+    let filters = match filters(args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(crate::exit::USAGE));
+        }
+    };
     let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
     let conn = store.conn();
     let mut relaxed = false;
     let (knowledge, sessions) = match search::fts_query(&text, false) {
         None => (
-            search::entries(conn, None, args.category, args.limit)?,
+            search::entries(conn, None, args.category, &filters, args.limit)?,
             Vec::new(),
         ),
         Some(all) => {
-            let mut k = search::entries(conn, Some(&all), args.category, args.limit)?;
+            let mut k = search::entries(conn, Some(&all), args.category, &filters, args.limit)?;
             let mut s = if args.category.is_none() {
-                search::records(conn, &all, args.limit)?
+                search::records(conn, &all, &filters, args.limit)?
             } else {
                 Vec::new()
             };
@@ -55,9 +62,9 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
                 && let Some(any) = search::fts_query(&text, true)
             {
                 relaxed = true;
-                k = search::entries(conn, Some(&any), args.category, args.limit)?;
+                k = search::entries(conn, Some(&any), args.category, &filters, args.limit)?;
                 if args.category.is_none() {
-                    s = search::records(conn, &any, args.limit)?;
+                    s = search::records(conn, &any, &filters, args.limit)?;
                 }
             }
             (k, s)
@@ -108,4 +115,33 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command-line filters as the store takes them; a bad time is a usage error.
+fn filters(args: &QueryArgs) -> anyhow::Result<search::Filters> {
+    let now = sk_core::time::now_ms();
+    let when = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .map(|t| {
+                sk_core::time::parse_point(t, now).ok_or_else(|| {
+                    anyhow::anyhow!("invalid {flag} `{t}`: expected YYYY-MM-DD, an RFC 3339 time, or a duration ago such as 7d")
+                })
+            })
+            .transpose()
+    };
+    Ok(search::Filters {
+        agent: args.agent.map(|a| a.as_str().to_string()),
+        repo: args.repo.clone(),
+        session: args.session.clone(),
+        file: args.file.clone(),
+        since: when("--since", &args.since)?,
+        until: when("--until", &args.until)?,
+        kinds: match args.within {
+            None => Vec::new(),
+            Some(QueryPart::Prompt) => vec!["prompt"],
+            Some(QueryPart::Answer) => vec!["answer", "reasoning"],
+            Some(QueryPart::Tool) => vec!["tool_call", "tool_result"],
+            Some(QueryPart::Summary) => vec!["summary", "task_summary"],
+        },
+    })
 }

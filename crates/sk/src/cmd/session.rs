@@ -34,7 +34,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde::Serialize;
 use sk_core::Paths;
-use sk_core::time::{format_ms, now_ms, parse_iso};
+use sk_core::time::{format_ms, now_ms};
 use sk_store::Store;
 use sk_store::sessions::{
     self, RelatedSession, Resolved, SessionEntry, SessionHeader, SessionSource, SessionSummary, TimelineItem,
@@ -407,36 +407,11 @@ pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> 
 
 /// `YYYY-MM-DD` (midnight UTC) or a duration ago: `7d`, `12h`, `30m`, `2w`.
 fn parse_since(text: &str, now: i64) -> Result<i64, String> {
-    let t = text.trim();
-    let bad = || {
+    sk_core::time::parse_point(text, now).ok_or_else(|| {
         format!(
             "invalid --since `{text}`: expected a date (YYYY-MM-DD) or a duration ago such as 7d, 12h or 30m"
         )
-    };
-    let is_date = t.len() == 10
-        && t.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    if is_date {
-        return parse_iso(&format!("{t}T00:00:00Z")).ok_or_else(bad);
-    }
-    let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (n, unit) = t.split_at(split);
-    let n: i64 = n.parse().map_err(|_| bad())?;
-    let unit_ms: i64 = match unit {
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        "w" => 7 * 86_400_000,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(unit_ms)
-        .and_then(|ago| now.checked_sub(ago))
-        .ok_or_else(bad)
+    })
 }
 
 #[cfg(test)]

@@ -176,3 +176,103 @@ fn planted_failure_fix_sequences_become_mistakes_for_every_agent() {
         );
     }
 }
+
+#[test]
+fn query_filters_narrow_sessions_and_knowledge() {
+    let env = corpus_home();
+    let all = json(&env, &["query", "notes.md", "--json", "--limit", "50"]);
+    let agents: std::collections::BTreeSet<String> = all["sessions"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["agent"].as_str().expect("agent").to_string())
+        .collect();
+    assert!(
+        agents.len() >= 2,
+        "the phrase is in several agents' logs: {agents:?}"
+    );
+    let claude = json(
+        &env,
+        &[
+            "query", "notes.md", "--agent", "claude", "--json", "--limit", "50",
+        ],
+    );
+    let hits = claude["sessions"].as_array().expect("hits");
+    assert!(
+        !hits.is_empty() && hits.iter().all(|h| h["agent"] == "claude"),
+        "{claude}"
+    );
+    let prompts = json(
+        &env,
+        &["query", "notes.md", "--in", "prompt", "--json", "--limit", "50"],
+    );
+    assert!(
+        prompts["sessions"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .all(|h| h["kind"] == "prompt"),
+        "{prompts}"
+    );
+    let future = json(&env, &["query", "notes.md", "--since", "2099-01-01", "--json"]);
+    assert!(
+        future["sessions"].as_array().expect("hits").is_empty(),
+        "{future}"
+    );
+    let session = json(
+        &env,
+        &[
+            "query",
+            "notes.md",
+            "--session",
+            "copilot:7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe",
+            "--json",
+            "--limit",
+            "50",
+        ],
+    );
+    let hits = session["sessions"].as_array().expect("hits");
+    assert!(
+        !hits.is_empty()
+            && hits
+                .iter()
+                .all(|h| h["session"] == "copilot:7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe")
+    );
+    let by_file = json(
+        &env,
+        &[
+            "query",
+            "failed",
+            "--category",
+            "mistake",
+            "--file",
+            "notes.md",
+            "--json",
+        ],
+    );
+    assert!(
+        !by_file["knowledge"].as_array().expect("hits").is_empty(),
+        "{by_file}"
+    );
+    let other_file = json(
+        &env,
+        &[
+            "query",
+            "failed",
+            "--category",
+            "mistake",
+            "--file",
+            "src/auth.rs",
+            "--json",
+        ],
+    );
+    assert!(
+        other_file["knowledge"].as_array().expect("hits").is_empty(),
+        "{other_file}"
+    );
+    env.sk()
+        .args(["query", "x", "--since", "yesterday-ish"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid --since"));
+}
