@@ -8,6 +8,7 @@ mod discover;
 pub mod extract;
 pub mod learn;
 mod near;
+mod pipeline;
 mod run;
 
 pub use discover::{Discovered, discover};

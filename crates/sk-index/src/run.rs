@@ -1,19 +1,18 @@
 //! Executing an index run: plan every file, then read the changed ones in batches.
 
 use std::collections::{BTreeMap, HashSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use sk_core::{Agent, Paths, SourceKind};
-use sk_ingest::plan::{self, Action, HEAD_BYTES, Seen};
-use sk_ingest::redact::RedactingSink;
+use sk_core::{Agent, Paths};
+use sk_ingest::plan::{self, Action, Seen};
 use sk_store::lock::WriterLock;
-use sk_store::write::{self, FileIds, SourceState, SourceWriter, tx};
+use sk_store::write::{self, FileIds, tx};
 use sk_store::{Store, StoreError};
 
 use crate::discover::{Discovered, discover};
+use crate::pipeline;
 
 /// Commit after this many bytes of input, so a killed run loses little and memory stays flat.
 const BATCH_BYTES: u64 = 64 * 1024 * 1024;
@@ -192,25 +191,14 @@ pub fn run(
         let mut excluded: Vec<usize> = Vec::new();
         let done = loop {
             tx::begin(conn).map_err(StoreError::sql(store.path()))?;
-            let mut done = Vec::with_capacity(batch.len());
-            let mut failed = None;
-            let mut reset = HashSet::new();
-            for (i, (d, action)) in batch.iter().enumerate() {
-                if excluded.contains(&i) {
-                    continue;
-                }
-                let key = (d.source.agent, d.source.session.clone());
-                if rebuilt.contains(&key) && reset.insert(key) {
-                    write::reset_session_meta(conn, d.source.agent, &d.source.session).map_err(sql)?;
-                }
-                match ingest_file(conn, &mut files, d, *action).map_err(sql)? {
-                    Ok(read) => done.push((i, read)),
-                    Err(error) => {
-                        failed = Some((i, error));
-                        break;
+            let outcome =
+                pipeline::ingest_batch(conn, &mut files, batch, &excluded, &rebuilt).map_err(|detail| {
+                    IndexError::Write {
+                        path: store.path().display().to_string(),
+                        detail,
                     }
-                }
-            }
+                })?;
+            let (done, failed) = (outcome.done, outcome.failed);
             match failed {
                 None => {
                     write::index_pending_text(conn).map_err(sql)?;
@@ -261,7 +249,7 @@ pub fn run(
     Ok(summary)
 }
 
-fn from_of(action: Action) -> u64 {
+pub(crate) fn from_of(action: Action) -> u64 {
     match action {
         Action::Append { from } => from,
         _ => 0,
@@ -293,12 +281,12 @@ fn batches(work: &[(Discovered, Action)]) -> Vec<&[(Discovered, Action)]> {
 
 /// What reading one file produced.
 #[derive(Debug)]
-struct FileRead {
-    bytes: u64,
-    records: u64,
-    damaged_spans: u64,
-    skipped_bytes: u64,
-    redactions: BTreeMap<&'static str, u64>,
+pub(crate) struct FileRead {
+    pub bytes: u64,
+    pub records: u64,
+    pub damaged_spans: u64,
+    pub skipped_bytes: u64,
+    pub redactions: BTreeMap<&'static str, u64>,
 }
 
 impl IndexSummary {
@@ -320,65 +308,6 @@ impl IndexSummary {
         agent.bytes_read += read.bytes;
         agent.records += read.records;
     }
-}
-
-/// Reads one file into the open transaction. The outer error is the database failing
-/// (stops the run); the inner one is this file failing (it is skipped and reported).
-fn ingest_file(
-    conn: &rusqlite::Connection,
-    files: &mut FileIds,
-    d: &Discovered,
-    action: Action,
-) -> rusqlite::Result<Result<FileRead, String>> {
-    let src = &d.source;
-    let from = from_of(action);
-    let mut writer = SourceWriter::begin(conn, files, src, action == Action::Reingest)?;
-    let (result, redactions) = {
-        let mut sink = RedactingSink::new(&mut writer);
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            sk_ingest::connector(src.agent).read(src, from, &mut sink)
-        }));
-        (result, sink.counts().clone())
-    };
-    let outcome = match result {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(e)) => return Ok(Err(e.to_string())),
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            return Ok(Err(format!(
-                "internal error while parsing (please report): {msg}"
-            )));
-        }
-    };
-    let consumed = outcome.consumed;
-    let head_len = match src.kind {
-        SourceKind::Jsonl => consumed.min(HEAD_BYTES),
-        SourceKind::Whole => d.stat.size.min(HEAD_BYTES),
-    };
-    let state = SourceState {
-        size: d.stat.size,
-        mtime_ns: d.stat.mtime_ns,
-        consumed,
-        head_len,
-        head_hash: if head_len > 0 {
-            plan::hash_head(&src.path, head_len)
-        } else {
-            None
-        },
-    };
-    let redacted: u64 = redactions.values().sum();
-    let counts = writer.finish(&state, outcome.lines, redacted)?;
-    Ok(Ok(FileRead {
-        bytes: consumed.saturating_sub(from),
-        records: counts.records,
-        damaged_spans: outcome.damaged_spans,
-        skipped_bytes: outcome.skipped_bytes,
-        redactions,
-    }))
 }
 
 /// VmHWM from /proc/self/status: the benchmark reads it from `sk index --json` to check
