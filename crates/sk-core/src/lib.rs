@@ -12,4 +12,4 @@ pub mod time;
 pub use agent::Agent;
 pub use knowledge::Category;
 pub use paths::Paths;
-pub use record::{Record, RecordKind, SessionMeta, Sink, SinkError, SourceFile, SourceKind};
+pub use record::{Record, RecordKind, SessionMeta, Sink, SinkError, SourceFile, SourceKind, SourceState};

@@ -164,6 +164,20 @@ impl SessionMeta {
     }
 }
 
+/// What ingest knows about one source file: its size and mtime when last read, how far it
+/// was consumed, and a hash of its head to detect a rewrite. The store keeps it, the
+/// planner compares it with the file on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceState {
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// Offset just past the last complete line read.
+    pub consumed: u64,
+    /// How many leading bytes `head_hash` covers.
+    pub head_len: u64,
+    pub head_hash: Option<String>,
+}
+
 /// How a source file grows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceKind {

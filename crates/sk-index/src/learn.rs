@@ -19,7 +19,7 @@ use sk_store::write::tx;
 use sk_store::{Store, StoreError};
 
 pub use guard::find_injection;
-pub use inbox::{Codec, FlushError, FlushSummary, QueuedLesson, flush_inbox};
+pub use inbox::{FlushError, FlushSummary, QueuedLesson, flush_inbox};
 pub use transfer::{ExportDocument, ImportError, ImportSummary, export, import};
 
 /// Confidence of knowledge a person recorded: above anything extracted, short of certain.
@@ -274,7 +274,6 @@ pub fn learn_or_queue(
     paths: &Paths,
     lesson: &Lesson,
     sources: &[Seen],
-    codec: Codec,
     lock_wait: Duration,
 ) -> Result<Outcome, LearnError> {
     match store_now(paths, lesson, sources, lock_wait) {
@@ -285,7 +284,7 @@ pub fn learn_or_queue(
                 .unwrap_or(holder);
             let queued = QueuedLesson::new(lesson.clone(), sources.to_vec());
             let dir = paths.inbox_dir();
-            match inbox::queue(&dir, &queued, codec) {
+            match inbox::queue(&dir, &queued) {
                 Ok(file) => Ok(Outcome::Queued { file, holder }),
                 Err(error) => Err(LearnError::Queue { holder, dir, error }),
             }

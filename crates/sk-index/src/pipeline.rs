@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{SyncSender, sync_channel};
 
-use sk_core::{Agent, Record, SessionMeta, Sink, SinkError, SourceKind};
+use sk_core::{Agent, Record, SessionMeta, Sink, SinkError, SourceKind, SourceState};
 use sk_ingest::ReadOutcome;
 use sk_ingest::plan::{self, Action, HEAD_BYTES};
 use sk_ingest::redact::RedactingSink;
-use sk_store::write::{self, FileIds, SourceState, SourceWriter};
+use sk_store::write::{self, FileIds, SourceWriter};
 
 use crate::discover::Discovered;
 use crate::run::{FileRead, from_of};

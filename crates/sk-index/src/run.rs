@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use sk_core::{Agent, Paths};
-use sk_ingest::plan::{self, Action, Seen};
+use sk_ingest::plan::{self, Action};
 use sk_store::lock::WriterLock;
 use sk_store::write::{self, FileIds, tx};
 use sk_store::{Store, StoreError};
@@ -142,15 +142,9 @@ pub fn run(
             .entry(d.source.agent.to_string())
             .or_default()
             .files_seen += 1;
-        let seen = known.get(d.source.path.to_string_lossy().as_ref()).map(|k| Seen {
-            size: k.size,
-            mtime_ns: k.mtime_ns,
-            consumed: k.consumed,
-            head_len: k.head_len,
-            head_hash: k.head_hash.clone(),
-        });
+        let seen = known.get(d.source.path.to_string_lossy().as_ref());
         let path = d.source.path.clone();
-        let action = plan::decide(d.source.kind, d.stat, seen.as_ref(), &mut |len| {
+        let action = plan::decide(d.source.kind, d.stat, seen, &mut |len| {
             plan::hash_head(&path, len)
         });
         planned.push((d, action, seen.is_some()));

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use sk_core::SourceKind;
+use sk_core::{SourceKind, SourceState};
 
 /// Bytes at the head of a file whose hash detects a rewrite.
 pub const HEAD_BYTES: u64 = 4096;
@@ -17,16 +17,6 @@ pub const HEAD_BYTES: u64 = 4096;
 pub struct Stat {
     pub size: u64,
     pub mtime_ns: i64,
-}
-
-/// A file as the store last saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seen {
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub consumed: u64,
-    pub head_len: u64,
-    pub head_hash: Option<String>,
 }
 
 /// What to do with one file.
@@ -46,7 +36,7 @@ pub enum Action {
 pub fn decide(
     kind: SourceKind,
     now: Stat,
-    seen: Option<&Seen>,
+    seen: Option<&SourceState>,
     head_hash: &mut dyn FnMut(u64) -> Option<String>,
 ) -> Action {
     let Some(seen) = seen else { return Action::Reingest };
@@ -75,8 +65,8 @@ pub fn hash_head(path: &Path, len: u64) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn seen(size: u64, consumed: u64) -> Seen {
-        Seen {
+    fn seen(size: u64, consumed: u64) -> SourceState {
+        SourceState {
             size,
             mtime_ns: 1,
             consumed,

@@ -7,34 +7,14 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sk_core::{Agent, Record, RecordKind, SessionMeta, Sink, SinkError, SourceFile, SourceKind};
+use sk_core::{Agent, Record, RecordKind, SessionMeta, Sink, SinkError, SourceFile, SourceKind, SourceState};
 
 use crate::error::sqlite_detail;
 use crate::{Store, StoreError};
 
-/// What the store remembers about one source file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownSource {
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub consumed: u64,
-    pub head_len: u64,
-    pub head_hash: Option<String>,
-}
-
-/// The file facts recorded after a read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceState {
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub consumed: u64,
-    pub head_len: u64,
-    pub head_hash: Option<String>,
-}
-
 /// Every known source, by path: loaded once per run so deciding "unchanged" costs a
 /// hash lookup and a stat, never a query per file.
-pub fn known_sources(store: &Store) -> Result<HashMap<String, KnownSource>, StoreError> {
+pub fn known_sources(store: &Store) -> Result<HashMap<String, SourceState>, StoreError> {
     let sql = StoreError::sql(store.path());
     let mut stmt = store
         .conn()
@@ -44,7 +24,7 @@ pub fn known_sources(store: &Store) -> Result<HashMap<String, KnownSource>, Stor
         .query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                KnownSource {
+                SourceState {
                     size: r.get::<_, i64>(1)? as u64,
                     mtime_ns: r.get(2)?,
                     consumed: r.get::<_, i64>(3)? as u64,

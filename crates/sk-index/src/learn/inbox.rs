@@ -47,20 +47,13 @@ impl QueuedLesson {
     }
 }
 
-/// How queued lessons become bytes and back. The binary supplies JSON, which keeps this
-/// crate free of a serialisation format dependency.
-#[derive(Debug, Clone, Copy)]
-pub struct Codec {
-    pub encode: fn(&QueuedLesson) -> Result<Vec<u8>, String>,
-    pub decode: fn(&[u8]) -> Result<QueuedLesson, String>,
-}
-
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// Writes `queued` into `dir` (created 0700) as `<UTC stamp>-<pid>-<counter>.json`, mode
 /// 0600, atomically; returns the file's path.
-pub fn queue(dir: &Path, queued: &QueuedLesson, codec: Codec) -> io::Result<PathBuf> {
-    let bytes = (codec.encode)(queued).map_err(io::Error::other)?;
+/// Queued lessons are pretty JSON, so a person can read (and repair) a rejected one.
+pub fn queue(dir: &Path, queued: &QueuedLesson) -> io::Result<PathBuf> {
+    let bytes = serde_json::to_vec_pretty(queued).map_err(io::Error::other)?;
     create_private_dir(dir)?;
     let stamp = millisecond_stamp(queued.queued_at);
     let pid = std::process::id();
@@ -175,12 +168,7 @@ pub enum FlushError {
 
 /// Replays the inbox into `store`, oldest first, one transaction per file. Takes the held
 /// writer lock as proof that no other process writes meanwhile.
-pub fn flush_inbox(
-    store: &Store,
-    paths: &Paths,
-    codec: Codec,
-    _held: &WriterLock,
-) -> Result<FlushSummary, FlushError> {
+pub fn flush_inbox(store: &Store, paths: &Paths, _held: &WriterLock) -> Result<FlushSummary, FlushError> {
     let mut summary = FlushSummary::default();
     let inbox = paths.inbox_dir();
     let files = pending(paths).map_err(|error| FlushError::Io {
@@ -198,7 +186,7 @@ pub fn flush_inbox(
                 continue;
             }
         };
-        let queued = match (codec.decode)(&bytes) {
+        let queued = match serde_json::from_slice::<QueuedLesson>(&bytes).map_err(|e| e.to_string()) {
             Ok(q) => q,
             Err(e) => {
                 summary

@@ -1,7 +1,7 @@
 //! `sk learn`: record a piece of knowledge by hand, or replay the ones queued while the
 //! database was busy (`--flush-inbox`). The rules (checks, merging, the inbox) live in
 //! `sk_index::learn`; this module reads the command line and the session environment,
-//! supplies the JSON codec of the inbox, and prints the outcome.
+//! and prints the outcome.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,7 +11,7 @@ use anyhow::Context;
 use serde::Serialize;
 use sk_core::env::{self, Source};
 use sk_core::{Agent, Category, Paths};
-use sk_index::learn::{self, Codec, FlushSummary, Lesson, Outcome, QueuedLesson};
+use sk_index::learn::{self, FlushSummary, Lesson, Outcome};
 use sk_store::Store;
 use sk_store::lock::WriterLock;
 
@@ -21,20 +21,6 @@ use crate::output::Out;
 
 /// How long `sk learn` waits for another writer before queueing instead.
 const LOCK_WAIT: Duration = Duration::from_millis(500);
-
-/// Queued lessons are pretty JSON, so a person can read (and repair) a rejected one.
-pub const INBOX_JSON: Codec = Codec {
-    encode: encode_queued,
-    decode: decode_queued,
-};
-
-fn encode_queued(q: &QueuedLesson) -> Result<Vec<u8>, String> {
-    serde_json::to_vec_pretty(q).map_err(|e| e.to_string())
-}
-
-fn decode_queued(bytes: &[u8]) -> Result<QueuedLesson, String> {
-    serde_json::from_slice(bytes).map_err(|e| e.to_string())
-}
 
 #[derive(Serialize)]
 struct LearnedJson<'a> {
@@ -73,12 +59,11 @@ pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
         }));
     }
     let sources = learn::provenance(sk_core::time::now_ms(), current_session(&env::ProcessEnv));
-    let outcome =
-        learn::learn_or_queue(paths, &lesson, &sources, INBOX_JSON, LOCK_WAIT).map_err(|e| match e {
-            // Unwrapped so the exit code still tells a damaged database from other failures.
-            learn::LearnError::Store(e) => anyhow::Error::new(e).context("recording the entry"),
-            other => anyhow::Error::new(other),
-        })?;
+    let outcome = learn::learn_or_queue(paths, &lesson, &sources, LOCK_WAIT).map_err(|e| match e {
+        // Unwrapped so the exit code still tells a damaged database from other failures.
+        learn::LearnError::Store(e) => anyhow::Error::new(e).context("recording the entry"),
+        other => anyhow::Error::new(other),
+    })?;
     let mut out = Out::new();
     match &outcome {
         Outcome::Stored(l) if args.json => out.json(&LearnedJson {
@@ -147,7 +132,7 @@ fn current_session(src: &dyn Source) -> Option<String> {
 fn flush(paths: &Paths, json: bool) -> anyhow::Result<ExitCode> {
     let store = Store::open(&paths.db).context("opening the knowledge base")?;
     let lock = WriterLock::acquire(&paths.db, "sk learn --flush-inbox", Duration::from_secs(2))?;
-    let summary = learn::flush_inbox(&store, paths, INBOX_JSON, &lock).map_err(flush_error)?;
+    let summary = learn::flush_inbox(&store, paths, &lock).map_err(flush_error)?;
     drop(lock);
     let mut out = Out::new();
     if json {
@@ -217,7 +202,7 @@ pub fn flush_after_index(
         Err(e) if e.is_busy() => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let summary = learn::flush_inbox(store, paths, INBOX_JSON, &lock).map_err(flush_error)?;
+    let summary = learn::flush_inbox(store, paths, &lock).map_err(flush_error)?;
     Ok(Some(summary))
 }
 
