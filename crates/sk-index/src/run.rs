@@ -196,6 +196,9 @@ pub fn run(
             match failed {
                 None => {
                     write::index_pending_text(conn).map_err(sql)?;
+                    // In the batch's own transaction: a run killed after the commit must
+                    // not leave summaries unlinked, since the next run reads nothing.
+                    summary.summaries_linked += write::link_summaries(conn).map_err(sql)?;
                     write::set_meta(conn, "last_indexed_at", &sk_core::time::now_ms().to_string())
                         .map_err(sql)?;
                     tx::commit(conn).map_err(sql)?;
@@ -223,11 +226,6 @@ pub fn run(
         }
     }
     progress.finish();
-    if summary.files_read > 0 {
-        tx::begin(conn).map_err(sql)?;
-        summary.summaries_linked = write::link_summaries(conn).map_err(sql)?;
-        tx::commit(conn).map_err(sql)?;
-    }
 
     let sessions_after = write::session_count(conn).map_err(sql)?;
     summary.sessions_new = sessions_after.saturating_sub(sessions_before);
