@@ -35,19 +35,54 @@ static DIGITS: LazyLock<Regex> = LazyLock::new(|| re(r"\d+"));
 /// whitespace collapsed.
 pub fn normalize(text: &str) -> String {
     let lower = text.to_lowercase();
-    let s = UUID.replace_all(&lower, "<id>");
-    let s = TEMP_DIR.replace_all(&s, "<tmp>/");
-    let s = HOME_DIR.replace_all(&s, "~/");
-    let s = HEX_ID.replace_all(&s, |c: &regex::Captures| {
-        let m = c.get(0).map_or("", |m| m.as_str());
-        if m.bytes().any(|b| b.is_ascii_digit()) && m.bytes().any(|b| b.is_ascii_alphabetic()) {
-            "<id>".to_string()
-        } else {
-            m.to_string()
+    // Each pass is skipped when its pattern cannot match: most texts have no temporary
+    // or home path, and prose without a digit has no id or number either. Extraction
+    // normalizes every candidate and every shortlisted entry, so this is its hot loop.
+    // `\d` is Unicode-aware, so any numeric character counts (a superset: never skips a match).
+    let has_digit = lower
+        .chars()
+        .any(|c| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric()));
+    let mut s = std::borrow::Cow::Borrowed(lower.as_str());
+    if lower.contains('-') {
+        s = cow_replace(s, &UUID, "<id>");
+    }
+    if lower.contains("/tmp/") || lower.contains("/var/folders/") || lower.contains("\\appdata\\") {
+        s = cow_replace(s, &TEMP_DIR, "<tmp>/");
+    }
+    if lower.contains("/users/") || lower.contains("/home/") {
+        s = cow_replace(s, &HOME_DIR, "~/");
+    }
+    if has_digit {
+        let replaced = HEX_ID.replace_all(&s, |c: &regex::Captures| {
+            let m = c.get(0).map_or("", |m| m.as_str());
+            if m.bytes().any(|b| b.is_ascii_digit()) && m.bytes().any(|b| b.is_ascii_alphabetic()) {
+                "<id>".to_string()
+            } else {
+                m.to_string()
+            }
+        });
+        let replaced = DIGITS.replace_all(&replaced, "0").into_owned();
+        s = std::borrow::Cow::Owned(replaced);
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
         }
-    });
-    let s = DIGITS.replace_all(&s, "0");
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+        out.push_str(word);
+    }
+    out
+}
+
+fn cow_replace<'a>(
+    text: std::borrow::Cow<'a, str>,
+    pattern: &Regex,
+    with: &str,
+) -> std::borrow::Cow<'a, str> {
+    match pattern.replace_all(&text, with) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s),
+    }
 }
 
 /// SHA-256 (hex) of the category, title and body after [`normalize`]: equal for texts
@@ -136,6 +171,45 @@ pub fn similarity(a: &str, b: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pass unconditionally, as `normalize` did before it learned to skip passes.
+    fn normalize_every_pass(text: &str) -> String {
+        let lower = text.to_lowercase();
+        let s = UUID.replace_all(&lower, "<id>");
+        let s = TEMP_DIR.replace_all(&s, "<tmp>/");
+        let s = HOME_DIR.replace_all(&s, "~/");
+        let s = HEX_ID.replace_all(&s, |c: &regex::Captures| {
+            let m = c.get(0).map_or("", |m| m.as_str());
+            if m.bytes().any(|b| b.is_ascii_digit()) && m.bytes().any(|b| b.is_ascii_alphabetic()) {
+                "<id>".to_string()
+            } else {
+                m.to_string()
+            }
+        });
+        let s = DIGITS.replace_all(&s, "0");
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_passes_never_changes_the_result(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-fA-F0-9]{6,12}",
+                    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    "/(tmp|var/folders|home|Users)/[a-z]{1,5}/[a-z.]{1,8}",
+                    "C:\\\\Users\\\\[a-z]{2,4}\\\\AppData\\\\Local\\\\Temp\\\\x",
+                    "[٠-٩０-９]{1,3}",
+                    "\\PC{0,12}",
+                    "[ \t\n]{1,3}",
+                ],
+                0..12,
+            )
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(normalize(&text), normalize_every_pass(&text));
+        }
+    }
 
     #[test]
     fn normalization_hides_what_changes_between_runs() {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use sk_core::Agent;
-use sk_extract::{Candidate, NEAR_DUPLICATE, SessionContext, similarity};
+use sk_extract::{Candidate, NEAR_DUPLICATE, SessionContext, Shingles};
 
 use crate::near::NearIndex;
 use sk_store::knowledge::{self, Draft, Origin, Seen};
@@ -34,39 +34,79 @@ pub struct ExtractSummary {
 }
 
 /// Extracts knowledge from sessions changed since their last extraction (all with `full`).
+///
+/// Two threads, as in ingest: a reader with its own read-only connection loads each
+/// session's records and runs the pure extractor, while this thread merges the candidates
+/// into the store. Records do not change during extraction, so the reader's snapshot is
+/// the writer's; sessions arrive in the same order as one thread would take them, so the
+/// result does not depend on timing.
 pub fn extract(store: &Store, full: bool) -> Result<ExtractSummary, StoreError> {
     let started = std::time::Instant::now();
     let conn = store.conn();
-    let sessions = knowledge::sessions_to_extract(conn, full).map_err(StoreError::sql(store.path()))?;
+    let sql_err = || StoreError::sql(store.path());
+    let sessions = knowledge::sessions_to_extract(conn, full).map_err(sql_err())?;
     let mut summary = ExtractSummary::default();
     if sessions.is_empty() {
         return Ok(summary);
     }
     let mut near = NearIndex::default();
     for category in sk_core::Category::ALL {
-        for (id, title) in knowledge::titles(conn, category).map_err(StoreError::sql(store.path()))? {
+        for (id, title) in knowledge::titles(conn, category).map_err(sql_err())? {
             near.add(id, category, &title);
         }
     }
-    for chunk in sessions.chunks(SESSIONS_PER_BATCH) {
-        tx::begin(conn).map_err(StoreError::sql(store.path()))?;
-        for s in chunk {
-            extract_session(conn, &mut near, s, &mut summary).map_err(StoreError::sql(store.path()))?;
+    let reader = Store::open_readonly(store.path())?;
+    std::thread::scope(|scope| {
+        let (tx_found, found) = std::sync::mpsc::sync_channel::<rusqlite::Result<Extracted>>(CHANNEL_DEPTH);
+        let sessions = &sessions;
+        scope.spawn(move || {
+            for s in sessions {
+                let outcome = read_and_extract(reader.conn(), s);
+                let failed = outcome.is_err();
+                if tx_found.send(outcome).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut found = found.into_iter();
+        for chunk in sessions.chunks(SESSIONS_PER_BATCH) {
+            tx::begin(conn).map_err(sql_err())?;
+            // Entries that gained provenance in this batch; their derived counts are
+            // recomputed once, before the commit, instead of after every merge.
+            let mut touched = BTreeSet::new();
+            for s in chunk {
+                // The reader sends one outcome per session and stops after an error, so
+                // running out early cannot happen without an error received first.
+                let Some(extracted) = found.next() else {
+                    break;
+                };
+                let extracted = extracted.map_err(sql_err())?;
+                merge_session(conn, &mut near, s, extracted, &mut summary, &mut touched).map_err(sql_err())?;
+            }
+            for id in touched {
+                knowledge::refresh(conn, id).map_err(sql_err())?;
+            }
+            tx::commit(conn).map_err(sql_err())?;
         }
-        tx::commit(conn).map_err(StoreError::sql(store.path()))?;
-    }
+        Ok(())
+    })?;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
 }
 
-fn extract_session(
+/// Sessions the reader may run ahead of the merge.
+const CHANNEL_DEPTH: usize = 32;
+
+/// One session's candidates, and the time to use for evidence without a timestamp.
+struct Extracted {
+    candidates: Vec<Candidate>,
+    fallback_time: i64,
+}
+
+fn read_and_extract(
     conn: &rusqlite::Connection,
-    near: &mut NearIndex,
     s: &knowledge::SessionToExtract,
-    summary: &mut ExtractSummary,
-) -> rusqlite::Result<()> {
-    let key = knowledge::session_key(&s.agent, &s.external_id);
-    let before: BTreeSet<(i64, String)> = knowledge::session_provenance(conn, &key)?.into_iter().collect();
+) -> rusqlite::Result<Extracted> {
     let records = knowledge::session_records(conn, s.id)?;
     let agent: Agent = s.agent.parse().unwrap_or(Agent::Copilot);
     let ctx = SessionContext {
@@ -75,8 +115,26 @@ fn extract_session(
         repo: s.repo.as_deref(),
         cwd: s.cwd.as_deref(),
     };
-    let candidates = sk_extract::extract(&ctx, &records);
-    let fallback_time = records.iter().filter_map(|r| r.ts).min().unwrap_or(0);
+    Ok(Extracted {
+        candidates: sk_extract::extract(&ctx, &records),
+        fallback_time: records.iter().filter_map(|r| r.ts).min().unwrap_or(0),
+    })
+}
+
+fn merge_session(
+    conn: &rusqlite::Connection,
+    near: &mut NearIndex,
+    s: &knowledge::SessionToExtract,
+    extracted: Extracted,
+    summary: &mut ExtractSummary,
+    touched: &mut BTreeSet<i64>,
+) -> rusqlite::Result<()> {
+    let key = knowledge::session_key(&s.agent, &s.external_id);
+    let before: BTreeSet<(i64, String)> = knowledge::session_provenance(conn, &key)?.into_iter().collect();
+    let Extracted {
+        candidates,
+        fallback_time,
+    } = extracted;
     let mut now: BTreeSet<(i64, String)> = BTreeSet::new();
     for c in &candidates {
         summary.candidates += 1;
@@ -85,13 +143,15 @@ fn extract_session(
         let cat = c.category.as_str().to_string();
         let id = match knowledge::find_by_hash(conn, &draft.content_hash)? {
             Some(id) => {
-                knowledge::add_occurrence(conn, id, &draft, &seen)?;
+                knowledge::add_provenance(conn, id, &draft, &seen)?;
+                touched.insert(id);
                 *summary.merged.entry(cat).or_default() += u64::from(!before.iter().any(|(e, _)| *e == id));
                 id
             }
             None => match nearest(conn, near, c)? {
                 Some(id) => {
-                    knowledge::add_occurrence(conn, id, &draft, &seen)?;
+                    knowledge::add_provenance(conn, id, &draft, &seen)?;
+                    touched.insert(id);
                     *summary.merged.entry(cat).or_default() += 1;
                     id
                 }
@@ -113,19 +173,35 @@ fn extract_session(
 }
 
 /// The existing entry of the same category most similar to `c`, if it is a near-duplicate.
-fn nearest(conn: &rusqlite::Connection, near: &NearIndex, c: &Candidate) -> rusqlite::Result<Option<i64>> {
-    let text = c.text();
-    let mut best: Option<(f32, i64)> = None;
-    for id in near.shortlist(c.category, &c.title, NEIGHBOURS) {
-        let Some(other) = knowledge::entry_text(conn, id)? else {
+fn nearest(
+    conn: &rusqlite::Connection,
+    near: &mut NearIndex,
+    c: &Candidate,
+) -> rusqlite::Result<Option<i64>> {
+    let shortlist = near.shortlist(c.category, &c.title, NEIGHBOURS);
+    if shortlist.is_empty() {
+        return Ok(None);
+    }
+    let mine = Shingles::new(&c.text());
+    let mut similar: Vec<(f32, i64)> = Vec::new();
+    for id in shortlist {
+        let Some(other) = near.shingles(id, || knowledge::entry_text(conn, id))? else {
             continue;
         };
-        let score = similarity(&text, &other);
-        if score >= NEAR_DUPLICATE && best.is_none_or(|(b, bid)| score > b || (score == b && id < bid)) {
-            best = Some((score, id));
+        let score = mine.jaccard(other);
+        if score >= NEAR_DUPLICATE {
+            similar.push((score, id));
         }
     }
-    Ok(best.map(|(_, id)| id))
+    similar.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // The cached shingles outlive an entry that re-extraction deleted earlier in this run.
+    for (_, id) in similar {
+        if knowledge::exists(conn, id)? {
+            return Ok(Some(id));
+        }
+        near.forget(id);
+    }
+    Ok(None)
 }
 
 fn draft(c: &Candidate, repo: Option<String>) -> Draft {

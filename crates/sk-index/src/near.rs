@@ -2,10 +2,13 @@
 //! query per candidate scored every entry sharing a common word ("failed", "test") and
 //! made extraction cost ten times the ingest; an inverted index of title words, built once
 //! per run and kept up to date as entries are added, picks the shortlist in microseconds.
+//! The shingle sets of shortlisted entries are kept too: a popular entry is compared with
+//! thousands of candidates, and re-normalizing its text each time was a quarter of the run.
 
 use std::collections::HashMap;
 
 use sk_core::Category;
+use sk_extract::Shingles;
 
 /// Words shared by more entries than this say nothing about similarity.
 const TOO_COMMON: usize = 1000;
@@ -14,6 +17,7 @@ const TOO_COMMON: usize = 1000;
 #[derive(Debug, Default)]
 pub struct NearIndex {
     postings: HashMap<(Category, String), Vec<i64>>,
+    shingles: HashMap<i64, Shingles>,
 }
 
 impl NearIndex {
@@ -24,6 +28,26 @@ impl NearIndex {
                 list.push(id);
             }
         }
+    }
+
+    /// The shingles of entry `id`, computed by `text` the first time they are needed.
+    /// Entry texts never change during a run (merging adds provenance, not words).
+    pub fn shingles<E>(
+        &mut self,
+        id: i64,
+        text: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<Option<&Shingles>, E> {
+        use std::collections::hash_map::Entry;
+        match self.shingles.entry(id) {
+            Entry::Occupied(known) => Ok(Some(known.into_mut())),
+            Entry::Vacant(slot) => Ok(text()?.map(|t| &*slot.insert(Shingles::new(&t)))),
+        }
+    }
+
+    /// Drops the cached shingles of an entry that no longer exists (its postings stay:
+    /// a shortlisted id without text is skipped).
+    pub fn forget(&mut self, id: i64) {
+        self.shingles.remove(&id);
     }
 
     /// Up to `k` entries of `category` sharing the most title words with `title` (at least

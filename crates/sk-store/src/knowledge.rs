@@ -158,6 +158,15 @@ pub fn insert(conn: &Connection, draft: &Draft, seen: &[Seen]) -> rusqlite::Resu
 /// provenance, files and tags, and recomputes occurrences, confidence and first/last seen.
 /// Adding the same provenance twice changes nothing.
 pub fn add_occurrence(conn: &Connection, id: i64, draft: &Draft, seen: &[Seen]) -> rusqlite::Result<()> {
+    add_provenance(conn, id, draft, seen)?;
+    refresh(conn, id)
+}
+
+/// [`add_occurrence`] without the recomputation, for a caller that adds many occurrences
+/// in one transaction and calls [`refresh`] once per entry before committing: an entry
+/// seen in a thousand sessions would otherwise rescan its thousand provenance rows for
+/// every one of them.
+pub fn add_provenance(conn: &Connection, id: i64, draft: &Draft, seen: &[Seen]) -> rusqlite::Result<()> {
     for s in seen {
         conn.prepare_cached(
             "INSERT INTO entry_sources (entry_id, session_key, event_id, seen_at, confidence) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -185,20 +194,23 @@ pub fn add_occurrence(conn: &Connection, id: i64, draft: &Draft, seen: &[Seen]) 
                 .execute(params![id, joined])?;
         }
     }
-    refresh(conn, id)
+    Ok(())
 }
 
 /// Derives occurrences (distinct sessions), confidence and first/last seen from provenance.
-fn refresh(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+pub fn refresh(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    // One pass over the entry's provenance rows (an aggregate without GROUP BY always
+    // yields one row, NULLs when there are none).
     conn.prepare_cached(
-        "UPDATE entries SET
-             occurrences = max(1, (SELECT count(DISTINCT session_key) FROM entry_sources WHERE entry_id = ?1)),
-             confidence = CASE WHEN origin = 'extracted' THEN min(?2,
-                 coalesce((SELECT max(confidence) FROM entry_sources WHERE entry_id = ?1), confidence)
-                 + ?3 * max(0, (SELECT count(DISTINCT session_key) FROM entry_sources WHERE entry_id = ?1) - 1))
-                 ELSE confidence END,
-             first_seen = coalesce((SELECT min(seen_at) FROM entry_sources WHERE entry_id = ?1), first_seen),
-             last_seen = coalesce((SELECT max(seen_at) FROM entry_sources WHERE entry_id = ?1), last_seen)
+        "UPDATE entries SET (occurrences, confidence, first_seen, last_seen) = (
+             SELECT max(1, count(DISTINCT s.session_key)),
+                    CASE WHEN entries.origin = 'extracted' THEN min(?2,
+                        coalesce(max(s.confidence), entries.confidence)
+                        + ?3 * max(0, count(DISTINCT s.session_key) - 1))
+                    ELSE entries.confidence END,
+                    coalesce(min(s.seen_at), entries.first_seen),
+                    coalesce(max(s.seen_at), entries.last_seen)
+             FROM entry_sources s WHERE s.entry_id = ?1)
          WHERE id = ?1",
     )?
     .execute(params![id, MAX_EXTRACTED_CONFIDENCE, RECURRENCE_BONUS])
@@ -535,6 +547,14 @@ pub fn restore(conn: &Connection, entry: &Entry, source_confidence: f64) -> rusq
         ])?;
     }
     Ok(id)
+}
+
+/// Whether entry `id` exists.
+pub fn exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM entries WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
 }
 
 /// Title and body of one entry, joined as the near-duplicate measure compares them.
