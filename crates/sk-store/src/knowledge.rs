@@ -460,9 +460,11 @@ pub struct Related {
     pub reason: String,
 }
 
-/// Entries that concern the same files, then entries on the same topic (shared words).
+/// Entries linked to `entry`, strongest link first: fix-for links (below), then entries
+/// that concern the same files, then entries on the same topic (shared words).
 pub fn related(conn: &Connection, entry: &Entry, limit: usize) -> rusqlite::Result<Vec<Related>> {
-    let mut out: Vec<Related> = conn
+    let mut out = fix_links(conn, entry, limit)?;
+    let same_file: Vec<Related> = conn
         .prepare_cached(
             "SELECT e.id, e.category, e.title, min(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
              WHERE f.path IN (SELECT path FROM entry_files WHERE entry_id = ?1) AND e.id != ?1
@@ -472,6 +474,11 @@ pub fn related(conn: &Connection, entry: &Entry, limit: usize) -> rusqlite::Resu
             Ok(Related { id: r.get(0)?, category: r.get(1)?, title: r.get(2)?, reason: format!("same file {}", r.get::<_, String>(3)?) })
         })?
         .collect::<Result<_, _>>()?;
+    for r in same_file {
+        if out.len() < limit && !out.iter().any(|o| o.id == r.id) {
+            out.push(r);
+        }
+    }
     if out.len() < limit {
         for cat in Category::ALL {
             for (id, _) in neighbours(conn, cat, &entry.title, limit)? {
@@ -491,6 +498,35 @@ pub fn related(conn: &Connection, entry: &Entry, limit: usize) -> rusqlite::Resu
         }
     }
     Ok(out)
+}
+
+/// Fix-for links, derived from provenance rather than stored: a mistake is "fixed by" a
+/// pattern, decision, refactor… that a session which made the mistake recorded at the same
+/// time or later about one of the same files; that entry is a "fix for" the mistake. An
+/// extracted failure→fix mistake already carries its own fix in its body; these links add
+/// the lessons drawn from it, and lead from a convention back to the mistake behind it.
+fn fix_links(conn: &Connection, entry: &Entry, limit: usize) -> rusqlite::Result<Vec<Related>> {
+    let is_mistake = entry.category == Category::Mistake;
+    conn.prepare_cached(
+        "SELECT e.id, e.category, e.title, min(f.path) FROM entry_sources mine
+         JOIN entry_sources theirs ON theirs.session_key = mine.session_key AND theirs.entry_id != mine.entry_id
+         JOIN entries e ON e.id = theirs.entry_id
+         JOIN entry_files f ON f.entry_id = e.id AND f.path IN (SELECT path FROM entry_files WHERE entry_id = ?1)
+         WHERE mine.entry_id = ?1 AND mine.session_key != ''
+           AND CASE WHEN ?2 THEN e.category != 'mistake' AND theirs.seen_at >= mine.seen_at
+                    ELSE e.category = 'mistake' AND theirs.seen_at <= mine.seen_at END
+         GROUP BY e.id ORDER BY e.confidence DESC, e.id LIMIT ?3",
+    )?
+    .query_map(params![entry.id, is_mistake, limit as i64], |r| {
+        let path: String = r.get(3)?;
+        Ok(Related {
+            id: r.get(0)?,
+            category: r.get(1)?,
+            title: r.get(2)?,
+            reason: if is_mistake { format!("fixed by (same session, {path})") } else { format!("fix for (same session, {path})") },
+        })
+    })?
+    .collect()
 }
 
 /// Ids and titles of one category's entries, oldest first: `sk learn` compares a

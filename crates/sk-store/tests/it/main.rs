@@ -1,5 +1,6 @@
 //! Integration tests of sk-store: migrations (rehearsal, failure, refusal), backups, restores.
 
 mod backup;
+mod knowledge;
 mod migrations;
 mod support;
