@@ -70,6 +70,10 @@ impl Paths {
     pub fn copilot_hooks_dir(&self) -> PathBuf {
         self.copilot_home.join("hooks")
     }
+    /// The hook registration file sk owns among Copilot's (every `*.json` there is loaded).
+    pub fn copilot_sk_hooks_file(&self) -> PathBuf {
+        self.copilot_hooks_dir().join("sk.json")
+    }
     /// Claude Code transcripts.
     pub fn claude_projects(&self) -> PathBuf {
         self.claude_home.join("projects")
@@ -82,6 +86,10 @@ impl Paths {
     pub fn codex_sessions(&self) -> PathBuf {
         self.codex_home.join("sessions")
     }
+    /// Codex CLI hook registrations (shared with the user's own hooks).
+    pub fn codex_hooks_file(&self) -> PathBuf {
+        self.codex_home.join("hooks.json")
+    }
     /// Codex CLI archived rollouts.
     pub fn codex_archived(&self) -> PathBuf {
         self.codex_home.join("archived_sessions")
@@ -93,6 +101,14 @@ impl Paths {
     /// Markers, audit log, pid and lock files.
     pub fn markers_dir(&self) -> PathBuf {
         self.copilot_home.join("markers")
+    }
+    /// The signed integrity manifest of locked hook files; present exactly while locked.
+    pub fn hooks_lock_manifest(&self) -> PathBuf {
+        self.markers_dir().join("hooks-lock.json")
+    }
+    /// The 0600 secret that signs sk's manifests and markers.
+    pub fn secret_file(&self) -> PathBuf {
+        self.markers_dir().join("sk.secret")
     }
     /// Durable inbox for `sk learn` while the database is busy.
     pub fn inbox_dir(&self) -> PathBuf {

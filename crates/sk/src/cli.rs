@@ -58,6 +58,109 @@ pub enum Command {
     Sessions(SessionsArgs),
     /// Show the database: path, size, schema, row counts, per-agent coverage
     Status(StatusArgs),
+    /// Agent hooks: register them with the agents, lock, verify
+    #[command(subcommand)]
+    Hooks(HooksCommand),
+    /// Install or remove sk's git hooks (pre-commit, pre-push) in a repository
+    #[command(subcommand, name = "git-hooks")]
+    GitHooks(GitHooksCommand),
+}
+
+/// `sk hooks …`
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    #[command(flatten)]
+    Provision(ProvisionCommand),
+}
+
+/// Registering, locking and verifying the hook files sk deploys.
+#[derive(Debug, Subcommand)]
+pub enum ProvisionCommand {
+    /// Register `sk hooks run EVENT` with the agents (idempotent)
+    ///
+    /// Copilot CLI: sk's own file `$COPILOT_HOME/hooks/sk.json`. Claude Code: sk's entries
+    /// merged into `$CLAUDE_CONFIG_DIR/settings.json` (the previous file is kept once as
+    /// `settings.json.sk-backup`). Codex CLI: merged into `$CODEX_HOME/hooks.json` the same
+    /// way. The command registered is the installed sk (`$COPILOT_HOME/bin/sk`) when there
+    /// is one, else this binary. Refuses while hooks are locked.
+    Deploy(DeployArgs),
+    /// Remove exactly sk's hook registrations, nothing else (idempotent)
+    Undeploy(DeployArgs),
+    /// Sign a manifest of the deployed hook files and the sk binary, and make the files read-only
+    Lock(JsonFlag),
+    /// Verify, report any drift, and make the hook files writable again
+    Unlock(JsonFlag),
+    /// Check the locked files against the signed manifest; exit 1 listing every difference
+    Verify(JsonFlag),
+    /// The checks sk's git hooks run (called by the scripts `sk git-hooks install` writes)
+    ///
+    /// pre-commit: refuses a commit whose staged lines contain a secret (API keys, tokens,
+    /// private keys). Any internal failure lets the commit through with a warning.
+    Git(GitHookArgs),
+}
+
+/// `--agent` and `--dry-run` for deploy and undeploy.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Which agent's hooks: copilot, claude, codex or all
+    #[arg(long, default_value = "all", value_name = "AGENT")]
+    pub agent: String,
+    /// Print what would change without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A lone `--json`.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sk hooks git HOOK [ARGS…]`
+#[derive(Debug, Args)]
+pub struct GitHookArgs {
+    #[arg(value_enum)]
+    pub hook: GitHook,
+    /// The arguments git passed to the hook
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GitHook {
+    PreCommit,
+    PrePush,
+}
+
+/// `sk git-hooks install|uninstall`
+#[derive(Debug, Subcommand)]
+pub enum GitHooksCommand {
+    /// Install pre-commit and pre-push hooks that run sk's checks, then any hook they replace
+    ///
+    /// Honours `core.hooksPath`. An existing hook that is not sk's is moved to
+    /// `<name>.backup` and run after sk's checks with the same arguments and input, its exit
+    /// code respected. Idempotent.
+    Install(RepoArgs),
+    /// Remove sk's git hooks and put the previous ones back byte for byte
+    Uninstall(RepoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RepoArgs {
+    /// The repository [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Print what would change without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sk extract [--full] [--json]`

@@ -29,7 +29,8 @@ pub(super) struct Line<'a> {
 pub(super) enum Payload<'a> {
     SessionMeta(SessionMetaWire<'a>),
     TurnContext(TurnContextWire<'a>),
-    ResponseItem(ResponseItemWire<'a>),
+    // Boxed: the largest variant by far (its free-form `arguments` map).
+    ResponseItem(Box<ResponseItemWire<'a>>),
     EventMsg(EventMsgWire<'a>),
     Compacted(CompactedWire<'a>),
     /// `world_state`, unknown line types, or no payload at all.
@@ -85,7 +86,7 @@ impl<'de> DeserializeSeed<'de> for PayloadSeed {
         Ok(match self.0 {
             LineType::SessionMeta => Payload::SessionMeta(SessionMetaWire::deserialize(d)?),
             LineType::TurnContext => Payload::TurnContext(TurnContextWire::deserialize(d)?),
-            LineType::ResponseItem => Payload::ResponseItem(ResponseItemWire::deserialize(d)?),
+            LineType::ResponseItem => Payload::ResponseItem(Box::new(ResponseItemWire::deserialize(d)?)),
             LineType::EventMsg => Payload::EventMsg(EventMsgWire::deserialize(d)?),
             LineType::Compacted => Payload::Compacted(CompactedWire::deserialize(d)?),
             LineType::Other => {

@@ -2,6 +2,8 @@
 
 mod brief;
 mod extract;
+mod git_hooks;
+mod hooks_provision;
 mod index;
 mod knowledge;
 mod learn;
@@ -16,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use sk_core::Paths;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, HooksCommand};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::from_env(cli.db.clone()).context("resolving sk's locations")?;
@@ -32,5 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Session(args) => session::run_one(&paths, &args),
         Command::Sessions(args) => session::run_list(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
+        Command::Hooks(HooksCommand::Provision(cmd)) => hooks_provision::run(&paths, &cmd),
+        Command::GitHooks(cmd) => git_hooks::run(&paths, &cmd),
     }
 }

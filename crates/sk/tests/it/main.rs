@@ -6,6 +6,7 @@ mod database;
 mod failure_modes;
 mod ingest;
 mod knowledge;
+mod provision;
 mod recall;
 mod runbook;
 mod sessions;

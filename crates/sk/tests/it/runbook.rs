@@ -88,7 +88,8 @@ fn parse(text: &str) -> Runbook {
     book
 }
 
-/// A home with a knowledge base and one session of each agent, and `sk` on PATH.
+/// A home with a knowledge base, one session of each agent, a git repository with a
+/// hook of its own, and `sk` on PATH.
 fn sandbox(env: &TestEnv) -> PathBuf {
     let bin = env.home().join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
@@ -111,6 +112,21 @@ fn sandbox(env: &TestEnv) -> PathBuf {
     )
     .expect("seed claude");
     env.sk().arg("index").assert().success();
+    // A repository whose team already has a pre-commit hook (runbook §4).
+    let repo = env.home().join("work/app");
+    std::fs::create_dir_all(&repo).expect("repo dir");
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .arg(&repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", env.home())
+        .status()
+        .expect("git init");
+    assert!(init.success());
+    let hook = repo.join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\n# team lint\nexit 0\n").expect("team hook");
+    let executable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+    std::fs::set_permissions(&hook, executable).expect("chmod team hook");
     bin
 }
 

@@ -1,0 +1,215 @@
+//! `sk hooks deploy|undeploy|lock|unlock|verify|git`: the hook files sk provisions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use sk_core::{Agent, Paths};
+use sk_provision::plan::Plan;
+use sk_provision::{agents, lock, scan};
+
+use crate::cli::{DeployArgs, GitHook, GitHookArgs, JsonFlag, ProvisionCommand};
+use crate::output::Out;
+
+pub fn run(paths: &Paths, cmd: &ProvisionCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ProvisionCommand::Deploy(args) => {
+            let sk = hook_binary(paths)?;
+            let plan = agents::deploy_plan(paths, &agents_of(args)?, &sk)?;
+            finish(
+                plan,
+                args.dry_run,
+                args.json,
+                &format!("sk hooks deployed (they run {})", sk.display()),
+            )
+        }
+        ProvisionCommand::Undeploy(args) => {
+            let plan = agents::undeploy_plan(paths, &agents_of(args)?)?;
+            finish(plan, args.dry_run, args.json, "sk hooks removed")
+        }
+        ProvisionCommand::Lock(flag) => lock_hooks(paths, flag),
+        ProvisionCommand::Unlock(flag) => {
+            let report = lock::unlock(paths)?;
+            let mut out = Out::new();
+            if flag.json {
+                out.json(&report)?;
+            } else {
+                print_problems(&mut out, &report)?;
+                if report.locked {
+                    writeln!(out, "hooks unlocked: the hook files are writable again")?;
+                } else {
+                    writeln!(out, "hooks were not locked; nothing changed")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProvisionCommand::Verify(flag) => verify(paths, flag),
+        ProvisionCommand::Git(args) => Ok(git_hook(args)),
+    }
+}
+
+/// The binary hooks should run: the installed one when `sk install` put it in place (it
+/// survives rebuilds and checkouts), else this very binary.
+pub fn hook_binary(paths: &Paths) -> anyhow::Result<PathBuf> {
+    let installed = paths.bin_dir().join(if cfg!(windows) { "sk.exe" } else { "sk" });
+    if installed.is_file() {
+        return Ok(installed);
+    }
+    let exe = std::env::current_exe().context("finding the path of this sk binary")?;
+    Ok(exe.canonicalize().unwrap_or(exe))
+}
+
+fn agents_of(args: &DeployArgs) -> anyhow::Result<Vec<Agent>> {
+    if args.agent == "all" {
+        return Ok(Agent::ALL.to_vec());
+    }
+    let agent: Agent = args
+        .agent
+        .parse()
+        .with_context(|| format!("--agent {}: expected copilot, claude, codex or all", args.agent))?;
+    Ok(vec![agent])
+}
+
+/// Prints the plan, applies it unless `--dry-run`, and says what happened.
+pub fn finish(plan: Plan, dry_run: bool, json: bool, done: &str) -> anyhow::Result<ExitCode> {
+    let mut out = Out::new();
+    if !dry_run {
+        plan.apply()?;
+    }
+    if json {
+        out.json(
+            &serde_json::json!({ "dry_run": dry_run, "changed": !plan.is_noop(), "changes": plan.changes }),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write!(out, "{plan}")?;
+    if dry_run {
+        writeln!(out, "dry run: nothing changed")?;
+    } else if plan.is_noop() {
+        writeln!(out, "already up to date: nothing changed")?;
+    } else {
+        writeln!(out, "{done}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lock_hooks(paths: &Paths, flag: &JsonFlag) -> anyhow::Result<ExitCode> {
+    let sk = hook_binary(paths)?;
+    let now = sk_core::time::format_ms(sk_core::time::now_ms());
+    let outcome = lock::lock(paths, &sk, &now)?;
+    let mut out = Out::new();
+    if flag.json {
+        out.json(&outcome)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match outcome {
+        lock::LockOutcome::Locked { read_only, tracked } => {
+            for f in &read_only {
+                writeln!(out, "locked     {} (now read-only)", f.display())?;
+            }
+            for f in &tracked {
+                writeln!(out, "tracked    {}", f.display())?;
+            }
+            writeln!(
+                out,
+                "hooks locked: manifest signed at {}; `sk hooks verify` checks it",
+                paths.hooks_lock_manifest().display()
+            )?;
+        }
+        lock::LockOutcome::AlreadyLocked { since } => {
+            writeln!(out, "hooks already locked (since {since}); nothing changed")?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(paths: &Paths, flag: &JsonFlag) -> anyhow::Result<ExitCode> {
+    let report = lock::verify(paths)?;
+    let mut out = Out::new();
+    if flag.json {
+        out.json(&report)?;
+    } else if !report.locked {
+        writeln!(
+            out,
+            "hooks are not locked: nothing to verify; run `sk hooks lock`"
+        )?;
+    } else {
+        print_problems(&mut out, &report)?;
+        if report.ok() {
+            writeln!(
+                out,
+                "hooks verified: {} file(s) match the signed manifest",
+                report.files
+            )?;
+        } else {
+            writeln!(
+                out,
+                "hooks FAILED verification: {} problem(s); inspect the files, then `sk hooks unlock`, \
+                 `sk hooks deploy` and `sk hooks lock` to re-provision",
+                report.problems.len()
+            )?;
+        }
+    }
+    Ok(if report.locked && report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::exit::FAILURE)
+    })
+}
+
+fn print_problems(out: &mut Out, report: &lock::Report) -> std::io::Result<()> {
+    for p in &report.problems {
+        writeln!(out, "DRIFT      {}: {}", p.path.display(), p.issue)?;
+    }
+    Ok(())
+}
+
+/// Runs a git hook's checks. Only a check that found something blocks (exit 1); anything
+/// going wrong inside sk lets git continue, with a warning.
+fn git_hook(args: &GitHookArgs) -> ExitCode {
+    let outcome = std::panic::catch_unwind(|| match args.hook {
+        GitHook::PreCommit => pre_commit(Path::new(".")),
+        GitHook::PrePush => Ok(true),
+    });
+    match outcome {
+        Ok(Ok(true)) => ExitCode::SUCCESS,
+        Ok(Ok(false)) => ExitCode::from(crate::exit::FAILURE),
+        Ok(Err(e)) => {
+            eprintln!(
+                "sk: warning: the {:?} check could not run ({e:#}); letting git continue",
+                args.hook
+            );
+            ExitCode::SUCCESS
+        }
+        Err(_) => {
+            eprintln!(
+                "sk: warning: the {:?} check failed internally; letting git continue",
+                args.hook
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// `true` when the commit may go ahead.
+fn pre_commit(repo: &Path) -> anyhow::Result<bool> {
+    let findings = scan::staged(repo)?;
+    if findings.is_empty() {
+        return Ok(true);
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "sk: commit refused: the staged changes contain what looks like a secret:"
+    )?;
+    for f in &findings {
+        writeln!(err, "  {}:{}: {}", f.file.display(), f.line, f.kinds.join(", "))?;
+    }
+    writeln!(
+        err,
+        "Remove it from the file (use an environment variable or a secret store), `git add` again and commit.\n\
+         If this is a false positive, commit with `git commit --no-verify`."
+    )?;
+    Ok(false)
+}

@@ -1,0 +1,425 @@
+//! `sk hooks deploy|undeploy|lock|unlock|verify` and `sk git-hooks`: the real binary in a
+//! temporary home, checking the files it writes, keeps and restores.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use serde_json::Value;
+use sk_test::TestEnv;
+
+const USER_SETTINGS: &str = r#"{
+  "model": "opus",
+  "env": {"FOO": "1"},
+  "hooks": {
+    "PreToolUse": [
+      {"matcher": "Bash", "hooks": [{"type": "command", "command": "~/bin/my-guard"}]}
+    ]
+  }
+}
+"#;
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read json")).expect("valid json")
+}
+
+fn stdout(env: &TestEnv, args: &[&str]) -> String {
+    let out = env.sk().args(args).output().expect("run sk");
+    assert!(
+        out.status.success(),
+        "sk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sk_commands(doc: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for groups in doc["hooks"].as_object().into_iter().flat_map(|m| m.values()) {
+        for group in groups.as_array().into_iter().flatten() {
+            for hook in group["hooks"].as_array().into_iter().flatten() {
+                if let Some(c) = hook["command"].as_str().filter(|c| c.contains(" hooks run ")) {
+                    found.push(c.to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn deploy_merges_into_user_settings_is_idempotent_and_undeploy_removes_only_sks_entries() {
+    let env = TestEnv::new();
+    let settings = env.write(".claude/settings.json", USER_SETTINGS);
+    let out = stdout(&env, &["hooks", "deploy"]);
+    assert!(out.contains("sk hooks deployed"), "{out}");
+
+    let doc = json(&settings);
+    assert_eq!(doc["model"], "opus");
+    assert_eq!(doc["env"]["FOO"], "1");
+    assert_eq!(
+        doc["hooks"]["PreToolUse"][0]["hooks"][0]["command"], "~/bin/my-guard",
+        "the user's hook stays"
+    );
+    let commands = sk_commands(&doc);
+    for event in ["SessionStart", "PreToolUse", "PostToolUse"] {
+        assert!(
+            commands
+                .iter()
+                .any(|c| c.ends_with(&format!("hooks run {event}"))),
+            "{event}: {commands:?}"
+        );
+    }
+    let backup = env.home().join(".claude/settings.json.sk-backup");
+    assert_eq!(
+        std::fs::read_to_string(&backup).expect("backup"),
+        USER_SETTINGS,
+        "backup is the previous file"
+    );
+
+    let copilot = json(&env.copilot_home().join("hooks/sk.json"));
+    assert_eq!(copilot["version"], 1);
+    assert!(
+        copilot["hooks"]["preToolUse"][0]["bash"]
+            .as_str()
+            .is_some_and(|c| c.contains("hooks run preToolUse"))
+    );
+    assert!(copilot["hooks"]["preToolUse"][0]["powershell"].as_str().is_some());
+    let codex = json(&env.codex_home().join("hooks.json"));
+    assert!(
+        sk_commands(&codex)
+            .iter()
+            .any(|c| c.ends_with("hooks run SessionStart"))
+    );
+
+    let before: Vec<Vec<u8>> = [
+        &settings,
+        &env.codex_home().join("hooks.json"),
+        &env.copilot_home().join("hooks/sk.json"),
+    ]
+    .iter()
+    .map(|p| std::fs::read(p).expect("read"))
+    .collect();
+    let again = stdout(&env, &["hooks", "deploy"]);
+    assert!(again.contains("already up to date"), "{again}");
+    let after: Vec<Vec<u8>> = [
+        &settings,
+        &env.codex_home().join("hooks.json"),
+        &env.copilot_home().join("hooks/sk.json"),
+    ]
+    .iter()
+    .map(|p| std::fs::read(p).expect("read"))
+    .collect();
+    assert_eq!(before, after, "deploying twice changes no byte");
+
+    stdout(&env, &["hooks", "undeploy"]);
+    assert_eq!(
+        json(&settings),
+        serde_json::from_str::<Value>(USER_SETTINGS).expect("fixture")
+    );
+    assert!(!env.copilot_home().join("hooks/sk.json").exists());
+    assert!(
+        !env.codex_home().join("hooks.json").exists(),
+        "a file only sk wrote goes away entirely"
+    );
+    assert!(backup.exists(), "the backup is kept");
+    let twice = stdout(&env, &["hooks", "undeploy"]);
+    assert!(twice.contains("already up to date"), "{twice}");
+}
+
+#[test]
+fn invalid_user_json_is_refused_and_nothing_changes() {
+    let env = TestEnv::new();
+    let settings = env.write(".claude/settings.json", "{ \"model\": \"opus\", }\n");
+    let out = env.sk().args(["hooks", "deploy"]).output().expect("run sk");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("settings.json") && err.contains("not valid JSON") && err.contains("changed nothing"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&settings).expect("read"),
+        "{ \"model\": \"opus\", }\n"
+    );
+    assert!(
+        !env.copilot_home().join("hooks/sk.json").exists(),
+        "no agent is half-deployed"
+    );
+    assert!(!env.home().join(".claude/settings.json.sk-backup").exists());
+}
+
+#[test]
+fn dry_run_plans_without_writing() {
+    let env = TestEnv::new();
+    let out = stdout(
+        &env,
+        &["hooks", "deploy", "--agent", "codex", "--dry-run", "--json"],
+    );
+    let plan: Value = serde_json::from_str(&out).expect("json plan");
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(plan["changes"][0]["action"]["action"], "write");
+    assert!(!env.codex_home().join("hooks.json").exists());
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("meta").permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn lock_makes_files_read_only_refuses_redeploy_and_verify_names_every_change() {
+    let env = TestEnv::new();
+    env.write(".claude/settings.json", USER_SETTINGS);
+    stdout(&env, &["hooks", "deploy"]);
+    let out = env.sk().args(["hooks", "verify"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "nothing is verified before locking");
+
+    let locked = stdout(&env, &["hooks", "lock"]);
+    assert!(locked.contains("hooks locked"), "{locked}");
+    let settings = env.home().join(".claude/settings.json");
+    let copilot = env.copilot_home().join("hooks/sk.json");
+    assert_eq!(mode(&settings) & 0o222, 0, "read-only");
+    assert_eq!(mode(&copilot) & 0o222, 0, "read-only");
+    let secret = env.copilot_home().join("markers/sk.secret");
+    assert_eq!(mode(&secret), 0o600);
+    assert!(stdout(&env, &["hooks", "lock"]).contains("already locked"));
+
+    let refused = env.sk().args(["hooks", "deploy"]).output().expect("run");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("hooks are locked; run `sk hooks unlock` first")
+    );
+    let refused = env.sk().args(["hooks", "undeploy"]).output().expect("run");
+    assert_eq!(refused.status.code(), Some(1));
+
+    assert!(stdout(&env, &["hooks", "verify"]).contains("hooks verified"));
+
+    // Tamper with one file, remove another.
+    let mut perms = std::fs::metadata(&settings).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+    std::fs::set_permissions(&settings, perms).expect("chmod");
+    std::fs::write(&settings, "{\"hooks\": {}}\n").expect("tamper");
+    std::fs::remove_file(&copilot).expect("remove");
+    let out = env
+        .sk()
+        .args(["hooks", "verify", "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let issues: Vec<(String, String)> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap_or("").to_string(),
+                p["issue"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        issues.contains(&(settings.display().to_string(), "changed".into())),
+        "{issues:?}"
+    );
+    assert!(
+        issues.contains(&(copilot.display().to_string(), "removed".into())),
+        "{issues:?}"
+    );
+    assert_eq!(issues.len(), 2, "{issues:?}");
+
+    // A manifest edited by hand no longer verifies.
+    let manifest = env.copilot_home().join("markers/hooks-lock.json");
+    let edited = std::fs::read_to_string(&manifest)
+        .expect("manifest")
+        .replace("hook registrations", "hook registration");
+    std::fs::write(&manifest, edited).expect("edit manifest");
+    let out = env.sk().args(["hooks", "verify"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signature does not match"));
+
+    let unlocked = stdout(&env, &["hooks", "unlock"]);
+    assert!(
+        unlocked.contains("DRIFT") && unlocked.contains("hooks unlocked"),
+        "{unlocked}"
+    );
+    assert!(
+        mode(&env.codex_home().join("hooks.json")) & 0o200 != 0,
+        "writable again"
+    );
+    assert!(!manifest.exists());
+    assert!(
+        stdout(&env, &["hooks", "deploy"]).contains("sk hooks deployed"),
+        "deploy works again after unlock"
+    );
+}
+
+/// A repository inside the test home; git and the hooks it runs see only that home.
+fn repo(env: &TestEnv) -> std::path::PathBuf {
+    let repo = env.home().join("work/app");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let out = git_in(env, &repo, &["init", "-q", "-b", "main"]);
+    assert!(out.status.success());
+    repo
+}
+
+fn git_in(env: &TestEnv, dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = Process::new("git");
+    cmd.args([
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "commit.gpgsign=false",
+    ])
+    .args(args)
+    .current_dir(dir)
+    .env("HOME", env.home())
+    .env("GIT_CONFIG_NOSYSTEM", "1")
+    .env_remove("COPILOT_HOME")
+    .env_remove("SK_DB");
+    cmd.output().expect("run git")
+}
+
+#[cfg(unix)]
+fn write_executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write hook");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+#[cfg(unix)]
+#[test]
+fn git_hooks_chain_the_users_hook_block_secrets_and_uninstall_restores_it() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let hooks = repo.join(".git/hooks");
+    let user_hook =
+        "#!/bin/sh\necho ran >> \"$(git rev-parse --show-toplevel)/.git/user-hook-ran\"\nexit 0\n";
+    write_executable(&hooks.join("pre-commit"), user_hook);
+
+    let out = env
+        .sk()
+        .args(["git-hooks", "install", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.backup")).expect("backup"),
+        user_hook
+    );
+    assert!(
+        std::fs::read_to_string(hooks.join("pre-commit"))
+            .expect("hook")
+            .contains("sk-managed git hook")
+    );
+    assert!(hooks.join("pre-push").exists());
+    let again = env
+        .sk()
+        .args(["git-hooks", "install", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("already up to date"),
+        "idempotent"
+    );
+
+    // A clean commit goes through, and the user's hook still runs.
+    std::fs::write(repo.join("main.rs"), "fn main() {}\n").expect("write");
+    git_in(&env, &repo, &["add", "main.rs"]);
+    let commit = git_in(&env, &repo, &["commit", "-q", "-m", "clean"]);
+    assert!(
+        commit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&commit.stderr)
+    );
+    assert!(repo.join(".git/user-hook-ran").exists(), "the chained hook ran");
+
+    // A staged secret is refused, with the file and line.
+    std::fs::write(
+        repo.join("config.env"),
+        "A=1\nGITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n",
+    )
+    .expect("write");
+    git_in(&env, &repo, &["add", "config.env"]);
+    let refused = git_in(&env, &repo, &["commit", "-q", "-m", "leak"]);
+    assert!(!refused.status.success(), "the commit must be refused");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("config.env:2") && err.contains("--no-verify"),
+        "{err}"
+    );
+    git_in(&env, &repo, &["rm", "-q", "--cached", "config.env"]);
+
+    // The user's hook's own verdict is respected.
+    write_executable(
+        &hooks.join("pre-commit.backup"),
+        "#!/bin/sh\necho 'user hook says no' >&2\nexit 7\n",
+    );
+    std::fs::write(repo.join("b.rs"), "fn b() {}\n").expect("write");
+    git_in(&env, &repo, &["add", "b.rs"]);
+    let blocked = git_in(&env, &repo, &["commit", "-q", "-m", "blocked by user hook"]);
+    assert!(!blocked.status.success());
+    assert!(String::from_utf8_lossy(&blocked.stderr).contains("user hook says no"));
+    write_executable(&hooks.join("pre-commit.backup"), user_hook);
+
+    let out = env
+        .sk()
+        .args(["git-hooks", "uninstall", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).expect("restored"),
+        user_hook,
+        "byte for byte"
+    );
+    assert!(!hooks.join("pre-commit.backup").exists());
+    assert!(
+        !hooks.join("pre-push").exists(),
+        "sk's own hook removed, nothing put in its place"
+    );
+    let twice = env
+        .sk()
+        .args(["git-hooks", "uninstall", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(twice.status.success() && String::from_utf8_lossy(&twice.stdout).contains("already up to date"));
+}
+
+#[cfg(unix)]
+#[test]
+fn git_hooks_honour_core_hooks_path() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    git_in(&env, &repo, &["config", "core.hooksPath", ".githooks"]);
+    let out = env
+        .sk()
+        .args(["git-hooks", "install", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(repo.join(".githooks/pre-commit").exists());
+    assert!(!repo.join(".git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn git_hooks_outside_a_repository_say_so() {
+    let env = TestEnv::new();
+    let out = env
+        .sk()
+        .args(["git-hooks", "install", "--repo"])
+        .arg(env.home())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
+}
