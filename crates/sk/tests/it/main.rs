@@ -2,6 +2,7 @@
 
 mod brief;
 mod cli;
+mod contract;
 mod database;
 mod failure_modes;
 mod ingest;
