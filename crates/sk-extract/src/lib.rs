@@ -113,6 +113,17 @@ impl Candidate {
     }
 }
 
+/// Whether [`extract`] ever reads the text of a record of this kind and outcome. Successful
+/// tool output and reasoning are most of a session's bytes and say nothing the extractor
+/// uses, so a caller loading records for extraction may leave their text empty.
+pub fn reads_text(kind: Option<sk_core::RecordKind>, success: Option<bool>) -> bool {
+    match kind {
+        Some(sk_core::RecordKind::Reasoning) => false,
+        Some(sk_core::RecordKind::ToolResult) => success != Some(true),
+        _ => true,
+    }
+}
+
 /// Extracts knowledge candidates from one session's records, given in file order
 /// (offset, part). Deterministic: the same input gives the same output in the same order
 /// (by first evidence, then category, then title). Near-duplicates within the session are

@@ -107,7 +107,7 @@ fn read_and_extract(
     conn: &rusqlite::Connection,
     s: &knowledge::SessionToExtract,
 ) -> rusqlite::Result<Extracted> {
-    let records = knowledge::session_records(conn, s.id)?;
+    let records = knowledge::session_records(conn, s.id, sk_extract::reads_text)?;
     let agent: Agent = s.agent.parse().unwrap_or(Agent::Copilot);
     let ctx = SessionContext {
         agent,

@@ -295,7 +295,15 @@ pub fn mark_extracted(conn: &Connection, session_id: i64) -> rusqlite::Result<()
 }
 
 /// One session's records in file order, as the extractor reads them.
-pub fn session_records(conn: &Connection, session_id: i64) -> rusqlite::Result<Vec<sk_core::Record>> {
+///
+/// `wants_text(kind, success)` decides per record whether its text is read: SQLite only
+/// loads a large text (from its overflow pages) when the column is asked for, so skipping
+/// the texts a caller never reads skips most of the I/O.
+pub fn session_records(
+    conn: &Connection,
+    session_id: i64,
+    wants_text: impl Fn(Option<sk_core::RecordKind>, Option<bool>) -> bool,
+) -> rusqlite::Result<Vec<sk_core::Record>> {
     // Files come joined by a unit separator in the same row: one query per session, not
     // one per record.
     let mut stmt = conn.prepare_cached(
@@ -306,14 +314,20 @@ pub fn session_records(conn: &Connection, session_id: i64) -> rusqlite::Result<V
          FROM records r WHERE r.session_id = ?1 ORDER BY r.source_id, r.offset, r.part",
     )?;
     stmt.query_map([session_id], |r| {
-        let kind: String = r.get(2)?;
+        let kind = sk_core::RecordKind::parse(&r.get::<_, String>(2)?);
+        let success: Option<bool> = r.get(8)?;
+        let text: String = if wants_text(kind, success) {
+            r.get(12)?
+        } else {
+            String::new()
+        };
         let files: Option<String> = r.get(13)?;
         let mut files: Vec<String> = files
             .map(|f| f.split('\u{1f}').map(str::to_string).collect())
             .unwrap_or_default();
         files.sort();
         Ok(sk_core::Record {
-            kind: sk_core::RecordKind::parse(&kind),
+            kind,
             offset: r.get::<_, i64>(0)? as u64,
             part: r.get(1)?,
             ts: r.get(3)?,
@@ -321,11 +335,11 @@ pub fn session_records(conn: &Connection, session_id: i64) -> rusqlite::Result<V
             message_id: r.get(5)?,
             call_id: r.get(6)?,
             tool: r.get(7)?,
-            success: r.get(8)?,
+            success,
             subagent: r.get(9)?,
             section: r.get(10)?,
             refers_to: r.get(11)?,
-            text: r.get(12)?,
+            text,
             files,
         })
     })?
