@@ -1,15 +1,20 @@
 //! One module per subcommand. `run` resolves paths once and dispatches.
 
 mod brief;
+mod doctor;
 mod extract;
 mod index;
+mod install;
 mod knowledge;
 mod learn;
 mod migrate;
 mod query;
+mod rollback;
 mod session;
 mod show;
 mod status;
+mod uninstall;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -32,5 +37,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Session(args) => session::run_one(&paths, &args),
         Command::Sessions(args) => session::run_list(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
+        Command::Install(args) => install::run(&paths, &args),
+        Command::Doctor(args) => doctor::run(&paths, &args),
+        Command::Uninstall(args) => uninstall::run(&paths, &args),
+        Command::Rollback(args) => rollback::run(&paths, &args),
+        Command::Watch(args) => watch::run(&paths, &args),
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod database;
 mod failure_modes;
 mod ingest;
+mod install;
 mod knowledge;
 mod recall;
 mod runbook;
