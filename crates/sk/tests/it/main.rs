@@ -10,3 +10,4 @@ mod knowledge;
 mod recall;
 mod runbook;
 mod sessions;
+mod watch;
