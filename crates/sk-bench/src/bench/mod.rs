@@ -4,6 +4,7 @@
 
 pub mod ingest;
 pub mod report;
+pub mod startup;
 pub mod scale;
 pub mod sk_index;
 pub mod workspace;
