@@ -4,9 +4,9 @@
 
 pub mod ingest;
 pub mod report;
-pub mod startup;
 pub mod scale;
 pub mod sk_index;
+pub mod startup;
 pub mod workspace;
 
 use report::{Bound, Target};

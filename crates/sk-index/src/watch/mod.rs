@@ -371,6 +371,7 @@ fn ingest(paths: &Paths, opts: &WatchOptions) -> Result<(u64, u64, u64), IndexEr
     let store = Store::open(&paths.db)?;
     let index_opts = IndexOptions {
         lock_wait: opts.lock_wait,
+        command: "sk watch",
         ..IndexOptions::default()
     };
     let summary = crate::run(&store, paths, &index_opts, &mut SilentProgress)?;

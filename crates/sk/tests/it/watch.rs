@@ -12,7 +12,8 @@ use sk_test::TestEnv;
 const CLAUDE: &str = "89f4d66a-510b-48b3-94b8-d6a8f981b143";
 
 fn session_file(env: &TestEnv) -> PathBuf {
-    env.claude_home().join(format!("projects/-tmp-demo/{CLAUDE}.jsonl"))
+    env.claude_home()
+        .join(format!("projects/-tmp-demo/{CLAUDE}.jsonl"))
 }
 
 fn seeded() -> TestEnv {
@@ -94,13 +95,18 @@ fn daemon_captures_an_appended_line_and_stops_cleanly() {
     assert!(text.contains("already running"), "{text}");
 
     append_prompt(&env, "zebracorn");
-    wait_until("the appended line to be searchable", Duration::from_secs(30), || {
-        hits(&env, "zebracorn") > 0
-    });
+    wait_until(
+        "the appended line to be searchable",
+        Duration::from_secs(30),
+        || hits(&env, "zebracorn") > 0,
+    );
 
     let (code, text) = stdout(&env, &["watch", "--status"]);
     assert_eq!(code, 0);
-    assert!(text.contains("is running (pid") && text.contains("errors: 0"), "{text}");
+    assert!(
+        text.contains("is running (pid") && text.contains("errors: 0"),
+        "{text}"
+    );
     let (_, text) = stdout(&env, &["doctor"]);
     assert!(text.contains("ok   watcher   sk watch is running"), "{text}");
 
@@ -123,7 +129,10 @@ fn a_stale_pid_file_is_detected_and_cleaned() {
     let (_, text) = stdout(&env, &["watch", "--status"]);
     assert!(text.contains(&format!("stale pid file for pid {dead}")), "{text}");
     let (_, text) = stdout(&env, &["doctor"]);
-    assert!(text.contains("stale pid file") && text.contains("fix: sk watch --stop"), "{text}");
+    assert!(
+        text.contains("stale pid file") && text.contains("fix: sk watch --stop"),
+        "{text}"
+    );
     let (code, text) = stdout(&env, &["watch", "--stop"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("stale pid file"), "{text}");
@@ -159,4 +168,42 @@ fn foreground_watcher_exits_cleanly_on_sigterm() {
     };
     assert!(status.success(), "clean exit, got {status:?}");
     assert!(!env.copilot_home().join("markers/watch.pid").exists());
+}
+
+#[test]
+fn a_busy_database_makes_the_watcher_wait_and_retry_without_losing_the_change() {
+    let env = seeded();
+    let (code, text) = stdout(&env, &["watch", "--daemon", "--debounce-ms", "100"]);
+    let _guard = StopOnDrop(&env);
+    assert_eq!(code, 0, "{text}");
+    // Another writer: the same OS lock sk's writers take, held by this test.
+    let lock_path = PathBuf::from(format!("{}.writer", env.db().display()));
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .expect("open lock");
+    lock.lock().expect("take the writer lock");
+    append_prompt(&env, "quokkaline");
+    let log = env.copilot_home().join("markers/watch.log");
+    wait_until(
+        "the watcher to find the database busy",
+        Duration::from_secs(30),
+        || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("database busy")),
+    );
+    assert_eq!(
+        hits(&env, "quokkaline"),
+        0,
+        "nothing written while the lock is held"
+    );
+    lock.unlock().expect("release");
+    wait_until(
+        "the change to be stored after the lock is released",
+        Duration::from_secs(30),
+        || hits(&env, "quokkaline") > 0,
+    );
+    let (_, text) = stdout(&env, &["watch", "--status"]);
+    assert!(text.contains("errors: 0"), "busy is not an error:\n{text}");
 }
