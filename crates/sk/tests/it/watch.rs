@@ -206,4 +206,9 @@ fn a_busy_database_makes_the_watcher_wait_and_retry_without_losing_the_change() 
     );
     let (_, text) = stdout(&env, &["watch", "--status"]);
     assert!(text.contains("errors: 0"), "busy is not an error:\n{text}");
+    // Uninstall stops the watcher before removing anything.
+    let (code, text) = stdout(&env, &["uninstall"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Stopped sk watch (pid"), "{text}");
+    assert!(!stdout(&env, &["watch", "--status"]).1.contains("is running"));
 }
