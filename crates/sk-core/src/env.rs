@@ -47,6 +47,15 @@ pub const CODEX_SESSION_ID: Var = Var {
     doc: "The Codex CLI session running sk; `sk learn` records it as the entry's provenance.",
 };
 
+pub const SHELL: Var = Var {
+    name: "SHELL",
+    doc: "The user's login shell; `sk install --add-to-path` edits its rc file (~/.bashrc, ~/.zshrc, fish config, else ~/.profile).",
+};
+pub const PATH: Var = Var {
+    name: "PATH",
+    doc: "Searched by `sk install` and `sk doctor` to tell whether the installed sk is the one a shell runs.",
+};
+
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
     HOME,
@@ -58,6 +67,8 @@ pub const ALL: &[Var] = &[
     COPILOT_SESSION_ID,
     CLAUDE_SESSION_ID,
     CODEX_SESSION_ID,
+    SHELL,
+    PATH,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.

@@ -114,6 +114,48 @@ impl Paths {
     pub fn inbox_dir(&self) -> PathBuf {
         self.markers_dir().join("inbox")
     }
+    /// The install manifest: every file `sk install` manages, with its hash and purpose.
+    pub fn install_manifest(&self) -> PathBuf {
+        self.markers_dir().join("install-manifest.json")
+    }
+    /// `sk watch`: held (OS lock) by the one running watcher of this home.
+    pub fn watch_lock(&self) -> PathBuf {
+        self.markers_dir().join("watch.lock")
+    }
+    /// `sk watch`: the running watcher's pid.
+    pub fn watch_pid(&self) -> PathBuf {
+        self.markers_dir().join("watch.pid")
+    }
+    /// `sk watch`: start time, last activity, last ingest and error count (JSON).
+    pub fn watch_state(&self) -> PathBuf {
+        self.markers_dir().join("watch.json")
+    }
+    /// `sk watch --daemon`: its log (rotated to `watch.log.1`).
+    pub fn watch_log(&self) -> PathBuf {
+        self.markers_dir().join("watch.log")
+    }
+    /// The systemd user unit `sk watch --install-service` writes on Linux.
+    pub fn systemd_unit(&self) -> PathBuf {
+        self.home.join(".config/systemd/user/sk-watch.service")
+    }
+    /// The launchd agent `sk watch --install-service` writes on macOS.
+    pub fn launchd_plist(&self) -> PathBuf {
+        self.home.join("Library/LaunchAgents/dev.sk.watch.plist")
+    }
+    /// The rc file of the user's shell (the file name of `$SHELL`), where
+    /// `sk install --add-to-path` puts its block. Always under HOME.
+    pub fn shell_rc(&self, shell: Option<&str>) -> PathBuf {
+        let name = shell
+            .and_then(|s| Path::new(s).file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        match name {
+            "bash" => self.home.join(".bashrc"),
+            "zsh" => self.home.join(".zshrc"),
+            "fish" => self.home.join(".config/fish/config.fish"),
+            _ => self.home.join(".profile"),
+        }
+    }
     /// The file that names the process currently writing to the database.
     pub fn writer_lock(&self) -> PathBuf {
         sidecar(&self.db, ".writer")
@@ -147,6 +189,23 @@ mod tests {
             p.writer_lock(),
             PathBuf::from("/h/.copilot/session-state/knowledge.db.writer")
         );
+    }
+
+    #[test]
+    fn install_and_watch_files_live_under_copilot_home_and_rc_follows_the_shell() {
+        let p = Paths::resolve(&env(&[("HOME", "/h")]), None).expect("home set");
+        assert_eq!(
+            p.install_manifest(),
+            PathBuf::from("/h/.copilot/markers/install-manifest.json")
+        );
+        assert_eq!(p.watch_pid(), PathBuf::from("/h/.copilot/markers/watch.pid"));
+        assert_eq!(p.shell_rc(Some("/usr/bin/zsh")), PathBuf::from("/h/.zshrc"));
+        assert_eq!(p.shell_rc(Some("/bin/bash")), PathBuf::from("/h/.bashrc"));
+        assert_eq!(
+            p.shell_rc(Some("/usr/local/bin/fish")),
+            PathBuf::from("/h/.config/fish/config.fish")
+        );
+        assert_eq!(p.shell_rc(None), PathBuf::from("/h/.profile"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod learn;
 mod near;
 mod pipeline;
 mod run;
+pub mod watch;
 
 pub use discover::{Discovered, discover};
 pub use run::{IndexError, IndexOptions, IndexSummary, Progress, SilentProgress, run};

@@ -28,6 +28,9 @@ pub struct IndexOptions {
     pub full: bool,
     /// How long to wait for another writer before reporting the database busy.
     pub lock_wait: Duration,
+    /// Who is writing, as the writer lock names it to other processes ("sk watch" makes
+    /// a busy message say how to stop the watcher).
+    pub command: &'static str,
 }
 
 impl Default for IndexOptions {
@@ -37,6 +40,7 @@ impl Default for IndexOptions {
             path: None,
             full: false,
             lock_wait: Duration::from_secs(2),
+            command: "sk index",
         }
     }
 }
@@ -116,7 +120,7 @@ pub fn run(
     progress: &mut dyn Progress,
 ) -> Result<IndexSummary, IndexError> {
     let started = Instant::now();
-    let _lock = WriterLock::acquire(store.path(), "sk index", opts.lock_wait)?;
+    let _lock = WriterLock::acquire(store.path(), opts.command, opts.lock_wait)?;
     let conn = store.conn();
     let sql = |e: rusqlite::Error| IndexError::Write {
         path: store.path().display().to_string(),

@@ -158,3 +158,27 @@ fn coverage(store: &Store) -> Result<Vec<AgentCoverage>, StoreError> {
         .map_err(StoreError::sql(store.path()))?;
     Ok(rows)
 }
+
+/// What `sk doctor` needs to know about the database file itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub schema_version: u32,
+    pub expected_schema_version: u32,
+    /// `PRAGMA quick_check`'s first line: "ok" when the file is sound.
+    pub quick_check: String,
+}
+
+/// Opens `db` read-only (never creating or migrating it) and checks it.
+pub fn health(db: &std::path::Path) -> Result<Health, StoreError> {
+    let store = Store::open_readonly(db)?;
+    let schema_version = migrate::current_version(&store)?;
+    let quick_check: String = store
+        .conn()
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(StoreError::sql(db))?;
+    Ok(Health {
+        schema_version,
+        expected_schema_version: crate::SCHEMA_VERSION,
+        quick_check,
+    })
+}

@@ -64,6 +64,16 @@ pub enum Command {
     /// Install or remove sk's git hooks (pre-commit, pre-push) in a repository
     #[command(subcommand, name = "git-hooks")]
     GitHooks(GitHooksCommand),
+    /// Install this binary as ~/.copilot/bin/sk (keeping the one it replaces for rollback)
+    Install(InstallArgs),
+    /// Check the installation, database, watcher and agent folders; say how to fix each problem
+    Doctor(DoctorArgs),
+    /// Remove what `sk install` put in place; never session logs or the knowledge database
+    Uninstall(UninstallArgs),
+    /// Switch back to the binary the last install replaced, after checking that it starts
+    Rollback(RollbackArgs),
+    /// Live capture: index new session content as the agents write it
+    Watch(WatchArgs),
 }
 
 /// `sk hooks …`
@@ -161,6 +171,105 @@ pub struct RepoArgs {
     /// Print the plan as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// `sk install [--add-to-path] [--quiet] [--dry-run]`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Copies the running binary to $COPILOT_HOME/bin/sk atomically (temp file, fsync, rename); the
+binary it replaces is kept as sk.prev for `sk rollback`. Also writes the Windows launcher sk.cmd
+(CRLF line endings) and the install manifest ($COPILOT_HOME/markers/install-manifest.json), which
+lists every file sk manages with its SHA-256 and purpose. Installing the same build again changes
+nothing. From a source checkout: `cargo build --release && target/release/sk install`.")]
+pub struct InstallArgs {
+    /// Put the bin folder on PATH with a marked block in your shell's rc file ($SHELL: ~/.bashrc,
+    /// ~/.zshrc, fish config, else ~/.profile); idempotent, removed by `sk uninstall`
+    #[arg(long)]
+    pub add_to_path: bool,
+    /// Print nothing on success
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the plan (what would be written, kept and preserved) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `sk doctor [--json] [--manifest]`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+One line per check: ok, warn or FAIL, and for every non-ok line the command that fixes it.
+Exit status 0 when nothing FAILs, 1 otherwise. Save `sk doctor --manifest` before risky work
+and diff it afterwards.")]
+pub struct DoctorArgs {
+    /// Print the findings as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Print the install manifest (installed version, every managed file with its SHA-256) instead
+    #[arg(long)]
+    pub manifest: bool,
+}
+
+/// `sk uninstall [--launcher-only] [--dry-run]`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Removes exactly the files the install manifest lists (and the PATH block `--add-to-path`
+added), after stopping `sk watch`. Never touches session-state/, the knowledge database, its
+backups, the learn inbox, or anything the manifest does not list. Safe to run twice.")]
+pub struct UninstallArgs {
+    /// Remove only the binary and the sk.cmd launcher; keep sk.prev, the PATH block and the manifest
+    #[arg(long)]
+    pub launcher_only: bool,
+    /// Print what would be removed and kept, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `sk rollback`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Runs `sk.prev --version` first and refuses unless it exits 0. Then sk.prev becomes the
+binary and the current binary is kept as sk.broken (not deleted) for investigation.")]
+pub struct RollbackArgs {}
+
+/// `sk watch [--daemon|--status|--stop|--install-service|--uninstall-service]`
+#[derive(Debug, Args)]
+#[command(
+    group(clap::ArgGroup::new("watch_action").args(
+        ["daemon", "status", "stop", "install_service", "uninstall_service", "daemon_child"])),
+    after_help = "\
+Watches every agent's log folders (native file-system events, polling where those are
+unavailable; folders created later are picked up), waits for a quiet moment after changes,
+then ingests and extracts only what changed, taking the database's writer lock only while
+writing. One watcher per home. Without an option it runs in the foreground until Ctrl-C."
+)]
+pub struct WatchArgs {
+    /// Run in the background: pid file and a rotated log in $COPILOT_HOME/markers/
+    #[arg(long)]
+    pub daemon: bool,
+    /// Report whether a watcher runs: pid, uptime, last ingest, error count
+    #[arg(long)]
+    pub status: bool,
+    /// Stop the running watcher (it finishes the current batch) and remove its pid file; cleans a stale one
+    #[arg(long)]
+    pub stop: bool,
+    /// Write a systemd user unit (Linux) or launchd agent (macOS) that runs the installed sk watch
+    #[arg(long)]
+    pub install_service: bool,
+    /// Remove the service definition --install-service wrote
+    #[arg(long)]
+    pub uninstall_service: bool,
+    /// Poll for changes instead of using file-system events (network drives)
+    #[arg(long)]
+    pub poll: bool,
+    /// With --status: print as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Milliseconds of quiet after a change before ingesting
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    pub debounce_ms: u64,
+    /// Internal: the detached process `--daemon` starts
+    #[arg(long, hide = true)]
+    pub daemon_child: bool,
 }
 
 /// `sk extract [--full] [--json]`

@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod report;
 pub mod scale;
 pub mod sk_index;
+pub mod startup;
 pub mod workspace;
 
 use report::{Bound, Target};

@@ -1,17 +1,22 @@
 //! One module per subcommand. `run` resolves paths once and dispatches.
 
 mod brief;
+mod doctor;
 mod extract;
 mod git_hooks;
 mod hooks_provision;
 mod index;
+mod install;
 mod knowledge;
 mod learn;
 mod migrate;
 mod query;
+mod rollback;
 mod session;
 mod show;
 mod status;
+mod uninstall;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -36,5 +41,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::run(&paths, &args),
         Command::Hooks(HooksCommand::Provision(cmd)) => hooks_provision::run(&paths, &cmd),
         Command::GitHooks(cmd) => git_hooks::run(&paths, &cmd),
+        Command::Install(args) => install::run(&paths, &args),
+        Command::Doctor(args) => doctor::run(&paths, &args),
+        Command::Uninstall(args) => uninstall::run(&paths, &args),
+        Command::Rollback(args) => rollback::run(&paths, &args),
+        Command::Watch(args) => watch::run(&paths, &args),
     }
 }

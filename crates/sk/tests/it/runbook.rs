@@ -89,7 +89,7 @@ fn parse(text: &str) -> Runbook {
 }
 
 /// A home with a knowledge base, one session of each agent, a git repository with a
-/// hook of its own, and `sk` on PATH.
+/// hook of its own, and `sk` on PATH (after `$HOME/.copilot/bin`, where `sk install` puts it).
 fn sandbox(env: &TestEnv) -> PathBuf {
     let bin = env.home().join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
@@ -133,7 +133,14 @@ fn sandbox(env: &TestEnv) -> PathBuf {
 fn run_step(env: &TestEnv, bin: &Path, step: &Step) {
     let sandbox_tmp = format!("{}/tmp/", env.home().display());
     let command = step.command.replace("/tmp/", &sandbox_tmp);
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    // The install folder first, as `sk install --add-to-path` arranges: once the runbook
+    // installs sk, the installed copy is the `sk` its later steps run.
+    let path = format!(
+        "{}:{}:{}",
+        env.copilot_home().join("bin").display(),
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = Command::new("bash")
         .arg("-c")
         .arg(&command)
