@@ -61,8 +61,7 @@ impl std::fmt::Debug for Check {
     }
 }
 
-/// Every check, in report order. The hooks checks (deployed / locked / verified / bypasses
-/// active) join this table with the hooks provisioning work; they are not in this build.
+/// Every check, in report order.
 pub const CHECKS: &[Check] = &[
     Check {
         name: "install",
@@ -95,6 +94,10 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "inbox",
         run: check_inbox,
+    },
+    Check {
+        name: "hooks",
+        run: check_hooks,
     },
     Check {
         name: "disk",
@@ -562,6 +565,98 @@ fn check_inbox(ctx: &Context, out: &mut Vec<Finding>) {
                 ctx.paths.inbox_dir().display()
             )),
         ),
+    }
+}
+
+/// Agent hooks: deployed, pointing at a binary that exists, locked, and matching the
+/// signed manifest.
+fn check_hooks(ctx: &Context, out: &mut Vec<Finding>) {
+    use sk_provision::{agents, lock};
+    const N: &str = "hooks";
+    let deployed = agents::deployed(&ctx.paths);
+    if deployed.is_empty() {
+        push(
+            out,
+            N,
+            Level::Warn,
+            "no agent hooks deployed: agents run without sk's briefings and guards",
+            Some("sk hooks deploy".into()),
+        );
+        return;
+    }
+    let names: Vec<String> = deployed.iter().map(|(a, _)| a.to_string()).collect();
+    let missing: Vec<PathBuf> = agents::registered_programs(&ctx.paths)
+        .into_iter()
+        .filter(|p| !p.is_file())
+        .collect();
+    if missing.is_empty() {
+        push(
+            out,
+            N,
+            Level::Ok,
+            format!("deployed for {}", names.join(", ")),
+            None,
+        );
+    } else {
+        let list: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
+        push(
+            out,
+            N,
+            Level::Fail,
+            format!(
+                "the hooks run {}, which does not exist: every hook call fails",
+                list.join(", ")
+            ),
+            Some(redeploy(&ctx.paths)),
+        );
+    }
+    match lock::verify(&ctx.paths) {
+        Ok(report) if !report.locked => push(
+            out,
+            N,
+            Level::Warn,
+            "hooks are not locked: a tool could rewrite them unnoticed",
+            Some("sk hooks lock".into()),
+        ),
+        Ok(report) if report.ok() => push(
+            out,
+            N,
+            Level::Ok,
+            format!(
+                "locked since {}; {} file(s) match the signed manifest",
+                report.locked_at.unwrap_or_default(),
+                report.files
+            ),
+            None,
+        ),
+        Ok(report) => {
+            for p in &report.problems {
+                push(
+                    out,
+                    N,
+                    Level::Fail,
+                    format!("{}: {}", p.path.display(), p.issue),
+                    Some(
+                        "inspect the file, then `sk hooks unlock && sk hooks deploy && sk hooks lock`".into(),
+                    ),
+                );
+            }
+        }
+        Err(e) => push(
+            out,
+            N,
+            Level::Fail,
+            format!("cannot verify the hook lock: {e}"),
+            Some("sk hooks verify".into()),
+        ),
+    }
+}
+
+fn redeploy(paths: &Paths) -> String {
+    if sk_provision::lock::is_locked(paths) {
+        "sk hooks unlock && sk hooks deploy && sk hooks lock".into()
+    } else {
+        "sk hooks deploy".into()
     }
 }
 

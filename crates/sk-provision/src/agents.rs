@@ -216,6 +216,12 @@ pub fn deploy_plan(paths: &Paths, agents: &[Agent], sk: &Path) -> Result<Plan, P
 /// nothing but sk's hooks, and had no previous version (no backup), is removed.
 pub fn undeploy_plan(paths: &Paths, agents: &[Agent]) -> Result<Plan, ProvisionError> {
     refuse_if_locked(paths)?;
+    undeploy_plan_ignoring_lock(paths, agents)
+}
+
+/// [`undeploy_plan`] without the lock check, for `sk uninstall`, which unlocks (reporting
+/// drift) before it applies the plan.
+pub fn undeploy_plan_ignoring_lock(paths: &Paths, agents: &[Agent]) -> Result<Plan, ProvisionError> {
     let mut plan = Plan::default();
     for &agent in agents {
         let path = hooks_file(paths, agent);
@@ -261,6 +267,36 @@ pub fn deployed(paths: &Paths) -> Vec<(Agent, PathBuf)> {
         .collect()
 }
 
+/// The sk binaries the deployed hooks run (normally one).
+pub fn registered_programs(paths: &Paths) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for (agent, path) in deployed(paths) {
+        let programs = match agent {
+            Agent::Copilot => match read_settings(&path) {
+                Ok(Some((_, doc))) => COPILOT_EVENTS
+                    .iter()
+                    .filter_map(|e| {
+                        doc["hooks"][e.name][0]["bash"]
+                            .as_str()
+                            .and_then(settings::sk_program)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            Agent::Claude | Agent::Codex => match read_settings(&path) {
+                Ok(Some((_, doc))) => settings::sk_programs(&doc),
+                _ => Vec::new(),
+            },
+        };
+        for p in programs.into_iter().map(PathBuf::from) {
+            if !found.contains(&p) {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
+
 fn refuse_if_locked(paths: &Paths) -> Result<(), ProvisionError> {
     if lock::is_locked(paths) {
         Err(ProvisionError::Locked)
@@ -284,6 +320,11 @@ mod tests {
             "& 'C:\\Users\\o''neil\\sk.exe' hooks run preToolUse"
         );
         assert!(settings::is_sk_command(&sh_command(Path::new("/a b/sk"), "x")));
+        assert_eq!(
+            settings::sk_program(&sh_command(Path::new("/a \"b\"/$x/sk"), "x")).as_deref(),
+            Some("/a \"b\"/$x/sk"),
+            "the program round-trips through the shell quoting"
+        );
         assert!(settings::is_sk_command(&powershell_command(
             Path::new("C:\\a b\\sk.exe"),
             "x"

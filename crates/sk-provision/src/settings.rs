@@ -18,21 +18,86 @@ pub struct Registration {
 /// Whether a hook command runs sk's hook entry point: its program is a file named `sk`
 /// or `sk.exe` (quoted or not, PowerShell `&` or not) followed by `hooks run`.
 pub fn is_sk_command(command: &str) -> bool {
+    sk_program(command).is_some()
+}
+
+/// The program of an sk hook command (`/home/u/.copilot/bin/sk`), `None` for any other
+/// command.
+pub fn sk_program(command: &str) -> Option<String> {
     let rest = command.trim_start();
     let rest = rest.strip_prefix('&').map(str::trim_start).unwrap_or(rest);
     let (program, args) = match rest.chars().next() {
-        Some(q @ ('"' | '\'')) => match rest[1..].find(q) {
-            Some(end) => (&rest[1..1 + end], &rest[end + 2..]),
-            None => return false,
-        },
-        _ => rest.split_once(char::is_whitespace).unwrap_or((rest, "")),
+        Some(q @ ('"' | '\'')) => {
+            let end = closing_quote(&rest[1..], q)?;
+            (rest[1..1 + end].to_string(), &rest[end + 2..])
+        }
+        _ => {
+            let (p, a) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            (p.to_string(), a)
+        }
+    };
+    // Inside double quotes a POSIX shell drops the backslash before " \ $ `.
+    let program = if rest.starts_with('"') {
+        unescape_double_quoted(&program)
+    } else {
+        program
     };
     let name = program
         .rsplit(['/', '\\'])
         .next()
-        .unwrap_or(program)
+        .unwrap_or(&program)
         .to_ascii_lowercase();
-    (name == "sk" || name == "sk.exe") && args.split_whitespace().take(2).eq(["hooks", "run"])
+    ((name == "sk" || name == "sk.exe") && args.split_whitespace().take(2).eq(["hooks", "run"]))
+        .then_some(program)
+}
+
+/// Byte index of the quote closing a quoted word (a backslash escapes the next character
+/// inside double quotes; nothing is escaped inside single quotes).
+fn closing_quote(s: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quote == '"' => escaped = true,
+            c if c == quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn unescape_double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| matches!(n, '"' | '\\' | '$' | '`')) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Every sk program a settings document registers.
+pub fn sk_programs(doc: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for groups in doc
+        .get("hooks")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for group in groups.as_array().into_iter().flatten() {
+            for hook in group.get("hooks").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(p) = hook.get("command").and_then(Value::as_str).and_then(sk_program)
+                    && !found.contains(&p)
+                {
+                    found.push(p);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Why a settings document cannot be edited safely.

@@ -9,9 +9,16 @@ use anyhow::Context;
 use sk_core::Paths;
 use sk_index::watch::control::{self, StopOutcome};
 use sk_install::{manifest, uninstall};
+use sk_provision::plan::{Action, Plan};
 
 use crate::cli::UninstallArgs;
 use crate::output::Out;
+
+/// Removing sk's hook registrations from every agent, planned as if unlocked.
+fn hook_registrations(paths: &Paths) -> anyhow::Result<Plan> {
+    sk_provision::agents::undeploy_plan_ignoring_lock(paths, &sk_core::Agent::ALL)
+        .context("planning the removal of sk's hook registrations")
+}
 
 pub fn run(paths: &Paths, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
     let m = manifest::load(&paths.install_manifest())?;
@@ -28,6 +35,20 @@ pub fn run(paths: &Paths, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
         for (p, why) in &plan.keep {
             writeln!(out, "  keep   {} ({why})", p.display())?;
         }
+        if !args.launcher_only {
+            for c in hook_registrations(paths)?
+                .changes
+                .iter()
+                .filter(|c| c.action != Action::Unchanged)
+            {
+                writeln!(
+                    out,
+                    "  remove sk's hooks from {} ({})",
+                    c.path.display(),
+                    c.purpose
+                )?;
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if !args.launcher_only {
@@ -39,8 +60,26 @@ pub fn run(paths: &Paths, args: &UninstallArgs) -> anyhow::Result<ExitCode> {
             }
             StopOutcome::NotRunning => {}
         }
-        // Hook registrations are undone here once hooks provisioning is part of sk; this
-        // build has none to remove.
+        // The agents would otherwise keep calling a binary that is about to disappear.
+        // Locked hooks are unlocked first (reporting any drift), then exactly sk's
+        // registrations are removed; the users' own settings stay.
+        if sk_provision::lock::is_locked(paths) {
+            let report = sk_provision::lock::unlock(paths).context("unlocking sk's hooks")?;
+            for p in &report.problems {
+                writeln!(
+                    out,
+                    "Hook file drift before unlocking: {}: {}",
+                    p.path.display(),
+                    p.issue
+                )?;
+            }
+            writeln!(out, "Unlocked sk's hooks")?;
+        }
+        let hooks = hook_registrations(paths)?;
+        hooks.apply().context("removing sk's hook registrations")?;
+        for c in hooks.changes.iter().filter(|c| c.action != Action::Unchanged) {
+            writeln!(out, "Removed sk's hooks from {}", c.path.display())?;
+        }
     }
     let done = uninstall::execute(paths, &plan).context("uninstalling")?;
     if !plan.installed {

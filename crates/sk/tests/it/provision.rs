@@ -423,3 +423,37 @@ fn git_hooks_outside_a_repository_say_so() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
+
+#[test]
+fn doctor_reports_hook_state_and_uninstall_removes_only_sks_registrations() {
+    let env = TestEnv::new();
+    let settings = env.write(".claude/settings.json", USER_SETTINGS);
+    let doctor = |env: &TestEnv| {
+        String::from_utf8_lossy(&env.sk().arg("doctor").output().expect("run").stdout).into_owned()
+    };
+    assert!(
+        doctor(&env).contains("no agent hooks deployed"),
+        "before deploying"
+    );
+    stdout(&env, &["hooks", "deploy"]);
+    let report = doctor(&env);
+    assert!(report.contains("deployed for copilot, claude, codex"), "{report}");
+    assert!(report.contains("fix: sk hooks lock"), "{report}");
+    stdout(&env, &["hooks", "lock"]);
+    assert!(doctor(&env).contains("file(s) match the signed manifest"));
+
+    let out = stdout(&env, &["uninstall"]);
+    assert!(
+        out.contains("Unlocked sk's hooks") && out.contains("Removed sk's hooks from"),
+        "{out}"
+    );
+    assert_eq!(
+        json(&settings),
+        serde_json::from_str::<Value>(USER_SETTINGS).expect("fixture"),
+        "the user's settings survive"
+    );
+    assert!(!env.copilot_home().join("hooks/sk.json").exists());
+    assert!(!env.copilot_home().join("markers/hooks-lock.json").exists());
+    #[cfg(unix)]
+    assert!(mode(&settings) & 0o200 != 0, "writable again");
+}
