@@ -6,19 +6,19 @@ use std::path::{Path, PathBuf};
 
 use sk_test::TestEnv;
 
-fn bin_dir(env: &TestEnv) -> PathBuf {
+pub(super) fn bin_dir(env: &TestEnv) -> PathBuf {
     env.copilot_home().join("bin")
 }
 
 /// `sk` in this home with a PATH that starts at the install folder and a bash login shell.
-fn sk(env: &TestEnv) -> assert_cmd::Command {
+pub(super) fn sk(env: &TestEnv) -> assert_cmd::Command {
     let mut cmd = env.sk();
     cmd.env("PATH", format!("{}:/usr/bin:/bin", bin_dir(env).display()))
         .env("SHELL", "/bin/bash");
     cmd
 }
 
-fn run(env: &TestEnv, args: &[&str]) -> (i32, String) {
+pub(super) fn run(env: &TestEnv, args: &[&str]) -> (i32, String) {
     let out = sk(env).args(args).output().expect("run sk");
     let text = format!(
         "{}{}",
@@ -28,7 +28,7 @@ fn run(env: &TestEnv, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-fn ok(env: &TestEnv, args: &[&str]) -> String {
+pub(super) fn ok(env: &TestEnv, args: &[&str]) -> String {
     let (code, text) = run(env, args);
     assert_eq!(code, 0, "sk {args:?} failed:\n{text}");
     text
@@ -62,7 +62,7 @@ fn manifest_hash(m: &serde_json::Value, purpose: &str) -> Option<String> {
 
 /// A runnable build that differs from the one under test: the same executable with bytes
 /// appended (loaders ignore trailing data), so installing it is an upgrade.
-fn other_build(env: &TestEnv) -> PathBuf {
+pub(super) fn other_build(env: &TestEnv) -> PathBuf {
     let dir = env.home().join("other-build");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let p = dir.join("sk");
@@ -73,12 +73,12 @@ fn other_build(env: &TestEnv) -> PathBuf {
     p
 }
 
-fn stub(path: &Path, script: &str) {
+pub(super) fn stub(path: &Path, script: &str) {
     std::fs::write(path, script).expect("write stub");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
-fn fail_lines(text: &str) -> Vec<&str> {
+pub(super) fn fail_lines(text: &str) -> Vec<&str> {
     text.lines().filter(|l| l.starts_with("FAIL")).collect()
 }
 

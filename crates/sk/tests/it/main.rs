@@ -4,6 +4,7 @@ mod brief;
 mod cli;
 mod contract;
 mod database;
+mod drills;
 mod failure_modes;
 mod ingest;
 mod install;
