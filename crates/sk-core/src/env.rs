@@ -47,6 +47,15 @@ pub const CODEX_SESSION_ID: Var = Var {
     doc: "The Codex CLI session running sk; `sk learn` records it as the entry's provenance.",
 };
 
+pub const SK_HOOK_DRY_RUN: Var = Var {
+    name: "SK_HOOK_DRY_RUN",
+    doc: "Set to 1 to make `sk hooks run` log the denies its rules decide (audit log) without denying.",
+};
+pub const SK_HOOK_TEST_FAULT: Var = Var {
+    name: "SK_HOOK_TEST_FAULT",
+    doc: "Testing only: `RULE` makes that hook rule panic, `RULE:slow` makes it overrun its time budget, to prove hooks fail open.",
+};
+
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
     HOME,
@@ -58,6 +67,8 @@ pub const ALL: &[Var] = &[
     COPILOT_SESSION_ID,
     CLAUDE_SESSION_ID,
     CODEX_SESSION_ID,
+    SK_HOOK_DRY_RUN,
+    SK_HOOK_TEST_FAULT,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.
