@@ -88,12 +88,12 @@ fn rm(s: &Simple, cwd: &Path, home: &Path, repo_root: Option<&Path>) -> Option<S
         let whole_dir = target.ends_with('*') || target.ends_with("/.") || !target.contains('*');
         if resolved == Path::new("/") {
             return Some(format!(
-                "`rm -r {target}` deletes the whole file system. Delete the specific paths you mean instead."
+                "recursively deleting `{target}` wipes the whole file system. Delete the specific paths you mean instead."
             ));
         }
         if whole_dir && resolved == normalize(home) {
             return Some(format!(
-                "`rm -r {target}` deletes the user's home directory. Delete the specific paths you mean instead (e.g. `rm -r ./build`)."
+                "recursively deleting `{target}` wipes the user's home directory. Delete the specific paths you mean instead (e.g. `rm -r ./build`)."
             ));
         }
         if let Some(root) = repo_root
@@ -101,14 +101,14 @@ fn rm(s: &Simple, cwd: &Path, home: &Path, repo_root: Option<&Path>) -> Option<S
             && resolved == normalize(root)
         {
             return Some(format!(
-                "`rm -r {target}` deletes the whole repository at {}. Delete the specific files or build folders you mean instead; \
+                "recursively deleting `{target}` wipes the whole repository at {}. Delete the specific files or build folders you mean instead; \
                  to discard changes use `git restore` or `git clean -n` first.",
                 root.display()
             ));
         }
         if git_internal(target) || resolved.file_name().is_some_and(|n| n == ".git") {
             return Some(format!(
-                "`rm -r {target}` deletes git's database and with it the repository's history. Use git commands instead."
+                "recursively deleting `{target}` destroys git's database and with it the repository's history. Use git commands instead."
             ));
         }
     }

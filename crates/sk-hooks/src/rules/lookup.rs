@@ -2,7 +2,8 @@
 //! text, the command and the file become one full-text query over mistake entries; the
 //! best matches that really share the error's words (and the program or file) come back
 //! to the agent with the fix recorded in them. Before a shell command, a mistake whose
-//! recorded failing command is exactly this one makes sk ask first.
+//! recorded failing command is exactly this one, fixed by running another command, makes
+//! sk ask first.
 //!
 //! Kept fast: the database is opened read-only, one FTS query finds candidates, and only
 //! the top few are read back to score.
@@ -91,7 +92,8 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     Ok(Verdict::Context(out))
 }
 
-/// The pre-tool warning: this exact command failed before, as a confident mistake.
+/// The pre-tool warning: this exact command failed before, as a confident mistake, and a
+/// different command is what worked.
 pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     let Some(command) = ctx.inv.tool.as_ref().and_then(|t| t.command()) else {
         return Ok(Verdict::Pass(String::new()));
@@ -114,20 +116,20 @@ pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         let Some(text) = knowledge::entry_text(conn, hit.id).map_err(HookError::query)? else {
             continue;
         };
-        if text.lines().any(|l| l.trim() == failed_line || l.trim().starts_with(&format!("{failed_line} ("))) {
-            let fix = text
-                .lines()
-                .filter(|l| l.starts_with("In between:") || l.starts_with("Then passed:"))
-                .collect::<Vec<_>>()
-                .join(" ");
+        let failed_here = text
+            .lines()
+            .any(|l| l.trim() == failed_line || l.trim().starts_with(&format!("{failed_line} (")));
+        // Only a mistake whose fix was a *different* command says this command is wrong;
+        // when the same command later passed, the failure was about the code, not the call.
+        let passed_with = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Then passed: `"))
+            .and_then(|l| l.strip_suffix('`'));
+        if let Some(better) = passed_with.filter(|p| failed_here && *p != normalized) {
             return Ok(Verdict::Ask(format!(
-                "sk: `{normalized}` failed before (known mistake #{}, confidence {:.2}): {}. {} \
-                 (details: sk show {})",
-                hit.id,
-                hit.confidence,
-                hit.title,
-                if fix.is_empty() { String::new() } else { format!("What fixed it: {fix}") },
-                hit.id
+                "sk: `{normalized}` failed before (known mistake #{}, confidence {:.2}): {}. What worked instead: \
+                 `{better}`. Details: sk show {}",
+                hit.id, hit.confidence, hit.title, hit.id
             )));
         }
     }

@@ -2,6 +2,7 @@
 
 mod brief;
 mod extract;
+pub mod hooks;
 mod index;
 mod knowledge;
 mod learn;
@@ -32,5 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Session(args) => session::run_one(&paths, &args),
         Command::Sessions(args) => session::run_list(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
+        Command::Hooks(args) => hooks::run(&paths, &args),
     }
 }

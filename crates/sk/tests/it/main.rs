@@ -4,6 +4,8 @@ mod brief;
 mod cli;
 mod database;
 mod failure_modes;
+mod hooks;
+mod hooks_rules;
 mod ingest;
 mod knowledge;
 mod recall;
