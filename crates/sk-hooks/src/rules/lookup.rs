@@ -17,9 +17,11 @@ use crate::HookError;
 /// Candidates read back from the FTS ranking.
 const CANDIDATES: usize = 6;
 /// Words of the error that go into the query: its head is the distinctive part.
-const ERROR_TERMS: usize = 8;
+const ERROR_TERMS: usize = 12;
 /// Characters of the error looked at.
 const ERROR_HEAD: usize = 800;
+/// Distinctive words of the error that go into the FTS query.
+const PROBE_TERMS: usize = 4;
 
 /// Words too common in error output to tell two failures apart.
 const STOP: &[&str] = &[
@@ -42,19 +44,28 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         .map(|t| t.files.iter().filter_map(|f| base_name(f)).collect())
         .unwrap_or_default();
     let error_terms = key_terms(error, ERROR_TERMS);
-    let mut terms = error_terms.clone();
-    terms.extend(program.iter().cloned());
-    if let Some(sub) = command.and_then(subcommand_of) {
-        terms.push(sub);
+    let probe = distinctive(error, PROBE_TERMS);
+    if probe.is_empty() {
+        return Ok(Verdict::Pass("no words to search for".into()));
     }
-    terms.extend(files.iter().cloned());
-    let Some(fts) = search::fts_query(&terms.join(" "), true) else {
-        return Ok(Verdict::Pass("nothing to search for".into()));
-    };
     let store = ctx.db()?;
     let conn = store.conn();
-    let hits = search::entries(conn, Some(&fts), Some(Category::Mistake), &search::Filters::default(), CANDIDATES)
-        .map_err(HookError::query)?;
+    // AND of the error's most distinctive words, then of fewer: an AND with one rare word
+    // is cheap whatever the others, and it keeps FTS5 from scoring half the table.
+    let mut hits = Vec::new();
+    for n in [probe.len(), 2, 1] {
+        if n > probe.len() {
+            continue;
+        }
+        let Some(fts) = search::fts_query(&probe[..n].join(" "), false) else {
+            continue;
+        };
+        hits = search::entries(conn, Some(&fts), Some(Category::Mistake), &search::Filters::default(), CANDIDATES)
+            .map_err(HookError::query)?;
+        if !hits.is_empty() {
+            break;
+        }
+    }
     let mut fixes = Vec::new();
     for hit in hits.iter().filter(|h| h.confidence >= ctx.config.lookup.min_confidence) {
         let Some(text) = knowledge::entry_text(conn, hit.id).map_err(HookError::query)? else {
@@ -99,17 +110,17 @@ pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         return Ok(Verdict::Pass(String::new()));
     };
     let normalized = sk_extract::normalize_command(command);
-    // Only the program and its first words: an AND query on them is selective and cheap.
-    let words: Vec<&str> = normalized.split_whitespace().take(5).collect();
-    if words.is_empty() {
+    let Some(program) = program_of(&normalized) else {
         return Ok(Verdict::Pass(String::new()));
-    }
-    let Some(fts) = search::fts_query(&words.join(" "), false) else {
+    };
+    // The extractor titles a corrected command "`prog`: command not found; `other` worked":
+    // a title-only AND on those words is a narrow, cheap probe, run before every command.
+    let Some(fts) = search::title_query(&[program.as_str(), "command", "found"]) else {
         return Ok(Verdict::Pass(String::new()));
     };
     let store = ctx.db()?;
     let conn = store.conn();
-    let hits = search::entries(conn, Some(&fts), Some(Category::Mistake), &search::Filters::default(), 3)
+    let hits = search::entries(conn, Some(&fts), Some(Category::Mistake), &search::Filters::default(), 5)
         .map_err(HookError::query)?;
     let failed_line = format!("Failed: `{normalized}`");
     for hit in hits.iter().filter(|h| h.confidence >= ctx.config.lookup.warn_min_confidence) {
@@ -140,7 +151,7 @@ pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
 fn key_terms(text: &str, max: usize) -> Vec<String> {
     let head: String = text.chars().take(ERROR_HEAD).collect();
     let mut out: Vec<String> = Vec::new();
-    for w in head.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+    for w in head.split(|c: char| !c.is_alphanumeric()) {
         let w = w.to_lowercase();
         if w.chars().count() < 3
             || w.chars().all(|c| c.is_ascii_digit())
@@ -157,24 +168,49 @@ fn key_terms(text: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// The words of an error most likely to single out one mistake: identifiers the message
+/// quotes (`serde_yaml`, 'foo'), then codes mixing letters and digits (E0432), then longer
+/// words before shorter ones; noise words never.
+fn distinctive(text: &str, max: usize) -> Vec<String> {
+    let head: String = text.chars().take(ERROR_HEAD).collect();
+    let mut scored: Vec<(u8, usize, usize, String)> = Vec::new();
+    let mut quoted = false;
+    let mut word = String::new();
+    let mut position = 0;
+    let mut flush = |word: &mut String, quoted: bool, scored: &mut Vec<(u8, usize, usize, String)>| {
+        let w = std::mem::take(word).to_lowercase();
+        if w.chars().count() < 3 || w.chars().all(|c| c.is_ascii_digit()) || STOP.contains(&w.as_str()) {
+            return;
+        }
+        if scored.iter().any(|s| s.3 == w) {
+            return;
+        }
+        let mixed = w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic);
+        let class = if quoted { 0 } else if mixed { 1 } else { 2 };
+        position += 1;
+        scored.push((class, usize::MAX - w.chars().count(), position, w));
+    };
+    for c in head.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, quoted, &mut scored);
+            if matches!(c, '`' | '\'' | '"') {
+                quoted = !quoted;
+            }
+        }
+    }
+    flush(&mut word, quoted, &mut scored);
+    scored.sort();
+    scored.into_iter().take(max).map(|s| s.3).collect()
+}
+
 fn program_of(command: &str) -> Option<String> {
     super::shell::parse(command)
         .into_iter()
         .find(|s| !matches!(s.program(), "cd" | "export" | "source" | "set"))
         .map(|s| s.program().to_lowercase())
         .filter(|p| !p.is_empty())
-}
-
-fn subcommand_of(command: &str) -> Option<String> {
-    let first = super::shell::parse(command)
-        .into_iter()
-        .find(|s| !matches!(s.program(), "cd" | "export" | "source" | "set"))?;
-    first
-        .args()
-        .iter()
-        .find(|a| !a.starts_with('-'))
-        .filter(|a| a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .map(|a| a.to_lowercase())
 }
 
 fn base_name(path: &str) -> Option<String> {
@@ -191,10 +227,13 @@ mod tests {
     #[test]
     fn key_terms_skip_noise() {
         assert_eq!(
-            key_terms("error[E0433]: failed to resolve: use of undeclared crate or module `tokio` at line 12", 5),
-            vec!["e0433", "resolve", "undeclared", "crate", "module"]
+            key_terms("error[E0433]: failed to resolve: use of undeclared crate `tokio_util` at line 12", 6),
+            vec!["e0433", "resolve", "undeclared", "crate", "tokio", "util"]
         );
         assert_eq!(program_of("cd /r && RUST_LOG=1 cargo test -p x").as_deref(), Some("cargo"));
-        assert_eq!(subcommand_of("cargo --locked build -p x").as_deref(), Some("build"));
+        assert_eq!(
+            distinctive("error[E0432]: unresolved import `serde_yaml`\n --> src/settings.rs:1:5", 4),
+            vec!["serde", "yaml", "e0432", "unresolved"]
+        );
     }
 }
