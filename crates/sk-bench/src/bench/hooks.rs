@@ -140,6 +140,8 @@ pub struct Case {
     pub expect_exit: i32,
     /// A string stdout+stderr must contain (proves the case did its work).
     pub expect_text: &'static str,
+    /// Hook settings (`hooks-config.json`) for this case; None = defaults.
+    pub config: Option<&'static str>,
 }
 
 /// The three cases of issue 6 in a working directory `cwd` (a git repository).
@@ -154,6 +156,17 @@ pub fn cases(cwd: &Path) -> Vec<Case> {
             .to_string(),
             expect_exit: 0,
             expect_text: "",
+            config: None,
+        },
+        Case {
+            name: "preToolUse (allow, with the opt-in mistake_warn rule)",
+            event: "preToolUse",
+            payload: serde_json::json!({"sessionId": "b", "timestamp": 1, "cwd": cwd, "toolName": "bash",
+                "toolArgs": {"command": "cargo test --workspace"}})
+            .to_string(),
+            expect_exit: 0,
+            expect_text: "",
+            config: Some(r#"{"rules": {"mistake_warn": {"enabled": true}}}"#),
         },
         Case {
             name: "postToolUseFailure (lookup)",
@@ -163,6 +176,7 @@ pub fn cases(cwd: &Path) -> Vec<Case> {
             .to_string(),
             expect_exit: 2,
             expect_text: "serde_yaml",
+            config: None,
         },
         Case {
             name: "SessionStart (briefing, Claude)",
@@ -171,6 +185,7 @@ pub fn cases(cwd: &Path) -> Vec<Case> {
                 .to_string(),
             expect_exit: 0,
             expect_text: "additionalContext",
+            config: None,
         },
     ]
 }
@@ -200,6 +215,18 @@ pub fn run_once(sk: &Path, home: &Path, case: &Case) -> Result<(Duration, i32, S
 
 /// Warms up, checks the answer, then times `runs` invocations.
 pub fn time_case(sk: &Path, home: &Path, case: &Case, warmup: usize, runs: usize) -> Result<Vec<Duration>> {
+    let config = home.join(".copilot/markers/hooks-config.json");
+    let _ = std::fs::remove_file(&config);
+    if let Some(text) = case.config {
+        std::fs::create_dir_all(home.join(".copilot/markers"))?;
+        std::fs::write(&config, text)?;
+    }
+    let result = time_runs(sk, home, case, warmup, runs);
+    let _ = std::fs::remove_file(&config);
+    result
+}
+
+fn time_runs(sk: &Path, home: &Path, case: &Case, warmup: usize, runs: usize) -> Result<Vec<Duration>> {
     for i in 1..=warmup.max(1) {
         let (_, code, text) = run_once(sk, home, case)?;
         if code != case.expect_exit || !text.contains(case.expect_text) {

@@ -81,13 +81,16 @@ fn run(cli: &Cli) -> Result<bool> {
         eprintln!("timing {} …", case.name);
         let runs = if case.event == "preToolUse" { cli.runs } else { cli.slow_runs };
         let samples = hooks::time_case(&sk, &home, &case, cli.warmup, runs)?;
-        let key = case.event.to_ascii_lowercase();
+        let mut key = case.event.to_ascii_lowercase();
+        if case.config.is_some() {
+            key.push_str("_with_mistake_warn");
+        }
         let med = median(&samples).map(ms).unwrap_or(0.0);
         let p99 = ms(hooks::percentile(&samples, 0.99));
         block.push(format!("{key}_median_ms"), format!("{med:.2}"));
         block.push(format!("{key}_p99_ms"), format!("{p99:.2}"));
         block.push(format!("{key}_max_ms"), format!("{:.2}", ms(hooks::percentile(&samples, 1.0))));
-        if case.event == "preToolUse" {
+        if case.event == "preToolUse" && case.config.is_none() {
             pass &= block.grade(&PRE_TOOL_MEDIAN_MS, med);
             pass &= block.grade(&PRE_TOOL_P99_MS, p99);
         }

@@ -173,7 +173,11 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
 #[test]
 fn a_corrected_command_warns_before_it_is_repeated() {
     let env = TestEnv::new();
-    without_capture(&env);
+    let payload = |cmd: &str| {
+        json!({"session_id": "s", "cwd": "/work/demo", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": cmd}})
+        .to_string()
+    };
     env.sk()
         .args([
             "learn",
@@ -183,11 +187,14 @@ fn a_corrected_command_warns_before_it_is_repeated() {
         ])
         .assert()
         .success();
-    let payload = |cmd: &str| {
-        json!({"session_id": "s", "cwd": "/work/demo", "hook_event_name": "PreToolUse", "tool_name": "Bash",
-               "tool_input": {"command": cmd}})
-        .to_string()
-    };
+    // Off by default: it would open the database before every tool call.
+    let ran = hook(&env, &["PreToolUse"], &payload("python manage.py test"), &[]);
+    assert_eq!(ran.stdout, "");
+    assert_eq!(rule_result(&audit(&env).pop().expect("audit"), "mistake_warn"), None, "not run");
+    env.write(
+        ".copilot/markers/hooks-config.json",
+        r#"{"rules": {"mistake_warn": {"enabled": true}}}"#,
+    );
     let ran = hook(&env, &["PreToolUse"], &payload("python manage.py test"), &[]);
     let out: Value = serde_json::from_str(&ran.stdout).expect("an answer");
     assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "ask");
