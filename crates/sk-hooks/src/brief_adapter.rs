@@ -29,16 +29,29 @@ pub enum Format {
 }
 
 /// A budgeted briefing for work in `cwd`; None when the knowledge base has nothing for it.
-pub fn for_directory(db: &Store, cwd: &Path, budget_chars: usize, format: Format) -> Result<Option<String>, HookError> {
+pub fn for_directory(
+    db: &Store,
+    cwd: &Path,
+    budget_chars: usize,
+    format: Format,
+) -> Result<Option<String>, HookError> {
     let repo_dir = gitroot::find(cwd);
     let branch = repo_dir.as_ref().and_then(gitroot::Repo::current_branch);
     let (files, subjects, remote) = match &repo_dir {
         Some(r) => (
-            git(&r.root, &["status", "--porcelain=v1", "-z", "--untracked-files=normal"])
-                .map(|s| porcelain_paths(&s))
-                .unwrap_or_default(),
+            git(
+                &r.root,
+                &["status", "--porcelain=v1", "-z", "--untracked-files=normal"],
+            )
+            .map(|s| porcelain_paths(&s))
+            .unwrap_or_default(),
             git(&r.root, &["log", "-5", "--format=%s"])
-                .map(|s| s.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect())
+                .map(|s| {
+                    s.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
             git(&r.root, &["remote", "get-url", "origin"])
                 .map(|r| r.trim().to_string())
@@ -50,9 +63,14 @@ pub fn for_directory(db: &Store, cwd: &Path, budget_chars: usize, format: Format
     if task.is_empty() {
         // No git context: the folder's name is the best hint of the work.
         let dir = repo_dir.as_ref().map_or(cwd, |r| r.root.as_path());
-        task = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        task = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
     }
-    let repo = remote.as_deref().map(|r| brief::repo_key(r).unwrap_or_else(|| r.to_string()));
+    let repo = remote
+        .as_deref()
+        .map(|r| brief::repo_key(r).unwrap_or_else(|| r.to_string()));
     let conn = db.conn();
     let (entries, sessions) = store::sizes(conn).map_err(HookError::query)?;
     if entries == 0 && sessions == 0 {

@@ -67,11 +67,7 @@ impl Bypasses {
     /// The file after disabling `rule` for `for_ms`: expired entries dropped, an earlier
     /// bypass of the same rule replaced.
     pub fn disabled(&self, rule: &str, reason: &str, for_ms: i64, now_ms: i64) -> Bypasses {
-        let mut next: Vec<Bypass> = self
-            .active(now_ms)
-            .filter(|b| b.rule != rule)
-            .cloned()
-            .collect();
+        let mut next: Vec<Bypass> = self.active(now_ms).filter(|b| b.rule != rule).cloned().collect();
         next.push(Bypass {
             rule: rule.to_string(),
             reason: reason.to_string(),
@@ -110,7 +106,9 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         return Err(format!("`{text}` is not a positive duration"));
     }
     if ms > MAX_MS {
-        return Err(format!("`{text}` is longer than the 7-day maximum; disable the rule in hooks-config.json instead"));
+        return Err(format!(
+            "`{text}` is longer than the 7-day maximum; disable the rule in hooks-config.json instead"
+        ));
     }
     Ok(ms)
 }
@@ -123,7 +121,10 @@ mod tests {
     fn bypasses_expire_replace_and_enable() {
         let empty = Bypasses::default();
         let one = empty.disabled("guard", "false positive on deploy script", 1000, 10);
-        assert_eq!(one.covering("guard", 500).map(|b| b.reason.as_str()), Some("false positive on deploy script"));
+        assert_eq!(
+            one.covering("guard", 500).map(|b| b.reason.as_str()),
+            Some("false positive on deploy script")
+        );
         assert!(one.covering("guard", 1010).is_none(), "expired");
         assert!(one.covering("briefing", 500).is_none());
         let all = one.disabled(ALL, "incident", 5000, 20);

@@ -142,8 +142,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("hooks-config.json");
         assert_eq!(Config::load(&path).expect("missing"), Config::default());
-        fs::write(&path, r#"{"rules":{"guard":{"enabled":false},"gaurd":{}},"lookup":{"max_fixes":1},"future":1}"#)
-            .expect("write");
+        fs::write(
+            &path,
+            r#"{"rules":{"guard":{"enabled":false},"gaurd":{}},"lookup":{"max_fixes":1},"future":1}"#,
+        )
+        .expect("write");
         let c = Config::load(&path).expect("partial");
         let guard = rules::find("guard").expect("guard rule");
         assert!(!c.enabled(guard));

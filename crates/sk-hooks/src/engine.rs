@@ -46,7 +46,8 @@ impl Settings {
     pub fn from_env(src: &dyn sk_core::env::Source) -> Settings {
         let get = |v| src.get(v).map(|s| s.to_string_lossy().into_owned());
         Settings {
-            dry_run: get(sk_core::env::SK_HOOK_DRY_RUN).is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false")),
+            dry_run: get(sk_core::env::SK_HOOK_DRY_RUN)
+                .is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false")),
             fault: get(sk_core::env::SK_HOOK_TEST_FAULT),
         }
     }
@@ -77,7 +78,18 @@ pub fn run(req: &Request<'_>, paths: Option<&Paths>, settings: &Settings) -> Ans
         Ok(inv) => inv,
         Err(e) => {
             notes.push(format!("failed open: {e}"));
-            write_audit(paths, &config, req.agent, req.event, None, Vec::new(), "none", None, started, notes);
+            write_audit(
+                paths,
+                &config,
+                req.agent,
+                req.event,
+                None,
+                Vec::new(),
+                "none",
+                None,
+                started,
+                notes,
+            );
             return output::fail_open(req.agent, arg_event);
         }
     };
@@ -88,7 +100,10 @@ pub fn run(req: &Request<'_>, paths: Option<&Paths>, settings: &Settings) -> Ans
 
     let mut runs = Vec::new();
     let mut selected: Vec<(&'static RuleSpec, u64)> = Vec::new();
-    for rule in RULES.iter().filter(|r| r.events.contains(&inv.event) && config.enabled(r)) {
+    for rule in RULES
+        .iter()
+        .filter(|r| r.events.contains(&inv.event) && config.enabled(r))
+    {
         match bypasses.covering(rule.id, now) {
             Some(b) => runs.push(RuleRun {
                 rule: rule.id.into(),
@@ -104,7 +119,15 @@ pub fn run(req: &Request<'_>, paths: Option<&Paths>, settings: &Settings) -> Ans
     let mut decision = "none";
     let mut reason = None;
     if !selected.is_empty() {
-        let results = run_rules(&inv, paths, &config, now, &selected, settings.fault.as_deref(), &mut runs);
+        let results = run_rules(
+            &inv,
+            paths,
+            &config,
+            now,
+            &selected,
+            settings.fault.as_deref(),
+            &mut runs,
+        );
         for verdict in results {
             match verdict {
                 Verdict::Deny(r) if response.decision.is_none() => {
@@ -166,31 +189,33 @@ fn run_rules(
     let (inv_w, paths_w, config_w) = (inv.clone(), paths.clone(), config.clone());
     let rules: Vec<&'static RuleSpec> = selected.iter().map(|(r, _)| *r).collect();
     let fault_w = fault.map(str::to_string);
-    let spawned = std::thread::Builder::new().name("sk-hook-rules".into()).spawn(move || {
-        let ctx = Ctx::new(&inv_w, &paths_w, &config_w, now);
-        for rule in rules {
-            let t = Instant::now();
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                inject_fault(fault_w.as_deref(), rule.id);
-                (rule.run)(&ctx)
-            }));
-            let (outcome, panicked) = match result {
-                Ok(Ok(v)) => (Ok(v), false),
-                Ok(Err(e)) => (Err(e.to_string()), false),
-                Err(payload) => (Err(panic_message(payload.as_ref())), true),
-            };
-            let stop = matches!(outcome, Ok(Verdict::Deny(_)));
-            let done = Done {
-                rule: rule.id,
-                outcome,
-                panicked,
-                us: micros(t.elapsed()),
-            };
-            if tx.send(done).is_err() || stop {
-                break;
+    let spawned = std::thread::Builder::new()
+        .name("sk-hook-rules".into())
+        .spawn(move || {
+            let ctx = Ctx::new(&inv_w, &paths_w, &config_w, now);
+            for rule in rules {
+                let t = Instant::now();
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    inject_fault(fault_w.as_deref(), rule.id);
+                    (rule.run)(&ctx)
+                }));
+                let (outcome, panicked) = match result {
+                    Ok(Ok(v)) => (Ok(v), false),
+                    Ok(Err(e)) => (Err(e.to_string()), false),
+                    Err(payload) => (Err(panic_message(payload.as_ref())), true),
+                };
+                let stop = matches!(outcome, Ok(Verdict::Deny(_)));
+                let done = Done {
+                    rule: rule.id,
+                    outcome,
+                    panicked,
+                    us: micros(t.elapsed()),
+                };
+                if tx.send(done).is_err() || stop {
+                    break;
+                }
             }
-        }
-    });
+        });
     if let Err(e) = spawned {
         runs.push(RuleRun {
             rule: "*".into(),

@@ -49,9 +49,7 @@ impl Repo {
     /// The checked-out branch; None when HEAD is detached.
     pub fn current_branch(&self) -> Option<String> {
         let head = fs::read_to_string(self.git_dir.join("HEAD")).ok()?;
-        head.trim()
-            .strip_prefix("ref: refs/heads/")
-            .map(str::to_string)
+        head.trim().strip_prefix("ref: refs/heads/").map(str::to_string)
     }
 
     /// The branch `origin/HEAD` points to, else `main` and `master` — the branches a force
@@ -85,7 +83,11 @@ mod tests {
         fs::create_dir_all(root.join(".git/refs/remotes/origin")).expect("mkdir");
         fs::create_dir_all(root.join("src/deep")).expect("mkdir");
         fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature/x\n").expect("head");
-        fs::write(root.join(".git/refs/remotes/origin/HEAD"), "ref: refs/remotes/origin/trunk\n").expect("origin");
+        fs::write(
+            root.join(".git/refs/remotes/origin/HEAD"),
+            "ref: refs/remotes/origin/trunk\n",
+        )
+        .expect("origin");
         let repo = find(&root.join("src/deep")).expect("found");
         assert_eq!(repo.root, root);
         assert_eq!(repo.current_branch().as_deref(), Some("feature/x"));

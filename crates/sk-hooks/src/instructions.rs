@@ -51,7 +51,9 @@ pub fn apply(path: &Path, body: &str) -> Result<bool, HookError> {
     let Some(next) = plan(existing.as_deref(), body) else {
         return Err(HookError::BadFile {
             path: path.to_path_buf(),
-            detail: format!("it has one of sk's section markers without the other; fix or remove `{END}` by hand"),
+            detail: format!(
+                "it has one of sk's section markers without the other; fix or remove `{END}` by hand"
+            ),
         });
     };
     if existing.as_deref() == Some(next.as_str()) {
@@ -81,7 +83,11 @@ mod tests {
         let with_tail = format!("{added}\nMore of my rules.\n");
         let replaced = plan(Some(&with_tail), "brief 2").expect("replace");
         assert_eq!(replaced, with_tail.replace("brief 1", "brief 2"));
-        assert_eq!(plan(Some(&replaced), "brief 2").as_deref(), Some(replaced.as_str()), "idempotent");
+        assert_eq!(
+            plan(Some(&replaced), "brief 2").as_deref(),
+            Some(replaced.as_str()),
+            "idempotent"
+        );
         assert_eq!(plan(Some(&format!("x\n{END}\n")), "b"), None);
         assert_eq!(plan(Some(&format!("{BEGIN}\nno end")), "b"), None);
     }

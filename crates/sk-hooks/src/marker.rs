@@ -122,9 +122,16 @@ mod tests {
         let m = set(&p, &root, 1000, 100).expect("set");
         assert_eq!(status(&p, &root, 500), Status::Active(m.clone()));
         assert_eq!(status(&p, &root, 1100), Status::Expired(m.clone()));
-        assert_eq!(status(&p, &dir.path().join("other"), 500), Status::None, "scoped by root");
+        assert_eq!(
+            status(&p, &dir.path().join("other"), 500),
+            Status::None,
+            "scoped by root"
+        );
         // Extending the expiry by hand breaks the signature.
-        let forged = Marker { until_ms: 99_999, ..m };
+        let forged = Marker {
+            until_ms: 99_999,
+            ..m
+        };
         fs::write(path_for(&p, &root), serde_json::to_vec(&forged).expect("json")).expect("forge");
         assert!(matches!(status(&p, &root, 500), Status::Invalid(_)));
         assert!(clear(&p, &root).expect("clear"));

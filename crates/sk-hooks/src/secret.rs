@@ -69,8 +69,14 @@ pub fn sign(key: &[u8], message: &[u8]) -> String {
         k[..key.len()].copy_from_slice(key);
     }
     let pad = |byte: u8| k.map(|b| b ^ byte);
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-    let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
     hex::encode(outer)
 }
 
@@ -95,8 +101,16 @@ mod tests {
             sign(b"Jefe", b"what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert!(verify(b"Jefe", b"what do ya want for nothing?", &sign(b"Jefe", b"what do ya want for nothing?")));
-        assert!(!verify(b"Jefe", b"what do ya want for nothing!", &sign(b"Jefe", b"what do ya want for nothing?")));
+        assert!(verify(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &sign(b"Jefe", b"what do ya want for nothing?")
+        ));
+        assert!(!verify(
+            b"Jefe",
+            b"what do ya want for nothing!",
+            &sign(b"Jefe", b"what do ya want for nothing?")
+        ));
     }
 
     #[test]
@@ -113,6 +127,9 @@ mod tests {
             assert_eq!(mode, 0o600);
         }
         fs::write(&path, "garbage").expect("damage");
-        assert!(load_or_create(&path).is_err(), "a damaged key is reported, not replaced");
+        assert!(
+            load_or_create(&path).is_err(),
+            "a damaged key is reported, not replaced"
+        );
     }
 }

@@ -211,12 +211,17 @@ mod tests {
 
     #[test]
     fn title_queries_are_quoted_and_column_bound() {
-        assert_eq!(title_query(&["python", "say \"hi\""]).as_deref(), Some("title : (\"python\" AND \"say \"\"hi\"\"\")"));
+        assert_eq!(
+            title_query(&["python", "say \"hi\""]).as_deref(),
+            Some("title : (\"python\" AND \"say \"\"hi\"\"\")")
+        );
         assert_eq!(title_query(&["--"]), None);
         let conn = Connection::open_in_memory().expect("db");
         conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(title, body); INSERT INTO t VALUES ('python not found', 'x'), ('x', 'python not found');").expect("fts");
         let q = title_query(&["python", "found"]).expect("query");
-        let n: i64 = conn.query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&q], |r| r.get(0)).expect("match");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&q], |r| r.get(0))
+            .expect("match");
         assert_eq!(n, 1, "only the title counts");
     }
 

@@ -418,8 +418,10 @@ pub struct HooksAuditArgs {
 
 /// `sk hooks disable RULE|--all --reason TEXT [--for 1h]`
 #[derive(Debug, Args)]
-#[command(after_help = "The bypass is recorded in $COPILOT_HOME/markers/hooks-bypass.json and the audit log, shown by
-`sk hooks rules`, and expires by itself (default 1h, at most 7d). `sk hooks enable` ends it early.")]
+#[command(
+    after_help = "The bypass is recorded in $COPILOT_HOME/markers/hooks-bypass.json and the audit log, shown by
+`sk hooks rules`, and expires by itself (default 1h, at most 7d). `sk hooks enable` ends it early."
+)]
 pub struct HooksDisableArgs {
     /// The rule to switch off (`sk hooks rules` lists them)
     #[arg(required_unless_present = "all", conflicts_with = "all")]

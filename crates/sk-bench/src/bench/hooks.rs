@@ -55,13 +55,15 @@ const ERRORS: &[&str] = &[
     "thread 'main' panicked at {a}::{b}",
 ];
 const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ren", "sto", "val", "qu", "dex", "tor", "pan", "zu", "bel", "cor", "fin", "gal", "hux",
-    "jin", "ler", "mor", "nax", "oli", "pry", "ras", "sel", "tun", "vex", "wyn", "yor",
+    "ka", "lo", "mi", "ren", "sto", "val", "qu", "dex", "tor", "pan", "zu", "bel", "cor", "fin", "gal",
+    "hux", "jin", "ler", "mor", "nax", "oli", "pry", "ras", "sel", "tun", "vex", "wyn", "yor",
 ];
 
 fn ident(rng: &mut SmallRng) -> String {
     let n = rng.random_range(2..=4);
-    (0..n).map(|_| SYLLABLES[rng.random_range(0..SYLLABLES.len())]).collect()
+    (0..n)
+        .map(|_| SYLLABLES[rng.random_range(0..SYLLABLES.len())])
+        .collect()
 }
 
 /// Creates (or replaces) `db` with `entries` knowledge entries, one the benchmark's lookup
@@ -87,7 +89,9 @@ pub fn build_db(db: &Path, entries: usize, seed: u64) -> Result<f64> {
         let (program, subs) = PROGRAMS[rng.random_range(0..PROGRAMS.len())];
         let sub = subs[rng.random_range(0..subs.len())];
         let (a, b) = (ident(&mut rng), ident(&mut rng));
-        let error = ERRORS[rng.random_range(0..ERRORS.len())].replace("{a}", &a).replace("{b}", &b);
+        let error = ERRORS[rng.random_range(0..ERRORS.len())]
+            .replace("{a}", &a)
+            .replace("{b}", &b);
         let file = format!("src/{}/{}.rs", ident(&mut rng), b);
         let category = match rng.random_range(0..10) {
             0..=5 => Category::Mistake,
@@ -101,13 +105,24 @@ pub fn build_db(db: &Path, entries: usize, seed: u64) -> Result<f64> {
             "Failed: `{program} {sub}` (Bash)\nError: {error}\nIn between: edited {file}\nThen passed: `{program} {sub}`\n"
         );
         let confidence = 0.3 + f64::from(rng.random_range(0..60u32)) / 100.0;
-        knowledge::insert(&tx, &draft_for(&title, &body, category, vec![file], confidence, format!("e{i}")), &[seen(i)])?;
+        knowledge::insert(
+            &tx,
+            &draft_for(&title, &body, category, vec![file], confidence, format!("e{i}")),
+            &[seen(i)],
+        )?;
     }
     tx.commit()?;
     Ok(started.elapsed().as_secs_f64())
 }
 
-fn draft_for(title: &str, body: &str, category: Category, files: Vec<String>, confidence: f64, hash: String) -> Draft {
+fn draft_for(
+    title: &str,
+    body: &str,
+    category: Category,
+    files: Vec<String>,
+    confidence: f64,
+    hash: String,
+) -> Draft {
     Draft {
         category,
         title: title.into(),
@@ -209,7 +224,11 @@ pub fn run_once(sk: &Path, home: &Path, case: &Case) -> Result<(Duration, i32, S
     }
     let out = child.wait_with_output()?;
     let took = started.elapsed();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok((took, out.status.code().unwrap_or(-1), text))
 }
 

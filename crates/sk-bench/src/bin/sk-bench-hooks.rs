@@ -53,7 +53,10 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<bool> {
     if !cli.sk.is_file() {
-        bail!("benchmark hooks: no sk binary at {} (build it with `cargo build --release -p sk`)", cli.sk.display());
+        bail!(
+            "benchmark hooks: no sk binary at {} (build it with `cargo build --release -p sk`)",
+            cli.sk.display()
+        );
     }
     let sk = std::path::absolute(&cli.sk)?;
     let temp = tempfile::Builder::new().prefix("sk-bench-hooks-").tempdir()?;
@@ -74,12 +77,19 @@ fn run(cli: &Cli) -> Result<bool> {
     block.push("entries", cli.entries);
     block.push("db_build_s", num(build_s));
     block.push("db_mib", num(std::fs::metadata(&db)?.len() as f64 / 1048576.0));
-    block.push("runs", format!("{} preToolUse, {} each other case", cli.runs, cli.slow_runs));
+    block.push(
+        "runs",
+        format!("{} preToolUse, {} each other case", cli.runs, cli.slow_runs),
+    );
     block.push("load_average", sk_bench::bench::load_average());
     let mut pass = true;
     for case in hooks::cases(&repo) {
         eprintln!("timing {} …", case.name);
-        let runs = if case.event == "preToolUse" { cli.runs } else { cli.slow_runs };
+        let runs = if case.event == "preToolUse" {
+            cli.runs
+        } else {
+            cli.slow_runs
+        };
         let samples = hooks::time_case(&sk, &home, &case, cli.warmup, runs)?;
         let mut key = case.event.to_ascii_lowercase();
         if case.config.is_some() {
@@ -89,7 +99,10 @@ fn run(cli: &Cli) -> Result<bool> {
         let p99 = ms(hooks::percentile(&samples, 0.99));
         block.push(format!("{key}_median_ms"), format!("{med:.2}"));
         block.push(format!("{key}_p99_ms"), format!("{p99:.2}"));
-        block.push(format!("{key}_max_ms"), format!("{:.2}", ms(hooks::percentile(&samples, 1.0))));
+        block.push(
+            format!("{key}_max_ms"),
+            format!("{:.2}", ms(hooks::percentile(&samples, 1.0))),
+        );
         if case.event == "preToolUse" && case.config.is_none() {
             pass &= block.grade(&PRE_TOOL_MEDIAN_MS, med);
             pass &= block.grade(&PRE_TOOL_P99_MS, p99);

@@ -17,9 +17,8 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     let store = ctx.db()?;
     let budget = ctx.config.briefing.budget_chars;
     if ctx.inv.agent == Agent::Copilot {
-        let body = brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)?.unwrap_or_else(|| {
-            format!("sk knows nothing yet about the work in {}.", cwd.display())
-        });
+        let body = brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)?
+            .unwrap_or_else(|| format!("sk knows nothing yet about the work in {}.", cwd.display()));
         let path = ctx.paths.copilot_instructions();
         let changed = instructions::apply(&path, &format!("Written for {}.\n\n{body}", cwd.display()))?;
         return Ok(Verdict::Pass(format!(

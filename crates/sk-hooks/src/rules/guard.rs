@@ -14,7 +14,15 @@ use crate::wire::Action;
 const SHELLS: &[&str] = &[
     "sh", "bash", "zsh", "dash", "ksh", "fish", "python", "python3", "perl", "ruby", "node", "pwsh", "iex",
 ];
-const FETCHERS: &[&str] = &["curl", "wget", "fetch", "iwr", "Invoke-WebRequest", "irm", "Invoke-RestMethod"];
+const FETCHERS: &[&str] = &[
+    "curl",
+    "wget",
+    "fetch",
+    "iwr",
+    "Invoke-WebRequest",
+    "irm",
+    "Invoke-RestMethod",
+];
 
 pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     let Some(tool) = &ctx.inv.tool else {
@@ -31,7 +39,10 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         }),
         Action::Other => None,
     };
-    Ok(found.map_or_else(|| Verdict::Pass(String::new()), |reason| Verdict::Deny(format!("sk guard: {reason}"))))
+    Ok(found.map_or_else(
+        || Verdict::Pass(String::new()),
+        |reason| Verdict::Deny(format!("sk guard: {reason}")),
+    ))
 }
 
 /// The reason to deny `command`, if it is one the guard recognises as dangerous.
@@ -43,11 +54,13 @@ pub fn check_command(command: &str, cwd: &Path, home: &Path) -> Option<String> {
             "rm" => rm(s, cwd, home, repo.as_ref().map(|r| r.root.as_path())),
             "git" => force_push(s, repo.as_ref()),
             "chmod" => chmod_777(s),
-            p if SHELLS.contains(&p) && s.piped && i > 0 && FETCHERS.contains(&parts[i - 1].program()) => Some(format!(
-                "`{}` pipes a download straight into `{p}`, running code nobody has read. Download it to a file, \
+            p if SHELLS.contains(&p) && s.piped && i > 0 && FETCHERS.contains(&parts[i - 1].program()) => {
+                Some(format!(
+                    "`{}` pipes a download straight into `{p}`, running code nobody has read. Download it to a file, \
                  read it, then run that file.",
-                parts[i - 1].program()
-            )),
+                    parts[i - 1].program()
+                ))
+            }
             _ => None,
         };
         if found.is_some() {
@@ -61,7 +74,11 @@ pub fn check_command(command: &str, cwd: &Path, home: &Path) -> Option<String> {
     let substituted = ["$(curl", "$(wget", "<(curl", "<(wget", "`curl", "`wget"]
         .iter()
         .any(|m| lower.contains(m));
-    if substituted && parts.iter().any(|s| SHELLS.contains(&s.program()) || s.program() == "source" || s.program() == "eval") {
+    if substituted
+        && parts
+            .iter()
+            .any(|s| SHELLS.contains(&s.program()) || s.program() == "source" || s.program() == "eval")
+    {
         return Some(
             "the command runs a script fetched from the network without saving it first. Download it to a file, \
              read it, then run that file."
@@ -137,16 +154,15 @@ fn force_push(s: &Simple, repo: Option<&gitroot::Repo>) -> Option<String> {
             || a == "--mirror"
             || (a.starts_with('-') && !a.starts_with("--") && a.contains('f'))
     });
-    let positional: Vec<&String> = rest
-        .iter()
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let positional: Vec<&String> = rest.iter().filter(|a| !a.starts_with('-')).collect();
     let refspecs: Vec<&str> = positional.iter().skip(1).map(|s| s.as_str()).collect();
     let plus_force = refspecs.iter().any(|r| r.starts_with('+'));
     if !flag_force && !plus_force {
         return None;
     }
-    let defaults = repo.map(gitroot::Repo::default_branches).unwrap_or_else(|| vec!["main".into(), "master".into()]);
+    let defaults = repo
+        .map(gitroot::Repo::default_branches)
+        .unwrap_or_else(|| vec!["main".into(), "master".into()]);
     let targets: Vec<String> = if rest.iter().any(|a| a == "--all" || a == "--mirror") {
         defaults.clone()
     } else if refspecs.is_empty() {
@@ -178,7 +194,12 @@ fn force_push(s: &Simple, repo: Option<&gitroot::Repo>) -> Option<String> {
 fn chmod_777(s: &Simple) -> Option<String> {
     let args = s.args();
     let recursive = shell::has_flag(args, 'R', "--recursive");
-    let open = shell::operands(args).any(|a| matches!(a.as_str(), "777" | "0777" | "a+rwx" | "ugo+rwx" | "a=rwx" | "ugo=rwx"));
+    let open = shell::operands(args).any(|a| {
+        matches!(
+            a.as_str(),
+            "777" | "0777" | "a+rwx" | "ugo+rwx" | "a=rwx" | "ugo=rwx"
+        )
+    });
     (recursive && open).then(|| {
         "`chmod -R 777` makes every file world-writable (and executable). Grant only what is needed, \
          e.g. `chmod -R u+rwX,go+rX DIR` or `chmod +x script.sh`."
@@ -188,23 +209,30 @@ fn chmod_777(s: &Simple) -> Option<String> {
 
 /// Shell commands that write into `.git/`: redirections, and file commands aimed there.
 fn git_write(s: &Simple) -> Option<String> {
-    let target = s.redirects.iter().find(|r| git_internal(r)).cloned().or_else(|| {
-        let ops: Vec<&String> = shell::operands(s.args()).collect();
-        match s.program() {
-            "mv" | "tee" | "truncate" | "ln" | "touch" => ops.into_iter().find(|a| git_internal(a)).cloned(),
-            "cp" | "install" => ops.last().filter(|a| git_internal(a)).map(|a| (*a).clone()),
-            "sed" | "perl" if s.args().iter().any(|a| a.starts_with("-i")) => {
-                ops.into_iter().find(|a| git_internal(a)).cloned()
+    let target = s
+        .redirects
+        .iter()
+        .find(|r| git_internal(r))
+        .cloned()
+        .or_else(|| {
+            let ops: Vec<&String> = shell::operands(s.args()).collect();
+            match s.program() {
+                "mv" | "tee" | "truncate" | "ln" | "touch" => {
+                    ops.into_iter().find(|a| git_internal(a)).cloned()
+                }
+                "cp" | "install" => ops.last().filter(|a| git_internal(a)).map(|a| (*a).clone()),
+                "sed" | "perl" if s.args().iter().any(|a| a.starts_with("-i")) => {
+                    ops.into_iter().find(|a| git_internal(a)).cloned()
+                }
+                "dd" => s
+                    .args()
+                    .iter()
+                    .filter_map(|a| a.strip_prefix("of="))
+                    .find(|a| git_internal(a))
+                    .map(str::to_string),
+                _ => None,
             }
-            "dd" => s
-                .args()
-                .iter()
-                .filter_map(|a| a.strip_prefix("of="))
-                .find(|a| git_internal(a))
-                .map(str::to_string),
-            _ => None,
-        }
-    })?;
+        })?;
     Some(format!(
         "the command writes to `{target}`, inside git's own database (.git/); that can corrupt the repository. \
          Use git commands instead (git config, git update-ref, git notes, …)."
@@ -214,7 +242,10 @@ fn git_write(s: &Simple) -> Option<String> {
 /// A path inside a `.git` directory (`.git/config`, `../r/.git/HEAD`), except
 /// `.git/info/exclude`, which git documents as the user's to edit.
 pub fn git_internal(path: &str) -> bool {
-    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     let Some(i) = parts.iter().position(|p| *p == ".git") else {
         return false;
     };
@@ -348,7 +379,10 @@ mod tests {
         ] {
             assert_eq!(deny(cmd, &src), None, "should allow: {cmd}");
         }
-        assert!(deny("rm -rf *", &src).is_none(), "a subfolder's contents are fine");
+        assert!(
+            deny("rm -rf *", &src).is_none(),
+            "a subfolder's contents are fine"
+        );
         // On a feature branch a force push without a refspec is fine.
         std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature\n").expect("head");
         assert_eq!(deny("git push --force", &src), None);

@@ -25,11 +25,11 @@ const PROBE_TERMS: usize = 4;
 
 /// Words too common in error output to tell two failures apart.
 const STOP: &[&str] = &[
-    "the", "and", "for", "with", "not", "was", "from", "this", "that", "are", "but", "you", "your", "has", "have",
-    "had", "error", "errors", "failed", "failure", "fail", "line", "file", "warning", "note", "help", "exit",
-    "code", "status", "could", "cannot", "can", "found", "into", "when", "then", "than", "been", "more", "see",
-    "run", "running", "use", "info", "debug", "true", "false", "null", "none", "some", "test", "tests", "result",
-    "stderr", "stdout", "process", "command", "returned", "exited", "non", "zero",
+    "the", "and", "for", "with", "not", "was", "from", "this", "that", "are", "but", "you", "your", "has",
+    "have", "had", "error", "errors", "failed", "failure", "fail", "line", "file", "warning", "note", "help",
+    "exit", "code", "status", "could", "cannot", "can", "found", "into", "when", "then", "than", "been",
+    "more", "see", "run", "running", "use", "info", "debug", "true", "false", "null", "none", "some", "test",
+    "tests", "result", "stderr", "stdout", "process", "command", "returned", "exited", "non", "zero",
 ];
 
 /// The lookup after a failed tool call.
@@ -60,20 +60,31 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         let Some(fts) = search::fts_query(&probe[..n].join(" "), false) else {
             continue;
         };
-        hits = search::entries(conn, Some(&fts), Some(Category::Mistake), &search::Filters::default(), CANDIDATES)
-            .map_err(HookError::query)?;
+        hits = search::entries(
+            conn,
+            Some(&fts),
+            Some(Category::Mistake),
+            &search::Filters::default(),
+            CANDIDATES,
+        )
+        .map_err(HookError::query)?;
         if !hits.is_empty() {
             break;
         }
     }
     let mut fixes = Vec::new();
-    for hit in hits.iter().filter(|h| h.confidence >= ctx.config.lookup.min_confidence) {
+    for hit in hits
+        .iter()
+        .filter(|h| h.confidence >= ctx.config.lookup.min_confidence)
+    {
         let Some(text) = knowledge::entry_text(conn, hit.id).map_err(HookError::query)? else {
             continue;
         };
         let lower = text.to_lowercase();
         let shared = error_terms.iter().filter(|t| lower.contains(t.as_str())).count();
-        let same_program = program.as_ref().is_some_and(|p| lower.contains(&format!("`{p}")) || lower.contains(&format!("{p} ")));
+        let same_program = program
+            .as_ref()
+            .is_some_and(|p| lower.contains(&format!("`{p}")) || lower.contains(&format!("{p} ")));
         let same_file = files.iter().any(|f| lower.contains(&f.to_lowercase()));
         // Precision first: the entry must share the error's words, and the program or file
         // unless it shares many of them.
@@ -86,7 +97,10 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         }
     }
     if fixes.is_empty() {
-        return Ok(Verdict::Pass(format!("no known mistake matched ({} candidates)", hits.len())));
+        return Ok(Verdict::Pass(format!(
+            "no known mistake matched ({} candidates)",
+            hits.len()
+        )));
     }
     let mut out = String::from("sk: this failure matches a known mistake from earlier sessions.");
     for (hit, text) in &fixes {
@@ -120,10 +134,19 @@ pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     };
     let store = ctx.db()?;
     let conn = store.conn();
-    let hits = search::entries(conn, Some(&fts), Some(Category::Mistake), &search::Filters::default(), 5)
-        .map_err(HookError::query)?;
+    let hits = search::entries(
+        conn,
+        Some(&fts),
+        Some(Category::Mistake),
+        &search::Filters::default(),
+        5,
+    )
+    .map_err(HookError::query)?;
     let failed_line = format!("Failed: `{normalized}`");
-    for hit in hits.iter().filter(|h| h.confidence >= ctx.config.lookup.warn_min_confidence) {
+    for hit in hits
+        .iter()
+        .filter(|h| h.confidence >= ctx.config.lookup.warn_min_confidence)
+    {
         let Some(text) = knowledge::entry_text(conn, hit.id).map_err(HookError::query)? else {
             continue;
         };
@@ -186,7 +209,13 @@ fn distinctive(text: &str, max: usize) -> Vec<String> {
             return;
         }
         let mixed = w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic);
-        let class = if quoted { 0 } else if mixed { 1 } else { 2 };
+        let class = if quoted {
+            0
+        } else if mixed {
+            1
+        } else {
+            2
+        };
         position += 1;
         scored.push((class, usize::MAX - w.chars().count(), position, w));
     };
@@ -227,12 +256,21 @@ mod tests {
     #[test]
     fn key_terms_skip_noise() {
         assert_eq!(
-            key_terms("error[E0433]: failed to resolve: use of undeclared crate `tokio_util` at line 12", 6),
+            key_terms(
+                "error[E0433]: failed to resolve: use of undeclared crate `tokio_util` at line 12",
+                6
+            ),
             vec!["e0433", "resolve", "undeclared", "crate", "tokio", "util"]
         );
-        assert_eq!(program_of("cd /r && RUST_LOG=1 cargo test -p x").as_deref(), Some("cargo"));
         assert_eq!(
-            distinctive("error[E0432]: unresolved import `serde_yaml`\n --> src/settings.rs:1:5", 4),
+            program_of("cd /r && RUST_LOG=1 cargo test -p x").as_deref(),
+            Some("cargo")
+        );
+        assert_eq!(
+            distinctive(
+                "error[E0432]: unresolved import `serde_yaml`\n --> src/settings.rs:1:5",
+                4
+            ),
             vec!["serde", "yaml", "e0432", "unresolved"]
         );
     }

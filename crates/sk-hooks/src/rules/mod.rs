@@ -15,9 +15,9 @@ use std::time::Duration;
 use sk_core::Paths;
 use sk_store::Store;
 
+use crate::HookError;
 use crate::config::Config;
 use crate::wire::{Event, Invocation};
-use crate::HookError;
 
 /// What a rule decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,10 +176,21 @@ mod tests {
             assert!(r.default_budget_ms > 0, "{}", r.id);
             assert!(!RULES[i + 1..].iter().any(|o| o.id == r.id), "{} twice", r.id);
             assert!(r.events.iter().all(|e| *e != Event::Other), "{}", r.id);
-            assert!(arch.contains(&format!("`{}`", r.id)), "{} missing from ARCHITECTURE.md", r.id);
-            assert!(readme.contains(&format!("`{}`", r.id)), "{} missing from README.md", r.id);
+            assert!(
+                arch.contains(&format!("`{}`", r.id)),
+                "{} missing from ARCHITECTURE.md",
+                r.id
+            );
+            assert!(
+                readme.contains(&format!("`{}`", r.id)),
+                "{} missing from README.md",
+                r.id
+            );
             assert_eq!(find(r.id).map(|f| f.id), Some(r.id));
         }
-        assert!(find(crate::bypass::ALL).is_none(), "`*` is reserved for all rules");
+        assert!(
+            find(crate::bypass::ALL).is_none(),
+            "`*` is reserved for all rules"
+        );
     }
 }

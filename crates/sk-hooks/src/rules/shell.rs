@@ -79,11 +79,12 @@ pub fn parse(cmd: &str) -> Vec<Simple> {
                 }
             }
             '\\' => {
-                if let Some(n) = chars.next() {
-                    if n != '\n' {
-                        in_word = true;
-                        word.push(n);
-                    }
+                // A backslash-newline is a line continuation, not a character.
+                if let Some(n) = chars.next()
+                    && n != '\n'
+                {
+                    in_word = true;
+                    word.push(n);
                 }
             }
             ' ' | '\t' => finish_word(&mut word, &mut in_word, &mut cur, &mut redirect_next),
@@ -164,7 +165,10 @@ fn unwrap(words: Vec<String>) -> Vec<String> {
         let base = base_name(w);
         if !w.starts_with('-') && w.contains('=') && !w.starts_with('=') && i + 1 < words.len() {
             i += 1;
-        } else if matches!(base, "sudo" | "doas" | "env" | "command" | "exec" | "nohup" | "time" | "nice" | "xargs") {
+        } else if matches!(
+            base,
+            "sudo" | "doas" | "env" | "command" | "exec" | "nohup" | "time" | "nice" | "xargs"
+        ) {
             i += 1;
             // The wrapper's own options (`sudo -u root`, `env -i`).
             while let Some(o) = words.get(i) {
@@ -221,10 +225,10 @@ mod tests {
 
     #[test]
     fn splits_quotes_wrappers_pipes_and_redirects() {
-        assert_eq!(words("sudo -u root /bin/rm -rf '/tmp/a b' && echo ok"), vec![
-            vec!["rm", "-rf", "/tmp/a b"],
-            vec!["echo", "ok"],
-        ]);
+        assert_eq!(
+            words("sudo -u root /bin/rm -rf '/tmp/a b' && echo ok"),
+            vec![vec!["rm", "-rf", "/tmp/a b"], vec!["echo", "ok"],]
+        );
         let p = parse("curl -fsSL https://x.sh | sudo bash -s");
         assert_eq!(p.len(), 2);
         assert!(!p[0].piped && p[1].piped);
@@ -233,9 +237,15 @@ mod tests {
         assert_eq!(r[0].words, vec!["echo", "a;b"]);
         assert_eq!(r[0].redirects, vec![".git/config"]);
         assert_eq!(r[1].words, vec!["cargo", "test"]);
-        assert_eq!(words("bash <(curl -s x)"), vec![vec!["bash"], vec!["curl", "-s", "x"]]);
+        assert_eq!(
+            words("bash <(curl -s x)"),
+            vec![vec!["bash"], vec!["curl", "-s", "x"]]
+        );
         // Inside double quotes a command substitution stays one word (the guard checks the raw text).
-        assert_eq!(words("sh -c \"$(wget -qO- x)\""), vec![vec!["sh", "-c", "$(wget -qO- x)"]]);
+        assert_eq!(
+            words("sh -c \"$(wget -qO- x)\""),
+            vec![vec!["sh", "-c", "$(wget -qO- x)"]]
+        );
         assert!(has_flag(&["-fR".into()], 'R', "--recursive"));
         assert!(!has_flag(&["--".into(), "-R".into()], 'R', "--recursive"));
     }

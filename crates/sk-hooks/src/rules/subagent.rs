@@ -34,20 +34,23 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
 
 /// `commit` or `push` when any simple command of `command` is one.
 fn git_commit_or_push(command: &str) -> Option<&'static str> {
-    shell::parse(command).iter().filter(|s| s.program() == "git").find_map(|s| {
-        let args = s.args();
-        let mut i = 0;
-        while let Some(a) = args.get(i) {
-            match a.as_str() {
-                "-C" | "-c" | "--git-dir" | "--work-tree" => i += 2,
-                a if a.starts_with('-') => i += 1,
-                "commit" => return Some("commit"),
-                "push" => return Some("push"),
-                _ => return None,
+    shell::parse(command)
+        .iter()
+        .filter(|s| s.program() == "git")
+        .find_map(|s| {
+            let args = s.args();
+            let mut i = 0;
+            while let Some(a) = args.get(i) {
+                match a.as_str() {
+                    "-C" | "-c" | "--git-dir" | "--work-tree" => i += 2,
+                    a if a.starts_with('-') => i += 1,
+                    "commit" => return Some("commit"),
+                    "push" => return Some("push"),
+                    _ => return None,
+                }
             }
-        }
-        None
-    })
+            None
+        })
 }
 
 #[cfg(test)]
@@ -56,7 +59,10 @@ mod tests {
 
     #[test]
     fn recognises_commit_and_push_only() {
-        assert_eq!(git_commit_or_push("git add -A && git commit -m x"), Some("commit"));
+        assert_eq!(
+            git_commit_or_push("git add -A && git commit -m x"),
+            Some("commit")
+        );
         assert_eq!(git_commit_or_push("git -C repo push origin x"), Some("push"));
         assert_eq!(git_commit_or_push("git log --grep commit"), None);
         assert_eq!(git_commit_or_push("echo git commit"), None);

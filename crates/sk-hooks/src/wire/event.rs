@@ -33,7 +33,11 @@ const NAMES: &[(Event, &str, &str)] = &[
     (Event::UserPrompt, "userPromptSubmitted", "UserPromptSubmit"),
     (Event::PreToolUse, "preToolUse", "PreToolUse"),
     (Event::PostToolUse, "postToolUse", "PostToolUse"),
-    (Event::PostToolUseFailure, "postToolUseFailure", "PostToolUseFailure"),
+    (
+        Event::PostToolUseFailure,
+        "postToolUseFailure",
+        "PostToolUseFailure",
+    ),
     (Event::PermissionRequest, "permissionRequest", "PermissionRequest"),
     (Event::Stop, "agentStop", "Stop"),
     (Event::SubagentStart, "subagentStart", "SubagentStart"),
@@ -55,9 +59,7 @@ impl Event {
         let name = name.trim();
         NAMES
             .iter()
-            .find(|(_, camel, pascal)| {
-                name == *camel || name == *pascal || name.eq_ignore_ascii_case(camel)
-            })
+            .find(|(_, camel, pascal)| name == *camel || name == *pascal || name.eq_ignore_ascii_case(camel))
             .map(|(e, _, _)| *e)
             .unwrap_or(Event::Other)
     }

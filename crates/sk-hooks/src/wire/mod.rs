@@ -88,7 +88,12 @@ struct SnakeInput {
 
 /// Parses stdin for the event named on the command line. `agent` is `--agent` when the
 /// deployed command names it; otherwise the dialect and the transcript path decide.
-pub fn parse(stdin: &[u8], event_arg: &str, agent: Option<Agent>, paths: &Paths) -> Result<Invocation, WireError> {
+pub fn parse(
+    stdin: &[u8],
+    event_arg: &str,
+    agent: Option<Agent>,
+    paths: &Paths,
+) -> Result<Invocation, WireError> {
     if stdin.iter().all(u8::is_ascii_whitespace) {
         return Err(WireError::Empty);
     }
@@ -107,14 +112,21 @@ pub fn parse(stdin: &[u8], event_arg: &str, agent: Option<Agent>, paths: &Paths)
 
 fn from_camel(input: CamelInput, event_arg: &str, agent: Option<Agent>) -> Invocation {
     let event = Event::parse(event_arg);
-    let tool = input
-        .tool_name
-        .map(|name| Tool::new(&name, input.tool_args.map(tool::args_object).unwrap_or(Value::Null)));
+    let tool = input.tool_name.map(|name| {
+        Tool::new(
+            &name,
+            input.tool_args.map(tool::args_object).unwrap_or(Value::Null),
+        )
+    });
     let failure = match event {
         Event::PostToolUseFailure => Some(input.error.as_ref().map(error_text).unwrap_or_default()),
         Event::PostToolUse => input
             .tool_result
-            .filter(|r| r.result_type.as_deref().is_some_and(|t| t == "failure" || t == "error"))
+            .filter(|r| {
+                r.result_type
+                    .as_deref()
+                    .is_some_and(|t| t == "failure" || t == "error")
+            })
             .map(|r| r.text_result_for_llm.unwrap_or_default()),
         _ => None,
     };
@@ -139,9 +151,12 @@ fn from_snake(input: SnakeInput, event_arg: &str, agent: Option<Agent>, paths: &
         _ => Event::parse(event_arg),
     };
     let agent = agent.unwrap_or_else(|| snake_agent(&input, paths));
-    let tool = input
-        .tool_name
-        .map(|name| Tool::new(&name, input.tool_input.map(tool::args_object).unwrap_or(Value::Null)));
+    let tool = input.tool_name.map(|name| {
+        Tool::new(
+            &name,
+            input.tool_input.map(tool::args_object).unwrap_or(Value::Null),
+        )
+    });
     let failure = match event {
         Event::PostToolUseFailure => Some(
             input
@@ -251,19 +266,36 @@ mod tests {
     #[test]
     fn dialect_and_agent_detection() {
         let p = paths();
-        let camel = parse(br#"{"sessionId":"s","cwd":"/r","toolName":"bash","toolArgs":"{\"command\":\"ls\"}"}"#, "preToolUse", None, &p)
-            .expect("camel");
-        assert_eq!((camel.agent, camel.dialect, camel.event), (Agent::Copilot, Dialect::Camel, Event::PreToolUse));
+        let camel = parse(
+            br#"{"sessionId":"s","cwd":"/r","toolName":"bash","toolArgs":"{\"command\":\"ls\"}"}"#,
+            "preToolUse",
+            None,
+            &p,
+        )
+        .expect("camel");
+        assert_eq!(
+            (camel.agent, camel.dialect, camel.event),
+            (Agent::Copilot, Dialect::Camel, Event::PreToolUse)
+        );
         let claude = parse(br#"{"hook_event_name":"PreToolUse","transcript_path":"/h/.claude/projects/x.jsonl","tool_name":"Bash","tool_input":{"command":"ls"}}"#, "PreToolUse", None, &p).expect("claude");
         assert_eq!((claude.agent, claude.dialect), (Agent::Claude, Dialect::Snake));
-        let codex = parse(br#"{"hook_event_name":"SessionStart","turn_id":"t1"}"#, "SessionStart", None, &p).expect("codex");
+        let codex = parse(
+            br#"{"hook_event_name":"SessionStart","turn_id":"t1"}"#,
+            "SessionStart",
+            None,
+            &p,
+        )
+        .expect("codex");
         assert_eq!(codex.agent, Agent::Codex);
         let pascal = parse(br#"{"hook_event_name":"PreToolUse","transcript_path":"/h/.copilot/session-state/a/events.jsonl"}"#, "PreToolUse", None, &p).expect("copilot pascal");
         assert_eq!((pascal.agent, pascal.dialect), (Agent::Copilot, Dialect::Snake));
         let forced = parse(br#"{"hook_event_name":"Stop"}"#, "Stop", Some(Agent::Codex), &p).expect("flag");
         assert_eq!(forced.agent, Agent::Codex);
         assert!(matches!(parse(b" \n", "Stop", None, &p), Err(WireError::Empty)));
-        assert!(matches!(parse(b"[1]", "Stop", None, &p), Err(WireError::NotJson(_))));
+        assert!(matches!(
+            parse(b"[1]", "Stop", None, &p),
+            Err(WireError::NotJson(_))
+        ));
     }
 
     #[test]

@@ -129,7 +129,8 @@ mod tests {
             for dialect in [Dialect::Camel, Dialect::Snake] {
                 for event in Event::all() {
                     let a = render(agent, dialect, event, &empty);
-                    let codex_start = agent == Agent::Codex && dialect == Dialect::Snake && event == Event::SessionStart;
+                    let codex_start =
+                        agent == Agent::Codex && dialect == Dialect::Snake && event == Event::SessionStart;
                     assert_eq!(a.stdout.is_empty(), !codex_start, "{agent} {dialect:?} {event:?}");
                     assert_eq!(a.exit, 0);
                 }

@@ -8,9 +8,14 @@ use serde_json::Value;
 /// What a tool call does, as far as the rules care.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Shell { command: String },
+    Shell {
+        command: String,
+    },
     /// A file edit or creation: the path and the text it introduces.
-    Write { path: String, text: String },
+    Write {
+        path: String,
+        text: String,
+    },
     Other,
 }
 
@@ -33,7 +38,14 @@ const SHELL_TOOLS: &[&str] = &[
     "run_shell_command",
 ];
 const PATH_KEYS: &[&str] = &["file_path", "path", "filePath", "notebook_path"];
-const TEXT_KEYS: &[&str] = &["new_str", "new_string", "content", "file_text", "text", "new_source"];
+const TEXT_KEYS: &[&str] = &[
+    "new_str",
+    "new_string",
+    "content",
+    "file_text",
+    "text",
+    "new_source",
+];
 
 /// `toolArgs` arrives as an object or (older Copilot docs) as a JSON string holding one.
 pub fn args_object(v: Value) -> Value {
@@ -153,19 +165,40 @@ mod tests {
         let shell = |name, args| Tool::new(name, args).action;
         let cmd = |s: &str| Action::Shell { command: s.into() };
         assert_eq!(shell("bash", json!({"command": "ls -la"})), cmd("ls -la"));
-        assert_eq!(shell("Bash", json!({"command": "ls", "description": "x"})), cmd("ls"));
-        assert_eq!(shell("shell", json!({"command": ["bash", "-lc", "git push"]})), cmd("git push"));
+        assert_eq!(
+            shell("Bash", json!({"command": "ls", "description": "x"})),
+            cmd("ls")
+        );
+        assert_eq!(
+            shell("shell", json!({"command": ["bash", "-lc", "git push"]})),
+            cmd("git push")
+        );
         assert_eq!(shell("exec_command", json!({"cmd": "make"})), cmd("make"));
-        assert_eq!(shell("shell", json!({"command": ["git", "status"]})), cmd("git status"));
+        assert_eq!(
+            shell("shell", json!({"command": ["git", "status"]})),
+            cmd("git status")
+        );
         assert_eq!(
             shell("bash", args_object(json!("{\"command\":\"echo hi\"}"))),
             cmd("echo hi")
         );
-        let write = |p: &str, t: &str| Action::Write { path: p.into(), text: t.into() };
-        assert_eq!(shell("edit", json!({"path": "a.rs", "old_str": "x", "new_str": "y"})), write("a.rs", "y"));
-        assert_eq!(shell("Write", json!({"file_path": "/r/a", "content": "c"})), write("/r/a", "c"));
+        let write = |p: &str, t: &str| Action::Write {
+            path: p.into(),
+            text: t.into(),
+        };
         assert_eq!(
-            shell("MultiEdit", json!({"file_path": "m", "edits": [{"old_string": "a", "new_string": "b"}, {"new_string": "c"}]})),
+            shell("edit", json!({"path": "a.rs", "old_str": "x", "new_str": "y"})),
+            write("a.rs", "y")
+        );
+        assert_eq!(
+            shell("Write", json!({"file_path": "/r/a", "content": "c"})),
+            write("/r/a", "c")
+        );
+        assert_eq!(
+            shell(
+                "MultiEdit",
+                json!({"file_path": "m", "edits": [{"old_string": "a", "new_string": "b"}, {"new_string": "c"}]})
+            ),
             write("m", "b\nc")
         );
         let patch = "*** Begin Patch\n*** Update File: src/x.rs\n@@\n-old\n+new line\n*** End Patch";

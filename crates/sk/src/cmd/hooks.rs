@@ -17,8 +17,8 @@ use sk_hooks::marker::{self, Status};
 use sk_hooks::rules::RULES;
 
 use crate::cli::{
-    HooksAuditArgs, HooksCommand, HooksDisableArgs, HooksEnableArgs, HooksRulesArgs, HooksRunArgs, MarkerCommand,
-    MarkerRepoArgs, MarkerSetArgs, MarkerStatusArgs,
+    HooksAuditArgs, HooksCommand, HooksDisableArgs, HooksEnableArgs, HooksRulesArgs, HooksRunArgs,
+    MarkerCommand, MarkerRepoArgs, MarkerSetArgs, MarkerStatusArgs,
 };
 use crate::exit;
 use crate::output::Out;
@@ -154,10 +154,16 @@ fn rules(paths: &Paths, args: &HooksRulesArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(out, "\nSettings: {}", paths.hooks_config().display())?;
     if let Some(e) = config_error {
-        writeln!(out, "warning: the settings file is not valid, defaults are used: {e}")?;
+        writeln!(
+            out,
+            "warning: the settings file is not valid, defaults are used: {e}"
+        )?;
     }
     for unknown in config.unknown_rules() {
-        writeln!(out, "warning: the settings file names an unknown rule `{unknown}`")?;
+        writeln!(
+            out,
+            "warning: the settings file names an unknown rule `{unknown}`"
+        )?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -177,7 +183,11 @@ fn audit_log(paths: &Paths, args: &HooksAuditArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "The audit log is empty ({}).", paths.hooks_audit().display())?;
     }
     for l in &lines {
-        let rules: Vec<String> = l.rules.iter().map(|r| format!("{}={}", r.rule, r.result)).collect();
+        let rules: Vec<String> = l
+            .rules
+            .iter()
+            .map(|r| format!("{}={}", r.rule, r.result))
+            .collect();
         writeln!(
             out,
             "{} {:<7} {:<20} {:<15} {:>7}µs {}",
@@ -226,8 +236,18 @@ fn disable(paths: &Paths, args: &HooksDisableArgs) -> anyhow::Result<ExitCode> {
     let next = current.disabled(rule, args.reason.trim(), for_ms, now);
     next.save(&path).context("writing the bypass file")?;
     let until = sk_core::time::format_ms(now + for_ms);
-    audit_change(paths, "hooks disable", "disable", rule, &format!("until {until}: {}", args.reason.trim()));
-    let what = if rule == bypass::ALL { "All hook rules are".to_string() } else { format!("Rule {rule} is") };
+    audit_change(
+        paths,
+        "hooks disable",
+        "disable",
+        rule,
+        &format!("until {until}: {}", args.reason.trim()),
+    );
+    let what = if rule == bypass::ALL {
+        "All hook rules are".to_string()
+    } else {
+        format!("Rule {rule} is")
+    };
     let mut out = Out::new();
     writeln!(
         out,
@@ -250,7 +270,11 @@ fn enable(paths: &Paths, args: &HooksEnableArgs) -> anyhow::Result<ExitCode> {
     let (next, removed) = current.enabled(rule, now);
     let mut out = Out::new();
     if removed.is_empty() && next == current {
-        writeln!(out, "Nothing to enable: {} not bypassed.", rule.map_or("no rule is".to_string(), |r| format!("{r} is")))?;
+        writeln!(
+            out,
+            "Nothing to enable: {} not bypassed.",
+            rule.map_or("no rule is".to_string(), |r| format!("{r} is"))
+        )?;
         if let Some(r) = rule
             && next.covering(r, now).is_some()
         {
@@ -261,8 +285,23 @@ fn enable(paths: &Paths, args: &HooksEnableArgs) -> anyhow::Result<ExitCode> {
     }
     next.save(&path).context("writing the bypass file")?;
     for b in &removed {
-        audit_change(paths, "hooks enable", "enable", &b.rule, &format!("bypass ended early (was: {})", b.reason));
-        writeln!(out, "Enabled {} (bypass since {} ended).", if b.rule == bypass::ALL { "all rules" } else { &b.rule }, sk_core::time::format_ms(b.since_ms))?;
+        audit_change(
+            paths,
+            "hooks enable",
+            "enable",
+            &b.rule,
+            &format!("bypass ended early (was: {})", b.reason),
+        );
+        writeln!(
+            out,
+            "Enabled {} (bypass since {} ended).",
+            if b.rule == bypass::ALL {
+                "all rules"
+            } else {
+                &b.rule
+            },
+            sk_core::time::format_ms(b.since_ms)
+        )?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -300,7 +339,10 @@ fn repo_root(args: &MarkerRepoArgs) -> anyhow::Result<PathBuf> {
     let dir = std::fs::canonicalize(&dir).with_context(|| format!("cannot open {}", dir.display()))?;
     match sk_hooks::gitroot::find(&dir) {
         Some(r) => Ok(r.root),
-        None => bail!("{} is not inside a git repository: pass --repo DIR", dir.display()),
+        None => bail!(
+            "{} is not inside a git repository: pass --repo DIR",
+            dir.display()
+        ),
     }
 }
 
@@ -314,8 +356,15 @@ fn marker_set(paths: &Paths, args: &MarkerSetArgs) -> anyhow::Result<ExitCode> {
         },
         None => i64::try_from(config.marker.ttl_hours.saturating_mul(3_600_000)).unwrap_or(bypass::MAX_MS),
     };
-    let m = marker::set(paths, &root, for_ms, sk_core::time::now_ms()).context("setting the sub-agent marker")?;
-    audit_change(paths, "hooks marker set", "marker-set", "subagent_git", &root.display().to_string());
+    let m =
+        marker::set(paths, &root, for_ms, sk_core::time::now_ms()).context("setting the sub-agent marker")?;
+    audit_change(
+        paths,
+        "hooks marker set",
+        "marker-set",
+        "subagent_git",
+        &root.display().to_string(),
+    );
     let mut out = Out::new();
     writeln!(
         out,
@@ -333,13 +382,23 @@ fn marker_clear(paths: &Paths, args: &MarkerRepoArgs) -> anyhow::Result<ExitCode
     let root = repo_root(args)?;
     let removed = marker::clear(paths, &root).context("clearing the sub-agent marker")?;
     if removed {
-        audit_change(paths, "hooks marker clear", "marker-clear", "subagent_git", &root.display().to_string());
+        audit_change(
+            paths,
+            "hooks marker clear",
+            "marker-clear",
+            "subagent_git",
+            &root.display().to_string(),
+        );
     }
     let mut out = Out::new();
     writeln!(
         out,
         "{} {}.",
-        if removed { "Cleared the sub-agent marker for" } else { "No sub-agent marker was set for" },
+        if removed {
+            "Cleared the sub-agent marker for"
+        } else {
+            "No sub-agent marker was set for"
+        },
         root.display()
     )?;
     out.flush()?;
@@ -368,7 +427,12 @@ fn marker_status(paths: &Paths, args: &MarkerStatusArgs) -> anyhow::Result<ExitC
             root.display(),
             until.unwrap_or_default()
         )?,
-        Status::Expired(_) => writeln!(out, "Expired for {} (at {}); it no longer blocks anything.", root.display(), until.unwrap_or_default())?,
+        Status::Expired(_) => writeln!(
+            out,
+            "Expired for {} (at {}); it no longer blocks anything.",
+            root.display(),
+            until.unwrap_or_default()
+        )?,
         Status::Invalid(why) => writeln!(out, "Ignored for {}: {why}.", root.display())?,
     }
     out.flush()?;
@@ -391,9 +455,14 @@ mod tests {
 
     #[test]
     fn fast_path_takes_only_what_it_understands() {
-        let (agent, db, event) = parse_run_args(&args(&["hooks", "run", "--agent", "codex", "SessionStart"])).expect("parsed");
-        assert_eq!((agent, db, event.as_str()), (Some(sk_core::Agent::Codex), None, "SessionStart"));
-        let (_, db, _) = parse_run_args(&args(&["hooks", "run", "--db=/x.db", "preToolUse"])).expect("parsed");
+        let (agent, db, event) =
+            parse_run_args(&args(&["hooks", "run", "--agent", "codex", "SessionStart"])).expect("parsed");
+        assert_eq!(
+            (agent, db, event.as_str()),
+            (Some(sk_core::Agent::Codex), None, "SessionStart")
+        );
+        let (_, db, _) =
+            parse_run_args(&args(&["hooks", "run", "--db=/x.db", "preToolUse"])).expect("parsed");
         assert_eq!(db, Some("/x.db".into()));
         for declined in [
             &["hooks", "run", "--help"][..],

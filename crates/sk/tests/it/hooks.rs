@@ -16,7 +16,9 @@ pub(crate) struct Ran {
 /// Runs `sk hooks run [ARGS…]` with `payload` on stdin in `env`.
 pub(crate) fn hook(env: &TestEnv, args: &[&str], payload: &str, vars: &[(&str, &str)]) -> Ran {
     let mut cmd = env.sk();
-    cmd.args(["hooks", "run"]).args(args).write_stdin(payload.to_string());
+    cmd.args(["hooks", "run"])
+        .args(args)
+        .write_stdin(payload.to_string());
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -305,7 +307,10 @@ fn claude_events_answer_in_claudes_shape() {
     let env = TestEnv::new();
     without_capture(&env);
     insta::assert_snapshot!("claude", transcript(&env, CLAUDE));
-    assert!(audit(&env).iter().all(|l| l["agent"] == "claude"), "detected as Claude Code");
+    assert!(
+        audit(&env).iter().all(|l| l["agent"] == "claude"),
+        "detected as Claude Code"
+    );
 }
 
 #[test]
@@ -313,7 +318,10 @@ fn codex_events_answer_in_codexs_shape() {
     let env = TestEnv::new();
     without_capture(&env);
     insta::assert_snapshot!("codex", transcript(&env, CODEX));
-    assert!(audit(&env).iter().all(|l| l["agent"] == "codex"), "detected as Codex");
+    assert!(
+        audit(&env).iter().all(|l| l["agent"] == "codex"),
+        "detected as Codex"
+    );
 }
 
 /// Exit 0, nothing printed, and an audit line that says why.
@@ -362,23 +370,35 @@ fn a_missing_or_corrupt_database_fails_open() {
         rule_result(l, "mistake_lookup").as_deref() == Some("error") && l["decision"] == "none"
     });
     assert!(!env.db().exists(), "a hook never creates the database");
-    env.write(".copilot/session-state/knowledge.db", b"this is not sqlite at all, just text");
+    env.write(
+        ".copilot/session-state/knowledge.db",
+        b"this is not sqlite at all, just text",
+    );
     let ran = hook(&env, &["PostToolUseFailure"], CLAUDE_FAILURE, &[]);
-    assert_failed_open(&env, &ran, |l| rule_result(l, "mistake_lookup").as_deref() == Some("error"));
+    assert_failed_open(&env, &ran, |l| {
+        rule_result(l, "mistake_lookup").as_deref() == Some("error")
+    });
     let ran = hook(
         &env,
         &["SessionStart"],
         r#"{"hook_event_name":"SessionStart","cwd":"/work/demo","source":"startup"}"#,
         &[],
     );
-    assert_failed_open(&env, &ran, |l| rule_result(l, "briefing").as_deref() == Some("error"));
+    assert_failed_open(&env, &ran, |l| {
+        rule_result(l, "briefing").as_deref() == Some("error")
+    });
 }
 
 #[test]
 fn a_locked_database_fails_open() {
     let env = TestEnv::new();
     env.sk()
-        .args(["learn", "--mistake", "cargo build fails on serde_yaml", "Add serde_yaml to Cargo.toml"])
+        .args([
+            "learn",
+            "--mistake",
+            "cargo build fails on serde_yaml",
+            "Add serde_yaml to Cargo.toml",
+        ])
         .assert()
         .success();
     // Another writer holds sk's writer lock and an exclusive SQLite lock.
@@ -392,7 +412,10 @@ fn a_locked_database_fails_open() {
     .expect("take an exclusive lock");
     let ran = hook(&env, &["PostToolUseFailure"], CLAUDE_FAILURE, &[]);
     assert_failed_open(&env, &ran, |l| {
-        matches!(rule_result(l, "mistake_lookup").as_deref(), Some("error" | "over-budget"))
+        matches!(
+            rule_result(l, "mistake_lookup").as_deref(),
+            Some("error" | "over-budget")
+        )
     });
     conn.execute_batch("ROLLBACK").expect("release");
 }
@@ -402,7 +425,12 @@ const DANGEROUS: &str = r#"{"session_id":"5f0c","cwd":"/work/demo","hook_event_n
 #[test]
 fn a_panicking_rule_fails_open_and_never_denies() {
     let env = TestEnv::new();
-    let ran = hook(&env, &["PreToolUse"], DANGEROUS, &[("SK_HOOK_TEST_FAULT", "guard")]);
+    let ran = hook(
+        &env,
+        &["PreToolUse"],
+        DANGEROUS,
+        &[("SK_HOOK_TEST_FAULT", "guard")],
+    );
     assert_failed_open(&env, &ran, |l| {
         rule_result(l, "guard").as_deref() == Some("panic")
             && l["decision"] == "none"
@@ -420,7 +448,12 @@ fn a_rule_over_its_budget_is_ignored() {
         ".copilot/markers/hooks-config.json",
         r#"{"rules": {"guard": {"budget_ms": 100}}}"#,
     );
-    let ran = hook(&env, &["PreToolUse"], DANGEROUS, &[("SK_HOOK_TEST_FAULT", "guard:slow")]);
+    let ran = hook(
+        &env,
+        &["PreToolUse"],
+        DANGEROUS,
+        &[("SK_HOOK_TEST_FAULT", "guard:slow")],
+    );
     assert_failed_open(&env, &ran, |l| {
         rule_result(l, "guard").as_deref() == Some("over-budget") && l["decision"] == "none"
     });
@@ -433,7 +466,12 @@ fn dry_run_logs_the_deny_without_denying() {
     assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
     let last = audit(&env).pop().expect("audit line");
     assert_eq!(last["decision"], "deny (dry run)");
-    assert!(last["reason"].as_str().is_some_and(|r| r.contains("whole file system")), "{last}");
+    assert!(
+        last["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("whole file system")),
+        "{last}"
+    );
 }
 
 #[test]

@@ -30,11 +30,19 @@ fn plant_failure_fix(env: &TestEnv, cwd: &str) {
         json!({"model": "claude-opus-4-7", "id": format!("m-{id}"), "type": "message", "role": "assistant",
                "content": [{"type": "tool_use", "id": id, "name": name, "input": input}]})
     };
-    let result = |id: &str, text: &str, is_error: bool| {
-        json!({"role": "user", "content": [{"type": "tool_result", "content": text, "is_error": is_error, "tool_use_id": id}]})
-    };
-    line("user", json!({"role": "user", "content": "Load the server settings from YAML"}));
-    line("assistant", tool_use("t1", "Bash", json!({"command": "cargo build", "description": "Build"})));
+    let result = |id: &str, text: &str, is_error: bool| json!({"role": "user", "content": [{"type": "tool_result", "content": text, "is_error": is_error, "tool_use_id": id}]});
+    line(
+        "user",
+        json!({"role": "user", "content": "Load the server settings from YAML"}),
+    );
+    line(
+        "assistant",
+        tool_use(
+            "t1",
+            "Bash",
+            json!({"command": "cargo build", "description": "Build"}),
+        ),
+    );
     line("user", result("t1", ERROR, true));
     line(
         "assistant",
@@ -45,8 +53,22 @@ fn plant_failure_fix(env: &TestEnv, cwd: &str) {
         ),
     );
     line("user", result("t2", "The file has been updated.", false));
-    line("assistant", tool_use("t3", "Bash", json!({"command": "cargo build", "description": "Build"})));
-    line("user", result("t3", "   Compiling server v0.1.0\n    Finished dev profile", false));
+    line(
+        "assistant",
+        tool_use(
+            "t3",
+            "Bash",
+            json!({"command": "cargo build", "description": "Build"}),
+        ),
+    );
+    line(
+        "user",
+        result(
+            "t3",
+            "   Compiling server v0.1.0\n    Finished dev profile",
+            false,
+        ),
+    );
     let text: Vec<String> = lines.iter().map(Value::to_string).collect();
     env.write(
         &format!(".claude/projects/-work-server/{SESSION}.jsonl"),
@@ -102,17 +124,25 @@ fn a_similar_failure_gets_the_known_fix_back_in_each_agents_channel() {
     // Claude Code: PostToolUseFailure and PostToolUse with an error → additionalContext.
     for (event, extra) in [
         ("PostToolUseFailure", json!({"error": error})),
-        ("PostToolUse", json!({"tool_response": {"stdout": "", "stderr": error, "exit_code": 101}})),
+        (
+            "PostToolUse",
+            json!({"tool_response": {"stdout": "", "stderr": error, "exit_code": 101}}),
+        ),
     ] {
         let mut payload = json!({"session_id": "s", "cwd": cwd, "hook_event_name": event,
             "transcript_path": "/x/.claude/projects/p/s.jsonl", "tool_name": "Bash",
             "tool_input": {"command": "cargo build"}});
-        payload.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
+        payload
+            .as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
         let ran = hook(&env, &[event], &payload.to_string(), &[]);
         assert_eq!(ran.code, 0);
         let out: Value = serde_json::from_str(&ran.stdout).expect("JSON answer");
         assert_eq!(out["hookSpecificOutput"]["hookEventName"], event);
-        let context = out["hookSpecificOutput"]["additionalContext"].as_str().expect("context");
+        let context = out["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .expect("context");
         assert!(fix_is_there(context), "{context}");
     }
 
@@ -122,7 +152,11 @@ fn a_similar_failure_gets_the_known_fix_back_in_each_agents_channel() {
         "tool_response": format!("Exit code: 101\nOutput:\n{error}")});
     let ran = hook(&env, &["PostToolUse"], &codex.to_string(), &[]);
     let out: Value = serde_json::from_str(&ran.stdout).expect("JSON answer");
-    assert!(fix_is_there(out["hookSpecificOutput"]["additionalContext"].as_str().expect("context")));
+    assert!(fix_is_there(
+        out["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .expect("context")
+    ));
 
     // An unrelated failure gets nothing.
     let other = json!({"sessionId": "c1", "timestamp": 1, "cwd": cwd, "toolName": "bash",
@@ -141,15 +175,30 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
     std::fs::create_dir_all(project.join("src")).expect("src");
     std::fs::write(project.join("src/config.rs"), "use serde_yaml;\n").expect("changed file");
     for (agent, payload) in [
-        ("claude", json!({"session_id": "s", "cwd": cwd, "hook_event_name": "SessionStart", "source": "startup"})),
-        ("codex", json!({"session_id": "s", "turn_id": "t", "cwd": cwd, "hook_event_name": "SessionStart"})),
+        (
+            "claude",
+            json!({"session_id": "s", "cwd": cwd, "hook_event_name": "SessionStart", "source": "startup"}),
+        ),
+        (
+            "codex",
+            json!({"session_id": "s", "turn_id": "t", "cwd": cwd, "hook_event_name": "SessionStart"}),
+        ),
     ] {
         let ran = hook(&env, &["SessionStart"], &payload.to_string(), &[]);
-        let out: Value = serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{agent}: {e}: {ran:?}"));
-        let context = out["hookSpecificOutput"]["additionalContext"].as_str().expect("context");
+        let out: Value =
+            serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{agent}: {e}: {ran:?}"));
+        let context = out["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .expect("context");
         assert!(context.starts_with("<sk-briefing"), "{agent}: {context}");
-        assert!(context.contains("serde_yaml"), "{agent}: the mistake on the changed file is briefed: {context}");
-        assert!(context.chars().count() <= 4000, "{agent}: within the default budget");
+        assert!(
+            context.contains("serde_yaml"),
+            "{agent}: the mistake on the changed file is briefed: {context}"
+        );
+        assert!(
+            context.chars().count() <= 4000,
+            "{agent}: within the default budget"
+        );
     }
 
     // Copilot: nothing printed; the marked section of its instructions file holds it, and
@@ -160,10 +209,19 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
     let ran = hook(&env, &["sessionStart"], &payload.to_string(), &[]);
     assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
     let text = std::fs::read_to_string(&instructions).expect("instructions");
-    assert!(text.starts_with("# My rules\n\nPrefer small commits.\n\n<!-- sk:briefing:begin"), "{text}");
-    assert!(text.contains("serde_yaml") && text.trim_end().ends_with("<!-- sk:briefing:end -->"), "{text}");
+    assert!(
+        text.starts_with("# My rules\n\nPrefer small commits.\n\n<!-- sk:briefing:begin"),
+        "{text}"
+    );
+    assert!(
+        text.contains("serde_yaml") && text.trim_end().ends_with("<!-- sk:briefing:end -->"),
+        "{text}"
+    );
     let backup = env.copilot_home().join("copilot-instructions.md.sk-backup");
-    assert_eq!(std::fs::read_to_string(backup).expect("backup"), "# My rules\n\nPrefer small commits.\n");
+    assert_eq!(
+        std::fs::read_to_string(backup).expect("backup"),
+        "# My rules\n\nPrefer small commits.\n"
+    );
     // A second session start replaces the section instead of adding another.
     hook(&env, &["sessionStart"], &payload.to_string(), &[]);
     let again = std::fs::read_to_string(&instructions).expect("instructions");
@@ -190,7 +248,11 @@ fn a_corrected_command_warns_before_it_is_repeated() {
     // Off by default: it would open the database before every tool call.
     let ran = hook(&env, &["PreToolUse"], &payload("python manage.py test"), &[]);
     assert_eq!(ran.stdout, "");
-    assert_eq!(rule_result(&audit(&env).pop().expect("audit"), "mistake_warn"), None, "not run");
+    assert_eq!(
+        rule_result(&audit(&env).pop().expect("audit"), "mistake_warn"),
+        None,
+        "not run"
+    );
     env.write(
         ".copilot/markers/hooks-config.json",
         r#"{"rules": {"mistake_warn": {"enabled": true}}}"#,
@@ -198,7 +260,11 @@ fn a_corrected_command_warns_before_it_is_repeated() {
     let ran = hook(&env, &["PreToolUse"], &payload("python manage.py test"), &[]);
     let out: Value = serde_json::from_str(&ran.stdout).expect("an answer");
     assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "ask");
-    assert!(out["hookSpecificOutput"]["permissionDecisionReason"].as_str().is_some_and(|r| r.contains("`python3 manage.py test`")));
+    assert!(
+        out["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("`python3 manage.py test`"))
+    );
     let ran = hook(&env, &["PreToolUse"], &payload("python3 manage.py test"), &[]);
     assert_eq!(ran.stdout, "", "the command that worked is not questioned");
 }
@@ -208,9 +274,21 @@ const DANGEROUS: &str = r#"{"session_id":"s","cwd":"/work/demo","hook_event_name
 #[test]
 fn the_emergency_bypass_is_audited_shown_and_expires() {
     let env = TestEnv::new();
-    assert!(hook(&env, &["PreToolUse"], DANGEROUS, &[]).stdout.contains("deny"));
+    assert!(
+        hook(&env, &["PreToolUse"], DANGEROUS, &[])
+            .stdout
+            .contains("deny")
+    );
     env.sk()
-        .args(["hooks", "disable", "guard", "--reason", "INC-42 false positive", "--for", "30m"])
+        .args([
+            "hooks",
+            "disable",
+            "guard",
+            "--reason",
+            "INC-42 false positive",
+            "--for",
+            "30m",
+        ])
         .assert()
         .success()
         .stdout(predicates::str::contains("Rule guard is bypassed until"));
@@ -218,28 +296,65 @@ fn the_emergency_bypass_is_audited_shown_and_expires() {
     let last = audit(&env).pop().expect("audit");
     assert_eq!(rule_result(&last, "guard").as_deref(), Some("bypassed"));
     let rules: Value = serde_json::from_slice(
-        &env.sk().args(["hooks", "rules", "--json"]).assert().success().get_output().stdout,
+        &env.sk()
+            .args(["hooks", "rules", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
     )
     .expect("json");
-    let guard = rules["rules"].as_array().expect("rules").iter().find(|r| r["rule"] == "guard").cloned().expect("guard");
-    assert!(guard["state"].as_str().is_some_and(|s| s.starts_with("bypassed until")), "{guard}");
+    let guard = rules["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["rule"] == "guard")
+        .cloned()
+        .expect("guard");
+    assert!(
+        guard["state"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("bypassed until")),
+        "{guard}"
+    );
     assert_eq!(guard["bypass"]["reason"], "INC-42 false positive");
-    let changes: Vec<Value> = audit(&env).into_iter().filter(|l| l["event"] == "hooks disable").collect();
+    let changes: Vec<Value> = audit(&env)
+        .into_iter()
+        .filter(|l| l["event"] == "hooks disable")
+        .collect();
     assert_eq!(changes.len(), 1);
-    assert!(changes[0]["reason"].as_str().is_some_and(|r| r.contains("INC-42")));
+    assert!(
+        changes[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("INC-42"))
+    );
 
     env.sk().args(["hooks", "enable", "guard"]).assert().success();
-    assert!(hook(&env, &["PreToolUse"], DANGEROUS, &[]).stdout.contains("deny"), "enabled again");
+    assert!(
+        hook(&env, &["PreToolUse"], DANGEROUS, &[])
+            .stdout
+            .contains("deny"),
+        "enabled again"
+    );
     assert!(audit(&env).iter().any(|l| l["event"] == "hooks enable"));
 
     // --all, then expiry: a bypass whose time is up no longer applies.
-    env.sk().args(["hooks", "disable", "--all", "--reason", "incident"]).assert().success();
+    env.sk()
+        .args(["hooks", "disable", "--all", "--reason", "incident"])
+        .assert()
+        .success();
     assert_eq!(hook(&env, &["PreToolUse"], DANGEROUS, &[]).stdout, "");
     let path = env.copilot_home().join("markers/hooks-bypass.json");
-    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("bypass file")).expect("json");
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("bypass file")).expect("json");
     file["bypasses"][0]["until_ms"] = json!(1000);
     std::fs::write(&path, file.to_string()).expect("expire it");
-    assert!(hook(&env, &["PreToolUse"], DANGEROUS, &[]).stdout.contains("deny"), "expired");
+    assert!(
+        hook(&env, &["PreToolUse"], DANGEROUS, &[])
+            .stdout
+            .contains("deny"),
+        "expired"
+    );
 
     // Bad requests are usage errors and change nothing.
     for args in [
@@ -261,7 +376,11 @@ fn the_sub_agent_marker_blocks_commits_until_cleared() {
     let commit = json!({"session_id": "s", "cwd": repo.join("src"), "hook_event_name": "PreToolUse",
         "tool_name": "Bash", "tool_input": {"command": "git add -A && git commit -m wip"}})
     .to_string();
-    assert_eq!(hook(&env, &["PreToolUse"], &commit, &[]).stdout, "", "no marker, no guard");
+    assert_eq!(
+        hook(&env, &["PreToolUse"], &commit, &[]).stdout,
+        "",
+        "no marker, no guard"
+    );
 
     env.sk()
         .args(["hooks", "marker", "set", "--repo"])
@@ -272,14 +391,22 @@ fn the_sub_agent_marker_blocks_commits_until_cleared() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&secret).expect("secret").permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&secret).expect("secret").permissions().mode() & 0o777,
+            0o600
+        );
     }
     let ran = hook(&env, &["PreToolUse"], &commit, &[]);
     let out: Value = serde_json::from_str(&ran.stdout).expect("deny");
-    let reason = out["hookSpecificOutput"]["permissionDecisionReason"].as_str().expect("reason");
+    let reason = out["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .expect("reason");
     assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "deny");
     let root = std::fs::canonicalize(&repo).expect("canonical");
-    assert!(reason.contains(&format!("sk hooks marker clear --repo {}", root.display())), "{reason}");
+    assert!(
+        reason.contains(&format!("sk hooks marker clear --repo {}", root.display())),
+        "{reason}"
+    );
     // Other repositories and other git commands are not affected.
     let status = json!({"session_id": "s", "cwd": repo, "hook_event_name": "PreToolUse",
         "tool_name": "Bash", "tool_input": {"command": "git status"}})
@@ -296,17 +423,28 @@ fn the_sub_agent_marker_blocks_commits_until_cleared() {
     let markers: Vec<PathBuf> = std::fs::read_dir(env.copilot_home().join("markers"))
         .expect("markers")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("subagent-")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("subagent-"))
+        })
         .collect();
     assert_eq!(markers.len(), 1);
     let original = std::fs::read_to_string(&markers[0]).expect("marker");
     let mut forged: Value = serde_json::from_str(&original).expect("json");
     forged["until_ms"] = json!(forged["until_ms"].as_i64().expect("until") + 1);
     std::fs::write(&markers[0], forged.to_string()).expect("forge");
-    assert_eq!(hook(&env, &["PreToolUse"], &commit, &[]).stdout, "", "forged marker ignored");
+    assert_eq!(
+        hook(&env, &["PreToolUse"], &commit, &[]).stdout,
+        "",
+        "forged marker ignored"
+    );
     std::fs::write(&markers[0], original).expect("restore");
 
-    env.sk().args(["hooks", "marker", "clear", "--repo"]).arg(&repo).assert().success();
+    env.sk()
+        .args(["hooks", "marker", "clear", "--repo"])
+        .arg(&repo)
+        .assert()
+        .success();
     assert_eq!(hook(&env, &["PreToolUse"], &commit, &[]).stdout, "", "cleared");
     env.sk()
         .args(["hooks", "marker", "set", "--repo"])
