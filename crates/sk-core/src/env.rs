@@ -55,6 +55,14 @@ pub const PATH: Var = Var {
     name: "PATH",
     doc: "Searched by `sk install` and `sk doctor` to tell whether the installed sk is the one a shell runs.",
 };
+pub const SK_HOOK_DRY_RUN: Var = Var {
+    name: "SK_HOOK_DRY_RUN",
+    doc: "Set to 1 to make `sk hooks run` log the denies its rules decide (audit log) without denying.",
+};
+pub const SK_HOOK_TEST_FAULT: Var = Var {
+    name: "SK_HOOK_TEST_FAULT",
+    doc: "Testing only: `RULE` makes that hook rule panic, `RULE:slow` makes it overrun its time budget, to prove hooks fail open.",
+};
 
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
@@ -69,6 +77,8 @@ pub const ALL: &[Var] = &[
     CODEX_SESSION_ID,
     SHELL,
     PATH,
+    SK_HOOK_DRY_RUN,
+    SK_HOOK_TEST_FAULT,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.

@@ -156,6 +156,26 @@ impl Paths {
             _ => self.home.join(".profile"),
         }
     }
+    /// Hook rule settings (`sk hooks rules`); absent means every rule at its default.
+    pub fn hooks_config(&self) -> PathBuf {
+        self.markers_dir().join("hooks-config.json")
+    }
+    /// One JSON line per hook invocation, rotated by size to `hooks-audit.jsonl.1`.
+    pub fn hooks_audit(&self) -> PathBuf {
+        self.markers_dir().join("hooks-audit.jsonl")
+    }
+    /// Rules switched off by `sk hooks disable`, each with a reason and an expiry.
+    pub fn hooks_bypass(&self) -> PathBuf {
+        self.markers_dir().join("hooks-bypass.json")
+    }
+    /// The 0600 key that signs sub-agent markers.
+    pub fn hooks_secret(&self) -> PathBuf {
+        self.markers_dir().join("hooks.secret")
+    }
+    /// Copilot CLI's user-level instructions file, where sk keeps a marked briefing section.
+    pub fn copilot_instructions(&self) -> PathBuf {
+        self.copilot_home.join("copilot-instructions.md")
+    }
     /// The file that names the process currently writing to the database.
     pub fn writer_lock(&self) -> PathBuf {
         sidecar(&self.db, ".writer")

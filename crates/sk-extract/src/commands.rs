@@ -113,7 +113,7 @@ const SETUP: [&str; 8] = ["cd", "export", "set", "source", ".", "pushd", "popd",
 
 /// The command as the user would retype it: heredoc bodies dropped, `cd … &&` prefixes and
 /// output filters (`| tail -n 20`, `2>&1`) removed, whitespace collapsed.
-pub(crate) fn normalize_command(command: &str) -> String {
+pub fn normalize_command(command: &str) -> String {
     let head = command_head(command);
     let mut segments: Vec<&str> = Vec::new();
     for (i, segment) in head.split("&&").enumerate() {

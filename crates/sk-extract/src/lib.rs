@@ -32,6 +32,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 use sk_core::{Agent, Category, Record};
 
+pub use commands::normalize_command;
 pub use similarity::{NEAR_DUPLICATE, Shingles, content_hash, normalize, similarity};
 pub use text::{clean_title, trim_body};
 

@@ -28,28 +28,32 @@ const fn event(name: &'static str, matcher: Option<&'static str>, timeout_s: u32
     }
 }
 
-/// Copilot CLI (camelCase events): the briefing at session start, the guard before a tool
-/// runs, the known-mistake lookup after a tool failed.
+/// Copilot CLI (camelCase events): the briefing at session start, the guards before a tool
+/// runs, the known-mistake lookup after a tool failed, capture when the session ends.
 pub const COPILOT_EVENTS: &[Event] = &[
     event("sessionStart", None, 10),
     event("preToolUse", None, 5),
     event("postToolUseFailure", None, 5),
+    event("sessionEnd", None, 5),
 ];
 
-/// Claude Code: the pre-tool guard only for tools that run commands or write files; the
-/// failure lookup after any tool.
+/// Claude Code: the pre-tool guards only for tools that run commands or write files; the
+/// failure lookup after any tool; capture when the session ends.
 pub const CLAUDE_EVENTS: &[Event] = &[
     event("SessionStart", Some("startup|resume|clear|compact"), 10),
     event("PreToolUse", Some("Bash|Edit|MultiEdit|Write|NotebookEdit"), 5),
     event("PostToolUse", Some("*"), 5),
     event("PostToolUseFailure", Some("*"), 5),
+    event("SessionEnd", None, 5),
 ];
 
-/// Codex CLI: the events its hook engine offers that sk's rules use.
+/// Codex CLI: the events its hook engine offers that sk's rules use (it has no session
+/// end, so capture runs when a turn stops).
 pub const CODEX_EVENTS: &[Event] = &[
     event("SessionStart", None, 10),
     event("PreToolUse", None, 5),
     event("PostToolUse", None, 5),
+    event("Stop", None, 5),
 ];
 
 pub fn events(agent: Agent) -> &'static [Event] {
@@ -82,9 +86,11 @@ pub fn backup_path(file: &Path) -> PathBuf {
     sk_core::paths::sidecar(file, ".sk-backup")
 }
 
-/// `"/path/to/sk" hooks run EVENT` for a POSIX shell: the path double-quoted with the
-/// characters that stay special inside double quotes escaped.
-pub fn sh_command(sk: &Path, event: &str) -> String {
+/// `"/path/to/sk" hooks run --agent AGENT EVENT` for a POSIX shell: the path
+/// double-quoted with the characters that stay special inside double quotes escaped. The
+/// agent is named because Claude Code, Codex and Copilot's PascalCase mode send the same
+/// payload shape.
+pub fn sh_command(sk: &Path, agent: Agent, event: &str) -> String {
     let mut quoted = String::from("\"");
     for c in sk.to_string_lossy().chars() {
         if matches!(c, '"' | '\\' | '$' | '`') {
@@ -93,13 +99,13 @@ pub fn sh_command(sk: &Path, event: &str) -> String {
         quoted.push(c);
     }
     quoted.push('"');
-    format!("{quoted} hooks run {event}")
+    format!("{quoted} hooks run --agent {agent} {event}")
 }
 
-/// `& 'C:\…\sk.exe' hooks run EVENT` for PowerShell (single quotes doubled).
-pub fn powershell_command(sk: &Path, event: &str) -> String {
+/// `& 'C:\…\sk.exe' hooks run --agent AGENT EVENT` for PowerShell (single quotes doubled).
+pub fn powershell_command(sk: &Path, agent: Agent, event: &str) -> String {
     let path = sk.to_string_lossy().replace('\'', "''");
-    format!("& '{path}' hooks run {event}")
+    format!("& '{path}' hooks run --agent {agent} {event}")
 }
 
 fn registrations(agent: Agent, sk: &Path) -> Vec<Registration> {
@@ -108,7 +114,7 @@ fn registrations(agent: Agent, sk: &Path) -> Vec<Registration> {
         .map(|e| Registration {
             event: e.name,
             matcher: e.matcher,
-            command: sh_command(sk, e.name),
+            command: sh_command(sk, agent, e.name),
             timeout_s: e.timeout_s,
         })
         .collect()
@@ -123,8 +129,8 @@ pub fn copilot_file(sk: &Path) -> Vec<u8> {
             e.name.into(),
             json!([{
                 "type": "command",
-                "bash": sh_command(sk, e.name),
-                "powershell": powershell_command(sk, e.name),
+                "bash": sh_command(sk, Agent::Copilot, e.name),
+                "powershell": powershell_command(sk, Agent::Copilot, e.name),
                 "timeoutSec": e.timeout_s,
             }]),
         );
@@ -312,21 +318,30 @@ mod tests {
     #[test]
     fn commands_quote_paths_for_each_shell() {
         assert_eq!(
-            sh_command(Path::new("/home/a b/$x/sk"), "PreToolUse"),
-            "\"/home/a b/\\$x/sk\" hooks run PreToolUse"
+            sh_command(Path::new("/home/a b/$x/sk"), Agent::Claude, "PreToolUse"),
+            "\"/home/a b/\\$x/sk\" hooks run --agent claude PreToolUse"
         );
         assert_eq!(
-            powershell_command(Path::new("C:\\Users\\o'neil\\sk.exe"), "preToolUse"),
-            "& 'C:\\Users\\o''neil\\sk.exe' hooks run preToolUse"
+            powershell_command(
+                Path::new("C:\\Users\\o'neil\\sk.exe"),
+                Agent::Copilot,
+                "preToolUse"
+            ),
+            "& 'C:\\Users\\o''neil\\sk.exe' hooks run --agent copilot preToolUse"
         );
-        assert!(settings::is_sk_command(&sh_command(Path::new("/a b/sk"), "x")));
+        assert!(settings::is_sk_command(&sh_command(
+            Path::new("/a b/sk"),
+            Agent::Codex,
+            "x"
+        )));
         assert_eq!(
-            settings::sk_program(&sh_command(Path::new("/a \"b\"/$x/sk"), "x")).as_deref(),
+            settings::sk_program(&sh_command(Path::new("/a \"b\"/$x/sk"), Agent::Claude, "x")).as_deref(),
             Some("/a \"b\"/$x/sk"),
             "the program round-trips through the shell quoting"
         );
         assert!(settings::is_sk_command(&powershell_command(
             Path::new("C:\\a b\\sk.exe"),
+            Agent::Copilot,
             "x"
         )));
     }
@@ -338,7 +353,10 @@ mod tests {
         for e in COPILOT_EVENTS {
             let hook = &doc["hooks"][e.name][0];
             assert_eq!(hook["type"], "command");
-            assert_eq!(hook["bash"], format!("\"/bin/sk\" hooks run {}", e.name));
+            assert_eq!(
+                hook["bash"],
+                format!("\"/bin/sk\" hooks run --agent copilot {}", e.name)
+            );
             assert!(hook["powershell"].as_str().is_some_and(|c| c.ends_with(e.name)));
             assert_eq!(hook["timeoutSec"], e.timeout_s);
         }

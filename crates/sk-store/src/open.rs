@@ -81,6 +81,12 @@ impl Store {
         Ok(store)
     }
 
+    /// Shortens how long queries wait on a locked database: a hook must answer in
+    /// milliseconds and would rather fail open than wait the default five seconds.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(wait).map_err(StoreError::sql(&self.path))
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

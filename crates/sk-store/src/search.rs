@@ -180,6 +180,17 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
     .collect()
 }
 
+/// An FTS5 query that matches entries whose *title* holds every one of `terms` (each
+/// quoted): a narrow, cheap probe when the words are known to sit in titles.
+pub fn title_query(terms: &[&str]) -> Option<String> {
+    let quoted: Vec<String> = terms
+        .iter()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    (!quoted.is_empty()).then(|| format!("title : ({})", quoted.join(" AND ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +207,22 @@ mod tests {
             Some("\"say\" OR \"hi\" OR \"OR\"")
         );
         assert_eq!(fts_query(" ( ) * ", false), None);
+    }
+
+    #[test]
+    fn title_queries_are_quoted_and_column_bound() {
+        assert_eq!(
+            title_query(&["python", "say \"hi\""]).as_deref(),
+            Some("title : (\"python\" AND \"say \"\"hi\"\"\")")
+        );
+        assert_eq!(title_query(&["--"]), None);
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(title, body); INSERT INTO t VALUES ('python not found', 'x'), ('x', 'python not found');").expect("fts");
+        let q = title_query(&["python", "found"]).expect("query");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&q], |r| r.get(0))
+            .expect("match");
+        assert_eq!(n, 1, "only the title counts");
     }
 
     proptest! {

@@ -17,6 +17,7 @@ const SCRUBBED: &[&str] = &[
     "CODEX_HOME",
     "SK_DB",
     "SK_HOOK_DRY_RUN",
+    "SK_HOOK_TEST_FAULT",
 ];
 
 /// A temporary home directory, removed when dropped.

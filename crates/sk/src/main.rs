@@ -11,6 +11,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
+    // The hook program runs before every agent tool call: carved out before clap (§3.6).
+    if let Some(code) = cmd::hooks::fast_path() {
+        return code;
+    }
     let parsed = cli::Cli::command()
         .version(cli::version())
         .try_get_matches()

@@ -4,6 +4,7 @@ mod brief;
 mod doctor;
 mod extract;
 mod git_hooks;
+pub mod hooks;
 mod hooks_provision;
 mod index;
 mod install;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use sk_core::Paths;
 
-use crate::cli::{Cli, Command, HooksCommand};
+use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::from_env(cli.db.clone()).context("resolving sk's locations")?;
@@ -39,12 +40,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Session(args) => session::run_one(&paths, &args),
         Command::Sessions(args) => session::run_list(&paths, &args),
         Command::Status(args) => status::run(&paths, &args),
-        Command::Hooks(HooksCommand::Provision(cmd)) => hooks_provision::run(&paths, &cmd),
         Command::GitHooks(cmd) => git_hooks::run(&paths, &cmd),
         Command::Install(args) => install::run(&paths, &args),
         Command::Doctor(args) => doctor::run(&paths, &args),
         Command::Uninstall(args) => uninstall::run(&paths, &args),
         Command::Rollback(args) => rollback::run(&paths, &args),
         Command::Watch(args) => watch::run(&paths, &args),
+        Command::Hooks(args) => hooks::run(&paths, &args),
     }
 }

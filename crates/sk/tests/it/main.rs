@@ -6,6 +6,8 @@ mod contract;
 mod database;
 mod drills;
 mod failure_modes;
+mod hooks;
+mod hooks_rules;
 mod ingest;
 mod install;
 mod knowledge;

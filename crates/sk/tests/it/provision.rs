@@ -65,7 +65,7 @@ fn deploy_merges_into_user_settings_is_idempotent_and_undeploy_removes_only_sks_
         assert!(
             commands
                 .iter()
-                .any(|c| c.ends_with(&format!("hooks run {event}"))),
+                .any(|c| c.ends_with(&format!("hooks run --agent claude {event}"))),
             "{event}: {commands:?}"
         );
     }
@@ -81,14 +81,14 @@ fn deploy_merges_into_user_settings_is_idempotent_and_undeploy_removes_only_sks_
     assert!(
         copilot["hooks"]["preToolUse"][0]["bash"]
             .as_str()
-            .is_some_and(|c| c.contains("hooks run preToolUse"))
+            .is_some_and(|c| c.contains("hooks run --agent copilot preToolUse"))
     );
     assert!(copilot["hooks"]["preToolUse"][0]["powershell"].as_str().is_some());
     let codex = json(&env.codex_home().join("hooks.json"));
     assert!(
         sk_commands(&codex)
             .iter()
-            .any(|c| c.ends_with("hooks run SessionStart"))
+            .any(|c| c.ends_with("hooks run --agent codex SessionStart"))
     );
 
     let before: Vec<Vec<u8>> = [

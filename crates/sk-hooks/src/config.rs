@@ -1,0 +1,160 @@
+//! Rule settings: which rules run and how they are tuned, from
+//! `$COPILOT_HOME/markers/hooks-config.json`. No file means every rule at its default;
+//! sk never creates the file itself (no files as a side effect of reading config).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::HookError;
+use crate::rules::{self, RuleSpec};
+
+/// Per-rule switches.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RuleConfig {
+    pub enabled: Option<bool>,
+    /// Time budget in milliseconds; a rule that overruns it is ignored (fail open).
+    pub budget_ms: Option<u64>,
+}
+
+/// Briefing tuning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BriefingConfig {
+    /// Characters of briefing injected at session start.
+    pub budget_chars: usize,
+}
+
+impl Default for BriefingConfig {
+    fn default() -> Self {
+        BriefingConfig { budget_chars: 4000 }
+    }
+}
+
+/// Known-mistake lookup tuning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LookupConfig {
+    /// Entries below this confidence are not handed back after a failure.
+    pub min_confidence: f64,
+    /// How many matching mistakes to hand back.
+    pub max_fixes: usize,
+    /// Pre-tool warnings need a mistake at least this confident.
+    pub warn_min_confidence: f64,
+}
+
+impl Default for LookupConfig {
+    fn default() -> Self {
+        LookupConfig {
+            min_confidence: 0.3,
+            max_fixes: 2,
+            warn_min_confidence: 0.6,
+        }
+    }
+}
+
+/// Sub-agent marker tuning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MarkerConfig {
+    /// How long a marker stays active when `--for` is not given.
+    pub ttl_hours: u64,
+}
+
+impl Default for MarkerConfig {
+    fn default() -> Self {
+        MarkerConfig { ttl_hours: 4 }
+    }
+}
+
+/// Audit log size bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditConfig {
+    /// The log is rotated to `.1` when it grows past this.
+    pub max_bytes: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { max_bytes: 1 << 20 }
+    }
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub rules: BTreeMap<String, RuleConfig>,
+    pub briefing: BriefingConfig,
+    pub lookup: LookupConfig,
+    pub marker: MarkerConfig,
+    pub audit: AuditConfig,
+}
+
+impl Config {
+    /// Reads the file; a missing file is the defaults, a malformed one an error (the hook
+    /// runtime then falls back to defaults and says so in the audit log).
+    pub fn load(path: &Path) -> Result<Config, HookError> {
+        match fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| HookError::BadFile {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(HookError::io(path)(e)),
+        }
+    }
+
+    pub fn enabled(&self, rule: &RuleSpec) -> bool {
+        self.rules
+            .get(rule.id)
+            .and_then(|r| r.enabled)
+            .unwrap_or(rule.default_enabled)
+    }
+
+    pub fn budget_ms(&self, rule: &RuleSpec) -> u64 {
+        self.rules
+            .get(rule.id)
+            .and_then(|r| r.budget_ms)
+            .unwrap_or(rule.default_budget_ms)
+    }
+
+    /// Rule names in the file that no rule has: most likely typos, shown by `sk hooks rules`.
+    pub fn unknown_rules(&self) -> Vec<&str> {
+        self.rules
+            .keys()
+            .map(String::as_str)
+            .filter(|k| rules::find(k).is_none())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_is_default_partial_merges_malformed_errors() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("hooks-config.json");
+        assert_eq!(Config::load(&path).expect("missing"), Config::default());
+        fs::write(
+            &path,
+            r#"{"rules":{"guard":{"enabled":false},"gaurd":{}},"lookup":{"max_fixes":1},"future":1}"#,
+        )
+        .expect("write");
+        let c = Config::load(&path).expect("partial");
+        let guard = rules::find("guard").expect("guard rule");
+        assert!(!c.enabled(guard));
+        assert_eq!(c.budget_ms(guard), guard.default_budget_ms);
+        assert_eq!(c.lookup.max_fixes, 1);
+        assert_eq!(c.lookup.min_confidence, LookupConfig::default().min_confidence);
+        assert_eq!(c.unknown_rules(), vec!["gaurd"]);
+        fs::write(&path, "{not json").expect("write");
+        assert!(Config::load(&path).is_err());
+    }
+}

@@ -1,0 +1,35 @@
+//! At session end or stop, hand the finished session to ingest without waiting: start a
+//! detached `sk index --agent <agent>` (incremental, so cheap when little changed) unless
+//! another sk process already holds the database, in which case that run or the next one
+//! picks the session up. The agent never waits for ingest.
+
+use std::process::{Command, Stdio};
+
+use super::{Ctx, Verdict};
+use crate::HookError;
+
+pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
+    if let Some(holder) = sk_store::lock::holder(&ctx.paths.db) {
+        return Ok(Verdict::Pass(format!("not started: {}", holder.describe())));
+    }
+    let exe = std::env::current_exe().map_err(|e| HookError::Io {
+        path: "current executable".into(),
+        error: e,
+    })?;
+    let mut cmd = Command::new(&exe);
+    cmd.args(["index", "--agent", ctx.inv.agent.as_str()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(cwd) = ctx.cwd().filter(|c| c.is_dir()) {
+        cmd.current_dir(cwd);
+    }
+    #[cfg(unix)]
+    {
+        // Its own process group: the agent killing its hook's group must not stop ingest.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    let child = cmd.spawn().map_err(|e| HookError::Io { path: exe, error: e })?;
+    Ok(Verdict::Pass(format!("started sk index (pid {})", child.id())))
+}
