@@ -3,6 +3,7 @@
 //! claim in `docs/PERFORMANCE.md` comes from one repeatable command.
 
 pub mod ingest;
+pub mod recall;
 pub mod report;
 pub mod scale;
 pub mod sk_index;

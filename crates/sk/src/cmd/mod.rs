@@ -10,6 +10,7 @@ mod query;
 mod session;
 mod show;
 mod status;
+mod telemetry;
 
 use std::process::ExitCode;
 

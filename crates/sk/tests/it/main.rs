@@ -3,6 +3,7 @@
 mod brief;
 mod cli;
 mod database;
+mod eval;
 mod failure_modes;
 mod ingest;
 mod knowledge;
