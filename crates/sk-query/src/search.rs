@@ -62,6 +62,8 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     let want_sessions = req.kind != Kind::Knowledge && req.category.is_none();
     let category = req.category.map(Category::as_str);
     let mut relaxed = false;
+    // Set when only the session records were searched with any word.
+    let mut sessions_relaxed: Option<String> = None;
     let mut used_fts = parsed.to_fts(false);
     let (entries, records) = match used_fts.clone() {
         // Nothing to search for: list knowledge only when a category asks for a listing.
@@ -104,6 +106,15 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
                     relaxed = true;
                     found = fetch(&any)?;
                     used_fts = Some(any);
+                }
+            } else if found.1.is_empty() && want_sessions && positive > 1 && !relaxed {
+                // Knowledge has every word but no session record does (the words are
+                // spread over several records): sessions with some of them still answer.
+                if let Some(any) = most_specific_terms(&exact).to_fts(true) {
+                    found.1 = store::records(conn, &any, &req.filters, RECORD_POOL)?;
+                    if !found.1.is_empty() {
+                        sessions_relaxed = Some(any);
+                    }
                 }
             }
             found
@@ -149,7 +160,10 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     let mut best_per_session: HashMap<String, (f64, RecordRow)> = HashMap::new();
     for r in records {
         let coverage = rank::title_coverage(r.title.as_deref(), &words);
-        let weight = rank::record_kind_weight(&r.kind) * (1.0 + req.params.title_bonus * coverage);
+        let mut weight = rank::record_kind_weight(&r.kind) * (1.0 + req.params.title_bonus * coverage);
+        if sessions_relaxed.is_some() {
+            weight *= RELAXED_SESSION_WEIGHT;
+        }
         let weighted = r.bm25 * weight;
         match best_per_session.get(&r.session) {
             Some((w, _)) if *w >= weighted => {}
@@ -197,7 +211,8 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     let total = hits.len();
     hits.truncate(req.limit);
     if let Some(fts) = &used_fts {
-        fill_snippets(conn, fts, &mut hits, &snippet_ids)?;
+        let record_fts = sessions_relaxed.as_deref().unwrap_or(fts);
+        fill_snippets(conn, fts, record_fts, &mut hits, &snippet_ids)?;
     }
     Ok(Results {
         schema_version: SCHEMA_VERSION,
@@ -226,6 +241,10 @@ fn without_stopwords(p: Parsed) -> Parsed {
         p
     }
 }
+
+/// Sessions found with only some of the words, next to knowledge that has all of them,
+/// count for less than their BM25 alone says.
+const RELAXED_SESSION_WEIGHT: f64 = 0.6;
 
 /// Any-word queries keep the excluded words and the [`RELAXED_TERMS`] longest others:
 /// BM25 reads each word's whole posting list once per query, so a pasted paragraph would
@@ -265,6 +284,7 @@ fn without_prefix(p: &Parsed) -> Parsed {
 fn fill_snippets(
     conn: &Connection,
     fts: &str,
+    record_fts: &str,
     hits: &mut [Hit],
     record_ids: &HashMap<String, i64>,
 ) -> Result<(), QueryError> {
@@ -275,7 +295,7 @@ fn fill_snippets(
                 Err(_) => None,
             },
             HitKind::Session => match record_ids.get(&h.id) {
-                Some(&rid) => store::record_snippet(conn, fts, rid)?,
+                Some(&rid) => store::record_snippet(conn, record_fts, rid)?,
                 None => None,
             },
         };

@@ -74,6 +74,11 @@ impl Parsed {
             // A quote glued to a word (`foo"bar`) starts a phrase at the next round.
             let end = end.max(1).min(body.len());
             let (token, after) = body.split_at(end);
+            // `-w` in a pasted command (`wc -w`) is a flag, not an exclusion of "w".
+            if exclude && token.chars().count() < 2 {
+                rest = after;
+                continue;
+            }
             for w in words_of(token) {
                 terms.push(Term {
                     words: vec![w],
@@ -471,8 +476,12 @@ mod tests {
             Parsed::parse("does-not-exist.txt").to_fts(false).as_deref(),
             Some("(\"does-not-exist.txt\"*)")
         );
-        assert_eq!(Parsed::parse("-a -b").to_fts(false), None);
-        assert!(Parsed::parse("-a").is_empty());
+        assert_eq!(Parsed::parse("-ab -cd").to_fts(false), None);
+        assert_eq!(
+            Parsed::parse("wc -w notes").to_fts(false).as_deref(),
+            Some("(\"wc\" AND \"notes\"*)")
+        );
+        assert!(Parsed::parse("-ab").is_empty());
         // Unclosed quote: a phrase to the end.
         assert_eq!(Parsed::parse("x \"a b").to_fts(false).as_deref(), Some("(\"x\" AND \"a b\")"));
     }

@@ -7,6 +7,7 @@ mod eval;
 mod failure_modes;
 mod ingest;
 mod knowledge;
+mod query;
 mod recall;
 mod runbook;
 mod sessions;
