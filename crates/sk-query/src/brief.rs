@@ -30,7 +30,37 @@ const STOPWORDS: [&str; 40] = [
 
 /// Whether a (lowercased) word is too common to say anything about a task or a query.
 pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.contains(&word) || matches!(word, "a" | "an" | "in" | "on" | "of" | "to" | "is" | "it" | "be" | "or" | "at" | "by" | "as" | "so" | "if" | "we" | "i" | "how" | "what" | "why" | "where" | "which" | "did" | "does" | "do" | "there" | "was" | "about")
+    STOPWORDS.contains(&word)
+        || matches!(
+            word,
+            "a" | "an"
+                | "in"
+                | "on"
+                | "of"
+                | "to"
+                | "is"
+                | "it"
+                | "be"
+                | "or"
+                | "at"
+                | "by"
+                | "as"
+                | "so"
+                | "if"
+                | "we"
+                | "i"
+                | "how"
+                | "what"
+                | "why"
+                | "where"
+                | "which"
+                | "did"
+                | "does"
+                | "do"
+                | "there"
+                | "was"
+                | "about"
+        )
 }
 
 /// Parses `--budget`: a number of characters, or tokens with a `t` suffix (`300t`).

@@ -88,7 +88,11 @@ mod tests {
 
         let wt = dir.path().join("wt");
         fs::create_dir_all(&wt).expect("mkdir");
-        fs::write(wt.join(".git"), format!("gitdir: {}\n", main.join(".git/worktrees/wt").display())).expect("dotgit");
+        fs::write(
+            wt.join(".git"),
+            format!("gitdir: {}\n", main.join(".git/worktrees/wt").display()),
+        )
+        .expect("dotgit");
         fs::write(main.join(".git/worktrees/wt/commondir"), "../..\n").expect("commondir");
         let here = find(&wt).expect("worktree");
         assert_eq!(here.root, wt);

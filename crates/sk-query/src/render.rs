@@ -36,7 +36,12 @@ fn label(h: &Hit) -> String {
 
 /// One human block (ends with a blank line).
 pub fn human_hit(rank: usize, h: &Hit, explain: bool) -> String {
-    let mut s = format!("{rank}. [{}] {}\n   {}", label(h), one_line(&h.title, 100), date(h.date));
+    let mut s = format!(
+        "{rank}. [{}] {}\n   {}",
+        label(h),
+        one_line(&h.title, 100),
+        date(h.date)
+    );
     if let Some(a) = &h.agent {
         let _ = write!(s, " · {a}");
     }
@@ -150,7 +155,9 @@ fn finish(r: &mut Results, kept: usize) {
 /// Pretty JSON plus a newline: exactly what `sk query --json` prints.
 pub fn json(r: &Results) -> String {
     // Plain structs of strings and numbers: serializing cannot fail.
-    serde_json::to_string_pretty(r).map(|s| s + "\n").unwrap_or_default()
+    serde_json::to_string_pretty(r)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -169,7 +176,11 @@ mod tests {
             score: 1.0 / (i as f64 + 1.0),
         };
         Hit {
-            kind: if i % 2 == 0 { HitKind::Knowledge } else { HitKind::Session },
+            kind: if i.is_multiple_of(2) {
+                HitKind::Knowledge
+            } else {
+                HitKind::Session
+            },
             id: format!("id{i}"),
             open: format!("sk show {i}"),
             title: format!("title number {i}"),
@@ -202,10 +213,18 @@ mod tests {
     fn every_format_stays_within_the_budget_by_whole_hits() {
         for format in [Format::Json, Format::Compact, Format::Human { explain: true }] {
             let full = render(&mut results(10), format, None);
-            for budget in [full.chars().count() / 3, full.chars().count() / 2, full.chars().count()] {
+            for budget in [
+                full.chars().count() / 3,
+                full.chars().count() / 2,
+                full.chars().count(),
+            ] {
                 let mut r = results(10);
                 let text = render(&mut r, format, Some(budget));
-                assert!(text.chars().count() <= budget, "{format:?} {budget}: {}", text.len());
+                assert!(
+                    text.chars().count() <= budget,
+                    "{format:?} {budget}: {}",
+                    text.len()
+                );
                 assert_eq!(r.hits.len() + r.omitted, 10);
                 if budget == full.chars().count() {
                     assert_eq!(r.omitted, 0, "{format:?}: the full output fits its own size");

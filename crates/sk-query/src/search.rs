@@ -203,11 +203,7 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
             explain,
         });
     }
-    hits.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let total = hits.len();
     hits.truncate(req.limit);
     if let Some(fts) = &used_fts {
@@ -311,7 +307,11 @@ fn clean_snippet(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last_space = false;
     for c in s.replace(MARK_OPEN, "[").replace(MARK_CLOSE, "]").chars() {
-        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
+        let c = if c.is_whitespace() || c.is_control() {
+            ' '
+        } else {
+            c
+        };
         if c == ' ' && last_space {
             continue;
         }

@@ -71,13 +71,11 @@ fn file_name(path: &str) -> &str {
 /// Entry ids whose full-text match `fts` scores best among the newest [`SCORE_WINDOW`]
 /// matches, with their BM25 score (lower is better), ordered by score then id.
 pub fn entry_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
-    conn.prepare_cached(
-        &format!(
-            "SELECT id, score FROM (SELECT rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS score
+    conn.prepare_cached(&format!(
+        "SELECT id, score FROM (SELECT rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS score
              FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
              ORDER BY score, id LIMIT ?2"
-        ),
-    )?
+    ))?
     .query_map(params![fts, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
 }

@@ -290,7 +290,7 @@ pub fn entries(
             last_seen: r.get(6)?,
             repo: r.get(7)?,
             task: r.get(8)?,
-            bm25: -r.get::<_, f64>(9)?,
+            bm25: 0.0 - r.get::<_, f64>(9)?,
         })
     };
     let sql = match fts {
@@ -346,7 +346,7 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
             ts: r.get(6)?,
             started_at: r.get(7)?,
             snippet: r.get(8)?,
-            bm25: -r.get::<_, f64>(9)?,
+            bm25: 0.0 - r.get::<_, f64>(9)?,
         })
     };
     if f.is_unfiltered() {
@@ -465,8 +465,14 @@ mod tests {
             Some("(\"borrow checker\" OR \"lifetime\" OR \"migra\"*) NOT \"unsafe\"")
         );
         // A finished word (trailing space), a short word, an excluded last word: no prefix.
-        assert_eq!(Parsed::parse("migrate ").to_fts(false).as_deref(), Some("(\"migrate\")"));
-        assert_eq!(Parsed::parse("db ok").to_fts(false).as_deref(), Some("(\"db\" AND \"ok\")"));
+        assert_eq!(
+            Parsed::parse("migrate ").to_fts(false).as_deref(),
+            Some("(\"migrate\")")
+        );
+        assert_eq!(
+            Parsed::parse("db ok").to_fts(false).as_deref(),
+            Some("(\"db\" AND \"ok\")")
+        );
         assert_eq!(
             Parsed::parse("tests -flaky").to_fts(false).as_deref(),
             Some("(\"tests\") NOT \"flaky\"")
@@ -483,7 +489,10 @@ mod tests {
         );
         assert!(Parsed::parse("-ab").is_empty());
         // Unclosed quote: a phrase to the end.
-        assert_eq!(Parsed::parse("x \"a b").to_fts(false).as_deref(), Some("(\"x\" AND \"a b\")"));
+        assert_eq!(
+            Parsed::parse("x \"a b").to_fts(false).as_deref(),
+            Some("(\"x\" AND \"a b\")")
+        );
     }
 
     proptest! {

@@ -138,7 +138,13 @@ mod tests {
         (dir, path)
     }
 
-    fn ev<'a>(surface: &'a str, query: Option<&'a str>, hits: i64, selected: &'a [String], at: i64) -> Event<'a> {
+    fn ev<'a>(
+        surface: &'a str,
+        query: Option<&'a str>,
+        hits: i64,
+        selected: &'a [String],
+        at: i64,
+    ) -> Event<'a> {
         Event {
             at,
             surface,
@@ -162,7 +168,10 @@ mod tests {
         record(&path, &ev("brief", Some("task"), 4, &[], 6)).expect("rec");
         let store = crate::Store::open_readonly(&path).expect("open");
         let s = summary(store.conn(), 5).expect("summary");
-        assert_eq!((s.events, s.queries, s.queries_without_hits, s.briefs), (6, 2, 1, 2));
+        assert_eq!(
+            (s.events, s.queries, s.queries_without_hits, s.briefs),
+            (6, 2, 1, 2)
+        );
         assert_eq!(s.recent_misses, vec!["zzz"]);
         assert_eq!(s.most_opened[0].id, "42");
         assert_eq!(s.most_opened[0].times, 2);
@@ -185,7 +194,9 @@ mod tests {
     fn a_busy_database_is_skipped_not_waited_for() {
         let (_d, path) = db();
         let holder = Connection::open(&path).expect("open");
-        holder.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+        holder
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("hold the write lock");
         let r = record(&path, &ev("query", Some("x"), 1, &[], 1));
         assert!(r.is_err(), "busy must be reported, not waited out");
         holder.execute_batch("ROLLBACK").expect("release");

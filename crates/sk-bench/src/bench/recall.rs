@@ -36,11 +36,46 @@ pub const BRIEF_MEDIAN_MS: Target = Target {
 
 /// Words that occur in the generated corpus (its vocabulary) and a few that do not.
 const WORDS: &[&str] = &[
-    "database", "migrations", "webhook", "auth", "config", "timeout", "retry", "borrow", "parser",
-    "cache", "locale", "pagination", "logging", "panicked", "assertion", "refund", "invoice",
-    "discount", "signature", "cursor", "shutdown", "metrics", "validation", "backoff", "utf-8",
-    "timestamp", "hashmap", "lint", "clippy", "eslint", "pytest", "vitest", "schema", "handler",
-    "deploy", "rename", "refactor", "flaky", "race", "deadlock",
+    "database",
+    "migrations",
+    "webhook",
+    "auth",
+    "config",
+    "timeout",
+    "retry",
+    "borrow",
+    "parser",
+    "cache",
+    "locale",
+    "pagination",
+    "logging",
+    "panicked",
+    "assertion",
+    "refund",
+    "invoice",
+    "discount",
+    "signature",
+    "cursor",
+    "shutdown",
+    "metrics",
+    "validation",
+    "backoff",
+    "utf-8",
+    "timestamp",
+    "hashmap",
+    "lint",
+    "clippy",
+    "eslint",
+    "pytest",
+    "vitest",
+    "schema",
+    "handler",
+    "deploy",
+    "rename",
+    "refactor",
+    "flaky",
+    "race",
+    "deadlock",
 ];
 
 const PHRASES: &[&str] = &[
@@ -114,7 +149,10 @@ pub fn queries() -> Vec<BenchQuery> {
             format!("{} -{}", w(i * 3), w(i * 7 + 4))
         } else {
             let word = w(i * 5);
-            let cut: String = word.chars().take(word.chars().count().div_ceil(2).max(3)).collect();
+            let cut: String = word
+                .chars()
+                .take(word.chars().count().div_ceil(2).max(3))
+                .collect();
             format!("{} {cut}", w(i * 2 + 1))
         };
         out.push(vec![q]);
@@ -211,7 +249,12 @@ mod tests {
         let q = queries();
         assert_eq!(q.len(), 100);
         assert_eq!(q, queries(), "deterministic");
-        let words = |b: &BenchQuery| b.words.iter().map(|a| a.split_whitespace().count()).sum::<usize>();
+        let words = |b: &BenchQuery| {
+            b.words
+                .iter()
+                .map(|a| a.split_whitespace().count())
+                .sum::<usize>()
+        };
         assert!(q.iter().any(|b| words(b) == 1));
         assert!(q.iter().any(|b| words(b) >= 10));
         assert!(q.iter().any(|b| b.words.iter().any(|a| a.contains(" -"))));

@@ -47,7 +47,10 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     if !cli.sk.is_file() {
-        bail!("no sk binary at {} (build it with `cargo build --release -p sk`)", cli.sk.display());
+        bail!(
+            "no sk binary at {} (build it with `cargo build --release -p sk`)",
+            cli.sk.display()
+        );
     }
     let sk = std::path::absolute(&cli.sk)?;
     let work = tempfile_dir()?;
@@ -63,7 +66,11 @@ fn run(cli: &Cli) -> Result<()> {
         }
         (None, None) => bail!("give --db (a database built from the corpus) or --corpus"),
     };
-    let runner = Runner { sk, db: db.clone(), home };
+    let runner = Runner {
+        sk,
+        db: db.clone(),
+        home,
+    };
     let queries = recall::queries();
     // Warm the page cache the way a machine in use has it warm.
     for q in queries.iter().take(5) {
@@ -84,7 +91,12 @@ fn run(cli: &Cli) -> Result<()> {
     let mut block = ResultBlock::new("sk-bench-recall results");
     block.push("sk", runner.sk.display());
     block.push("db", db.display());
-    block.push("db_mib", num(std::fs::metadata(&db).map(|m| m.len() as f64 / 1048576.0).unwrap_or(f64::NAN)));
+    block.push(
+        "db_mib",
+        num(std::fs::metadata(&db)
+            .map(|m| m.len() as f64 / 1048576.0)
+            .unwrap_or(f64::NAN)),
+    );
     if let Some(t) = built {
         block.push("db_build_s", num(t.as_secs_f64()));
     }

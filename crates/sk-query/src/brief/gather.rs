@@ -50,7 +50,12 @@ pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
     found.entries = store::load_entries(conn, &ids)?;
     // Loading a session reads its first prompt and latest summaries: only the best
     // candidates (a briefing shows at most a few) are worth it.
-    let mut session_ids: Vec<i64> = found.session_fts.iter().take(SESSIONS_LOADED).map(|(id, _)| *id).collect();
+    let mut session_ids: Vec<i64> = found
+        .session_fts
+        .iter()
+        .take(SESSIONS_LOADED)
+        .map(|(id, _)| *id)
+        .collect();
     session_ids.extend(found.session_files.iter().rev().take(SESSIONS_LOADED).copied());
     found.sessions = store::load_sessions(conn, &session_ids)?;
     found.mistake_files = store::mistake_files(conn, POOL)?;
@@ -62,7 +67,11 @@ pub(crate) fn most_specific(words: Vec<String>, n: usize) -> Vec<String> {
     if words.len() <= n {
         return words;
     }
-    let mut by_len: Vec<(usize, usize)> = words.iter().enumerate().map(|(i, w)| (w.chars().count(), i)).collect();
+    let mut by_len: Vec<(usize, usize)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.chars().count(), i))
+        .collect();
     by_len.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut keep: Vec<usize> = by_len.into_iter().take(n).map(|(_, i)| i).collect();
     keep.sort_unstable();
@@ -79,7 +88,10 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(most_specific(w.clone(), 3), vec!["compute_invoice_total", "webhook.rs", "handlers"]);
+        assert_eq!(
+            most_specific(w.clone(), 3),
+            vec!["compute_invoice_total", "webhook.rs", "handlers"]
+        );
         assert_eq!(most_specific(w.clone(), 9), w);
     }
 }

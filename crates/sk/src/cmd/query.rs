@@ -31,7 +31,10 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
         Some(Err(msg)) => return usage(&msg),
     };
     if !(args.half_life.is_finite() && args.half_life >= 0.0) {
-        return usage(&format!("invalid --half-life {}: give days, 0 or more", args.half_life));
+        return usage(&format!(
+            "invalid --half-life {}: give days, 0 or more",
+            args.half_life
+        ));
     }
     if !paths.db.exists() {
         bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());

@@ -94,13 +94,19 @@ fn recall(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if s.events == 0 {
-        writeln!(out, "No recall use recorded yet (sk query, sk brief, sk show and sk session record it).")?;
+        writeln!(
+            out,
+            "No recall use recorded yet (sk query, sk brief, sk show and sk session record it)."
+        )?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let since = s.since.map(sk_core::time::format_ms).unwrap_or_default();
     writeln!(out, "Recall use since {since} ({} recorded):", s.events)?;
-    let avg_ms = s.average_query_us.map(|us| format!(", {:.1} ms on average", us / 1000.0)).unwrap_or_default();
+    let avg_ms = s
+        .average_query_us
+        .map(|us| format!(", {:.1} ms on average", us / 1000.0))
+        .unwrap_or_default();
     writeln!(
         out,
         "  queries:     {}, {} found nothing{avg_ms}",
@@ -125,7 +131,11 @@ fn recall(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     if !s.most_opened.is_empty() {
         writeln!(out, "Most opened:")?;
         for o in &s.most_opened {
-            let how = if o.surface == "show" { "sk show" } else { "sk session" };
+            let how = if o.surface == "show" {
+                "sk show"
+            } else {
+                "sk session"
+            };
             writeln!(out, "  {:>4}×  {how} {}", o.times, o.id)?;
         }
     }

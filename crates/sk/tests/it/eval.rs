@@ -95,21 +95,22 @@ fn rank_of(env: &TestEnv, q: &Question<'_>) -> Option<usize> {
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
     let hits = v["hits"].as_array().expect("hits");
-    hits.iter().position(|h| {
-        q.expected.iter().any(|want| {
-            if let Some(key) = want.strip_prefix("session:") {
-                h["kind"] == "session" && h["id"].as_str().is_some_and(|id| id.starts_with(key))
-            } else if let Some(title) = want.strip_prefix("entry:") {
-                h["kind"] == "knowledge"
-                    && h["title"]
-                        .as_str()
-                        .is_some_and(|t| t.to_lowercase().contains(&title.to_lowercase()))
-            } else {
-                panic!("unknown expectation {want}")
-            }
+    hits.iter()
+        .position(|h| {
+            q.expected.iter().any(|want| {
+                if let Some(key) = want.strip_prefix("session:") {
+                    h["kind"] == "session" && h["id"].as_str().is_some_and(|id| id.starts_with(key))
+                } else if let Some(title) = want.strip_prefix("entry:") {
+                    h["kind"] == "knowledge"
+                        && h["title"]
+                            .as_str()
+                            .is_some_and(|t| t.to_lowercase().contains(&title.to_lowercase()))
+                } else {
+                    panic!("unknown expectation {want}")
+                }
+            })
         })
-    })
-    .map(|i| i + 1)
+        .map(|i| i + 1)
 }
 
 fn recorded(name: &str) -> f64 {
@@ -142,7 +143,11 @@ fn retrieval_quality_does_not_regress() {
     }
     let n = ranks.len() as f64;
     let at = |k: usize| ranks.iter().filter(|r| r.is_some_and(|r| r <= k)).count() as f64 / n;
-    let mrr = ranks.iter().map(|r| r.map_or(0.0, |r| 1.0 / r as f64)).sum::<f64>() / n;
+    let mrr = ranks
+        .iter()
+        .map(|r| r.map_or(0.0, |r| 1.0 / r as f64))
+        .sum::<f64>()
+        / n;
     let (r1, r5) = (at(1), at(5));
     eprintln!(
         "retrieval eval over {} questions: recall@1 = {r1:.3}, recall@5 = {r5:.3}, MRR = {mrr:.3}",

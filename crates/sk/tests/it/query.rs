@@ -34,7 +34,10 @@ fn phrases_exclusions_and_prefixes() {
     assert!(!ids(&prefix).is_empty(), "{prefix}");
     // Excluding a word every hit of the phrase has leaves nothing of it.
     let all = json(&env, &["query", "--json", "--limit", "50", "--", "notes.md"]);
-    let without = json(&env, &["query", "--json", "--limit", "50", "--", "notes.md", "-notes"]);
+    let without = json(
+        &env,
+        &["query", "--json", "--limit", "50", "--", "notes.md", "-notes"],
+    );
     assert!(!ids(&all).is_empty());
     assert!(ids(&without).is_empty(), "{without}");
     // A phrase must appear in that order: the reversed phrase is found nowhere.
@@ -48,7 +51,12 @@ fn phrases_exclusions_and_prefixes() {
 fn kind_selects_knowledge_or_sessions() {
     let env = corpus_home();
     for (kind, want) in [("knowledge", "knowledge"), ("session", "session")] {
-        let v = json(&env, &["query", "--json", "--kind", kind, "--limit", "50", "--", "notes.md"]);
+        let v = json(
+            &env,
+            &[
+                "query", "--json", "--kind", kind, "--limit", "50", "--", "notes.md",
+            ],
+        );
         let hits = v["hits"].as_array().expect("hits");
         assert!(!hits.is_empty() || kind == "knowledge", "{v}");
         assert!(hits.iter().all(|h| h["kind"] == want), "{v}");
@@ -60,8 +68,14 @@ fn kind_selects_knowledge_or_sessions() {
 fn explain_compact_and_budget() {
     let env = corpus_home();
     let explained = stdout(&env, &["query", "--explain", "notes.md"]);
-    assert!(explained.contains("score ") && explained.contains("recency"), "{explained}");
-    assert!(explained.contains("open: sk "), "every block names the id to open: {explained}");
+    assert!(
+        explained.contains("score ") && explained.contains("recency"),
+        "{explained}"
+    );
+    assert!(
+        explained.contains("open: sk "),
+        "every block names the id to open: {explained}"
+    );
 
     let compact = stdout(&env, &["query", "--compact", "--limit", "5", "notes.md"]);
     assert!(!compact.is_empty());
@@ -74,9 +88,21 @@ fn explain_compact_and_budget() {
     let budget = full.chars().count() / 2;
     let cut = stdout(
         &env,
-        &["query", "--json", "--limit", "20", "--budget", &budget.to_string(), "notes.md"],
+        &[
+            "query",
+            "--json",
+            "--limit",
+            "20",
+            "--budget",
+            &budget.to_string(),
+            "notes.md",
+        ],
     );
-    assert!(cut.chars().count() <= budget, "{} > {budget}", cut.chars().count());
+    assert!(
+        cut.chars().count() <= budget,
+        "{} > {budget}",
+        cut.chars().count()
+    );
     let v: serde_json::Value = serde_json::from_str(&cut).expect("still valid JSON");
     assert!(v["omitted"].as_u64().is_some_and(|n| n > 0), "{v}");
     let tokens = stdout(&env, &["query", "--compact", "--budget", "40t", "notes.md"]);
@@ -92,14 +118,26 @@ fn explain_compact_and_budget() {
 fn module_task_and_here_filters() {
     let env = corpus_home();
     // --module: the failing read of does-not-exist.txt happened under /tmp/elicit-scratch.
-    let inside = json(&env, &["query", "--json", "--module", "/tmp/elicit-scratch", "notes.md"]);
+    let inside = json(
+        &env,
+        &["query", "--json", "--module", "/tmp/elicit-scratch", "notes.md"],
+    );
     assert!(!ids(&inside).is_empty(), "{inside}");
     let outside = json(&env, &["query", "--json", "--module", "no/such/dir", "notes.md"]);
     assert!(ids(&outside).is_empty(), "{outside}");
 
     // --task: entries recorded with a task id.
     env.sk()
-        .args(["learn", "--pattern", "Retry the flaky upload twice", "Uploads to the bucket fail once in a while; retry twice.", "--task", "ISSUE-42", "--repo", "acme/demo"])
+        .args([
+            "learn",
+            "--pattern",
+            "Retry the flaky upload twice",
+            "Uploads to the bucket fail once in a while; retry twice.",
+            "--task",
+            "ISSUE-42",
+            "--repo",
+            "acme/demo",
+        ])
         .assert()
         .success();
     let task = json(&env, &["query", "--json", "--task", "ISSUE-42", "upload"]);
@@ -139,7 +177,11 @@ fn module_task_and_here_filters() {
 #[test]
 fn bad_input_is_refused_clearly() {
     let env = corpus_home();
-    env.sk().args(["query", "  "]).assert().code(2).stderr(predicate::str::contains("give words"));
+    env.sk()
+        .args(["query", "  "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give words"));
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -185,5 +227,8 @@ fn recall_use_is_recorded_and_summarized() {
     assert_eq!(s["briefs"], 1, "{s}");
     assert!(s["average_brief_bytes"].as_f64().is_some_and(|b| b > 0.0), "{s}");
     let text = stdout(&env, &["status", "--recall"]);
-    assert!(text.contains("found nothing") && text.contains("zzzunmatchedzzz"), "{text}");
+    assert!(
+        text.contains("found nothing") && text.contains("zzzunmatchedzzz"),
+        "{text}"
+    );
 }
