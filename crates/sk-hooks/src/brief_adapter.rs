@@ -1,23 +1,18 @@
 //! The one place sk-hooks reaches the briefing logic (`sk brief --auto`): git state of the
-//! working directory → the store queries → ranking, budget and rendering from
-//! `sk_index::brief`. Kept to this module so that moving the briefing into its own crate
-//! changes one import here and nothing else.
+//! working directory → the store queries, ranking, budget and rendering of
+//! `sk_query::brief`, the same code `sk brief` runs.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use sk_index::brief::{self, Briefing, Context, Found, Limits, TaskSource};
+use sk_query::brief::{self, Briefing, Context, Limits, TaskSource};
 use sk_store::Store;
 use sk_store::brief as store;
-use sk_store::search;
 
 use crate::HookError;
 use crate::gitroot;
 
-const MAX_TERMS: usize = 32;
-const ALL_TERMS_UP_TO: usize = 4;
 const MAX_FILES: usize = 50;
-const POOL: usize = 200;
 
 /// How the briefing is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +78,7 @@ pub fn for_directory(
         files,
         empty: false,
     };
-    let found = gather(db, &ctx)?;
+    let found = brief::gather(conn, &ctx).map_err(HookError::query)?;
     let ranked = brief::assemble(&ctx, &found, Limits::BRIEF);
     if ranked.iter().all(|s| s.items.is_empty()) {
         return Ok(None);
@@ -97,39 +92,6 @@ pub fn for_directory(
         return Ok(None);
     }
     Ok(Some(render(&briefing)))
-}
-
-/// The store queries `sk brief` runs for a task (same pools and fallbacks).
-fn gather(db: &Store, ctx: &Context) -> Result<Found, HookError> {
-    let conn = db.conn();
-    let q = HookError::query;
-    let words = brief::task_terms(&ctx.task, MAX_TERMS);
-    let terms = words.join(" ");
-    let mut found = Found::default();
-    let queries = [
-        (words.len() <= ALL_TERMS_UP_TO)
-            .then(|| search::fts_query(&terms, false))
-            .flatten(),
-        search::fts_query(&terms, true),
-    ];
-    for query in queries.iter().flatten() {
-        found.entry_fts = store::entry_scores(conn, query, POOL).map_err(q)?;
-        found.session_fts = store::session_scores(conn, query, POOL).map_err(q)?;
-        if !found.entry_fts.is_empty() || !found.session_fts.is_empty() {
-            break;
-        }
-    }
-    found.entry_files = store::entries_for_files(conn, &ctx.files).map_err(q)?;
-    found.session_files = store::sessions_for_files(conn, &ctx.files, POOL).map_err(q)?;
-    let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
-    ids.extend(found.entry_files.keys().copied());
-    ids.extend(store::standing_entries(conn, POOL).map_err(q)?);
-    found.entries = store::load_entries(conn, &ids).map_err(q)?;
-    let mut session_ids: Vec<i64> = found.session_fts.iter().map(|(id, _)| *id).collect();
-    session_ids.extend(found.session_files.iter().copied());
-    found.sessions = store::load_sessions(conn, &session_ids).map_err(q)?;
-    found.mistake_files = store::mistake_files(conn, POOL).map_err(q)?;
-    Ok(found)
 }
 
 /// Stdout of a successful git command with explicit arguments (no shell).

@@ -1,11 +1,13 @@
 //! The reads behind `sk brief`: which entries and sessions match a task's words or touch
 //! its files, and which files past mistakes concentrate on. Ranking and budgeting are not
-//! SQL and live in `sk_index::brief`; this module only returns raw signals (BM25 scores,
+//! SQL and live in `sk_query::brief`; this module only returns raw signals (BM25 scores,
 //! file matches) in a stable order so the briefing is reproducible.
 
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, params};
+
+use crate::search::SCORE_WINDOW;
 
 /// How an entry or session relates to one of the task's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,14 +68,14 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-/// Entry ids whose full-text match `fts` scores best, with their BM25 score (lower is
-/// better), ordered by score then id.
+/// Entry ids whose full-text match `fts` scores best among the newest [`SCORE_WINDOW`]
+/// matches, with their BM25 score (lower is better), ordered by score then id.
 pub fn entry_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
-    conn.prepare_cached(
-        "SELECT e.id, bm25(entries_fts, 4.0, 1.0, 2.0) AS score
-         FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
-         WHERE entries_fts MATCH ?1 ORDER BY score, e.id LIMIT ?2",
-    )?
+    conn.prepare_cached(&format!(
+        "SELECT id, score FROM (SELECT rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS score
+             FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
+             ORDER BY score, id LIMIT ?2"
+    ))?
     .query_map(params![fts, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
 }
@@ -157,12 +159,15 @@ pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Brie
 pub fn session_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
     // Grouped here, not in SQL: FTS5 refuses bm25() under an aggregate.
     let hits: Vec<(i64, f64)> = conn
-        .prepare_cached(
-            "SELECT r.session_id, bm25(records_fts) AS score
-             FROM records_fts JOIN records r ON r.id = records_fts.rowid
-             WHERE records_fts MATCH ?1 AND r.kind IN ('prompt', 'summary', 'task_summary')
-             ORDER BY score, r.id LIMIT ?2",
-        )?
+        .prepare_cached(&format!(
+            "SELECT r.session_id, w.score FROM
+               (SELECT records_fts.rowid AS id, bm25(records_fts) AS score
+                FROM records_fts JOIN records r ON r.id = records_fts.rowid
+                WHERE records_fts MATCH ?1 AND r.kind IN ('prompt', 'summary', 'task_summary')
+                ORDER BY records_fts.rowid DESC LIMIT {SCORE_WINDOW}) w
+             JOIN records r ON r.id = w.id
+             ORDER BY w.score, r.id LIMIT ?2"
+        ))?
         .query_map(params![fts, (limit * 20) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut best: BTreeMap<i64, f64> = BTreeMap::new();

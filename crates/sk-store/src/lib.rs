@@ -14,6 +14,7 @@ pub mod restore;
 pub mod search;
 pub mod sessions;
 pub mod status;
+pub mod telemetry;
 pub mod write;
 
 pub use error::StoreError;

@@ -1,21 +1,143 @@
-//! Full-text search over knowledge entries and session records. User text never reaches
-//! FTS5 syntax: every term is quoted, so no input can produce a query syntax error.
+//! Full-text search over knowledge entries and session records: turning user text into an
+//! FTS5 query that cannot be a syntax error, and the SQL that returns candidate rows with
+//! their raw BM25 score. Ranking them against each other (confidence, recency, the current
+//! repository) is not SQL and lives in `sk-query`.
 
-use rusqlite::{Connection, params};
-use serde::Serialize;
-use sk_core::Category;
+use rusqlite::{Connection, OptionalExtension, params};
 
-/// Turns free text into an FTS5 query: each word quoted (quotes doubled), joined with
-/// AND or OR. Returns None when the text holds no searchable word.
-pub fn fts_query(text: &str, any: bool) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| {
-            c.is_whitespace()
-                || c.is_control()
-                || (c.is_ascii_punctuation() && c != '_' && c != '-' && c != '.')
-        })
+/// One unit of a user's query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The words, already free of FTS5 syntax (several for a quoted phrase).
+    pub words: Vec<String>,
+    /// `-word`: hits must not contain it.
+    pub exclude: bool,
+    /// Match any word that starts with the (last) word: the user may still be typing it.
+    pub prefix: bool,
+}
+
+/// A parsed query: what to match and what to leave out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub terms: Vec<Term>,
+}
+
+/// Shortest last word that gets prefix matching: `a*` would match half the index.
+const MIN_PREFIX_CHARS: usize = 3;
+
+/// Characters that separate words inside a token (everything FTS5 could read as syntax).
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || (c.is_ascii_punctuation() && c != '_' && c != '-' && c != '.')
+}
+
+fn words_of(token: &str) -> Vec<String> {
+    token
+        .split(is_separator)
         .map(|w| w.trim_matches(|c: char| c == '.' || c == '-'))
         .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
+}
+
+impl Parsed {
+    /// Reads free text: `"a phrase"` in double quotes, `-word` to exclude, every other
+    /// word required; the last plain word also matches as a prefix. An unclosed quote runs
+    /// to the end of the text. Never fails: anything unsearchable is dropped.
+    pub fn parse(text: &str) -> Parsed {
+        let mut terms = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+            if trimmed.is_empty() {
+                break;
+            }
+            let (exclude, body) = match trimmed.strip_prefix('-') {
+                Some(b) if b.starts_with('"') || b.starts_with(|c: char| c.is_alphanumeric()) => (true, b),
+                _ => (false, trimmed),
+            };
+            if let Some(inner) = body.strip_prefix('"') {
+                let (phrase, after) = inner.split_once('"').unwrap_or((inner, ""));
+                let words = words_of(phrase);
+                if !words.is_empty() {
+                    terms.push(Term {
+                        words,
+                        exclude,
+                        prefix: false,
+                    });
+                }
+                rest = after;
+                continue;
+            }
+            let end = body
+                .find(|c: char| c.is_whitespace() || c.is_control() || c == '"')
+                .unwrap_or(body.len());
+            // A quote glued to a word (`foo"bar`) starts a phrase at the next round.
+            let end = end.max(1).min(body.len());
+            let (token, after) = body.split_at(end);
+            // `-w` in a pasted command (`wc -w`) is a flag, not an exclusion of "w".
+            if exclude && token.chars().count() < 2 {
+                rest = after;
+                continue;
+            }
+            for w in words_of(token) {
+                terms.push(Term {
+                    words: vec![w],
+                    exclude,
+                    prefix: false,
+                });
+            }
+            rest = after;
+        }
+        let ends_open = !text.ends_with(|c: char| c.is_whitespace() || c == '"');
+        if ends_open
+            && let Some(last) = terms.last_mut()
+            && !last.exclude
+            && last.words.len() == 1
+            && last.words[0].chars().count() >= MIN_PREFIX_CHARS
+        {
+            last.prefix = true;
+        }
+        Parsed { terms }
+    }
+
+    /// The words that must or may match (not the excluded ones), for highlighting.
+    pub fn positive_words(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .iter()
+            .filter(|t| !t.exclude)
+            .flat_map(|t| t.words.iter().map(String::as_str))
+    }
+
+    /// The FTS5 query: every positive term (all of them, or any with `any`), minus the
+    /// excluded ones. None when nothing positive is left to search for.
+    pub fn to_fts(&self, any: bool) -> Option<String> {
+        let quote = |t: &Term| {
+            let phrase = t.words.join(" ").replace('"', "\"\"");
+            format!("\"{phrase}\"{}", if t.prefix { "*" } else { "" })
+        };
+        let positive: Vec<String> = self.terms.iter().filter(|t| !t.exclude).map(quote).collect();
+        if positive.is_empty() {
+            return None;
+        }
+        let mut q = format!("({})", positive.join(if any { " OR " } else { " AND " }));
+        for t in self.terms.iter().filter(|t| t.exclude) {
+            q.push_str(" NOT ");
+            q.push_str(&quote(t));
+        }
+        Some(q)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.iter().all(|t| t.exclude)
+    }
+}
+
+/// Turns free text into an FTS5 query: each word quoted (quotes doubled), joined with
+/// AND or OR. Returns None when the text holds no searchable word. (The plain form the
+/// briefing uses: no phrases, exclusions or prefixes.)
+pub fn fts_query(text: &str, any: bool) -> Option<String> {
+    let terms: Vec<String> = words_of(text)
+        .into_iter()
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     if terms.is_empty() {
@@ -30,10 +152,20 @@ pub struct Filters {
     pub agent: Option<String>,
     /// Substring of the repository (`owner/name` or remote URL).
     pub repo: Option<String>,
+    /// The current repository (`--here`): its `owner/name` (matched as a substring of the
+    /// stored repository, which may be a URL) and/or its work-tree root (sessions started
+    /// inside it match even when their log names no repository).
+    pub here_repo: Option<String>,
+    pub here_root: Option<String>,
     /// A session: `agent:id` or the agent's id.
     pub session: Option<String>,
     /// A file: exact path, or a path ending in `/<file>`.
     pub file: Option<String>,
+    /// A directory: files under it (`src/auth` matches `…/src/auth/…`).
+    pub module: Option<String>,
+    /// A task or issue id: entries recorded with it (`sk learn --task`), and sessions whose
+    /// branch names it or that such entries came from.
+    pub task: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     /// Record kinds to search (empty = all), e.g. `prompt`, `tool_call`.
@@ -41,14 +173,46 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// No filter at all (the common case, which gets the cheapest query).
+    pub fn is_unfiltered(&self) -> bool {
+        self.agent.is_none()
+            && self.repo.is_none()
+            && self.here_repo.is_none()
+            && self.here_root.is_none()
+            && self.session.is_none()
+            && self.file.is_none()
+            && self.module.is_none()
+            && self.task.is_none()
+            && self.since.is_none()
+            && self.until.is_none()
+            && self.kinds.is_empty()
+    }
     fn kinds_csv(&self) -> Option<String> {
         (!self.kinds.is_empty()).then(|| self.kinds.join(","))
     }
+    /// `--module src/auth` as the pattern a stored path must contain.
+    fn module_pattern(&self) -> Option<String> {
+        self.module
+            .as_deref()
+            .map(|m| m.trim_matches('/'))
+            .filter(|m| !m.is_empty())
+            .map(|m| format!("%{}/%", escape_like(m)))
+    }
+    fn here_root_pattern(&self) -> Option<String> {
+        self.here_root
+            .as_deref()
+            .map(|r| format!("{}/%", escape_like(r.trim_end_matches('/'))))
+    }
 }
 
-/// A knowledge entry that matched.
-#[derive(Debug, Clone, Serialize)]
-pub struct EntryHit {
+/// Escapes LIKE wildcards so a user's path matches literally (ESCAPE '\').
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A knowledge entry that matched, with its raw relevance.
+#[derive(Debug, Clone)]
+pub struct EntryRow {
     pub id: i64,
     pub category: String,
     pub title: String,
@@ -57,32 +221,66 @@ pub struct EntryHit {
     pub occurrences: i64,
     pub last_seen: i64,
     pub repo: Option<String>,
+    pub task: Option<String>,
+    /// BM25 with title 4×, tags 2×, body 1× — made positive: higher is better (0 when
+    /// listing without words).
+    pub bm25: f64,
 }
 
-/// A session record that matched.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordHit {
+/// A session record that matched, with its raw relevance.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    pub record_id: i64,
     pub session: String,
     pub agent: String,
     pub title: Option<String>,
     pub repo: Option<String>,
     pub kind: String,
     pub ts: Option<i64>,
+    pub started_at: Option<i64>,
     pub snippet: String,
+    /// BM25 made positive: higher is better.
+    pub bm25: f64,
 }
 
-/// Entries matching `fts` (or all, when None), best first: BM25 with the title weighted
-/// above the body, then confidence.
+/// Snippet markers: sk-query turns them into the highlighting each surface wants.
+pub const MARK_OPEN: &str = "\u{2}";
+pub const MARK_CLOSE: &str = "\u{3}";
+
+const ENTRY_FILTERS: &str = "(?2 IS NULL OR e.category = ?2)
+   AND (?4 IS NULL OR e.repo LIKE '%' || ?4 || '%')
+   AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
+        AND (x.path = ?5 OR x.path LIKE '%/' || ?5)))
+   AND (?6 IS NULL OR e.last_seen >= ?6) AND (?7 IS NULL OR e.first_seen <= ?7)
+   AND (?8 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
+        AND (x.session_key = ?8 OR x.session_key LIKE '%:' || ?8)))
+   AND (?9 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
+        AND x.session_key LIKE ?9 || ':%'))
+   AND (?10 IS NULL OR e.repo LIKE '%' || ?10 || '%')
+   AND (?11 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
+        AND ('/' || x.path) LIKE ?11 ESCAPE '\\'))
+   AND (?12 IS NULL OR e.task = ?12)";
+
+/// Matches scored per query, newest first. BM25 costs a few microseconds per matching row
+/// (FTS5 has no top-k shortcut: every match is scored before sorting), so a word found in
+/// a hundred thousand records would take half a second. Scoring only the newest matches
+/// bounds every query; a word that common says little on its own, and recency ranks newer
+/// hits higher anyway. Queries with rarer words (most of them) score every match.
+pub const SCORE_WINDOW: usize = 1000;
+
+/// Entries matching `fts` (or all, when None): the `limit` best by weighted BM25 among the
+/// newest [`SCORE_WINDOW`] matches (or, when listing, by confidence, occurrences and
+/// recency). `snippet` is left empty for matches: [`entry_snippet`] fills it for the hits
+/// that are shown.
 pub fn entries(
     conn: &Connection,
     fts: Option<&str>,
-    category: Option<Category>,
+    category: Option<&str>,
     f: &Filters,
     limit: usize,
-) -> rusqlite::Result<Vec<EntryHit>> {
-    let cat = category.map(Category::as_str);
+) -> rusqlite::Result<Vec<EntryRow>> {
     let map = |r: &rusqlite::Row<'_>| {
-        Ok(EntryHit {
+        Ok(EntryRow {
             id: r.get(0)?,
             category: r.get(1)?,
             title: r.get(2)?,
@@ -91,55 +289,85 @@ pub fn entries(
             occurrences: r.get(5)?,
             last_seen: r.get(6)?,
             repo: r.get(7)?,
+            task: r.get(8)?,
+            bm25: 0.0 - r.get::<_, f64>(9)?,
         })
     };
-    match fts {
-        Some(q) => conn
-            .prepare_cached(
-                "SELECT e.id, e.category, e.title, snippet(entries_fts, 1, '[', ']', '…', 16), e.confidence,
-                        e.occurrences, e.last_seen, e.repo
-                 FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
-                 WHERE entries_fts MATCH ?1 AND (?2 IS NULL OR e.category = ?2)
-                   AND (?4 IS NULL OR e.repo LIKE '%' || ?4 || '%')
-                   AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
-                        AND (x.path = ?5 OR x.path LIKE '%/' || ?5)))
-                   AND (?6 IS NULL OR e.last_seen >= ?6) AND (?7 IS NULL OR e.first_seen <= ?7)
-                   AND (?8 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
-                        AND (x.session_key = ?8 OR x.session_key LIKE '%:' || ?8)))
-                   AND (?9 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
-                        AND x.session_key LIKE ?9 || ':%'))
-                 ORDER BY bm25(entries_fts, 4.0, 1.0, 2.0) - e.confidence LIMIT ?3",
-            )?
-            .query_map(params![q, cat, limit as i64, f.repo, f.file, f.since, f.until, f.session, f.agent], map)?
-            .collect(),
-        None => conn
-            .prepare_cached(
-                "SELECT e.id, e.category, e.title, substr(e.body, 1, 160), e.confidence, e.occurrences, e.last_seen, e.repo
-                 FROM entries e WHERE (?2 IS NULL OR e.category = ?2) AND ?1 IS NULL
-                   AND (?4 IS NULL OR e.repo LIKE '%' || ?4 || '%')
-                   AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
-                        AND (x.path = ?5 OR x.path LIKE '%/' || ?5)))
-                   AND (?6 IS NULL OR e.last_seen >= ?6) AND (?7 IS NULL OR e.first_seen <= ?7)
-                   AND (?8 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
-                        AND (x.session_key = ?8 OR x.session_key LIKE '%:' || ?8)))
-                   AND (?9 IS NULL OR EXISTS (SELECT 1 FROM entry_sources x WHERE x.entry_id = e.id
-                        AND x.session_key LIKE ?9 || ':%'))
-                 ORDER BY e.confidence DESC, e.occurrences DESC, e.last_seen DESC LIMIT ?3",
-            )?
-            .query_map(
-                params![None::<String>, cat, limit as i64, f.repo, f.file, f.since, f.until, f.session, f.agent],
-                map,
-            )?
-            .collect(),
-    }
+    let sql = match fts {
+        Some(_) => format!(
+            "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s
+             FROM (SELECT entries_fts.rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS s
+                   FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
+                   WHERE entries_fts MATCH ?1 AND {ENTRY_FILTERS}
+                   ORDER BY entries_fts.rowid DESC LIMIT {SCORE_WINDOW}) w
+             JOIN entries e ON e.id = w.id
+             ORDER BY w.s, e.id LIMIT ?3"
+        ),
+        None => format!(
+            "SELECT e.id, e.category, e.title, substr(e.body, 1, 200), e.confidence, e.occurrences,
+                    e.last_seen, e.repo, e.task, 0.0
+             FROM entries e WHERE ?1 IS NULL AND {ENTRY_FILTERS}
+             ORDER BY e.confidence DESC, e.occurrences DESC, e.last_seen DESC, e.id LIMIT ?3"
+        ),
+    };
+    conn.prepare_cached(&sql)?
+        .query_map(
+            params![
+                fts,
+                category,
+                limit as i64,
+                f.repo,
+                f.file,
+                f.since,
+                f.until,
+                f.session,
+                f.agent,
+                f.here_repo,
+                f.module_pattern(),
+                f.task
+            ],
+            map,
+        )?
+        .collect()
 }
 
-/// Session records matching `fts`, best first (BM25, human prompts and summaries above
-/// tool output).
-pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusqlite::Result<Vec<RecordHit>> {
-    conn.prepare_cached(
-        "SELECT s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts,
-                snippet(records_fts, 0, '[', ']', '…', 16)
+/// Session records matching `fts`: the `limit` best by plain BM25 among the newest
+/// [`SCORE_WINDOW`] matches, with the session they belong to. Weighting by record kind and
+/// title happens in the ranker; `snippet` is left empty ([`record_snippet`] fills it).
+pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusqlite::Result<Vec<RecordRow>> {
+    let map = |r: &rusqlite::Row<'_>| {
+        Ok(RecordRow {
+            record_id: r.get(0)?,
+            session: r.get(1)?,
+            agent: r.get(2)?,
+            title: r.get(3)?,
+            repo: r.get(4)?,
+            kind: r.get(5)?,
+            ts: r.get(6)?,
+            started_at: r.get(7)?,
+            snippet: r.get(8)?,
+            bm25: 0.0 - r.get::<_, f64>(9)?,
+        })
+    };
+    if f.is_unfiltered() {
+        // No joins inside the window: each candidate costs only its score.
+        let sql = format!(
+            "SELECT r.id, s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts, s.started_at,
+                    '', w.score
+             FROM (SELECT rowid AS id, bm25(records_fts) AS score FROM records_fts
+                   WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW}) w
+             JOIN records r ON r.id = w.id JOIN sessions s ON s.id = r.session_id
+             ORDER BY w.score, r.id LIMIT ?2"
+        );
+        return conn
+            .prepare_cached(&sql)?
+            .query_map(params![fts, limit as i64], map)?
+            .collect();
+    }
+    let sql = format!(
+        "SELECT r.id, s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts, s.started_at,
+                '', w.score
+         FROM (SELECT records_fts.rowid AS id, bm25(records_fts) AS score
          FROM records_fts JOIN records r ON r.id = records_fts.rowid JOIN sessions s ON s.id = r.session_id
          WHERE records_fts MATCH ?1
            AND (?3 IS NULL OR s.agent = ?3)
@@ -149,35 +377,62 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
                 WHERE rf.record_id = r.id AND (fl.path = ?6 OR fl.path LIKE '%/' || ?6)))
            AND (?7 IS NULL OR r.ts >= ?7) AND (?8 IS NULL OR r.ts <= ?8)
            AND (?9 IS NULL OR instr(',' || ?9 || ',', ',' || r.kind || ',') > 0)
-         ORDER BY bm25(records_fts) * CASE r.kind WHEN 'prompt' THEN 2.0 WHEN 'summary' THEN 1.8
-                  WHEN 'task_summary' THEN 1.8 WHEN 'answer' THEN 1.3 ELSE 1.0 END
-         LIMIT ?2",
-    )?
-    .query_map(
-        params![
-            fts,
-            limit as i64,
-            f.agent,
-            f.repo,
-            f.session,
-            f.file,
-            f.since,
-            f.until,
-            f.kinds_csv()
-        ],
-        |r| {
-            Ok(RecordHit {
-                session: r.get(0)?,
-                agent: r.get(1)?,
-                title: r.get(2)?,
-                repo: r.get(3)?,
-                kind: r.get(4)?,
-                ts: r.get(5)?,
-                snippet: r.get(6)?,
-            })
-        },
-    )?
-    .collect()
+           AND ((?10 IS NULL AND ?11 IS NULL) OR s.repo LIKE '%' || ?10 || '%'
+                OR (s.cwd || '/') LIKE ?11 ESCAPE '\\')
+           AND (?12 IS NULL OR EXISTS (SELECT 1 FROM record_files rf JOIN files fl ON fl.id = rf.file_id
+                WHERE rf.record_id = r.id AND ('/' || fl.path) LIKE ?12 ESCAPE '\\'))
+           AND (?13 IS NULL OR s.branch LIKE '%' || ?13 || '%'
+                OR EXISTS (SELECT 1 FROM entry_sources x JOIN entries e ON e.id = x.entry_id
+                           WHERE e.task = ?13 AND x.session_key = s.agent || ':' || s.external_id))
+         ORDER BY records_fts.rowid DESC LIMIT {SCORE_WINDOW}) w
+         JOIN records r ON r.id = w.id JOIN sessions s ON s.id = r.session_id
+         ORDER BY w.score, r.id
+         LIMIT ?2"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map(
+            params![
+                fts,
+                limit as i64,
+                f.agent,
+                f.repo,
+                f.session,
+                f.file,
+                f.since,
+                f.until,
+                f.kinds_csv(),
+                f.here_repo,
+                f.here_root_pattern(),
+                f.module_pattern(),
+                f.task
+            ],
+            map,
+        )?
+        .collect()
+}
+
+/// The matching text of one record around the words of `fts`, matches between
+/// [`MARK_OPEN`] and [`MARK_CLOSE`]. Asked only for the hits shown: FTS5 builds a snippet
+/// from the record's text, which is too slow to do for every candidate.
+pub fn record_snippet(conn: &Connection, fts: &str, record_id: i64) -> rusqlite::Result<Option<String>> {
+    let sql = format!(
+        "SELECT snippet(records_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24)
+         FROM records_fts WHERE records_fts MATCH ?1 AND rowid = ?2"
+    );
+    conn.prepare_cached(&sql)?
+        .query_row(params![fts, record_id], |r| r.get(0))
+        .optional()
+}
+
+/// The same for a knowledge entry's body.
+pub fn entry_snippet(conn: &Connection, fts: &str, entry_id: i64) -> rusqlite::Result<Option<String>> {
+    let sql = format!(
+        "SELECT snippet(entries_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24)
+         FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2"
+    );
+    conn.prepare_cached(&sql)?
+        .query_row(params![fts, entry_id], |r| r.get(0))
+        .optional()
 }
 
 /// An FTS5 query that matches entries whose *title* holds every one of `terms` (each
@@ -225,14 +480,68 @@ mod tests {
         assert_eq!(n, 1, "only the title counts");
     }
 
+    #[test]
+    fn phrases_exclusions_and_a_prefix_on_the_last_word() {
+        let p = Parsed::parse("\"borrow checker\" lifetime -unsafe migra");
+        assert_eq!(
+            p.to_fts(false).as_deref(),
+            Some("(\"borrow checker\" AND \"lifetime\" AND \"migra\"*) NOT \"unsafe\"")
+        );
+        assert_eq!(
+            p.to_fts(true).as_deref(),
+            Some("(\"borrow checker\" OR \"lifetime\" OR \"migra\"*) NOT \"unsafe\"")
+        );
+        // A finished word (trailing space), a short word, an excluded last word: no prefix.
+        assert_eq!(
+            Parsed::parse("migrate ").to_fts(false).as_deref(),
+            Some("(\"migrate\")")
+        );
+        assert_eq!(
+            Parsed::parse("db ok").to_fts(false).as_deref(),
+            Some("(\"db\" AND \"ok\")")
+        );
+        assert_eq!(
+            Parsed::parse("tests -flaky").to_fts(false).as_deref(),
+            Some("(\"tests\") NOT \"flaky\"")
+        );
+        // Hyphens inside words are not exclusions; only exclusions is nothing to search.
+        assert_eq!(
+            Parsed::parse("does-not-exist.txt").to_fts(false).as_deref(),
+            Some("(\"does-not-exist.txt\"*)")
+        );
+        assert_eq!(Parsed::parse("-ab -cd").to_fts(false), None);
+        assert_eq!(
+            Parsed::parse("wc -w notes").to_fts(false).as_deref(),
+            Some("(\"wc\" AND \"notes\"*)")
+        );
+        assert!(Parsed::parse("-ab").is_empty());
+        // Unclosed quote: a phrase to the end.
+        assert_eq!(
+            Parsed::parse("x \"a b").to_fts(false).as_deref(),
+            Some("(\"x\" AND \"a b\")")
+        );
+    }
+
     proptest! {
         #[test]
         fn no_input_breaks_fts5(text in ".{0,60}") {
             let conn = Connection::open_in_memory().expect("db");
             conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(x); INSERT INTO t VALUES ('hello world');").expect("fts");
-            if let Some(q) = fts_query(&text, false) {
+            for q in [fts_query(&text, false), Parsed::parse(&text).to_fts(false), Parsed::parse(&text).to_fts(true)].into_iter().flatten() {
                 let r: rusqlite::Result<i64> = conn.query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&q], |r| r.get(0));
                 prop_assert!(r.is_ok(), "{q}: {r:?}");
+            }
+        }
+
+        #[test]
+        fn query_syntax_characters_never_break_fts5(text in "[-\"*():^ a-c.+]{0,30}") {
+            let conn = Connection::open_in_memory().expect("db");
+            conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(x); INSERT INTO t VALUES ('a b c');").expect("fts");
+            for any in [false, true] {
+                if let Some(q) = Parsed::parse(&text).to_fts(any) {
+                    let r: rusqlite::Result<i64> = conn.query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&q], |r| r.get(0));
+                    prop_assert!(r.is_ok(), "{q}: {r:?}");
+                }
             }
         }
     }

@@ -352,11 +352,29 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-/// `sk query TERMS… [--category C] [--limit N] [--json]`
+/// `sk query TERMS… [--kind K] [filters] [--limit N] [--json|--compact] [--budget N] [--explain]`
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Query syntax: every word must match (when none matches them all, any word will do, and the
+output says so); \"a phrase\" in double quotes; -word leaves out hits containing it; the last
+word also matches as a prefix (migra finds migration) unless it ends with a space. A -word
+must not stand alone on the command line (it would read as an option): quote the whole query
+(sk query 'tests -flaky') or put the words after -- (sk query --json -- tests -flaky).
+
+Ranking: BM25 (titles above bodies, what people typed above tool output), then confidence and
+occurrences for knowledge, then recency (--half-life), then a small boost for the current
+repository. --explain prints the parts of each score.
+
+Examples:
+  sk query borrow checker lifetime
+  sk query \"database is locked\" -test --kind session --since 30d
+  sk query --category mistake --here --compact --budget 300t")]
 pub struct QueryArgs {
-    /// Words to search for (all must match; quotes make a phrase)
+    /// Words to search for (all must match; quotes make a phrase; -word excludes)
     pub terms: Vec<String>,
+    /// What to search: knowledge entries, sessions, or both in one ranked list
+    #[arg(long, value_enum, default_value = "all")]
+    pub kind: QueryKind,
     /// Only knowledge of this category (mistake, pattern, decision, tool, feature, refactor, discovery)
     #[arg(long)]
     pub category: Option<sk_core::Category>,
@@ -364,14 +382,23 @@ pub struct QueryArgs {
     #[arg(long)]
     pub agent: Option<sk_core::Agent>,
     /// Only this repository (substring of owner/name or the remote URL)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "here")]
     pub repo: Option<String>,
+    /// Only the git repository of the current directory (its origin's owner/name, or sessions started inside it)
+    #[arg(long)]
+    pub here: bool,
     /// Only this session (`agent:id` or the agent's id)
     #[arg(long)]
     pub session: Option<String>,
     /// Only records and entries that touched this file (exact path or trailing part, e.g. src/auth.rs)
     #[arg(long, value_name = "PATH")]
     pub file: Option<String>,
+    /// Only records and entries that touched a file under this directory (e.g. src/store)
+    #[arg(long, value_name = "DIR")]
+    pub module: Option<String>,
+    /// Only knowledge recorded for this task or issue id (`sk learn --task`), and sessions whose branch names it
+    #[arg(long, value_name = "ID")]
+    pub task: Option<String>,
     /// Only from this time on: YYYY-MM-DD, RFC 3339, or a duration ago (30m, 12h, 7d, 2w)
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
@@ -384,9 +411,32 @@ pub struct QueryArgs {
     /// Most hits to print
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Print as JSON
+    /// Size limit: characters, or tokens with a `t` suffix (e.g. 300t); whole hits are dropped to fit
+    #[arg(long, value_name = "N|Nt")]
+    pub budget: Option<String>,
+    /// Days after which a hit's age has cost it half of what age can cost (0 = ignore age)
+    #[arg(long, value_name = "DAYS", default_value_t = 90.0)]
+    pub half_life: f64,
+    /// Print the parts of each hit's score
+    #[arg(long, conflicts_with_all = ["json", "compact"])]
+    pub explain: bool,
+    /// One line per hit with an approximate token count
+    #[arg(long, conflicts_with = "json")]
+    pub compact: bool,
+    /// Print as JSON (schema in docs/ARCHITECTURE.md)
     #[arg(long)]
     pub json: bool,
+}
+
+/// `sk query --kind`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum QueryKind {
+    /// Knowledge and sessions in one ranked list
+    All,
+    /// Knowledge entries only
+    Knowledge,
+    /// Sessions only
+    Session,
 }
 
 /// Which part of a session `sk query --in` searches.
@@ -500,6 +550,9 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// How recall is used instead: queries that found nothing, most-opened entries, briefing sizes
+    #[arg(long)]
+    pub recall: bool,
     /// Print as JSON
     #[arg(long)]
     pub json: bool,

@@ -8,26 +8,35 @@ use serde::Serialize;
 /// Buffered stdout for one command.
 pub struct Out {
     inner: BufWriter<StdoutLock<'static>>,
+    /// Bytes written so far: the output size recall telemetry records.
+    written: usize,
 }
 
 impl Out {
     pub fn new() -> Out {
         Out {
             inner: BufWriter::new(io::stdout().lock()),
+            written: 0,
         }
+    }
+
+    pub fn written(&self) -> usize {
+        self.written
     }
 
     /// Pretty JSON followed by a newline.
     pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut self.inner, value)?;
-        writeln!(self.inner)?;
+        serde_json::to_writer_pretty(&mut *self, value)?;
+        writeln!(self)?;
         self.inner.flush()
     }
 }
 
 impl Write for Out {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
+        let n = self.inner.write(buf)?;
+        self.written += n;
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()

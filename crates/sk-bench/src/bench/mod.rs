@@ -4,6 +4,7 @@
 
 pub mod hooks;
 pub mod ingest;
+pub mod recall;
 pub mod report;
 pub mod scale;
 pub mod sk_index;

@@ -63,7 +63,7 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         hits = search::entries(
             conn,
             Some(&fts),
-            Some(Category::Mistake),
+            Some(Category::Mistake.as_str()),
             &search::Filters::default(),
             CANDIDATES,
         )
@@ -137,7 +137,7 @@ pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     let hits = search::entries(
         conn,
         Some(&fts),
-        Some(Category::Mistake),
+        Some(Category::Mistake.as_str()),
         &search::Filters::default(),
         5,
     )

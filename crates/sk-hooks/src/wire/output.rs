@@ -138,7 +138,7 @@ mod tests {
         }
         assert_eq!(
             fail_open(Some(Agent::Codex), Event::SessionStart).stdout,
-            "{\"hookSpecificOutput\":{\"additionalContext\":\"\",\"hookEventName\":\"SessionStart\"}}\n"
+            "{\"hookSpecificOutput\":{\"hookEventName\":\"SessionStart\",\"additionalContext\":\"\"}}\n"
         );
     }
 }

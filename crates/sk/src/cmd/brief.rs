@@ -1,7 +1,7 @@
 //! `sk brief`: what an agent should know before starting a task — past mistakes with their
 //! fixes, conventions, decisions, related sessions and mistake-prone files — in a size an
 //! agent's context can afford. This module reads the command line and git state and runs
-//! the store queries; ranking, budgeting and rendering live in `sk_index::brief`.
+//! hands them to `sk_query::brief`, which searches, ranks, budgets and renders.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,24 +9,16 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context as _, bail};
 use sk_core::Paths;
-use sk_index::brief::{self, Briefing, Context, Found, Limits, TaskSource};
+use sk_query::brief::{self, Briefing, Context, Found, Limits, TaskSource};
 use sk_store::Store;
 use sk_store::brief as store;
-use sk_store::search;
 
 use crate::cli::BriefArgs;
 use crate::exit;
 use crate::output::Out;
 
-/// How many task words reach the full-text query: enough for a branch plus a few commit
-/// subjects, few enough that the OR query stays fast.
-const MAX_TERMS: usize = 32;
-/// Up to this many words, every word must match first (a precise, short task).
-const ALL_TERMS_UP_TO: usize = 4;
 /// Changed files considered; a huge working tree change says little about one task.
 const MAX_FILES: usize = 50;
-/// Candidate pool sizes per query, far above what a briefing shows.
-const POOL: usize = 200;
 
 /// What `git` says about the current directory.
 #[derive(Debug, Default)]
@@ -38,6 +30,7 @@ struct GitState {
 }
 
 pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let budget = match (&args.budget, args.full) {
         (_, true) => None,
         (Some(text), false) => match brief::parse_budget(text) {
@@ -95,25 +88,42 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
     let found = if ctx.empty {
         Found::default()
     } else {
-        gather(&store, &ctx).context("searching the knowledge base")?
+        brief::gather(conn, &ctx).context("searching the knowledge base")?
     };
     let ranked = brief::assemble(&ctx, &found, limits);
+    drop(store);
 
-    let mut out = Out::new();
-    if args.json {
-        let render = |b: &Briefing| pretty_json(b);
-        let briefing = brief::fit(&ctx, ranked, budget, &render);
-        out.json(&briefing)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let render: &dyn Fn(&Briefing) -> String = if args.xml {
+    let json_render = |b: &Briefing| pretty_json(b);
+    let render: &dyn Fn(&Briefing) -> String = if args.json {
+        &json_render
+    } else if args.xml {
         &brief::render_xml
     } else {
         &brief::render_markdown
     };
     let briefing = brief::fit(&ctx, ranked, budget, render);
-    out.write_all(render(&briefing).as_bytes())?;
+    let text = render(&briefing);
+    let mut out = Out::new();
+    out.write_all(text.as_bytes())?;
     out.flush()?;
+    let selected: Vec<String> = briefing
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .map(|i| match &i.id {
+            brief::ItemId::Entry(id) => id.to_string(),
+            brief::ItemId::Key(k) => k.clone(),
+        })
+        .collect();
+    crate::cmd::telemetry::record(
+        paths,
+        "brief",
+        Some(&briefing.task),
+        selected.len(),
+        &selected,
+        text.len(),
+        started,
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -124,39 +134,6 @@ fn pretty_json(b: &Briefing) -> String {
     serde_json::to_string_pretty(b)
         .map(|s| s + "\n")
         .unwrap_or_default()
-}
-
-/// Runs the store queries for the task's words and files.
-fn gather(store_handle: &Store, ctx: &Context) -> anyhow::Result<Found> {
-    let conn = store_handle.conn();
-    let words = brief::task_terms(&ctx.task, MAX_TERMS);
-    let terms = words.join(" ");
-    let mut found = Found::default();
-    let queries = [
-        (words.len() <= ALL_TERMS_UP_TO)
-            .then(|| search::fts_query(&terms, false))
-            .flatten(),
-        search::fts_query(&terms, true),
-    ];
-    // The precise query first; the any-word one when it finds nothing (or the task is long).
-    for q in queries.iter().flatten() {
-        found.entry_fts = store::entry_scores(conn, q, POOL)?;
-        found.session_fts = store::session_scores(conn, q, POOL)?;
-        if !found.entry_fts.is_empty() || !found.session_fts.is_empty() {
-            break;
-        }
-    }
-    found.entry_files = store::entries_for_files(conn, &ctx.files)?;
-    found.session_files = store::sessions_for_files(conn, &ctx.files, POOL)?;
-    let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
-    ids.extend(found.entry_files.keys().copied());
-    ids.extend(store::standing_entries(conn, POOL)?);
-    found.entries = store::load_entries(conn, &ids)?;
-    let mut session_ids: Vec<i64> = found.session_fts.iter().map(|(id, _)| *id).collect();
-    session_ids.extend(found.session_files.iter().copied());
-    found.sessions = store::load_sessions(conn, &session_ids)?;
-    found.mistake_files = store::mistake_files(conn, POOL)?;
-    Ok(found)
 }
 
 /// Branch, changed files, recent commit subjects and origin URL; None outside a work tree

@@ -16,6 +16,7 @@ mod rollback;
 mod session;
 mod show;
 mod status;
+mod telemetry;
 mod uninstall;
 mod watch;
 

@@ -1,124 +1,120 @@
-//! `sk query`: search knowledge and sessions. (First version: knowledge entries and
-//! session records by full-text match; the ranking, filters and budgets of the recall
-//! issue build on it.)
+//! `sk query`: search knowledge and sessions. Reads the command line into an
+//! `sk_query::Request`, runs it, prints the results in the chosen format and size, and
+//! logs the use locally (best-effort). Search and ranking live in `sk-query`.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Context, bail};
-use serde::Serialize;
 use sk_core::Paths;
-use sk_core::time::format_ms;
+use sk_query::render::{self, Format};
+use sk_query::{Kind, RankParams, Request};
 use sk_store::Store;
-use sk_store::search::{self, EntryHit, RecordHit};
+use sk_store::search::Filters;
 
-use crate::cli::{QueryArgs, QueryPart};
+use crate::cli::{QueryArgs, QueryKind, QueryPart};
 use crate::output::Out;
 
-#[derive(Serialize)]
-struct Results {
-    schema_version: u32,
-    query: String,
-    relaxed: bool,
-    knowledge: Vec<EntryHit>,
-    sessions: Vec<RecordHit>,
-}
-
 pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let text = args.terms.join(" ");
     if text.trim().is_empty() && args.category.is_none() {
         eprintln!(
-            "error: give words to search for, or --category to list knowledge\n\nUsage: sk query [TERMS]... [--category C]"
+            "error: give words to search for, or --category to list knowledge\n\nUsage: sk query [TERMS]... [--category C] [--kind all|knowledge|session]"
         );
         return Ok(ExitCode::from(crate::exit::USAGE));
+    }
+    let budget = match args.budget.as_deref().map(sk_query::brief::parse_budget) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(msg)) => return usage(&msg),
+    };
+    if !(args.half_life.is_finite() && args.half_life >= 0.0) {
+        return usage(&format!(
+            "invalid --half-life {}: give days, 0 or more",
+            args.half_life
+        ));
     }
     if !paths.db.exists() {
         bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
     }
-    let filters = match filters(args) {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let here = sk_query::here::find(&cwd);
+    let mut filters = match filters(args) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(crate::exit::USAGE));
-        }
+        Err(e) => return usage(&e.to_string()),
+    };
+    if args.here {
+        let Some(h) = &here else {
+            bail!("--here: {} is not inside a git repository", cwd.display());
+        };
+        filters.here_repo = h.repo.clone();
+        filters.here_root = Some(h.root.to_string_lossy().into_owned());
+    }
+    let mut params = RankParams {
+        half_life_days: args.half_life,
+        ..RankParams::default()
+    };
+    if args.half_life == 0.0 {
+        params.recency_weight = 0.0;
+    }
+    let request = Request {
+        text: text.clone(),
+        kind: match args.kind {
+            QueryKind::All => Kind::All,
+            QueryKind::Knowledge => Kind::Knowledge,
+            QueryKind::Session => Kind::Session,
+        },
+        category: args.category,
+        filters,
+        limit: args.limit,
+        current_repo: here.and_then(|h| h.repo),
+        params,
+        now: sk_core::time::now_ms(),
     };
     let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
-    let conn = store.conn();
-    let mut relaxed = false;
-    let (knowledge, sessions) = match search::fts_query(&text, false) {
-        None => (
-            search::entries(conn, None, args.category, &filters, args.limit)?,
-            Vec::new(),
-        ),
-        Some(all) => {
-            let mut k = search::entries(conn, Some(&all), args.category, &filters, args.limit)?;
-            let mut s = if args.category.is_none() {
-                search::records(conn, &all, &filters, args.limit)?
-            } else {
-                Vec::new()
-            };
-            if k.is_empty()
-                && s.is_empty()
-                && let Some(any) = search::fts_query(&text, true)
-            {
-                relaxed = true;
-                k = search::entries(conn, Some(&any), args.category, &filters, args.limit)?;
-                if args.category.is_none() {
-                    s = search::records(conn, &any, &filters, args.limit)?;
-                }
-            }
-            (k, s)
+    let mut results = sk_query::search(store.conn(), &request).context("searching the knowledge base")?;
+    drop(store);
+    let format = if args.json {
+        Format::Json
+    } else if args.compact {
+        Format::Compact
+    } else {
+        Format::Human {
+            explain: args.explain,
         }
     };
+    let output = render::render(&mut results, format, budget);
     let mut out = Out::new();
-    if args.json {
-        out.json(&Results {
-            schema_version: 1,
-            query: text,
-            relaxed,
-            knowledge,
-            sessions,
-        })?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if relaxed {
-        writeln!(out, "No hit has every word; showing hits with any of them.\n")?;
-    }
-    for e in &knowledge {
-        writeln!(
-            out,
-            "#{} [{}] {}\n    confidence {:.2}, seen {}×, last {}{}\n    {}\n",
-            e.id,
-            e.category,
-            e.title,
-            e.confidence,
-            e.occurrences,
-            format_ms(e.last_seen),
-            e.repo.as_deref().map(|r| format!(", {r}")).unwrap_or_default(),
-            e.snippet.replace('\n', " ")
-        )?;
-    }
-    for r in &sessions {
-        writeln!(
-            out,
-            "session {} [{}] {}\n    {}{}\n    {}\n",
-            r.session,
-            r.kind,
-            r.title.as_deref().unwrap_or(""),
-            r.ts.map(format_ms).unwrap_or_default(),
-            r.repo.as_deref().map(|x| format!(", {x}")).unwrap_or_default(),
-            r.snippet.replace('\n', " ")
-        )?;
-    }
-    if knowledge.is_empty() && sessions.is_empty() {
-        writeln!(out, "No matches.")?;
-    }
+    out.write_all(output.as_bytes())?;
     out.flush()?;
+    if results.omitted > 0 && format != Format::Json {
+        eprintln!(
+            "({} more hit(s) left out to stay within the budget)",
+            results.omitted
+        );
+    }
+    let selected: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+    crate::cmd::telemetry::record(
+        paths,
+        "query",
+        Some(&text),
+        results.hits.len(),
+        &selected,
+        output.len(),
+        started,
+    );
     Ok(ExitCode::SUCCESS)
 }
 
+fn usage(msg: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("error: {msg}");
+    Ok(ExitCode::from(crate::exit::USAGE))
+}
+
 /// The command-line filters as the store takes them; a bad time is a usage error.
-fn filters(args: &QueryArgs) -> anyhow::Result<search::Filters> {
+fn filters(args: &QueryArgs) -> anyhow::Result<Filters> {
     let now = sk_core::time::now_ms();
     let when = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
         v.as_deref()
@@ -129,11 +125,13 @@ fn filters(args: &QueryArgs) -> anyhow::Result<search::Filters> {
             })
             .transpose()
     };
-    Ok(search::Filters {
+    Ok(Filters {
         agent: args.agent.map(|a| a.as_str().to_string()),
         repo: args.repo.clone(),
         session: args.session.clone(),
         file: args.file.clone(),
+        module: args.module.clone(),
+        task: args.task.clone(),
         since: when("--since", &args.since)?,
         until: when("--until", &args.until)?,
         kinds: match args.within {
@@ -143,5 +141,6 @@ fn filters(args: &QueryArgs) -> anyhow::Result<search::Filters> {
             Some(QueryPart::Tool) => vec!["tool_call", "tool_result"],
             Some(QueryPart::Summary) => vec!["summary", "task_summary"],
         },
+        ..Filters::default()
     })
 }

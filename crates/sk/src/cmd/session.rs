@@ -83,6 +83,14 @@ fn open(paths: &Paths) -> anyhow::Result<Store> {
 }
 
 pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut out = Out::new();
+    let (code, key) = show_one(paths, args, &mut out)?;
+    crate::cmd::telemetry::record(paths, "session", None, 1, &[key], out.written(), started);
+    Ok(code)
+}
+
+fn show_one(paths: &Paths, args: &SessionArgs, out: &mut Out) -> anyhow::Result<(ExitCode, String)> {
     let store = open(paths)?;
     let conn = store.conn();
     let header = match sessions::resolve(conn, &args.id).context("looking up the session")? {
@@ -111,7 +119,6 @@ pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let sources = sessions::sources_of(conn, &header).context("reading the session's files")?;
     let files = sessions::files_of(conn, &header).context("reading files touched")?;
     let knowledge = sessions::knowledge_of(conn, &header).context("reading its knowledge")?;
-    let mut out = Out::new();
     if args.json {
         let mut timeline = Vec::new();
         sessions::for_each_timeline_item(conn, &header, JSON_TEXT_CHARS, |item| {
@@ -131,9 +138,9 @@ pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
             files,
             knowledge,
         })?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok((ExitCode::SUCCESS, header.key.clone()));
     }
-    write_header(&mut out, &header, parent.as_ref(), &subagents)?;
+    write_header(out, &header, parent.as_ref(), &subagents)?;
     writeln!(out)?;
     writeln!(out, "Timeline:")?;
     let mut steps = 0usize;
@@ -144,7 +151,7 @@ pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
             reasoning += 1;
             return Ok(());
         }
-        write_step(&mut out, &item)
+        write_step(out, &item)
     })
     .context("reading the timeline")?;
     if steps == 0 {
@@ -172,7 +179,7 @@ pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  #{} [{}] {}", e.id, e.category, e.title)?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok((ExitCode::SUCCESS, header.key.clone()))
 }
 
 fn write_header(

@@ -22,6 +22,15 @@ struct Shown<'a> {
 }
 
 pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut out = Out::new();
+    let code = show(paths, args, &mut out)?;
+    let id = [args.id.to_string()];
+    crate::cmd::telemetry::record(paths, "show", None, 1, &id, out.written(), started);
+    Ok(code)
+}
+
+fn show(paths: &Paths, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCode> {
     if !paths.db.exists() {
         bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
     }
@@ -32,7 +41,6 @@ pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let sessions = knowledge::sessions_of(conn, &entry).context("reading provenance")?;
     let related = knowledge::related(conn, &entry, 5).context("finding related entries")?;
-    let mut out = Out::new();
     if args.json {
         out.json(&Shown {
             entry: &entry,

@@ -20,6 +20,9 @@ pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    if args.recall {
+        return recall(&store, args.json);
+    }
     let st = status(&store).context("reading the knowledge base")?;
     let mut out = Out::new();
     if args.json {
@@ -77,6 +80,64 @@ pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "Rows:")?;
     for t in &st.tables {
         writeln!(out, "  {:<16}{:>10}", t.table, t.rows)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sk status --recall`: how the recall surfaces are used, from the local telemetry.
+fn recall(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let s = sk_store::telemetry::summary(store.conn(), 10).context("reading recall telemetry")?;
+    let mut out = Out::new();
+    if json {
+        out.json(&s)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if s.events == 0 {
+        writeln!(
+            out,
+            "No recall use recorded yet (sk query, sk brief, sk show and sk session record it)."
+        )?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let since = s.since.map(sk_core::time::format_ms).unwrap_or_default();
+    writeln!(out, "Recall use since {since} ({} recorded):", s.events)?;
+    let avg_ms = s
+        .average_query_us
+        .map(|us| format!(", {:.1} ms on average", us / 1000.0))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  queries:     {}, {} found nothing{avg_ms}",
+        s.queries, s.queries_without_hits
+    )?;
+    match s.average_brief_bytes {
+        Some(b) => writeln!(
+            out,
+            "  briefings:   {}, {:.0} bytes (~{:.0} tokens) on average",
+            s.briefs,
+            b,
+            b / sk_query::brief::CHARS_PER_TOKEN as f64
+        )?,
+        None => writeln!(out, "  briefings:   0")?,
+    }
+    if !s.recent_misses.is_empty() {
+        writeln!(out, "Queries that found nothing (newest first):")?;
+        for q in &s.recent_misses {
+            writeln!(out, "  {q}")?;
+        }
+    }
+    if !s.most_opened.is_empty() {
+        writeln!(out, "Most opened:")?;
+        for o in &s.most_opened {
+            let how = if o.surface == "show" {
+                "sk show"
+            } else {
+                "sk session"
+            };
+            writeln!(out, "  {:>4}×  {how} {}", o.times, o.id)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -73,10 +73,17 @@ impl Drop for StopOnDrop<'_> {
     }
 }
 
+/// Session hits for `word` (`sk query --json`, schema 2: one ranked `hits` list).
 fn hits(env: &TestEnv, word: &str) -> usize {
-    let out = env.sk().args(["query", word, "--json"]).output().expect("query");
+    let out = env
+        .sk()
+        .args(["query", word, "--kind", "session", "--json"])
+        .output()
+        .expect("query");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    v["sessions"].as_array().map_or(0, Vec::len)
+    v["hits"]
+        .as_array()
+        .map_or(0, |h| h.iter().filter(|h| h["kind"] == "session").count())
 }
 
 #[test]

@@ -10,6 +10,9 @@ use serde::Serialize;
 use sk_core::time::format_ms;
 use sk_store::brief::{BriefEntry, BriefSession, FileMatch, MistakeFile};
 
+mod gather;
+pub use gather::gather;
+
 /// Characters per token when a budget is given in tokens (a common rough average).
 pub const CHARS_PER_TOKEN: usize = 4;
 /// The budget when none is given: about 500 tokens.
@@ -24,6 +27,41 @@ const STOPWORDS: [&str; 40] = [
     "had", "its", "our", "your", "their", "some", "more", "most", "also", "just", "only", "very", "make",
     "need",
 ];
+
+/// Whether a (lowercased) word is too common to say anything about a task or a query.
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+        || matches!(
+            word,
+            "a" | "an"
+                | "in"
+                | "on"
+                | "of"
+                | "to"
+                | "is"
+                | "it"
+                | "be"
+                | "or"
+                | "at"
+                | "by"
+                | "as"
+                | "so"
+                | "if"
+                | "we"
+                | "i"
+                | "how"
+                | "what"
+                | "why"
+                | "where"
+                | "which"
+                | "did"
+                | "does"
+                | "do"
+                | "there"
+                | "was"
+                | "about"
+        )
+}
 
 /// Parses `--budget`: a number of characters, or tokens with a `t` suffix (`300t`).
 pub fn parse_budget(text: &str) -> Result<usize, String> {

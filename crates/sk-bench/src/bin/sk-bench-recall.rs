@@ -1,0 +1,135 @@
+//! `sk-bench-recall`: the recall benchmark. Runs 100 fixed queries and the briefing tasks
+//! as separate release `sk` processes against a database built from the generated corpus
+//! and prints median and p99, graded against the targets.
+//!
+//! `sk-bench-recall --sk target/release/sk --corpus /tmp/skb/corpus-1g [--db DB]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use clap::Parser;
+use sk_bench::bench::recall::{self, Runner};
+use sk_bench::bench::report::{ResultBlock, num};
+
+/// Benchmark `sk query` and `sk brief` on a database built from the synthetic corpus.
+#[derive(Debug, Parser)]
+#[command(name = "sk-bench-recall", version)]
+struct Cli {
+    /// The sk binary to measure (build it with `cargo build --release -p sk`).
+    #[arg(long, default_value = "target/release/sk")]
+    sk: PathBuf,
+    /// A database already built from the corpus; built into a temporary folder with
+    /// `sk index` from --corpus when absent.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The corpus (generate one with `sk-gen-corpus --size 1GB --out DIR`).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// Rounds over the query set (each query runs once per round).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Runs of each briefing task.
+    #[arg(long, default_value_t = 3)]
+    brief_runs: usize,
+}
+
+fn main() -> ExitCode {
+    match run(&Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("benchmark recall: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    if !cli.sk.is_file() {
+        bail!(
+            "no sk binary at {} (build it with `cargo build --release -p sk`)",
+            cli.sk.display()
+        );
+    }
+    let sk = std::path::absolute(&cli.sk)?;
+    let work = tempfile_dir()?;
+    let home = work.join("home");
+    std::fs::create_dir_all(&home)?;
+    let (db, built) = match (&cli.db, &cli.corpus) {
+        (Some(db), _) => (std::path::absolute(db)?, None),
+        (None, Some(corpus)) => {
+            let db = work.join("knowledge.db");
+            eprintln!("building the database from {} …", corpus.display());
+            let took = recall::build_db(&sk, corpus, &db)?;
+            (db, Some(took))
+        }
+        (None, None) => bail!("give --db (a database built from the corpus) or --corpus"),
+    };
+    let runner = Runner {
+        sk,
+        db: db.clone(),
+        home,
+    };
+    let queries = recall::queries();
+    // Warm the page cache the way a machine in use has it warm.
+    for q in queries.iter().take(5) {
+        runner.time(&q.args())?;
+    }
+    let mut query_times = Vec::new();
+    for _ in 0..cli.rounds {
+        for q in &queries {
+            query_times.push(runner.time(&q.args())?);
+        }
+    }
+    let mut brief_times = Vec::new();
+    for _ in 0..cli.brief_runs {
+        for t in recall::brief_tasks() {
+            brief_times.push(runner.time(&["brief".to_string(), (*t).to_string()])?);
+        }
+    }
+    let mut block = ResultBlock::new("sk-bench-recall results");
+    block.push("sk", runner.sk.display());
+    block.push("db", db.display());
+    block.push(
+        "db_mib",
+        num(std::fs::metadata(&db)
+            .map(|m| m.len() as f64 / 1048576.0)
+            .unwrap_or(f64::NAN)),
+    );
+    if let Some(t) = built {
+        block.push("db_build_s", num(t.as_secs_f64()));
+    }
+    block.push("load_avg_before", sk_bench::bench::load_average());
+    block.push("queries", query_times.len());
+    block.push("query_mean_ms", num(mean_ms(&query_times)));
+    let q50 = recall::quantile_ms(&query_times, 0.5);
+    let q99 = recall::quantile_ms(&query_times, 0.99);
+    block.push("query_median_ms", num(q50));
+    block.push("query_p90_ms", num(recall::quantile_ms(&query_times, 0.9)));
+    block.push("query_p99_ms", num(q99));
+    block.push("query_max_ms", num(recall::quantile_ms(&query_times, 1.0)));
+    block.push("briefs", brief_times.len());
+    let b50 = recall::quantile_ms(&brief_times, 0.5);
+    block.push("brief_median_ms", num(b50));
+    block.push("brief_max_ms", num(recall::quantile_ms(&brief_times, 1.0)));
+    let mut pass = block.grade(&recall::QUERY_MEDIAN_MS, q50);
+    pass &= block.grade(&recall::QUERY_P99_MS, q99);
+    pass &= block.grade(&recall::BRIEF_MEDIAN_MS, b50);
+    print!("{block}");
+    if !pass {
+        eprintln!("some targets were missed (see target_* lines)");
+    }
+    Ok(())
+}
+
+fn mean_ms(s: &[Duration]) -> f64 {
+    s.iter().map(|d| d.as_secs_f64() * 1000.0).sum::<f64>() / s.len().max(1) as f64
+}
+
+/// A fresh folder for the benchmark's home (and database when built here).
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("sk-bench-recall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

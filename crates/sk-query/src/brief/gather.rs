@@ -1,0 +1,97 @@
+//! The store reads behind a briefing: the task's words (every word first when the task is
+//! short, any word otherwise or when that finds nothing) and its files, turned into the
+//! [`Found`] that `assemble` ranks.
+
+use rusqlite::Connection;
+use sk_store::brief as store;
+use sk_store::search;
+
+use super::{Context, Found, task_terms};
+use crate::QueryError;
+
+/// How many task words reach the full-text query: enough for a branch plus a few commit
+/// subjects, few enough that the OR query stays fast.
+const MAX_TERMS: usize = 32;
+/// Up to this many words, every word must match first (a precise, short task).
+const ALL_TERMS_UP_TO: usize = 4;
+/// Words that reach the full-text query. BM25 reads each word's whole posting list once
+/// per query (for its IDF), so a 30-word OR query over a large history costs seconds; the
+/// most specific words (the longest: identifiers, file names) carry the task.
+const FTS_TERMS: usize = 8;
+/// Sessions loaded in full per source (best text matches, newest file matches).
+const SESSIONS_LOADED: usize = 12;
+/// Candidate pool sizes per query, far above what a briefing shows.
+const POOL: usize = 200;
+
+/// Runs the store queries for the task's words and files.
+pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
+    let words = most_specific(task_terms(&ctx.task, MAX_TERMS), FTS_TERMS);
+    let terms = words.join(" ");
+    let mut found = Found::default();
+    let queries = [
+        (words.len() <= ALL_TERMS_UP_TO)
+            .then(|| search::fts_query(&terms, false))
+            .flatten(),
+        search::fts_query(&terms, true),
+    ];
+    // The precise query first; the any-word one when it finds nothing (or the task is long).
+    for q in queries.iter().flatten() {
+        found.entry_fts = store::entry_scores(conn, q, POOL)?;
+        found.session_fts = store::session_scores(conn, q, POOL)?;
+        if !found.entry_fts.is_empty() || !found.session_fts.is_empty() {
+            break;
+        }
+    }
+    found.entry_files = store::entries_for_files(conn, &ctx.files)?;
+    found.session_files = store::sessions_for_files(conn, &ctx.files, POOL)?;
+    let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
+    ids.extend(found.entry_files.keys().copied());
+    ids.extend(store::standing_entries(conn, POOL)?);
+    found.entries = store::load_entries(conn, &ids)?;
+    // Loading a session reads its first prompt and latest summaries: only the best
+    // candidates (a briefing shows at most a few) are worth it.
+    let mut session_ids: Vec<i64> = found
+        .session_fts
+        .iter()
+        .take(SESSIONS_LOADED)
+        .map(|(id, _)| *id)
+        .collect();
+    session_ids.extend(found.session_files.iter().rev().take(SESSIONS_LOADED).copied());
+    found.sessions = store::load_sessions(conn, &session_ids)?;
+    found.mistake_files = store::mistake_files(conn, POOL)?;
+    Ok(found)
+}
+
+/// The `n` longest words, in their original order (ties keep the earlier word).
+pub(crate) fn most_specific(words: Vec<String>, n: usize) -> Vec<String> {
+    if words.len() <= n {
+        return words;
+    }
+    let mut by_len: Vec<(usize, usize)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.chars().count(), i))
+        .collect();
+    by_len.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep: Vec<usize> = by_len.into_iter().take(n).map(|(_, i)| i).collect();
+    keep.sort_unstable();
+    keep.into_iter().map(|i| words[i].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::most_specific;
+
+    #[test]
+    fn the_longest_words_are_kept_in_order() {
+        let w: Vec<String> = ["fix", "compute_invoice_total", "webhook.rs", "test", "handlers"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            most_specific(w.clone(), 3),
+            vec!["compute_invoice_total", "webhook.rs", "handlers"]
+        );
+        assert_eq!(most_specific(w.clone(), 9), w);
+    }
+}

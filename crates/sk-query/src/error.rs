@@ -1,0 +1,8 @@
+//! How a search or briefing can fail: only the database can make it fail.
+
+/// A recall operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("reading the knowledge base: {0}")]
+    Sql(#[from] rusqlite::Error),
+}

@@ -1,0 +1,18 @@
+//! Search, ranking and briefings over the knowledge base, and the result types that every
+//! surface (the CLI's `--json`, hooks, later the web UI and MCP) serializes, so they cannot
+//! drift apart. SQL stays in `sk-store`: this crate asks it for candidate rows with raw
+//! BM25 scores and decides the order, the shape and the size of what is shown.
+
+pub mod brief;
+mod error;
+pub mod here;
+pub mod rank;
+pub mod render;
+pub mod results;
+pub mod search;
+
+pub use brief::repo_key;
+pub use error::QueryError;
+pub use rank::RankParams;
+pub use results::{Hit, HitKind, Results, SCHEMA_VERSION};
+pub use search::{Kind, Request, search};

@@ -1,0 +1,164 @@
+//! The ranking formula, kept pure so it is tested and explained without a database:
+//!
+//! ```text
+//! score = relevance × prior × recency × here
+//! relevance = bm25 × field_weight / best(bm25 × field_weight of the same kind)
+//! prior     = knowledge: (0.5 + confidence) × (1 + 0.15 × ln(occurrences)); sessions: 1
+//! recency   = 1 - w + w × 2^(-age / half_life)
+//! here      = 1 + here_boost when the hit belongs to the current repository, else 1
+//! ```
+//!
+//! Age lowers a hit at query time only; stored confidence is never rewritten.
+
+use crate::results::Explain;
+
+/// Tunable parts of the formula.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankParams {
+    /// Days after which age has taken half of what it can take.
+    pub half_life_days: f64,
+    /// How much of the score age can take away (0 = age is ignored, 1 = all of it).
+    pub recency_weight: f64,
+    /// Extra share for hits in the current repository.
+    pub here_boost: f64,
+    /// Bonus field weight when a session's title holds the query's words.
+    pub title_bonus: f64,
+}
+
+impl Default for RankParams {
+    fn default() -> Self {
+        RankParams {
+            half_life_days: 90.0,
+            recency_weight: 0.3,
+            here_boost: 0.15,
+            title_bonus: 0.5,
+        }
+    }
+}
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// Weight of a session record by its kind: what a person typed and what summaries say
+/// describe a session better than tool output, which names everything.
+pub fn record_kind_weight(kind: &str) -> f64 {
+    match kind {
+        "prompt" => 2.0,
+        "summary" | "task_summary" => 1.8,
+        "answer" => 1.3,
+        "reasoning" => 1.0,
+        "tool_call" => 0.8,
+        "tool_result" => 0.6,
+        _ => 0.8,
+    }
+}
+
+/// Share of the query's words found in a session title (0..1), compared lowercased.
+pub fn title_coverage(title: Option<&str>, words: &[String]) -> f64 {
+    let Some(title) = title else { return 0.0 };
+    if words.is_empty() {
+        return 0.0;
+    }
+    let title = title.to_lowercase();
+    let found = words.iter().filter(|w| title.contains(w.as_str())).count();
+    found as f64 / words.len() as f64
+}
+
+/// How much a knowledge entry's own record raises it.
+pub fn knowledge_prior(confidence: f64, occurrences: i64) -> f64 {
+    (0.5 + confidence.clamp(0.0, 1.0)) * (1.0 + 0.15 * (occurrences.max(1) as f64).ln())
+}
+
+/// The recency factor of something last seen at `when` (ms), at `now`.
+pub fn recency(p: &RankParams, when: Option<i64>, now: i64) -> f64 {
+    let w = p.recency_weight.clamp(0.0, 1.0);
+    let Some(when) = when else { return 1.0 - w };
+    if p.half_life_days <= 0.0 {
+        return 1.0;
+    }
+    let age_days = ((now - when).max(0) as f64) / DAY_MS;
+    1.0 - w + w * (-age_days / p.half_life_days).exp2()
+}
+
+/// The score parts of one hit, given its weighted BM25 and the best in its kind.
+pub fn explain(
+    p: &RankParams,
+    bm25: f64,
+    field_weight: f64,
+    best_weighted: f64,
+    prior: f64,
+    recency: f64,
+    in_here: bool,
+) -> Explain {
+    let weighted = bm25 * field_weight;
+    let relevance = if best_weighted > 0.0 {
+        (weighted / best_weighted).clamp(0.0, 1.0)
+    } else {
+        // Listing without words: every entry is equally relevant.
+        1.0
+    };
+    let here = if in_here { 1.0 + p.here_boost } else { 1.0 };
+    Explain {
+        bm25,
+        field_weight,
+        relevance,
+        prior,
+        recency,
+        here,
+        score: relevance * prior * recency * here,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_outweigh_tool_output() {
+        assert!(record_kind_weight("prompt") > record_kind_weight("answer"));
+        assert!(record_kind_weight("answer") > record_kind_weight("tool_result"));
+        assert!(record_kind_weight("summary") > record_kind_weight("tool_call"));
+    }
+
+    #[test]
+    fn recency_halves_what_age_can_take_at_the_half_life() {
+        let p = RankParams::default();
+        let now = 1_000 * DAY_MS as i64;
+        assert!((recency(&p, Some(now), now) - 1.0).abs() < 1e-9);
+        let half = now - (p.half_life_days * DAY_MS) as i64;
+        assert!((recency(&p, Some(half), now) - (1.0 - p.recency_weight / 2.0)).abs() < 1e-9);
+        let ancient = recency(&p, Some(0), now);
+        assert!(ancient > 1.0 - p.recency_weight && ancient < 1.0 - p.recency_weight + 0.01);
+        // The future (clock skew) counts as now, not as a bonus.
+        assert!((recency(&p, Some(now + 5), now) - 1.0).abs() < 1e-9);
+        let off = RankParams {
+            recency_weight: 0.0,
+            ..p
+        };
+        assert_eq!(recency(&off, Some(0), now), 1.0);
+    }
+
+    #[test]
+    fn confidence_and_occurrences_raise_knowledge() {
+        assert!(knowledge_prior(0.9, 1) > knowledge_prior(0.5, 1));
+        assert!(knowledge_prior(0.5, 5) > knowledge_prior(0.5, 1));
+        assert!((knowledge_prior(0.5, 1) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn score_multiplies_the_parts_and_the_best_hit_has_relevance_one() {
+        let p = RankParams::default();
+        let e = explain(&p, 8.0, 2.0, 16.0, 1.2, 0.9, true);
+        assert!((e.relevance - 1.0).abs() < 1e-9);
+        assert!((e.score - 1.2 * 0.9 * (1.0 + p.here_boost)).abs() < 1e-9);
+        let weaker = explain(&p, 4.0, 2.0, 16.0, 1.2, 0.9, false);
+        assert!((weaker.relevance - 0.5).abs() < 1e-9 && weaker.score < e.score);
+    }
+
+    #[test]
+    fn title_coverage_counts_words_in_the_title() {
+        let words = ["migration".to_string(), "sqlite".to_string()];
+        assert_eq!(title_coverage(Some("SQLite migration fails"), &words), 1.0);
+        assert_eq!(title_coverage(Some("a migration"), &words), 0.5);
+        assert_eq!(title_coverage(None, &words), 0.0);
+    }
+}
