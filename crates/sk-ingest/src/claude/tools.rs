@@ -260,7 +260,8 @@ mod tests {
     #[test]
     fn other_tools_fall_back_to_capped_compact_json() {
         let c = call("mcp__github__get_issue", json!({"owner": "o", "issue": 5}));
-        assert_eq!(c.text, r#"{"issue":5,"owner":"o"}"#);
+        // Keys keep the agent's own order (serde_json's preserve_order).
+        assert_eq!(c.text, r#"{"owner":"o","issue":5}"#);
         let c = call("mcp__x__y", json!({"blob": "x".repeat(2000)}));
         assert!(c.text.len() < JSON_SUMMARY_BYTES + 20);
         assert!(c.text.ends_with("[truncated]"));

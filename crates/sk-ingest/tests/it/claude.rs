@@ -449,7 +449,7 @@ fn sidechains_errors_and_failed_results() {
     assert!(answer.subagent);
     let call = sink.of(RecordKind::ToolCall).next().expect("call");
     assert!(call.subagent);
-    assert_eq!(call.text, r#"{"number":5,"owner":"o"}"#);
+    assert_eq!(call.text, r#"{"owner":"o","number":5}"#, "the agent's key order");
     let results: Vec<_> = sink
         .of(RecordKind::ToolResult)
         .map(|r| (r.success, r.text.as_str()))
