@@ -168,10 +168,6 @@ impl Paths {
     pub fn hooks_bypass(&self) -> PathBuf {
         self.markers_dir().join("hooks-bypass.json")
     }
-    /// The 0600 key that signs sub-agent markers.
-    pub fn hooks_secret(&self) -> PathBuf {
-        self.markers_dir().join("hooks.secret")
-    }
     /// Copilot CLI's user-level instructions file, where sk keeps a marked briefing section.
     pub fn copilot_instructions(&self) -> PathBuf {
         self.copilot_home.join("copilot-instructions.md")

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{HookError, atomic};
+use sk_provision::atomic;
+
+use crate::HookError;
 
 /// The rule name that means every rule.
 pub const ALL: &str = "*";
@@ -52,7 +54,7 @@ impl Bypasses {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
-        atomic::write(path, text.as_bytes(), true)
+        Ok(atomic::write(path, text.as_bytes(), Some(0o600))?)
     }
 
     /// The unexpired bypass covering `rule`, if any (`*` covers every rule).

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 pub enum HookError {
     #[error(transparent)]
     Store(#[from] sk_store::StoreError),
+    /// Writing a state file or reading the signing secret (shared with provisioning).
+    #[error(transparent)]
+    Provision(#[from] sk_provision::ProvisionError),
     /// A read query in sk-store failed (its message; rusqlite stays inside sk-store).
     #[error("database query failed: {0}")]
     Query(String),

@@ -7,7 +7,9 @@
 use std::fs;
 use std::path::Path;
 
-use crate::{HookError, atomic};
+use sk_provision::atomic;
+
+use crate::HookError;
 
 pub const BEGIN: &str = "<!-- sk:briefing:begin (written by `sk hooks run sessionStart`; replaced at every session start — edit outside this section) -->";
 pub const END: &str = "<!-- sk:briefing:end -->";
@@ -62,10 +64,10 @@ pub fn apply(path: &Path, body: &str) -> Result<bool, HookError> {
     if let Some(old) = &existing {
         let backup = sk_core::paths::sidecar(path, ".sk-backup");
         if !old.contains(BEGIN_PREFIX) && !backup.exists() {
-            atomic::write(&backup, old.as_bytes(), false)?;
+            atomic::write(&backup, old.as_bytes(), None)?;
         }
     }
-    atomic::write(path, next.as_bytes(), false)?;
+    atomic::write(path, next.as_bytes(), None)?;
     Ok(true)
 }
 

@@ -3,7 +3,6 @@
 //! emergency bypass and sub-agent markers. Synchronous on purpose: a hook runs before
 //! every tool call and must answer in milliseconds, so there is no async runtime here.
 
-pub mod atomic;
 pub mod audit;
 mod brief_adapter;
 pub mod bypass;
@@ -14,7 +13,6 @@ pub mod gitroot;
 pub mod instructions;
 pub mod marker;
 pub mod rules;
-pub mod secret;
 pub mod wire;
 
 pub use engine::{Request, Settings, run};

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sk_core::Paths;
 
-use crate::{HookError, atomic, secret};
+use sk_provision::{atomic, secret};
+
+use crate::HookError;
 
 /// A marker as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +53,7 @@ pub fn path_for(paths: &Paths, git_root: &Path) -> PathBuf {
 
 /// Sets (or renews) the marker for `git_root`, creating the key on first use.
 pub fn set(paths: &Paths, git_root: &Path, for_ms: i64, now_ms: i64) -> Result<Marker, HookError> {
-    let key = secret::load_or_create(&paths.hooks_secret())?;
+    let key = secret::load_or_create(&paths.secret_file())?;
     let mut m = Marker {
         git_root: git_root.to_string_lossy().into_owned(),
         set_ms: now_ms,
@@ -64,7 +66,7 @@ pub fn set(paths: &Paths, git_root: &Path, for_ms: i64, now_ms: i64) -> Result<M
         path: path.clone(),
         detail: e.to_string(),
     })?;
-    atomic::write(&path, text.as_bytes(), true)?;
+    atomic::write(&path, text.as_bytes(), Some(0o600))?;
     Ok(m)
 }
 
@@ -89,7 +91,7 @@ pub fn status(paths: &Paths, git_root: &Path, now_ms: i64) -> Status {
     let Ok(m) = serde_json::from_slice::<Marker>(&bytes) else {
         return Status::Invalid(format!("{} is not a marker", path.display()));
     };
-    let key = match secret::load(&paths.hooks_secret()) {
+    let key = match secret::load(&paths.secret_file()) {
         Ok(Some(k)) => k,
         Ok(None) => return Status::Invalid("no signing key exists".into()),
         Err(e) => return Status::Invalid(e.to_string()),

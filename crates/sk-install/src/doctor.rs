@@ -100,6 +100,10 @@ pub const CHECKS: &[Check] = &[
         run: check_hooks,
     },
     Check {
+        name: "bypass",
+        run: check_bypass,
+    },
+    Check {
         name: "disk",
         run: check_disk,
     },
@@ -648,6 +652,50 @@ fn check_hooks(ctx: &Context, out: &mut Vec<Finding>) {
             Level::Fail,
             format!("cannot verify the hook lock: {e}"),
             Some("sk hooks verify".into()),
+        ),
+    }
+}
+
+/// Emergency bypasses (`sk hooks disable`): allowed, but never to be forgotten.
+fn check_bypass(ctx: &Context, out: &mut Vec<Finding>) {
+    use sk_hooks::bypass::{ALL, Bypasses};
+    const N: &str = "bypass";
+    let now = sk_core::time::now_ms();
+    match Bypasses::load(&ctx.paths.hooks_bypass()) {
+        Ok(b) if b.active(now).next().is_none() => push(out, N, Level::Ok, "no hook rule is bypassed", None),
+        Ok(b) => {
+            for bypass in b.active(now) {
+                let all = bypass.rule == ALL;
+                push(
+                    out,
+                    N,
+                    Level::Warn,
+                    format!(
+                        "bypass active: {} off until {} (reason: {})",
+                        if all {
+                            "every hook rule is"
+                        } else {
+                            bypass.rule.as_str()
+                        },
+                        sk_core::time::format_ms(bypass.until_ms),
+                        bypass.reason
+                    ),
+                    Some(format!(
+                        "sk hooks enable {}",
+                        if all { "--all" } else { bypass.rule.as_str() }
+                    )),
+                );
+            }
+        }
+        Err(e) => push(
+            out,
+            N,
+            Level::Warn,
+            format!("the bypass file cannot be read ({e}); every rule runs"),
+            Some(format!(
+                "inspect or remove {}",
+                ctx.paths.hooks_bypass().display()
+            )),
         ),
     }
 }

@@ -18,7 +18,7 @@ pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), Provisi
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.sk-tmp-{}", std::process::id()));
     let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = create_new(&tmp, mode)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -31,6 +31,21 @@ pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), Provisi
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(ProvisionError::io(path))
+}
+
+/// Creates `path` exclusively, with `mode` from the first byte on (a private file is never
+/// readable by others, not even while it is being written).
+pub fn create_new(path: &Path, mode: Option<u32>) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if let Some(m) = mode {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(m);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)
 }
 
 /// Copies `from` to `to` (with its permissions), through a temporary file.

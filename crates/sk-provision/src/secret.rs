@@ -21,14 +21,7 @@ pub fn load_or_create(path: &Path) -> Result<Vec<u8>, ProvisionError> {
         path: path.into(),
         error: std::io::Error::other(format!("no randomness for a new secret: {e}")),
     })?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
+    match crate::atomic::create_new(path, Some(0o600)) {
         Ok(mut file) => {
             file.write_all(hex::encode(bytes).as_bytes())
                 .and_then(|()| file.sync_all())
@@ -108,6 +101,15 @@ mod tests {
             let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
+    }
+
+    #[test]
+    fn sign_is_hmac_sha256_as_rfc_4231_defines_it() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            sign(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

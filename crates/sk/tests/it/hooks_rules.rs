@@ -387,7 +387,7 @@ fn the_sub_agent_marker_blocks_commits_until_cleared() {
         .arg(repo.join("src"))
         .assert()
         .success();
-    let secret = env.copilot_home().join("markers/hooks.secret");
+    let secret = env.copilot_home().join("markers/sk.secret");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

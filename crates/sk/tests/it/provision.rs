@@ -457,3 +457,31 @@ fn doctor_reports_hook_state_and_uninstall_removes_only_sks_registrations() {
     #[cfg(unix)]
     assert!(mode(&settings) & 0o200 != 0, "writable again");
 }
+
+#[test]
+fn doctor_shows_an_active_bypass_with_the_command_that_ends_it() {
+    let env = TestEnv::new();
+    let doctor =
+        || String::from_utf8_lossy(&env.sk().arg("doctor").output().expect("run").stdout).into_owned();
+    assert!(doctor().contains("no hook rule is bypassed"));
+    stdout(
+        &env,
+        &[
+            "hooks",
+            "disable",
+            "guard",
+            "--reason",
+            "INC-77 false positive",
+            "--for",
+            "2h",
+        ],
+    );
+    let report = doctor();
+    assert!(report.contains("bypass active: guard off until"), "{report}");
+    assert!(
+        report.contains("INC-77 false positive") && report.contains("fix: sk hooks enable guard"),
+        "{report}"
+    );
+    stdout(&env, &["hooks", "enable", "guard"]);
+    assert!(doctor().contains("no hook rule is bypassed"));
+}
