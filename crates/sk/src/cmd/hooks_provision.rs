@@ -45,7 +45,7 @@ pub fn run(paths: &Paths, cmd: &ProvisionCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ProvisionCommand::Verify(flag) => verify(paths, flag),
-        ProvisionCommand::Git(args) => Ok(git_hook(args)),
+        ProvisionCommand::Git(args) => Ok(git_hook(paths, args)),
     }
 }
 
@@ -167,10 +167,15 @@ fn print_problems(out: &mut Out, report: &lock::Report) -> std::io::Result<()> {
 
 /// Runs a git hook's checks. Only a check that found something blocks (exit 1); anything
 /// going wrong inside sk lets git continue, with a warning.
-fn git_hook(args: &GitHookArgs) -> ExitCode {
-    let outcome = std::panic::catch_unwind(|| match args.hook {
-        GitHook::PreCommit => pre_commit(Path::new(".")),
-        GitHook::PrePush => Ok(true),
+fn git_hook(paths: &Paths, args: &GitHookArgs) -> ExitCode {
+    let outcome = std::panic::catch_unwind(|| {
+        if !subagent_marker_allows(paths, Path::new("."), args.hook)? {
+            return Ok(false);
+        }
+        match args.hook {
+            GitHook::PreCommit => pre_commit(Path::new(".")),
+            GitHook::PrePush => Ok(true),
+        }
     });
     match outcome {
         Ok(Ok(true)) => ExitCode::SUCCESS,
@@ -190,6 +195,33 @@ fn git_hook(args: &GitHookArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// While a dispatched sub-agent works in this repository (a signed, unexpired marker), its
+/// commits and pushes wait for the human: the same guard the agent hooks apply to tool
+/// calls, here for a `git` run outside any agent's tool (a terminal, a script).
+fn subagent_marker_allows(paths: &Paths, repo: &Path, hook: GitHook) -> anyhow::Result<bool> {
+    let cwd = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
+    let Some(root) = sk_hooks::gitroot::find(&cwd) else {
+        return Ok(true);
+    };
+    let now = sk_core::time::now_ms();
+    let sk_hooks::marker::Status::Active(marker) = sk_hooks::marker::status(paths, &root.root, now) else {
+        return Ok(true);
+    };
+    let what = if hook == GitHook::PrePush {
+        "push"
+    } else {
+        "commit"
+    };
+    eprintln!(
+        "sk: {what} refused: a dispatched sub-agent is working in {} until {}.\n\
+         When its work is reviewed, clear the marker with `sk hooks marker clear --repo {}` and retry.",
+        root.root.display(),
+        sk_core::time::format_ms(marker.until_ms),
+        root.root.display()
+    );
+    Ok(false)
 }
 
 /// `true` when the commit may go ahead.

@@ -485,3 +485,85 @@ fn doctor_shows_an_active_bypass_with_the_command_that_ends_it() {
     stdout(&env, &["hooks", "enable", "guard"]);
     assert!(doctor().contains("no hook rule is bypassed"));
 }
+
+#[cfg(unix)]
+#[test]
+fn git_hooks_refuse_commits_and_pushes_while_a_subagent_marker_is_active() {
+    let env = TestEnv::new();
+    let repo = repo(&env);
+    let out = env
+        .sk()
+        .args(["git-hooks", "install", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(repo.join("a.rs"), "fn a() {}\n").expect("write");
+    git_in(&env, &repo, &["add", "a.rs"]);
+
+    let set = env
+        .sk()
+        .args(["hooks", "marker", "set", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let refused = git_in(&env, &repo, &["commit", "-q", "-m", "by the sub-agent"]);
+    assert!(
+        !refused.status.success(),
+        "a commit during a sub-agent's dispatch is refused"
+    );
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("sub-agent") && err.contains("sk hooks marker clear --repo"),
+        "{err}"
+    );
+
+    // A forged marker (edited by hand) is ignored: it cannot block anyone.
+    let markers = env.copilot_home().join("markers");
+    let marker = std::fs::read_dir(&markers)
+        .expect("markers")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("subagent-"))
+        })
+        .expect("marker file");
+    let original = std::fs::read_to_string(&marker).expect("read marker");
+    std::fs::write(
+        &marker,
+        original
+            .replace("\"until_ms\":", "\"until_ms\":1")
+            .replace("\"until_ms\": ", "\"until_ms\": 1"),
+    )
+    .expect("forge");
+    let forged = git_in(&env, &repo, &["commit", "-q", "-m", "forged marker"]);
+    assert!(
+        forged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forged.stderr)
+    );
+
+    std::fs::write(&marker, original).expect("restore marker");
+    std::fs::write(repo.join("b.rs"), "fn b() {}\n").expect("write");
+    git_in(&env, &repo, &["add", "b.rs"]);
+    assert!(
+        !git_in(&env, &repo, &["commit", "-q", "-m", "again"])
+            .status
+            .success()
+    );
+    let clear = env
+        .sk()
+        .args(["hooks", "marker", "clear", "--repo"])
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert!(clear.status.success());
+    let allowed = git_in(&env, &repo, &["commit", "-q", "-m", "after review"]);
+    assert!(
+        allowed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+}
