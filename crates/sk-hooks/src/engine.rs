@@ -97,6 +97,9 @@ pub fn run(req: &Request<'_>, paths: Option<&Paths>, settings: &Settings) -> Ans
         notes.push(format!("bypass file ignored: {e}"));
         Bypasses::default()
     });
+    if inv.event == Event::SessionStart {
+        notes.extend(tamper_notes(paths));
+    }
 
     let mut runs = Vec::new();
     let mut selected: Vec<(&'static RuleSpec, u64)> = Vec::new();
@@ -169,6 +172,20 @@ pub fn run(req: &Request<'_>, paths: Option<&Paths>, settings: &Settings) -> Ans
         notes,
     );
     answer
+}
+
+/// At session start, locked hook files are checked against their signed manifest — cheaply:
+/// only a file whose size or modification time changed is hashed. Drift is written to the
+/// audit log (and `sk doctor` reports it); the manifest is never regenerated here.
+fn tamper_notes(paths: &Paths) -> Vec<String> {
+    match sk_provision::lock::quick_verify(paths) {
+        Ok(report) => report
+            .problems
+            .iter()
+            .map(|p| format!("TAMPER: {}: {}; run `sk hooks verify`", p.path.display(), p.issue))
+            .collect(),
+        Err(e) => vec![format!("TAMPER: the hook lock manifest cannot be read: {e}")],
+    }
 }
 
 /// Runs `selected` on a worker thread; returns the verdicts of the rules that finished in

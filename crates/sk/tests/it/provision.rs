@@ -567,3 +567,80 @@ fn git_hooks_refuse_commits_and_pushes_while_a_subagent_marker_is_active() {
         String::from_utf8_lossy(&allowed.stderr)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn session_start_audits_tampered_locked_hook_files() {
+    let env = TestEnv::new();
+    stdout(&env, &["hooks", "deploy"]);
+    stdout(&env, &["hooks", "lock"]);
+    let payload = r#"{"session_id":"s1","hook_event_name":"SessionStart","source":"startup","cwd":"/tmp"}"#;
+    let start = |env: &TestEnv| {
+        let out = env
+            .sk()
+            .args(["hooks", "run", "--agent", "claude", "SessionStart"])
+            .write_stdin(payload)
+            .output()
+            .expect("run hook");
+        assert_eq!(out.status.code(), Some(0), "hooks fail open whatever they find");
+    };
+    start(&env);
+    let audit = env.copilot_home().join("markers/hooks-audit.jsonl");
+    assert!(
+        !std::fs::read_to_string(&audit).expect("audit").contains("TAMPER"),
+        "intact files: no note"
+    );
+
+    let codex = env.codex_home().join("hooks.json");
+    let mut perms = std::fs::metadata(&codex).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+    std::fs::set_permissions(&codex, perms).expect("chmod");
+    std::fs::write(&codex, "{}\n").expect("tamper");
+    start(&env);
+    let log = std::fs::read_to_string(&audit).expect("audit");
+    let last = log.lines().last().expect("a line per invocation");
+    assert!(last.contains("TAMPER") && last.contains("hooks.json"), "{last}");
+    assert!(
+        env.copilot_home().join("markers/hooks-lock.json").exists(),
+        "the manifest is never regenerated"
+    );
+}
+
+/// The deployed registrations and the rules table agree: every event sk registers is
+/// answered by a rule, and every event a default-on rule answers is registered with each
+/// agent that has such an event (Codex has no session end: capture runs on its Stop).
+#[test]
+fn deployed_events_match_the_rules_that_answer_them() {
+    use sk_core::Agent;
+    use sk_hooks::rules::RULES;
+    use sk_hooks::wire::Event;
+    for agent in Agent::ALL {
+        let registered: Vec<Event> = sk_provision::agents::events(agent)
+            .iter()
+            .map(|e| Event::parse(e.name))
+            .collect();
+        for (e, name) in registered.iter().zip(sk_provision::agents::events(agent)) {
+            assert_ne!(
+                *e,
+                Event::Other,
+                "{agent}: {} is not an event sk knows",
+                name.name
+            );
+            assert!(
+                RULES.iter().any(|r| r.events.contains(e)),
+                "{agent}: no rule answers {e:?}"
+            );
+        }
+        for rule in RULES.iter().filter(|r| r.default_enabled) {
+            let missing: Vec<&Event> = rule.events.iter().filter(|e| !registered.contains(e)).collect();
+            let covered = missing.is_empty()
+                || rule.events.iter().any(|e| registered.contains(e))
+                || (agent == Agent::Codex && missing.iter().all(|e| **e == Event::SessionEnd));
+            assert!(
+                covered,
+                "{agent}: rule {} answers {missing:?}, none registered",
+                rule.id
+            );
+        }
+    }
+}
