@@ -644,3 +644,30 @@ fn deployed_events_match_the_rules_that_answer_them() {
         }
     }
 }
+
+#[test]
+fn a_round_trip_leaves_every_byte_of_the_users_configuration_as_it_was() {
+    let env = TestEnv::new();
+    // Files as the agents write them (two-space JSON, final newline), plus a user's own
+    // Copilot hook file beside sk's.
+    let claude: Value = serde_json::from_str(USER_SETTINGS).expect("fixture");
+    let mut claude_bytes = serde_json::to_vec_pretty(&claude).expect("render");
+    claude_bytes.push(b'\n');
+    let settings = env.write(".claude/settings.json", &claude_bytes);
+    let codex_bytes = b"{\n  \"hooks\": {\n    \"Stop\": [\n      {\n        \"hooks\": [\n          {\n            \"type\": \"command\",\n            \"command\": \"notify-send done\"\n          }\n        ]\n      }\n    ]\n  }\n}\n";
+    let codex = env.write(".codex/hooks.json", codex_bytes);
+    let mine = env.write(".copilot/hooks/team.json", "{\"version\":1,\"hooks\":{}}");
+    stdout(&env, &["hooks", "deploy"]);
+    assert_ne!(
+        std::fs::read(&codex).expect("read"),
+        codex_bytes.to_vec(),
+        "deploy added sk's hooks"
+    );
+    stdout(&env, &["hooks", "undeploy"]);
+    assert_eq!(std::fs::read(&settings).expect("read"), claude_bytes);
+    assert_eq!(std::fs::read(&codex).expect("read"), codex_bytes.to_vec());
+    assert_eq!(
+        std::fs::read_to_string(&mine).expect("read"),
+        "{\"version\":1,\"hooks\":{}}"
+    );
+}
