@@ -1,7 +1,9 @@
-//! At session end or stop, hand the finished session to ingest without waiting: start a
-//! detached `sk index --agent <agent>` (incremental, so cheap when little changed) unless
-//! another sk process already holds the database, in which case that run or the next one
-//! picks the session up. The agent never waits for ingest.
+//! At session end or stop, hand the finished session to ingest without waiting. When
+//! `sk watch` runs it has already seen the log change and ingests it itself, so the hook
+//! does nothing (checking costs one lock probe). Otherwise it starts a detached
+//! `sk index --agent <agent>` (incremental, so cheap when little changed) unless another sk
+//! process already holds the database, in which case that run or the next one picks the
+//! session up. The agent never waits for ingest.
 
 use std::process::{Command, Stdio};
 
@@ -9,6 +11,11 @@ use super::{Ctx, Verdict};
 use crate::HookError;
 
 pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
+    let watcher = sk_index::watch::control::status(ctx.paths);
+    if watcher.running {
+        let pid = watcher.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        return Ok(Verdict::Pass(format!("left to the running sk watch{pid}")));
+    }
     if let Some(holder) = sk_store::lock::holder(&ctx.paths.db) {
         return Ok(Verdict::Pass(format!("not started: {}", holder.describe())));
     }

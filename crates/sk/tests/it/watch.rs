@@ -219,3 +219,24 @@ fn a_busy_database_makes_the_watcher_wait_and_retry_without_losing_the_change() 
     assert!(text.contains("Stopped sk watch (pid"), "{text}");
     assert!(!stdout(&env, &["watch", "--status"]).1.contains("is running"));
 }
+
+#[test]
+fn the_capture_hook_leaves_a_finished_session_to_the_running_watcher() {
+    let env = seeded();
+    let (code, text) = stdout(&env, &["watch", "--daemon", "--debounce-ms", "100"]);
+    let _guard = StopOnDrop(&env);
+    assert_eq!(code, 0, "{text}");
+    wait_until("the watcher to report running", Duration::from_secs(20), || {
+        stdout(&env, &["watch", "--status"]).1.contains("is running")
+    });
+    let out = env
+        .sk()
+        .args(["hooks", "run", "--agent", "claude", "SessionEnd"])
+        .write_stdin(r#"{"session_id":"s1","hook_event_name":"SessionEnd","reason":"exit","cwd":"/tmp"}"#)
+        .output()
+        .expect("run hook");
+    assert_eq!(out.status.code(), Some(0));
+    let audit = std::fs::read_to_string(env.copilot_home().join("markers/hooks-audit.jsonl")).expect("audit");
+    let last = audit.lines().last().expect("audit line");
+    assert!(last.contains("left to the running sk watch"), "{last}");
+}
