@@ -3,7 +3,6 @@
 //! `sk_query::brief`, the same code `sk brief` runs.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use sk_query::brief::{self, Briefing, Context, Limits, TaskSource};
 use sk_store::Store;
@@ -11,8 +10,6 @@ use sk_store::brief as store;
 
 use crate::HookError;
 use crate::gitroot;
-
-const MAX_FILES: usize = 50;
 
 /// How the briefing is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,34 +27,13 @@ pub fn for_directory(
     budget_chars: usize,
     format: Format,
 ) -> Result<Option<String>, HookError> {
-    let repo_dir = gitroot::find(cwd);
-    let branch = repo_dir.as_ref().and_then(gitroot::Repo::current_branch);
-    let (files, subjects, remote) = match &repo_dir {
-        Some(r) => (
-            git(
-                &r.root,
-                &["status", "--porcelain=v1", "-z", "--untracked-files=normal"],
-            )
-            .map(|s| porcelain_paths(&s))
-            .unwrap_or_default(),
-            git(&r.root, &["log", "-5", "--format=%s"])
-                .map(|s| {
-                    s.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            git(&r.root, &["remote", "get-url", "origin"])
-                .map(|r| r.trim().to_string())
-                .filter(|r| !r.is_empty()),
-        ),
-        None => (Vec::new(), Vec::new(), None),
-    };
+    let git = brief::git::git_state(cwd).unwrap_or_default();
+    let (branch, files, subjects, remote) = (git.branch, git.files, git.subjects, git.remote);
     let mut task = brief::task_from_git(branch.as_deref(), &files, &subjects);
     if task.is_empty() {
         // No git context: the folder's name is the best hint of the work.
-        let dir = repo_dir.as_ref().map_or(cwd, |r| r.root.as_path());
+        let root = gitroot::find(cwd);
+        let dir = root.as_ref().map_or(cwd, |r| r.root.as_path());
         task = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -92,41 +68,4 @@ pub fn for_directory(
         return Ok(None);
     }
     Ok(Some(render(&briefing)))
-}
-
-/// Stdout of a successful git command with explicit arguments (no shell).
-fn git(cwd: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(cwd)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// Paths from `git status --porcelain=v1 -z` (a rename's origin field skipped).
-fn porcelain_paths(status: &str) -> Vec<String> {
-    let mut paths = Vec::new();
-    let mut fields = status.split('\0');
-    while let Some(field) = fields.next() {
-        let Some((code, path)) = field.split_at_checked(3) else {
-            continue;
-        };
-        if code.starts_with(['R', 'C']) {
-            fields.next();
-        }
-        if !path.is_empty() && !paths.iter().any(|p| p == path) {
-            paths.push(path.to_string());
-        }
-        if paths.len() == MAX_FILES {
-            break;
-        }
-    }
-    paths
 }

@@ -11,6 +11,7 @@ use sk_core::time::format_ms;
 use sk_store::brief::{BriefEntry, BriefSession, FileMatch, MistakeFile};
 
 mod gather;
+pub mod git;
 mod render;
 pub use gather::gather;
 pub use render::{render_markdown, render_xml, xml_escape};
