@@ -9,11 +9,13 @@ pub mod bypass;
 pub mod config;
 pub mod engine;
 mod error;
-pub mod gitroot;
 pub mod instructions;
 pub mod marker;
 pub mod rules;
 pub mod wire;
+
+/// The repository facts the rules read (shared with `sk query --here`).
+pub use sk_query::gitroot;
 
 pub use engine::{Request, Settings, run};
 pub use error::HookError;

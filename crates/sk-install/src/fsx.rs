@@ -2,25 +2,13 @@
 //! half done (temp file in the same folder, fsync, rename, fsync the folder).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// Hex SHA-256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> io::Result<String> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
-}
+/// Hex SHA-256 of a file, streamed (the same function the hook lock manifest uses).
+pub use sk_provision::lock::sha256_file;
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_bytes(bytes: &[u8]) -> String {
@@ -45,24 +33,10 @@ fn temp_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.sk-tmp-{}", std::process::id()))
 }
 
-/// Writes `bytes` to `path` atomically with the given unix mode.
+/// Writes `bytes` to `path` atomically with the given unix mode (sk-provision's writer:
+/// one implementation for every file sk puts in place).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    let tmp = temp_beside(path);
-    let result = (|| {
-        let mut f = create_with_mode(&tmp, mode)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        sync_dir(path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    sk_provision::atomic::write_io(path, bytes, Some(mode))
 }
 
 /// Copies `from` to `to` atomically; `to` is executable.

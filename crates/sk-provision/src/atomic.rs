@@ -10,13 +10,23 @@ use crate::ProvisionError;
 /// Replaces `path` with `bytes` atomically. `mode` (Unix permission bits) applies to the
 /// new file; without it the file keeps the old file's permissions (or the default).
 pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), ProvisionError> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir).map_err(ProvisionError::io(dir))?;
+    write_io(path, bytes, mode).map_err(ProvisionError::io(path))
+}
+
+/// [`write`] for callers that report plain I/O errors (the installer).
+pub fn write_io(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.sk-tmp-{}", std::process::id()));
+    // Left over by a crashed process that had this pid: never ours to keep.
+    let _ = fs::remove_file(&tmp);
     let result = (|| {
         let mut file = create_new(&tmp, mode)?;
         file.write_all(bytes)?;
@@ -30,7 +40,7 @@ pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), Provisi
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map_err(ProvisionError::io(path))
+    result
 }
 
 /// Creates `path` exclusively, with `mode` from the first byte on (a private file is never

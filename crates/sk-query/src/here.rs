@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::brief::repo_key;
+use crate::gitroot;
 
 /// The repository around a directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,31 +21,11 @@ pub struct Here {
 
 /// The repository containing `dir`, if any.
 pub fn find(dir: &Path) -> Option<Here> {
-    let mut cur = Some(dir);
-    while let Some(d) = cur {
-        let dotgit = d.join(".git");
-        if dotgit.is_dir() {
-            return Some(Here {
-                root: d.to_path_buf(),
-                repo: origin(&dotgit.join("config")),
-            });
-        }
-        if dotgit.is_file() {
-            // A linked worktree or submodule: `gitdir: <path>`; the config is in the common dir.
-            let text = fs::read_to_string(&dotgit).ok()?;
-            let gitdir = text.strip_prefix("gitdir:")?.trim();
-            let gitdir = d.join(gitdir);
-            let common = fs::read_to_string(gitdir.join("commondir"))
-                .map(|c| gitdir.join(c.trim()))
-                .unwrap_or(gitdir);
-            return Some(Here {
-                root: d.to_path_buf(),
-                repo: origin(&common.join("config")),
-            });
-        }
-        cur = d.parent();
-    }
-    None
+    let repo = gitroot::find(dir)?;
+    Some(Here {
+        repo: origin(&repo.common_dir().join("config")),
+        root: repo.root,
+    })
 }
 
 /// The `owner/name` of `[remote "origin"] url` in a git config file.

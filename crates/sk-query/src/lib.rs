@@ -5,6 +5,7 @@
 
 pub mod brief;
 mod error;
+pub mod gitroot;
 pub mod here;
 pub mod rank;
 pub mod render;

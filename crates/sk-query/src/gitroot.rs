@@ -1,6 +1,7 @@
-//! The few git facts the hot path needs — the repository root, the current branch, the
-//! default branch — read from files under `.git` instead of spawning `git`, which alone
-//! would cost more than the whole hook budget.
+//! The few git facts the hot paths need — the repository root, the current branch, the
+//! default branch, the shared git directory — read from files under `.git` instead of
+//! spawning `git`, which alone would cost more than a hook's or a query's whole budget.
+//! Used by `--here` (sk-query) and by the hook rules (sk-hooks).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,11 @@ pub fn find(dir: &Path) -> Option<Repo> {
 }
 
 impl Repo {
+    /// The git directory shared by all worktrees (holds `config` and `refs`).
+    pub fn common_dir(&self) -> &Path {
+        &self.common_dir
+    }
+
     /// The checked-out branch; None when HEAD is detached.
     pub fn current_branch(&self) -> Option<String> {
         let head = fs::read_to_string(self.git_dir.join("HEAD")).ok()?;
