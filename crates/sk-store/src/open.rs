@@ -78,11 +78,46 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.apply_pragmas(false)?;
+        store.apply_reader_pragmas()?;
+        Ok(store)
+    }
+
+    fn apply_reader_pragmas(&self) -> Result<(), StoreError> {
         // Readers are short-lived processes (queries, hooks) with a cold page cache: mapping
-        // the file saves a read() and a copy per page visited.
+        // the file saves a read() and a copy per page visited. `query_only` makes a
+        // read-write handle refuse writes until telemetry lifts it.
+        self.conn
+            .execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA query_only = 1;")
+            .map_err(StoreError::sql(&self.path))
+    }
+
+    /// Opens an existing database for a recall command (query, brief): read-only in effect
+    /// (`query_only`) like [`Store::open_readonly`], but on a read-write handle when the
+    /// file allows it, so that the command's one telemetry line
+    /// ([`crate::telemetry::record_on`]) is written on the same connection instead of a
+    /// second open (another schema parse and WAL-index read: ~1 ms of a 10 ms query).
+    pub fn open_for_recall(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        check_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let Ok(conn) = Connection::open_with_flags(path, flags) else {
+            return Store::open_readonly(path);
+        };
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.apply_pragmas(false)?;
+        store.apply_reader_pragmas()?;
+        // As the last connection to close, a read-write handle would checkpoint the WAL and
+        // fsync: not a reader's job (the telemetry line keeps the WAL short itself).
         store
             .conn
-            .execute_batch("PRAGMA mmap_size = 1073741824;")
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
             .map_err(StoreError::sql(path))?;
         Ok(store)
     }

@@ -16,6 +16,10 @@ pub const KEEP_ROWS: i64 = 5_000;
 /// Rows older than this are pruned too.
 pub const KEEP_MS: i64 = 180 * 24 * 3_600_000;
 
+/// WAL size past which a telemetry write copies the WAL into the database (a few dozen
+/// telemetry lines; reading that many frames costs a fresh process well under 1 ms).
+pub const WAL_CHECKPOINT_BYTES: u64 = 128 * 1024;
+
 /// One use of a recall surface.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
@@ -38,10 +42,25 @@ pub fn record(db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
         db,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    write(&conn, db, e)
+}
+
+/// The same on the connection the command already searched with (opened by
+/// [`crate::Store::open_for_recall`]), which saves a second open; a read-only handle (the
+/// file was not writable) falls back to [`record`], which then fails quietly too.
+pub fn record_on(conn: &Connection, db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return record(db, e);
+    }
+    conn.pragma_update(None, "query_only", false)?;
+    write(conn, db, e)
+}
+
+fn write(conn: &Connection, db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::ZERO)?;
     // Closing the last connection would otherwise checkpoint the WAL into the database and
-    // fsync it: milliseconds a query should not pay for a log line. The next writer
-    // (`sk index`) checkpoints as usual.
+    // fsync it: milliseconds a query should not pay for a log line. `keep_wal_short` does
+    // it once per few dozen lines instead.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     conn.execute_batch("PRAGMA synchronous = NORMAL")?;
     let tx = conn.unchecked_transaction()?;
@@ -61,7 +80,24 @@ pub fn record(db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
     let last = tx.last_insert_rowid();
     tx.prepare_cached("DELETE FROM telemetry WHERE id <= ?1 OR at < ?2")?
         .execute(params![last - KEEP_ROWS, e.at - KEEP_MS])?;
-    tx.commit()
+    tx.commit()?;
+    keep_wal_short(db, conn);
+    Ok(())
+}
+
+/// Copies the WAL into the database and empties it once it has grown past
+/// [`WAL_CHECKPOINT_BYTES`]. Every process that opens the database first (each query and
+/// hook is one) rebuilds the WAL index by reading every frame, so a WAL grown by log lines
+/// alone would cost every later query milliseconds. SQLite's own auto-checkpoint does not
+/// help here: each new process's WAL recovery forgets what was already copied, so the WAL
+/// would never restart. Best-effort: with a reader or the indexer busy it gives way.
+fn keep_wal_short(db: &Path, conn: &Connection) {
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES);
+    if big {
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
 }
 
 /// What `sk status --recall` prints.

@@ -73,9 +73,8 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
         params,
         now: sk_core::time::now_ms(),
     };
-    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
     let mut results = sk_query::search(store.conn(), &request).context("searching the knowledge base")?;
-    drop(store);
     let format = if args.json {
         Format::Json
     } else if args.compact {
@@ -98,9 +97,9 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
     let selected: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
     crate::cmd::telemetry::record(
         paths,
+        Some(&store),
         "query",
         Some(&text),
-        results.hits.len(),
         &selected,
         output.len(),
         started,

@@ -86,7 +86,7 @@ pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
     let (code, key) = show_one(paths, args, &mut out)?;
-    crate::cmd::telemetry::record(paths, "session", None, 1, &[key], out.written(), started);
+    crate::cmd::telemetry::record(paths, None, "session", None, &[key], out.written(), started);
     Ok(code)
 }
 

@@ -26,7 +26,7 @@ pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let mut out = Out::new();
     let code = show(paths, args, &mut out)?;
     let id = [args.id.to_string()];
-    crate::cmd::telemetry::record(paths, "show", None, 1, &id, out.written(), started);
+    crate::cmd::telemetry::record(paths, None, "show", None, &id, out.written(), started);
     Ok(code)
 }
 

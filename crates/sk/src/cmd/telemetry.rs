@@ -5,13 +5,16 @@
 use std::time::Instant;
 
 use sk_core::Paths;
+use sk_store::Store;
 use sk_store::telemetry::{self, Event};
 
+/// `store`: the connection the command read with, when it was opened with
+/// `Store::open_for_recall` (one open instead of two); otherwise a new one is opened.
 pub fn record(
     paths: &Paths,
+    store: Option<&Store>,
     surface: &str,
     query: Option<&str>,
-    hits: usize,
     selected: &[String],
     output_bytes: usize,
     started: Instant,
@@ -20,10 +23,13 @@ pub fn record(
         at: sk_core::time::now_ms(),
         surface,
         query,
-        hits: i64::try_from(hits).unwrap_or(i64::MAX),
+        hits: i64::try_from(selected.len()).unwrap_or(i64::MAX),
         selected,
         output_bytes: i64::try_from(output_bytes).unwrap_or(i64::MAX),
         duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
     };
-    let _ = telemetry::record(&paths.db, &event);
+    let _ = match store {
+        Some(store) => telemetry::record_on(store.conn(), &paths.db, &event),
+        None => telemetry::record(&paths.db, &event),
+    };
 }
