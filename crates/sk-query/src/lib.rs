@@ -11,6 +11,7 @@ pub mod rank;
 pub mod render;
 pub mod results;
 pub mod search;
+pub mod snippet;
 
 pub use brief::repo_key;
 pub use error::QueryError;

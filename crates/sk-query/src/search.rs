@@ -6,12 +6,13 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 use sk_core::Category;
-use sk_store::search::{self as store, EntryRow, Filters, MARK_CLOSE, MARK_OPEN, Parsed, RecordRow};
+use sk_store::search::{self as store, EntryRow, Filters, Parsed, RecordRow};
 
 use crate::QueryError;
 use crate::brief::repo_key;
 use crate::rank::{self, RankParams};
 use crate::results::{Hit, HitKind, Results, SCHEMA_VERSION};
+use crate::snippet::{Needles, snippet};
 
 /// Which hits a query returns (`--kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,8 +52,10 @@ pub struct Request {
 
 /// Knowledge candidates per query: far more than a screen, few enough to rank instantly.
 const ENTRY_POOL: usize = 100;
-/// Record candidates: several records usually come from one session.
-const RECORD_POOL: usize = 300;
+/// Record candidates per hit asked for (several records usually come from one session),
+/// and at least [`RECORD_POOL_MIN`]. Each candidate costs a random read of its row.
+const RECORD_POOL_PER_HIT: usize = 10;
+const RECORD_POOL_MIN: usize = 100;
 
 /// Runs a search.
 pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
@@ -61,64 +64,59 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     let want_knowledge = req.kind != Kind::Session;
     let want_sessions = req.kind != Kind::Knowledge && req.category.is_none();
     let category = req.category.map(Category::as_str);
+    let record_pool = req.limit.saturating_mul(RECORD_POOL_PER_HIT).max(RECORD_POOL_MIN);
+    // The words the snippets mark: as matched (the last one as a prefix only when the
+    // prefix query was the one that answered).
+    let mut highlight = without_prefix(&parsed);
     let mut relaxed = false;
     // Set when only the session records were searched with any word.
-    let mut sessions_relaxed: Option<String> = None;
-    let mut used_fts = parsed.to_fts(false);
-    let (entries, records) = match used_fts.clone() {
+    let mut sessions_relaxed = false;
+    let (entries, records) = if parsed.is_empty() {
         // Nothing to search for: list knowledge only when a category asks for a listing.
-        None => {
-            let e = if want_knowledge && req.category.is_some() {
-                store::entries(conn, None, category, &req.filters, req.limit.max(ENTRY_POOL))?
-            } else {
-                Vec::new()
+        let e = if want_knowledge && req.category.is_some() {
+            store::entries(conn, None, category, &req.filters, req.limit.max(ENTRY_POOL))?
+        } else {
+            Vec::new()
+        };
+        (e, Vec::new())
+    } else {
+        let fetch = |q: &Parsed, any: bool| -> Result<(Vec<EntryRow>, Vec<RecordRow>), QueryError> {
+            let Some(fts) = q.to_fts(any) else {
+                return Ok((Vec::new(), Vec::new()));
             };
-            (e, Vec::new())
-        }
-        Some(all) => {
-            let fetch = |q: &str| -> Result<(Vec<EntryRow>, Vec<RecordRow>), QueryError> {
-                let e = if want_knowledge {
-                    store::entries(conn, Some(q), category, &req.filters, ENTRY_POOL)?
-                } else {
-                    Vec::new()
-                };
-                let r = if want_sessions {
-                    store::records(conn, q, &req.filters, RECORD_POOL)?
-                } else {
-                    Vec::new()
-                };
-                Ok((e, r))
+            let e = match want_knowledge {
+                true => store::entries(conn, Some(&fts), category, &req.filters, ENTRY_POOL)?,
+                false => Vec::new(),
             };
-            // The last word as typed first; as a prefix only when that finds fewer hits
-            // than asked for (a word still being typed). Expanding a common complete word
-            // ("test" → test, tests, testing, test_…) costs a merge of every matching list.
-            let exact = without_prefix(&parsed);
-            let mut found = fetch(&exact.to_fts(false).unwrap_or(all.clone()))?;
-            used_fts = exact.to_fts(false);
-            let prefix_helps = exact != parsed;
-            if prefix_helps && found.0.len() + found.1.len() < req.limit {
-                found = fetch(&all)?;
-                used_fts = Some(all.clone());
-            }
-            let positive = parsed.terms.iter().filter(|t| !t.exclude).count();
-            if found.0.is_empty() && found.1.is_empty() && positive > 1 {
-                if let Some(any) = most_specific_terms(&exact).to_fts(true) {
-                    relaxed = true;
-                    found = fetch(&any)?;
-                    used_fts = Some(any);
-                }
-            } else if found.1.is_empty() && want_sessions && positive > 1 && !relaxed {
-                // Knowledge has every word but no session record does (the words are
-                // spread over several records): sessions with some of them still answer.
-                if let Some(any) = most_specific_terms(&exact).to_fts(true) {
-                    found.1 = store::records(conn, &any, &req.filters, RECORD_POOL)?;
-                    if !found.1.is_empty() {
-                        sessions_relaxed = Some(any);
-                    }
-                }
-            }
-            found
+            let r = match want_sessions {
+                true => store::records(conn, &fts, &req.filters, record_pool)?,
+                false => Vec::new(),
+            };
+            Ok((e, r))
+        };
+        // The last word as typed first; as a prefix only when that finds fewer hits than
+        // asked for in a short query (a word still being typed — not the last word of a
+        // pasted task). Expanding a common complete word ("test" → test, tests, testing,
+        // test_…) costs a merge of every matching list.
+        let exact = without_prefix(&parsed);
+        let mut found = fetch(&exact, false)?;
+        let positive = parsed.terms.iter().filter(|t| !t.exclude).count();
+        if exact != parsed && positive <= PREFIX_MAX_TERMS && found.0.len() + found.1.len() < req.limit {
+            found = fetch(&parsed, false)?;
+            highlight = parsed.clone();
         }
+        if found.0.is_empty() && found.1.is_empty() && positive > 1 {
+            relaxed = true;
+            found = fetch(&most_specific_terms(&exact), true)?;
+        } else if found.1.is_empty() && want_sessions && positive > 1 {
+            // Knowledge has every word but no session record does (the words are spread
+            // over several records): sessions with some of them still answer.
+            if let Some(any) = most_specific_terms(&exact).to_fts(true) {
+                found.1 = store::records(conn, &any, &req.filters, record_pool)?;
+                sessions_relaxed = !found.1.is_empty();
+            }
+        }
+        found
     };
     let here = req.current_repo.as_deref().and_then(repo_key);
     let in_here = |repo: Option<&str>| here.is_some() && repo.and_then(repo_key) == here;
@@ -148,7 +146,8 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
             agent: None,
             repo: e.repo,
             category: e.category,
-            snippet: clean_snippet(&e.snippet),
+            // Filled for the hits shown, after ranking (a listing has the body's start).
+            snippet: snippet(&e.snippet, &Needles::default()),
             confidence: Some(e.confidence),
             occurrences: Some(e.occurrences),
             score: explain.score,
@@ -161,7 +160,7 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     for r in records {
         let coverage = rank::title_coverage(r.title.as_deref(), &words);
         let mut weight = rank::record_kind_weight(&r.kind) * (1.0 + req.params.title_bonus * coverage);
-        if sessions_relaxed.is_some() {
+        if sessions_relaxed {
             weight *= RELAXED_SESSION_WEIGHT;
         }
         let weighted = r.bm25 * weight;
@@ -196,7 +195,7 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
             agent: Some(r.agent),
             repo: r.repo,
             category: r.kind,
-            snippet: clean_snippet(&r.snippet),
+            snippet: String::new(),
             confidence: None,
             occurrences: None,
             score: explain.score,
@@ -206,9 +205,8 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let total = hits.len();
     hits.truncate(req.limit);
-    if let Some(fts) = &used_fts {
-        let record_fts = sessions_relaxed.as_deref().unwrap_or(fts);
-        fill_snippets(conn, fts, record_fts, &mut hits, &snippet_ids)?;
+    if !parsed.is_empty() {
+        fill_snippets(conn, &highlight, &mut hits, &snippet_ids)?;
     }
     Ok(Results {
         schema_version: SCHEMA_VERSION,
@@ -237,6 +235,9 @@ fn without_stopwords(p: Parsed) -> Parsed {
         p
     }
 }
+
+/// Longest query (in positive terms) whose last word is retried as a prefix.
+const PREFIX_MAX_TERMS: usize = 3;
 
 /// Sessions found with only some of the words, next to knowledge that has all of them,
 /// count for less than their BM25 alone says.
@@ -279,54 +280,25 @@ fn without_prefix(p: &Parsed) -> Parsed {
 /// Fills the snippets of the hits that are shown (the ranked query leaves them empty).
 fn fill_snippets(
     conn: &Connection,
-    fts: &str,
-    record_fts: &str,
+    parsed: &Parsed,
     hits: &mut [Hit],
     record_ids: &HashMap<String, i64>,
 ) -> Result<(), QueryError> {
+    let needles = Needles::new(parsed);
     for h in hits {
         let text = match h.kind {
             HitKind::Knowledge => match h.id.parse::<i64>() {
-                Ok(id) => store::entry_snippet(conn, fts, id)?,
+                Ok(id) => store::entry_body(conn, id)?,
                 Err(_) => None,
             },
             HitKind::Session => match record_ids.get(&h.id) {
-                Some(&rid) => store::record_snippet(conn, record_fts, rid)?,
+                Some(&rid) => store::record_text_head(conn, rid)?,
                 None => None,
             },
         };
         if let Some(t) = text {
-            h.snippet = clean_snippet(&t);
+            h.snippet = snippet(&t, &needles);
         }
     }
     Ok(())
-}
-
-/// One line, matches in `[` `]`.
-fn clean_snippet(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last_space = false;
-    for c in s.replace(MARK_OPEN, "[").replace(MARK_CLOSE, "]").chars() {
-        let c = if c.is_whitespace() || c.is_control() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && last_space {
-            continue;
-        }
-        last_space = c == ' ';
-        out.push(c);
-    }
-    out.trim().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean_snippet;
-
-    #[test]
-    fn snippets_are_one_line_with_marked_matches() {
-        assert_eq!(clean_snippet("a \u{2}b\u{3}\n\n  c\t"), "a [b] c");
-    }
 }

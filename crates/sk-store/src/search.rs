@@ -243,10 +243,6 @@ pub struct RecordRow {
     pub bm25: f64,
 }
 
-/// Snippet markers: sk-query turns them into the highlighting each surface wants.
-pub const MARK_OPEN: &str = "\u{2}";
-pub const MARK_CLOSE: &str = "\u{3}";
-
 const ENTRY_FILTERS: &str = "(?2 IS NULL OR e.category = ?2)
    AND (?4 IS NULL OR e.repo LIKE '%' || ?4 || '%')
    AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
@@ -262,11 +258,12 @@ const ENTRY_FILTERS: &str = "(?2 IS NULL OR e.category = ?2)
    AND (?12 IS NULL OR e.task = ?12)";
 
 /// Matches scored per query, newest first. BM25 costs a few microseconds per matching row
-/// (FTS5 has no top-k shortcut: every match is scored before sorting), so a word found in
-/// a hundred thousand records would take half a second. Scoring only the newest matches
-/// bounds every query; a word that common says little on its own, and recency ranks newer
-/// hits higher anyway. Queries with rarer words (most of them) score every match.
-pub const SCORE_WINDOW: usize = 1000;
+/// (FTS5 has no top-k shortcut: every match is scored before sorting; each score looks up
+/// the row's length), so a word found in a hundred thousand records would take half a
+/// second. Scoring only the newest matches bounds every query; a word that common says
+/// little on its own, and recency ranks newer hits higher anyway. Queries with rarer words
+/// (most of them) score every match. 400 keeps a query on a 1 GB history near 10 ms.
+pub const SCORE_WINDOW: usize = 400;
 
 /// Entries matching `fts` (or all, when None): the `limit` best by weighted BM25 among the
 /// newest [`SCORE_WINDOW`] matches (or, when listing, by confidence, occurrences and
@@ -293,6 +290,25 @@ pub fn entries(
             bm25: 0.0 - r.get::<_, f64>(9)?,
         })
     };
+    if let Some(fts) = fts
+        && category.is_none()
+        && f.is_unfiltered()
+    {
+        // As for records: no join inside the window, only the best `limit` joined.
+        let sql = format!(
+            "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s
+             FROM (SELECT id, s FROM
+                     (SELECT rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS s FROM entries_fts
+                      WHERE entries_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
+                   ORDER BY s, id LIMIT ?2) w
+             JOIN entries e ON e.id = w.id
+             ORDER BY w.s, e.id"
+        );
+        return conn
+            .prepare_cached(&sql)?
+            .query_map(params![fts, limit as i64], map)?
+            .collect();
+    }
     let sql = match fts {
         Some(_) => format!(
             "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s
@@ -350,14 +366,17 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
         })
     };
     if f.is_unfiltered() {
-        // No joins inside the window: each candidate costs only its score.
+        // No joins inside the window, and only the best `limit` are joined: each record
+        // looked up is a random page read, the dearest part of a query.
         let sql = format!(
             "SELECT r.id, s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts, s.started_at,
                     '', w.score
-             FROM (SELECT rowid AS id, bm25(records_fts) AS score FROM records_fts
-                   WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW}) w
+             FROM (SELECT id, score FROM
+                     (SELECT rowid AS id, bm25(records_fts) AS score FROM records_fts
+                      WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
+                   ORDER BY score, id LIMIT ?2) w
              JOIN records r ON r.id = w.id JOIN sessions s ON s.id = r.session_id
-             ORDER BY w.score, r.id LIMIT ?2"
+             ORDER BY w.score, r.id"
         );
         return conn
             .prepare_cached(&sql)?
@@ -411,27 +430,43 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
         .collect()
 }
 
-/// The matching text of one record around the words of `fts`, matches between
-/// [`MARK_OPEN`] and [`MARK_CLOSE`]. Asked only for the hits shown: FTS5 builds a snippet
-/// from the record's text, which is too slow to do for every candidate.
-pub fn record_snippet(conn: &Connection, fts: &str, record_id: i64) -> rusqlite::Result<Option<String>> {
-    let sql = format!(
-        "SELECT snippet(records_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24)
-         FROM records_fts WHERE records_fts MATCH ?1 AND rowid = ?2"
-    );
-    conn.prepare_cached(&sql)?
-        .query_row(params![fts, record_id], |r| r.get(0))
-        .optional()
+/// How much of a record's text a snippet looks at: a match further in (in a long tool
+/// output) is not worth reading megabytes for; the snippet then shows the start.
+pub const SNIPPET_HEAD_BYTES: usize = 64 * 1024;
+
+/// The first [`SNIPPET_HEAD_BYTES`] of a record's text (cut at a character boundary), read
+/// through incremental blob I/O so a long text's overflow pages past the head are never
+/// touched. None when the record is gone.
+pub fn record_text_head(conn: &Connection, record_id: i64) -> rusqlite::Result<Option<String>> {
+    use std::io::Read;
+    let mut blob = match conn.blob_open(rusqlite::MAIN_DB, "records", "text", record_id, true) {
+        Ok(b) => b,
+        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such rowid") => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let mut head = vec![0u8; blob.len().min(SNIPPET_HEAD_BYTES)];
+    blob.read_exact(&mut head)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    Ok(Some(utf8_prefix(head)))
 }
 
-/// The same for a knowledge entry's body.
-pub fn entry_snippet(conn: &Connection, fts: &str, entry_id: i64) -> rusqlite::Result<Option<String>> {
-    let sql = format!(
-        "SELECT snippet(entries_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24)
-         FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2"
-    );
-    conn.prepare_cached(&sql)?
-        .query_row(params![fts, entry_id], |r| r.get(0))
+/// The longest valid UTF-8 start of `bytes` (a cut may split the last character); invalid
+/// bytes further in are replaced.
+fn utf8_prefix(mut bytes: Vec<u8>) -> String {
+    if let Err(e) = std::str::from_utf8(&bytes)
+        && e.error_len().is_none()
+    {
+        bytes.truncate(e.valid_up_to());
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A knowledge entry's body, for its snippet.
+pub fn entry_body(conn: &Connection, entry_id: i64) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT body FROM entries WHERE id = ?1")?
+        .query_row([entry_id], |r| r.get(0))
         .optional()
 }
 
@@ -462,6 +497,23 @@ mod tests {
             Some("\"say\" OR \"hi\" OR \"OR\"")
         );
         assert_eq!(fts_query(" ( ) * ", false), None);
+    }
+
+    #[test]
+    fn record_heads_are_cut_at_a_character_boundary() {
+        assert_eq!(utf8_prefix("aé".as_bytes()[..2].to_vec()), "a");
+        assert_eq!(utf8_prefix(b"ok".to_vec()), "ok");
+        assert_eq!(utf8_prefix(vec![b'a', 0xff, b'b']), "a\u{fffd}b");
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch("CREATE TABLE records (id INTEGER PRIMARY KEY, text TEXT NOT NULL);")
+            .expect("table");
+        let long = "ü".repeat(SNIPPET_HEAD_BYTES);
+        conn.execute("INSERT INTO records VALUES (1, ?1)", [&long])
+            .expect("insert");
+        let head = record_text_head(&conn, 1).expect("read").expect("row");
+        assert_eq!(head.len(), SNIPPET_HEAD_BYTES);
+        assert!(long.starts_with(&head));
+        assert_eq!(record_text_head(&conn, 2).expect("read"), None);
     }
 
     #[test]

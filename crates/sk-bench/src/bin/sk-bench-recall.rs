@@ -33,6 +33,9 @@ struct Cli {
     /// Runs of each briefing task.
     #[arg(long, default_value_t = 3)]
     brief_runs: usize,
+    /// Print every query's time (last round) to stderr, slowest first: what to work on.
+    #[arg(long)]
+    each: bool,
 }
 
 fn main() -> ExitCode {
@@ -80,6 +83,14 @@ fn run(cli: &Cli) -> Result<()> {
     for _ in 0..cli.rounds {
         for q in &queries {
             query_times.push(runner.time(&q.args())?);
+        }
+    }
+    if cli.each {
+        let last = &query_times[query_times.len() - queries.len()..];
+        let mut each: Vec<_> = queries.iter().zip(last).collect();
+        each.sort_by(|a, b| b.1.cmp(a.1));
+        for (q, t) in each {
+            eprintln!("{:8.1} ms  {}", t.as_secs_f64() * 1000.0, q.args()[1..].join(" "));
         }
     }
     let mut brief_times = Vec::new();

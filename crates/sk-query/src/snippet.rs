@@ -1,0 +1,269 @@
+//! The snippet shown under a hit: a few words of its text around the query's words, the
+//! matches in `[` `]`, on one line.
+//!
+//! Built here rather than by FTS5's `snippet()`: FTS5 re-runs the whole match expression
+//! for the row (for a prefix term that is a merge of every word with that prefix, per hit)
+//! and tokenizes the whole text, which cost a query more than finding its hits. This reads
+//! only the head of a text the store hands over and splits words the way the index's
+//! `unicode61` tokenizer does (letters and digits; everything else separates), so what is
+//! marked is what matched.
+
+use sk_store::search::Parsed;
+
+/// Words shown around the matches (FTS5's snippet used the same).
+pub const SNIPPET_WORDS: usize = 24;
+
+/// What the query's positive words look like to the tokenizer: each word split into its
+/// tokens, lowercased; the last one may be a prefix.
+#[derive(Debug, Clone, Default)]
+pub struct Needles {
+    exact: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+impl Needles {
+    pub fn new(parsed: &Parsed) -> Needles {
+        let mut n = Needles::default();
+        for t in parsed.terms.iter().filter(|t| !t.exclude) {
+            let tokens: Vec<String> = t.words.iter().flat_map(|w| tokens_of(w)).collect();
+            let last = tokens.len().saturating_sub(1);
+            for (i, tok) in tokens.into_iter().enumerate() {
+                if t.prefix && i == last {
+                    n.prefixes.push(tok);
+                } else {
+                    n.exact.push(tok);
+                }
+            }
+        }
+        n.exact.sort();
+        n.exact.dedup();
+        n
+    }
+
+    /// Which needle a (lowercased) token matches, as an index, if any.
+    fn matches(&self, token: &str) -> Option<usize> {
+        if let Ok(i) = self.exact.binary_search_by(|e| e.as_str().cmp(token)) {
+            return Some(i);
+        }
+        self.prefixes
+            .iter()
+            .position(|p| token.starts_with(p.as_str()))
+            .map(|i| self.exact.len() + i)
+    }
+
+    fn len(&self) -> usize {
+        self.exact.len() + self.prefixes.len()
+    }
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn tokens_of(word: &str) -> Vec<String> {
+    word.split(|c: char| !is_token_char(c))
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Byte ranges of the tokens of `text`.
+fn token_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (is_token_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
+/// A one-line snippet of `text`: the [`SNIPPET_WORDS`] tokens holding the most different
+/// query words (the earliest such window), matches in `[` `]`, `…` where text was cut.
+/// With no match in `text` (the match lies past the head the store read), its start.
+pub fn snippet(text: &str, needles: &Needles) -> String {
+    let spans = token_spans(text);
+    if spans.is_empty() {
+        return String::new();
+    }
+    let hits: Vec<Option<usize>> = spans
+        .iter()
+        .map(|&(s, e)| needles.matches(&text[s..e].to_lowercase()))
+        .collect();
+    let (first, last) = best_window(&hits, needles.len());
+    render(
+        text,
+        &spans[first..=last],
+        &hits[first..=last],
+        first > 0,
+        last + 1 < spans.len(),
+    )
+}
+
+/// The window of tokens to show: starting a few tokens before the match that begins the
+/// window with the most distinct needles.
+fn best_window(hits: &[Option<usize>], needles: usize) -> (usize, usize) {
+    let n = hits.len();
+    let width = SNIPPET_WORDS.min(n);
+    let mut best: Option<(usize, usize)> = None; // (distinct, start)
+    let mut seen = vec![false; needles.max(1)];
+    for start in (0..n).filter(|&i| hits[i].is_some()) {
+        seen.iter_mut().for_each(|s| *s = false);
+        let mut distinct = 0;
+        for h in hits[start..(start + width).min(n)].iter().flatten() {
+            if !seen[*h] {
+                seen[*h] = true;
+                distinct += 1;
+            }
+        }
+        if best.is_none_or(|(d, _)| distinct > d) {
+            best = Some((distinct, start));
+        }
+        if distinct == needles {
+            break;
+        }
+    }
+    let first = match best {
+        // A little context before the first match.
+        Some((_, start)) => start.saturating_sub(SNIPPET_WORDS / 6).min(n - width),
+        None => 0,
+    };
+    (first, first + width - 1)
+}
+
+fn render(
+    text: &str,
+    spans: &[(usize, usize)],
+    hits: &[Option<usize>],
+    cut_before: bool,
+    cut_after: bool,
+) -> String {
+    let mut out = String::new();
+    let mut pos = spans[0].0;
+    if cut_before {
+        out.push('…');
+    } else {
+        pos = 0;
+    }
+    let mut open = false;
+    for (i, (&(s, e), hit)) in spans.iter().zip(hits).enumerate() {
+        push_one_line(&mut out, &text[pos..s]);
+        if hit.is_some() && !open {
+            out.push('[');
+            open = true;
+        }
+        out.push_str(&text[s..e]);
+        // Matched tokens joined by punctuation alone (`notes.md`, `apply_discount`) are
+        // one mark, as the phrase they came from.
+        let joined = hits.get(i + 1).is_some_and(Option::is_some)
+            && spans.get(i + 1).is_some_and(|&(next, _)| {
+                !text[e..next].chars().any(|c| c.is_whitespace() || c.is_control())
+            });
+        if open && !joined {
+            out.push(']');
+            open = false;
+        }
+        pos = e;
+    }
+    if cut_after {
+        out.push('…');
+    } else {
+        push_one_line(&mut out, &text[pos..]);
+    }
+    out.trim().to_string()
+}
+
+/// Appends text between tokens with every run of whitespace or control characters as one
+/// space (a snippet is one line) and brackets made round, so `[` `]` mean a match.
+fn push_one_line(out: &mut String, between: &str) {
+    for c in between.chars() {
+        let c = match c {
+            '[' => '(',
+            ']' => ')',
+            c if c.is_whitespace() || c.is_control() => ' ',
+            c => c,
+        };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snip(text: &str, query: &str) -> String {
+        snippet(text, &Needles::new(&Parsed::parse(query)))
+    }
+
+    #[test]
+    fn marks_matches_case_insensitively_on_one_line() {
+        assert_eq!(
+            snip("The Migration\n\nfailed:  disk full", "migration disk "),
+            "The [Migration] failed: [disk] full"
+        );
+    }
+
+    #[test]
+    fn phrases_and_hyphenated_words_match_by_token() {
+        assert_eq!(
+            snip("an off-by-one error in utf-8 code", "\"off-by-one error\" utf-8 "),
+            "an [off-by-one] [error] in [utf-8] code"
+        );
+    }
+
+    #[test]
+    fn text_before_the_first_word_is_kept_when_nothing_was_cut() {
+        assert_eq!(
+            snip("**Step 3: read notes.md**", "notes.md "),
+            "**Step 3: read [notes.md]**"
+        );
+        assert_eq!(snip("a notes. md", "notes.md "), "a [notes]. [md]");
+    }
+
+    #[test]
+    fn the_last_word_matches_as_a_prefix_and_exclusions_are_not_marked() {
+        assert_eq!(
+            snip("migrating the schema safely", "-safely migra"),
+            "[migrating] the schema safely"
+        );
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_window_with_most_distinct_words() {
+        let mut words: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+        words[50] = "alpha".into();
+        words[150] = "alpha".into();
+        words[155] = "beta".into();
+        let s = snip(&words.join(" "), "alpha beta ");
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("[alpha]") && s.contains("[beta]"), "{s}");
+        assert!(!s.contains("w50 "), "{s}");
+        assert_eq!(s.matches(' ').count() + 1, SNIPPET_WORDS, "{s}");
+    }
+
+    #[test]
+    fn no_match_shows_the_start_and_brackets_in_text_are_not_matches() {
+        assert_eq!(snip("[x] one two", "zzz "), "(x) one two");
+        assert_eq!(snip("", "zzz "), "");
+        assert_eq!(snip("  ...  ", "zzz "), "");
+    }
+
+    #[test]
+    fn non_ascii_text_is_cut_on_char_boundaries() {
+        let text = "größe ändern: über 日本語 テキスト".repeat(20);
+        let s = snip(&text, "über ");
+        assert!(s.contains("[über]"), "{s}");
+    }
+}
