@@ -43,8 +43,7 @@ pub fn for_directory(
         .as_deref()
         .map(|r| brief::repo_key(r).unwrap_or_else(|| r.to_string()));
     let conn = db.conn();
-    let (entries, sessions) = store::sizes(conn).map_err(HookError::query)?;
-    if entries == 0 && sessions == 0 {
+    if !store::has_data(conn).map_err(HookError::query)? {
         return Ok(None);
     }
     let ctx = Context {

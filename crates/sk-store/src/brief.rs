@@ -117,56 +117,69 @@ pub fn standing_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec
     .collect()
 }
 
-/// The entries with these ids, in id order, with their files.
+/// The entries with these ids, in id order, with their files: two statements whatever
+/// the number of ids (the ids travel as one JSON array parameter).
 pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<BriefEntry>> {
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut out = Vec::with_capacity(sorted.len());
-    for id in sorted {
-        let row = conn
-            .prepare_cached(
-                "SELECT id, category, title, body, repo, confidence, occurrences, last_seen FROM entries WHERE id = ?1",
-            )?
-            .query_map([id], |r| {
-                Ok(BriefEntry {
-                    id: r.get(0)?,
-                    category: r.get(1)?,
-                    title: r.get(2)?,
-                    body: r.get(3)?,
-                    repo: r.get(4)?,
-                    confidence: r.get(5)?,
-                    occurrences: r.get(6)?,
-                    last_seen: r.get(7)?,
-                    files: Vec::new(),
-                })
-            })?
-            .next()
-            .transpose()?;
-        if let Some(mut entry) = row {
-            entry.files = conn
-                .prepare_cached("SELECT path FROM entry_files WHERE entry_id = ?1 ORDER BY path")?
-                .query_map([id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            out.push(entry);
+    let ids_json = json_ids(&sorted);
+    let mut out: Vec<BriefEntry> = conn
+        .prepare_cached(
+            "SELECT id, category, title, body, repo, confidence, occurrences, last_seen FROM entries
+             WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+        )?
+        .query_map([&ids_json], |r| {
+            Ok(BriefEntry {
+                id: r.get(0)?,
+                category: r.get(1)?,
+                title: r.get(2)?,
+                body: r.get(3)?,
+                repo: r.get(4)?,
+                confidence: r.get(5)?,
+                occurrences: r.get(6)?,
+                last_seen: r.get(7)?,
+                files: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut files = conn.prepare_cached(
+        "SELECT entry_id, path FROM entry_files WHERE entry_id IN (SELECT value FROM json_each(?1))
+         ORDER BY entry_id, path",
+    )?;
+    let mut rows = files.query([&ids_json])?;
+    let mut at = 0;
+    while let Some(row) = rows.next()? {
+        let (id, path): (i64, String) = (row.get(0)?, row.get(1)?);
+        while at < out.len() && out[at].id < id {
+            at += 1;
+        }
+        if let Some(entry) = out.get_mut(at).filter(|e| e.id == id) {
+            entry.files.push(path);
         }
     }
     Ok(out)
 }
 
+fn json_ids(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", list.join(","))
+}
+
 /// Sessions whose prompts or summaries match `fts`, with their best BM25 score (lower is
-/// better), ordered by score then id. Tool output is left out: it names everything.
+/// better), ordered by score then id. Tool output is left out: it names everything. Reads
+/// the prompts-and-summaries index (`digest_fts`), so no record row is read per match.
 pub fn session_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
     // Grouped here, not in SQL: FTS5 refuses bm25() under an aggregate.
     let hits: Vec<(i64, f64)> = conn
         .prepare_cached(&format!(
             "SELECT r.session_id, w.score FROM
-               (SELECT records_fts.rowid AS id, bm25(records_fts) AS score
-                FROM records_fts JOIN records r ON r.id = records_fts.rowid
-                WHERE records_fts MATCH ?1 AND r.kind IN ('prompt', 'summary', 'task_summary')
-                ORDER BY records_fts.rowid DESC LIMIT {SCORE_WINDOW}) w
+               (SELECT id, score FROM
+                  (SELECT rowid AS id, bm25(digest_fts) AS score FROM digest_fts
+                   WHERE digest_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
+                ORDER BY score, id LIMIT ?2) w
              JOIN records r ON r.id = w.id
-             ORDER BY w.score, r.id LIMIT ?2"
+             ORDER BY w.score, r.id"
         ))?
         .query_map(params![fts, (limit * 20) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -242,7 +255,8 @@ pub fn load_sessions(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Bri
     Ok(out)
 }
 
-/// The first (or, with `last`, the latest) record text of a session meeting `condition`.
+/// The first (or, with `last`, the latest) prompt or summary text of a session meeting
+/// `condition`.
 fn first_text(
     conn: &Connection,
     session_id: i64,
@@ -250,8 +264,11 @@ fn first_text(
     last: bool,
 ) -> rusqlite::Result<Option<String>> {
     let order = if last { "DESC" } else { "ASC" };
+    // The `kind IN (…)` term lets the planner walk the `records_digest` partial index in
+    // log order instead of reading every record of the session.
     let sql = format!(
-        "SELECT r.text FROM records r WHERE r.session_id = ?1 AND ({condition})
+        "SELECT r.text FROM records r INDEXED BY records_digest
+         WHERE r.session_id = ?1 AND r.kind IN ('prompt', 'summary', 'task_summary') AND ({condition})
          ORDER BY r.source_id {order}, r.offset {order}, r.part {order} LIMIT 1"
     );
     conn.prepare_cached(&sql)?
@@ -262,10 +279,10 @@ fn first_text(
 
 /// Files named by mistake entries: how many mistakes and the latest, most first.
 pub fn mistake_files(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<MistakeFile>> {
+    // Counted by triggers as mistakes change (schema v2), read here in rank order.
     conn.prepare_cached(
-        "SELECT ef.path, count(*) AS n, max(e.last_seen) AS last
-         FROM entry_files ef JOIN entries e ON e.id = ef.entry_id
-         WHERE e.category = 'mistake' GROUP BY ef.path ORDER BY n DESC, last DESC, ef.path LIMIT ?1",
+        "SELECT path, mistakes, last_seen FROM hot_files
+         ORDER BY mistakes DESC, last_seen DESC, path LIMIT ?1",
     )?
     .query_map([limit as i64], |r| {
         Ok(MistakeFile {
@@ -277,11 +294,11 @@ pub fn mistake_files(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<Mi
     .collect()
 }
 
-/// How many entries and sessions there are: an empty base gets a short briefing.
-pub fn sizes(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+/// Whether the base holds any entry or session: an empty base gets a short briefing.
+pub fn has_data(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row(
-        "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM sessions)",
+        "SELECT EXISTS (SELECT 1 FROM entries) OR EXISTS (SELECT 1 FROM sessions)",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.get(0),
     )
 }

@@ -330,13 +330,15 @@ pub fn clear_derived(conn: &Connection, path: &Path) -> Result<(), StoreError> {
          DELETE FROM record_files; DELETE FROM records; DELETE FROM sources; DELETE FROM sessions;
          DELETE FROM files; DELETE FROM system_prompts;
          INSERT INTO records_fts (records_fts) VALUES ('delete-all');
+         INSERT INTO digest_fts (digest_fts) VALUES ('delete-all');
          COMMIT;",
     )
     .map_err(StoreError::sql(path))
 }
 
-/// Adds every record written since the last call to the full-text index, in one
-/// statement, and raises the high-water mark. Called once per batch, before commit.
+/// Adds every record written since the last call to the full-text indexes (all records,
+/// and prompts and summaries once more to `digest_fts`), one statement each, and raises
+/// the high-water mark. Called once per batch, before commit.
 pub fn index_pending_text(conn: &Connection) -> rusqlite::Result<u64> {
     let upto: i64 = conn.query_row(
         "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_records_upto'",
@@ -345,6 +347,12 @@ pub fn index_pending_text(conn: &Connection) -> rusqlite::Result<u64> {
     )?;
     let added = conn.execute(
         "INSERT INTO records_fts (rowid, text) SELECT id, text FROM records WHERE id > ?1 ORDER BY id",
+        [upto],
+    )?;
+    // Prompts and summaries also go to the briefing's own index (schema v2).
+    conn.execute(
+        "INSERT INTO digest_fts (rowid, text) SELECT id, text FROM records
+         WHERE id > ?1 AND kind IN ('prompt', 'summary', 'task_summary') ORDER BY id",
         [upto],
     )?;
     conn.execute(

@@ -22,6 +22,9 @@ const FTS_TERMS: usize = 8;
 const SESSIONS_LOADED: usize = 12;
 /// Candidate pool sizes per query, far above what a briefing shows.
 const POOL: usize = 200;
+/// Conventions and decisions considered regardless of the task's words, most trusted first.
+/// A briefing shows a handful; every one considered is a row read.
+const STANDING: usize = 60;
 
 /// Runs the store queries for the task's words and files.
 pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
@@ -46,7 +49,7 @@ pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
     found.session_files = store::sessions_for_files(conn, &ctx.files, POOL)?;
     let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
     ids.extend(found.entry_files.keys().copied());
-    ids.extend(store::standing_entries(conn, POOL)?);
+    ids.extend(store::standing_entries(conn, STANDING)?);
     found.entries = store::load_entries(conn, &ids)?;
     // Loading a session reads its first prompt and latest summaries: only the best
     // candidates (a briefing shows at most a few) are worth it.

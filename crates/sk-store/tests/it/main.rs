@@ -3,4 +3,5 @@
 mod backup;
 mod knowledge;
 mod migrations;
+mod recall_lookups;
 mod support;

@@ -40,7 +40,12 @@ pub fn seed_v1(store: &Store) {
         )
         .expect("seed record");
     }
-    sk_store::write::index_pending_text(c).expect("index text");
+    // Indexed as a v1 build did (today's `index_pending_text` also fills v2's digest index).
+    c.execute_batch(
+        "INSERT INTO records_fts (rowid, text) SELECT id, text FROM records ORDER BY id;
+         UPDATE meta SET value = (SELECT CAST(max(id) AS TEXT) FROM records) WHERE key = 'fts_records_upto';",
+    )
+    .expect("index text");
     c.execute(
         "INSERT INTO entries (category, title, body, origin, first_seen, last_seen, content_hash, created_at, updated_at)
          VALUES ('mistake', 'auth test timeout', 'raise the timeout', 'manual', 1, 1, 'h1', 1, 1)",

@@ -62,15 +62,15 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|r| brief::repo_key(r).unwrap_or_else(|| r.to_string()));
 
-    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
     let conn = store.conn();
-    let (entry_count, session_count) = store::sizes(conn).context("counting the knowledge base")?;
+    let has_data = store::has_data(conn).context("reading the knowledge base")?;
     let ctx = Context {
         task,
         task_source,
         repo,
         files,
-        empty: entry_count == 0 && session_count == 0,
+        empty: !has_data,
     };
     let limits = if args.full { Limits::FULL } else { Limits::BRIEF };
     let found = if ctx.empty {
@@ -79,7 +79,6 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         brief::gather(conn, &ctx).context("searching the knowledge base")?
     };
     let ranked = brief::assemble(&ctx, &found, limits);
-    drop(store);
 
     let json_render = |b: &Briefing| pretty_json(b);
     let render: &dyn Fn(&Briefing) -> String = if args.json {
@@ -105,9 +104,9 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         .collect();
     crate::cmd::telemetry::record(
         paths,
+        Some(&store),
         "brief",
         Some(&briefing.task),
-        selected.len(),
         &selected,
         text.len(),
         started,
