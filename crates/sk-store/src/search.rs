@@ -262,8 +262,9 @@ const ENTRY_FILTERS: &str = "(?2 IS NULL OR e.category = ?2)
 /// the row's length), so a word found in a hundred thousand records would take half a
 /// second. Scoring only the newest matches bounds every query; a word that common says
 /// little on its own, and recency ranks newer hits higher anyway. Queries with rarer words
-/// (most of them) score every match. 400 keeps a query on a 1 GB history near 10 ms.
-pub const SCORE_WINDOW: usize = 400;
+/// (most of them) score every match. 150 keeps the scoring of a common word under ~2 ms on a 1 GB
+/// history (sk-bench-recall: 400 → 150 took the briefing median from 31 to 25 ms).
+pub const SCORE_WINDOW: usize = 150;
 
 /// Entries matching `fts` (or all, when None): the `limit` best by weighted BM25 among the
 /// newest [`SCORE_WINDOW`] matches (or, when listing, by confidence, occurrences and
