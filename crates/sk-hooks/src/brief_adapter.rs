@@ -42,6 +42,7 @@ pub fn for_directory(
     let repo = remote
         .as_deref()
         .map(|r| brief::repo_key(r).unwrap_or_else(|| r.to_string()));
+    db.require_latest()?;
     let conn = db.conn();
     if !store::has_data(conn).map_err(HookError::query)? {
         return Ok(None);

@@ -22,6 +22,11 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    #[error(
+        "{path} has schema v{found} and this needs v{latest}: run `sk migrate` \
+         (it takes a verified backup first; `sk index` also migrates)"
+    )]
+    Outdated { path: PathBuf, found: u32, latest: u32 },
     #[error("the database {path} is busy: {holder}")]
     Busy { path: PathBuf, holder: String },
     #[error(

@@ -122,6 +122,22 @@ impl Store {
         Ok(store)
     }
 
+    /// Fails with [`StoreError::Outdated`] when the database is older than this build's
+    /// schema: readers never migrate, and a read that needs a newer object (`sk brief`
+    /// reads schema v2's indexes) should say what to run rather than "no such table".
+    pub fn require_latest(&self) -> Result<(), StoreError> {
+        let found = migrate::current_version(self)?;
+        let latest = crate::migrations::latest();
+        if found < latest {
+            return Err(StoreError::Outdated {
+                path: self.path.clone(),
+                found,
+                latest,
+            });
+        }
+        Ok(())
+    }
+
     /// Shortens how long queries wait on a locked database: a hook must answer in
     /// milliseconds and would rather fail open than wait the default five seconds.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {

@@ -63,6 +63,7 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         .map(|r| brief::repo_key(r).unwrap_or_else(|| r.to_string()));
 
     let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+    store.require_latest()?;
     let conn = store.conn();
     let has_data = store::has_data(conn).context("reading the knowledge base")?;
     let ctx = Context {

@@ -318,6 +318,29 @@ fn missing_and_empty_knowledge_bases() {
 }
 
 #[test]
+fn a_database_older_than_the_briefing_needs_says_to_migrate() {
+    let env = TestEnv::new();
+    learned(&env);
+    // What a v1 build left: v2's objects and its record absent.
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(
+        "DROP TRIGGER records_digest_ad; DROP TABLE digest_fts; DROP INDEX records_digest;
+         DROP TRIGGER hot_files_file_added; DROP TRIGGER hot_files_file_removed;
+         DROP TRIGGER hot_files_mistake_deleted; DROP TRIGGER hot_files_seen_later;
+         DROP TRIGGER hot_files_recount; DROP TABLE hot_files;
+         DELETE FROM schema_version WHERE version = 2;",
+    )
+    .expect("back to v1");
+    drop(conn);
+    sk(&env).args(["brief", "auth timeout"]).assert().code(1).stderr(
+        predicate::str::contains("this needs v").and(predicate::str::contains("run `sk migrate`")),
+    );
+    sk(&env).arg("migrate").assert().success();
+    let text = brief(&env, &["auth timeout"]);
+    assert!(text.contains("cargo test fails on auth timeout"), "{text}");
+}
+
+#[test]
 fn briefings_over_an_indexed_corpus_are_deterministic_and_bounded() {
     let env = TestEnv::new();
     sk_bench::corpus::generate(
