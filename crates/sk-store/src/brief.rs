@@ -68,6 +68,18 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
+/// A stored path's last `/`-separated component, as the `*_name` indexes of schema v2
+/// compute it (the SQL must be exactly this for the planner to use them).
+fn name_expr(col: &str) -> String {
+    format!("substr({col}, length(rtrim({col}, replace({col}, '/', ''))) + 1)")
+}
+
+/// The same for a path given here. Every match of [`path_condition`] shares it, which is
+/// what makes the name lookup a safe narrowing.
+fn slash_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// Entry ids whose full-text match `fts` scores best among the newest [`SCORE_WINDOW`]
 /// matches, with their BM25 score (lower is better), ordered by score then id.
 pub fn entry_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
@@ -84,7 +96,8 @@ pub fn entry_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Res
 pub fn entries_for_files(conn: &Connection, files: &[String]) -> rusqlite::Result<BTreeMap<i64, FileMatch>> {
     // The same condition serves both: a bare file name only matches at a `/` boundary.
     let sql = format!(
-        "SELECT DISTINCT entry_id FROM entry_files WHERE {}",
+        "SELECT DISTINCT entry_id FROM entry_files WHERE {} = ?2 AND {}",
+        name_expr("path"),
         path_condition("path", 1)
     );
     let mut found = BTreeMap::new();
@@ -95,7 +108,7 @@ pub fn entries_for_files(conn: &Connection, files: &[String]) -> rusqlite::Resul
         ] {
             let ids: Vec<i64> = conn
                 .prepare_cached(&sql)?
-                .query_map([arg], |r| r.get(0))?
+                .query_map([arg, slash_name(arg)], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             for id in ids {
                 let slot = found.entry(id).or_insert(strength);
@@ -109,8 +122,9 @@ pub fn entries_for_files(conn: &Connection, files: &[String]) -> rusqlite::Resul
 /// Pattern and decision entries that may stand regardless of the task's words, most
 /// trusted first; the caller keeps those of the current repository or of none.
 pub fn standing_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<i64>> {
+    // Named: the planner would rather seek `entries_category` and sort every one of them.
     conn.prepare_cached(
-        "SELECT id FROM entries WHERE category IN ('pattern', 'decision')
+        "SELECT id FROM entries INDEXED BY entries_standing WHERE category IN ('pattern', 'decision')
          ORDER BY confidence DESC, occurrences DESC, id LIMIT ?1",
     )?
     .query_map([limit as i64], |r| r.get(0))?
@@ -198,14 +212,15 @@ pub fn session_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::R
 pub fn sessions_for_files(conn: &Connection, files: &[String], limit: usize) -> rusqlite::Result<Vec<i64>> {
     let sql = format!(
         "SELECT DISTINCT r.session_id FROM files f JOIN record_files rf ON rf.file_id = f.id
-         JOIN records r ON r.id = rf.record_id WHERE {} ORDER BY r.session_id DESC LIMIT ?2",
+         JOIN records r ON r.id = rf.record_id WHERE {} = ?3 AND {} ORDER BY r.session_id DESC LIMIT ?2",
+        name_expr("f.path"),
         path_condition("f.path", 1)
     );
     let mut found = Vec::new();
     for file in files {
         let ids: Vec<i64> = conn
             .prepare_cached(&sql)?
-            .query_map(params![file, limit as i64], |r| r.get(0))?
+            .query_map(params![file, limit as i64, slash_name(file)], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         found.extend(ids);
     }
@@ -301,4 +316,46 @@ pub fn has_data(conn: &Connection) -> rusqlite::Result<bool> {
         [],
         |r| r.get(0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_file_name_is_the_one_computed_here() {
+        let conn = Connection::open_in_memory().expect("db");
+        for path in [
+            "src/config.rs",
+            "config.rs",
+            "/abs/dir/größe.rs",
+            "dir/",
+            "a\\win\\path.rs",
+            "/x/y.tar.gz",
+            "",
+        ] {
+            let sql: String = conn
+                .query_row(&format!("SELECT {}", name_expr("?1")), [path], |r| r.get(0))
+                .expect("query");
+            assert_eq!(sql, slash_name(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn suffix_matches_share_the_file_name() {
+        let conn = Connection::open_in_memory().expect("db");
+        let sql = format!("SELECT {}", path_condition("?2", 1));
+        for (given, stored) in [
+            ("src/config.rs", "/home/u/repo/src/config.rs"),
+            ("/home/u/repo/src/config.rs", "src/config.rs"),
+            ("config.rs", "lib/config.rs"),
+            ("src/config.rs", "src/config.rs"),
+        ] {
+            let matched: bool = conn
+                .query_row(&sql, [given, stored], |r| r.get(0))
+                .expect("query");
+            assert!(matched, "{given} ~ {stored}");
+            assert_eq!(slash_name(given), slash_name(stored));
+        }
+    }
 }

@@ -1,6 +1,6 @@
 -- Schema v2: what every briefing (`sk brief`, the session-start hook) reads, made lookups
--- instead of scans. Nothing is removed or reshaped; all three are derived from rows that
--- v1 already holds and are filled here from them.
+-- instead of scans. Nothing is removed or reshaped; everything here is derived from rows
+-- that v1 already holds and is filled here from them.
 
 -- 1. Prompts and summaries get a full-text index of their own. A briefing matches a task
 --    against what people asked and what sessions concluded, not tool output; filtering the
@@ -107,3 +107,19 @@ BEGIN
           AND f.path IN (SELECT path FROM entry_files WHERE entry_id = new.id)
         GROUP BY f.path;
 END;
+
+-- 4. Paths by their last component. A task's files are matched to stored paths by suffix
+--    at a `/` boundary (task paths are repository-relative, stored ones often absolute),
+--    which no index serves: every briefing scanned all of `entry_files` twice per changed
+--    file (110 ms per scan at 100,000 entries). Suffix matches share the file name, so the
+--    queries look the name up first. The expression is SQLite's own functions only, so any
+--    client can write these tables.
+CREATE INDEX entry_files_name ON entry_files (substr(path, length(rtrim(path, replace(path, '/', ''))) + 1));
+CREATE INDEX files_name ON files (substr(path, length(rtrim(path, replace(path, '/', ''))) + 1));
+
+-- 5. Conventions and decisions in trust order, for the briefing's standing entries: the
+--    most trusted few are read from the front of this index instead of sorting every
+--    pattern and decision (90 ms at 20,000 of them). Ties go to the older entry (the
+--    rowid that ends every index entry), as the query's `ORDER BY … id` asks.
+CREATE INDEX entries_standing ON entries (confidence DESC, occurrences DESC)
+    WHERE category IN ('pattern', 'decision');

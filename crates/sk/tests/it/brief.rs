@@ -328,13 +328,16 @@ fn a_database_older_than_the_briefing_needs_says_to_migrate() {
          DROP TRIGGER hot_files_file_added; DROP TRIGGER hot_files_file_removed;
          DROP TRIGGER hot_files_mistake_deleted; DROP TRIGGER hot_files_seen_later;
          DROP TRIGGER hot_files_recount; DROP TABLE hot_files;
+         DROP INDEX entry_files_name; DROP INDEX files_name; DROP INDEX entries_standing;
          DELETE FROM schema_version WHERE version = 2;",
     )
     .expect("back to v1");
     drop(conn);
-    sk(&env).args(["brief", "auth timeout"]).assert().code(1).stderr(
-        predicate::str::contains("this needs v").and(predicate::str::contains("run `sk migrate`")),
-    );
+    sk(&env)
+        .args(["brief", "auth timeout"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("this needs v").and(predicate::str::contains("run `sk migrate`")));
     sk(&env).arg("migrate").assert().success();
     let text = brief(&env, &["auth timeout"]);
     assert!(text.contains("cargo test fails on auth timeout"), "{text}");
