@@ -104,8 +104,7 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     crate::cmd::telemetry::record(
-        paths,
-        Some(&store),
+        &store,
         "brief",
         Some(&briefing.task),
         &selected,

@@ -95,15 +95,7 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let selected: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
-    crate::cmd::telemetry::record(
-        paths,
-        Some(&store),
-        "query",
-        Some(&text),
-        &selected,
-        output.len(),
-        started,
-    );
+    crate::cmd::telemetry::record(&store, "query", Some(&text), &selected, output.len(), started);
     Ok(ExitCode::SUCCESS)
 }
 

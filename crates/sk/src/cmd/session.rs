@@ -85,13 +85,17 @@ fn open(paths: &Paths) -> anyhow::Result<Store> {
 pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
-    let (code, key) = show_one(paths, args, &mut out)?;
-    crate::cmd::telemetry::record(paths, None, "session", None, &[key], out.written(), started);
+    if !paths.db.exists() {
+        bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
+    }
+    // One connection reads and then logs the use (see `Store::open_for_recall`).
+    let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+    let (code, key) = show_one(&store, args, &mut out)?;
+    crate::cmd::telemetry::record(&store, "session", None, &[key], out.written(), started);
     Ok(code)
 }
 
-fn show_one(paths: &Paths, args: &SessionArgs, out: &mut Out) -> anyhow::Result<(ExitCode, String)> {
-    let store = open(paths)?;
+fn show_one(store: &Store, args: &SessionArgs, out: &mut Out) -> anyhow::Result<(ExitCode, String)> {
     let conn = store.conn();
     let header = match sessions::resolve(conn, &args.id).context("looking up the session")? {
         Resolved::One(h) => *h,

@@ -24,17 +24,18 @@ struct Shown<'a> {
 pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
-    let code = show(paths, args, &mut out)?;
-    let id = [args.id.to_string()];
-    crate::cmd::telemetry::record(paths, None, "show", None, &id, out.written(), started);
-    Ok(code)
-}
-
-fn show(paths: &Paths, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCode> {
     if !paths.db.exists() {
         bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
     }
-    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    // One connection reads and then logs the use (see `Store::open_for_recall`).
+    let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+    let code = show(&store, args, &mut out)?;
+    let id = [args.id.to_string()];
+    crate::cmd::telemetry::record(&store, "show", None, &id, out.written(), started);
+    Ok(code)
+}
+
+fn show(store: &Store, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCode> {
     let conn = store.conn();
     let Some(entry) = knowledge::get(conn, args.id).context("reading the entry")? else {
         bail!("no such entry: {} (ids are printed by `sk query`)", args.id);

@@ -4,15 +4,13 @@
 
 use std::time::Instant;
 
-use sk_core::Paths;
 use sk_store::Store;
 use sk_store::telemetry::{self, Event};
 
-/// `store`: the connection the command read with, when it was opened with
-/// `Store::open_for_recall` (one open instead of two); otherwise a new one is opened.
+/// `store`: the connection the command read with, opened with `Store::open_for_recall`
+/// (the line is written on it: one open instead of two).
 pub fn record(
-    paths: &Paths,
-    store: Option<&Store>,
+    store: &Store,
     surface: &str,
     query: Option<&str>,
     selected: &[String],
@@ -28,8 +26,5 @@ pub fn record(
         output_bytes: i64::try_from(output_bytes).unwrap_or(i64::MAX),
         duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
     };
-    let _ = match store {
-        Some(store) => telemetry::record_on(store.conn(), &paths.db, &event),
-        None => telemetry::record(&paths.db, &event),
-    };
+    let _ = telemetry::record_on(store.conn(), store.path(), &event);
 }
