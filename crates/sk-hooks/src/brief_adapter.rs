@@ -54,7 +54,7 @@ pub fn for_directory(
         files,
         empty: false,
     };
-    let found = brief::gather(conn, &ctx).map_err(HookError::query)?;
+    let found = brief::gather(conn, &ctx, Limits::BRIEF).map_err(HookError::query)?;
     let ranked = brief::assemble(&ctx, &found, Limits::BRIEF);
     if ranked.iter().all(|s| s.items.is_empty()) {
         return Ok(None);

@@ -325,6 +325,38 @@ fn rank<T, K: Ord>(items: &mut [(f64, K, T)]) {
     items.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
 }
 
+/// A session's rank in the briefing, from what is known before its texts are read (so
+/// `gather` reads texts only for the sessions that can be shown); None when neither the
+/// task's words nor its files point at it. Newer sessions first among equals; the key
+/// breaks exact ties.
+pub(crate) fn session_score(
+    ctx: &Context,
+    text: &BTreeMap<i64, f64>,
+    touched: &BTreeSet<i64>,
+    s: &BriefSession,
+) -> Option<f64> {
+    let text = text.get(&s.id).copied();
+    let touched = touched.contains(&s.id);
+    if text.is_none() && !touched {
+        return None;
+    }
+    let repo = if same_repo(ctx.repo.as_deref(), s.repo.as_deref()) {
+        0.5
+    } else {
+        0.0
+    };
+    let recency = s.ended_at.or(s.started_at).unwrap_or(0) as f64 * 1e-15;
+    Some(2.0 * text.unwrap_or(0.0) + if touched { 1.5 } else { 0.0 } + repo + recency)
+}
+
+/// The session ranking `assemble` uses, for `gather`.
+pub(crate) fn session_strengths(found: &Found) -> (BTreeMap<i64, f64>, BTreeSet<i64>) {
+    (
+        strengths(&found.session_fts),
+        found.session_files.iter().copied().collect(),
+    )
+}
+
 /// Every relevant item per section, best first, before any budget.
 pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
     let fts = strengths(&found.entry_fts);
@@ -378,22 +410,12 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
         ));
     }
 
-    let session_text = strengths(&found.session_fts);
-    let session_files: BTreeSet<i64> = found.session_files.iter().copied().collect();
+    let (session_text, session_files) = session_strengths(found);
     let mut sessions = Vec::new();
     for s in &found.sessions {
-        let text = session_text.get(&s.id).copied();
-        let touched = session_files.contains(&s.id);
-        if text.is_none() && !touched {
+        let Some(score) = session_score(ctx, &session_text, &session_files, s) else {
             continue;
-        }
-        let score = 2.0 * text.unwrap_or(0.0)
-            + if touched { 1.5 } else { 0.0 }
-            + if same_repo(ctx.repo.as_deref(), s.repo.as_deref()) {
-                0.5
-            } else {
-                0.0
-            };
+        };
         let when = s.ended_at.or(s.started_at);
         let title = s
             .title
@@ -409,10 +431,8 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
             (None, Some(n)) => format!("next: {n}"),
             (None, None) => String::new(),
         };
-        // Newer sessions first among equals; the key breaks exact ties.
-        let recency = when.unwrap_or(0) as f64 * 1e-15;
         sessions.push((
-            score + recency,
+            score,
             s.key.clone(),
             Item {
                 id: ItemId::Key(s.key.clone()),

@@ -229,45 +229,45 @@ pub fn sessions_for_files(conn: &Connection, files: &[String], limit: usize) -> 
     Ok(found)
 }
 
-/// The sessions with these ids (in id order), with their first prompt and the last
-/// "work done" / "next steps" a summary gave.
+/// The sessions with these ids, in id order, without their texts (one statement; see
+/// [`fill_session_texts`]).
 pub fn load_sessions(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<BriefSession>> {
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut out = Vec::with_capacity(sorted.len());
-    for id in sorted {
-        let row = conn
-            .prepare_cached(
-                "SELECT id, agent || ':' || external_id, repo, title, started_at, ended_at FROM sessions WHERE id = ?1",
-            )?
-            .query_map([id], |r| {
-                Ok(BriefSession {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    repo: r.get(2)?,
-                    title: r.get(3)?,
-                    first_prompt: None,
-                    started_at: r.get(4)?,
-                    ended_at: r.get(5)?,
-                    work_done: None,
-                    next_steps: None,
-                })
-            })?
-            .next()
-            .transpose()?;
-        let Some(mut session) = row else { continue };
-        session.first_prompt = first_text(conn, id, "r.kind = 'prompt' AND r.subagent = 0", false)?;
-        session.work_done = first_text(
-            conn,
-            id,
-            "(r.kind = 'summary' AND r.section = 'work_done') OR r.kind = 'task_summary'",
-            true,
-        )?;
-        session.next_steps = first_text(conn, id, "r.kind = 'summary' AND r.section = 'next_steps'", true)?;
-        out.push(session);
-    }
-    Ok(out)
+    conn.prepare_cached(
+        "SELECT id, agent || ':' || external_id, repo, title, started_at, ended_at FROM sessions
+         WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    )?
+    .query_map([json_ids(&sorted)], |r| {
+        Ok(BriefSession {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            repo: r.get(2)?,
+            title: r.get(3)?,
+            first_prompt: None,
+            started_at: r.get(4)?,
+            ended_at: r.get(5)?,
+            work_done: None,
+            next_steps: None,
+        })
+    })?
+    .collect()
+}
+
+/// Fills a session's first prompt and the last "work done" / "next steps" a summary gave:
+/// three index walks, done only for the sessions a briefing may show.
+pub fn fill_session_texts(conn: &Connection, session: &mut BriefSession) -> rusqlite::Result<()> {
+    let id = session.id;
+    session.first_prompt = first_text(conn, id, "r.kind = 'prompt' AND r.subagent = 0", false)?;
+    session.work_done = first_text(
+        conn,
+        id,
+        "(r.kind = 'summary' AND r.section = 'work_done') OR r.kind = 'task_summary'",
+        true,
+    )?;
+    session.next_steps = first_text(conn, id, "r.kind = 'summary' AND r.section = 'next_steps'", true)?;
+    Ok(())
 }
 
 /// The first (or, with `last`, the latest) prompt or summary text of a session meeting

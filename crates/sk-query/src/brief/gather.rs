@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use sk_store::brief as store;
 use sk_store::search;
 
-use super::{Context, Found, task_terms};
+use super::{Context, Found, Limits, session_score, session_strengths, task_terms};
 use crate::QueryError;
 
 /// How many task words reach the full-text query: enough for a branch plus a few commit
@@ -26,8 +26,8 @@ const POOL: usize = 200;
 /// A briefing shows a handful; every one considered is a row read.
 const STANDING: usize = 60;
 
-/// Runs the store queries for the task's words and files.
-pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
+/// Runs the store queries for the task's words and files, for a briefing of `limits`.
+pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found, QueryError> {
     let words = most_specific(task_terms(&ctx.task, MAX_TERMS), FTS_TERMS);
     let terms = words.join(" ");
     let mut found = Found::default();
@@ -51,8 +51,7 @@ pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
     ids.extend(found.entry_files.keys().copied());
     ids.extend(store::standing_entries(conn, STANDING)?);
     found.entries = store::load_entries(conn, &ids)?;
-    // Loading a session reads its first prompt and latest summaries: only the best
-    // candidates (a briefing shows at most a few) are worth it.
+    // Candidate sessions: the best text matches and the newest file matches.
     let mut session_ids: Vec<i64> = found
         .session_fts
         .iter()
@@ -61,6 +60,21 @@ pub fn gather(conn: &Connection, ctx: &Context) -> Result<Found, QueryError> {
         .collect();
     session_ids.extend(found.session_files.iter().rev().take(SESSIONS_LOADED).copied());
     found.sessions = store::load_sessions(conn, &session_ids)?;
+    // Their texts (first prompt, latest summaries) cost three reads of the session's
+    // records each: read them only for the sessions that rank high enough to be shown.
+    let (text, touched) = session_strengths(&found);
+    let mut ranked: Vec<(f64, usize)> = found
+        .sessions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| session_score(ctx, &text, &touched, s).map(|score| (score, i)))
+        .collect();
+    // The same order as `assemble` (score, then key).
+    let key = |i: usize| found.sessions[i].key.as_str();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(a.1).cmp(key(b.1))));
+    for &(_, i) in ranked.iter().take(limits.sessions) {
+        store::fill_session_texts(conn, &mut found.sessions[i])?;
+    }
     found.mistake_files = store::mistake_files(conn, POOL)?;
     Ok(found)
 }

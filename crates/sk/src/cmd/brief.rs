@@ -77,7 +77,7 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
     let found = if ctx.empty {
         Found::default()
     } else {
-        brief::gather(conn, &ctx).context("searching the knowledge base")?
+        brief::gather(conn, &ctx, limits).context("searching the knowledge base")?
     };
     let ranked = brief::assemble(&ctx, &found, limits);
 
