@@ -60,8 +60,8 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
         .collect();
     session_ids.extend(found.session_files.iter().rev().take(SESSIONS_LOADED).copied());
     found.sessions = store::load_sessions(conn, &session_ids)?;
-    // Their texts (first prompt, latest summaries) cost three reads of the session's
-    // records each: read them only for the sessions that rank high enough to be shown.
+    // Their texts (first prompt, latest summaries) cost three index walks each: read them
+    // only for the sessions that rank high enough to be shown.
     let (text, touched) = session_strengths(&found);
     let mut ranked: Vec<(f64, usize)> = found
         .sessions
