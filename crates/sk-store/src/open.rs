@@ -62,62 +62,57 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing database read-only (queries, hooks). Never creates or migrates;
-    /// a database at an older schema is refused with the command that upgrades it.
+    /// Opens an existing database read-only (hooks, status, exports). Never creates or
+    /// migrates; [`Store::require_latest`] refuses one older than this build.
     pub fn open_readonly(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
-            return Err(StoreError::Missing {
-                path: path.to_path_buf(),
-            });
-        }
-        check_file(path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(StoreError::sql(path))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.apply_pragmas(false)?;
-        store.apply_reader_pragmas()?;
-        Ok(store)
+        Store::open_existing(path, false)
     }
 
-    fn apply_reader_pragmas(&self) -> Result<(), StoreError> {
-        // Readers are short-lived processes (queries, hooks) with a cold page cache: mapping
-        // the file saves a read() and a copy per page visited. `query_only` makes a
-        // read-write handle refuse writes until telemetry lifts it.
-        self.conn
-            .execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA query_only = 1;")
-            .map_err(StoreError::sql(&self.path))
-    }
-
-    /// Opens an existing database for a recall command (query, brief): read-only in effect
-    /// (`query_only`) like [`Store::open_readonly`], but on a read-write handle when the
-    /// file allows it, so that the command's one telemetry line
-    /// ([`crate::telemetry::record_on`]) is written on the same connection instead of a
+    /// Opens an existing database for a recall command (query, brief, show, session):
+    /// read-only in effect (`query_only`) like [`Store::open_readonly`], but on a read-write
+    /// handle when the file allows it, so that the command's one telemetry line
+    /// ([`crate::telemetry::record`]) is written on the same connection instead of a
     /// second open (another schema parse and WAL-index read: ~1 ms of a 10 ms query).
     pub fn open_for_recall(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
-            return Err(StoreError::Missing {
-                path: path.to_path_buf(),
-            });
-        }
-        check_file(path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let Ok(conn) = Connection::open_with_flags(path, flags) else {
-            return Store::open_readonly(path);
-        };
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.apply_pragmas(false)?;
-        store.apply_reader_pragmas()?;
+        let store = Store::open_existing(path, true)?;
         // As the last connection to close, a read-write handle would checkpoint the WAL and
         // fsync: not a reader's job (the telemetry line keeps the WAL short itself).
         store
             .conn
             .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(StoreError::sql(path))?;
+        Ok(store)
+    }
+
+    /// An existing database with the readers' pragmas; `writable` asks for a read-write
+    /// handle and settles for a read-only one when the file cannot be written.
+    fn open_existing(path: &Path, writable: bool) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        check_file(path)?;
+        let access = match writable {
+            true => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            false => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        };
+        let conn = match Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX) {
+            Ok(conn) => conn,
+            Err(_) if writable => return Store::open_existing(path, false),
+            Err(e) => return Err(StoreError::sql(path)(e)),
+        };
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.apply_pragmas(false)?;
+        // Readers are short-lived processes (queries, hooks) with a cold page cache: mapping
+        // the file saves a read() and a copy per page visited. `query_only` makes a
+        // read-write handle refuse writes until telemetry lifts it.
+        store
+            .conn
+            .execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA query_only = 1;")
             .map_err(StoreError::sql(path))?;
         Ok(store)
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 
 /// Rows kept: enough for months of use, small enough that the table never matters.
@@ -36,26 +36,17 @@ pub struct Event<'a> {
     pub duration_us: i64,
 }
 
-/// Appends one event and prunes old rows, or gives up at once when another process is
-/// writing (busy timeout 0): a query must never wait for the indexer to log itself.
-pub fn record(db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
-    // Read-write without CREATE: a missing database stays missing.
-    let conn = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    write(&conn, db, e)
-}
-
-/// The same on the connection the command already searched with (opened by
-/// [`crate::Store::open_for_recall`]), which saves a second open; a read-only handle (the
-/// file was not writable) falls back to [`record`], which then fails quietly too.
-pub fn record_on(conn: &Connection, db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
+/// Appends one event and prunes old rows, on the connection the command read with (opened
+/// by [`crate::Store::open_for_recall`]: one open per command, not two), or gives up at
+/// once when another process is writing (busy timeout 0): a query must never wait for the
+/// indexer to log itself. A read-only handle (the file is not writable) logs nothing.
+pub fn record(store: &crate::Store, e: &Event<'_>) -> rusqlite::Result<()> {
+    let conn = store.conn();
     if conn.is_readonly(rusqlite::MAIN_DB)? {
-        return record(db, e);
+        return Ok(());
     }
     conn.pragma_update(None, "query_only", false)?;
-    write(conn, db, e)
+    write(conn, store.path(), e)
 }
 
 fn write(conn: &Connection, db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
@@ -176,6 +167,11 @@ mod tests {
         (dir, path)
     }
 
+    /// The connection a recall command reads and logs with.
+    fn recall(path: &Path) -> crate::Store {
+        crate::Store::open_for_recall(path).expect("open")
+    }
+
     fn ev<'a>(
         surface: &'a str,
         query: Option<&'a str>,
@@ -198,12 +194,12 @@ mod tests {
     fn summary_counts_misses_opens_and_brief_sizes() {
         let (_d, path) = db();
         let one = ["42".to_string()];
-        record(&path, &ev("query", Some("zzz"), 0, &[], 1)).expect("rec");
-        record(&path, &ev("query", Some("auth"), 3, &one, 2)).expect("rec");
-        record(&path, &ev("show", None, 1, &one, 3)).expect("rec");
-        record(&path, &ev("show", None, 1, &one, 4)).expect("rec");
-        record(&path, &ev("brief", Some("task"), 2, &[], 5)).expect("rec");
-        record(&path, &ev("brief", Some("task"), 4, &[], 6)).expect("rec");
+        record(&recall(&path), &ev("query", Some("zzz"), 0, &[], 1)).expect("rec");
+        record(&recall(&path), &ev("query", Some("auth"), 3, &one, 2)).expect("rec");
+        record(&recall(&path), &ev("show", None, 1, &one, 3)).expect("rec");
+        record(&recall(&path), &ev("show", None, 1, &one, 4)).expect("rec");
+        record(&recall(&path), &ev("brief", Some("task"), 2, &[], 5)).expect("rec");
+        record(&recall(&path), &ev("brief", Some("task"), 4, &[], 6)).expect("rec");
         let store = crate::Store::open_readonly(&path).expect("open");
         let s = summary(store.conn(), 5).expect("summary");
         assert_eq!(
@@ -219,9 +215,13 @@ mod tests {
     #[test]
     fn old_rows_are_pruned() {
         let (_d, path) = db();
-        record(&path, &ev("query", Some("old"), 1, &[], 1)).expect("rec");
+        record(&recall(&path), &ev("query", Some("old"), 1, &[], 1)).expect("rec");
         for i in 0..3 {
-            record(&path, &ev("query", Some("new"), 1, &[], KEEP_MS + 10 + i)).expect("rec");
+            record(
+                &recall(&path),
+                &ev("query", Some("new"), 1, &[], KEEP_MS + 10 + i),
+            )
+            .expect("rec");
         }
         let store = crate::Store::open_readonly(&path).expect("open");
         let s = summary(store.conn(), 5).expect("summary");
@@ -233,10 +233,10 @@ mod tests {
         let (_d, path) = db();
         let wal = path.with_extension("db-wal");
         // A reader stays open the whole time, as a query's own connection does.
-        let store = crate::Store::open_for_recall(&path).expect("open");
+        let store = recall(&path);
         let mut largest = 0;
         for i in 0..200 {
-            record_on(store.conn(), &path, &ev("query", Some("q"), 1, &[], i)).expect("rec");
+            record(&store, &ev("query", Some("q"), 1, &[], i)).expect("rec");
             largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
         }
         // One line adds a frame or two; the WAL never gets far past the threshold.
@@ -247,7 +247,7 @@ mod tests {
         let s = summary(store.conn(), 5).expect("summary");
         assert_eq!(s.events, 200);
         // A fresh recall handle refuses writes until the telemetry line lifts `query_only`.
-        let fresh = crate::Store::open_for_recall(&path).expect("open");
+        let fresh = recall(&path);
         assert!(
             fresh.conn().execute("DELETE FROM telemetry", []).is_err(),
             "query_only"
@@ -261,7 +261,7 @@ mod tests {
         holder
             .execute_batch("BEGIN IMMEDIATE")
             .expect("hold the write lock");
-        let r = record(&path, &ev("query", Some("x"), 1, &[], 1));
+        let r = record(&recall(&path), &ev("query", Some("x"), 1, &[], 1));
         assert!(r.is_err(), "busy must be reported, not waited out");
         holder.execute_batch("ROLLBACK").expect("release");
     }

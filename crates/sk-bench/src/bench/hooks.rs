@@ -162,13 +162,15 @@ pub struct Case {
 /// The three cases of issue 6 in a working directory `cwd` (a git repository).
 pub fn cases(cwd: &Path) -> Vec<Case> {
     let cwd = cwd.to_string_lossy();
+    let allowed_command =
+        serde_json::json!({"sessionId": "b", "timestamp": 1, "cwd": cwd, "toolName": "bash",
+        "toolArgs": {"command": "cargo test --workspace"}})
+        .to_string();
     vec![
         Case {
             name: "preToolUse (allow)",
             event: "preToolUse",
-            payload: serde_json::json!({"sessionId": "b", "timestamp": 1, "cwd": cwd, "toolName": "bash",
-                "toolArgs": {"command": "cargo test --workspace"}})
-            .to_string(),
+            payload: allowed_command.clone(),
             expect_exit: 0,
             expect_text: "",
             config: None,
@@ -176,9 +178,7 @@ pub fn cases(cwd: &Path) -> Vec<Case> {
         Case {
             name: "preToolUse (allow, with the opt-in mistake_warn rule)",
             event: "preToolUse",
-            payload: serde_json::json!({"sessionId": "b", "timestamp": 1, "cwd": cwd, "toolName": "bash",
-                "toolArgs": {"command": "cargo test --workspace"}})
-            .to_string(),
+            payload: allowed_command,
             expect_exit: 0,
             expect_text: "",
             config: Some(r#"{"rules": {"mistake_warn": {"enabled": true}}}"#),

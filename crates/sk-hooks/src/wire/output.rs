@@ -17,6 +17,16 @@ pub enum Decision {
     Ask(String),
 }
 
+impl Decision {
+    /// The decision as every dialect spells it, and its reason.
+    fn parts(&self) -> (&'static str, &str) {
+        match self {
+            Decision::Deny(r) => ("deny", r),
+            Decision::Ask(r) => ("ask", r),
+        }
+    }
+}
+
 /// Everything the rules want to tell the agent for one invocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Response {
@@ -46,10 +56,7 @@ fn camel(event: Event, response: &Response, context: String) -> Answer {
     match event {
         Event::PreToolUse => match &response.decision {
             Some(d) => {
-                let (decision, reason) = match d {
-                    Decision::Deny(r) => ("deny", r),
-                    Decision::Ask(r) => ("ask", r),
-                };
+                let (decision, reason) = d.parts();
                 stdout(json!({"permissionDecision": decision, "permissionDecisionReason": reason}))
             }
             None => Answer::default(),
@@ -72,10 +79,7 @@ fn snake(agent: Agent, event: Event, response: &Response, context: String) -> An
     match event {
         Event::PreToolUse => match &response.decision {
             Some(d) => {
-                let (decision, reason) = match d {
-                    Decision::Deny(r) => ("deny", r),
-                    Decision::Ask(r) => ("ask", r),
-                };
+                let (decision, reason) = d.parts();
                 stdout(json!({"hookSpecificOutput": {
                     "hookEventName": name,
                     "permissionDecision": decision,

@@ -75,21 +75,10 @@ struct Listed {
     sessions: Vec<SessionSummary>,
 }
 
-fn open(paths: &Paths) -> anyhow::Result<Store> {
-    if !paths.db.exists() {
-        bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
-    }
-    Store::open_readonly(&paths.db).context("opening the knowledge base")
-}
-
 pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
-    if !paths.db.exists() {
-        bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
-    }
-    // One connection reads and then logs the use (see `Store::open_for_recall`).
-    let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+    let store = crate::cmd::telemetry::open_store(paths)?;
     let (code, key) = show_one(&store, args, &mut out)?;
     crate::cmd::telemetry::record(&store, "session", None, &[key], out.written(), started);
     Ok(code)
@@ -363,7 +352,7 @@ pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> 
             return Ok(ExitCode::from(crate::exit::USAGE));
         }
     };
-    let store = open(paths)?;
+    let store = crate::cmd::telemetry::open_store(paths)?;
     let filter = sessions::ListFilter {
         agent: args.agent.map(|a| a.as_str()),
         repo: args.repo.as_deref(),

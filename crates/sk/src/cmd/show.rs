@@ -24,11 +24,7 @@ struct Shown<'a> {
 pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
-    if !paths.db.exists() {
-        bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
-    }
-    // One connection reads and then logs the use (see `Store::open_for_recall`).
-    let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+    let store = crate::cmd::telemetry::open_store(paths)?;
     let code = show(&store, args, &mut out)?;
     let id = [args.id.to_string()];
     crate::cmd::telemetry::record(&store, "show", None, &id, out.written(), started);

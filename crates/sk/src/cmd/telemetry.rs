@@ -4,8 +4,19 @@
 
 use std::time::Instant;
 
+use anyhow::{Context, bail};
+use sk_core::Paths;
 use sk_store::Store;
 use sk_store::telemetry::{self, Event};
+
+/// The database for a recall command that reads and then logs its use: one connection
+/// for both (`Store::open_for_recall`).
+pub fn open_store(paths: &Paths) -> anyhow::Result<Store> {
+    if !paths.db.exists() {
+        bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
+    }
+    Store::open_for_recall(&paths.db).context("opening the knowledge base")
+}
 
 /// `store`: the connection the command read with, opened with `Store::open_for_recall`
 /// (the line is written on it: one open instead of two).
@@ -26,5 +37,5 @@ pub fn record(
         output_bytes: i64::try_from(output_bytes).unwrap_or(i64::MAX),
         duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
     };
-    let _ = telemetry::record_on(store.conn(), store.path(), &event);
+    let _ = telemetry::record(store, &event);
 }
