@@ -63,6 +63,41 @@ impl TestEnv {
         cmd
     }
 
+    /// Copies the shared corpus file `corpus_rel` (see [`corpus`]) to `home_rel` under the
+    /// home, where its agent keeps logs, creating folders.
+    pub fn seed_corpus(&self, corpus_rel: &str, home_rel: &str) -> PathBuf {
+        let dest = self.home().join(home_rel);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("create fixture folder");
+        std::fs::copy(corpus(corpus_rel), &dest).expect("seed corpus file");
+        dest
+    }
+
+    /// Runs `sk ARGS`, expects success, and returns its standard output.
+    pub fn stdout(&self, args: &[&str]) -> String {
+        let out = self
+            .sk()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("utf-8 stdout")
+    }
+
+    /// Runs `sk ARGS`, expects success, and parses its standard output as JSON.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .sk()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).expect("json output")
+    }
+
     /// Writes `bytes` to `rel` under the home, creating folders.
     pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let path = self.home().join(rel);

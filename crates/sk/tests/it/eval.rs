@@ -34,36 +34,31 @@ fn questions() -> Vec<Question<'static>> {
 /// The seven real sessions, where each agent keeps them.
 fn real_env() -> TestEnv {
     let env = TestEnv::new();
-    let seed = |corpus: &str, rel: &str| {
-        let dest = env.home().join(rel);
-        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(sk_test::corpus(corpus), dest).expect("seed");
-    };
-    seed(
+    env.seed_corpus(
         "claude/convo.jsonl",
         ".claude/projects/-tmp-demo/89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "claude/convo-compacted.jsonl",
         ".claude/projects/-tmp-demo/c07efcc2-c931-4e4e-bc2c-b14ded596469.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "codex/compacted-real.jsonl",
         ".codex/sessions/2026/07/21/rollout-2026-07-21T22-25-58-019f86c9-2b8a-7651-bff3-79039535009a.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "codex/convo.jsonl",
         ".codex/sessions/2026/05/07/rollout-2026-05-07T18-27-42-019e03b2-11a2-7320-9098-5d831813e66c.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "copilot/compacted-real.jsonl",
         ".copilot/session-state/52caac9f-099a-4057-9867-6e4bd35a2c0d/events.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "copilot/real-session.jsonl",
         ".copilot/session-state/7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe/events.jsonl",
     );
-    seed("copilot/convo.jsonl", ".copilot/session-state/demo/events.jsonl");
+    env.seed_corpus("copilot/convo.jsonl", ".copilot/session-state/demo/events.jsonl");
     env.sk().arg("index").assert().success();
     env
 }

@@ -3,19 +3,8 @@
 //! JSON schema (snapshot), bad input, and local telemetry with `sk status --recall`.
 
 use predicates::prelude::*;
-use sk_test::TestEnv;
 
 use crate::recall::corpus_home;
-
-fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
-    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out).expect("json output")
-}
-
-fn stdout(env: &TestEnv, args: &[&str]) -> String {
-    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
-    String::from_utf8(out).expect("utf-8")
-}
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v["hits"]
@@ -30,19 +19,16 @@ fn ids(v: &serde_json::Value) -> Vec<String> {
 fn phrases_exclusions_and_prefixes() {
     let env = corpus_home();
     // The word as a prefix: `does-not-exi` is still being typed.
-    let prefix = json(&env, &["query", "--json", "--", "does-not-exi"]);
+    let prefix = env.json(&["query", "--json", "--", "does-not-exi"]);
     assert!(!ids(&prefix).is_empty(), "{prefix}");
     // Excluding a word every hit of the phrase has leaves nothing of it.
-    let all = json(&env, &["query", "--json", "--limit", "50", "--", "notes.md"]);
-    let without = json(
-        &env,
-        &["query", "--json", "--limit", "50", "--", "notes.md", "-notes"],
-    );
+    let all = env.json(&["query", "--json", "--limit", "50", "--", "notes.md"]);
+    let without = env.json(&["query", "--json", "--limit", "50", "--", "notes.md", "-notes"]);
     assert!(!ids(&all).is_empty());
     assert!(ids(&without).is_empty(), "{without}");
     // A phrase must appear in that order: the reversed phrase is found nowhere.
-    let phrase = json(&env, &["query", "--json", "--", "\"does not exist\""]);
-    let reversed = json(&env, &["query", "--json", "--", "\"exist not does\""]);
+    let phrase = env.json(&["query", "--json", "--", "\"does not exist\""]);
+    let reversed = env.json(&["query", "--json", "--", "\"exist not does\""]);
     assert!(!ids(&phrase).is_empty(), "{phrase}");
     assert!(ids(&reversed).is_empty(), "{reversed}");
 }
@@ -51,12 +37,9 @@ fn phrases_exclusions_and_prefixes() {
 fn kind_selects_knowledge_or_sessions() {
     let env = corpus_home();
     for (kind, want) in [("knowledge", "knowledge"), ("session", "session")] {
-        let v = json(
-            &env,
-            &[
-                "query", "--json", "--kind", kind, "--limit", "50", "--", "notes.md",
-            ],
-        );
+        let v = env.json(&[
+            "query", "--json", "--kind", kind, "--limit", "50", "--", "notes.md",
+        ]);
         let hits = v["hits"].as_array().expect("hits");
         assert!(!hits.is_empty() || kind == "knowledge", "{v}");
         assert!(hits.iter().all(|h| h["kind"] == want), "{v}");
@@ -67,7 +50,7 @@ fn kind_selects_knowledge_or_sessions() {
 #[test]
 fn explain_compact_and_budget() {
     let env = corpus_home();
-    let explained = stdout(&env, &["query", "--explain", "notes.md"]);
+    let explained = env.stdout(&["query", "--explain", "notes.md"]);
     assert!(
         explained.contains("score ") && explained.contains("recency"),
         "{explained}"
@@ -77,27 +60,24 @@ fn explain_compact_and_budget() {
         "every block names the id to open: {explained}"
     );
 
-    let compact = stdout(&env, &["query", "--compact", "--limit", "5", "notes.md"]);
+    let compact = env.stdout(&["query", "--compact", "--limit", "5", "notes.md"]);
     assert!(!compact.is_empty());
     for line in compact.lines() {
         assert!(line.starts_with("K ") || line.starts_with("S "), "{line}");
         assert!(line.ends_with('t') && line.contains(" ~"), "token count: {line}");
     }
 
-    let full = stdout(&env, &["query", "--json", "--limit", "20", "notes.md"]);
+    let full = env.stdout(&["query", "--json", "--limit", "20", "notes.md"]);
     let budget = full.chars().count() / 2;
-    let cut = stdout(
-        &env,
-        &[
-            "query",
-            "--json",
-            "--limit",
-            "20",
-            "--budget",
-            &budget.to_string(),
-            "notes.md",
-        ],
-    );
+    let cut = env.stdout(&[
+        "query",
+        "--json",
+        "--limit",
+        "20",
+        "--budget",
+        &budget.to_string(),
+        "notes.md",
+    ]);
     assert!(
         cut.chars().count() <= budget,
         "{} > {budget}",
@@ -105,7 +85,7 @@ fn explain_compact_and_budget() {
     );
     let v: serde_json::Value = serde_json::from_str(&cut).expect("still valid JSON");
     assert!(v["omitted"].as_u64().is_some_and(|n| n > 0), "{v}");
-    let tokens = stdout(&env, &["query", "--compact", "--budget", "40t", "notes.md"]);
+    let tokens = env.stdout(&["query", "--compact", "--budget", "40t", "notes.md"]);
     assert!(tokens.chars().count() <= 160, "{tokens}");
     env.sk()
         .args(["query", "--budget", "lots", "x"])
@@ -118,12 +98,9 @@ fn explain_compact_and_budget() {
 fn module_task_and_here_filters() {
     let env = corpus_home();
     // --module: the failing read of does-not-exist.txt happened under /tmp/elicit-scratch.
-    let inside = json(
-        &env,
-        &["query", "--json", "--module", "/tmp/elicit-scratch", "notes.md"],
-    );
+    let inside = env.json(&["query", "--json", "--module", "/tmp/elicit-scratch", "notes.md"]);
     assert!(!ids(&inside).is_empty(), "{inside}");
-    let outside = json(&env, &["query", "--json", "--module", "no/such/dir", "notes.md"]);
+    let outside = env.json(&["query", "--json", "--module", "no/such/dir", "notes.md"]);
     assert!(ids(&outside).is_empty(), "{outside}");
 
     // --task: entries recorded with a task id.
@@ -140,9 +117,9 @@ fn module_task_and_here_filters() {
         ])
         .assert()
         .success();
-    let task = json(&env, &["query", "--json", "--task", "ISSUE-42", "upload"]);
+    let task = env.json(&["query", "--json", "--task", "ISSUE-42", "upload"]);
     assert_eq!(task["hits"].as_array().map(Vec::len), Some(1), "{task}");
-    let other = json(&env, &["query", "--json", "--task", "ISSUE-7", "upload"]);
+    let other = env.json(&["query", "--json", "--task", "ISSUE-7", "upload"]);
     assert!(ids(&other).is_empty(), "{other}");
 
     // --here: a checkout whose origin is acme/demo finds that repository's knowledge only.
@@ -202,7 +179,7 @@ fn bad_input_is_refused_clearly() {
 #[test]
 fn json_schema_is_stable() {
     let env = corpus_home();
-    let text = stdout(&env, &["query", "--json", "--limit", "3", "notes.md"]);
+    let text = env.stdout(&["query", "--json", "--limit", "3", "notes.md"]);
     insta::with_settings!({filters => vec![
         (r#""(date|score|bm25|field_weight|relevance|prior|recency|here)": [-0-9.e]+"#, r#""$1": "[number]""#),
     ]}, {
@@ -218,7 +195,7 @@ fn recall_use_is_recorded_and_summarized() {
     env.sk().args(["show", "1"]).assert().success();
     env.sk().args(["show", "1"]).assert().success();
     env.sk().args(["brief", "write notes.md"]).assert().success();
-    let s = json(&env, &["status", "--recall", "--json"]);
+    let s = env.json(&["status", "--recall", "--json"]);
     assert_eq!(s["queries"], 2, "{s}");
     assert_eq!(s["queries_without_hits"], 1, "{s}");
     assert_eq!(s["recent_misses"][0], "zzzunmatchedzzz", "{s}");
@@ -226,7 +203,7 @@ fn recall_use_is_recorded_and_summarized() {
     assert_eq!(s["most_opened"][0]["times"], 2, "{s}");
     assert_eq!(s["briefs"], 1, "{s}");
     assert!(s["average_brief_bytes"].as_f64().is_some_and(|b| b > 0.0), "{s}");
-    let text = stdout(&env, &["status", "--recall"]);
+    let text = env.stdout(&["status", "--recall"]);
     assert!(
         text.contains("found nothing") && text.contains("zzzunmatchedzzz"),
         "{text}"

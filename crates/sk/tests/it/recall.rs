@@ -5,20 +5,15 @@ use sk_test::TestEnv;
 
 pub(crate) fn corpus_home() -> TestEnv {
     let env = TestEnv::new();
-    let seed = |corpus: &str, rel: &str| {
-        let dest = env.home().join(rel);
-        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(sk_test::corpus(corpus), dest).expect("seed");
-    };
-    seed(
+    env.seed_corpus(
         "claude/convo.jsonl",
         ".claude/projects/-tmp-demo/89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "copilot/real-session.jsonl",
         ".copilot/session-state/7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe/events.jsonl",
     );
-    seed(
+    env.seed_corpus(
         "codex/compacted-real.jsonl",
         ".codex/sessions/2026/07/21/rollout-2026-07-21T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl",
     );
@@ -41,25 +36,17 @@ fn of_kind(v: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
-    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out).expect("json output")
-}
-
 #[test]
 fn index_extracts_mistakes_with_provenance_and_extraction_is_idempotent() {
     let env = corpus_home();
-    let before = json(
-        &env,
-        &["query", "--category", "mistake", "--json", "--limit", "50"],
-    );
+    let before = env.json(&["query", "--category", "mistake", "--json", "--limit", "50"]);
     let mistakes = of_kind(&before, "knowledge");
     assert!(!mistakes.is_empty(), "the corpus has failed tool calls: {before}");
     let id: i64 = mistakes[0]["id"]
         .as_str()
         .and_then(|s| s.parse().ok())
         .expect("id");
-    let shown = json(&env, &["show", &id.to_string(), "--json"]);
+    let shown = env.json(&["show", &id.to_string(), "--json"]);
     assert_eq!(shown["category"], "mistake");
     assert!(
         shown["sources"].as_array().is_some_and(|s| !s.is_empty()),
@@ -82,10 +69,7 @@ fn index_extracts_mistakes_with_provenance_and_extraction_is_idempotent() {
         .assert()
         .success()
         .stdout(predicate::str::contains("0 new entries"));
-    let after = json(
-        &env,
-        &["query", "--category", "mistake", "--json", "--limit", "50"],
-    );
+    let after = env.json(&["query", "--category", "mistake", "--json", "--limit", "50"]);
     // Scores carry the hits' age, which moves between the two calls: compare the entries.
     let entries = |v: &serde_json::Value| -> Vec<serde_json::Value> {
         of_kind(v, "knowledge")
@@ -109,12 +93,12 @@ fn index_extracts_mistakes_with_provenance_and_extraction_is_idempotent() {
 #[test]
 fn query_finds_sessions_by_a_phrase_and_survives_any_input() {
     let env = corpus_home();
-    let hits = json(&env, &["query", "does-not-exist.txt", "--json"]);
+    let hits = env.json(&["query", "does-not-exist.txt", "--json"]);
     assert!(!of_kind(&hits, "session").is_empty(), "{hits}");
     for weird in ["\"((*", "NEAR(", "a OR", "-", "ü ß 漢字", "col:umn^2"] {
         env.sk().args(["query", weird]).assert().success();
     }
-    let relaxed = json(&env, &["query", "notes.md", "zzzunmatchedzzz", "--json"]);
+    let relaxed = env.json(&["query", "notes.md", "zzzunmatchedzzz", "--json"]);
     assert_eq!(relaxed["relaxed"], true, "{relaxed}");
     env.sk()
         .arg("query")
@@ -200,7 +184,7 @@ fn planted_failure_fix_sequences_become_mistakes_for_every_agent() {
 #[test]
 fn query_filters_narrow_sessions_and_knowledge() {
     let env = corpus_home();
-    let all = json(&env, &["query", "notes.md", "--json", "--limit", "50"]);
+    let all = env.json(&["query", "notes.md", "--json", "--limit", "50"]);
     let agents: std::collections::BTreeSet<String> = of_kind(&all, "session")
         .iter()
         .map(|h| h["agent"].as_str().expect("agent").to_string())
@@ -209,41 +193,32 @@ fn query_filters_narrow_sessions_and_knowledge() {
         agents.len() >= 2,
         "the phrase is in several agents' logs: {agents:?}"
     );
-    let claude = json(
-        &env,
-        &[
-            "query", "notes.md", "--agent", "claude", "--json", "--limit", "50",
-        ],
-    );
+    let claude = env.json(&[
+        "query", "notes.md", "--agent", "claude", "--json", "--limit", "50",
+    ]);
     let hits = of_kind(&claude, "session");
     assert!(
         !hits.is_empty() && hits.iter().all(|h| h["agent"] == "claude"),
         "{claude}"
     );
-    let prompts = json(
-        &env,
-        &["query", "notes.md", "--in", "prompt", "--json", "--limit", "50"],
-    );
+    let prompts = env.json(&["query", "notes.md", "--in", "prompt", "--json", "--limit", "50"]);
     assert!(
         of_kind(&prompts, "session")
             .iter()
             .all(|h| h["category"] == "prompt"),
         "{prompts}"
     );
-    let future = json(&env, &["query", "notes.md", "--since", "2099-01-01", "--json"]);
+    let future = env.json(&["query", "notes.md", "--since", "2099-01-01", "--json"]);
     assert!(of_kind(&future, "session").is_empty(), "{future}");
-    let session = json(
-        &env,
-        &[
-            "query",
-            "notes.md",
-            "--session",
-            "copilot:7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe",
-            "--json",
-            "--limit",
-            "50",
-        ],
-    );
+    let session = env.json(&[
+        "query",
+        "notes.md",
+        "--session",
+        "copilot:7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe",
+        "--json",
+        "--limit",
+        "50",
+    ]);
     let hits = of_kind(&session, "session");
     assert!(
         !hits.is_empty()
@@ -251,31 +226,25 @@ fn query_filters_narrow_sessions_and_knowledge() {
                 .iter()
                 .all(|h| h["id"] == "copilot:7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe")
     );
-    let by_file = json(
-        &env,
-        &[
-            "query",
-            "failed",
-            "--category",
-            "mistake",
-            "--file",
-            "notes.md",
-            "--json",
-        ],
-    );
+    let by_file = env.json(&[
+        "query",
+        "failed",
+        "--category",
+        "mistake",
+        "--file",
+        "notes.md",
+        "--json",
+    ]);
     assert!(!of_kind(&by_file, "knowledge").is_empty(), "{by_file}");
-    let other_file = json(
-        &env,
-        &[
-            "query",
-            "failed",
-            "--category",
-            "mistake",
-            "--file",
-            "src/auth.rs",
-            "--json",
-        ],
-    );
+    let other_file = env.json(&[
+        "query",
+        "failed",
+        "--category",
+        "mistake",
+        "--file",
+        "src/auth.rs",
+        "--json",
+    ]);
     assert!(of_kind(&other_file, "knowledge").is_empty(), "{other_file}");
     env.sk()
         .args(["query", "x", "--since", "yesterday-ish"])

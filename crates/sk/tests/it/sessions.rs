@@ -17,39 +17,24 @@ const CLAUDE: &str = "89f4d66a-510b-48b3-94b8-d6a8f981b143";
 
 fn corpus_home() -> TestEnv {
     let env = TestEnv::new();
-    let seed = |corpus: &str, rel: &str| {
-        let dest = env.home().join(rel);
-        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(sk_test::corpus(corpus), dest).expect("seed");
-    };
-    seed(
+    env.seed_corpus(
         "claude/convo.jsonl",
         &format!(".claude/projects/-tmp-demo/{CLAUDE}.jsonl"),
     );
-    seed(
+    env.seed_corpus(
         "copilot/real-session.jsonl",
         &format!(".copilot/session-state/{COPILOT_REAL}/events.jsonl"),
     );
-    seed(
+    env.seed_corpus(
         "copilot/sample-session.jsonl",
         &format!(".copilot/session-state/{COPILOT_SAMPLE}/events.jsonl"),
     );
-    seed(
+    env.seed_corpus(
         "codex/compacted-real.jsonl",
         &format!(".codex/sessions/2026/07/21/rollout-2026-07-21T10-00-00-{CODEX}.jsonl"),
     );
     env.sk().arg("index").assert().success();
     env
-}
-
-fn json(env: &TestEnv, args: &[&str]) -> serde_json::Value {
-    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out).expect("json output")
-}
-
-fn stdout(env: &TestEnv, args: &[&str]) -> String {
-    let out = env.sk().args(args).assert().success().get_output().stdout.clone();
-    String::from_utf8(out).expect("utf-8")
 }
 
 fn listed_keys(v: &serde_json::Value) -> Vec<String> {
@@ -64,7 +49,7 @@ fn listed_keys(v: &serde_json::Value) -> Vec<String> {
 #[test]
 fn timeline_pairs_calls_with_results_and_marks_the_failure() {
     let env = corpus_home();
-    let text = stdout(&env, &["session", &format!("copilot:{COPILOT_REAL}")]);
+    let text = env.stdout(&["session", &format!("copilot:{COPILOT_REAL}")]);
     assert!(text.starts_with(&format!("copilot:{COPILOT_REAL}")), "{text}");
     assert!(text.contains("model: claude-haiku-4.5"), "{text}");
     assert!(text.contains("copilot 1.0.68"), "{text}");
@@ -123,7 +108,7 @@ fn ids_resolve_by_prefix_and_unknown_or_ambiguous_ids_fail() {
 #[test]
 fn session_json_has_the_documented_shape() {
     let env = corpus_home();
-    let v = json(&env, &["session", "7a80f0ee", "--json"]);
+    let v = env.json(&["session", "7a80f0ee", "--json"]);
     assert_eq!(v["schema_version"], 1);
     let s = &v["session"];
     assert_eq!(s["key"], format!("copilot:{COPILOT_REAL}"));
@@ -170,13 +155,13 @@ fn session_json_has_the_documented_shape() {
     // The claude log has failed tool calls, which extraction keeps as knowledge whose
     // provenance names that session.
     let claude_key = format!("claude:{CLAUDE}");
-    let claude = json(&env, &["session", &claude_key, "--json"]);
+    let claude = env.json(&["session", &claude_key, "--json"]);
     let entries = claude["knowledge"].as_array().expect("knowledge");
     assert!(!entries.is_empty(), "{claude}");
     for e in entries {
         assert!(e["id"].is_i64() && e["category"].is_string() && e["title"].is_string());
         let id = e["id"].to_string();
-        let shown = json(&env, &["show", &id, "--json"]);
+        let shown = env.json(&["show", &id, "--json"]);
         assert!(
             shown["sources"]
                 .as_array()
@@ -184,7 +169,7 @@ fn session_json_has_the_documented_shape() {
             "{shown}"
         );
     }
-    let text = stdout(&env, &["session", &claude_key]);
+    let text = env.stdout(&["session", &claude_key]);
     let listed = text.split("Knowledge from this session").nth(1).expect("section");
     assert!(listed.contains(&format!("#{} [", entries[0]["id"])), "{text}");
 }
@@ -192,7 +177,7 @@ fn session_json_has_the_documented_shape() {
 #[test]
 fn sessions_list_newest_first_and_filters() {
     let env = corpus_home();
-    let all = json(&env, &["sessions", "--json"]);
+    let all = env.json(&["sessions", "--json"]);
     assert_eq!(all["schema_version"], 1);
     assert_eq!(
         listed_keys(&all),
@@ -210,7 +195,7 @@ fn sessions_list_newest_first_and_filters() {
         (&1.into(), &11.into(), &1.into())
     );
 
-    let copilot = json(&env, &["sessions", "--agent", "copilot", "--json"]);
+    let copilot = env.json(&["sessions", "--agent", "copilot", "--json"]);
     assert_eq!(
         listed_keys(&copilot),
         [
@@ -218,12 +203,12 @@ fn sessions_list_newest_first_and_filters() {
             format!("copilot:{COPILOT_SAMPLE}")
         ]
     );
-    let repo = json(&env, &["sessions", "--repo", "ACME/demo", "--json"]);
+    let repo = env.json(&["sessions", "--repo", "ACME/demo", "--json"]);
     assert_eq!(listed_keys(&repo), [format!("copilot:{COPILOT_SAMPLE}")]);
-    let limited = json(&env, &["sessions", "--limit", "2", "--json"]);
+    let limited = env.json(&["sessions", "--limit", "2", "--json"]);
     assert_eq!(listed_keys(&limited).len(), 2);
 
-    let since_date = json(&env, &["sessions", "--since", "2026-07-01", "--json"]);
+    let since_date = env.json(&["sessions", "--since", "2026-07-01", "--json"]);
     assert_eq!(
         listed_keys(&since_date),
         [format!("codex:{CODEX}"), format!("copilot:{COPILOT_REAL}")]
@@ -235,9 +220,9 @@ fn sessions_list_newest_first_and_filters() {
         .expect("clock")
         .as_millis();
     let days = (now_ms - JULY_10_MS) / 86_400_000;
-    let since_days = json(&env, &["sessions", "--since", &format!("{days}d"), "--json"]);
+    let since_days = env.json(&["sessions", "--since", &format!("{days}d"), "--json"]);
     assert_eq!(listed_keys(&since_days), [format!("codex:{CODEX}")]);
-    let recent = json(&env, &["sessions", "--since", "1h", "--json"]);
+    let recent = env.json(&["sessions", "--since", "1h", "--json"]);
     assert!(listed_keys(&recent).is_empty());
 
     for bad in ["yesterday", "7y", "2026-7-1", "2026-02-30"] {
@@ -248,7 +233,7 @@ fn sessions_list_newest_first_and_filters() {
             .stderr(predicate::str::contains("invalid --since"));
     }
 
-    let text = stdout(&env, &["sessions"]);
+    let text = env.stdout(&["sessions"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(
