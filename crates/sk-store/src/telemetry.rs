@@ -85,8 +85,7 @@ fn write(conn: &Connection, db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
 /// help here: each new process's WAL recovery forgets what was already copied, so the WAL
 /// would never restart. Best-effort: with a reader or the indexer busy it gives way.
 fn keep_wal_short(db: &Path, conn: &Connection) {
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
+    let wal = sk_core::paths::sidecar(db, "-wal");
     let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES);
     if big {
         let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
@@ -231,7 +230,7 @@ mod tests {
     #[test]
     fn logging_keeps_the_wal_short_and_works_on_the_searching_connection() {
         let (_d, path) = db();
-        let wal = path.with_extension("db-wal");
+        let wal = sk_core::paths::sidecar(&path, "-wal");
         // A reader stays open the whole time, as a query's own connection does.
         let store = recall(&path);
         let mut largest = 0;
