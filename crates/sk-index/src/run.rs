@@ -230,6 +230,8 @@ pub fn run(
         }
     }
     progress.finish();
+    // The recall commands' usage lines wait in a spool for a writer; this is one.
+    let _ = sk_store::telemetry::drain(store);
 
     let sessions_after = write::session_count(conn).map_err(sql)?;
     summary.sessions_new = sessions_after.saturating_sub(sessions_before);

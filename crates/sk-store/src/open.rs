@@ -70,13 +70,13 @@ impl Store {
 
     /// Opens an existing database for a recall command (query, brief, show, session):
     /// read-only in effect (`query_only`) like [`Store::open_readonly`], but on a read-write
-    /// handle when the file allows it, so that the command's one telemetry line
-    /// ([`crate::telemetry::record`]) is written on the same connection instead of a
-    /// second open (another schema parse and WAL-index read: ~1 ms of a 10 ms query).
+    /// handle when the file allows it, so that the command can move the telemetry spool
+    /// into the table on the same connection when the spool has grown
+    /// ([`crate::telemetry::record`]) instead of a second open.
     pub fn open_for_recall(path: &Path) -> Result<Store, StoreError> {
         let store = Store::open_existing(path, true)?;
         // As the last connection to close, a read-write handle would checkpoint the WAL and
-        // fsync: not a reader's job (the telemetry line keeps the WAL short itself).
+        // fsync: not a reader's job (a telemetry drain keeps the WAL short itself).
         store
             .conn
             .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)

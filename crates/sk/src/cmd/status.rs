@@ -19,10 +19,14 @@ pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             paths.db.display()
         );
     }
-    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
     if args.recall {
+        // Recall commands spool their usage lines; move them in first (best-effort: a busy
+        // or read-only database is summarized as it is).
+        let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+        let _ = sk_store::telemetry::drain(&store);
         return recall(&store, args.json);
     }
+    let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
     let st = status(&store).context("reading the knowledge base")?;
     let mut out = Out::new();
     if args.json {

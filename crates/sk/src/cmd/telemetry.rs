@@ -1,6 +1,6 @@
-//! Logging one use of a recall surface into the local telemetry table. Best-effort by
-//! design: a busy or read-only database, or any other failure, is silently skipped — the
-//! user asked for results, not for a log entry.
+//! Logging one use of a recall surface into the local telemetry (a spool next to the
+//! database, moved into its table by the next writer). Best-effort by design: any failure
+//! is silently skipped — the user asked for results, not for a log entry.
 
 use std::time::Instant;
 
@@ -19,7 +19,7 @@ pub fn open_store(paths: &Paths) -> anyhow::Result<Store> {
 }
 
 /// `store`: the connection the command read with, opened with `Store::open_for_recall`
-/// (the line is written on it: one open instead of two).
+/// (a spool that has grown is drained on it: one open instead of two).
 pub fn record(
     store: &Store,
     surface: &str,

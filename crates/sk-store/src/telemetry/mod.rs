@@ -1,26 +1,20 @@
 //! Local, never-sent usage records of the recall surfaces (query, brief, show, session):
 //! what was asked, how many hits, what was opened, how big the output was. They answer
 //! "which questions find nothing" and "how large are briefings" in `sk status --recall`.
-//! Recording is best-effort: it never waits for the database, never takes the writer
-//! lock, and its failure is the caller's to ignore.
+//! Recording is best-effort and never writes the database on the way (see [`spool`]): its
+//! failure is the caller's to ignore.
 
-use std::path::Path;
-use std::time::Duration;
+pub mod spool;
 
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde::Serialize;
+
+pub use spool::drain;
 
 /// Rows kept: enough for months of use, small enough that the table never matters.
 pub const KEEP_ROWS: i64 = 5_000;
 /// Rows older than this are pruned too.
 pub const KEEP_MS: i64 = 180 * 24 * 3_600_000;
-
-/// WAL size past which a telemetry write copies the WAL into the database: about eight
-/// telemetry lines. Every reader process pays for each WAL frame (the hook benchmark's
-/// database-reading rule: 6.3 ms with an empty WAL, 7.1 ms at 14 frames, 8.2 ms at 23),
-/// and each checkpoint costs the writer an fsync, so neither end of the trade is free.
-pub const WAL_CHECKPOINT_BYTES: u64 = 32 * 1024;
 
 /// One use of a recall surface.
 #[derive(Debug, Clone)]
@@ -36,60 +30,14 @@ pub struct Event<'a> {
     pub duration_us: i64,
 }
 
-/// Appends one event and prunes old rows, on the connection the command read with (opened
-/// by [`crate::Store::open_for_recall`]: one open per command, not two), or gives up at
-/// once when another process is writing (busy timeout 0): a query must never wait for the
-/// indexer to log itself. A read-only handle (the file is not writable) logs nothing.
-pub fn record(store: &crate::Store, e: &Event<'_>) -> rusqlite::Result<()> {
-    let conn = store.conn();
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
-        return Ok(());
+/// Records one event: appends it to the spool next to the database, and moves the spool
+/// into the table on `store` (the connection the command read with, opened by
+/// [`crate::Store::open_for_recall`]) once it has grown past [`spool::DRAIN_BYTES`].
+pub fn record(store: &crate::Store, e: &Event<'_>) -> Result<(), crate::StoreError> {
+    if spool::append(store.path(), e)? > spool::DRAIN_BYTES {
+        drain(store)?;
     }
-    conn.pragma_update(None, "query_only", false)?;
-    write(conn, store.path(), e)
-}
-
-fn write(conn: &Connection, db: &Path, e: &Event<'_>) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::ZERO)?;
-    // Closing the last connection would otherwise checkpoint the WAL into the database and
-    // fsync it: milliseconds a query should not pay for a log line. `keep_wal_short` does
-    // it once per few dozen lines instead.
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-    conn.execute_batch("PRAGMA synchronous = NORMAL")?;
-    let tx = conn.unchecked_transaction()?;
-    tx.prepare_cached(
-        "INSERT INTO telemetry (at, surface, query, hits, selected, output_bytes, duration_us)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        e.at,
-        e.surface,
-        e.query,
-        e.hits,
-        e.selected.join(","),
-        e.output_bytes,
-        e.duration_us
-    ])?;
-    let last = tx.last_insert_rowid();
-    tx.prepare_cached("DELETE FROM telemetry WHERE id <= ?1 OR at < ?2")?
-        .execute(params![last - KEEP_ROWS, e.at - KEEP_MS])?;
-    tx.commit()?;
-    keep_wal_short(db, conn);
     Ok(())
-}
-
-/// Copies the WAL into the database and empties it once it has grown past
-/// [`WAL_CHECKPOINT_BYTES`]. Every process that opens the database first (each query and
-/// hook is one) rebuilds the WAL index by reading every frame, so a WAL grown by log lines
-/// alone would cost every later query milliseconds. SQLite's own auto-checkpoint does not
-/// help here: each new process's WAL recovery forgets what was already copied, so the WAL
-/// would never restart. Best-effort: with a reader or the indexer busy it gives way.
-fn keep_wal_short(db: &Path, conn: &Connection) {
-    let wal = sk_core::paths::sidecar(db, "-wal");
-    let big = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES);
-    if big {
-        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-    }
 }
 
 /// What `sk status --recall` prints.
@@ -158,6 +106,7 @@ pub fn summary(conn: &Connection, top: usize) -> rusqlite::Result<RecallSummary>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn db() -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().expect("tmp");
@@ -189,6 +138,14 @@ mod tests {
         }
     }
 
+    fn rows(path: &Path) -> i64 {
+        let store = crate::Store::open_readonly(path).expect("open");
+        store
+            .conn()
+            .query_row("SELECT count(*) FROM telemetry", [], |r| r.get(0))
+            .expect("count")
+    }
+
     #[test]
     fn summary_counts_misses_opens_and_brief_sizes() {
         let (_d, path) = db();
@@ -199,6 +156,8 @@ mod tests {
         record(&recall(&path), &ev("show", None, 1, &one, 4)).expect("rec");
         record(&recall(&path), &ev("brief", Some("task"), 2, &[], 5)).expect("rec");
         record(&recall(&path), &ev("brief", Some("task"), 4, &[], 6)).expect("rec");
+        assert_eq!(rows(&path), 0, "recording alone leaves the database alone");
+        assert_eq!(drain(&recall(&path)).expect("drain"), 6);
         let store = crate::Store::open_readonly(&path).expect("open");
         let s = summary(store.conn(), 5).expect("summary");
         assert_eq!(
@@ -209,12 +168,14 @@ mod tests {
         assert_eq!(s.most_opened[0].id, "42");
         assert_eq!(s.most_opened[0].times, 2);
         assert_eq!(s.average_brief_bytes, Some(300.0));
+        assert!(!spool::path(&path).exists(), "a drained spool is gone");
     }
 
     #[test]
     fn old_rows_are_pruned() {
         let (_d, path) = db();
         record(&recall(&path), &ev("query", Some("old"), 1, &[], 1)).expect("rec");
+        drain(&recall(&path)).expect("drain");
         for i in 0..3 {
             record(
                 &recall(&path),
@@ -222,46 +183,80 @@ mod tests {
             )
             .expect("rec");
         }
-        let store = crate::Store::open_readonly(&path).expect("open");
-        let s = summary(store.conn(), 5).expect("summary");
-        assert_eq!(s.events, 3, "the row older than KEEP_MS is gone");
+        drain(&recall(&path)).expect("drain");
+        assert_eq!(rows(&path), 3, "the row older than KEEP_MS is gone");
     }
 
     #[test]
-    fn logging_keeps_the_wal_short_and_works_on_the_searching_connection() {
+    fn the_spool_stays_bounded_and_the_wal_empty_between_drains() {
         let (_d, path) = db();
         let wal = sk_core::paths::sidecar(&path, "-wal");
-        // A reader stays open the whole time, as a query's own connection does.
-        let store = recall(&path);
+        let spool = spool::path(&path);
+        let query = "a query of a realistic length, about as long as a pair of words";
         let mut largest = 0;
-        for i in 0..200 {
-            record(&store, &ev("query", Some("q"), 1, &[], i)).expect("rec");
-            largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        for i in 0..1_500 {
+            // A recall process opens, records and closes: the WAL it leaves is read by the
+            // next process, so between drains it must stay empty.
+            record(&recall(&path), &ev("query", Some(query), 1, &[], i)).expect("rec");
+            largest = largest.max(std::fs::metadata(&spool).map(|m| m.len()).unwrap_or(0));
         }
-        // One line adds a frame or two; the WAL never gets far past the threshold.
         assert!(
-            largest <= WAL_CHECKPOINT_BYTES + 4 * 4120,
-            "WAL grew to {largest} bytes"
+            largest <= spool::DRAIN_BYTES + 512,
+            "spool grew to {largest} bytes"
         );
-        let s = summary(store.conn(), 5).expect("summary");
-        assert_eq!(s.events, 200);
-        // A fresh recall handle refuses writes until the telemetry line lifts `query_only`.
-        let fresh = recall(&path);
-        assert!(
-            fresh.conn().execute("DELETE FROM telemetry", []).is_err(),
-            "query_only"
-        );
+        let drained_on_the_way = rows(&path);
+        assert!(drained_on_the_way > 0, "the recording commands drained the spool");
+        assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) <= spool::WAL_CHECKPOINT_BYTES + 4 * 4120);
+        drain(&recall(&path)).expect("drain");
+        assert_eq!(rows(&path), 1_500, "no line lost");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            record(&recall(&path), &ev("query", Some("secret plans"), 1, &[], 1)).expect("rec");
+            let mode = std::fs::metadata(&spool).expect("spool").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the spool holds what the user searched for");
+        }
     }
 
     #[test]
-    fn a_busy_database_is_skipped_not_waited_for() {
+    fn a_busy_database_keeps_the_lines_for_the_next_drain() {
         let (_d, path) = db();
-        let holder = Connection::open(&path).expect("open");
+        record(&recall(&path), &ev("query", Some("x"), 1, &[], 1)).expect("rec");
+        let holder = rusqlite::Connection::open(&path).expect("open");
         holder
             .execute_batch("BEGIN IMMEDIATE")
             .expect("hold the write lock");
-        let r = record(&recall(&path), &ev("query", Some("x"), 1, &[], 1));
-        assert!(r.is_err(), "busy must be reported, not waited out");
+        assert!(
+            matches!(drain(&recall(&path)), Err(crate::StoreError::Busy { .. })),
+            "busy must be reported, not waited out"
+        );
         holder.execute_batch("ROLLBACK").expect("release");
+        assert_eq!(drain(&recall(&path)).expect("drain"), 1);
+        assert_eq!(rows(&path), 1);
+    }
+
+    #[test]
+    fn a_dead_drains_file_and_torn_lines_are_handled() {
+        let (_d, path) = db();
+        let spool = spool::path(&path);
+        // A drain that died after taking the spool, with a line torn by a crash.
+        let left = sk_core::paths::sidecar(&spool, ".4242.draining");
+        let good = r#"{"at":5,"surface":"query","query":"left","hits":0,"selected":"","output_bytes":0,"duration_us":1}"#;
+        std::fs::write(&left, format!("{good}\n{{\"at\":6,\"surf")).expect("write");
+        record(&recall(&path), &ev("query", Some("new"), 2, &[], 7)).expect("rec");
+        assert_eq!(drain(&recall(&path)).expect("drain"), 2, "the torn line is skipped");
+        assert!(!left.exists() && !spool.exists());
+        let store = crate::Store::open_readonly(&path).expect("open");
+        let s = summary(store.conn(), 5).expect("summary");
+        assert_eq!((s.queries, s.recent_misses.clone()), (2, vec!["left".to_string()]));
+    }
+
+    #[test]
+    fn a_read_only_handle_drains_nothing() {
+        let (_d, path) = db();
+        record(&recall(&path), &ev("query", Some("x"), 1, &[], 1)).expect("rec");
+        let ro = crate::Store::open_readonly(&path).expect("open");
+        assert_eq!(drain(&ro).expect("drain"), 0);
+        assert!(spool::path(&path).exists());
     }
 }
