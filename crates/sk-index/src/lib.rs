@@ -3,6 +3,7 @@
 //! through redaction into the store, one transaction per batch of files. A file that
 //! cannot be read is counted and skipped; only a failing database stops the run.
 
+pub mod consolidate;
 mod discover;
 pub mod extract;
 pub mod learn;

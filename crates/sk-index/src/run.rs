@@ -129,6 +129,7 @@ pub fn run(
 
     // A larger page cache keeps the growing indexes' upper levels in memory during ingest.
     write::set_cache_mib(conn, 64).map_err(sql)?;
+    sk_store::fts::set_flush_bytes(conn, sk_store::fts::FLUSH_BYTES).map_err(sql)?;
     if opts.full {
         write::clear_derived(conn, store.path())?;
     }

@@ -380,6 +380,8 @@ fn ingest(paths: &Paths, opts: &WatchOptions) -> Result<(u64, u64, u64), IndexEr
         let _lock = WriterLock::acquire(&paths.db, "sk watch (extracting)", opts.lock_wait)?;
         let x = crate::extract::extract(&store, false)?;
         entries = x.new.values().sum();
+        // Small bursts leave segments behind; merge once they add up (or after a big one).
+        crate::consolidate::after_run(&store, summary.bytes_read)?;
     }
     let queued = crate::learn::inbox::pending(paths).map_err(|e| {
         IndexError::Store(StoreError::Io {

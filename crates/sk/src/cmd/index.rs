@@ -73,6 +73,7 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
     };
     // Entries `sk learn` queued while the database was busy are stored now.
     let flushed = super::learn::flush_after_index(&store, paths, opts.lock_wait)?;
+    let merged = merge_search_index(&store, paths, &summary, opts.lock_wait);
     let mut out = Out::new();
     if args.json {
         #[derive(serde::Serialize)]
@@ -81,11 +82,13 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
             index: &'a IndexSummary,
             extract: Option<&'a sk_index::extract::ExtractSummary>,
             inbox: Option<&'a sk_index::learn::FlushSummary>,
+            search_index_merged: Option<&'a sk_store::fts::Merged>,
         }
         out.json(&Both {
             index: &summary,
             extract: extracted.as_ref(),
             inbox: flushed.as_ref(),
+            search_index_merged: merged.as_ref(),
         })?;
     } else {
         print_summary(&mut out, &summary)?;
@@ -95,9 +98,38 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
         if let Some(f) = &flushed {
             super::learn::print_flush(&mut out, f)?;
         }
+        if let Some(m) = &merged {
+            writeln!(
+                out,
+                "Search index merged ({} segments into one per index) in {:.2}s",
+                m.segments_before,
+                m.elapsed_ms as f64 / 1000.0
+            )?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// After a large run, one segment per full-text index (`sk_index::consolidate`): every
+/// later query probes fewer. An optimisation only: a failure is reported, not fatal, since
+/// the indexing itself is committed.
+fn merge_search_index(
+    store: &Store,
+    paths: &Paths,
+    summary: &IndexSummary,
+    lock_wait: std::time::Duration,
+) -> Option<sk_store::fts::Merged> {
+    let merged = sk_store::lock::WriterLock::acquire(&paths.db, "sk index (merging the search index)", lock_wait)
+        .map_err(anyhow::Error::from)
+        .and_then(|_lock| Ok(sk_index::consolidate::after_run(store, summary.bytes_read)?));
+    match merged {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("warning: the search index was not merged (queries stay correct, only slower): {e:#}");
+            None
+        }
+    }
 }
 
 fn print_summary(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
