@@ -33,3 +33,40 @@ pub fn after_run(store: &Store, bytes_read: u64) -> Result<Option<Merged>, Store
     }
     fts::merge_all(conn).map(Some).map_err(StoreError::sql(store.path()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with_segments(rows: i64) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open(&dir.path().join("k.db")).expect("open");
+        for i in 0..rows {
+            // Each autocommitted insert flushes a segment of its own.
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO records_fts (rowid, text) VALUES (?1, 'retry with backoff')",
+                    [i + 1],
+                )
+                .expect("insert");
+        }
+        (dir, store)
+    }
+
+    #[test]
+    fn a_small_run_leaves_a_few_segments_alone() {
+        let (_d, store) = store_with_segments(3);
+        assert!(fts::segments(store.conn()).expect("segments")[0] > 1);
+        assert!(after_run(&store, 4096).expect("run").is_none());
+    }
+
+    #[test]
+    fn a_large_run_merges_every_index_into_one_segment() {
+        let (_d, store) = store_with_segments(3);
+        let merged = after_run(&store, MERGE_AFTER_BYTES).expect("run").expect("merged");
+        assert!(merged.segments_before > 1);
+        assert_eq!(fts::segments(store.conn()).expect("segments"), vec![1, 0, 0]);
+        assert!(after_run(&store, MERGE_AFTER_BYTES).expect("run").is_none(), "nothing left to merge");
+    }
+}
