@@ -89,7 +89,7 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
                 false => Vec::new(),
             };
             let r = match want_sessions {
-                true => store::records(conn, &fts, &req.filters, record_pool)?,
+                true => store::records(conn, q, any, &req.filters, record_pool)?,
                 false => Vec::new(),
             };
             Ok((e, r))
@@ -111,10 +111,8 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
         } else if found.1.is_empty() && want_sessions && positive > 1 {
             // Knowledge has every word but no session record does (the words are spread
             // over several records): sessions with some of them still answer.
-            if let Some(any) = most_specific_terms(&exact).to_fts(true) {
-                found.1 = store::records(conn, &any, &req.filters, record_pool)?;
-                sessions_relaxed = !found.1.is_empty();
-            }
+            found.1 = store::records(conn, &most_specific_terms(&exact), true, &req.filters, record_pool)?;
+            sessions_relaxed = !found.1.is_empty();
         }
         found
     };

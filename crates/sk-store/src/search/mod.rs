@@ -5,6 +5,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod common;
+
 /// One unit of a user's query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
@@ -348,46 +350,64 @@ pub fn entries(
         .collect()
 }
 
-/// Session records matching `fts`: the `limit` best by plain BM25 among the newest
-/// [`SCORE_WINDOW`] matches, with the session they belong to. Weighting by record kind and
-/// title happens in the ranker; `snippet` is left empty ([`record_snippet`] fills it).
-pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusqlite::Result<Vec<RecordRow>> {
-    let map = |r: &rusqlite::Row<'_>| {
-        Ok(RecordRow {
-            record_id: r.get(0)?,
-            session: r.get(1)?,
-            agent: r.get(2)?,
-            title: r.get(3)?,
-            repo: r.get(4)?,
-            kind: r.get(5)?,
-            ts: r.get(6)?,
-            started_at: r.get(7)?,
-            snippet: r.get(8)?,
-            bm25: 0.0 - r.get::<_, f64>(9)?,
-        })
+/// Session records matching `q` (every positive term, or any with `any`): the `limit` best
+/// among the newest [`SCORE_WINDOW`] matches, with the session they belong to, best first.
+/// Scored by FTS5's `bm25()`, or by [`common`] when the words are so common that `bm25()`
+/// would read long posting lists. Weighting by record kind and title happens in the
+/// ranker; `snippet` is left empty ([`record_text_head`] feeds it).
+pub fn records(
+    conn: &Connection,
+    q: &Parsed,
+    any: bool,
+    f: &Filters,
+    limit: usize,
+) -> rusqlite::Result<Vec<RecordRow>> {
+    let Some(fts) = q.to_fts(any) else {
+        return Ok(Vec::new());
     };
+    let scored = match common::plan(conn, q, any)? {
+        None => candidates(conn, &fts, f, true, limit)?,
+        Some(plan) => {
+            let ids: Vec<i64> = candidates(conn, &fts, f, false, SCORE_WINDOW)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            let mut scored = plan.score(conn, &ids)?;
+            scored.truncate(limit);
+            scored
+        }
+    };
+    record_rows(conn, &scored)
+}
+
+/// The newest [`SCORE_WINDOW`] records matching `fts` that pass the filters, as (record
+/// id, score) — BM25 made positive (higher is better) when `bm25`, else 0 — best first,
+/// at most `take`. Unfiltered, no table is joined inside the window: each record looked up
+/// is a random page read, the dearest part of a query.
+fn candidates(
+    conn: &Connection,
+    fts: &str,
+    f: &Filters,
+    bm25: bool,
+    take: usize,
+) -> rusqlite::Result<Vec<(i64, f64)>> {
+    let score = if bm25 { "bm25(records_fts)" } else { "0.0" };
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)?, 0.0 - r.get::<_, f64>(1)?));
     if f.is_unfiltered() {
-        // No joins inside the window, and only the best `limit` are joined: each record
-        // looked up is a random page read, the dearest part of a query.
         let sql = format!(
-            "SELECT r.id, s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts, s.started_at,
-                    '', w.score
-             FROM (SELECT id, score FROM
-                     (SELECT rowid AS id, bm25(records_fts) AS score FROM records_fts
-                      WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
-                   ORDER BY score, id LIMIT ?2) w
-             JOIN records r ON r.id = w.id JOIN sessions s ON s.id = r.session_id
-             ORDER BY w.score, r.id"
+            "SELECT id, score FROM
+               (SELECT rowid AS id, {score} AS score FROM records_fts
+                WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
+             ORDER BY score, id LIMIT ?2"
         );
         return conn
             .prepare_cached(&sql)?
-            .query_map(params![fts, limit as i64], map)?
+            .query_map(params![fts, take as i64], map)?
             .collect();
     }
     let sql = format!(
-        "SELECT r.id, s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts, s.started_at,
-                '', w.score
-         FROM (SELECT records_fts.rowid AS id, bm25(records_fts) AS score
+        "SELECT id, score FROM
+         (SELECT records_fts.rowid AS id, {score} AS score
          FROM records_fts JOIN records r ON r.id = records_fts.rowid JOIN sessions s ON s.id = r.session_id
          WHERE records_fts MATCH ?1
            AND (?3 IS NULL OR s.agent = ?3)
@@ -404,16 +424,14 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
            AND (?13 IS NULL OR s.branch LIKE '%' || ?13 || '%'
                 OR EXISTS (SELECT 1 FROM entry_sources x JOIN entries e ON e.id = x.entry_id
                            WHERE e.task = ?13 AND x.session_key = s.agent || ':' || s.external_id))
-         ORDER BY records_fts.rowid DESC LIMIT {SCORE_WINDOW}) w
-         JOIN records r ON r.id = w.id JOIN sessions s ON s.id = r.session_id
-         ORDER BY w.score, r.id
-         LIMIT ?2"
+         ORDER BY records_fts.rowid DESC LIMIT {SCORE_WINDOW})
+         ORDER BY score, id LIMIT ?2"
     );
     conn.prepare_cached(&sql)?
         .query_map(
             params![
                 fts,
-                limit as i64,
+                take as i64,
                 f.agent,
                 f.repo,
                 f.session,
@@ -429,6 +447,35 @@ pub fn records(conn: &Connection, fts: &str, f: &Filters, limit: usize) -> rusql
             map,
         )?
         .collect()
+}
+
+/// The scored records joined to their rows and sessions, in the order given.
+fn record_rows(conn: &Connection, scored: &[(i64, f64)]) -> rusqlite::Result<Vec<RecordRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.agent || ':' || s.external_id, s.agent, s.title, s.repo, r.kind, r.ts, s.started_at
+         FROM records r JOIN sessions s ON s.id = r.session_id WHERE r.id = ?1",
+    )?;
+    let mut rows = Vec::with_capacity(scored.len());
+    for &(record_id, bm25) in scored {
+        let row = stmt
+            .query_row([record_id], |r| {
+                Ok(RecordRow {
+                    record_id,
+                    session: r.get(0)?,
+                    agent: r.get(1)?,
+                    title: r.get(2)?,
+                    repo: r.get(3)?,
+                    kind: r.get(4)?,
+                    ts: r.get(5)?,
+                    started_at: r.get(6)?,
+                    snippet: String::new(),
+                    bm25,
+                })
+            })
+            .optional()?;
+        rows.extend(row);
+    }
+    Ok(rows)
 }
 
 /// How much of a record's text a snippet looks at: a match further in (in a long tool
