@@ -31,7 +31,9 @@ pub fn after_run(store: &Store, bytes_read: u64) -> Result<Option<Merged>, Store
     if !large_run && total < MERGE_AT_SEGMENTS {
         return Ok(None);
     }
-    fts::merge_all(conn).map(Some).map_err(StoreError::sql(store.path()))
+    fts::merge_all(conn)
+        .map(Some)
+        .map_err(StoreError::sql(store.path()))
 }
 
 #[cfg(test)]
@@ -64,9 +66,14 @@ mod tests {
     #[test]
     fn a_large_run_merges_every_index_into_one_segment() {
         let (_d, store) = store_with_segments(3);
-        let merged = after_run(&store, MERGE_AFTER_BYTES).expect("run").expect("merged");
+        let merged = after_run(&store, MERGE_AFTER_BYTES)
+            .expect("run")
+            .expect("merged");
         assert!(merged.segments_before > 1);
         assert_eq!(fts::segments(store.conn()).expect("segments"), vec![1, 0, 0]);
-        assert!(after_run(&store, MERGE_AFTER_BYTES).expect("run").is_none(), "nothing left to merge");
+        assert!(
+            after_run(&store, MERGE_AFTER_BYTES).expect("run").is_none(),
+            "nothing left to merge"
+        );
     }
 }

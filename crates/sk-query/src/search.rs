@@ -114,7 +114,13 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
         } else if found.1.is_empty() && want_sessions && positive > 1 {
             // Knowledge has every word but no session record does (the words are spread
             // over several records): sessions with some of them still answer.
-            found.1 = store::records(conn, &most_specific_terms(&exact), true, &req.filters, record_pool)?;
+            found.1 = store::records(
+                conn,
+                &most_specific_terms(&exact),
+                true,
+                &req.filters,
+                record_pool,
+            )?;
             sessions_relaxed = !found.1.is_empty();
         }
         found

@@ -23,7 +23,10 @@ pub const FLUSH_BYTES: i64 = 32 * 1024 * 1024;
 pub fn set_flush_bytes(conn: &Connection, bytes: i64) -> rusqlite::Result<()> {
     for t in TABLES {
         // Table names come from the constant above; the value is bound.
-        conn.execute(&format!("INSERT INTO {t} ({t}, rank) VALUES ('hashsize', ?1)"), [bytes])?;
+        conn.execute(
+            &format!("INSERT INTO {t} ({t}, rank) VALUES ('hashsize', ?1)"),
+            [bytes],
+        )?;
     }
     Ok(())
 }
@@ -34,8 +37,9 @@ pub fn segments(conn: &Connection) -> rusqlite::Result<Vec<u64>> {
     TABLES
         .iter()
         .map(|t| {
-            let n: i64 =
-                conn.query_row(&format!("SELECT count(DISTINCT segid) FROM {t}_idx"), [], |r| r.get(0))?;
+            let n: i64 = conn.query_row(&format!("SELECT count(DISTINCT segid) FROM {t}_idx"), [], |r| {
+                r.get(0)
+            })?;
             Ok(n.unsigned_abs())
         })
         .collect()
@@ -84,8 +88,12 @@ mod tests {
             .expect("insert");
         }
         let count = |q: &str| -> i64 {
-            conn.query_row("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?1", [q], |r| r.get(0))
-                .expect("match")
+            conn.query_row(
+                "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?1",
+                [q],
+                |r| r.get(0),
+            )
+            .expect("match")
         };
         let before = segments(conn).expect("segments");
         assert!(before[0] > 1, "inserts made several segments: {before:?}");
@@ -105,7 +113,11 @@ mod tests {
         for t in TABLES {
             let v: i64 = store
                 .conn()
-                .query_row(&format!("SELECT v FROM {t}_config WHERE k = 'hashsize'"), [], |r| r.get(0))
+                .query_row(
+                    &format!("SELECT v FROM {t}_config WHERE k = 'hashsize'"),
+                    [],
+                    |r| r.get(0),
+                )
                 .expect("config");
             assert_eq!(v, FLUSH_BYTES, "{t}");
         }

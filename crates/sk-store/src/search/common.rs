@@ -30,7 +30,7 @@ use super::{Parsed, SCORE_WINDOW};
 
 /// Sum of the terms' document counts above which records are scored here instead of by
 /// `bm25()` (whose cost grows with that sum: ~0.6 µs per matching record on this VM).
-pub const EXACT_MAX_DOCS: f64 = 10_000.0;
+pub const EXACT_MAX_DOCS: f64 = 4_000.0;
 
 /// FTS5's BM25 constants.
 const K1: f64 = 1.2;
@@ -105,14 +105,22 @@ impl Plan {
                 .and_then(|sz| varint(&sz).map(|(n, _)| n as f64))
                 .unwrap_or(self.avg_len);
             let idf = if self.any {
-                let had: f64 = self.terms.iter().filter(|t| t.newest.contains(&id)).map(|t| t.idf).sum();
+                let had: f64 = self
+                    .terms
+                    .iter()
+                    .filter(|t| t.newest.contains(&id))
+                    .map(|t| t.idf)
+                    .sum();
                 // Outside every window (a filtered query reaches further back): it has at
                 // least one of the terms; credit the least telling.
                 if had > 0.0 { had } else { least }
             } else {
                 all
             };
-            scored.push((id, idf * (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * len / self.avg_len))));
+            scored.push((
+                id,
+                idf * (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * len / self.avg_len)),
+            ));
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
         Ok(scored)
@@ -196,6 +204,37 @@ mod tests {
         // Dense to the end: never more than the table.
         let ids: Vec<i64> = (0..SCORE_WINDOW as i64).map(|i| 1000 - i).collect();
         assert_eq!(document_frequency(&ids, 1000, 400.0), 400.0);
+    }
+
+    #[test]
+    fn only_common_words_are_scored_here() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = crate::Store::open(&dir.path().join("k.db")).expect("open");
+        let c = store.conn();
+        c.execute_batch(
+            "BEGIN;
+             INSERT INTO sessions (agent, external_id, started_at, updated_at) VALUES ('claude', 'a', 1, 1);
+             INSERT INTO sources (path, agent, kind, session_id, size, consumed) VALUES ('/a', 'claude', 'jsonl', 1, 1, 1);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+             INSERT INTO records (session_id, source_id, offset, part, kind, text)
+               SELECT 1, 1, i, 0, 'answer', CASE WHEN i % 1000 = 0 THEN 'common rare' ELSE 'common' END FROM n;
+             INSERT INTO records_fts (rowid, text) SELECT id, text FROM records;
+             COMMIT;",
+        )
+        .expect("rows");
+        let plan_of = |text: &str, any: bool| plan(c, &Parsed::parse(text), any).expect("plan");
+        assert!(
+            plan_of("common ", false).is_some(),
+            "6,000 documents: scored here"
+        );
+        assert!(plan_of("rare ", false).is_none(), "6 documents: bm25()");
+        let both = plan_of("common rare ", true).expect("common dominates");
+        assert_eq!(both.terms.len(), 2);
+        assert!(both.terms[1].idf > both.terms[0].idf, "the rare word weighs more");
+        assert!(
+            (both.avg_len - 6006.0 / 6000.0).abs() < 1e-9,
+            "from FTS5's totals"
+        );
     }
 
     #[test]

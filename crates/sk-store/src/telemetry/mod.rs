@@ -206,7 +206,9 @@ mod tests {
         );
         let drained_on_the_way = rows(&path);
         assert!(drained_on_the_way > 0, "the recording commands drained the spool");
-        assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) <= spool::WAL_CHECKPOINT_BYTES + 4 * 4120);
+        assert!(
+            std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) <= spool::WAL_CHECKPOINT_BYTES + 4 * 4120
+        );
         drain(&recall(&path)).expect("drain");
         assert_eq!(rows(&path), 1_500, "no line lost");
         #[cfg(unix)]
@@ -244,11 +246,18 @@ mod tests {
         let good = r#"{"at":5,"surface":"query","query":"left","hits":0,"selected":"","output_bytes":0,"duration_us":1}"#;
         std::fs::write(&left, format!("{good}\n{{\"at\":6,\"surf")).expect("write");
         record(&recall(&path), &ev("query", Some("new"), 2, &[], 7)).expect("rec");
-        assert_eq!(drain(&recall(&path)).expect("drain"), 2, "the torn line is skipped");
+        assert_eq!(
+            drain(&recall(&path)).expect("drain"),
+            2,
+            "the torn line is skipped"
+        );
         assert!(!left.exists() && !spool.exists());
         let store = crate::Store::open_readonly(&path).expect("open");
         let s = summary(store.conn(), 5).expect("summary");
-        assert_eq!((s.queries, s.recent_misses.clone()), (2, vec!["left".to_string()]));
+        assert_eq!(
+            (s.queries, s.recent_misses.clone()),
+            (2, vec!["left".to_string()])
+        );
     }
 
     #[test]

@@ -102,8 +102,10 @@ pub fn drain(store: &crate::Store) -> Result<u64, StoreError> {
     if !spool.exists() && draining_files(&spool).is_empty() {
         return Ok(0);
     }
-    conn.pragma_update(None, "query_only", false).map_err(StoreError::sql(db))?;
-    conn.busy_timeout(std::time::Duration::ZERO).map_err(StoreError::sql(db))?;
+    conn.pragma_update(None, "query_only", false)
+        .map_err(StoreError::sql(db))?;
+    conn.busy_timeout(std::time::Duration::ZERO)
+        .map_err(StoreError::sql(db))?;
     let moved = move_lines(conn, db, &spool);
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
     let moved = moved?;
@@ -174,7 +176,11 @@ fn draining_files(spool: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(name)) = (spool.parent(), spool.file_name()) else {
         return Vec::new();
     };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let prefix = format!("{}.", name.to_string_lossy());
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();

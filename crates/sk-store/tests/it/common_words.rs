@@ -42,11 +42,23 @@ fn store() -> (tempfile::TempDir, Store) {
 #[test]
 fn a_common_word_ranks_its_newest_matches_by_length() {
     let (_d, store) = store();
-    let hits = records(store.conn(), &Parsed::parse("retry "), false, &Filters::default(), 10).expect("search");
+    let hits = records(
+        store.conn(),
+        &Parsed::parse("retry "),
+        false,
+        &Filters::default(),
+        10,
+    )
+    .expect("search");
     assert_eq!(hits.len(), 10);
     // Every record has the word once: the shortest ("retry the request", i % 7 == 0) win.
     for h in &hits {
-        assert_eq!(h.record_id % 7, 0, "record {} is not among the shortest", h.record_id);
+        assert_eq!(
+            h.record_id % 7,
+            0,
+            "record {} is not among the shortest",
+            h.record_id
+        );
     }
     assert!(hits.windows(2).all(|w| w[0].bm25 >= w[1].bm25), "best first");
     assert!(hits.iter().all(|h| h.bm25 > 0.0));
@@ -55,11 +67,22 @@ fn a_common_word_ranks_its_newest_matches_by_length() {
 #[test]
 fn any_word_ranks_records_with_more_of_the_words_first() {
     let (_d, store) = store();
-    let hits = records(store.conn(), &Parsed::parse("retry backoff "), true, &Filters::default(), 5).expect("search");
+    let hits = records(
+        store.conn(),
+        &Parsed::parse("retry backoff "),
+        true,
+        &Filters::default(),
+        5,
+    )
+    .expect("search");
     let top: Vec<i64> = hits.iter().take(3).map(|h| h.record_id).collect();
     let mut want = top.clone();
     want.sort_unstable();
-    assert_eq!(want, vec![11_990, 11_995, 11_999], "the three with both words lead: {top:?}");
+    assert_eq!(
+        want,
+        vec![11_990, 11_995, 11_999],
+        "the three with both words lead: {top:?}"
+    );
     let words = |id: i64| -> usize {
         let text: String = store
             .conn()
@@ -67,14 +90,24 @@ fn any_word_ranks_records_with_more_of_the_words_first() {
             .expect("text");
         text.split_whitespace().count()
     };
-    assert!(words(top[0]) <= words(top[1]) && words(top[1]) <= words(top[2]), "shorter first: {top:?}");
+    assert!(
+        words(top[0]) <= words(top[1]) && words(top[1]) <= words(top[2]),
+        "shorter first: {top:?}"
+    );
     assert!(hits[2].bm25 > hits[3].bm25);
 }
 
 #[test]
 fn every_word_still_requires_every_word_and_filters_still_apply() {
     let (_d, store) = store();
-    let both = records(store.conn(), &Parsed::parse("retry jitter "), false, &Filters::default(), 10).expect("search");
+    let both = records(
+        store.conn(),
+        &Parsed::parse("retry jitter "),
+        false,
+        &Filters::default(),
+        10,
+    )
+    .expect("search");
     assert_eq!(both.iter().map(|h| h.record_id).collect::<Vec<_>>(), vec![5_000]);
     let copilot = Filters {
         agent: Some("copilot".into()),
@@ -82,13 +115,23 @@ fn every_word_still_requires_every_word_and_filters_still_apply() {
     };
     let hits = records(store.conn(), &Parsed::parse("retry "), false, &copilot, 20).expect("search");
     assert_eq!(hits.len(), 20);
-    assert!(hits.iter().all(|h| h.agent == "copilot" && h.session == "copilot:b"));
+    assert!(
+        hits.iter()
+            .all(|h| h.agent == "copilot" && h.session == "copilot:b")
+    );
 }
 
 #[test]
 fn rare_words_keep_fts5_bm25() {
     let (_d, store) = store();
-    let hits = records(store.conn(), &Parsed::parse("backoff "), false, &Filters::default(), 10).expect("search");
+    let hits = records(
+        store.conn(),
+        &Parsed::parse("backoff "),
+        false,
+        &Filters::default(),
+        10,
+    )
+    .expect("search");
     let exact: Vec<(i64, f64)> = store
         .conn()
         .prepare("SELECT rowid, -bm25(records_fts) FROM records_fts WHERE records_fts MATCH 'backoff' ORDER BY bm25(records_fts), rowid")

@@ -120,9 +120,10 @@ fn merge_search_index(
     summary: &IndexSummary,
     lock_wait: std::time::Duration,
 ) -> Option<sk_store::fts::Merged> {
-    let merged = sk_store::lock::WriterLock::acquire(&paths.db, "sk index (merging the search index)", lock_wait)
-        .map_err(anyhow::Error::from)
-        .and_then(|_lock| Ok(sk_index::consolidate::after_run(store, summary.bytes_read)?));
+    let merged =
+        sk_store::lock::WriterLock::acquire(&paths.db, "sk index (merging the search index)", lock_wait)
+            .map_err(anyhow::Error::from)
+            .and_then(|_lock| Ok(sk_index::consolidate::after_run(store, summary.bytes_read)?));
     match merged {
         Ok(m) => m,
         Err(e) => {
