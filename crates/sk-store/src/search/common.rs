@@ -55,35 +55,45 @@ pub(super) struct Plan {
 /// to more than [`EXACT_MAX_DOCS`]; None when `bm25()` is cheap enough (or the index is
 /// empty).
 pub(super) fn plan(conn: &Connection, q: &Parsed, any: bool) -> rusqlite::Result<Option<Plan>> {
+    let mut probe = conn.prepare_cached(&format!(
+        "SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW}"
+    ))?;
+    let mut windows: Vec<Vec<i64>> = Vec::new();
+    for t in q.terms.iter().filter(|t| !t.exclude) {
+        let one = Parsed {
+            terms: vec![t.clone()],
+        };
+        if let Some(fts) = one.to_fts(false) {
+            windows.push(probe.query_map([&fts], |r| r.get(0))?.collect::<Result<_, _>>()?);
+        }
+    }
+    // No full window: every count is exact and small (the usual case on a small history),
+    // so the index totals are not even read.
+    let exact: usize = windows.iter().map(Vec::len).sum();
+    if windows.iter().all(|w| w.len() < SCORE_WINDOW) && exact as f64 <= EXACT_MAX_DOCS {
+        return Ok(None);
+    }
     let Some((rows, tokens)) = totals(conn)? else {
         return Ok(None);
     };
     let newest_id: i64 = conn
         .prepare_cached("SELECT coalesce(max(id), 0) FROM records")?
         .query_row([], |r| r.get(0))?;
-    let mut probe = conn.prepare_cached(&format!(
-        "SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW}"
-    ))?;
-    let mut terms = Vec::new();
-    let mut docs = 0.0;
-    for t in q.terms.iter().filter(|t| !t.exclude) {
-        let one = Parsed {
-            terms: vec![t.clone()],
-        };
-        let Some(fts) = one.to_fts(false) else {
-            continue;
-        };
-        let ids: Vec<i64> = probe.query_map([&fts], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let df = document_frequency(&ids, newest_id, rows);
-        docs += df;
-        terms.push(TermStat {
-            newest: ids.into_iter().collect(),
-            idf: idf(rows, df),
-        });
-    }
-    if docs <= EXACT_MAX_DOCS || terms.is_empty() {
+    let dfs: Vec<f64> = windows
+        .iter()
+        .map(|ids| document_frequency(ids, newest_id, rows))
+        .collect();
+    if dfs.iter().sum::<f64>() <= EXACT_MAX_DOCS {
         return Ok(None);
     }
+    let terms = windows
+        .into_iter()
+        .zip(dfs)
+        .map(|(ids, df)| TermStat {
+            newest: ids.into_iter().collect(),
+            idf: idf(rows, df),
+        })
+        .collect();
     Ok(Some(Plan {
         terms,
         any,
