@@ -1,7 +1,8 @@
 //! Full-text search over knowledge entries and session records: turning user text into an
 //! FTS5 query that cannot be a syntax error, and the SQL that returns candidate rows with
-//! their raw BM25 score. Ranking them against each other (confidence, recency, the current
-//! repository) is not SQL and lives in `sk-query`.
+//! their raw BM25 score (FTS5's, or for common words [`common`]'s). Ranking them against
+//! each other (confidence, recency, the current repository) is not SQL and lives in
+//! `sk-query`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
