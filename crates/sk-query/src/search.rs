@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 use sk_core::Category;
 use sk_store::search::{self as store, EntryRow, Filters, Parsed, RecordRow};
+use sk_store::snapshot::ReadSnapshot;
 
 use crate::QueryError;
 use crate::brief::repo_key;
@@ -60,8 +61,10 @@ const ENTRY_POOL: usize = 50;
 const RECORD_POOL_PER_HIT: usize = 5;
 const RECORD_POOL_MIN: usize = 50;
 
-/// Runs a search.
+/// Runs a search, all of its statements in one read transaction (one snapshot, one WAL
+/// read lock: `sk_store::snapshot`).
 pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
+    let _snapshot = ReadSnapshot::begin(conn)?;
     let parsed = without_stopwords(Parsed::parse(&req.text));
     let words: Vec<String> = parsed.positive_words().map(str::to_lowercase).collect();
     let want_knowledge = req.kind != Kind::Session;

@@ -14,6 +14,7 @@ pub mod open;
 pub mod restore;
 pub mod search;
 pub mod sessions;
+pub mod snapshot;
 pub mod status;
 pub mod telemetry;
 pub mod write;

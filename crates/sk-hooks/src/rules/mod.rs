@@ -147,6 +147,10 @@ impl<'a> Ctx<'a> {
         let opened = self.db.get_or_init(|| {
             let store = Store::open_readonly(&self.paths.db).map_err(|e| e.to_string())?;
             store.set_busy_timeout(DB_BUSY_WAIT).map_err(|e| e.to_string())?;
+            // One read transaction for the whole hook (closing the connection ends it): one
+            // snapshot, and the WAL read lock taken once, not per statement
+            // (`sk_store::snapshot`).
+            store.conn().execute_batch("BEGIN").map_err(|e| e.to_string())?;
             Ok(store)
         });
         opened.as_ref().map_err(|e| HookError::Query(e.clone()))

@@ -27,7 +27,9 @@ const POOL: usize = 200;
 const STANDING: usize = 60;
 
 /// Runs the store queries for the task's words and files, for a briefing of `limits`.
+/// All in one read transaction (one snapshot, one WAL read lock: `sk_store::snapshot`).
 pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found, QueryError> {
+    let _snapshot = sk_store::snapshot::ReadSnapshot::begin(conn)?;
     let words = most_specific(task_terms(&ctx.task, MAX_TERMS), FTS_TERMS);
     let terms = words.join(" ");
     let mut found = Found::default();
