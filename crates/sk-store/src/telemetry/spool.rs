@@ -13,9 +13,9 @@
 //! concurrent commands never interleave. Draining happens under the database's write lock
 //! (`BEGIN IMMEDIATE`), so two drains never run at once: the spool is renamed to a
 //! `.draining` file first and that file is removed only after the rows are committed; a
-//! drain that died half-way leaves its file for the next drain. A line appended in the
-//! instant between a drain's rename and a writer's open can be lost: this is usage
-//! statistics, not user data.
+//! drain that died half-way leaves its file for the next drain that has a spool to move.
+//! A line appended in the instant between a drain's rename and a writer's open can be
+//! lost: this is usage statistics, not user data.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -99,7 +99,9 @@ pub fn drain(store: &crate::Store) -> Result<u64, StoreError> {
         return Ok(0);
     }
     let spool = path(db);
-    if !spool.exists() && draining_files(&spool).is_empty() {
+    // Nothing spooled: done, without listing the folder (Copilot's session-state holds a
+    // folder per session). A dead drain's leftover waits for the next line.
+    if !spool.exists() {
         return Ok(0);
     }
     conn.pragma_update(None, "query_only", false)
