@@ -87,15 +87,7 @@ impl TestEnv {
 
     /// Runs `sk ARGS`, expects success, and parses its standard output as JSON.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self
-            .sk()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).expect("json output")
+        serde_json::from_str(&self.stdout(args)).expect("json output")
     }
 
     /// Writes `bytes` to `rel` under the home, creating folders.
