@@ -7,6 +7,7 @@ pub mod env;
 pub mod knowledge;
 pub mod paths;
 pub mod record;
+pub mod text;
 pub mod time;
 
 pub use agent::Agent;

@@ -229,11 +229,7 @@ pub fn cap_text(text: &mut String, max: usize) {
     if text.len() <= max {
         return;
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
+    crate::text::truncate(text, max);
     text.push_str(" …[truncated]");
 }
 
