@@ -64,6 +64,11 @@ pub const SK_HOOK_TEST_FAULT: Var = Var {
     doc: "Testing only: `RULE` makes that hook rule panic, `RULE:slow` makes it overrun its time budget, to prove hooks fail open.",
 };
 
+pub const SK_INGEST_TEST_FAULT: Var = Var {
+    name: "SK_INGEST_TEST_FAULT",
+    doc: "Testing only: the parser panics on every log file whose path contains this text, to prove one failing file costs only itself.",
+};
+
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
     HOME,
@@ -79,6 +84,7 @@ pub const ALL: &[Var] = &[
     PATH,
     SK_HOOK_DRY_RUN,
     SK_HOOK_TEST_FAULT,
+    SK_INGEST_TEST_FAULT,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.

@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod env;
 pub mod knowledge;
+pub mod panic;
 pub mod paths;
 pub mod record;
 pub mod text;

@@ -4,7 +4,6 @@
 //! stays bounded by the channel, whatever the size of a file.
 
 use std::collections::{BTreeMap, HashSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{SyncSender, sync_channel};
 
 use sk_core::{Agent, Record, SessionMeta, Sink, SinkError, SourceKind, SourceState};
@@ -132,6 +131,8 @@ fn finish(
 
 /// The parser thread: reads each file through redaction into the channel.
 fn parse(batch: &[(Discovered, Action)], excluded: &[usize], tx: &SyncSender<Event>) {
+    use sk_core::env::{ProcessEnv, SK_INGEST_TEST_FAULT, Source};
+    let fault = ProcessEnv.get(SK_INGEST_TEST_FAULT);
     for (i, (d, action)) in batch.iter().enumerate() {
         if excluded.contains(&i) {
             continue;
@@ -143,22 +144,22 @@ fn parse(batch: &[(Discovered, Action)], excluded: &[usize], tx: &SyncSender<Eve
         let mut chan = ChannelSink { tx };
         let (result, redactions) = {
             let mut sink = RedactingSink::new(&mut chan);
-            let result = catch_unwind(AssertUnwindSafe(|| {
+            // Panics inside one event are contained by the reader; this catches the rest
+            // (whole-file sources, the reader itself) and fails only this file.
+            let result = sk_core::panic::catch(|| {
+                if let Some(f) = &fault
+                    && src.path.to_string_lossy().contains(&*f.to_string_lossy())
+                {
+                    panic!("SK_INGEST_TEST_FAULT: injected panic reading {}", src.path.display());
+                }
                 sk_ingest::connector(src.agent).read(src, from_of(*action), &mut sink)
-            }));
+            });
             (result, sink.counts().clone())
         };
         let end = match result {
             Ok(Ok(outcome)) => Ok((outcome, redactions)),
             Ok(Err(e)) => Err(e.to_string()),
-            Err(panic) => Err(format!(
-                "internal error while parsing (please report): {}",
-                panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into())
-            )),
+            Err(panic) => Err(format!("internal error while parsing (please report): {panic}")),
         };
         if tx.send(Event::End(end)).is_err() {
             return;

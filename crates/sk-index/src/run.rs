@@ -1,6 +1,6 @@
 //! Executing an index run: plan every file, then read the changed ones in batches.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,6 +9,7 @@ use sk_core::{Agent, Paths};
 use sk_ingest::plan::{self, Action};
 use sk_store::lock::WriterLock;
 use sk_store::write::{self, FileIds, tx};
+use sk_store::failed::FailedSource;
 use sk_store::{Store, StoreError};
 
 use crate::discover::{Discovered, discover};
@@ -31,6 +32,8 @@ pub struct IndexOptions {
     /// Who is writing, as the writer lock names it to other processes ("sk watch" makes
     /// a busy message say how to stop the watcher).
     pub command: &'static str,
+    /// The build that reads (recorded with a failure, so that a new build tries again).
+    pub sk_version: String,
 }
 
 impl Default for IndexOptions {
@@ -41,6 +44,7 @@ impl Default for IndexOptions {
             full: false,
             lock_wait: Duration::from_secs(2),
             command: "sk index",
+            sk_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 }
@@ -94,7 +98,11 @@ pub struct IndexSummary {
     pub redactions: u64,
     pub redactions_by_kind: BTreeMap<String, u64>,
     pub per_agent: BTreeMap<String, AgentSummary>,
+    /// Files that failed in this run (each keeps what earlier runs stored).
     pub errors: Vec<FileError>,
+    /// Files not tried again because they failed before and have not changed since (nor
+    /// has sk): `sk status` lists them with their error.
+    pub still_failing: Vec<FileError>,
     /// Summaries attached to another session by the event they name.
     pub summaries_linked: u64,
     pub elapsed_ms: u64,
@@ -134,6 +142,10 @@ pub fn run(
         write::clear_derived(conn, store.path())?;
     }
     let known = write::known_sources(store)?;
+    let failed: HashMap<String, FailedSource> = sk_store::failed::list(store)?
+        .into_iter()
+        .map(|f| (f.path.clone(), f))
+        .collect();
     let found = discover(paths, &opts.agents, opts.path.as_ref());
 
     let mut summary = IndexSummary {
@@ -147,7 +159,19 @@ pub fn run(
             .entry(d.source.agent.to_string())
             .or_default()
             .files_seen += 1;
-        let seen = known.get(d.source.path.to_string_lossy().as_ref());
+        let path_text = d.source.path.to_string_lossy();
+        if let Some(f) = failed.get(path_text.as_ref())
+            && f.size == d.stat.size
+            && f.mtime_ns == d.stat.mtime_ns
+            && f.sk_version == opts.sk_version
+        {
+            summary.still_failing.push(FileError {
+                path: f.path.clone(),
+                error: f.error.clone(),
+            });
+            continue;
+        }
+        let seen = known.get(path_text.as_ref());
         let path = d.source.path.clone();
         let action = plan::decide(d.source.kind, d.stat, seen, &mut |len| {
             plan::hash_head(&path, len)
@@ -182,6 +206,7 @@ pub fn run(
     let sessions_before = write::session_count(conn).map_err(sql)?;
     let mut touched_sessions = HashSet::new();
     let mut files = FileIds::new();
+    let failed_paths = failed;
 
     for batch in batches(&work) {
         // A file that fails is rare (it vanished, or a parser bug panicked): the batch is
@@ -198,8 +223,16 @@ pub fn run(
                     }
                 })?;
             let (done, failed) = (outcome.done, outcome.failed);
+            let failed_before = &failed_paths;
             match failed {
                 None => {
+                    remember_failures(conn, batch, &excluded, &summary.errors, opts).map_err(sql)?;
+                    for (i, _) in &done {
+                        let path = batch[*i].0.source.path.to_string_lossy();
+                        if failed_before.contains_key(path.as_ref()) {
+                            sk_store::failed::forget(conn, &path).map_err(sql)?;
+                        }
+                    }
                     write::index_pending_text(conn).map_err(sql)?;
                     // In the batch's own transaction: a run killed after the commit must
                     // not leave summaries unlinked, since the next run reads nothing.
@@ -231,6 +264,8 @@ pub fn run(
         }
     }
     progress.finish();
+    // Also when nothing was read: "last indexed" is when sk last looked, not last found.
+    write::set_meta(conn, "last_indexed_at", &sk_core::time::now_ms().to_string()).map_err(sql)?;
     // The recall commands' usage lines wait in a spool for a writer; this is one.
     let _ = sk_store::telemetry::drain(store);
 
@@ -246,6 +281,36 @@ pub fn run(
     };
     summary.peak_rss_kib = peak_rss_kib();
     Ok(summary)
+}
+
+/// Stores the failures of this batch's `excluded` files (their errors are the last
+/// `excluded.len()` entries of `errors`, pushed in the same order), inside the batch's
+/// transaction.
+fn remember_failures(
+    conn: &rusqlite::Connection,
+    batch: &[(Discovered, Action)],
+    excluded: &[usize],
+    errors: &[FileError],
+    opts: &IndexOptions,
+) -> rusqlite::Result<()> {
+    let now = sk_core::time::now_ms();
+    let ours = errors.get(errors.len().saturating_sub(excluded.len())..).unwrap_or_default();
+    for (&i, e) in excluded.iter().zip(ours) {
+        let Some((d, _)) = batch.get(i) else { continue };
+        sk_store::failed::remember(
+            conn,
+            &sk_store::failed::Failure {
+                path: &e.path,
+                agent: d.source.agent.as_str(),
+                size: d.stat.size,
+                mtime_ns: d.stat.mtime_ns,
+                sk_version: &opts.sk_version,
+                error: &e.error,
+            },
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 pub(crate) fn from_of(action: Action) -> u64 {

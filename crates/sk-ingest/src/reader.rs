@@ -83,6 +83,9 @@ pub mod reason {
     pub const NUL_BYTES: &str = "NUL bytes";
     /// A line longer than [`super::ReadLimits::max_line_bytes`].
     pub const LINE_TOO_LONG: &str = "line longer than the reader limit";
+    /// The connector's decoder panicked on the document (a bug in sk, not in the file);
+    /// the reported reason goes on with the panic's message and location.
+    pub const PARSER_PANIC: &str = "internal error while decoding this event (please report)";
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -320,14 +323,28 @@ impl Reader<'_> {
 
     /// Offers `doc` to the decoder, and once more with invalid UTF-8 replaced.
     fn try_decode(&mut self, offset: u64, doc: &[u8]) -> Result<bool, SinkError> {
-        if (self.decode)(offset, doc)? == Verdict::Parsed {
+        if self.decode_contained(offset, doc)? == Verdict::Parsed {
             return Ok(true);
         }
         if std::str::from_utf8(doc).is_ok() {
             return Ok(false);
         }
         let repaired: Cow<'_, str> = String::from_utf8_lossy(doc);
-        Ok((self.decode)(offset, repaired.as_bytes())? == Verdict::Parsed)
+        Ok(self.decode_contained(offset, repaired.as_bytes())? == Verdict::Parsed)
+    }
+
+    /// One call of the connector's decoder, with a panic in it contained to this document:
+    /// the document is reported as damage naming the panic, and the file reads on. Records
+    /// the decoder pushed for it before panicking stay (they were complete records).
+    fn decode_contained(&mut self, offset: u64, doc: &[u8]) -> Result<Verdict, SinkError> {
+        match sk_core::panic::catch(|| (self.decode)(offset, doc)) {
+            Ok(verdict) => verdict,
+            Err(panic) => {
+                let why = format!("{}: {panic}", reason::PARSER_PANIC);
+                self.report(offset, doc.len() as u64, &why)?;
+                Ok(Verdict::Parsed)
+            }
+        }
     }
 
     /// Reads the lines after the first line of a pretty-printed object (its body already in

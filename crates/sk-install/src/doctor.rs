@@ -310,8 +310,8 @@ fn check_drift(ctx: &Context, out: &mut Vec<Finding>) {
                     "{} changed since install ({}: sha256 {}, manifest {})",
                     f.path.display(),
                     f.purpose.describe(),
-                    &sha[..12.min(sha.len())],
-                    &f.sha256[..12.min(f.sha256.len())]
+                    sk_core::text::prefix(&sha, 12),
+                    sk_core::text::prefix(&f.sha256, 12)
                 ),
                 Some(reinstall()),
             ),
@@ -465,6 +465,20 @@ fn check_database(ctx: &Context, out: &mut Vec<Finding>) {
                 health.schema_version
             ),
             None,
+        );
+    }
+    if let Some(first) = health.failing_files.first() {
+        push(
+            out,
+            "failing-logs",
+            Level::Warn,
+            format!(
+                "{} log file(s) could not be ingested and are skipped until they change; first: {}: {}",
+                health.failing_files.len(),
+                first.path,
+                first.error
+            ),
+            Some("sk status (lists them); an upgraded sk tries them again on `sk index`".into()),
         );
     }
 }

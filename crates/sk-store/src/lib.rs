@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod brief;
 pub(crate) mod error;
+pub mod failed;
 pub mod fts;
 pub mod knowledge;
 pub mod lock;

@@ -18,6 +18,8 @@ pub struct DbStatus {
     pub last_indexed_at: Option<String>,
     /// Per-agent coverage of the logs.
     pub agents: Vec<AgentCoverage>,
+    /// Log files that could not be ingested, with their first error (schema v3).
+    pub failing_files: Vec<crate::failed::FailedSource>,
 }
 
 /// What the database holds of one agent's logs.
@@ -112,6 +114,7 @@ pub fn status(store: &Store) -> Result<DbStatus, StoreError> {
         tables,
         last_indexed_at,
         agents,
+        failing_files: crate::failed::list(store)?,
     })
 }
 
@@ -166,6 +169,8 @@ pub struct Health {
     pub expected_schema_version: u32,
     /// `PRAGMA quick_check`'s first line: "ok" when the file is sound.
     pub quick_check: String,
+    /// Log files the indexer could not read (schema v3; empty before).
+    pub failing_files: Vec<crate::failed::FailedSource>,
 }
 
 /// Opens `db` read-only (never creating or migrating it) and checks it.
@@ -180,5 +185,6 @@ pub fn health(db: &std::path::Path) -> Result<Health, StoreError> {
         schema_version,
         expected_schema_version: crate::SCHEMA_VERSION,
         quick_check,
+        failing_files: crate::failed::list(&store)?,
     })
 }

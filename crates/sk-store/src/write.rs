@@ -328,7 +328,7 @@ pub fn clear_derived(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         "BEGIN IMMEDIATE;
          UPDATE meta SET value = '0' WHERE key = 'fts_records_upto';
          DELETE FROM record_files; DELETE FROM records; DELETE FROM sources; DELETE FROM sessions;
-         DELETE FROM files; DELETE FROM system_prompts;
+         DELETE FROM files; DELETE FROM system_prompts; DELETE FROM failed_sources;
          INSERT INTO records_fts (records_fts) VALUES ('delete-all');
          INSERT INTO digest_fts (digest_fts) VALUES ('delete-all');
          COMMIT;",

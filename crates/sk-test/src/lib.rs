@@ -8,18 +8,6 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// Environment variables sk reads that must never leak in from the machine running tests.
-const SCRUBBED: &[&str] = &[
-    "HOME",
-    "USERPROFILE",
-    "COPILOT_HOME",
-    "CLAUDE_CONFIG_DIR",
-    "CODEX_HOME",
-    "SK_DB",
-    "SK_HOOK_DRY_RUN",
-    "SK_HOOK_TEST_FAULT",
-];
-
 /// A temporary home directory, removed when dropped.
 #[derive(Debug)]
 pub struct TestEnv {
@@ -56,8 +44,11 @@ impl TestEnv {
     /// The `sk` binary built by cargo for this test run, as a command in this home.
     pub fn sk(&self) -> Command {
         let mut cmd = Command::new(sk_bin());
-        for var in SCRUBBED {
-            cmd.env_remove(var);
+        // Every variable sk reads (the registry), so nothing leaks in from the machine
+        // running the tests — not its home, not the session id of the agent running them.
+        // PATH stays: sk runs git, and the tests need the machine's tools.
+        for var in sk_core::env::ALL.iter().filter(|v| v.name != "PATH") {
+            cmd.env_remove(var.name);
         }
         cmd.env("HOME", self.home()).current_dir(self.home());
         cmd

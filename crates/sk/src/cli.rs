@@ -21,7 +21,8 @@ pub fn version() -> String {
 /// local SQLite knowledge base, so the next session does not repeat the last one's mistakes.
 ///
 /// Exit codes: 0 success, 1 the command failed, 2 usage error, 3 the database is busy
-/// (another sk process is writing; the message names it).
+/// (another sk process is writing; the message names it), 4 `sk index` stored what it could
+/// but some log files failed (each named on stderr; `sk status` lists them).
 #[derive(Debug, Parser)]
 #[command(name = "sk", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -497,7 +498,11 @@ pub struct ImportArgs {
 Only what changed since the last run is read: unchanged files are skipped without being
 opened, grown files are read from where the last run stopped, rewritten files are read
 again. Damaged lines are counted and skipped, never fatal; secrets are redacted before
-anything is stored.")]
+anything is stored.
+
+A file that cannot be read at all is named on stderr, the rest is stored, and the exit code
+is 4; it is not tried again until it changes (or sk is upgraded, or `--full`), and
+`sk status` and `sk doctor` list it.")]
 pub struct IndexArgs {
     /// Only these agents (repeatable) [default: all]
     #[arg(long, value_name = "copilot|claude|codex")]

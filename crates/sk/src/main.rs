@@ -11,6 +11,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
+    // A panic prints one line, never a backtrace; one caught around a parser prints nothing
+    // (it is reported as that file's or event's failure instead).
+    sk_core::panic::install_hook();
     // The hook program runs before every agent tool call: carved out before clap (§3.6).
     if let Some(code) = cmd::hooks::fast_path() {
         return code;

@@ -106,6 +106,35 @@ fn the_reader_api_keeps_its_signature() {
     assert_eq!((count, stats.consumed, stats.lines), (1, 8, 1));
 }
 
+/// A decoder that panics on one event (a parser bug) costs that event only: it is reported
+/// as damage naming the panic, at its offset, and the events after it are decoded.
+#[test]
+fn a_panic_in_the_decoder_costs_one_event_not_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = file_with(&dir, b"{\"a\":1}\n{\"boom\":2}\n{\"c\":3}\n");
+    let mut decoded = Vec::new();
+    let mut damage = Vec::new();
+    let stats = read_jsonl(
+        &path,
+        0,
+        &mut |offset, bytes| {
+            assert!(!bytes.windows(4).any(|w| w == b"boom"), "a panicking decoder: line at {offset}");
+            decoded.push(offset);
+            Ok(Verdict::Parsed)
+        },
+        &mut |offset, len, why| {
+            damage.push((offset, len, why.to_string()));
+            Ok(())
+        },
+    )
+    .expect("the file reads on past the panic");
+    assert_eq!(decoded, vec![0, 19]);
+    assert_eq!(damage.len(), 1, "{damage:?}");
+    assert_eq!((damage[0].0, damage[0].1), (8, 10));
+    assert!(damage[0].2.starts_with(reason::PARSER_PANIC) && damage[0].2.contains("a panicking decoder"), "{damage:?}");
+    assert_eq!((stats.consumed, stats.lines, stats.damaged_spans), (27, 3, 1));
+}
+
 #[test]
 fn a_nul_tail_after_a_crash_is_left_unconsumed_without_damage() {
     let dir = tempfile::tempdir().expect("tempdir");

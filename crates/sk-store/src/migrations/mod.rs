@@ -32,6 +32,11 @@ pub const ALL: &[Migration] = &[
         name: "recall_lookups",
         sql: include_str!("v002_recall_lookups.sql"),
     },
+    Migration {
+        version: 3,
+        name: "failed_sources",
+        sql: include_str!("v003_failed_sources.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -45,7 +50,7 @@ mod tests {
 
     /// Pinned checksums of shipped migrations. Adding a migration appends a line here;
     /// changing a shipped one fails this test — write a new migration instead.
-    const SHIPPED: &[(u32, &str)] = &[(1, "2297c5ad66d92a6d"), (2, "d6e35a0ce4f9fd01")];
+    const SHIPPED: &[(u32, &str)] = &[(1, "2297c5ad66d92a6d"), (2, "d6e35a0ce4f9fd01"), (3, "191e3e3e47ff5023")];
 
     #[test]
     fn every_knowledge_category_is_allowed_by_the_schema() {

@@ -42,6 +42,7 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
         },
         path: args.path.clone(),
         full: args.full,
+        sk_version: crate::cli::version(),
         ..IndexOptions::default()
     };
     if let Some(p) = &opts.path
@@ -108,7 +109,7 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(report_failures(&summary))
 }
 
 /// After a large run, one segment per full-text index (`sk_index::consolidate`): every
@@ -175,8 +176,25 @@ fn print_summary(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
             .collect();
         writeln!(out, "Redacted {} secret(s): {}", s.redactions, kinds.join(", "))?;
     }
-    for e in &s.errors {
-        writeln!(out, "Could not read {}: {}", e.path, e.error)?;
-    }
     Ok(())
+}
+
+/// One line per file that failed, and one for those skipped because they failed before,
+/// on stderr (stdout stays the summary, or valid JSON). The exit code says the run was
+/// partial.
+fn report_failures(s: &IndexSummary) -> ExitCode {
+    for e in &s.errors {
+        eprintln!("sk: could not read {}: {}", e.path, e.error);
+    }
+    if !s.still_failing.is_empty() {
+        eprintln!(
+            "sk: {} file(s) skipped: they failed before and have not changed since (`sk status` lists them; `sk index --full` tries them again)",
+            s.still_failing.len()
+        );
+    }
+    if s.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::exit::PARTIAL)
+    }
 }

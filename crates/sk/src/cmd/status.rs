@@ -81,6 +81,17 @@ pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if !st.failing_files.is_empty() {
+        writeln!(
+            out,
+            "Failing files:  {} (not read; tried again when the file changes, after an upgrade, or with `sk index --full`)",
+            st.failing_files.len()
+        )?;
+        for f in &st.failing_files {
+            writeln!(out, "  {} ({}, since {})", f.path, f.agent, sk_core::time::format_ms(f.first_failed_at))?;
+            writeln!(out, "    {}", f.error)?;
+        }
+    }
     writeln!(out, "Rows:")?;
     for t in &st.tables {
         writeln!(out, "  {:<16}{:>10}", t.table, t.rows)?;

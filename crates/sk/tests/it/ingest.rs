@@ -91,3 +91,61 @@ fn index_reports_progress_summary_and_json() {
         .stderr(predicate::str::contains("not a folder"));
     env.sk().args(["index", "--agent", "cursor"]).assert().code(2);
 }
+
+/// A parser that panics on one file (an injected fault) costs that file only: the other
+/// files are stored, the run exits 4 with one line on stderr and no backtrace, the file is
+/// skipped while it stays unchanged, `sk status` and `sk doctor` name it, and once it
+/// changes (here: the fault is gone and the file grew) it is read and forgotten.
+#[test]
+fn a_file_that_panics_its_parser_costs_only_itself() {
+    let env = TestEnv::new();
+    let good = env.seed_corpus("claude/convo.jsonl", ".claude/projects/-tmp-a/89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl");
+    let bad = env.seed_corpus("codex/convo.jsonl", ".codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl");
+    let fault = ("SK_INGEST_TEST_FAULT", "0199aaaa-0000");
+
+    let first = env
+        .sk()
+        .arg("index")
+        .env(fault.0, fault.1)
+        .env("RUST_BACKTRACE", "1")
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("Sessions: 1 new"))
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line per failed file, no backtrace: {stderr}");
+    assert!(lines[0].contains(&*bad.to_string_lossy()) && lines[0].contains("injected panic"), "{stderr}");
+    assert!(!stderr.contains("stack backtrace") && !stderr.contains("panicked at"), "{stderr}");
+
+    // Unchanged: not tried again (no panic line), said once, and not a failure of this run.
+    let second = env.sk().args(["index", "--json"]).env(fault.0, fault.1).assert().success().get_output().clone();
+    let v: serde_json::Value = serde_json::from_slice(&second.stdout).expect("json");
+    assert_eq!(v["files_read"], 0);
+    assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["still_failing"][0]["path"], bad.to_string_lossy().as_ref());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!stderr.contains("injected panic") && stderr.contains("1 file(s) skipped"), "{stderr}");
+
+    let status = env.stdout(&["status"]);
+    assert!(status.contains("Failing files:  1") && status.contains(&*bad.to_string_lossy()), "{status}");
+    assert!(status.contains("claude   1 sessions"), "{status}");
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["failing_files"][0]["agent"], "codex");
+    assert!(status["failing_files"][0]["error"].as_str().is_some_and(|e| e.contains("injected panic")));
+    let doctor = env.sk().arg("doctor").assert().get_output().stdout.clone();
+    let doctor = String::from_utf8_lossy(&doctor);
+    assert!(doctor.contains("failing-logs") && doctor.contains(&*bad.to_string_lossy()), "{doctor}");
+
+    // The file changes and the fault is gone: read, stored, forgotten as failing.
+    let mut f = std::fs::OpenOptions::new().append(true).open(&bad).expect("open");
+    std::io::Write::write_all(&mut f, b"\n").expect("grow");
+    drop(f);
+    env.sk().arg("index").assert().success();
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["failing_files"].as_array().map(Vec::len), Some(0), "{status}");
+    let codex = status["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent"] == "codex")).cloned();
+    assert_eq!(codex.map(|c| c["sessions"].clone()), Some(serde_json::json!(1)));
+    let _ = good;
+}
