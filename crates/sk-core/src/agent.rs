@@ -25,6 +25,15 @@ impl Agent {
             Agent::Codex => "codex",
         }
     }
+
+    /// The variable that moves this agent's home (and so where its logs are looked for).
+    pub fn home_var(self) -> crate::env::Var {
+        match self {
+            Agent::Copilot => crate::env::COPILOT_HOME,
+            Agent::Claude => crate::env::CLAUDE_CONFIG_DIR,
+            Agent::Codex => crate::env::CODEX_HOME,
+        }
+    }
 }
 
 impl fmt::Display for Agent {

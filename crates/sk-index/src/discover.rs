@@ -56,6 +56,36 @@ fn discover_agent(paths: &Paths, agent: Agent, path: Option<&PathBuf>) -> Vec<Di
     found
 }
 
+/// A folder an index run looked in, for a run that found nothing to say where it looked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LookedIn {
+    pub agent: Agent,
+    pub path: PathBuf,
+    pub exists: bool,
+    /// The variable that moves it (none for a `--path` folder).
+    pub variable: Option<&'static str>,
+}
+
+/// The folders [`discover`] walks for these agents.
+pub fn looked_in(paths: &Paths, agents: &[Agent], path: Option<&PathBuf>) -> Vec<LookedIn> {
+    let mut out = Vec::new();
+    for &agent in agents {
+        let roots = match path {
+            Some(p) => vec![p.clone()],
+            None => sk_ingest::connector(agent).default_roots(paths),
+        };
+        for root in roots {
+            out.push(LookedIn {
+                agent,
+                exists: root.is_dir(),
+                path: root,
+                variable: path.is_none().then(|| agent.home_var().name),
+            });
+        }
+    }
+    out
+}
+
 fn stat(path: &std::path::Path) -> Option<Stat> {
     let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() {

@@ -12,7 +12,7 @@ use sk_store::write::{self, FileIds, tx};
 use sk_store::failed::FailedSource;
 use sk_store::{Store, StoreError};
 
-use crate::discover::{Discovered, discover};
+use crate::discover::{Discovered, LookedIn, discover, looked_in};
 use crate::pipeline;
 
 /// Commit after this many bytes of input, so a killed run loses little and memory stays flat.
@@ -98,6 +98,8 @@ pub struct IndexSummary {
     pub redactions: u64,
     pub redactions_by_kind: BTreeMap<String, u64>,
     pub per_agent: BTreeMap<String, AgentSummary>,
+    /// Where the logs were looked for (said to the user when nothing was found).
+    pub looked_in: Vec<LookedIn>,
     /// Files that failed in this run (each keeps what earlier runs stored).
     pub errors: Vec<FileError>,
     /// Files not tried again because they failed before and have not changed since (nor
@@ -150,6 +152,7 @@ pub fn run(
 
     let mut summary = IndexSummary {
         files_seen: found.len() as u64,
+        looked_in: looked_in(paths, &opts.agents, opts.path.as_ref()),
         ..IndexSummary::default()
     };
     let mut planned: Vec<(Discovered, Action, bool)> = Vec::with_capacity(found.len());

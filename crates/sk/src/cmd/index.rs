@@ -135,6 +135,9 @@ fn merge_search_index(
 }
 
 fn print_summary(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
+    if s.files_seen == 0 {
+        return print_nothing_found(out, s);
+    }
     writeln!(
         out,
         "Indexed {} of {} files ({} unchanged): {} in {:.2}s ({:.1} MB/s)",
@@ -177,6 +180,26 @@ fn print_summary(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
         writeln!(out, "Redacted {} secret(s): {}", s.redactions, kinds.join(", "))?;
     }
     Ok(())
+}
+
+/// A first run on a machine without agent logs: where sk looked, what moves those folders,
+/// and how to try it on sample logs.
+fn print_nothing_found(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
+    writeln!(out, "No session logs found. Looked in:")?;
+    for l in &s.looked_in {
+        let state = if l.exists { "" } else { " (does not exist)" };
+        let moved = l.variable.map(|v| format!("  [set {v} to move it]")).unwrap_or_default();
+        writeln!(out, "  {:<8} {}{state}{moved}", l.agent.as_str(), l.path.display())?;
+    }
+    writeln!(
+        out,
+        "sk reads the logs that GitHub Copilot CLI, Claude Code and Codex CLI write while they run:\n\
+         run one of them, then `sk index` again (or keep `sk watch` running).\n\
+         To try sk on sample logs first, use a scratch home so your own stays untouched:\n\
+         \x20 export HOME=$(mktemp -d) && mkdir -p $HOME/.claude/projects/demo\n\
+         \x20 cp fixtures/corpus/claude/convo.jsonl $HOME/.claude/projects/demo/   # from sk's source tree\n\
+         \x20 sk index && sk query \"session\""
+    )
 }
 
 /// One line per file that failed, and one for those skipped because they failed before,

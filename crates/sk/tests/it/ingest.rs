@@ -149,3 +149,26 @@ fn a_file_that_panics_its_parser_costs_only_itself() {
     assert_eq!(codex.map(|c| c["sessions"].clone()), Some(serde_json::json!(1)));
     let _ = good;
 }
+
+/// A first run on a machine without agent logs says where it looked and what moves those
+/// folders, and `sk status` counts the run as the last index.
+#[test]
+fn a_first_run_that_finds_nothing_says_where_it_looked() {
+    let env = TestEnv::new();
+    let out = env.stdout(&["index"]);
+    assert!(out.contains("No session logs found"), "{out}");
+    for (folder, var) in [
+        (".claude/projects", "CLAUDE_CONFIG_DIR"),
+        (".codex/sessions", "CODEX_HOME"),
+        (".copilot/session-state", "COPILOT_HOME"),
+    ] {
+        let line = out.lines().find(|l| l.contains(folder)).unwrap_or_else(|| panic!("{folder} named: {out}"));
+        assert!(line.contains(var), "{line}");
+    }
+    assert!(out.contains("fixtures/corpus/claude/convo.jsonl"), "{out}");
+    let v = env.json(&["index", "--json"]);
+    assert_eq!(v["files_seen"], 0);
+    assert!(v["looked_in"].as_array().is_some_and(|l| l.len() == 5), "{v}");
+    let status = env.stdout(&["status"]);
+    assert!(!status.contains("never"), "the run that found nothing is the last index: {status}");
+}
