@@ -179,6 +179,14 @@ pub fn run(
         let action = plan::decide(d.source.kind, d.stat, seen, &mut |len| {
             plan::hash_head(&path, len)
         });
+        // Only for files about to be read, so an unchanged file is still never opened. An
+        // appended file's head is unchanged, so it keeps the session it had.
+        let mut d = d;
+        if action != Action::Skip
+            && let Some(id) = sk_ingest::connector(d.source.agent).declared_session(&d.source.path)
+        {
+            d.source.session = id;
+        }
         planned.push((d, action, seen.is_some()));
     }
     // A session whose log was rewritten is rebuilt from all of its files: its metadata is

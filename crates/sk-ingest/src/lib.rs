@@ -2,12 +2,19 @@
 //! One connector per agent, all behind [`Connector`]; a streaming line reader that survives
 //! damaged files; redaction of secrets before anything leaves this crate. Never touches SQL.
 
+// The connectors and redaction read untrusted log text: no indexing that can panic (use
+// `get`, iterators, `sk_core::text`). Test code may index. The reader is not covered: its
+// byte offsets into its own buffer are kept valid by construction (see reader/lines.rs).
+#[cfg_attr(not(test), deny(clippy::indexing_slicing))]
 pub mod claude;
+#[cfg_attr(not(test), deny(clippy::indexing_slicing))]
 pub mod codex;
+#[cfg_attr(not(test), deny(clippy::indexing_slicing))]
 pub mod copilot;
 pub mod memory_sink;
 pub mod plan;
 pub mod reader;
+#[cfg_attr(not(test), deny(clippy::indexing_slicing))]
 pub mod redact;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +69,13 @@ pub trait Connector: Sync {
     /// finds into `sink`. Malformed content is reported through `sink.damage` and skipped;
     /// only I/O and sink failures are errors.
     fn read(&self, src: &SourceFile, from: u64, sink: &mut dyn Sink) -> Result<ReadOutcome, IngestError>;
+
+    /// The session id the log itself declares near its start, when the format has one that
+    /// should win over the id taken from the file's name (the id users and other tools
+    /// know). Called only for files about to be read; `None` keeps the name's id.
+    fn declared_session(&self, _path: &Path) -> Option<String> {
+        None
+    }
 }
 
 /// Every connector, in [`Agent::ALL`] order.

@@ -1,7 +1,8 @@
 //! The Codex CLI connector: finds `rollout-*.jsonl` files under `$CODEX_HOME/sessions` and
 //! `archived_sessions`, and turns their `{timestamp, type, payload}` lines into records
-//! (formats.md §3). The session id comes from the file name, so an incremental read that
-//! starts mid-file still knows its session; see `items` for how each line is mapped.
+//! (formats.md §3). The session id is the one the first `session_meta` line declares
+//! (`payload.id`), else the file name's: both are known before reading, so an incremental
+//! read that starts mid-file still knows its session; see `items` for how each line is mapped.
 
 mod items;
 mod shapes;
@@ -53,6 +54,10 @@ impl Connector for Codex {
         }
     }
 
+    fn declared_session(&self, path: &Path) -> Option<String> {
+        declared_session(path)
+    }
+
     fn read(&self, src: &SourceFile, from: u64, sink: &mut dyn Sink) -> Result<ReadOutcome, IngestError> {
         // Both callbacks need the sink; the reader never calls them at the same time.
         let sink = RefCell::new(sink);
@@ -76,6 +81,31 @@ impl Connector for Codex {
             skipped_bytes: stats.skipped_bytes,
         })
     }
+}
+
+/// The `payload.id` of the rollout's first line when it is a `session_meta` (a resumed
+/// rollout may hold a second one, naming the session it resumed: only the first counts).
+/// Reads at most the first 256 KiB: a first line longer than that keeps the file name's id.
+pub fn declared_session(path: &Path) -> Option<String> {
+    use std::io::{BufRead, BufReader, Read};
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(rename = "type")]
+        kind: String,
+        payload: HeadPayload,
+    }
+    #[derive(serde::Deserialize)]
+    struct HeadPayload {
+        id: Option<String>,
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut line = Vec::new();
+    BufReader::new(file.take(256 * 1024)).read_until(b'\n', &mut line).ok()?;
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line);
+    let head: Head = serde_json::from_slice(line.trim_ascii()).ok()?;
+    let id = head.payload.id.filter(|id| head.kind == "session_meta" && !id.trim().is_empty())?;
+    // An id is a path component and a display handle: keep it to printable, short text.
+    (id.len() <= 128 && !id.chars().any(|c| c.is_control() || c == '/' || c == '\\')).then_some(id)
 }
 
 /// `rollout-2026-05-07T18-27-42-<uuid>.jsonl` -> the UUID; another `rollout-*.jsonl` -> its

@@ -172,3 +172,32 @@ fn a_first_run_that_finds_nothing_says_where_it_looked() {
     let status = env.stdout(&["status"]);
     assert!(!status.contains("never"), "the run that found nothing is the last index: {status}");
 }
+
+/// A Codex rollout's session is the id its `session_meta` declares (the one users and the
+/// agent's hooks know), not whatever its file is called.
+#[test]
+fn a_codex_session_takes_the_id_its_log_declares() {
+    let env = TestEnv::new();
+    env.seed_corpus(
+        "codex/convo.jsonl",
+        ".codex/sessions/2026/05/07/rollout-2026-05-07T18-27-42-00000000-0000-0000-0000-000000000000.jsonl",
+    );
+    env.seed_corpus("codex/compacted-real.jsonl", ".codex/sessions/2026/07/21/rollout-renamed-by-hand.jsonl");
+    env.sk().arg("index").assert().success();
+    let v = env.json(&["sessions", "--json"]);
+    let mut ids: Vec<String> = v
+        .as_array()
+        .or_else(|| v["sessions"].as_array())
+        .expect("a list of sessions")
+        .iter()
+        .filter_map(|s| s["id"].as_str().or_else(|| s["external_id"].as_str()).map(str::to_string))
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["019e03b2-11a2-7320-9098-5d831813e66c", "019f86c9-2b8a-7651-bff3-79039535009a"],
+        "{v}"
+    );
+    // The declared id opens the session.
+    env.sk().args(["session", "019e03b2-11a2-7320-9098-5d831813e66c"]).assert().success();
+}
