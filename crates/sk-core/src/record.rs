@@ -2,6 +2,7 @@
 //! push into a [`Sink`] one record at a time (ripgrep's Sink idea), so nobody ever holds a
 //! whole session in memory and the store never sees an agent's wire format.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use crate::Agent;
@@ -224,13 +225,43 @@ pub trait Sink {
     fn damage(&mut self, offset: u64, len: u64, reason: &str) -> Result<(), SinkError>;
 }
 
+/// What [`cap_text`] and [`capped`] append where they cut a text.
+pub const TRUNCATED_MARK: &str = " …[truncated]";
+
 /// Cuts `text` to at most `max` bytes on a char boundary, marking the cut.
 pub fn cap_text(text: &mut String, max: usize) {
-    if text.len() <= max {
-        return;
+    if crate::text::truncate(text, max) {
+        text.push_str(TRUNCATED_MARK);
     }
-    crate::text::truncate(text, max);
-    text.push_str(" …[truncated]");
+}
+
+/// Owned text of at most `max` bytes, cut and marked like [`cap_text`]. A borrowed text is
+/// copied no further than the kept part: a 1 MB tool output should not be copied whole to
+/// keep 16 KB of it. An owned text is cut in place.
+pub fn capped<'a>(text: impl Into<Cow<'a, str>>, max: usize) -> String {
+    match text.into() {
+        Cow::Owned(mut s) => {
+            cap_text(&mut s, max);
+            s
+        }
+        Cow::Borrowed(s) if s.len() <= max => s.to_owned(),
+        Cow::Borrowed(s) => {
+            let kept = crate::text::prefix(s, max);
+            let mut out = String::with_capacity(kept.len() + TRUNCATED_MARK.len());
+            out.push_str(kept);
+            out.push_str(TRUNCATED_MARK);
+            out
+        }
+    }
+}
+
+/// The last `max` bytes of `text` (starting on a char boundary), marked at the front when
+/// cut: for failed outputs, whose end says what went wrong.
+pub fn tail_capped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    format!("[truncated]… {}", crate::text::suffix(text, max))
 }
 
 #[cfg(test)]
@@ -274,5 +305,29 @@ mod tests {
         let mut short = String::from("abc");
         cap_text(&mut short, 5);
         assert_eq!(short, "abc");
+    }
+
+    #[test]
+    fn capped_and_cap_text_agree_at_every_cut() {
+        let s = "ab—é😀cd".repeat(3);
+        for max in 0..=s.len() + 1 {
+            let mut owned = s.clone();
+            cap_text(&mut owned, max);
+            assert_eq!(capped(s.as_str(), max), owned, "max {max}");
+            assert_eq!(capped(s.clone(), max), owned, "max {max}");
+            let kept = owned.strip_suffix(TRUNCATED_MARK).unwrap_or(&owned);
+            assert!(kept.len() <= max && s.starts_with(kept));
+            assert_eq!(owned.len() > max, max < s.len());
+        }
+    }
+
+    #[test]
+    fn tail_capped_keeps_whole_chars_of_the_end() {
+        let s = "x—y—z"; // '—' is 3 bytes
+        assert_eq!(tail_capped(s, 99), s);
+        assert_eq!(tail_capped(s, 2), "[truncated]… z");
+        assert_eq!(tail_capped(s, 3), "[truncated]… z");
+        assert_eq!(tail_capped(s, 4), "[truncated]… —z");
+        assert_eq!(tail_capped(s, 0), "[truncated]… ");
     }
 }
