@@ -67,11 +67,15 @@ pub fn redact(text: &str) -> Option<Redacted> {
         let triggered = rules.marker_rules.get(found.as_str()).copied().unwrap_or(0);
         to_scan |= triggered & !rules.at_marker;
         for index in bits(triggered & rules.at_marker) {
-            rules.rules[index].try_at(text, found.start(), index, &mut hits);
+            if let Some(rule) = rules.rules.get(index) {
+                rule.try_at(text, found.start(), index, &mut hits);
+            }
         }
     }
     for index in bits(to_scan) {
-        rules.rules[index].scan(text, index, &mut hits);
+        if let Some(rule) = rules.rules.get(index) {
+            rule.scan(text, index, &mut hits);
+        }
     }
     if hits.is_empty() {
         return None;
@@ -117,15 +121,16 @@ fn replace(text: &str, hits: Vec<Hit>, rules: &Rules) -> Redacted {
     let mut counts: BTreeMap<&'static str, u32> = BTreeMap::new();
     let mut copied = 0;
     for hit in hits {
-        let kind = rules.rules[hit.priority].kind;
-        out.push_str(&text[copied..hit.range.start]);
+        let kind = rules.rules.get(hit.priority).map_or("secret", |rule| rule.kind);
+        // Match ranges are char boundaries; `window` cannot panic if a merge ever overlapped.
+        out.push_str(sk_core::text::window(text, copied, hit.range.start));
         out.push_str("[REDACTED:");
         out.push_str(kind);
         out.push(']');
         copied = hit.range.end;
         *counts.entry(kind).or_default() += 1;
     }
-    out.push_str(&text[copied..]);
+    out.push_str(sk_core::text::from(text, copied));
     Redacted {
         text: out,
         counts: counts.into_iter().collect(),
@@ -162,7 +167,9 @@ impl Rule {
     /// marker on its own costs a few bytes per `max_tokens` in a text, where scanning the
     /// whole text with a case-insensitive pattern costs a pass per rule.
     fn try_at(&self, text: &str, at: usize, priority: usize, hits: &mut Vec<Hit>) {
-        let rest = &text[at..];
+        let Some(rest) = text.get(at..) else {
+            return;
+        };
         if !self.regex.is_match(rest) {
             return;
         }
@@ -176,9 +183,8 @@ impl Rule {
 }
 
 fn next_char(text: &str, from: usize) -> usize {
-    text[from..]
-        .chars()
-        .next()
+    text.get(from..)
+        .and_then(|rest| rest.chars().next())
         .map_or(text.len(), |c| from + c.len_utf8())
 }
 
@@ -205,8 +211,9 @@ fn spellings(word: &str) -> Vec<String> {
     }
     let mut out = vec![word.to_string(), word.to_ascii_uppercase(), capitalized(word)];
     let parts: Vec<&str> = word.split(['_', '-', ' ']).collect();
-    if parts.len() > 1 {
-        let separator = &word[parts[0].len()..=parts[0].len()];
+    if let Some((first, rest)) = parts.split_first()
+        && let Some(separator) = word.matches(['_', '-', ' ']).next()
+    {
         out.push(
             parts
                 .iter()
@@ -214,9 +221,9 @@ fn spellings(word: &str) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join(separator),
         );
-        let pascal: String = parts.iter().map(|p| capitalized(p)).collect();
-        out.push(format!("{}{}", parts[0], &pascal[parts[0].len()..]));
-        out.push(pascal);
+        let rest: String = rest.iter().map(|p| capitalized(p)).collect();
+        out.push(format!("{first}{rest}"));
+        out.push(format!("{}{rest}", capitalized(first)));
     }
     out
 }
@@ -576,8 +583,10 @@ impl Sink for RedactingSink<'_> {
         let text = self.scrub(&record.text);
         let mut files: Option<Vec<String>> = None;
         for (index, file) in record.files.iter().enumerate() {
-            if let Some(clean) = self.scrub(file) {
-                files.get_or_insert_with(|| record.files.clone())[index] = clean;
+            if let Some(clean) = self.scrub(file)
+                && let Some(slot) = files.get_or_insert_with(|| record.files.clone()).get_mut(index)
+            {
+                *slot = clean;
             }
         }
         if text.is_none() && files.is_none() {

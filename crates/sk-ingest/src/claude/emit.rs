@@ -5,10 +5,10 @@
 
 use std::borrow::Cow;
 
-use sk_core::record::{MAX_TEXT_BYTES, cap_text};
+use sk_core::record::{MAX_TEXT_BYTES, cap_text, capped};
 use sk_core::{Record, RecordKind, Sink, SinkError};
 
-use super::tools::{capped, summarize_call, summarize_result};
+use super::tools::{summarize_call, summarize_result};
 use super::user_text::{UserText, classify};
 use super::wire::{Block, Content, Entry, EntryType, Message};
 

@@ -4,7 +4,7 @@
 //! search pattern; and for results the error message or a capped excerpt.
 
 use serde_json::Value;
-use sk_core::record::{MAX_TEXT_BYTES, MAX_TOOL_OUTPUT_BYTES, cap_text};
+use sk_core::record::{MAX_TEXT_BYTES, MAX_TOOL_OUTPUT_BYTES, cap_text, capped};
 
 /// Longest head of an old/new snippet or prompt quoted in a call summary.
 const HEAD_CHARS: usize = 80;
@@ -126,7 +126,7 @@ fn change_heads(old: Option<&str>, new: Option<&str>) -> String {
 fn head(text: &str, max_chars: usize) -> String {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     match line.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
+        Some((cut, _)) => format!("{}…", sk_core::text::prefix(line, cut)),
         None => line.to_owned(),
     }
 }
@@ -173,21 +173,6 @@ fn nonzero_exit_code(text: &str) -> bool {
     };
     let digits: &str = rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or("");
     !digits.is_empty() && digits.bytes().any(|b| b != b'0')
-}
-
-/// `text` capped like [`cap_text`], without first copying all of a huge output.
-pub fn capped(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    // Copy just past the cap so cap_text sees the overflow and marks the cut itself.
-    let mut end = max + 1;
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    let mut out = text[..end].to_owned();
-    cap_text(&mut out, max);
-    out
 }
 
 #[cfg(test)]

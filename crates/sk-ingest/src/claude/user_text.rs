@@ -97,9 +97,9 @@ fn slash_command(name: &str, args: Option<&str>) -> String {
 fn tag_body<'t>(text: &'t str, tag: &str) -> Option<&'t str> {
     let open = format!("<{tag}>");
     let close = format!("</{tag}>");
-    let start = text.find(&open)? + open.len();
-    let len = text[start..].find(&close)?;
-    Some(&text[start..start + len])
+    let (_, rest) = text.split_once(&open)?;
+    let (body, _) = rest.split_once(&close)?;
+    Some(body)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use sk_core::record::MAX_TOOL_OUTPUT_BYTES;
+use sk_core::record::{MAX_TOOL_OUTPUT_BYTES, capped};
 
 use super::wire::{Action, Arguments, CommandLine, Content, OutputObject, ToolOutput};
 
@@ -75,7 +75,7 @@ pub(super) fn function_call(arguments: Option<&Arguments>) -> CallSummary {
         .or_else(|| args.command.as_ref().and_then(command_line))
     {
         return CallSummary {
-            text: capped(&command, COMMAND_SUMMARY_BYTES),
+            text: capped(command, COMMAND_SUMMARY_BYTES),
             files,
         };
     }
@@ -91,7 +91,7 @@ pub(super) fn function_call(arguments: Option<&Arguments>) -> CallSummary {
         return call;
     }
     CallSummary {
-        text: capped(&compact_json(&raw), JSON_SUMMARY_BYTES),
+        text: capped(compact_json(&raw), JSON_SUMMARY_BYTES),
         files,
     }
 }
@@ -122,7 +122,7 @@ pub(super) fn action_call(action: Option<&Action>) -> CallSummary {
         .or_else(|| action.pattern.as_deref().map(Cow::Borrowed))
         .unwrap_or_default();
     CallSummary {
-        text: capped(&text, COMMAND_SUMMARY_BYTES),
+        text: capped(text, COMMAND_SUMMARY_BYTES),
         files: Vec::new(),
     }
 }
@@ -173,16 +173,16 @@ fn command_line<'c>(command: &'c CommandLine) -> Option<Cow<'c, str>> {
 pub(super) fn patch_files(patch: &str) -> Vec<String> {
     const HEADERS: [&str; 4] = ["Update File: ", "Add File: ", "Delete File: ", "Move to: "];
     let mut files = Vec::new();
-    for (at, _) in patch.match_indices("*** ") {
-        let rest = &patch[at + 4..];
+    for (at, marker) in patch.match_indices("*** ") {
+        let Some(rest) = patch.get(at + marker.len()..) else {
+            continue;
+        };
         let Some(path) = HEADERS.iter().find_map(|h| rest.strip_prefix(h)) else {
             continue;
         };
-        let mut end = path.find(['\n', '\r', '"']).unwrap_or(path.len());
-        if let Some(escape) = path[..end].find("\\n") {
-            end = escape;
-        }
-        let path = path[..end].trim();
+        // The path ends at the line's end, a closing quote or a literal `\n` escape.
+        let path = path.split(['\n', '\r', '"']).next().unwrap_or_default();
+        let path = path.split("\\n").next().unwrap_or_default().trim();
         if !path.is_empty() {
             push_unique(&mut files, path);
         }
@@ -205,23 +205,6 @@ fn compact_json(raw: &str) -> Cow<'_, str> {
         Ok(v) => Cow::Owned(v.to_string()),
         Err(_) => Cow::Borrowed(raw.trim()),
     }
-}
-
-/// Copies at most `max` bytes of `text`, cut on a char boundary and marked the way
-/// [`sk_core::record::cap_text`] marks it, without copying the rest first: a 1 MB heredoc
-/// should not be copied whole to keep 1 KB of it.
-fn capped(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut s = String::with_capacity(end + 16);
-    s.push_str(&text[..end]);
-    s.push_str(" …[truncated]");
-    s
 }
 
 /// The output of an exec-style tool, possibly wrapped as `{"output", "metadata":
@@ -391,9 +374,13 @@ fn looks_failed(body: &str) -> bool {
         "aborted",
         "invalid patch",
     ];
-    let head = body.trim_start();
-    let head = &head[..head.len().min(64)].to_ascii_lowercase();
-    MARKERS.iter().any(|m| head.starts_with(m))
+    // Compared as bytes: the markers are ASCII, and the output's first bytes may cut a
+    // multi-byte character anywhere (a real log had '—' across byte 64).
+    let head = body.trim_start().as_bytes();
+    MARKERS.iter().any(|m| {
+        head.get(..m.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(m.as_bytes()))
+    })
 }
 
 #[cfg(test)]
@@ -507,6 +494,30 @@ text(await tools.apply_patch(patch));"#;
                 success: true,
                 text: r#"{"name":"pkg"}"#.into()
             }
+        );
+    }
+
+    #[test]
+    fn failure_markers_ignore_case_and_multibyte_text_anywhere() {
+        // Issue 17: '—' across byte 64 of the output panicked the old check.
+        assert!(!looks_failed(&format!("{}— done", "x".repeat(63))));
+        assert!(looks_failed(&format!("  ERROR: {}— details", "y".repeat(56))));
+        assert!(looks_failed("Script failed — see above"));
+        assert!(!looks_failed("é"));
+        assert!(!looks_failed("—"));
+        assert!(!looks_failed(""));
+        assert!(!looks_failed("erro"));
+    }
+
+    #[test]
+    fn patch_headers_with_multibyte_paths() {
+        assert_eq!(
+            patch_files("*** Begin Patch\n*** Add File: é—ü.md\n+x\n*** Move to: 目录/文件.rs\r\n*** "),
+            ["é—ü.md", "目录/文件.rs"]
+        );
+        assert_eq!(
+            patch_files(r#"{"input":"*** Update File: naïve.rs\n@@"}"#),
+            ["naïve.rs"]
         );
     }
 

@@ -2,10 +2,10 @@
 //! metadata), `checkpoints/NNN-*.md` (compaction summaries in tagged sections) and markdown
 //! artifacts (plans, notes, research). Each is re-read whole when it changes.
 
-use sk_core::record::MAX_TEXT_BYTES;
+use sk_core::record::{MAX_TEXT_BYTES, capped};
 use sk_core::{Record, RecordKind, SessionMeta, SinkError};
 
-use super::events::{Out, capped};
+use super::events::Out;
 
 /// The tag Copilot puts the checkpoint's title in; a title, not a section worth a record.
 const TITLE_TAG: &str = "checkpoint_title";
@@ -32,14 +32,15 @@ pub(crate) fn tagged_sections(text: &str) -> Vec<Section<'_>> {
     let mut from = 0;
     while let Some((offset, name, body_start)) = next_open_tag(text, from) {
         let close = format!("</{name}>");
-        let (body_end, next) = match text[body_start..].find(&close) {
-            Some(i) => (body_start + i, body_start + i + close.len()),
+        let after = text.get(body_start..).unwrap_or_default();
+        let (body, next) = match after.split_once(close.as_str()) {
+            Some((body, _)) => (body, body_start + body.len() + close.len()),
             None => {
                 let end = next_open_tag(text, body_start).map_or(text.len(), |(start, _, _)| start);
-                (end, end)
+                (sk_core::text::window(text, body_start, end), end)
             }
         };
-        let body = text[body_start..body_end].trim();
+        let body = body.trim();
         if name != TITLE_TAG && !body.is_empty() {
             sections.push(Section { offset, name, body });
         }
@@ -52,23 +53,27 @@ pub(crate) fn tagged_sections(text: &str) -> Vec<Section<'_>> {
 fn next_open_tag(text: &str, from: usize) -> Option<(usize, &str, usize)> {
     let bytes = text.as_bytes();
     let mut search = from;
-    while let Some(i) = memchr::memchr(b'<', &bytes[search..]) {
+    while let Some(i) = memchr::memchr(b'<', bytes.get(search..).unwrap_or_default()) {
         let at = search + i;
         search = at + 1;
-        let mut before = at;
-        while before > 0 && matches!(bytes[before - 1], b' ' | b'\t') {
-            before -= 1;
-        }
-        if before > 0 && bytes[before - 1] != b'\n' {
+        // Only blanks may stand between the line start and the tag.
+        let line_head = bytes.get(..at).unwrap_or_default();
+        let preceding = line_head.iter().rev().find(|b| !matches!(b, b' ' | b'\t'));
+        if preceding.is_some_and(|&b| b != b'\n') {
             continue;
         }
-        let name_len = bytes[at + 1..]
+        let name_len = bytes
+            .get(at + 1..)
+            .unwrap_or_default()
             .iter()
             .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'_')
             .count();
         let starts_with_letter = bytes.get(at + 1).is_some_and(u8::is_ascii_lowercase);
         if starts_with_letter && name_len <= MAX_TAG_LEN && bytes.get(at + 1 + name_len) == Some(&b'>') {
-            return Some((at, &text[at + 1..at + 1 + name_len], at + name_len + 2));
+            // The name is ASCII between '<' and '>', so `get` always succeeds.
+            if let Some(name) = text.get(at + 1..at + 1 + name_len) {
+                return Some((at, name, at + name_len + 2));
+            }
         }
     }
     None
@@ -107,8 +112,8 @@ fn workspace_values(text: &str) -> Vec<(&str, Option<String>)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut values = Vec::new();
     let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i].trim_start_matches('\u{feff}');
+    while let Some(line) = lines.get(i) {
+        let line = line.trim_start_matches('\u{feff}');
         i += 1;
         if line.trim().is_empty() || line.starts_with([' ', '\t', '#', '-']) {
             continue;
@@ -123,10 +128,13 @@ fn workspace_values(text: &str) -> Vec<(&str, Option<String>)> {
         let raw = raw.trim();
         let value = if raw.starts_with(['|', '>']) {
             let start = i;
-            while i < lines.len() && (lines[i].starts_with([' ', '\t']) || lines[i].trim().is_empty()) {
+            while lines
+                .get(i)
+                .is_some_and(|l| l.starts_with([' ', '\t']) || l.trim().is_empty())
+            {
                 i += 1;
             }
-            block_scalar(&lines[start..i], raw.starts_with('>'))
+            block_scalar(lines.get(start..i).unwrap_or_default(), raw.starts_with('>'))
         } else {
             scalar(raw)
         };
@@ -173,7 +181,7 @@ fn scalar(raw: &str) -> Option<String> {
         }
         return Some(out);
     }
-    let plain = raw.find(" #").map_or(raw, |i| &raw[..i]).trim();
+    let plain = raw.split_once(" #").map_or(raw, |(value, _comment)| value).trim();
     match plain {
         "" | "null" | "Null" | "NULL" | "~" => None,
         v => Some(v.to_owned()),
@@ -249,6 +257,7 @@ fn push_whole(
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice)] // tests may slice: a panic fails the test
 mod tests {
     use super::*;
 
@@ -273,6 +282,24 @@ mod tests {
         let names: Vec<_> = sections.iter().map(|s| (s.name, s.body)).collect();
         assert_eq!(names, vec![("overview", "cut off"), ("next_steps", "- go")]);
         assert!(tagged_sections("plain text, a < b and <Tag> and <x y>").is_empty());
+    }
+
+    #[test]
+    fn multibyte_text_around_tags_and_comments() {
+        let text = "— é\n\u{3000}<overview>\nnaïve — ü\n</overview>— after\n<next_steps>\n目录—";
+        let sections = tagged_sections(text);
+        let names: Vec<_> = sections.iter().map(|s| (s.name, s.body)).collect();
+        // An ideographic space is not a blank: that tag is not at a line start.
+        assert_eq!(names, vec![("next_steps", "目录—")]);
+        let names: Vec<_> = tagged_sections("é\n<overview>\n—ü</overview>\n")
+            .iter()
+            .map(|s| (s.name, s.body))
+            .collect();
+        assert_eq!(names, vec![("overview", "—ü")]);
+        assert_eq!(scalar("naïve — ü #— comment"), Some("naïve — ü".to_owned()));
+        let values = workspace_values("summary: |\n  —é\n\n  ü\ncwd: /tmp/é\n");
+        assert_eq!(values[0], ("summary", Some("—é\n\nü".to_owned())));
+        assert_eq!(values[1], ("cwd", Some("/tmp/é".to_owned())));
     }
 
     #[test]

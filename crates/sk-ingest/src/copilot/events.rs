@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::de::IgnoredAny;
 use sha2::{Digest, Sha256};
-use sk_core::record::{MAX_TEXT_BYTES, MAX_TOOL_OUTPUT_BYTES, cap_text};
+use sk_core::record::{MAX_TEXT_BYTES, MAX_TOOL_OUTPUT_BYTES, capped, tail_capped};
 use sk_core::{Record, RecordKind, SessionMeta, Sink, SinkError};
 
 use super::artifacts::tagged_sections;
@@ -354,39 +354,6 @@ fn push_unique(files: &mut Vec<String>, path: &str) {
     }
 }
 
-/// Owned text of at most `max` bytes (see [`cap_text`]), copying no more than it keeps.
-pub(crate) fn capped<'a>(text: impl Into<Cow<'a, str>>, max: usize) -> String {
-    match text.into() {
-        Cow::Owned(mut s) => {
-            cap_text(&mut s, max);
-            s
-        }
-        Cow::Borrowed(s) if s.len() <= max => s.to_owned(),
-        Cow::Borrowed(s) => {
-            // Keep just over `max` bytes so `cap_text` still cuts and marks the text.
-            let mut end = max + 1;
-            while !s.is_char_boundary(end) {
-                end += 1;
-            }
-            let mut out = s[..end].to_owned();
-            cap_text(&mut out, max);
-            out
-        }
-    }
-}
-
-/// The last `max` bytes of `text` (on a char boundary), marked when cut.
-fn tail_capped(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut start = text.len() - max;
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    format!("[truncated]… {}", &text[start..])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,15 +368,6 @@ mod tests {
             offset += line.len() as u64 + 1;
         }
         sink
-    }
-
-    #[test]
-    fn capped_copies_at_most_the_kept_prefix() {
-        let long = "é".repeat(100);
-        let cut = capped(long.as_str(), 11);
-        assert!(cut.starts_with("ééééé"));
-        assert!(cut.ends_with("[truncated]"));
-        assert_eq!(capped("short", 11), "short");
     }
 
     #[test]

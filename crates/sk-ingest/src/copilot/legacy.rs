@@ -5,10 +5,10 @@
 //! skipped; nothing in the document can make the read fail.
 
 use serde_json::{Map, Value};
-use sk_core::record::{MAX_TEXT_BYTES, MAX_TOOL_OUTPUT_BYTES};
+use sk_core::record::{MAX_TEXT_BYTES, MAX_TOOL_OUTPUT_BYTES, capped};
 use sk_core::{Record, RecordKind, SessionMeta, SinkError};
 
-use super::events::{self, Out, capped};
+use super::events::{self, Out};
 use super::tools::summarize_call;
 use super::wire;
 

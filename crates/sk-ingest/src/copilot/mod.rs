@@ -119,8 +119,8 @@ fn discovered(path: &Path) -> Option<(SourceKind, String)> {
 
 /// `NNN-<slug>.md`; `index.md` only repeats the titles.
 fn is_checkpoint_file(name: &str) -> bool {
-    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && name[digits..].starts_with('-') && name.ends_with(".md")
+    let rest = name.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < name.len() && rest.starts_with('-') && name.ends_with(".md")
 }
 
 /// A Copilot session folder: it holds the event log or the workspace file, or it sits in

@@ -231,10 +231,9 @@ fn write_compact(value: &Value, out: &mut String) {
 pub(crate) fn trailing_exit_code(output: &str) -> Option<i64> {
     let tail = output.trim_end();
     let tail = tail.strip_suffix('>')?;
-    let start = tail.rfind('<')?;
-    let marker = &tail[start..];
-    let at = marker.rfind("exit code ")?;
-    marker[at + "exit code ".len()..].trim().parse().ok()
+    let (_, marker) = tail.rsplit_once('<')?;
+    let (_, code) = marker.rsplit_once("exit code ")?;
+    code.trim().parse().ok()
 }
 
 #[cfg(test)]

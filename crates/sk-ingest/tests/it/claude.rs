@@ -471,6 +471,47 @@ fn sidechains_errors_and_failed_results() {
     assert_eq!(sink.meta.title.as_deref(), Some("my title"));
 }
 
+/// Issue 17: caps of prompts, answers and tool results cut by bytes; with multi-byte text
+/// at every cut the transcript still reads whole, each text cut between chars and marked.
+#[test]
+fn multibyte_text_at_the_caps_is_ingested() {
+    use serde_json::json;
+    let prompt = "—".repeat(11_000); // the 32 KB cap falls inside a '—'
+    let answer = format!("ok {}", "é".repeat(20_000));
+    let output = format!("a{}", "—".repeat(1000)); // the 2 KB cap falls inside a '—'
+    let lines = [
+        json!({"type": "user", "uuid": "u1", "message": {"role": "user", "content": prompt}}),
+        json!({"type": "assistant", "uuid": "a1",
+               "message": {"id": "msg_1", "model": "m", "content": [{"type": "text", "text": answer}]}}),
+        json!({"type": "user", "uuid": "r1", "message": {"content": [
+            {"type": "tool_result", "tool_use_id": "t1", "content": output},
+            {"type": "tool_result", "tool_use_id": "t2", "is_error": true, "content": format!("Exit code 1\n{}", "ü".repeat(1500))}
+        ]}}),
+        json!({"type": "user", "uuid": "c1", "message": {"role": "user",
+               "content": "<command-name>/é—</command-name>\n<command-args>naïve — ü</command-args>"}}),
+    ]
+    .map(|v| v.to_string());
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = transcript(tmp.path(), &lines);
+    let (sink, out) = read_all(&Claude, &src, 0);
+    assert_eq!(out.damaged_spans, 0, "{:?}", sink.damage);
+    let mark = " …[truncated]";
+    assert_eq!(
+        texts(&sink, RecordKind::Prompt),
+        [format!("{}{mark}", "—".repeat(10_922)).as_str(), "/é— naïve — ü"]
+    );
+    let answer_cut = texts(&sink, RecordKind::Answer)[0].to_owned();
+    assert_eq!(answer_cut, format!("ok {}{mark}", "é".repeat(16_382)));
+    assert_eq!(
+        texts(&sink, RecordKind::ToolResult),
+        [
+            format!("a{}{mark}", "—".repeat(682)),
+            format!("Exit code 1\n{}{mark}", "ü".repeat(1018))
+        ]
+    );
+}
+
 #[test]
 fn old_layout_sub_agents_take_their_parent_from_the_lines() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -337,6 +337,72 @@ fn failed_commands_are_failed_results() {
     assert_eq!(sink.system_prompts, ["You are Codex, synthetic."]);
 }
 
+/// Issue 17: a real rollout had an output whose byte 64 fell inside '—', and the failure
+/// check sliced the output's first 64 bytes. Every cut of an output (the failure check, the
+/// 2 KB cap with and without the exit-code line, patch headers) must land between chars.
+#[test]
+fn multibyte_text_at_every_cut_is_ingested() {
+    use serde_json::json;
+    let item = |ts: &str, payload: serde_json::Value| {
+        json!({"timestamp": ts, "type": "response_item", "payload": payload}).to_string()
+    };
+    let at_64 = format!("{}— done", "x".repeat(63)); // '—' is bytes 63..66
+    let failed_at_64 = format!("error: {}— details", "y".repeat(56));
+    let long = format!("a{}", "—".repeat(1000)); // the 2 KB cap falls inside a '—'
+    let long_failed = json!({"output": "—".repeat(1000), "metadata": {"exit_code": 1}}).to_string();
+    let lines = [
+        SYNTHETIC_META.to_string(),
+        item(
+            "2026-01-02T03:04:06Z",
+            json!({"type": "function_call_output", "call_id": "c1", "output": at_64}),
+        ),
+        item(
+            "2026-01-02T03:04:07Z",
+            json!({"type": "function_call_output", "call_id": "c2", "output": failed_at_64}),
+        ),
+        item(
+            "2026-01-02T03:04:08Z",
+            json!({"type": "function_call_output", "call_id": "c3", "output": long}),
+        ),
+        item(
+            "2026-01-02T03:04:09Z",
+            json!({"type": "function_call_output", "call_id": "c4", "output": long_failed}),
+        ),
+        item(
+            "2026-01-02T03:04:10Z",
+            json!({"type": "custom_tool_call", "name": "apply_patch", "call_id": "c5",
+                   "input": "*** Begin Patch\n*** Update File: docs/naïve—notes.md\n@@\n-é\n+—\n*** End Patch"}),
+        ),
+        item(
+            "2026-01-02T03:04:11Z",
+            json!({"type": "custom_tool_call_output", "call_id": "c5", "output": "Success. Updated — 1 file"}),
+        ),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = synthetic(tmp.path(), &lines);
+    let (sink, out) = read_all(&Codex, &src, 0);
+    assert_eq!(out.damaged_spans, 0, "{:?}", sink.damage);
+    let results: Vec<_> = sink
+        .of(RecordKind::ToolResult)
+        .map(|r| (r.call_id.as_deref(), r.success, r.text.as_str()))
+        .collect();
+    let cut_long = format!("a{} …[truncated]", "—".repeat(682)); // 1 + 682 × 3 = 2047 bytes
+    let cut_failed = format!("exit code 1\n{} …[truncated]", "—".repeat(678)); // 12 + 2034
+    assert_eq!(
+        results,
+        [
+            (Some("c1"), Some(true), at_64.as_str()),
+            (Some("c2"), Some(false), failed_at_64.as_str()),
+            (Some("c3"), Some(true), cut_long.as_str()),
+            (Some("c4"), Some(false), cut_failed.as_str()),
+            (Some("c5"), Some(true), "Success. Updated — 1 file"),
+        ]
+    );
+    let call = sink.of(RecordKind::ToolCall).next().expect("the patch call");
+    assert_eq!(call.files, ["docs/naïve—notes.md"]);
+}
+
 #[test]
 fn malformed_arguments_keep_the_call_with_its_raw_text() {
     let tmp = tempfile::tempdir().expect("tempdir");

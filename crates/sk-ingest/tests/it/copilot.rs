@@ -373,6 +373,49 @@ fn snapshot_rewind_withdraws_later_records() {
     assert_eq!(texts, ["first", "one", "instead"]);
 }
 
+/// Issue 17: the caps of messages and tool results (the head of a successful output, the
+/// tail of a failed one) and the exit-code marker at an output's end, with multi-byte text
+/// at every cut.
+#[test]
+fn multibyte_text_at_the_caps_is_ingested() {
+    use serde_json::json;
+    let long = format!("a{}", "—".repeat(1000)); // 3001 bytes; the 2 KB caps fall inside '—'
+    let lines = [
+        json!({"type": "user.message", "id": "u1", "data": {"content": "—".repeat(11_000)}}),
+        json!({"type": "tool.execution_complete", "id": "t1",
+               "data": {"toolCallId": "c1", "success": true, "result": {"content": long}}}),
+        json!({"type": "tool.execution_complete", "id": "t2",
+               "data": {"toolCallId": "c2", "success": false, "result": {"content": long}}}),
+        json!({"type": "tool.execution_complete", "id": "t3",
+               "data": {"toolCallId": "c3", "success": false, "result": {"content": ""},
+                        "error": {"message": long}}}),
+        json!({"type": "tool.execution_complete", "id": "t4",
+               "data": {"toolCallId": "c4", "success": true,
+                        "result": {"content": "naïve — ü\n<shellId: é— completed with exit code 2>"}}}),
+    ]
+    .map(|v| v.to_string());
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let sink = read_lines(&lines);
+    assert!(sink.damage.is_empty(), "{:?}", sink.damage);
+    let mark = " …[truncated]";
+    let texts: Vec<(Option<bool>, &str)> = sink
+        .records
+        .iter()
+        .map(|r| (r.success, r.text.as_str()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (None, format!("{}{mark}", "—".repeat(10_922)).as_str()),
+            (Some(true), format!("a{}{mark}", "—".repeat(682)).as_str()),
+            // A failed output keeps its end: 3001 - 2048 = 953 moves forward to 955.
+            (Some(false), format!("[truncated]… {}", "—".repeat(682)).as_str()),
+            (Some(false), format!("a{}{mark}", "—".repeat(682)).as_str()),
+            (Some(false), "naïve — ü\n<shellId: é— completed with exit code 2>"),
+        ]
+    );
+}
+
 #[test]
 fn damaged_and_unknown_lines() {
     let sink = read_lines(&[
