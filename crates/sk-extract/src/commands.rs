@@ -129,10 +129,11 @@ pub fn normalize_command(command: &str) -> String {
     loop {
         let before = joined.len();
         for filter in ["| tail", "| head", "| less", "| cat", "|tail", "|head"] {
-            if let Some(i) = joined.rfind(filter)
-                && !joined[i + 1..].contains(['|', ';', '&'])
+            if let Some((kept, after)) = joined.rsplit_once(filter)
+                && !after.contains(['|', ';', '&'])
             {
-                joined.truncate(i);
+                let cut = kept.len();
+                joined.truncate(cut);
             }
         }
         for redirect in ["2>&1", "2> /dev/null", "2>/dev/null"] {
@@ -155,16 +156,18 @@ fn command_head(command: &str) -> String {
         if line.is_empty() {
             continue;
         }
-        if let Some(i) = line.find("<<") {
-            let before = line[..i].trim_end();
-            let after = line[i + 2..].trim_start_matches(['-', '~']).trim_start();
-            let marker_end = after
+        if let Some((before, after)) = line.split_once("<<") {
+            let before = before.trim_end();
+            let after = after.trim_start_matches(['-', '~']).trim_start();
+            let (_marker, rest) = after
                 .char_indices()
                 .find(|(j, c)| {
-                    *j > 0 && (c.is_whitespace() || *c == '|' || *c == ';') && !after[..*j].ends_with('\\')
+                    *j > 0
+                        && (c.is_whitespace() || *c == '|' || *c == ';')
+                        && !sk_core::text::prefix(after, *j).ends_with('\\')
                 })
-                .map_or(after.len(), |(j, _)| j);
-            let rest = after[marker_end..].trim();
+                .map_or((after, ""), |(j, _)| sk_core::text::split_at(after, j));
+            let rest = rest.trim();
             out.push(if rest.is_empty() {
                 before.to_string()
             } else {
@@ -295,8 +298,9 @@ pub(crate) fn short_command(command: &str, max: usize) -> String {
     match flat.char_indices().nth(max) {
         None => flat,
         Some((end, _)) => {
-            let cut = flat[..end].rfind(' ').filter(|&i| i > max / 2).unwrap_or(end);
-            format!("{}…", flat[..cut].trim_end())
+            let head = sk_core::text::prefix(&flat, end);
+            let cut = head.rfind(' ').filter(|&i| i > max / 2).unwrap_or(end);
+            format!("{}…", sk_core::text::prefix(head, cut).trim_end())
         }
     }
 }
@@ -304,6 +308,22 @@ pub(crate) fn short_command(command: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multibyte_text_next_to_filters_heredocs_and_cuts() {
+        assert_eq!(normalize_command("echo é— | tail -n 5"), "echo é—");
+        assert_eq!(
+            normalize_command("echo é— | tail -n 5 | wc"),
+            "echo é— | tail -n 5 | wc"
+        );
+        assert_eq!(
+            command_head("cat > f.md <<'EOF' — ü\nbody é\nEOF"),
+            "cat > f.md — ü"
+        );
+        assert_eq!(command_head("cat <<é—\nx"), "cat");
+        let short = short_command(&"é— ".repeat(100), 20);
+        assert!(short.ends_with('…') && short.chars().count() <= 21, "{short}");
+    }
 
     #[test]
     fn normalization_drops_setup_filters_and_heredocs() {

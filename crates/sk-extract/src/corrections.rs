@@ -50,7 +50,7 @@ static INTERJECTION: LazyLock<Regex> = LazyLock::new(|| {
 /// Removes a leading "No," / "Nein," so the rest can stand as a title.
 pub(crate) fn strip_interjection(sentence: &str) -> &str {
     match INTERJECTION.find(sentence) {
-        Some(m) => &sentence[m.end()..],
+        Some(m) => sentence.get(m.end()..).unwrap_or_default(),
         None => sentence,
     }
 }

@@ -223,7 +223,7 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
         let message = c.get(2).map_or("", |m| m.as_str()).trim_end_matches(['.', ':']);
         let start = c.get(0).map_or(0, |m| m.start());
         let location = RUST_LOCATION
-            .captures(&text[start..])
+            .captures(sk_core::text::from(text, start))
             .and_then(|l| l.get(1))
             .map(|m| m.as_str().to_string());
         let mut e = info(
@@ -351,7 +351,7 @@ fn other_compile_error(text: &str) -> Option<(String, Option<String>, String)> {
             continue;
         }
         let start = c.get(0).map_or(0, |m| m.start());
-        let next_lines: String = text[start..]
+        let next_lines: String = sk_core::text::from(text, start)
             .lines()
             .skip(1)
             .take(2)
@@ -369,12 +369,12 @@ fn other_compile_error(text: &str) -> Option<(String, Option<String>, String)> {
 }
 
 fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+    sk_core::text::until(text, at).rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// Up to `max_lines` non-blank lines from byte `start`, capped at [`EXCERPT_CHARS`].
 fn lines_excerpt(text: &str, start: usize, max_lines: usize) -> String {
-    let lines: Vec<&str> = text[start.min(text.len())..]
+    let lines: Vec<&str> = sk_core::text::from(text, start)
         .lines()
         .map(str::trim_end)
         .filter(|l| !l.trim().is_empty())
@@ -383,7 +383,7 @@ fn lines_excerpt(text: &str, start: usize, max_lines: usize) -> String {
     let joined = lines.join("\n");
     match joined.char_indices().nth(EXCERPT_CHARS) {
         None => joined,
-        Some((end, _)) => format!("{}…", &joined[..end]),
+        Some((end, _)) => format!("{}…", sk_core::text::prefix(&joined, end)),
     }
 }
 
@@ -468,6 +468,19 @@ fn error_files(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_start_and_end_between_chars() {
+        let text = "é\n—x\nline two";
+        assert_eq!(line_start(text, 4), 3);
+        assert_eq!(lines_excerpt(text, 1, 5), text);
+        assert_eq!(lines_excerpt(text, 99, 5), "");
+        let long = "—".repeat(EXCERPT_CHARS + 3);
+        assert_eq!(
+            lines_excerpt(&long, 0, 1),
+            format!("{}…", "—".repeat(EXCERPT_CHARS))
+        );
+    }
 
     #[test]
     fn rust_compile_errors_name_the_message_and_file() {

@@ -39,15 +39,16 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
         let ends = match c {
             '\n' => true,
             '!' | '?' | ';' => next_is_space,
-            '.' => next_is_space && !ends_with_abbreviation(&text[start..i]),
+            '.' => next_is_space && !ends_with_abbreviation(sk_core::text::window(text, start, i)),
             _ => false,
         };
         if ends {
-            push_trimmed(&mut out, &text[start..i + c.len_utf8()]);
-            start = i + c.len_utf8();
+            let end = i + c.len_utf8();
+            push_trimmed(&mut out, sk_core::text::window(text, start, end));
+            start = end;
         }
     }
-    push_trimmed(&mut out, &text[start..]);
+    push_trimmed(&mut out, sk_core::text::from(text, start));
     out
 }
 
@@ -221,7 +222,7 @@ pub(crate) fn path_tokens(text: &str) -> Vec<String> {
     // resumes at the end of the previous path, not of the whole match.
     while let Some(path) = PATH_TOKEN.captures_at(text, at).and_then(|c| c.get(1)) {
         at = path.end();
-        let before = &text[..path.start()];
+        let before = text.get(..path.start()).unwrap_or_default();
         let is_url = before
             .rsplit(char::is_whitespace)
             .next()
@@ -288,9 +289,9 @@ fn cut_chars(text: &str, max: usize) -> (&str, bool) {
     match text.char_indices().nth(max) {
         None => (text, false),
         Some((end, _)) => {
-            let head = &text[..end];
+            let head = sk_core::text::prefix(text, end);
             let word_end = head.rfind(char::is_whitespace).filter(|&i| i >= end / 2);
-            (&head[..word_end.unwrap_or(end)], true)
+            (sk_core::text::prefix(head, word_end.unwrap_or(end)), true)
         }
     }
 }
@@ -337,8 +338,8 @@ fn strip_discourse_marker(s: &str) -> &str {
         Regex::new(r"(?i)^(?:(?:also|and|but|so|plus|btw|by the way|oh|well|ok|okay|anyway|thanks|thank you)\b[,.!]?\s+)+(?:please,?\s+)?|^please,?\s+")
             .expect("static regex")
     });
-    match MARKER.find(s) {
-        Some(m) if m.end() < s.len() => &s[m.end()..],
+    match MARKER.find(s).and_then(|m| s.get(m.end()..)) {
+        Some(rest) if !rest.is_empty() => rest,
         _ => s,
     }
 }
@@ -359,9 +360,13 @@ fn tidy_end(s: &mut String, was_cut: bool) {
             // A question mark ends a real question; keep it unless the sentence was cut.
             break;
         }
-        let last_word_start = s.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        let last = s[last_word_start..].to_lowercase();
-        if last_word_start > 0 && DANGLING_WORDS.contains(&last.as_str()) {
+        // The last word starts after a whitespace character, which may be multi-byte
+        // (a no-break space), so it is split off rather than found by `rfind(..) + 1`.
+        let Some((_, last)) = s.rsplit_once(char::is_whitespace) else {
+            break;
+        };
+        if DANGLING_WORDS.contains(&last.to_lowercase().as_str()) {
+            let last_word_start = s.len().saturating_sub(last.len());
             s.truncate(last_word_start);
             continue;
         }
@@ -386,10 +391,7 @@ pub(crate) fn strip_bullet(s: &str) -> &str {
         Regex::new(r"^(?:[-*•+]\s+|\d{1,3}[.)]\s+|\([a-z0-9]\)\s+|[a-z][.)]\s+|\[[ xX]\]\s*)+")
             .expect("static regex")
     });
-    match BULLET.find(s) {
-        Some(m) => &s[m.end()..],
-        None => s,
-    }
+    BULLET.find(s).and_then(|m| s.get(m.end()..)).unwrap_or(s)
 }
 
 /// Whether a line starts with a list marker.
@@ -422,7 +424,7 @@ pub fn trim_body(raw: &str) -> String {
     let out = out.trim_end();
     match out.char_indices().nth(MAX_BODY_CHARS) {
         None => out.to_string(),
-        Some((end, _)) => format!("{}…", out[..end].trim_end()),
+        Some((end, _)) => format!("{}…", sk_core::text::prefix(out, end).trim_end()),
     }
 }
 
@@ -436,7 +438,10 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
     }
     let mut head = head.trim_end();
     if head.matches('`').count() % 2 == 1 {
-        head = head[..head.rfind('`').unwrap_or(head.len())].trim_end();
+        head = head
+            .rsplit_once('`')
+            .map_or(head, |(before, _)| before)
+            .trim_end();
     }
     format!("{head}…")
 }
@@ -466,6 +471,26 @@ pub(crate) fn language_of(path: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multibyte_text_at_sentence_ends_cuts_and_last_words() {
+        assert_eq!(
+            sentences("Naïve — ü. Next é! Done"),
+            vec!["Naïve — ü.", "Next é!", "Done"]
+        );
+        // The last word follows a no-break space (2 bytes): `rfind(..) + 1` fell inside it.
+        let mut s = "fix the cache\u{a0}and".to_string();
+        tidy_end(&mut s, true);
+        assert_eq!(s, "fix the cache");
+        let e = excerpt(&format!("`é—{}", " ü".repeat(100)), 20);
+        assert!(e.ends_with('…') && !e.contains('`'), "{e}");
+        assert_eq!(strip_bullet("• é—"), "é—");
+        assert_eq!(
+            path_tokens("édité — src/main.rs, voir https://é.io/a.rs"),
+            ["src/main.rs"]
+        );
+        assert!(trim_body(&"—".repeat(MAX_BODY_CHARS + 5)).ends_with('…'));
+    }
 
     #[test]
     fn sentences_respect_abbreviations_and_file_names() {
