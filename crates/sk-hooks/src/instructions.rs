@@ -22,11 +22,10 @@ pub fn plan(existing: Option<&str>, body: &str) -> Option<String> {
     let Some(text) = existing.filter(|t| !t.is_empty()) else {
         return Some(section);
     };
-    match (text.find(BEGIN_PREFIX), text.find(END)) {
-        (Some(b), Some(e)) if b < e => {
-            let mut after = &text[e + END.len()..];
-            after = after.strip_prefix('\n').unwrap_or(after);
-            Some(format!("{}{section}{after}", &text[..b]))
+    match (text.split_once(BEGIN_PREFIX), text.split_once(END)) {
+        (Some((before, _)), Some((up_to_end, after))) if before.len() < up_to_end.len() => {
+            let after = after.strip_prefix('\n').unwrap_or(after);
+            Some(format!("{before}{section}{after}"))
         }
         (None, None) => {
             let sep = if text.ends_with("\n\n") {
@@ -92,6 +91,16 @@ mod tests {
         );
         assert_eq!(plan(Some(&format!("x\n{END}\n")), "b"), None);
         assert_eq!(plan(Some(&format!("{BEGIN}\nno end")), "b"), None);
+    }
+
+    #[test]
+    fn multibyte_text_around_the_section_is_kept() {
+        let user = format!("# Règles — é\n{BEGIN}\nold\n{END}\nü—\n");
+        assert_eq!(
+            plan(Some(&user), "brief").as_deref(),
+            Some(format!("# Règles — é\n{BEGIN}\nbrief\n{END}\nü—\n").as_str())
+        );
+        assert_eq!(plan(Some(&format!("é{END}—{BEGIN}")), "b"), None);
     }
 
     #[test]

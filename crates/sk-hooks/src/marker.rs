@@ -48,7 +48,7 @@ pub fn path_for(paths: &Paths, git_root: &Path) -> PathBuf {
     let digest = Sha256::digest(git_root.to_string_lossy().as_bytes());
     paths
         .markers_dir()
-        .join(format!("subagent-{}.json", &hex::encode(digest)[..16]))
+        .join(format!("subagent-{}.json", hex::encode(&digest[..8])))
 }
 
 /// Sets (or renews) the marker for `git_root`, creating the key on first use.

@@ -24,26 +24,28 @@ pub fn block(rc: &Path, bin_dir: &Path) -> String {
     format!("{BEGIN}\n{line}\n{END}\n")
 }
 
-/// Where the block starts and ends (byte range including its final newline), if present.
-fn find(text: &str) -> Option<(usize, usize)> {
-    let start = text.find(BEGIN)?;
-    let end_marker = start + text[start..].find(END)?;
-    let mut end = end_marker + END.len();
-    if text[end..].starts_with('\n') {
-        end += 1;
+/// The rc text around the block, if present: (before, the block with its final newline,
+/// after).
+fn split(text: &str) -> Option<(&str, &str, &str)> {
+    let (before, rest) = text.split_at_checked(text.find(BEGIN)?)?;
+    let (inside, _) = rest.split_once(END)?;
+    let mut len = inside.len() + END.len();
+    if rest.get(len..).is_some_and(|after| after.starts_with('\n')) {
+        len += 1;
     }
-    Some((start, end))
+    let (block, after) = rest.split_at_checked(len)?;
+    Some((before, block, after))
 }
 
 pub fn has_block(text: &str) -> bool {
-    find(text).is_some()
+    split(text).is_some()
 }
 
 /// The rc text with `block` in it, or None when it is already there exactly.
 pub fn with_block(text: &str, block: &str) -> Option<String> {
-    match find(text) {
-        Some((s, e)) if &text[s..e] == block => None,
-        Some((s, e)) => Some(format!("{}{block}{}", &text[..s], &text[e..])),
+    match split(text) {
+        Some((_, current, _)) if current == block => None,
+        Some((before, _, after)) => Some(format!("{before}{block}{after}")),
         None => {
             let sep = if text.is_empty() || text.ends_with('\n') {
                 ""
@@ -57,7 +59,7 @@ pub fn with_block(text: &str, block: &str) -> Option<String> {
 
 /// The rc text without the block, or None when it has none.
 pub fn without_block(text: &str) -> Option<String> {
-    find(text).map(|(s, e)| format!("{}{}", &text[..s], &text[e..]))
+    split(text).map(|(before, _, after)| format!("{before}{after}"))
 }
 
 /// True when `dir` is one of the folders in a PATH value.
@@ -83,6 +85,12 @@ mod tests {
             Some("alias ll='ls -l'\nexport EDITOR=vi\n")
         );
         assert_eq!(without_block(user), None);
+        let accented = format!("# é—ü\n{once}export NOTE='naïve — ü'");
+        assert_eq!(
+            without_block(&accented).as_deref(),
+            Some("# é—ü\nalias ll='ls -l'\nexport EDITOR=vi\nexport NOTE='naïve — ü'")
+        );
+        assert_eq!(with_block(&accented, &b), None);
         let fish = block(Path::new("/h/.config/fish/config.fish"), Path::new("/h/bin"));
         assert!(fish.contains("fish_add_path --path '/h/bin'"));
     }

@@ -67,8 +67,8 @@ pub fn scan_diff(diff: &str) -> Vec<Finding> {
 
 /// `-a,b +c,d @@` → c.
 fn new_start(hunk: &str) -> Option<u64> {
-    let plus = hunk.split_whitespace().find(|p| p.starts_with('+'))?;
-    plus[1..].split(',').next()?.parse().ok()
+    let plus = hunk.split_whitespace().find_map(|p| p.strip_prefix('+'))?;
+    plus.split(',').next()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -87,6 +87,8 @@ mod tests {
 
     #[test]
     fn deleted_files_and_clean_diffs_find_nothing() {
+        assert_eq!(new_start("-1,2 +7,3 @@ — é"), Some(7));
+        assert_eq!(new_start("-é +ü"), None);
         assert!(scan_diff("+++ /dev/null\n@@ -1 +0,0 @@\n").is_empty());
         assert!(scan_diff("+++ b/a.rs\n@@ -0,0 +1 @@\n+fn main() {}\n").is_empty());
     }

@@ -28,8 +28,8 @@ pub fn sk_program(command: &str) -> Option<String> {
     let rest = rest.strip_prefix('&').map(str::trim_start).unwrap_or(rest);
     let (program, args) = match rest.chars().next() {
         Some(q @ ('"' | '\'')) => {
-            let end = closing_quote(&rest[1..], q)?;
-            (rest[1..1 + end].to_string(), &rest[end + 2..])
+            let (word, args) = split_quoted(rest.strip_prefix(q)?, q)?;
+            (word.to_string(), args)
         }
         _ => {
             let (p, a) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
@@ -51,15 +51,19 @@ pub fn sk_program(command: &str) -> Option<String> {
         .then_some(program)
 }
 
-/// Byte index of the quote closing a quoted word (a backslash escapes the next character
-/// inside double quotes; nothing is escaped inside single quotes).
-fn closing_quote(s: &str, quote: char) -> Option<usize> {
+/// A quoted word (after its opening quote) split at its closing quote: (the word, what
+/// follows the closing quote). A backslash escapes the next character inside double quotes;
+/// nothing is escaped inside single quotes.
+fn split_quoted(s: &str, quote: char) -> Option<(&str, &str)> {
     let mut escaped = false;
     for (i, c) in s.char_indices() {
         match c {
             _ if escaped => escaped = false,
             '\\' if quote == '"' => escaped = true,
-            c if c == quote => return Some(i),
+            c if c == quote => {
+                let (word, after) = s.split_at_checked(i)?;
+                return Some((word, after.strip_prefix(quote)?));
+            }
             _ => {}
         }
     }
@@ -212,12 +216,22 @@ mod tests {
         ] {
             assert!(is_sk_command(yes), "{yes}");
         }
+        assert_eq!(
+            sk_program("\"/home/é—ü/sk\" hooks run x").as_deref(),
+            Some("/home/é—ü/sk")
+        );
+        assert_eq!(
+            sk_program("'/home/目录/sk'hooks run x").as_deref(),
+            Some("/home/目录/sk")
+        );
         for no in [
             "skx hooks run PreToolUse",
             "/usr/bin/python3 sk hooks run",
             "sk hooks deploy",
             "echo sk hooks run",
             "\"unterminated sk hooks run",
+            "\"é—",
+            "'",
             "",
         ] {
             assert!(!is_sk_command(no), "{no}");

@@ -592,8 +592,8 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
     let keep = max.saturating_sub(3);
     let cut: String = collapsed.chars().take(keep).collect();
-    let at_word = match cut.rfind(' ') {
-        Some(i) if i * 4 >= cut.len() * 3 => &cut[..i],
+    let at_word = match cut.rsplit_once(' ') {
+        Some((before, _)) if before.len() * 4 >= cut.len() * 3 => before,
         _ => cut.as_str(),
     };
     format!("{}...", at_word.trim_end())
@@ -728,6 +728,7 @@ mod tests {
     #[test]
     fn one_line_cuts_at_words() {
         assert_eq!(one_line("a  b\n c", 10), "a b c");
+        assert_eq!(one_line("é— ü—é ñ", 6), "é—...");
         assert_eq!(one_line("alpha beta gamma delta", 15), "alpha beta...");
     }
 }

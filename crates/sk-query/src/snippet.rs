@@ -8,6 +8,7 @@
 //! `unicode61` tokenizer does (letters and digits; everything else separates), so what is
 //! marked is what matched.
 
+use sk_core::text::window;
 use sk_store::search::Parsed;
 
 /// Words shown around the matches (FTS5's snippet used the same).
@@ -97,7 +98,7 @@ pub fn snippet(text: &str, needles: &Needles) -> String {
     }
     let hits: Vec<Option<usize>> = spans
         .iter()
-        .map(|&(s, e)| needles.matches(&text[s..e].to_lowercase()))
+        .map(|&(s, e)| needles.matches(&window(text, s, e).to_lowercase()))
         .collect();
     let (first, last) = best_window(&hits, needles.len());
     render(
@@ -156,17 +157,19 @@ fn render(
     }
     let mut open = false;
     for (i, (&(s, e), hit)) in spans.iter().zip(hits).enumerate() {
-        push_one_line(&mut out, &text[pos..s]);
+        push_one_line(&mut out, window(text, pos, s));
         if hit.is_some() && !open {
             out.push('[');
             open = true;
         }
-        out.push_str(&text[s..e]);
+        out.push_str(window(text, s, e));
         // Matched tokens joined by punctuation alone (`notes.md`, `apply_discount`) are
         // one mark, as the phrase they came from.
         let joined = hits.get(i + 1).is_some_and(Option::is_some)
             && spans.get(i + 1).is_some_and(|&(next, _)| {
-                !text[e..next].chars().any(|c| c.is_whitespace() || c.is_control())
+                !window(text, e, next)
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
             });
         if open && !joined {
             out.push(']');
@@ -177,7 +180,7 @@ fn render(
     if cut_after {
         out.push('…');
     } else {
-        push_one_line(&mut out, &text[pos..]);
+        push_one_line(&mut out, sk_core::text::from(text, pos));
     }
     out.trim().to_string()
 }
@@ -205,6 +208,20 @@ mod tests {
 
     fn snip(text: &str, query: &str) -> String {
         snippet(text, &Needles::new(&Parsed::parse(query)))
+    }
+
+    #[test]
+    fn multibyte_words_and_separators_are_cut_between_chars() {
+        assert_eq!(
+            snip("la migración — falló: disco lleno", "migración disco "),
+            "la [migración] — falló: [disco] lleno"
+        );
+        let long = format!("{} needle — {}", "é—ü ".repeat(40), "目录 ".repeat(40));
+        let s = snip(&long, "needle ");
+        assert!(
+            s.starts_with('…') && s.ends_with('…') && s.contains("[needle]"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -150,14 +150,7 @@ fn vm_hwm_kib(status: &str) -> Option<u64> {
 /// The last `max` bytes of `s` (on a char boundary): the end of sk's stderr holds the
 /// error chain, the beginning may be noise.
 fn tail(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut start = s.len() - max;
-    while !s.is_char_boundary(start) {
-        start += 1;
-    }
-    &s[start..]
+    sk_core::text::suffix(s, max)
 }
 
 /// Reads the summary object printed by `sk index --json`.

@@ -360,8 +360,8 @@ impl Writer<'_> {
             let big = output.len() > 256 * 1024;
             let (stdout, stderr) = match (exit == 0, big) {
                 (_, true) => ("", ""),
-                (true, false) => (&output[..], ""),
-                (false, false) => ("", &output[..]),
+                (true, false) => (output.as_str(), ""),
+                (false, false) => ("", output.as_str()),
             };
             let formatted = if big {
                 text::truncate_middle(&output, 40_000)

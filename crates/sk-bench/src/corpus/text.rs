@@ -105,7 +105,7 @@ pub fn code(rng: &mut SmallRng, f: &Focus<'_>, lines: usize) -> String {
     while count < lines {
         let before = out.len();
         code_block(&mut out, rng, f);
-        count += out[before..].matches('\n').count();
+        count += sk_core::text::from(&out, before).matches('\n').count();
     }
     out
 }
@@ -428,20 +428,12 @@ pub fn truncate_middle(s: &str, limit: usize) -> String {
     if s.len() <= limit {
         return s.to_owned();
     }
-    let mut head = limit * 3 / 4;
-    while !s.is_char_boundary(head) {
-        head -= 1;
-    }
-    let mut tail = s.len() - limit / 4;
-    while !s.is_char_boundary(tail) {
-        tail += 1;
-    }
-    let omitted = s[head..tail].lines().count();
-    format!(
-        "{}\n\n[... {omitted} lines truncated ...]\n\n{}",
-        &s[..head],
-        &s[tail..]
-    )
+    let head = sk_core::text::prefix(s, limit * 3 / 4);
+    let tail = sk_core::text::suffix(s, limit / 4);
+    let omitted = sk_core::text::window(s, head.len(), s.len().saturating_sub(tail.len()))
+        .lines()
+        .count();
+    format!("{head}\n\n[... {omitted} lines truncated ...]\n\n{tail}")
 }
 
 /// A unified diff for an edit, as Copilot's `detailedContent` shows it.

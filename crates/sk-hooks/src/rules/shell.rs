@@ -195,9 +195,10 @@ fn base_name(w: &str) -> &str {
 
 /// Short-option clusters and long options of `args` (up to `--`), e.g. `-rf` → "rf".
 pub fn has_flag(args: &[String], short: char, long: &str) -> bool {
-    args.iter()
-        .take_while(|a| a.as_str() != "--")
-        .any(|a| a == long || (a.starts_with('-') && !a.starts_with("--") && a[1..].contains(short)))
+    args.iter().take_while(|a| a.as_str() != "--").any(|a| {
+        a == long
+            || (!a.starts_with("--") && a.strip_prefix('-').is_some_and(|cluster| cluster.contains(short)))
+    })
 }
 
 /// Arguments that are not options.

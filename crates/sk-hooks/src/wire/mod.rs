@@ -244,7 +244,7 @@ fn failed_response(v: &Value) -> Option<String> {
             let lower = s.to_ascii_lowercase();
             let code = ["exit code: ", "exited with code "]
                 .iter()
-                .find_map(|m| lower.find(m).map(|i| &lower[i + m.len()..]))
+                .find_map(|m| lower.split_once(m).map(|(_, rest)| rest))
                 .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit() && c != '-').next())
                 .and_then(|n| n.parse::<i64>().ok());
             code.filter(|c| *c != 0).map(|_| s.clone())
@@ -308,5 +308,6 @@ mod tests {
         assert_eq!(failed_response(&json!({"stdout": "ok", "exit_code": 0})), None);
         assert!(failed_response(&json!("Exit code: 1\nerror: x")).is_some());
         assert_eq!(failed_response(&json!("Exit code: 0\nfine")), None);
+        assert!(failed_response(&json!("— é\nexit code: 2 — ü")).is_some());
     }
 }
