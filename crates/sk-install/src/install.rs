@@ -349,6 +349,7 @@ pub fn edit_user_file(path: &Path, text: &str) -> Result<(), InstallError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice)] // tests may slice: a panic fails the test
 mod tests {
     use super::*;
 
