@@ -150,7 +150,10 @@ fn parse(batch: &[(Discovered, Action)], excluded: &[usize], tx: &SyncSender<Eve
                 if let Some(f) = &fault
                     && src.path.to_string_lossy().contains(&*f.to_string_lossy())
                 {
-                    panic!("SK_INGEST_TEST_FAULT: injected panic reading {}", src.path.display());
+                    panic!(
+                        "SK_INGEST_TEST_FAULT: injected panic reading {}",
+                        src.path.display()
+                    );
                 }
                 sk_ingest::connector(src.agent).read(src, from_of(*action), &mut sink)
             });

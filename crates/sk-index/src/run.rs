@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use sk_core::{Agent, Paths};
 use sk_ingest::plan::{self, Action};
+use sk_store::failed::FailedSource;
 use sk_store::lock::WriterLock;
 use sk_store::write::{self, FileIds, tx};
-use sk_store::failed::FailedSource;
 use sk_store::{Store, StoreError};
 
 use crate::discover::{Discovered, LookedIn, discover, looked_in};
@@ -143,6 +143,9 @@ pub fn run(
     if opts.full {
         write::clear_derived(conn, store.path())?;
     }
+    // Documents queued by a migration (or a run killed between its batches) first: the
+    // batches below rebuild only the sessions they touch.
+    sk_store::session_docs::drain(conn, &mut |_, _| {}).map_err(sql)?;
     let known = write::known_sources(store)?;
     let failed: HashMap<String, FailedSource> = sk_store::failed::list(store)?
         .into_iter()
@@ -245,6 +248,7 @@ pub fn run(
                         }
                     }
                     write::index_pending_text(conn).map_err(sql)?;
+                    sk_store::session_docs::build_pending(conn, None).map_err(sql)?;
                     // In the batch's own transaction: a run killed after the commit must
                     // not leave summaries unlinked, since the next run reads nothing.
                     summary.summaries_linked += write::link_summaries(conn).map_err(sql)?;
@@ -305,7 +309,9 @@ fn remember_failures(
     opts: &IndexOptions,
 ) -> rusqlite::Result<()> {
     let now = sk_core::time::now_ms();
-    let ours = errors.get(errors.len().saturating_sub(excluded.len())..).unwrap_or_default();
+    let ours = errors
+        .get(errors.len().saturating_sub(excluded.len())..)
+        .unwrap_or_default();
     for (&i, e) in excluded.iter().zip(ours) {
         let Some((d, _)) = batch.get(i) else { continue };
         sk_store::failed::remember(

@@ -23,48 +23,7 @@ pub const DEFAULT_BUDGET_CHARS: usize = 500 * CHARS_PER_TOKEN;
 /// The longest task text the briefing repeats (auto-derived tasks can be long).
 const MAX_TASK_CHARS: usize = 160;
 
-/// Words too common to say anything about a task; matching them would rank noise.
-const STOPWORDS: [&str; 40] = [
-    "the", "and", "for", "with", "that", "this", "from", "into", "onto", "when", "then", "than", "are",
-    "was", "were", "will", "not", "but", "all", "any", "can", "should", "would", "could", "have", "has",
-    "had", "its", "our", "your", "their", "some", "more", "most", "also", "just", "only", "very", "make",
-    "need",
-];
-
-/// Whether a (lowercased) word is too common to say anything about a task or a query.
-pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.contains(&word)
-        || matches!(
-            word,
-            "a" | "an"
-                | "in"
-                | "on"
-                | "of"
-                | "to"
-                | "is"
-                | "it"
-                | "be"
-                | "or"
-                | "at"
-                | "by"
-                | "as"
-                | "so"
-                | "if"
-                | "we"
-                | "i"
-                | "how"
-                | "what"
-                | "why"
-                | "where"
-                | "which"
-                | "did"
-                | "does"
-                | "do"
-                | "there"
-                | "was"
-                | "about"
-        )
-}
+pub use crate::stopwords::is_stopword;
 
 /// Parses `--budget`: a number of characters, or tokens with a `t` suffix (`300t`).
 pub fn parse_budget(text: &str) -> Result<usize, String> {
@@ -91,7 +50,7 @@ pub fn task_terms(task: &str, max: usize) -> Vec<String> {
         if word.chars().count() < 3 || word.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        if STOPWORDS.contains(&word.as_str()) || !seen.insert(word.clone()) {
+        if is_stopword(&word) || !seen.insert(word.clone()) {
             continue;
         }
         out.push(word);

@@ -12,6 +12,7 @@ pub mod render;
 pub mod results;
 pub mod search;
 pub mod snippet;
+pub mod stopwords;
 
 pub use brief::repo_key;
 pub use error::QueryError;

@@ -38,6 +38,36 @@ impl Default for RankParams {
 
 const DAY_MS: f64 = 86_400_000.0;
 
+/// How much each column of a session's search document (schema v4) counts in its BM25:
+/// what a person asked and the title describe a session best; what the agent said and did
+/// come next; tool output names everything and counts least.
+pub const SESSION_COLUMNS: sk_store::search::sessions::ColumnWeights =
+    sk_store::search::sessions::ColumnWeights {
+        title: 3.0,
+        asked: 2.0,
+        said: 1.0,
+        did: 1.0,
+        saw: 0.5,
+    };
+
+/// The longest query (in positive terms) ranked as it is; a pasted paragraph keeps its
+/// longest words, since each word is a posting-list walk over the session index.
+pub const SESSION_QUERY_TERMS: usize = 24;
+
+/// Sessions scored exactly before the recency and repository factors reorder them: twice
+/// the hits asked for, at least this many.
+pub const SESSION_POOL_MIN: usize = 20;
+
+/// Records of a shown session weighed to pick the one that represents it.
+pub const SNIPPET_CANDIDATES: usize = 20;
+
+/// In `--kind all`, at most one hit in this many is knowledge.
+pub const KNOWLEDGE_SHARE: usize = 3;
+
+/// Of what recency can take from a session (see [`recency`]), the share it does take:
+/// relevance decides which session a question is about; age only breaks near-ties.
+pub const SESSION_RECENCY_SHARE: f64 = 0.25;
+
 /// Weight of a session record by its kind: what a person typed and what summaries say
 /// describe a session better than tool output, which names everything.
 pub fn record_kind_weight(kind: &str) -> f64 {
@@ -77,6 +107,16 @@ pub fn recency(p: &RankParams, when: Option<i64>, now: i64) -> f64 {
     }
     let age_days = ((now - when).max(0) as f64) / DAY_MS;
     1.0 - w + w * (-age_days / p.half_life_days).exp2()
+}
+
+/// The recency factor of a session: [`recency`] with [`SESSION_RECENCY_SHARE`] of its
+/// weight, so that a relevant old session outranks an irrelevant new one.
+pub fn session_recency(p: &RankParams, when: Option<i64>, now: i64) -> f64 {
+    let p = RankParams {
+        recency_weight: p.recency_weight * SESSION_RECENCY_SHARE,
+        ..*p
+    };
+    recency(&p, when, now)
 }
 
 /// The score parts of one hit, given its weighted BM25 and the best in its kind.

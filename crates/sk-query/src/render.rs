@@ -52,6 +52,14 @@ pub fn human_hit(rank: usize, h: &Hit, explain: bool) -> String {
         let _ = write!(s, " · confidence {c:.2}, seen {n}×");
     }
     let _ = write!(s, "\n   {}\n   open: {}\n", one_line(&h.snippet, 240), h.open);
+    if let Some((first, rest)) = h.sessions.split_first() {
+        let more = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(" (+{} more)", rest.len())
+        };
+        let _ = writeln!(s, "   learned in: sk session {first}{more}");
+    }
     if explain {
         let e = &h.explain;
         let _ = writeln!(
@@ -193,6 +201,7 @@ mod tests {
             occurrences: Some(1),
             score: explain.score,
             explain,
+            sessions: Vec::new(),
         }
     }
 

@@ -66,6 +66,10 @@ pub struct Hit {
     pub occurrences: Option<i64>,
     pub score: f64,
     pub explain: Explain,
+    /// Knowledge only: the sessions the entry came from (`agent:id`, most recent first),
+    /// so that every hit leads to a session. Empty for entries recorded by hand.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<String>,
 }
 
 /// Everything `sk query --json` prints.

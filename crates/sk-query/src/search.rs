@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 use sk_core::Category;
+use sk_store::search::sessions as store_sessions;
 use sk_store::search::{self as store, EntryRow, Filters, Parsed, RecordRow};
 use sk_store::snapshot::ReadSnapshot;
 
@@ -66,87 +67,97 @@ const RECORD_POOL_MIN: usize = 50;
 pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     let _snapshot = ReadSnapshot::begin(conn)?;
     let parsed = without_stopwords(Parsed::parse(&req.text));
-    let words: Vec<String> = parsed.positive_words().map(str::to_lowercase).collect();
     let want_knowledge = req.kind != Kind::Session;
     let want_sessions = req.kind != Kind::Knowledge && req.category.is_none();
     let category = req.category.map(Category::as_str);
-    let record_pool = req.limit.saturating_mul(RECORD_POOL_PER_HIT).max(RECORD_POOL_MIN);
-    // The words the snippets mark: as matched (the last one as a prefix only when the
-    // prefix query was the one that answered).
-    let mut highlight = without_prefix(&parsed);
-    let mut relaxed = false;
-    // Set when only the session records were searched with any word.
-    let mut sessions_relaxed = false;
-    let (entries, records) = if parsed.is_empty() {
+    if parsed.is_empty() {
         // Nothing to search for: list knowledge only when a category asks for a listing.
-        let e = if want_knowledge && req.category.is_some() {
+        let rows = if want_knowledge && req.category.is_some() {
             store::entries(conn, None, category, &req.filters, req.limit.max(ENTRY_POOL))?
         } else {
             Vec::new()
         };
-        (e, Vec::new())
-    } else {
-        let fetch = |q: &Parsed, any: bool| -> Result<(Vec<EntryRow>, Vec<RecordRow>), QueryError> {
-            let Some(fts) = q.to_fts(any) else {
-                return Ok((Vec::new(), Vec::new()));
-            };
-            let e = match want_knowledge {
-                true => store::entries(conn, Some(&fts), category, &req.filters, ENTRY_POOL)?,
-                false => Vec::new(),
-            };
-            let r = match want_sessions {
-                true => store::records(conn, q, any, &req.filters, record_pool)?,
-                false => Vec::new(),
-            };
-            Ok((e, r))
+        let mut hits = knowledge_hits(conn, req, rows)?;
+        let total = hits.len();
+        hits.truncate(req.limit);
+        return Ok(results(req, false, total, hits));
+    }
+
+    // Knowledge: every word first, the last word as a prefix in a short query, then any
+    // word (entries are short: a question's words are rarely all in one).
+    let mut relaxed = false;
+    let mut knowledge = Vec::new();
+    let mut highlight = without_prefix(&parsed);
+    if want_knowledge {
+        let fetch = |q: &Parsed, any: bool| -> Result<Vec<EntryRow>, QueryError> {
+            match q.to_fts(any) {
+                Some(fts) => Ok(store::entries(
+                    conn,
+                    Some(&fts),
+                    category,
+                    &req.filters,
+                    ENTRY_POOL,
+                )?),
+                None => Ok(Vec::new()),
+            }
         };
-        // The last word as typed first; as a prefix only when that finds fewer hits than
-        // asked for in a short query (a word still being typed — not the last word of a
-        // pasted task). Expanding a common complete word ("test" → test, tests, testing,
-        // test_…) costs a merge of every matching list.
         let exact = without_prefix(&parsed);
-        let mut found = fetch(&exact, false)?;
-        let positive = parsed.terms.iter().filter(|t| !t.exclude).count();
-        if exact != parsed && positive <= PREFIX_MAX_TERMS && found.0.len() + found.1.len() < req.limit {
-            found = fetch(&parsed, false)?;
+        let mut rows = fetch(&exact, false)?;
+        if exact != parsed && positive_terms(&parsed) <= PREFIX_MAX_TERMS && rows.len() < req.limit {
+            rows = fetch(&parsed, false)?;
             highlight = parsed.clone();
         }
-        if found.0.is_empty() && found.1.is_empty() && positive > 1 {
-            relaxed = true;
-            found = fetch(&most_specific_terms(&exact), true)?;
-        } else if found.1.is_empty() && want_sessions && positive > 1 {
-            // Knowledge has every word but no session record does (the words are spread
-            // over several records): sessions with some of them still answer.
-            found.1 = store::records(
-                conn,
-                &most_specific_terms(&exact),
-                true,
-                &req.filters,
-                record_pool,
-            )?;
-            sessions_relaxed = !found.1.is_empty();
+        if rows.is_empty() && positive_terms(&parsed) > 1 {
+            rows = fetch(&most_specific_terms(&exact), true)?;
+            relaxed = !rows.is_empty();
         }
-        found
-    };
-    let here = req.current_repo.as_deref().and_then(repo_key);
-    let in_here = |repo: Option<&str>| here.is_some() && repo.and_then(repo_key) == here;
-    let mut hits = Vec::with_capacity(entries.len() + records.len());
-    // Which record stands for each session hit, for its snippet.
-    let mut snippet_ids: HashMap<String, i64> = HashMap::new();
+        knowledge = knowledge_hits(conn, req, rows)?;
+    }
 
-    let best_entry = entries.iter().map(|e| e.bm25).fold(0.0_f64, f64::max);
-    for e in entries {
+    let mut snippet_ids: HashMap<String, i64> = HashMap::new();
+    let sessions = if !want_sessions {
+        Vec::new()
+    } else if store_sessions::serves(&req.filters) {
+        ranked_sessions(conn, req, &parsed, &mut snippet_ids)?
+    } else {
+        let (hits, any) = record_sessions(conn, req, &parsed, &mut snippet_ids)?;
+        relaxed |= any;
+        hits
+    };
+    let total = knowledge.len() + sessions.len();
+    let mut hits = merge(req.kind, knowledge, sessions, req.limit);
+    fill_snippets(conn, &highlight, &mut hits, &snippet_ids)?;
+    Ok(results(req, relaxed, total, hits))
+}
+
+fn results(req: &Request, relaxed: bool, total: usize, hits: Vec<Hit>) -> Results {
+    Results {
+        schema_version: SCHEMA_VERSION,
+        query: req.text.clone(),
+        kind: req.kind.as_str(),
+        relaxed,
+        total,
+        omitted: 0,
+        half_life_days: req.params.half_life_days,
+        hits,
+    }
+}
+
+fn positive_terms(p: &Parsed) -> usize {
+    p.terms.iter().filter(|t| !t.exclude).count()
+}
+
+/// Knowledge rows as hits, scored on their own scale (relevance 1 for the best entry),
+/// each naming the sessions it came from.
+fn knowledge_hits(conn: &Connection, req: &Request, rows: Vec<EntryRow>) -> Result<Vec<Hit>, QueryError> {
+    let here = req.current_repo.as_deref().and_then(repo_key);
+    let best = rows.iter().map(|e| e.bm25).fold(0.0_f64, f64::max);
+    let mut hits = Vec::with_capacity(rows.len());
+    for e in rows {
         let prior = rank::knowledge_prior(e.confidence, e.occurrences);
         let recency = rank::recency(&req.params, Some(e.last_seen), req.now);
-        let explain = rank::explain(
-            &req.params,
-            e.bm25,
-            1.0,
-            best_entry,
-            prior,
-            recency,
-            in_here(e.repo.as_deref()),
-        );
+        let in_here = here.is_some() && e.repo.as_deref().and_then(repo_key) == here;
+        let explain = rank::explain(&req.params, e.bm25, 1.0, best, prior, recency, in_here);
         hits.push(Hit {
             kind: HitKind::Knowledge,
             id: e.id.to_string(),
@@ -162,17 +173,121 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
             occurrences: Some(e.occurrences),
             score: explain.score,
             explain,
+            sessions: store::entry_sessions(conn, e.id)?,
         });
     }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    Ok(hits)
+}
 
+/// Sessions ranked by their whole documents (schema v4): BM25 over every session that has
+/// any of the query's words, so a session covering more of the rarer words ranks higher,
+/// then the policy's recency and current-repository factors. The record that best matches
+/// inside each session shown gives its snippet and kind.
+fn ranked_sessions(
+    conn: &Connection,
+    req: &Request,
+    parsed: &Parsed,
+    snippet_ids: &mut HashMap<String, i64>,
+) -> Result<Vec<Hit>, QueryError> {
+    let query = most_specific(parsed, rank::SESSION_QUERY_TERMS);
+    let exact = without_prefix(&query);
+    let pool = req.limit.saturating_mul(2).max(rank::SESSION_POOL_MIN);
+    let fetch = |q: &Parsed| -> Result<Vec<store_sessions::SessionRow>, QueryError> {
+        match q.to_fts(true) {
+            Some(fts) => Ok(store_sessions::sessions(
+                conn,
+                &fts,
+                &req.filters,
+                &rank::SESSION_COLUMNS,
+                pool,
+            )?),
+            None => Ok(Vec::new()),
+        }
+    };
+    let mut rows = fetch(&exact)?;
+    if exact != query && positive_terms(&query) <= PREFIX_MAX_TERMS && rows.len() < req.limit {
+        rows = fetch(&query)?;
+    }
+    let here = req.current_repo.as_deref().and_then(repo_key);
+    let best = rows.iter().map(|r| r.bm25).fold(0.0_f64, f64::max);
+    let mut scored: Vec<(Hit, store_sessions::SessionRow)> = rows
+        .into_iter()
+        .map(|r| {
+            let when = r.ended_at.or(r.started_at);
+            let recency = rank::session_recency(&req.params, when, req.now);
+            let in_here = here.is_some() && r.repo.as_deref().and_then(repo_key) == here;
+            let explain = rank::explain(&req.params, r.bm25, 1.0, best, 1.0, recency, in_here);
+            let hit = Hit {
+                kind: HitKind::Session,
+                id: r.key.clone(),
+                open: format!("sk session {}", r.key),
+                title: r.title.clone().unwrap_or_else(|| UNTITLED.to_string()),
+                date: when,
+                agent: Some(r.agent.clone()),
+                repo: r.repo.clone(),
+                category: "session".to_string(),
+                snippet: String::new(),
+                confidence: None,
+                occurrences: None,
+                score: explain.score,
+                explain,
+                sessions: Vec::new(),
+            };
+            (hit, r)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then_with(|| a.0.id.cmp(&b.0.id)));
+    scored.truncate(req.limit);
+    // The best record inside each shown session, by the records' own BM25 and kind.
+    let records_fts = without_prefix(&query).to_fts(true);
+    let mut hits = Vec::with_capacity(scored.len());
+    for (mut hit, row) in scored {
+        if let Some(fts) = &records_fts {
+            let best = store_sessions::records_in(conn, fts, &row, rank::SNIPPET_CANDIDATES)?
+                .into_iter()
+                .max_by(|a, b| {
+                    let w = |m: &store_sessions::RecordMatch| m.bm25 * rank::record_kind_weight(&m.kind);
+                    w(a).total_cmp(&w(b)).then_with(|| b.record_id.cmp(&a.record_id))
+                });
+            if let Some(m) = best {
+                snippet_ids.insert(hit.id.clone(), m.record_id);
+                hit.category = m.kind;
+                hit.date = m.ts.or(hit.date);
+            }
+        }
+        hits.push(hit);
+    }
+    Ok(hits)
+}
+
+/// What a session without a title or a prompt is called.
+const UNTITLED: &str = "(untitled session)";
+
+/// Sessions found through their records, for filters that are about single records (a
+/// file, a directory, record kinds): every word first, else any word; one hit per session,
+/// by its best record. Returns the hits and whether any-word matching was needed.
+fn record_sessions(
+    conn: &Connection,
+    req: &Request,
+    parsed: &Parsed,
+    snippet_ids: &mut HashMap<String, i64>,
+) -> Result<(Vec<Hit>, bool), QueryError> {
+    let words: Vec<String> = parsed.positive_words().map(str::to_lowercase).collect();
+    let pool = req.limit.saturating_mul(RECORD_POOL_PER_HIT).max(RECORD_POOL_MIN);
+    let exact = without_prefix(parsed);
+    let mut records = store::records(conn, &exact, false, &req.filters, pool)?;
+    let mut relaxed = false;
+    if records.is_empty() && positive_terms(parsed) > 1 {
+        records = store::records(conn, &most_specific_terms(&exact), true, &req.filters, pool)?;
+        relaxed = !records.is_empty();
+    }
+    let here = req.current_repo.as_deref().and_then(repo_key);
     // One hit per session: its best record by weighted BM25.
     let mut best_per_session: HashMap<String, (f64, RecordRow)> = HashMap::new();
     for r in records {
         let coverage = rank::title_coverage(r.title.as_deref(), &words);
-        let mut weight = rank::record_kind_weight(&r.kind) * (1.0 + req.params.title_bonus * coverage);
-        if sessions_relaxed {
-            weight *= RELAXED_SESSION_WEIGHT;
-        }
+        let weight = rank::record_kind_weight(&r.kind) * (1.0 + req.params.title_bonus * coverage);
         let weighted = r.bm25 * weight;
         match best_per_session.get(&r.session) {
             Some((w, _)) if *w >= weighted => {}
@@ -182,25 +297,19 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
         }
     }
     let best_record = best_per_session.values().map(|(w, _)| *w).fold(0.0_f64, f64::max);
+    let mut hits = Vec::with_capacity(best_per_session.len());
     for (weighted, r) in best_per_session.into_values() {
         snippet_ids.insert(r.session.clone(), r.record_id);
         let when = r.ts.or(r.started_at);
-        let recency = rank::recency(&req.params, when, req.now);
+        let recency = rank::session_recency(&req.params, when, req.now);
         let weight = if r.bm25 > 0.0 { weighted / r.bm25 } else { 1.0 };
-        let explain = rank::explain(
-            &req.params,
-            r.bm25,
-            weight,
-            best_record,
-            1.0,
-            recency,
-            in_here(r.repo.as_deref()),
-        );
+        let in_here = here.is_some() && r.repo.as_deref().and_then(repo_key) == here;
+        let explain = rank::explain(&req.params, r.bm25, weight, best_record, 1.0, recency, in_here);
         hits.push(Hit {
             kind: HitKind::Session,
             open: format!("sk session {}", r.session),
             id: r.session,
-            title: r.title.unwrap_or_else(|| "(untitled session)".to_string()),
+            title: r.title.unwrap_or_else(|| UNTITLED.to_string()),
             date: when,
             agent: Some(r.agent),
             repo: r.repo,
@@ -210,24 +319,45 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
             occurrences: None,
             score: explain.score,
             explain,
+            sessions: Vec::new(),
         });
     }
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    let total = hits.len();
     hits.truncate(req.limit);
-    if !parsed.is_empty() {
-        fill_snippets(conn, &highlight, &mut hits, &snippet_ids)?;
+    Ok((hits, relaxed))
+}
+
+/// One list from the two rankings. Sessions keep their order: knowledge and session scores
+/// come from different indexes and are not on one scale, so in `--kind all` a knowledge
+/// hit is shown just below a session it came from — the session, then what was learned in
+/// it — and an entry whose sessions are not in the list (or that was recorded by hand) only
+/// after the sessions. At most a third of the list is knowledge, so lessons never crowd out
+/// the sessions a person is looking for.
+fn merge(kind: Kind, knowledge: Vec<Hit>, sessions: Vec<Hit>, limit: usize) -> Vec<Hit> {
+    match kind {
+        Kind::Knowledge => return knowledge.into_iter().take(limit).collect(),
+        Kind::Session => return sessions.into_iter().take(limit).collect(),
+        Kind::All => {}
     }
-    Ok(Results {
-        schema_version: SCHEMA_VERSION,
-        query: req.text.clone(),
-        kind: req.kind.as_str(),
-        relaxed,
-        total,
-        omitted: 0,
-        half_life_days: req.params.half_life_days,
-        hits,
-    })
+    if sessions.is_empty() {
+        return knowledge.into_iter().take(limit).collect();
+    }
+    let mut knowledge_left = limit.div_ceil(rank::KNOWLEDGE_SHARE);
+    let mut pending: Vec<Option<Hit>> = knowledge.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(limit);
+    for s in sessions {
+        let id = s.id.clone();
+        out.push(s);
+        for slot in pending.iter_mut() {
+            if knowledge_left > 0 && slot.as_ref().is_some_and(|k| k.sessions.contains(&id)) {
+                out.extend(slot.take());
+                knowledge_left -= 1;
+            }
+        }
+    }
+    out.extend(pending.into_iter().flatten().take(knowledge_left));
+    out.truncate(limit);
+    out
 }
 
 /// Drops words like "the" and "for" when something better is left: they match nearly every
@@ -249,24 +379,25 @@ fn without_stopwords(p: Parsed) -> Parsed {
 /// Longest query (in positive terms) whose last word is retried as a prefix.
 const PREFIX_MAX_TERMS: usize = 3;
 
-/// Sessions found with only some of the words, next to knowledge that has all of them,
-/// count for less than their BM25 alone says.
-const RELAXED_SESSION_WEIGHT: f64 = 0.6;
-
 /// Any-word queries keep the excluded words and the [`RELAXED_TERMS`] longest others:
 /// BM25 reads each word's whole posting list once per query, so a pasted paragraph would
 /// cost a read of most of the index.
 const RELAXED_TERMS: usize = 8;
 
 fn most_specific_terms(p: &Parsed) -> Parsed {
+    most_specific(p, RELAXED_TERMS)
+}
+
+/// `p` with only its `keep` longest positive terms (and every exclusion).
+fn most_specific(p: &Parsed, keep: usize) -> Parsed {
     let positive: Vec<usize> = (0..p.terms.len()).filter(|&i| !p.terms[i].exclude).collect();
-    if positive.len() <= RELAXED_TERMS {
+    if positive.len() <= keep {
         return p.clone();
     }
     let len = |i: usize| p.terms[i].words.iter().map(|w| w.chars().count()).sum::<usize>();
     let mut ranked = positive.clone();
     ranked.sort_by(|&a, &b| len(b).cmp(&len(a)).then(a.cmp(&b)));
-    ranked.truncate(RELAXED_TERMS);
+    ranked.truncate(keep);
     Parsed {
         terms: p
             .terms

@@ -82,7 +82,15 @@ pub fn remember(conn: &Connection, f: &Failure<'_>, now_ms: i64) -> rusqlite::Re
              agent = excluded.agent, size = excluded.size, mtime_ns = excluded.mtime_ns,
              sk_version = excluded.sk_version, error = excluded.error,
              last_failed_at = excluded.last_failed_at, attempts = attempts + 1",
-        params![f.path, f.agent, f.size as i64, f.mtime_ns, f.sk_version, error, now_ms],
+        params![
+            f.path,
+            f.agent,
+            f.size as i64,
+            f.mtime_ns,
+            f.sk_version,
+            error,
+            now_ms
+        ],
     )?;
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod open;
 pub mod restore;
 pub mod search;
+pub mod session_docs;
 pub mod sessions;
 pub mod snapshot;
 pub mod status;

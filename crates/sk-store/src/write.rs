@@ -191,6 +191,8 @@ impl<'c> SourceWriter<'c> {
                 self.damage,
                 sk_core::time::now_ms()
             ])?;
+        // Its search document is rebuilt from the records before the batch commits.
+        crate::session_docs::mark_pending(self.conn, self.session_id)?;
         Ok(self.counts)
     }
 
@@ -329,6 +331,8 @@ pub fn clear_derived(conn: &Connection, path: &Path) -> Result<(), StoreError> {
          UPDATE meta SET value = '0' WHERE key = 'fts_records_upto';
          DELETE FROM record_files; DELETE FROM records; DELETE FROM sources; DELETE FROM sessions;
          DELETE FROM files; DELETE FROM system_prompts; DELETE FROM failed_sources;
+         DELETE FROM session_docs_pending; DELETE FROM session_docs;
+         INSERT INTO session_fts (session_fts) VALUES ('delete-all');
          INSERT INTO records_fts (records_fts) VALUES ('delete-all');
          INSERT INTO digest_fts (digest_fts) VALUES ('delete-all');
          COMMIT;",

@@ -37,6 +37,11 @@ pub const ALL: &[Migration] = &[
         name: "failed_sources",
         sql: include_str!("v003_failed_sources.sql"),
     },
+    Migration {
+        version: 4,
+        name: "session_search",
+        sql: include_str!("v004_session_search.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -50,7 +55,12 @@ mod tests {
 
     /// Pinned checksums of shipped migrations. Adding a migration appends a line here;
     /// changing a shipped one fails this test — write a new migration instead.
-    const SHIPPED: &[(u32, &str)] = &[(1, "2297c5ad66d92a6d"), (2, "d6e35a0ce4f9fd01"), (3, "191e3e3e47ff5023")];
+    const SHIPPED: &[(u32, &str)] = &[
+        (1, "2297c5ad66d92a6d"),
+        (2, "d6e35a0ce4f9fd01"),
+        (3, "191e3e3e47ff5023"),
+        (4, "499e8cfb899606e4"),
+    ];
 
     #[test]
     fn every_knowledge_category_is_allowed_by_the_schema() {

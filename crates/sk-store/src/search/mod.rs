@@ -7,6 +7,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod common;
+pub mod sessions;
+pub mod words;
 
 /// One unit of a user's query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,7 +203,7 @@ impl Filters {
             .filter(|m| !m.is_empty())
             .map(|m| format!("%{}/%", escape_like(m)))
     }
-    fn here_root_pattern(&self) -> Option<String> {
+    pub(crate) fn here_root_pattern(&self) -> Option<String> {
         self.here_root
             .as_deref()
             .map(|r| format!("{}/%", escape_like(r.trim_end_matches('/'))))
@@ -510,6 +512,17 @@ fn utf8_prefix(mut bytes: Vec<u8>) -> String {
         bytes.truncate(e.valid_up_to());
     }
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The sessions a knowledge entry came from (`agent:external_id`), most recent sighting
+/// first: every knowledge hit leads to a session.
+pub fn entry_sessions(conn: &Connection, entry_id: i64) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT session_key FROM entry_sources WHERE entry_id = ?1
+         GROUP BY session_key ORDER BY max(seen_at) DESC, session_key",
+    )?
+    .query_map([entry_id], |r| r.get(0))?
+    .collect()
 }
 
 /// A knowledge entry's body, for its snippet.

@@ -188,8 +188,16 @@ fn print_nothing_found(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
     writeln!(out, "No session logs found. Looked in:")?;
     for l in &s.looked_in {
         let state = if l.exists { "" } else { " (does not exist)" };
-        let moved = l.variable.map(|v| format!("  [set {v} to move it]")).unwrap_or_default();
-        writeln!(out, "  {:<8} {}{state}{moved}", l.agent.as_str(), l.path.display())?;
+        let moved = l
+            .variable
+            .map(|v| format!("  [set {v} to move it]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:<8} {}{state}{moved}",
+            l.agent.as_str(),
+            l.path.display()
+        )?;
     }
     writeln!(
         out,

@@ -1,6 +1,6 @@
 //! `sk migrate`: schema upgrades, verified backups, restores (runbook §2).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -125,6 +125,7 @@ pub fn run(paths: &Paths, args: &MigrateArgs) -> anyhow::Result<ExitCode> {
         .migrate()
         .with_context(|| format!("migrating {}", db.display()))?;
     let message = outcome_line(&outcome);
+    let documents = build_search_documents(&store, db)?;
     if args.json {
         out.json(&Report {
             database: db.display().to_string(),
@@ -142,9 +143,37 @@ pub fn run(paths: &Paths, args: &MigrateArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "Backup before migrating: {}", b.display())?;
         }
         writeln!(out, "{message}")?;
+        if documents > 0 {
+            writeln!(out, "Built the search documents of {documents} session(s)")?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A migration can queue every session's search document (schema v4): build them now,
+/// under the writer lock, with a progress bar when a person watches.
+fn build_search_documents(store: &Store, db: &Path) -> anyhow::Result<u64> {
+    let pending = sk_store::session_docs::pending_count(store.conn()).unwrap_or(0);
+    if pending == 0 {
+        return Ok(0);
+    }
+    let _lock = sk_store::lock::WriterLock::acquire(db, "sk migrate", std::time::Duration::from_secs(2))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(pending);
+        bar.set_message("building session search documents");
+        bar
+    });
+    let built = sk_store::session_docs::drain(store.conn(), &mut |done, _| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    })
+    .with_context(|| format!("building the session search documents of {}", db.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(built)
 }
 
 fn take_backup(db: &Path, dest: &Path) -> anyhow::Result<BackupReport> {

@@ -88,7 +88,13 @@ pub fn run(paths: &Paths, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             st.failing_files.len()
         )?;
         for f in &st.failing_files {
-            writeln!(out, "  {} ({}, since {})", f.path, f.agent, sk_core::time::format_ms(f.first_failed_at))?;
+            writeln!(
+                out,
+                "  {} ({}, since {})",
+                f.path,
+                f.agent,
+                sk_core::time::format_ms(f.first_failed_at)
+            )?;
             writeln!(out, "    {}", f.error)?;
         }
     }

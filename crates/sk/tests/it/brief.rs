@@ -321,7 +321,7 @@ fn missing_and_empty_knowledge_bases() {
 fn a_database_older_than_the_briefing_needs_says_to_migrate() {
     let env = TestEnv::new();
     learned(&env);
-    // What a v1 build left: v2's objects and its record absent.
+    // What a v1 build left: the objects and records of v2 and later absent.
     let conn = rusqlite::Connection::open(env.db()).expect("open");
     conn.execute_batch(
         "DROP TRIGGER records_digest_ad; DROP TABLE digest_fts; DROP INDEX records_digest;
@@ -329,7 +329,10 @@ fn a_database_older_than_the_briefing_needs_says_to_migrate() {
          DROP TRIGGER hot_files_mistake_deleted; DROP TRIGGER hot_files_seen_later;
          DROP TRIGGER hot_files_recount; DROP TABLE hot_files;
          DROP INDEX entry_files_name; DROP INDEX files_name; DROP INDEX entries_standing;
-         DELETE FROM schema_version WHERE version = 2;",
+         DROP TABLE failed_sources;
+         DROP TRIGGER sessions_search_ad; DROP TABLE session_fts; DROP TABLE session_docs;
+         DROP TABLE session_docs_pending;
+         DELETE FROM schema_version WHERE version >= 2;",
     )
     .expect("back to v1");
     drop(conn);

@@ -99,8 +99,14 @@ fn index_reports_progress_summary_and_json() {
 #[test]
 fn a_file_that_panics_its_parser_costs_only_itself() {
     let env = TestEnv::new();
-    let good = env.seed_corpus("claude/convo.jsonl", ".claude/projects/-tmp-a/89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl");
-    let bad = env.seed_corpus("codex/convo.jsonl", ".codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl");
+    let good = env.seed_corpus(
+        "claude/convo.jsonl",
+        ".claude/projects/-tmp-a/89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl",
+    );
+    let bad = env.seed_corpus(
+        "codex/convo.jsonl",
+        ".codex/sessions/2026/01/02/rollout-2026-01-02T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl",
+    );
     let fault = ("SK_INGEST_TEST_FAULT", "0199aaaa-0000");
 
     let first = env
@@ -116,27 +122,53 @@ fn a_file_that_panics_its_parser_costs_only_itself() {
     let stderr = String::from_utf8_lossy(&first.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "one line per failed file, no backtrace: {stderr}");
-    assert!(lines[0].contains(&*bad.to_string_lossy()) && lines[0].contains("injected panic"), "{stderr}");
-    assert!(!stderr.contains("stack backtrace") && !stderr.contains("panicked at"), "{stderr}");
+    assert!(
+        lines[0].contains(&*bad.to_string_lossy()) && lines[0].contains("injected panic"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("stack backtrace") && !stderr.contains("panicked at"),
+        "{stderr}"
+    );
 
     // Unchanged: not tried again (no panic line), said once, and not a failure of this run.
-    let second = env.sk().args(["index", "--json"]).env(fault.0, fault.1).assert().success().get_output().clone();
+    let second = env
+        .sk()
+        .args(["index", "--json"])
+        .env(fault.0, fault.1)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&second.stdout).expect("json");
     assert_eq!(v["files_read"], 0);
     assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
     assert_eq!(v["still_failing"][0]["path"], bad.to_string_lossy().as_ref());
     let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(!stderr.contains("injected panic") && stderr.contains("1 file(s) skipped"), "{stderr}");
+    assert!(
+        !stderr.contains("injected panic") && stderr.contains("1 file(s) skipped"),
+        "{stderr}"
+    );
 
     let status = env.stdout(&["status"]);
-    assert!(status.contains("Failing files:  1") && status.contains(&*bad.to_string_lossy()), "{status}");
+    assert!(
+        status.contains("Failing files:  1") && status.contains(&*bad.to_string_lossy()),
+        "{status}"
+    );
     assert!(status.contains("claude   1 sessions"), "{status}");
     let status = env.json(&["status", "--json"]);
     assert_eq!(status["failing_files"][0]["agent"], "codex");
-    assert!(status["failing_files"][0]["error"].as_str().is_some_and(|e| e.contains("injected panic")));
+    assert!(
+        status["failing_files"][0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("injected panic"))
+    );
     let doctor = env.sk().arg("doctor").assert().get_output().stdout.clone();
     let doctor = String::from_utf8_lossy(&doctor);
-    assert!(doctor.contains("failing-logs") && doctor.contains(&*bad.to_string_lossy()), "{doctor}");
+    assert!(
+        doctor.contains("failing-logs") && doctor.contains(&*bad.to_string_lossy()),
+        "{doctor}"
+    );
 
     // The file changes and the fault is gone: read, stored, forgotten as failing.
     let mut f = std::fs::OpenOptions::new().append(true).open(&bad).expect("open");
@@ -144,8 +176,15 @@ fn a_file_that_panics_its_parser_costs_only_itself() {
     drop(f);
     env.sk().arg("index").assert().success();
     let status = env.json(&["status", "--json"]);
-    assert_eq!(status["failing_files"].as_array().map(Vec::len), Some(0), "{status}");
-    let codex = status["agents"].as_array().and_then(|a| a.iter().find(|a| a["agent"] == "codex")).cloned();
+    assert_eq!(
+        status["failing_files"].as_array().map(Vec::len),
+        Some(0),
+        "{status}"
+    );
+    let codex = status["agents"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["agent"] == "codex"))
+        .cloned();
     assert_eq!(codex.map(|c| c["sessions"].clone()), Some(serde_json::json!(1)));
     let _ = good;
 }
@@ -162,7 +201,10 @@ fn a_first_run_that_finds_nothing_says_where_it_looked() {
         (".codex/sessions", "CODEX_HOME"),
         (".copilot/session-state", "COPILOT_HOME"),
     ] {
-        let line = out.lines().find(|l| l.contains(folder)).unwrap_or_else(|| panic!("{folder} named: {out}"));
+        let line = out
+            .lines()
+            .find(|l| l.contains(folder))
+            .unwrap_or_else(|| panic!("{folder} named: {out}"));
         assert!(line.contains(var), "{line}");
     }
     assert!(out.contains("fixtures/corpus/claude/convo.jsonl"), "{out}");
@@ -170,7 +212,10 @@ fn a_first_run_that_finds_nothing_says_where_it_looked() {
     assert_eq!(v["files_seen"], 0);
     assert!(v["looked_in"].as_array().is_some_and(|l| l.len() == 5), "{v}");
     let status = env.stdout(&["status"]);
-    assert!(!status.contains("never"), "the run that found nothing is the last index: {status}");
+    assert!(
+        !status.contains("never"),
+        "the run that found nothing is the last index: {status}"
+    );
 }
 
 /// A Codex rollout's session is the id its `session_meta` declares (the one users and the
@@ -182,7 +227,10 @@ fn a_codex_session_takes_the_id_its_log_declares() {
         "codex/convo.jsonl",
         ".codex/sessions/2026/05/07/rollout-2026-05-07T18-27-42-00000000-0000-0000-0000-000000000000.jsonl",
     );
-    env.seed_corpus("codex/compacted-real.jsonl", ".codex/sessions/2026/07/21/rollout-renamed-by-hand.jsonl");
+    env.seed_corpus(
+        "codex/compacted-real.jsonl",
+        ".codex/sessions/2026/07/21/rollout-renamed-by-hand.jsonl",
+    );
     env.sk().arg("index").assert().success();
     let v = env.json(&["sessions", "--json"]);
     let mut ids: Vec<String> = v
@@ -190,14 +238,25 @@ fn a_codex_session_takes_the_id_its_log_declares() {
         .or_else(|| v["sessions"].as_array())
         .expect("a list of sessions")
         .iter()
-        .filter_map(|s| s["id"].as_str().or_else(|| s["external_id"].as_str()).map(str::to_string))
+        .filter_map(|s| {
+            s["id"]
+                .as_str()
+                .or_else(|| s["external_id"].as_str())
+                .map(str::to_string)
+        })
         .collect();
     ids.sort();
     assert_eq!(
         ids,
-        ["019e03b2-11a2-7320-9098-5d831813e66c", "019f86c9-2b8a-7651-bff3-79039535009a"],
+        [
+            "019e03b2-11a2-7320-9098-5d831813e66c",
+            "019f86c9-2b8a-7651-bff3-79039535009a"
+        ],
         "{v}"
     );
     // The declared id opens the session.
-    env.sk().args(["session", "019e03b2-11a2-7320-9098-5d831813e66c"]).assert().success();
+    env.sk()
+        .args(["session", "019e03b2-11a2-7320-9098-5d831813e66c"])
+        .assert()
+        .success();
 }

@@ -15,7 +15,7 @@ pub(crate) fn corpus_home() -> TestEnv {
     );
     env.seed_corpus(
         "codex/compacted-real.jsonl",
-        ".codex/sessions/2026/07/21/rollout-2026-07-21T10-00-00-019e0000-0000-7000-8000-000000000001.jsonl",
+        ".codex/sessions/2026/07/21/rollout-2026-07-21T10-00-00-019f86c9-2b8a-7651-bff3-79039535009a.jsonl",
     );
     env.sk()
         .arg("index")

@@ -12,7 +12,8 @@ const COPILOT_REAL: &str = "7a80f0ee-0c9f-4e1a-acbd-d655a5721cfe";
 /// The sample session is seeded under an id sharing `7a80` with the real one, so that
 /// prefix is ambiguous while `7a80f` is not.
 const COPILOT_SAMPLE: &str = "7a80aaaa-0000-4000-8000-000000000000";
-const CODEX: &str = "019e0000-0000-7000-8000-000000000001";
+// The id the rollout declares in its session_meta (its file is named with it, as Codex does).
+const CODEX: &str = "019f86c9-2b8a-7651-bff3-79039535009a";
 const CLAUDE: &str = "89f4d66a-510b-48b3-94b8-d6a8f981b143";
 
 fn corpus_home() -> TestEnv {
@@ -237,7 +238,7 @@ fn sessions_list_newest_first_and_filters() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(
-        lines[0].contains("codex") && lines[0].contains("019e0000"),
+        lines[0].contains("codex") && lines[0].contains("019f86c9"),
         "{text}"
     );
     assert!(

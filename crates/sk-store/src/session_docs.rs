@@ -1,0 +1,233 @@
+//! The search document of each session (schema v4, `session_fts`): what `sk query` and the
+//! briefings rank sessions by. Built from the session's records whenever they change — the
+//! writer queues the session in `session_docs_pending`, and [`build_pending`] rebuilds the
+//! queued documents before the transaction commits (or, after the v4 migration, in
+//! batches with progress).
+//!
+//! A document has five columns (see the migration for why): `title`, `asked` (prompts,
+//! summaries), `said` (answers), `did` (tool calls, errors, failed output) and `saw` (other
+//! tool output). Long texts are cut so one huge tool output cannot drown a session's words:
+//! only its head is kept, and each column has a ceiling.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::search::words::push_indexed;
+
+/// Per-record and per-column byte ceilings. Output is capped hard: a 1 MB build log says
+/// what it is about in its first lines, and BM25 would otherwise count its length against
+/// the whole session.
+const ANSWER_BYTES: usize = 4 * 1024;
+const CALL_BYTES: usize = 1024;
+const FAILED_OUTPUT_BYTES: usize = 1024;
+const OUTPUT_BYTES: usize = 512;
+const COLUMN_BYTES: usize = 256 * 1024;
+
+/// Sessions rebuilt per transaction when draining a large queue (after the migration).
+pub const BATCH: usize = 200;
+
+/// Queues a session's document for rebuilding (its records changed).
+pub fn mark_pending(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO session_docs_pending (session_id) VALUES (?1)")?
+        .execute([session_id])?;
+    Ok(())
+}
+
+/// How many documents wait to be rebuilt.
+pub fn pending_count(conn: &Connection) -> rusqlite::Result<u64> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM session_docs_pending", [], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// Rebuilds up to `limit` queued documents (all of them with `None`) inside the caller's
+/// transaction, and returns how many it built.
+pub fn build_pending(conn: &Connection, limit: Option<usize>) -> rusqlite::Result<u64> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT session_id FROM session_docs_pending ORDER BY session_id LIMIT ?1")?
+        .query_map([limit.map_or(-1, |l| l as i64)], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for &id in &ids {
+        build(conn, id)?;
+        conn.prepare_cached("DELETE FROM session_docs_pending WHERE session_id = ?1")?
+            .execute([id])?;
+    }
+    Ok(ids.len() as u64)
+}
+
+/// Rebuilds every queued document, [`BATCH`] sessions per write transaction, calling
+/// `progress(built, total)` after each. For the queue a migration leaves (every session);
+/// the caller holds the writer lock. Returns how many it built.
+pub fn drain(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> rusqlite::Result<u64> {
+    let total = pending_count(conn)?;
+    let mut built = 0;
+    while built < total {
+        crate::write::tx::begin(conn)?;
+        let n = match build_pending(conn, Some(BATCH)) {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = crate::write::tx::rollback(conn);
+                return Err(e);
+            }
+        };
+        crate::write::tx::commit(conn)?;
+        if n == 0 {
+            break;
+        }
+        built += n;
+        progress(built.min(total), total);
+    }
+    Ok(built)
+}
+
+/// The five column texts of one document, filled from the session's rows.
+#[derive(Debug, Default)]
+struct Doc {
+    title: String,
+    asked: String,
+    said: String,
+    did: String,
+    saw: String,
+}
+
+/// (Re)builds one session's document and its `session_docs` row.
+fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM session_fts WHERE rowid = ?1")?
+        .execute([session_id])?;
+    let session: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = conn
+        .prepare_cached("SELECT title, repo, cwd, branch FROM sessions WHERE id = ?1")?
+        .query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((title, repo, cwd, branch)) = session else {
+        conn.prepare_cached("DELETE FROM session_docs WHERE session_id = ?1")?
+            .execute([session_id])?;
+        return Ok(());
+    };
+    let mut doc = Doc::default();
+    let mut first_prompt: Option<String> = None;
+    let (mut first, mut last) = (None, None);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, success, substr(text, 1, ?2) FROM records WHERE session_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![session_id, ANSWER_BYTES as i64])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let kind: String = r.get(1)?;
+        let success: Option<bool> = r.get(2)?;
+        let text: String = r.get(3)?;
+        first = first.or(Some(id));
+        last = Some(id);
+        let (column, cap) = match kind.as_str() {
+            "prompt" => {
+                if first_prompt.is_none() {
+                    first_prompt = display_prompt(&text);
+                }
+                (&mut doc.asked, ANSWER_BYTES)
+            }
+            "summary" | "task_summary" => (&mut doc.asked, ANSWER_BYTES),
+            "answer" => (&mut doc.said, ANSWER_BYTES),
+            "tool_call" => (&mut doc.did, CALL_BYTES),
+            "error" => (&mut doc.did, FAILED_OUTPUT_BYTES),
+            "tool_result" if success == Some(false) => (&mut doc.did, FAILED_OUTPUT_BYTES),
+            "tool_result" => (&mut doc.saw, OUTPUT_BYTES),
+            // Reasoning and notes repeat what the answers say, at length.
+            _ => continue,
+        };
+        if column.len() < COLUMN_BYTES {
+            push_indexed(column, sk_core::text::prefix(&text, cap));
+        }
+    }
+    drop(rows);
+    let shown_title = title.clone().or_else(|| first_prompt.clone());
+    for part in [
+        title.as_deref(),
+        repo.as_deref(),
+        cwd.as_deref().map(folder_name),
+        branch.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        push_indexed(&mut doc.title, part);
+    }
+    let bytes = doc.title.len() + doc.asked.len() + doc.said.len() + doc.did.len() + doc.saw.len();
+    conn.prepare_cached(
+        "INSERT INTO session_fts (rowid, title, asked, said, did, saw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        session_id, doc.title, doc.asked, doc.said, doc.did, doc.saw
+    ])?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO session_docs (session_id, first_record, last_record, title, bytes, built_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        session_id,
+        first,
+        last,
+        shown_title,
+        bytes as i64,
+        sk_core::time::now_ms()
+    ])?;
+    Ok(())
+}
+
+/// The last component of a path (`/home/u/src/shop/` → `shop`).
+fn folder_name(path: &str) -> &str {
+    path.trim_end_matches(['/', '\\'])
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+}
+
+/// A prompt as a session's title: its first line with words in it, whitespace folded, at
+/// most 100 characters. None for what is not a person's request: a slash command, markup
+/// an agent injected, a line without three words.
+pub fn display_prompt(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if line.starts_with('/') || line.starts_with('<') {
+        return None;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
+        < 3
+        && !line.chars().any(|c| !c.is_ascii() && c.is_alphabetic())
+    {
+        return None;
+    }
+    let folded = words.join(" ");
+    let mut title: String = folded.chars().take(100).collect();
+    if title.len() < folded.len() {
+        title.push('…');
+    }
+    Some(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prompt_becomes_a_title_when_a_person_wrote_it() {
+        assert_eq!(
+            display_prompt("\n  fix the   login bug\nmore").as_deref(),
+            Some("fix the login bug")
+        );
+        assert_eq!(display_prompt("/clear"), None);
+        assert_eq!(display_prompt("<command-name>x</command-name>"), None);
+        assert_eq!(display_prompt("ok"), None);
+        // Scripts without spaces between words still count.
+        assert_eq!(display_prompt("修复登录错误").as_deref(), Some("修复登录错误"));
+        let long = "word ".repeat(50);
+        let t = display_prompt(&long).expect("title");
+        assert!(t.ends_with('…') && t.chars().count() == 101);
+    }
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(folder_name("/home/u/src/shop/"), "shop");
+        assert_eq!(folder_name("C:\\work\\app"), "app");
+        assert_eq!(folder_name("app"), "app");
+    }
+}
