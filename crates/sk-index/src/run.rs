@@ -145,7 +145,12 @@ pub fn run(
     }
     // Documents queued by a migration (or a run killed between its batches) first: the
     // batches below rebuild only the sessions they touch.
-    sk_store::session_docs::drain(conn, &mut |_, _| {}).map_err(sql)?;
+    if sk_store::session_docs::pending_count(conn).map_err(sql)? > 0 {
+        tx::begin(conn).map_err(sql)?;
+        fill_repos(conn).map_err(sql)?;
+        tx::commit(conn).map_err(sql)?;
+        sk_store::session_docs::drain(conn, &mut |_, _| {}).map_err(sql)?;
+    }
     let known = write::known_sources(store)?;
     let failed: HashMap<String, FailedSource> = sk_store::failed::list(store)?
         .into_iter()
@@ -248,6 +253,7 @@ pub fn run(
                         }
                     }
                     write::index_pending_text(conn).map_err(sql)?;
+                    fill_repos(conn).map_err(sql)?;
                     sk_store::session_docs::build_pending(conn, None).map_err(sql)?;
                     // In the batch's own transaction: a run killed after the commit must
                     // not leave summaries unlinked, since the next run reads nothing.
@@ -296,6 +302,39 @@ pub fn run(
     };
     summary.peak_rss_kib = peak_rss_kib();
     Ok(summary)
+}
+
+/// Names the repository of each session about to get its search document whose log
+/// recorded a working directory but no repository: the `origin` remote of the git
+/// repository around that directory when it exists on this machine, else the folder's
+/// name — something to tell sessions apart by, and to filter with `--repo`.
+fn fill_repos(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let mut known: HashMap<String, String> = HashMap::new();
+    for (id, cwd) in sk_store::session_docs::pending_without_repo(conn)? {
+        let repo = known
+            .entry(cwd.clone())
+            .or_insert_with(|| {
+                // Only an absolute path is looked up: a relative one (or a Windows path read
+                // on Unix) would be resolved against this process's own directory.
+                let dir = Path::new(&cwd);
+                let found = if dir.is_absolute() {
+                    sk_query::here::find(dir)
+                } else {
+                    None
+                };
+                match found {
+                    Some(here) => here.repo.unwrap_or_else(|| {
+                        sk_store::session_docs::folder_name(&here.root.to_string_lossy()).to_string()
+                    }),
+                    None => sk_store::session_docs::folder_name(&cwd).to_string(),
+                }
+            })
+            .clone();
+        if !repo.is_empty() {
+            sk_store::session_docs::set_repo(conn, id, &repo)?;
+        }
+    }
+    Ok(())
 }
 
 /// Stores the failures of this batch's `excluded` files (their errors are the last

@@ -180,32 +180,32 @@ fn json_ids(ids: &[i64]) -> String {
     format!("[{}]", list.join(","))
 }
 
-/// Sessions whose prompts or summaries match `fts`, with their best BM25 score (lower is
-/// better), ordered by score then id. Tool output is left out: it names everything. Reads
-/// the prompts-and-summaries index (`digest_fts`), so no record row is read per match.
-pub fn session_scores(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
-    // Grouped here, not in SQL: FTS5 refuses bm25() under an aggregate.
-    let hits: Vec<(i64, f64)> = conn
-        .prepare_cached(&format!(
-            "SELECT r.session_id, w.score FROM
-               (SELECT id, score FROM
-                  (SELECT rowid AS id, bm25(digest_fts) AS score FROM digest_fts
-                   WHERE digest_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
-                ORDER BY score, id LIMIT ?2) w
-             JOIN records r ON r.id = w.id
-             ORDER BY w.score, r.id"
-        ))?
-        .query_map(params![fts, (limit * 20) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut best: BTreeMap<i64, f64> = BTreeMap::new();
-    for (session, score) in hits {
-        let slot = best.entry(session).or_insert(score);
-        *slot = slot.min(score);
-    }
-    let mut out: Vec<(i64, f64)> = best.into_iter().collect();
-    out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    out.truncate(limit);
-    Ok(out)
+/// Sessions whose search documents (schema v4) match `fts`, with their BM25 score under
+/// the ranking policy's column weights (lower is better), best first: the same ranking as
+/// `sk query`, over every matching session.
+pub fn session_scores(
+    conn: &Connection,
+    fts: &str,
+    weights: &crate::search::sessions::ColumnWeights,
+    limit: usize,
+) -> rusqlite::Result<Vec<(i64, f64)>> {
+    conn.prepare_cached(
+        "SELECT rowid, bm25(session_fts, ?2, ?3, ?4, ?5, ?6) AS score FROM session_fts
+         WHERE session_fts MATCH ?1 ORDER BY score, rowid LIMIT ?7",
+    )?
+    .query_map(
+        params![
+            fts,
+            weights.title,
+            weights.asked,
+            weights.said,
+            weights.did,
+            weights.saw,
+            limit as i64
+        ],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .collect()
 }
 
 /// Sessions whose records touched any of `files` (path or suffix match), newest first.
@@ -235,10 +235,11 @@ pub fn load_sessions(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Bri
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    conn.prepare_cached(
-        "SELECT id, agent || ':' || external_id, repo, title, started_at, ended_at FROM sessions
+    conn.prepare_cached(&format!(
+        "SELECT id, agent || ':' || external_id, repo, {}, started_at, ended_at FROM sessions
          WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-    )?
+        crate::sessions::SHOWN_TITLE
+    ))?
     .query_map([json_ids(&sorted)], |r| {
         Ok(BriefSession {
             id: r.get(0)?,

@@ -78,6 +78,25 @@ pub fn drain(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> rusqlite:
     Ok(built)
 }
 
+/// Queued sessions that know their working directory but not their repository: the
+/// indexer derives one from the directory (its git remote, else its folder name) before
+/// their documents are built.
+pub fn pending_without_repo(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached(
+        "SELECT s.id, s.cwd FROM session_docs_pending p JOIN sessions s ON s.id = p.session_id
+         WHERE s.repo IS NULL AND s.cwd IS NOT NULL AND s.cwd != ''",
+    )?
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// Sets the repository of a session whose log named none.
+pub fn set_repo(conn: &Connection, session_id: i64, repo: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE sessions SET repo = ?2 WHERE id = ?1 AND repo IS NULL")?
+        .execute(params![session_id, repo])?;
+    Ok(())
+}
+
 /// The five column texts of one document, filled from the session's rows.
 #[derive(Debug, Default)]
 struct Doc {
@@ -88,11 +107,14 @@ struct Doc {
     saw: String,
 }
 
+/// A session's title, repository, working directory and branch, as stored.
+type SessionFacts = (Option<String>, Option<String>, Option<String>, Option<String>);
+
 /// (Re)builds one session's document and its `session_docs` row.
 fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM session_fts WHERE rowid = ?1")?
         .execute([session_id])?;
-    let session: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = conn
+    let session: Option<SessionFacts> = conn
         .prepare_cached("SELECT title, repo, cwd, branch FROM sessions WHERE id = ?1")?
         .query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
@@ -103,6 +125,8 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     };
     let mut doc = Doc::default();
     let mut first_prompt: Option<String> = None;
+    // When no prompt reads as a request, the first one's first line still beats no title.
+    let mut any_prompt: Option<String> = None;
     let (mut first, mut last) = (None, None);
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, success, substr(text, 1, ?2) FROM records WHERE session_id = ?1 ORDER BY id",
@@ -120,6 +144,9 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
                 if first_prompt.is_none() {
                     first_prompt = display_prompt(&text);
                 }
+                if any_prompt.is_none() {
+                    any_prompt = fallback_title(&text);
+                }
                 (&mut doc.asked, ANSWER_BYTES)
             }
             "summary" | "task_summary" => (&mut doc.asked, ANSWER_BYTES),
@@ -136,7 +163,7 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
         }
     }
     drop(rows);
-    let shown_title = title.clone().or_else(|| first_prompt.clone());
+    let shown_title = title.clone().or(first_prompt).or(any_prompt);
     for part in [
         title.as_deref(),
         repo.as_deref(),
@@ -171,7 +198,7 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
 }
 
 /// The last component of a path (`/home/u/src/shop/` → `shop`).
-fn folder_name(path: &str) -> &str {
+pub fn folder_name(path: &str) -> &str {
     path.trim_end_matches(['/', '\\'])
         .rsplit(['/', '\\'])
         .next()
@@ -182,21 +209,36 @@ fn folder_name(path: &str) -> &str {
 /// most 100 characters. None for what is not a person's request: a slash command, markup
 /// an agent injected, a line without three words.
 pub fn display_prompt(text: &str) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    if line.starts_with('/') || line.starts_with('<') {
+    let first = text.trim_start();
+    if first.starts_with('/') || first.starts_with('<') {
         return None;
     }
+    // Headings and code fences frame a pasted template ("## User Input", "```text"): the
+    // request is the first line of words after them.
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("```"))?;
     let words: Vec<&str> = line.split_whitespace().collect();
-    if words
+    let worded = words
         .iter()
         .filter(|w| w.chars().any(char::is_alphabetic))
-        .count()
-        < 3
-        && !line.chars().any(|c| !c.is_ascii() && c.is_alphabetic())
-    {
+        .count();
+    if worded < 3 && !line.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
         return None;
     }
     let folded = words.join(" ");
+    let mut title: String = folded.chars().take(100).collect();
+    if title.len() < folded.len() {
+        title.push('…');
+    }
+    Some(title)
+}
+
+/// A prompt's first non-empty line, folded and cut like [`display_prompt`], whatever it is.
+fn fallback_title(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let folded = line.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut title: String = folded.chars().take(100).collect();
     if title.len() < folded.len() {
         title.push('…');
@@ -217,6 +259,14 @@ mod tests {
         assert_eq!(display_prompt("/clear"), None);
         assert_eq!(display_prompt("<command-name>x</command-name>"), None);
         assert_eq!(display_prompt("ok"), None);
+        assert_eq!(
+            display_prompt("## User Input\n\n```text\ndesign a plugin system for the app\n```").as_deref(),
+            Some("design a plugin system for the app")
+        );
+        assert_eq!(
+            fallback_title("\n  one_word_prompt  ").as_deref(),
+            Some("one_word_prompt")
+        );
         // Scripts without spaces between words still count.
         assert_eq!(display_prompt("修复登录错误").as_deref(), Some("修复登录错误"));
         let long = "word ".repeat(50);

@@ -32,9 +32,18 @@ pub struct SessionHeader {
     pub parent_external_id: Option<String>,
 }
 
-const HEADER_COLUMNS: &str =
-    "id, agent, external_id, title, repo, branch, head_commit, cwd, model, agent_version,
-     started_at, ended_at, updated_at, parent_external_id";
+/// The title every surface shows for a row of `sessions`: the agent's own title, else the
+/// first real prompt its search document recorded (schema v4). One expression, so `sk
+/// query`, `sk brief`, `sk session` and `sk sessions` cannot disagree.
+pub const SHOWN_TITLE: &str =
+    "coalesce(sessions.title, (SELECT d.title FROM session_docs d WHERE d.session_id = sessions.id))";
+
+const HEADER_COLUMNS: &str = concat!(
+    "id, agent, external_id, ",
+    "coalesce(sessions.title, (SELECT d.title FROM session_docs d WHERE d.session_id = sessions.id)), ",
+    "repo, branch, head_commit, cwd, model, agent_version, ",
+    "started_at, ended_at, updated_at, parent_external_id"
+);
 
 fn header(r: &Row<'_>) -> rusqlite::Result<SessionHeader> {
     let agent: String = r.get(1)?;
@@ -121,7 +130,9 @@ pub fn parent_of(conn: &Connection, s: &SessionHeader) -> rusqlite::Result<Optio
         return Ok(None);
     };
     let found = conn
-        .prepare_cached("SELECT title, started_at FROM sessions WHERE agent = ?1 AND external_id = ?2")?
+        .prepare_cached(&format!(
+            "SELECT {SHOWN_TITLE}, started_at FROM sessions WHERE agent = ?1 AND external_id = ?2"
+        ))?
         .query_row(params![s.agent, parent], |r| {
             Ok(RelatedSession {
                 key: format!("{}:{parent}", s.agent),
@@ -141,10 +152,10 @@ pub fn parent_of(conn: &Connection, s: &SessionHeader) -> rusqlite::Result<Optio
 
 /// Sessions whose parent is `s` (sub-agents), oldest first.
 pub fn children_of(conn: &Connection, s: &SessionHeader) -> rusqlite::Result<Vec<RelatedSession>> {
-    conn.prepare_cached(
-        "SELECT agent || ':' || external_id, title, started_at FROM sessions
-         WHERE parent_external_id = ?1 AND agent = ?2 ORDER BY started_at, external_id",
-    )?
+    conn.prepare_cached(&format!(
+        "SELECT agent || ':' || external_id, {SHOWN_TITLE}, started_at FROM sessions
+         WHERE parent_external_id = ?1 AND agent = ?2 ORDER BY started_at, external_id"
+    ))?
     .query_map(params![s.external_id, s.agent], |r| {
         Ok(RelatedSession {
             key: r.get(0)?,
@@ -354,7 +365,8 @@ pub struct SessionSummary {
 /// Sessions newest first: by start time (unknown starts last), then last update.
 pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<Vec<SessionSummary>> {
     conn.prepare_cached(
-        "SELECT s.agent, s.external_id, s.title,
+        "SELECT s.agent, s.external_id,
+                coalesce(s.title, (SELECT d.title FROM session_docs d WHERE d.session_id = s.id)),
                 (SELECT substr(p.text, 1, 200) FROM records p WHERE p.session_id = s.id AND p.kind = 'prompt'
                  ORDER BY p.source_id, p.offset, p.part LIMIT 1),
                 s.repo, s.cwd, s.started_at, s.ended_at, s.updated_at, s.parent_external_id,

@@ -100,10 +100,15 @@ pub fn declared_session(path: &Path) -> Option<String> {
     }
     let file = std::fs::File::open(path).ok()?;
     let mut line = Vec::new();
-    BufReader::new(file.take(256 * 1024)).read_until(b'\n', &mut line).ok()?;
+    BufReader::new(file.take(256 * 1024))
+        .read_until(b'\n', &mut line)
+        .ok()?;
     let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line);
     let head: Head = serde_json::from_slice(line.trim_ascii()).ok()?;
-    let id = head.payload.id.filter(|id| head.kind == "session_meta" && !id.trim().is_empty())?;
+    let id = head
+        .payload
+        .id
+        .filter(|id| head.kind == "session_meta" && !id.trim().is_empty())?;
     // An id is a path component and a display handle: keep it to printable, short text.
     (id.len() <= 128 && !id.chars().any(|c| c.is_control() || c == '/' || c == '\\')).then_some(id)
 }

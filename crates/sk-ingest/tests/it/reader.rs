@@ -118,7 +118,10 @@ fn a_panic_in_the_decoder_costs_one_event_not_the_file() {
         &path,
         0,
         &mut |offset, bytes| {
-            assert!(!bytes.windows(4).any(|w| w == b"boom"), "a panicking decoder: line at {offset}");
+            assert!(
+                !bytes.windows(4).any(|w| w == b"boom"),
+                "a panicking decoder: line at {offset}"
+            );
             decoded.push(offset);
             Ok(Verdict::Parsed)
         },
@@ -131,7 +134,10 @@ fn a_panic_in_the_decoder_costs_one_event_not_the_file() {
     assert_eq!(decoded, vec![0, 19]);
     assert_eq!(damage.len(), 1, "{damage:?}");
     assert_eq!((damage[0].0, damage[0].1), (8, 10));
-    assert!(damage[0].2.starts_with(reason::PARSER_PANIC) && damage[0].2.contains("a panicking decoder"), "{damage:?}");
+    assert!(
+        damage[0].2.starts_with(reason::PARSER_PANIC) && damage[0].2.contains("a panicking decoder"),
+        "{damage:?}"
+    );
     assert_eq!((stats.consumed, stats.lines, stats.damaged_spans), (27, 3, 1));
 }
 

@@ -42,7 +42,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     // The precise query first; the any-word one when it finds nothing (or the task is long).
     for q in queries.iter().flatten() {
         found.entry_fts = store::entry_scores(conn, q, POOL)?;
-        found.session_fts = store::session_scores(conn, q, POOL)?;
+        found.session_fts = store::session_scores(conn, q, &crate::rank::SESSION_COLUMNS, POOL)?;
         if !found.entry_fts.is_empty() || !found.session_fts.is_empty() {
             break;
         }
