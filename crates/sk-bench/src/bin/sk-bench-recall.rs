@@ -3,6 +3,13 @@
 //! and prints median and p99, graded against the targets.
 //!
 //! `sk-bench-recall --sk target/release/sk --corpus /tmp/skb/corpus-1g [--db DB]`
+//!
+//! With `--eval-dir` and `--logs` it runs the real-log development set instead (its
+//! questions as `sk query`, scored like the set's `score.py`: recall@1, recall@5 and MRR per
+//! kind, and the latency of these natural-language questions); `--corpus` then adds a
+//! generated corpus to the same database as distractors:
+//!
+//! `sk-bench-recall --eval-dir ../shared/eval --logs /tmp/sk-devset/logs [--db DB | --home HOME] [--corpus DIR]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +17,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Parser;
+use sk_bench::bench::eval::{self, EvalOptions};
 use sk_bench::bench::recall::{self, Runner};
 use sk_bench::bench::report::{ResultBlock, num};
 
@@ -24,16 +32,37 @@ struct Cli {
     /// `sk index` from --corpus when absent.
     #[arg(long)]
     db: Option<PathBuf>,
-    /// The corpus (generate one with `sk-gen-corpus --size 1GB --out DIR`).
+    /// The corpus (generate one with `sk-gen-corpus --size 1GB --out DIR`). With --eval-dir:
+    /// indexed into the same database as the logs, as distractors.
     #[arg(long)]
     corpus: Option<PathBuf>,
     /// Rounds over the query set (each query runs once per round).
     #[arg(long, default_value_t = 1)]
     rounds: usize,
+    /// Evaluate on real logs instead: the development set's folder (dev-queries.tsv,
+    /// layout.py), e.g. ../shared/eval. Needs --logs.
+    #[arg(long, requires = "logs")]
+    eval_dir: Option<PathBuf>,
+    /// With --eval-dir: the fetched logs (claude/*.jsonl, codex/*.jsonl), kept outside the
+    /// repository.
+    #[arg(long, requires = "eval_dir")]
+    logs: Option<PathBuf>,
+    /// With --eval-dir: a HOME with the logs already laid out (layout.py); laid out into a
+    /// temporary folder when absent.
+    #[arg(long, requires = "eval_dir")]
+    home: Option<PathBuf>,
+    /// With --eval-dir: an extra `sk query` argument (repeatable), e.g. --sk-arg=--kind
+    /// --sk-arg=session.
+    #[arg(long = "sk-arg", allow_hyphen_values = true, requires = "eval_dir")]
+    sk_args: Vec<String>,
+    /// With --eval-dir: keep the temporary home and database and print where they are.
+    #[arg(long, requires = "eval_dir")]
+    keep: bool,
     /// Runs of each briefing task.
     #[arg(long, default_value_t = 3)]
     brief_runs: usize,
     /// Print every query's time (last round) to stderr, slowest first: what to work on.
+    /// With --eval-dir: every question's rank and time, in the set's order.
     #[arg(long)]
     each: bool,
 }
@@ -56,6 +85,25 @@ fn run(cli: &Cli) -> Result<()> {
         );
     }
     let sk = std::path::absolute(&cli.sk)?;
+    if let (Some(eval_dir), Some(logs)) = (&cli.eval_dir, &cli.logs) {
+        let (block, pass) = eval::evaluate(&EvalOptions {
+            sk,
+            eval_dir: eval_dir.clone(),
+            logs: logs.clone(),
+            home: cli.home.clone(),
+            db: cli.db.clone(),
+            corpus: cli.corpus.clone(),
+            sk_args: cli.sk_args.clone(),
+            rounds: cli.rounds,
+            each: cli.each,
+            keep: cli.keep,
+        })?;
+        print!("{block}");
+        if !pass {
+            eprintln!("some targets were missed (see target_* lines)");
+        }
+        return Ok(());
+    }
     let work = tempfile_dir()?;
     let home = work.join("home");
     std::fs::create_dir_all(&home)?;
