@@ -58,8 +58,12 @@ pub const SESSION_QUERY_TERMS: usize = 24;
 /// the hits asked for, at least this many.
 pub const SESSION_POOL_MIN: usize = 20;
 
-/// Records of a shown session weighed to pick the one that represents it.
-pub const SNIPPET_CANDIDATES: usize = 20;
+/// Records of a shown session (those holding the most query words) weighed to pick the one
+/// that represents it.
+pub const SNIPPET_CANDIDATES: usize = 8;
+
+/// The query words (the rarest) that pick a shown session's representative record.
+pub const SNIPPET_TERMS: usize = 6;
 
 /// In `--kind all`, at most one hit in this many is knowledge.
 pub const KNOWLEDGE_SHARE: usize = 3;
@@ -107,6 +111,21 @@ pub fn recency(p: &RankParams, when: Option<i64>, now: i64) -> f64 {
     }
     let age_days = ((now - when).max(0) as f64) / DAY_MS;
     1.0 - w + w * (-age_days / p.half_life_days).exp2()
+}
+
+/// BM25's inverse document frequency of a word found in `df` of `n` documents, as FTS5
+/// computes it (never below a small positive floor).
+pub fn idf(df: u64, n: u64) -> f64 {
+    let (df, n) = (df as f64, n as f64);
+    (((n - df + 0.5) / (df + 0.5)).ln()).max(1e-6)
+}
+
+/// Whether a word says anything about which session is meant: under BM25 a word in half
+/// of the documents or more has no weight (FTS5 floors its IDF at 1e-6), so leaving it out
+/// of the query changes no ranking and spares scoring every session that has it. (A word
+/// found nowhere stays: it costs nothing, and as a prefix it may still find something.)
+pub fn informative(df: u64, n: u64) -> bool {
+    df.saturating_mul(2) < n
 }
 
 /// The recency factor of a session: [`recency`] with [`SESSION_RECENCY_SHARE`] of its

@@ -191,6 +191,41 @@ fn ranked_sessions(
     snippet_ids: &mut HashMap<String, i64>,
 ) -> Result<Vec<Hit>, QueryError> {
     let query = most_specific(parsed, rank::SESSION_QUERY_TERMS);
+    // Each positive term alone, as the per-term probes below need it.
+    let singles: Vec<(usize, String)> = query
+        .terms
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.exclude)
+        .filter_map(|(i, t)| {
+            let one = Parsed {
+                terms: vec![t.clone()],
+            };
+            without_prefix(&one).to_fts(false).map(|q| (i, q))
+        })
+        .collect();
+    let fts_terms: Vec<String> = singles.iter().map(|(_, q)| q.clone()).collect();
+    let (counts, total) = store_sessions::document_counts(conn, &fts_terms)?;
+    // Words in most sessions weigh nothing under BM25 and cost the most to score: leave
+    // them out, unless nothing would be left.
+    let keep: Vec<bool> = counts.iter().map(|&df| rank::informative(df, total)).collect();
+    let any_kept = keep.iter().any(|k| *k);
+    let dropped: Vec<usize> = singles
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| any_kept && !**k)
+        .map(|((i, _), _)| *i)
+        .collect();
+    let full = query.clone();
+    let query = Parsed {
+        terms: query
+            .terms
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, t)| t.clone())
+            .collect(),
+    };
     let exact = without_prefix(&query);
     let pool = req.limit.saturating_mul(2).max(rank::SESSION_POOL_MIN);
     let fetch = |q: &Parsed| -> Result<Vec<store_sessions::SessionRow>, QueryError> {
@@ -206,6 +241,12 @@ fn ranked_sessions(
         }
     };
     let mut rows = fetch(&exact)?;
+    if !dropped.is_empty() && rows.len() < pool {
+        // Too few sessions have an informative word to fill the pool: the sessions that
+        // have only common words come next, ranked among themselves as BM25 ranks them —
+        // so run the whole query (every session it adds scores below those found).
+        rows = fetch(&without_prefix(&full))?;
+    }
     if exact != query && positive_terms(&query) <= PREFIX_MAX_TERMS && rows.len() < req.limit {
         rows = fetch(&query)?;
     }
@@ -239,22 +280,34 @@ fn ranked_sessions(
         .collect();
     scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then_with(|| a.0.id.cmp(&b.0.id)));
     scored.truncate(req.limit);
-    // The best record inside each shown session, by the records' own BM25 and kind.
-    let records_fts = without_prefix(&query).to_fts(true);
+    // The record that best represents each shown session: the one holding the most weight
+    // of the query's informative words, by record kind (what was asked above tool output).
+    let mut probe: Vec<(String, f64)> = singles
+        .iter()
+        .zip(&counts)
+        .filter(|((i, _), _)| !dropped.contains(i))
+        .map(|((_, q), &df)| (q.clone(), rank::idf(df, total)))
+        .collect();
+    // Each term is one index walk per shown session: the rarest few pick the record.
+    probe.sort_by(|a, b| b.1.total_cmp(&a.1));
+    probe.truncate(rank::SNIPPET_TERMS);
+    let probe_terms: Vec<String> = probe.iter().map(|(q, _)| q.clone()).collect();
     let mut hits = Vec::with_capacity(scored.len());
     for (mut hit, row) in scored {
-        if let Some(fts) = &records_fts {
-            let best = store_sessions::records_in(conn, fts, &row, rank::SNIPPET_CANDIDATES)?
-                .into_iter()
-                .max_by(|a, b| {
-                    let w = |m: &store_sessions::RecordMatch| m.bm25 * rank::record_kind_weight(&m.kind);
-                    w(a).total_cmp(&w(b)).then_with(|| b.record_id.cmp(&a.record_id))
-                });
-            if let Some(m) = best {
-                snippet_ids.insert(hit.id.clone(), m.record_id);
-                hit.category = m.kind;
-                hit.date = m.ts.or(hit.date);
-            }
+        let candidates = store_sessions::records_in(conn, &probe_terms, &row, rank::SNIPPET_CANDIDATES)?;
+        let weight = |m: &store_sessions::RecordMatch| {
+            let held: f64 = m.terms.iter().filter_map(|&i| probe.get(i)).map(|(_, w)| w).sum();
+            held * rank::record_kind_weight(&m.kind)
+        };
+        let chosen = candidates.into_iter().max_by(|a, b| {
+            weight(a)
+                .total_cmp(&weight(b))
+                .then_with(|| b.record_id.cmp(&a.record_id))
+        });
+        if let Some(m) = chosen {
+            snippet_ids.insert(hit.id.clone(), m.record_id);
+            hit.category = m.kind;
+            hit.date = m.ts.or(hit.date);
         }
         hits.push(hit);
     }

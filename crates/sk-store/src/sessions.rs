@@ -415,6 +415,7 @@ mod tests {
                  parent_external_id TEXT, cwd TEXT, repo TEXT, branch TEXT, head_commit TEXT,
                  title TEXT, model TEXT, agent_version TEXT, started_at INTEGER, ended_at INTEGER,
                  updated_at INTEGER);
+             CREATE TABLE session_docs (session_id INTEGER PRIMARY KEY, title TEXT);
              INSERT INTO sessions (agent, external_id, updated_at) VALUES
                  ('copilot', 'abc-1', 1), ('copilot', 'abc-2', 1), ('claude', 'abc', 1),
                  ('codex', 'x%_y', 1);",

@@ -4,7 +4,7 @@
 //! snippet and where `sk session` opens). The column weights and what to do with the
 //! scores are `sk-query`'s ranking policy; this module only executes it.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Filters;
 
@@ -125,43 +125,82 @@ pub fn sessions(
         .collect()
 }
 
-/// A record of one session that matched, with its raw relevance.
+/// How many session documents match each of `terms` (FTS5 queries of one term each), and
+/// how many documents there are: what the ranking policy needs to leave out words that
+/// carry no weight under BM25 (a word in more than half of the sessions has an IDF of
+/// zero) but would cost a walk of their long posting lists in every scored session.
+///
+/// A count stops at half the documents plus one: past that a word weighs nothing, and
+/// counting further would walk the longest posting lists to the end.
+pub fn document_counts(conn: &Connection, terms: &[String]) -> rusqlite::Result<(Vec<u64>, u64)> {
+    let total: i64 = conn
+        .prepare_cached("SELECT count(*) FROM session_docs")?
+        .query_row([], |r| r.get(0))?;
+    let mut count = conn.prepare_cached(
+        "SELECT count(*) FROM (SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 LIMIT ?2)",
+    )?;
+    let enough = total.max(0) / 2 + 1;
+    let mut counts = Vec::with_capacity(terms.len());
+    for t in terms {
+        let n: i64 = count.query_row(params![t, enough], |r| r.get(0))?;
+        counts.push(n.max(0) as u64);
+    }
+    Ok((counts, total.max(0) as u64))
+}
+
+/// A record of one session that holds some of the query's terms.
 #[derive(Debug, Clone)]
 pub struct RecordMatch {
     pub record_id: i64,
     pub kind: String,
     pub ts: Option<i64>,
-    /// BM25 made positive: higher is better.
-    pub bm25: f64,
+    /// Which of the terms it holds, as indexes into the `terms` given to [`records_in`].
+    pub terms: Vec<usize>,
 }
 
-/// Up to `limit` records of session `s` that match `fts`, best first by `bm25()`. The
-/// session's record-id range bounds the index walk; the join keeps records of sessions
-/// interleaved in that range out.
+/// The records of session `s` that hold any of `terms` (FTS5 queries of one term each),
+/// the `limit` holding the most first. Each term is one walk of the records index
+/// restricted to the session's record-id range (a seek, not a scan), and no `bm25()` is
+/// computed: its IDF would walk each term's whole posting list again for every session
+/// shown. The join keeps records of other sessions interleaved in the range out.
 pub fn records_in(
     conn: &Connection,
-    fts: &str,
+    terms: &[String],
     s: &SessionRow,
     limit: usize,
 ) -> rusqlite::Result<Vec<RecordMatch>> {
     let (Some(first), Some(last)) = (s.first_record, s.last_record) else {
         return Ok(Vec::new());
     };
-    conn.prepare_cached(
-        "SELECT m.id, r.kind, r.ts, m.score
-         FROM (SELECT rowid AS id, bm25(records_fts) AS score FROM records_fts
-               WHERE records_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3) m
-         JOIN records r ON r.id = m.id
-         WHERE r.session_id = ?4
-         ORDER BY m.score, m.id LIMIT ?5",
-    )?
-    .query_map(params![fts, first, last, s.id, limit as i64], |r| {
-        Ok(RecordMatch {
-            record_id: r.get(0)?,
-            kind: r.get(1)?,
-            ts: r.get(2)?,
-            bm25: 0.0 - r.get::<_, f64>(3)?,
-        })
-    })?
-    .collect()
+    let mut probe = conn.prepare_cached(
+        "SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+    )?;
+    let mut held: std::collections::BTreeMap<i64, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, t) in terms.iter().enumerate() {
+        let ids = probe.query_map(params![t, first, last], |r| r.get::<_, i64>(0))?;
+        for id in ids {
+            held.entry(id?).or_default().push(i);
+        }
+    }
+    let mut best: Vec<(i64, Vec<usize>)> = held.into_iter().collect();
+    best.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    best.truncate(limit);
+    let mut row = conn.prepare_cached("SELECT kind, ts FROM records WHERE id = ?1 AND session_id = ?2")?;
+    let mut out = Vec::with_capacity(best.len());
+    for (record_id, terms) in best {
+        let found = row
+            .query_row(params![record_id, s.id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((kind, ts)) = found {
+            out.push(RecordMatch {
+                record_id,
+                kind,
+                ts,
+                terms,
+            });
+        }
+    }
+    Ok(out)
 }
