@@ -22,10 +22,19 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 use sk_core::{Record, SessionMeta, Sink, SinkError};
 
+mod seed_phrase;
+
+/// The version of the detector set. Stored in the database with what it redacted
+/// (`redaction_version`); when a build ships a higher one, stored text is scanned again
+/// (`sk redact`, and `sk index` on its own). Raise it whenever a rule finds more.
+pub const DETECTORS_VERSION: u32 = 2;
+
 /// Every kind a marker can name, in the order their rules win over each other when two
 /// matches overlap (specific formats before context rules).
 pub const KINDS: &[&str] = &[
     "private-key",
+    "seed-phrase",
+    "wallet-key",
     "github-token",
     "anthropic-key",
     "openai-key",
@@ -42,6 +51,7 @@ pub const KINDS: &[&str] = &[
     "basic-auth",
     "password",
     "generic-api-key",
+    "secret-assignment",
 ];
 
 /// A text with its secrets replaced, and how many of each kind were replaced.
@@ -76,6 +86,15 @@ pub fn redact(text: &str) -> Option<Redacted> {
         if let Some(rule) = rules.rules.get(index) {
             rule.scan(text, index, &mut hits);
         }
+    }
+    // Recovery phrases carry no marker: their own (cheap) pass, named by the rule that
+    // stands for them in the table.
+    if let Some(priority) = rules.rules.iter().position(|r| r.kind == "seed-phrase") {
+        hits.extend(
+            seed_phrase::find(text)
+                .into_iter()
+                .map(|range| Hit { range, priority }),
+        );
     }
     if hits.is_empty() {
         return None;
@@ -292,8 +311,23 @@ fn is_placeholder(value: &str) -> bool {
 }
 
 fn pick_password(caps: &Captures) -> Option<Range<usize>> {
+    // `password_required: "Password is required"` is a message key, `DB_PASSWORD_PROD=…` a
+    // secret: when the name goes on after the key word, only a value without blanks counts.
+    let suffixed = caps.name("tail").is_some_and(|t| !t.as_str().is_empty());
     if let Some(quoted) = caps.name("dq").or_else(|| caps.name("sq")) {
-        return (!is_placeholder(quoted.as_str())).then(|| quoted.range());
+        let value = quoted.as_str();
+        let blank = value.trim().is_empty();
+        // Three plain words or more is a sentence (a UI message), not a password: a
+        // password with blanks still has a digit or a symbol in a word.
+        let plain = |w: &str| {
+            w.trim_end_matches(['.', ',', '!', '?', ':'])
+                .chars()
+                .all(char::is_alphabetic)
+        };
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let sentence = words.len() >= 3 && words.iter().all(|w| plain(w));
+        let prose = (suffixed && value.contains(char::is_whitespace)) || sentence;
+        return (!blank && !prose && !is_placeholder(value)).then(|| quoted.range());
     }
     let bare = caps.name("bare")?;
     let value = bare.as_str();
@@ -338,6 +372,36 @@ fn pick_generic(caps: &Captures) -> Option<Range<usize>> {
     let looks_like_path = text.starts_with('/') || text.starts_with('.') || text.contains("://");
     (digit && letter && !looks_like_path && !is_placeholder(text) && !is_code_reference(text))
         .then(|| value.range())
+}
+
+/// A value assigned to a name that says secret: long enough, not a placeholder, a path or a
+/// code reference, and random-looking — it mixes letters and digits, or is hex, or is long
+/// base58/base64 (a wallet key). A word like `some-long-identifier-name` stays.
+fn pick_assigned(caps: &Captures) -> Option<Range<usize>> {
+    let value = caps.name("val")?;
+    let text = value.as_str();
+    let body = text.strip_prefix("0x").unwrap_or(text);
+    let digit = body.bytes().any(|b| b.is_ascii_digit());
+    let letter = body.bytes().any(|b| b.is_ascii_alphabetic());
+    let looks_like_path = text.starts_with('/') || text.starts_with('.') || text.contains("://");
+    let hex = body.len() >= 32 && body.bytes().all(|b| b.is_ascii_hexdigit());
+    let random =
+        (digit && letter) || hex || (body.len() >= 40 && char_classes(body) >= 2 && !body.contains('_'));
+    (random && !looks_like_path && !is_placeholder(text) && !is_code_reference(text)).then(|| value.range())
+}
+
+/// 64 numbers in a JSON array are a secret key only when every one is a byte.
+fn pick_byte_array(caps: &Captures) -> Option<Range<usize>> {
+    let m = caps.get(0)?;
+    let numbers = m
+        .as_str()
+        .trim_matches(['[', ']'])
+        .split(',')
+        .map(|n| n.trim().parse::<u16>());
+    numbers
+        .into_iter()
+        .all(|n| n.is_ok_and(|n| n <= 255))
+        .then(|| m.range())
 }
 
 fn pick_openai(caps: &Captures) -> Option<Range<usize>> {
@@ -397,6 +461,17 @@ fn build_rules() -> Rules {
             whole,
             &["~private key"],
         ),
+        // Found by `seed_phrase::find`, not by this pattern (which never matches): the entry
+        // gives the kind its place in the table.
+        scan("seed-phrase", r"\A(?-u:\b)\z[^\x00-\xff]".to_string(), whole, &[]),
+        scan(
+            "wallet-key",
+            // A keypair file's secret key: exactly 64 byte values in a JSON array
+            // (Solana's `id.json`); 32 or 65 values are public keys and signatures' parts.
+            r"\[\s*(?:[0-9]{1,3}\s*,\s*){63}[0-9]{1,3}\s*\]".to_string(),
+            pick_byte_array,
+            &["[0", "[1", "[2", "[3", "[4", "[5", "[6", "[7", "[8", "[9", "[ ", "[\n"],
+        ),
         scan(
             "github-token",
             format!(r"{B}(?:gh[pousr]_[A-Za-z0-9]{{36,255}}|github_pat_[A-Za-z0-9_]{{22,255}})"),
@@ -449,7 +524,7 @@ fn build_rules() -> Rules {
         at_marker(
             "password",
             format!(
-                r#"(?i)(?:password|passwd|passphrase){ASSIGN}(?P<val>\\?"(?P<dq>[^"\\\r\n]{{1,200}})\\?"|'(?P<sq>[^'\\\r\n]{{1,200}})'|(?P<bare>[^\s"'`,;&)}}\]]{{1,200}}))"#
+                r#"(?i)(?:password|passwd|passphrase)(?P<tail>[A-Za-z0-9_\-]*){ASSIGN}(?P<val>\\?"(?P<dq>[^"\\\r\n]{{1,200}})\\?"|'(?P<sq>[^'\\\r\n]{{1,200}})'|(?P<bare>[^\s"'`,;&)}}\]]{{1,200}}))"#
             ),
             pick_password,
             &["~passw", "~passphrase"],
@@ -457,7 +532,7 @@ fn build_rules() -> Rules {
         at_marker(
             "password",
             // Credentials in a URL: `scheme://user:password@host`.
-            r#"://[^/\s:@"'<>]{1,100}:(?P<val>[^/\s:@"'<>]{1,200})@"#.to_string(),
+            r#"://[^/\s:@"'<>]{0,100}:(?P<val>[^/\s:@"'<>]{1,200})@"#.to_string(),
             pick_url_password,
             &["://"],
         ),
@@ -468,6 +543,18 @@ fn build_rules() -> Rules {
             ),
             pick_generic,
             &["~api_key", "~api-key", "~apikey", "API-Key", "API_Key", "APIKey", "~secret", "~token", "~access_key", "~access-key", "~accesskey"],
+        ),
+        at_marker(
+            "secret-assignment",
+            // A name that says secret, with more after the key word (`ORG_SECRET_KEY=`,
+            // `MY_API_TOKEN=`, `clientSecret:`, `PRIVATE_KEY=`, `DB_CREDENTIALS=`,
+            // `AUTH_TOKEN=`), assigned a value that looks random (see `pick_assigned`).
+            format!(
+                r#"(?i)(?:api[_\-]?key|secret|token|private[_\-]?key|credentials?|auth)[A-Za-z0-9_\-.]*{ASSIGN}(?:\\?["'])?(?P<val>[A-Za-z0-9_\-+/=.~]{{16,512}})"#
+            ),
+            pick_assigned,
+            // (Passwords have their own rule: a marker here would shadow its `passw`.)
+            &["~secret", "~token", "~private_key", "~private-key", "~privatekey", "~credential", "~auth", "~api_key", "~apikey"],
         ),
     ];
     let mut rules = Vec::with_capacity(specs.len());

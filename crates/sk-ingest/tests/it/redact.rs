@@ -518,3 +518,169 @@ proptest! {
         prop_assert!(!redacted.text.contains(&core), "secret survived in {:?}", redacted.text);
     }
 }
+
+/// 64 hex digits, assembled at run time.
+fn hex64() -> String {
+    "9f3c0a7e".repeat(8)
+}
+
+/// A name that says secret, with more around the key word, takes any random-looking
+/// value: env files, shell exports, YAML, JSON and code (issue 21: `…_SECRET_KEY=` passed).
+#[test]
+fn names_that_say_secret_are_redacted_whatever_surrounds_the_key_word() {
+    let hex = hex64();
+    let b58 =
+        "4NwwCq5bBwDkUdRuP8Fn2YtdWm4c3ywyN8sHcbLUVEbRkE7ZyCzNa2mLFaRvJvJkQm4wNn7bHk5SpWeDZR1dXyJ".to_string();
+    let cases = [
+        (
+            format!("SOMEORG_ORG_SECRET_KEY={hex}"),
+            "SOMEORG_ORG_SECRET_KEY=",
+            "",
+        ),
+        (
+            format!("export MY_API_TOKEN={}", mixed(40)),
+            "export MY_API_TOKEN=",
+            "",
+        ),
+        (format!("PRIVATE_KEY=0x{hex}\n"), "PRIVATE_KEY=", "\n"),
+        (
+            format!("WALLET_PRIVATE_KEY=\"{b58}\""),
+            "WALLET_PRIVATE_KEY=\"",
+            "\"",
+        ),
+        (
+            format!("  \"clientSecret\": \"{}\",", mixed(32)),
+            "  \"clientSecret\": \"",
+            "\",",
+        ),
+        (format!("auth_token: {}", mixed(24)), "auth_token: ", ""),
+        (format!("DB_CREDENTIALS={}", mixed(30)), "DB_CREDENTIALS=", ""),
+    ];
+    for (input, before, after) in cases {
+        let r = redact(&input).unwrap_or_else(|| panic!("nothing redacted in {input:?}"));
+        assert!(
+            r.text.starts_with(before) && r.text.ends_with(after),
+            "{input:?} -> {:?}",
+            r.text
+        );
+        assert!(r.text.contains("[REDACTED:"), "{:?}", r.text);
+        assert!(!r.text.contains(&hex) && !r.text.contains(&b58), "{:?}", r.text);
+    }
+}
+
+/// Placeholders, code references, public values and identifiers next to such names stay.
+#[test]
+fn names_that_say_secret_keep_placeholders_references_and_words() {
+    for text in [
+        "API_KEY=your-api-key-here",
+        "SECRET_KEY=<your secret key>",
+        "AUTH_TOKEN=${AUTH_TOKEN}",
+        "private_key: process.env.PRIVATE_KEY",
+        "TOKEN_URL=https://example.com/oauth/token",
+        "secret_name = some_long_identifier_name",
+        "authorName: octocat-the-maintainer",
+        "MY_SECRET=xxxxxxxxxxxxxxxxxxxxxxxx",
+        "the token endpoint returned 200",
+    ] {
+        assert_eq!(redact(text), None, "{text}");
+    }
+}
+
+/// Connection strings with a password, with or without a user name.
+#[test]
+fn passwords_in_connection_strings_are_redacted() {
+    let pw = mixed(14);
+    for (input, expected) in [
+        (
+            format!("postgres://app:{pw}@db:5432/shop"),
+            "postgres://app:[REDACTED:password]@db:5432/shop",
+        ),
+        (
+            format!("mongodb+srv://u:{pw}@cluster0.x.net/db"),
+            "mongodb+srv://u:[REDACTED:password]@cluster0.x.net/db",
+        ),
+        (
+            format!("redis://:{pw}@cache:6379/0"),
+            "redis://:[REDACTED:password]@cache:6379/0",
+        ),
+    ] {
+        assert_redacted(&input, expected, "password");
+    }
+}
+
+/// A keypair file's 64 byte values are a secret key; 32 values (a public key) stay.
+#[test]
+fn a_keypair_byte_array_is_redacted_and_a_public_key_array_stays() {
+    let bytes: Vec<String> = (0..64).map(|i| ((i * 37 + 11) % 256).to_string()).collect();
+    let file = format!("[{}]", bytes.join(","));
+    assert_redacted(
+        &format!("id.json: {file}\n"),
+        "id.json: [REDACTED:wallet-key]\n",
+        "wallet-key",
+    );
+    let pretty = format!("[\n  {}\n]", bytes.join(",\n  "));
+    assert_redacted(&pretty, "[REDACTED:wallet-key]", "wallet-key");
+    let public = format!("[{}]", bytes[..32].join(","));
+    assert_eq!(redact(&public), None);
+    let not_bytes = format!("[{},300]", bytes[..63].join(","));
+    assert_eq!(redact(&not_bytes), None);
+}
+
+/// A BIP-39 recovery phrase (the specification's all-zero test vector, assembled here) is
+/// redacted; the same words with a broken checksum are not a phrase.
+#[test]
+fn a_recovery_phrase_is_redacted() {
+    let phrase = format!("{} {}", ["abandon"; 11].join(" "), "about");
+    assert_redacted(
+        &format!("MNEMONIC=\"{phrase}\""),
+        "MNEMONIC=\"[REDACTED:seed-phrase]\"",
+        "seed-phrase",
+    );
+    assert_redacted(
+        &format!("your words:\n{phrase}\n"),
+        "your words:\n[REDACTED:seed-phrase]\n",
+        "seed-phrase",
+    );
+    let broken = ["abandon"; 12].join(" ");
+    assert_eq!(redact(&broken), None);
+}
+
+/// Public values that look like secrets stay: commit and transaction hashes, addresses,
+/// content digests.
+#[test]
+fn public_hashes_and_addresses_stay() {
+    let hex = hex64();
+    for text in [
+        format!("tx 0x{hex} confirmed in block 123"),
+        format!("{hex}  dist/app.tar.gz"),
+        format!("commit {}", &hex[..40]),
+        format!("sent to 0x{}", &hex[..40]),
+        "sent 2 SOL to 7EYnhQoR9YM3N7UoaKRoA44Uy8JeaZV3qyouov87awMs".to_string(),
+    ] {
+        assert_eq!(redact(&text), None, "{text}");
+    }
+}
+
+/// A password name with more after the key word (`DB_PASSWORD_PROD=`) still loses its value.
+#[test]
+fn password_names_with_a_suffix_are_redacted() {
+    assert_redacted(
+        "DB_PASSWORD_PROD=Tr0ub4dor-3x",
+        "DB_PASSWORD_PROD=[REDACTED:password]",
+        "password",
+    );
+    assert_eq!(redact("passwordless: true"), None);
+}
+
+/// Message keys and status fields named after passwords keep their text.
+#[test]
+fn messages_about_passwords_stay() {
+    for text in [
+        "\"auth.password_required\": \"Password is required\",",
+        "password_status = \"not set yet\"",
+        "\"doctor.check.password\": \"Check that the password is set\",",
+        "WIN_PASS=$(grep \"PASSWORD:\" \"$COMPOSE_FILE\")",
+    ] {
+        assert_eq!(redact(text), None, "{text}");
+    }
+}
