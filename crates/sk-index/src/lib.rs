@@ -9,6 +9,7 @@ pub mod extract;
 pub mod learn;
 mod near;
 mod pipeline;
+pub mod rescrub;
 mod run;
 pub mod watch;
 

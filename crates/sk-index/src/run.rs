@@ -98,6 +98,9 @@ pub struct IndexSummary {
     pub redactions: u64,
     pub redactions_by_kind: BTreeMap<String, u64>,
     pub per_agent: BTreeMap<String, AgentSummary>,
+    /// Stored text scanned again because this build's redaction detectors find more than
+    /// the ones that stored it (None when that was not needed).
+    pub rescrubbed: Option<sk_store::rescrub::Scrubbed>,
     /// Where the logs were looked for (said to the user when nothing was found).
     pub looked_in: Vec<LookedIn>,
     /// Files that failed in this run (each keeps what earlier runs stored).
@@ -145,6 +148,14 @@ pub fn run(
     }
     // Documents queued by a migration (or a run killed between its batches) first: the
     // batches below rebuild only the sessions they touch.
+    // Secrets an older detector set let through are redacted before anything else.
+    let scan_again = crate::rescrub::needed(conn).map_err(sql)?;
+    let was_empty = sk_store::rescrub::stored_version(conn).map_err(sql)?.is_none();
+    let rescrubbed = if scan_again {
+        Some(crate::rescrub::run(conn, true, &mut |_, _| {}).map_err(sql)?)
+    } else {
+        None
+    };
     if sk_store::session_docs::pending_count(conn).map_err(sql)? > 0 {
         tx::begin(conn).map_err(sql)?;
         fill_repos(conn).map_err(sql)?;
@@ -160,6 +171,7 @@ pub fn run(
 
     let mut summary = IndexSummary {
         files_seen: found.len() as u64,
+        rescrubbed,
         looked_in: looked_in(paths, &opts.agents, opts.path.as_ref()),
         ..IndexSummary::default()
     };
@@ -285,6 +297,10 @@ pub fn run(
         }
     }
     progress.finish();
+    if was_empty {
+        // Everything stored so far went through this build's detectors.
+        crate::rescrub::mark_current(conn).map_err(sql)?;
+    }
     // Also when nothing was read: "last indexed" is when sk last looked, not last found.
     write::set_meta(conn, "last_indexed_at", &sk_core::time::now_ms().to_string()).map_err(sql)?;
     // The recall commands' usage lines wait in a spool for a writer; this is one.

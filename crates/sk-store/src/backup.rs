@@ -81,9 +81,10 @@ pub fn auto_backup(store: &Store, from: u32) -> Result<BackupReport, StoreError>
     Ok(report)
 }
 
-fn prune_auto_backups(db: &Path) {
+/// The automatic backups beside `db` (`<db>.backup-v*`), oldest first.
+pub fn auto_backups(db: &Path) -> Vec<PathBuf> {
     let (Some(dir), Some(name)) = (db.parent(), db.file_name()) else {
-        return;
+        return Vec::new();
     };
     let prefix = format!("{}.backup-v", name.to_string_lossy());
     let Ok(entries) = fs::read_dir(if dir.as_os_str().is_empty() {
@@ -91,7 +92,7 @@ fn prune_auto_backups(db: &Path) {
     } else {
         dir
     }) else {
-        return;
+        return Vec::new();
     };
     let mut backups: Vec<(std::time::SystemTime, PathBuf)> = entries
         .filter_map(Result::ok)
@@ -99,8 +100,13 @@ fn prune_auto_backups(db: &Path) {
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     backups.sort();
+    backups.into_iter().map(|(_, p)| p).collect()
+}
+
+fn prune_auto_backups(db: &Path) {
+    let backups = auto_backups(db);
     let excess = backups.len().saturating_sub(AUTO_BACKUPS_KEPT);
-    for (_, path) in backups.into_iter().take(excess) {
+    for path in backups.into_iter().take(excess) {
         let _ = fs::remove_file(path);
     }
 }

@@ -12,6 +12,7 @@ pub mod lock;
 pub mod migrate;
 pub mod migrations;
 pub mod open;
+pub mod rescrub;
 pub mod restore;
 pub mod search;
 pub mod session_docs;

@@ -42,6 +42,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Extract knowledge (mistakes and fixes, patterns, decisions, …) from changed sessions
     Extract(ExtractArgs),
+    /// Scan stored text for secrets again with this build's detectors; report or rewrite
+    Redact(RedactArgs),
     /// Record a piece of knowledge by hand (kept forever; queued if the database is busy)
     Learn(LearnArgs),
     /// Show one knowledge entry with its evidence and provenance
@@ -264,6 +266,33 @@ pub struct WatchArgs {
     /// Internal: the detached process `--daemon` starts
     #[arg(long, hide = true)]
     pub daemon_child: bool,
+}
+
+/// `sk redact [--scan|--apply] [--delete-backups] [--json]`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Secrets are redacted before anything is stored, by the detectors of the sk that stored
+it. When a newer sk finds more (its detector set has a higher version), `sk index` scans
+the stored text again by itself; this command does it on demand. `--scan` (the default)
+only reports what it would redact, by kind; `--apply` rewrites it and rebuilds the search
+indexes of what changed.
+
+Backups taken before a re-scrub still hold what it redacted: `--delete-backups` (with
+`--apply`) removes the `knowledge.db.backup-v*` files beside the database once the
+database itself is clean.")]
+pub struct RedactArgs {
+    /// Report what would be redacted, without writing (the default)
+    #[arg(long, conflicts_with = "apply")]
+    pub scan: bool,
+    /// Rewrite the stored text that holds secrets
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: delete the automatic backups beside the database afterwards
+    #[arg(long, requires = "apply")]
+    pub delete_backups: bool,
+    /// Print the outcome as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sk extract [--full] [--json]`

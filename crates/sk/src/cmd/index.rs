@@ -171,6 +171,14 @@ fn print_summary(out: &mut Out, s: &IndexSummary) -> std::io::Result<()> {
             human_bytes(s.skipped_bytes)
         )?;
     }
+    if let Some(r) = s.rescrubbed.as_ref().filter(|r| r.total() > 0) {
+        writeln!(
+            out,
+            "Redacted {} secret(s) that an older sk had stored (in {} record(s)); backups beside the database still hold them: `sk redact --apply --delete-backups` removes those",
+            r.total(),
+            r.records + r.session_titles + r.entries + r.telemetry
+        )?;
+    }
     if s.redactions > 0 {
         let kinds: Vec<String> = s
             .redactions_by_kind

@@ -12,6 +12,7 @@ mod knowledge;
 mod learn;
 mod migrate;
 mod query;
+mod redact;
 mod rollback;
 mod session;
 mod show;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(&paths, &args),
         Command::Index(args) => index::run(&paths, &args),
         Command::Extract(args) => extract::run(&paths, &args),
+        Command::Redact(args) => redact::run(&paths, &args),
         Command::Learn(args) => learn::run(&paths, &args),
         Command::Show(args) => show::run(&paths, &args),
         Command::Query(args) => query::run(&paths, &args),

@@ -18,6 +18,8 @@ mod knowledge;
 mod provision;
 mod query;
 mod recall;
+mod redact;
+mod redaction_oracle;
 mod runbook;
 mod sessions;
 mod watch;
