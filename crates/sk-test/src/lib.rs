@@ -3,6 +3,8 @@
 //! environment that cannot reach the developer's own home.
 
 pub mod db;
+pub mod secret_logs;
+pub mod secrets;
 
 use std::path::{Path, PathBuf};
 
