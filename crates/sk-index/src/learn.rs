@@ -45,14 +45,21 @@ pub struct Lesson {
     pub task: Option<String>,
 }
 
+/// `text` with its secrets redacted by ingest's detectors.
+fn scrub(text: &str) -> String {
+    sk_ingest::redact::redact(text).map_or_else(|| text.to_string(), |r| r.text)
+}
+
 impl Lesson {
     /// Tidies what was typed: the title on one line, the body trimmed, tags and files
     /// without blanks or repeats, empty repo/task as none.
+    /// Secrets in what was typed are redacted here, as they are at ingest: every entry
+    /// stored, queued or exported passes through this.
     pub fn new(category: Category, title: &str, body: &str) -> Lesson {
         Lesson {
             category,
-            title: title.split_whitespace().collect::<Vec<_>>().join(" "),
-            body: body.trim().to_string(),
+            title: scrub(&title.split_whitespace().collect::<Vec<_>>().join(" ")),
+            body: scrub(body.trim()),
             tags: Vec::new(),
             files: Vec::new(),
             repo: None,
@@ -61,7 +68,7 @@ impl Lesson {
     }
 
     pub fn with_tags(mut self, tags: &[String]) -> Lesson {
-        self.tags = distinct(tags);
+        self.tags = distinct(tags).iter().map(|t| scrub(t)).collect();
         self
     }
 

@@ -531,6 +531,24 @@ fn build_rules() -> Rules {
         ),
         at_marker(
             "password",
+            // `DB_PASS=`, `smtp_pass:`: a name ending in (or holding) `_pass`. Matched from
+            // the underscore, so a plain word "pass" is never a marker.
+            format!(
+                r#"(?i)_pass(?:word|wd|phrase)?(?P<tail>[A-Za-z0-9_\-]*){ASSIGN}(?P<val>\\?"(?P<dq>[^"\\\r\n]{{1,200}})\\?"|'(?P<sq>[^'\\\r\n]{{1,200}})'|(?P<bare>[^\s"'`,;&)}}\]]{{1,200}}))"#
+            ),
+            pick_password,
+            &["_pass", "_PASS", "_Pass"],
+        ),
+        at_marker(
+            "password",
+            // camelCase names (`dbPass`, `smtpPass`): the capital `Pass` alone is also a
+            // heading ("Pass: 42"), so only a random-looking value counts.
+            format!(r#"Pass[A-Za-z0-9_\-]*{ASSIGN}(?:\\?["'])?(?P<val>[A-Za-z0-9_\-+/=.~!@#$%^*]{{8,200}})"#),
+            pick_assigned,
+            &["Pass"],
+        ),
+        at_marker(
+            "password",
             // Credentials in a URL: `scheme://user:password@host`.
             r#"://[^/\s:@"'<>]{0,100}:(?P<val>[^/\s:@"'<>]{1,200})@"#.to_string(),
             pick_url_password,

@@ -123,7 +123,12 @@ fn change_heads(old: Option<&str>, new: Option<&str>) -> String {
 }
 
 /// The first non-blank line of `text`, cut to `max_chars` characters.
+///
+/// Secrets are redacted before the cut: a secret cut in half (a recovery phrase missing
+/// words, a key missing bytes) no longer looks like one to the redaction that runs later.
 fn head(text: &str, max_chars: usize) -> String {
+    let redacted = crate::redact::redact(text);
+    let text = redacted.as_ref().map_or(text, |r| r.text.as_str());
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     match line.char_indices().nth(max_chars) {
         Some((cut, _)) => format!("{}…", sk_core::text::prefix(line, cut)),

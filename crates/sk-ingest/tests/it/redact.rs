@@ -626,11 +626,12 @@ fn a_keypair_byte_array_is_redacted_and_a_public_key_array_stays() {
     assert_eq!(redact(&not_bytes), None);
 }
 
-/// A BIP-39 recovery phrase (the specification's all-zero test vector, assembled here) is
-/// redacted; the same words with a broken checksum are not a phrase.
+/// A BIP-39 recovery phrase (made from fixed entropy here) is redacted; list words with a
+/// broken checksum, or one word repeated, are not a phrase.
 #[test]
 fn a_recovery_phrase_is_redacted() {
-    let phrase = format!("{} {}", ["abandon"; 11].join(" "), "about");
+    let entropy: Vec<u8> = (0..16u8).map(|i| i.wrapping_mul(41).wrapping_add(7)).collect();
+    let phrase = bip39::Mnemonic::from_entropy(&entropy).expect("entropy").to_string();
     assert_redacted(
         &format!("MNEMONIC=\"{phrase}\""),
         "MNEMONIC=\"[REDACTED:seed-phrase]\"",
@@ -683,4 +684,16 @@ fn messages_about_passwords_stay() {
     ] {
         assert_eq!(redact(text), None, "{text}");
     }
+}
+
+/// Names ending in `_pass` hold passwords too; the word "pass" alone is no marker.
+#[test]
+fn pass_names_are_passwords() {
+    assert_redacted("DB_PASS=Tr0ub4dor-3x", "DB_PASS=[REDACTED:password]", "password");
+    assert_redacted("smtp_pass: 'k9#Lm2!zQ'", "smtp_pass: '[REDACTED:password]'", "password");
+    assert_redacted("DB_PASSWORD=\"my long pass 1\"", "DB_PASSWORD=\"[REDACTED:password]\"", "password");
+    assert_redacted("  \"dbPass\": \"hdRe7q2LmXw9Pz4Kc1Tb\",", "  \"dbPass\": \"[REDACTED:password]\",", "password");
+    assert_eq!(redact("all tests pass: 42"), None);
+    assert_eq!(redact("Pass: 42, Fail: 0"), None);
+    assert_eq!(redact("bypass=true"), None);
 }

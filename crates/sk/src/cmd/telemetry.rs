@@ -28,6 +28,9 @@ pub fn record(
     output_bytes: usize,
     started: Instant,
 ) {
+    // A query is stored for `sk status --recall`: never with a secret someone pasted.
+    let redacted = query.and_then(sk_ingest::redact::redact);
+    let query = redacted.as_ref().map(|r| r.text.as_str()).or(query);
     let event = Event {
         at: sk_core::time::now_ms(),
         surface,
