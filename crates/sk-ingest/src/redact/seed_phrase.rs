@@ -120,8 +120,12 @@ mod tests {
 
     /// A valid phrase from fixed entropy (generated here: no phrase is written in the source).
     fn phrase(words: usize) -> String {
-        let entropy: Vec<u8> = (0..words * 4 / 3).map(|i| (i as u8).wrapping_mul(73).wrapping_add(19)).collect();
-        Mnemonic::from_entropy(&entropy).expect("valid entropy").to_string()
+        let entropy: Vec<u8> = (0..words * 4 / 3)
+            .map(|i| (i as u8).wrapping_mul(73).wrapping_add(19))
+            .collect();
+        Mnemonic::from_entropy(&entropy)
+            .expect("valid entropy")
+            .to_string()
     }
 
     #[test]

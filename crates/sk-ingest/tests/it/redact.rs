@@ -631,7 +631,9 @@ fn a_keypair_byte_array_is_redacted_and_a_public_key_array_stays() {
 #[test]
 fn a_recovery_phrase_is_redacted() {
     let entropy: Vec<u8> = (0..16u8).map(|i| i.wrapping_mul(41).wrapping_add(7)).collect();
-    let phrase = bip39::Mnemonic::from_entropy(&entropy).expect("entropy").to_string();
+    let phrase = bip39::Mnemonic::from_entropy(&entropy)
+        .expect("entropy")
+        .to_string();
     assert_redacted(
         &format!("MNEMONIC=\"{phrase}\""),
         "MNEMONIC=\"[REDACTED:seed-phrase]\"",
@@ -690,9 +692,21 @@ fn messages_about_passwords_stay() {
 #[test]
 fn pass_names_are_passwords() {
     assert_redacted("DB_PASS=Tr0ub4dor-3x", "DB_PASS=[REDACTED:password]", "password");
-    assert_redacted("smtp_pass: 'k9#Lm2!zQ'", "smtp_pass: '[REDACTED:password]'", "password");
-    assert_redacted("DB_PASSWORD=\"my long pass 1\"", "DB_PASSWORD=\"[REDACTED:password]\"", "password");
-    assert_redacted("  \"dbPass\": \"hdRe7q2LmXw9Pz4Kc1Tb\",", "  \"dbPass\": \"[REDACTED:password]\",", "password");
+    assert_redacted(
+        "smtp_pass: 'k9#Lm2!zQ'",
+        "smtp_pass: '[REDACTED:password]'",
+        "password",
+    );
+    assert_redacted(
+        "DB_PASSWORD=\"my long pass 1\"",
+        "DB_PASSWORD=\"[REDACTED:password]\"",
+        "password",
+    );
+    assert_redacted(
+        "  \"dbPass\": \"hdRe7q2LmXw9Pz4Kc1Tb\",",
+        "  \"dbPass\": \"[REDACTED:password]\",",
+        "password",
+    );
     assert_eq!(redact("all tests pass: 42"), None);
     assert_eq!(redact("Pass: 42, Fail: 0"), None);
     assert_eq!(redact("bypass=true"), None);
