@@ -259,22 +259,15 @@ fn ranked_sessions(
             let recency = rank::session_recency(&req.params, when, req.now);
             let in_here = here.is_some() && r.repo.as_deref().and_then(repo_key) == here;
             let explain = rank::explain(&req.params, r.bm25, 1.0, best, 1.0, recency, in_here);
-            let hit = Hit {
-                kind: HitKind::Session,
-                id: r.key.clone(),
-                open: format!("sk session {}", r.key),
-                title: r.title.clone().unwrap_or_else(|| UNTITLED.to_string()),
-                date: when,
-                agent: Some(r.agent.clone()),
-                repo: r.repo.clone(),
-                category: "session".to_string(),
-                snippet: String::new(),
-                confidence: None,
-                occurrences: None,
-                score: explain.score,
+            let hit = session_hit(
+                r.key.clone(),
+                r.agent.clone(),
+                r.title.clone(),
+                r.repo.clone(),
+                when,
+                "session".to_string(),
                 explain,
-                sessions: Vec::new(),
-            };
+            );
             (hit, r)
         })
         .collect();
@@ -312,6 +305,34 @@ fn ranked_sessions(
         hits.push(hit);
     }
     Ok(hits)
+}
+
+/// A session as a hit; its snippet is filled for the hits shown.
+fn session_hit(
+    key: String,
+    agent: String,
+    title: Option<String>,
+    repo: Option<String>,
+    date: Option<i64>,
+    category: String,
+    explain: crate::results::Explain,
+) -> Hit {
+    Hit {
+        kind: HitKind::Session,
+        open: format!("sk session {key}"),
+        id: key,
+        title: title.unwrap_or_else(|| UNTITLED.to_string()),
+        date,
+        agent: Some(agent),
+        repo,
+        category,
+        snippet: String::new(),
+        confidence: None,
+        occurrences: None,
+        score: explain.score,
+        explain,
+        sessions: Vec::new(),
+    }
 }
 
 /// What a session without a title or a prompt is called.
@@ -358,22 +379,9 @@ fn record_sessions(
         let weight = if r.bm25 > 0.0 { weighted / r.bm25 } else { 1.0 };
         let in_here = here.is_some() && r.repo.as_deref().and_then(repo_key) == here;
         let explain = rank::explain(&req.params, r.bm25, weight, best_record, 1.0, recency, in_here);
-        hits.push(Hit {
-            kind: HitKind::Session,
-            open: format!("sk session {}", r.session),
-            id: r.session,
-            title: r.title.unwrap_or_else(|| UNTITLED.to_string()),
-            date: when,
-            agent: Some(r.agent),
-            repo: r.repo,
-            category: r.kind,
-            snippet: String::new(),
-            confidence: None,
-            occurrences: None,
-            score: explain.score,
-            explain,
-            sessions: Vec::new(),
-        });
+        hits.push(session_hit(
+            r.session, r.agent, r.title, r.repo, when, r.kind, explain,
+        ));
     }
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     hits.truncate(req.limit);
