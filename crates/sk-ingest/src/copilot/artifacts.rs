@@ -2,6 +2,8 @@
 //! metadata), `checkpoints/NNN-*.md` (compaction summaries in tagged sections) and markdown
 //! artifacts (plans, notes, research). Each is re-read whole when it changes.
 
+use std::borrow::Cow;
+
 use sk_core::record::{MAX_TEXT_BYTES, capped};
 use sk_core::{Record, RecordKind, SessionMeta, SinkError};
 
@@ -218,20 +220,49 @@ fn unescape_double_quoted(rest: &str) -> String {
     out
 }
 
-/// Pushes one Summary per tagged section of a checkpoint file, each at its tag's offset.
-/// `base` is the offset of `text` in the file (after a byte-order mark).
-pub(crate) fn push_checkpoint(text: &str, base: u64, out: &mut Out) -> Result<(), SinkError> {
-    let sections = tagged_sections(text);
+/// Pushes one Summary per tagged section of a checkpoint file, each at its tag's offset in
+/// the file. `body` is the file after any byte-order mark, which starts at `base`.
+pub(crate) fn push_checkpoint(body: &[u8], base: u64, out: &mut Out) -> Result<(), SinkError> {
+    let text = String::from_utf8_lossy(body);
+    let sections = tagged_sections(&text);
     if sections.is_empty() {
-        return push_whole(text, RecordKind::Summary, UNTAGGED_CHECKPOINT, base, out);
+        return push_whole(&text, RecordKind::Summary, UNTAGGED_CHECKPOINT, base, out);
     }
     for section in sections {
-        out.at(base + section.offset as u64);
+        let offset = match &text {
+            Cow::Borrowed(_) => section.offset,
+            Cow::Owned(_) => offset_in_source(body, section.offset),
+        };
+        out.at(base + offset as u64);
         let mut record = Record::new(RecordKind::Summary, 0, capped(section.body, MAX_TEXT_BYTES));
         record.section = Some(section.name.to_owned());
         out.push(record)?;
     }
     Ok(())
+}
+
+/// Where byte `at` of `String::from_utf8_lossy(bytes)` comes from in `bytes`. Each run of
+/// invalid bytes became one U+FFFD, three bytes long whatever the run's length, so offsets
+/// taken in the repaired text drift from the file's (past its end, after enough of them);
+/// a record's offset must name a place in the file.
+fn offset_in_source(bytes: &[u8], at: usize) -> usize {
+    let (mut repaired, mut source) = (0, 0);
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid().len();
+        if at < repaired + valid {
+            return source + (at - repaired);
+        }
+        repaired += valid;
+        source += valid;
+        if !chunk.invalid().is_empty() {
+            if at < repaired + char::REPLACEMENT_CHARACTER.len_utf8() {
+                return source;
+            }
+            repaired += char::REPLACEMENT_CHARACTER.len_utf8();
+            source += chunk.invalid().len();
+        }
+    }
+    source
 }
 
 /// Pushes a markdown artifact as one Note named `section` (its path in the session folder).
@@ -322,5 +353,24 @@ mod tests {
         assert_eq!(values[0], ("summary", Some("line one\nline two".to_owned())));
         assert_eq!(values[1], ("nested", None));
         assert_eq!(values[2], ("branch", Some("main".to_owned())));
+    }
+    #[test]
+    fn offsets_in_repaired_text_map_back_to_the_file() {
+        // "a" + 5 invalid bytes (one U+FFFD each run) + "bc" + 1 invalid byte + "d".
+        let bytes = b"a\xff\xff\xc0\xff\xffbc\x80d";
+        let text = String::from_utf8_lossy(bytes);
+        let in_source: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| offset_in_source(bytes, i))
+            .collect();
+        let expected_chars: Vec<char> = text.chars().collect();
+        assert_eq!(expected_chars.len(), in_source.len());
+        for (c, at) in expected_chars.iter().zip(&in_source) {
+            if *c != char::REPLACEMENT_CHARACTER {
+                assert_eq!(bytes[*at], *c as u8, "{c} at {at}");
+            }
+        }
+        assert_eq!(offset_in_source(bytes, text.len()), bytes.len());
+        assert_eq!(offset_in_source(b"plain", 3), 3);
     }
 }

@@ -202,7 +202,7 @@ fn read_whole(path: &Path, shape: FileShape, sink: &mut dyn Sink) -> Result<Read
     let mut out = Out::new(sink);
     let pushed = match shape {
         FileShape::Workspace => out.meta(&artifacts::parse_workspace(&String::from_utf8_lossy(body))),
-        FileShape::Checkpoint => artifacts::push_checkpoint(&String::from_utf8_lossy(body), base, &mut out),
+        FileShape::Checkpoint => artifacts::push_checkpoint(body, base, &mut out),
         FileShape::Note => artifacts::push_note(
             &String::from_utf8_lossy(body),
             &note_section(path),

@@ -620,6 +620,42 @@ fn legacy_flat_jsonl_reads_like_events() {
     );
 }
 
+/// Found by the `copilot` fuzz target (fuzz/regressions/copilot/): a checkpoint whose
+/// bytes are not all UTF-8 is read with the bad bytes replaced, and each replacement is
+/// three bytes long whatever it stands for, so section offsets taken in the repaired text
+/// ran past the end of the file. They must name the tag's place in the file itself.
+#[test]
+fn checkpoint_sections_with_invalid_utf8_keep_file_offsets() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let session = tmp.path().join("session-state").join("abc");
+    write(&session.join("events.jsonl"), "");
+    let mut checkpoint = b"# Checkpoint\n<overview>\nsrc/jwt.".to_vec();
+    checkpoint.extend([0xff; 100]);
+    checkpoint.extend(b"ts \xc0\x80 ok\n</overview>\n<next_steps>\n- logout \x80\n</next_steps>\n");
+    let path = session.join("checkpoints/001-auth.md");
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(&path, &checkpoint).expect("write");
+
+    let found: Vec<SourceFile> = discover_all(tmp.path())
+        .into_iter()
+        .filter(|s| s.path == path)
+        .collect();
+    let (sink, _) = read_all(&Copilot, &found[0], 0);
+    let sections: Vec<&str> = sink.records.iter().filter_map(|r| r.section.as_deref()).collect();
+    assert_eq!(sections, ["overview", "next_steps"]);
+    for r in &sink.records {
+        let tag = format!("<{}>", r.section.as_deref().unwrap_or(""));
+        let at = r.offset as usize;
+        assert!(at + tag.len() <= checkpoint.len(), "offset {at} past the end");
+        assert_eq!(
+            &checkpoint[at..at + tag.len()],
+            tag.as_bytes(),
+            "offset points at the tag"
+        );
+    }
+    assert!(sink.records[0].text.contains('\u{fffd}'));
+}
+
 #[test]
 fn legacy_history_json_survives_odd_shapes() {
     let tmp = tempfile::tempdir().expect("tempdir");
