@@ -42,7 +42,14 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing \
 -Cllvm-args=-simplifycfg-branch-fold-threshold=0 -Cllvm-args=-sanitizer-coverage-stack-depth \
 -Cdebug-assertions -Ccodegen-units=1"
-cargo build --locked --release --target "$host" --bins ${CARGO_QUIET:+-q}
+# fuzz/Cargo.lock pins what the main lock pins; a dependency added to a crate since then is
+# resolved for this run (and named), rather than failing a run that has nothing to do with it.
+locked=--locked
+if ! cargo metadata --locked --format-version 1 >/dev/null 2>&1; then
+    echo "fuzz: fuzz/Cargo.lock is behind the crates' dependencies; resolving the difference (commit it)" >&2
+    locked=
+fi
+cargo build $locked --release --target "$host" --bins ${CARGO_QUIET:+-q}
 bin="${CARGO_TARGET_DIR:-target}/$host/release"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/sk-fuzz-run.XXXXXX")
