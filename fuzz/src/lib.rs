@@ -8,6 +8,7 @@
 
 pub mod shapes;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -85,6 +86,9 @@ const MAX_RECORD_TEXT: usize = MAX_TEXT_BYTES + TRUNCATED_MARK.len() + 4096;
 pub struct Checked<'a> {
     pub inner: &'a mut dyn Sink,
     pub file_len: u64,
+    /// `(offset, part)` of every record pushed so far: a record's identity in its file.
+    /// The store inserts with `OR IGNORE` on that key, so a repeat would be lost silently.
+    pub seen: HashSet<(u64, u32)>,
 }
 
 impl Sink for Checked<'_> {
@@ -98,6 +102,12 @@ impl Sink for Checked<'_> {
             "record offset {} past the end of a {}-byte file",
             record.offset,
             self.file_len
+        );
+        assert!(
+            self.seen.insert((record.offset, record.part)),
+            "two records at offset {} part {}: the store would keep only the first",
+            record.offset,
+            record.part
         );
         assert!(
             record.text.len() <= MAX_RECORD_TEXT,
@@ -132,6 +142,7 @@ pub fn read_into(src: &SourceFile, from: u64, sink: &mut MemorySink) -> ReadOutc
     let mut checked = Checked {
         inner: &mut redacting,
         file_len,
+        seen: HashSet::new(),
     };
     let outcome = connector(src.agent)
         .read(src, from, &mut checked)
@@ -218,7 +229,17 @@ pub fn extract_records(
         cwd,
     };
     let found = sk_extract::extract(&ctx, records);
+    let identities: HashSet<(u64, u32)> = records.iter().map(|r| (r.offset, r.part)).collect();
     for c in &found {
+        assert!(!c.evidence.is_empty(), "a candidate without evidence: {c:?}");
+        for e in &c.evidence {
+            assert!(
+                identities.contains(&(e.offset, e.part)),
+                "evidence at offset {} part {} names no input record",
+                e.offset,
+                e.part
+            );
+        }
         assert!(!c.title.is_empty(), "an empty title: {c:?}");
         // `capitalize` may turn the first character into two or three (ß → SS).
         assert!(
