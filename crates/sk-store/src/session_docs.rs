@@ -4,13 +4,15 @@
 //! queued documents before the transaction commits (or, after the v4 migration, in
 //! batches with progress).
 //!
-//! A document has five columns (see the migration for why): `title`, `asked` (prompts,
+//! A document has five columns (see the migration for why): `title` (with the names of the
+//! languages other than English the person wrote in, schema v5), `asked` (prompts,
 //! summaries), `said` (answers), `did` (tool calls, errors, failed output) and `saw` (other
 //! tool output). Long texts are cut so one huge tool output cannot drown a session's words:
 //! only its head is kept, and each column has a ceiling.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::search::language::Languages;
 use crate::search::words::push_indexed;
 
 /// Per-record and per-column byte ceilings. Output is capped hard: a 1 MB build log says
@@ -127,6 +129,7 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     let mut first_prompt: Option<String> = None;
     // When no prompt reads as a request, the first one's first line still beats no title.
     let mut any_prompt: Option<String> = None;
+    let mut languages = Languages::default();
     let (mut first, mut last) = (None, None);
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, success, substr(text, 1, ?2) FROM records WHERE session_id = ?1 ORDER BY id",
@@ -147,6 +150,7 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
                 if any_prompt.is_none() {
                     any_prompt = fallback_title(&text);
                 }
+                languages.add_prompt(&text);
                 (&mut doc.asked, ANSWER_BYTES)
             }
             "summary" | "task_summary" => (&mut doc.asked, ANSWER_BYTES),
@@ -172,6 +176,7 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     ]
     .into_iter()
     .flatten()
+    .chain(languages.names().iter().copied())
     {
         push_indexed(&mut doc.title, part);
     }

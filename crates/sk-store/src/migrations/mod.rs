@@ -42,6 +42,11 @@ pub const ALL: &[Migration] = &[
         name: "session_search",
         sql: include_str!("v004_session_search.sql"),
     },
+    Migration {
+        version: 5,
+        name: "session_languages",
+        sql: include_str!("v005_session_languages.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -60,6 +65,7 @@ mod tests {
         (2, "d6e35a0ce4f9fd01"),
         (3, "191e3e3e47ff5023"),
         (4, "499e8cfb899606e4"),
+        (5, "e96b6b54847efef8"),
     ];
 
     #[test]

@@ -7,6 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod common;
+pub mod language;
 pub mod sessions;
 pub mod words;
 

@@ -209,3 +209,63 @@ fn recall_use_is_recorded_and_summarized() {
         "{text}"
     );
 }
+
+/// A Codex rollout with one user message per prompt and a short answer after each.
+fn rollout(id: &str, prompts: &[&str]) -> String {
+    let line = |v: serde_json::Value| format!("{v}\n");
+    let mut out = line(serde_json::json!({
+        "timestamp": "2026-03-02T10:00:00.000Z",
+        "type": "session_meta",
+        "payload": {"id": id, "timestamp": "2026-03-02T10:00:00.000Z", "cwd": "/work/site", "originator": "codex_cli_rs"}
+    }));
+    for (i, p) in prompts.iter().enumerate() {
+        let ts = format!("2026-03-02T10:0{}:00.000Z", i + 1);
+        out.push_str(&line(serde_json::json!({
+            "timestamp": ts, "type": "response_item",
+            "payload": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": p}]}
+        })));
+        out.push_str(&line(serde_json::json!({
+            "timestamp": ts, "type": "response_item",
+            "payload": {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done: committed the changes."}]}
+        })));
+    }
+    out
+}
+
+#[test]
+fn a_session_is_found_by_the_language_its_person_wrote_in() {
+    let env = sk_test::TestEnv::new();
+    let french = "019c0000-0000-7000-8000-00000000f001";
+    let english = "019c0000-0000-7000-8000-00000000e002";
+    env.write(
+        &format!(".codex/sessions/2026/03/02/rollout-2026-03-02T10-00-00-{french}.jsonl"),
+        rollout(
+            french,
+            &[
+                "set up git and make a clean commit",
+                "Je ne sais pas, débrouille-toi, fais juste un commit propre avec le nouveau dépôt",
+            ],
+        ),
+    );
+    env.write(
+        &format!(".codex/sessions/2026/03/02/rollout-2026-03-02T11-00-00-{english}.jsonl"),
+        rollout(
+            english,
+            &["set up git and make a clean commit of the whole site folder"],
+        ),
+    );
+    env.sk().arg("index").assert().success();
+    // The language is named in English, though no prompt says it.
+    let hits = env.json(&[
+        "query",
+        "--kind",
+        "session",
+        "--json",
+        "--",
+        "the session I answered in French",
+    ]);
+    assert_eq!(ids(&hits), [format!("codex:{french}")], "{hits}");
+    // English is never named: every session is in it.
+    let none = env.json(&["query", "--kind", "session", "--json", "--", "English"]);
+    assert!(ids(&none).is_empty(), "{none}");
+}
