@@ -17,8 +17,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Captures, Regex};
 use sk_core::{Record, SessionMeta, Sink, SinkError};
 
@@ -70,11 +71,18 @@ impl Redacted {
 
 /// Replaces every secret in `text` with `[REDACTED:<kind>]`; `None` when there is none.
 pub fn redact(text: &str) -> Option<Redacted> {
-    let rules = &*RULES;
+    redact_with(&RULES, text)
+}
+
+fn redact_with(rules: &Rules, text: &str) -> Option<Redacted> {
     let mut hits: Vec<Hit> = Vec::new();
     let mut to_scan = 0u32;
     for found in rules.markers.find_iter(text) {
-        let triggered = rules.marker_rules.get(found.as_str()).copied().unwrap_or(0);
+        let triggered = rules
+            .marker_rules
+            .get(found.pattern().as_usize())
+            .copied()
+            .unwrap_or(0);
         to_scan |= triggered & !rules.at_marker;
         for index in bits(triggered & rules.at_marker) {
             if let Some(rule) = rules.rules.get(index) {
@@ -161,15 +169,23 @@ type Pick = fn(&Captures) -> Option<Range<usize>>;
 
 struct Rule {
     kind: &'static str,
-    regex: Regex,
+    /// Compiled on first use: most texts trigger no rule, and compiling all of them costs
+    /// more than a whole `sk query` (whose telemetry redacts the query text).
+    pattern: String,
+    regex: OnceLock<Regex>,
     pick: Pick,
 }
 
 impl Rule {
+    fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| Regex::new(&self.pattern).expect("redaction pattern compiles"))
+    }
+
     /// Token formats: every match in the whole text.
     fn scan(&self, text: &str, priority: usize, hits: &mut Vec<Hit>) {
         let mut at = 0;
-        while let Some(caps) = self.regex.captures_at(text, at) {
+        while let Some(caps) = self.regex().captures_at(text, at) {
             let Some(whole) = caps.get(0) else { break };
             if let Some(range) = (self.pick)(&caps) {
                 hits.push(Hit { range, priority });
@@ -189,10 +205,11 @@ impl Rule {
         let Some(rest) = text.get(at..) else {
             return;
         };
-        if !self.regex.is_match(rest) {
+        let regex = self.regex();
+        if !regex.is_match(rest) {
             return;
         }
-        if let Some(range) = self.regex.captures(rest).and_then(|caps| (self.pick)(&caps)) {
+        if let Some(range) = regex.captures(rest).and_then(|caps| (self.pick)(&caps)) {
             hits.push(Hit {
                 range: range.start + at..range.end + at,
                 priority,
@@ -211,10 +228,11 @@ struct Rules {
     rules: Vec<Rule>,
     /// Bit set of the rules tried at their markers rather than over the whole text.
     at_marker: u32,
-    /// One scan for every marker of every rule.
-    markers: Regex,
-    /// Per marker, the rules it triggers.
-    marker_rules: HashMap<String, u32>,
+    /// One scan for every marker of every rule: a literal automaton (a regex alternation of
+    /// the same literals cost more to compile than the rest of an `sk query`).
+    markers: AhoCorasick,
+    /// Per marker (by its index in `markers`), the rules it triggers.
+    marker_rules: Vec<u32>,
 }
 
 /// The spellings of a key word the marker scan looks for: exact-case literals scan about
@@ -585,10 +603,10 @@ fn build_rules() -> Rules {
         } else {
             spec.pattern
         };
-        let regex = Regex::new(&pattern).expect("redaction pattern compiles");
         rules.push(Rule {
             kind: spec.kind,
-            regex,
+            pattern,
+            regex: OnceLock::new(),
             pick: spec.pick,
         });
         for marker in spec.markers {
@@ -601,16 +619,19 @@ fn build_rules() -> Rules {
             }
         }
     }
-    // Longest first, so that where markers overlap the longer one is the one reported.
-    let mut alternatives: Vec<&str> = marker_rules.keys().map(String::as_str).collect();
-    alternatives.sort_by_key(|m| (std::cmp::Reverse(m.len()), *m));
-    let alternation: Vec<String> = alternatives.iter().map(|m| regex::escape(m)).collect();
-    let markers = Regex::new(&alternation.join("|")).expect("marker pattern compiles");
+    // Longest first, and the first listed wins where markers overlap: the longer one is the
+    // one reported.
+    let mut alternatives: Vec<(&str, u32)> = marker_rules.iter().map(|(m, r)| (m.as_str(), *r)).collect();
+    alternatives.sort_by_key(|(m, _)| (std::cmp::Reverse(m.len()), *m));
+    let markers = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(alternatives.iter().map(|(m, _)| m))
+        .expect("marker automaton builds");
     Rules {
         rules,
         at_marker: at_marker_rules,
         markers,
-        marker_rules,
+        marker_rules: alternatives.iter().map(|(_, r)| *r).collect(),
     }
 }
 
@@ -765,5 +786,30 @@ mod tests {
         let mut kinds: Vec<&str> = rules.rules.iter().map(|r| r.kind).collect();
         kinds.dedup();
         assert_eq!(kinds, KINDS);
+    }
+
+    #[test]
+    fn every_rule_compiles_though_rules_compile_on_first_use() {
+        // A pattern that does not compile would otherwise panic only in the first text
+        // that triggers its marker.
+        for rule in &RULES.rules {
+            assert!(rule.regex().captures_len() >= 1, "{}", rule.kind);
+        }
+    }
+
+    #[test]
+    fn a_text_without_markers_compiles_no_rule() {
+        let rules = build_rules();
+        let text = "why did the migration of the sessions table fail last week";
+        assert!(redact_with(&rules, text).is_none());
+        assert!(rules.rules.iter().all(|r| r.regex.get().is_none()));
+        // A marker compiles the rules it triggers, and they still find the secret.
+        let leaked = redact_with(
+            &rules,
+            "export GITHUB_TOKEN=ghp_a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8",
+        )
+        .expect("a GitHub token is redacted");
+        assert!(!leaked.text.contains("ghp_a1b2"), "{}", leaked.text);
+        assert!(rules.rules.iter().any(|r| r.regex.get().is_some()));
     }
 }
