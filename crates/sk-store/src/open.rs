@@ -176,6 +176,14 @@ impl Store {
         self.conn
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(StoreError::sql(&self.path))?;
+        // The query planner stability guarantee: without it SQLite plans a statement with
+        // `LIMIT ?` or `col = ?` again when the bound value changes (and at the first bind),
+        // so nearly every statement of a query — and FTS5's own inner ones — was compiled
+        // twice: a fifth of the instructions of `sk query`. sk's plans do not depend on
+        // the values.
+        self.conn
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(StoreError::sql(&self.path))?;
         let mut batch = String::from("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         if writable {
             // WAL lets readers (hooks, queries) run while the indexer writes.
