@@ -5,6 +5,7 @@
 pub mod eval;
 pub mod hooks;
 pub mod ingest;
+pub mod knowledge;
 pub mod recall;
 pub mod report;
 pub mod scale;
