@@ -47,6 +47,8 @@ pub struct Case {
     pub file: String,
     pub kind: String,
     pub captured: Captured,
+    /// The entries judged to capture it.
+    pub entry_keys: Vec<String>,
 }
 
 /// An extracted entry as the benchmark sees it.
@@ -128,9 +130,10 @@ pub fn parse_labels(text: &str) -> Result<BTreeMap<String, Label>> {
     Ok(out)
 }
 
-/// Parses the cases: `file`, `kind`, `captured` (with-fix|without-fix|missed).
+/// Parses the cases: `file`, `kind`, `captured` (with-fix|without-fix|missed) and
+/// `entry_keys` (space-separated).
 pub fn parse_cases(text: &str) -> Result<Vec<Case>> {
-    rows(text, "cases", &["file", "kind", "captured"])?
+    rows(text, "cases", &["file", "kind", "captured", "entry_keys"])?
         .into_iter()
         .map(|row| {
             let captured = match row["captured"].as_str() {
@@ -139,10 +142,15 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>> {
                 "missed" => Captured::Missed,
                 other => bail!("cases: {}: unknown captured value {other:?}", row["file"]),
             };
+            let entry_keys: Vec<String> = row["entry_keys"].split_whitespace().map(str::to_string).collect();
+            if captured != Captured::Missed && entry_keys.is_empty() {
+                bail!("cases: {}: captured by no entry key", row["file"]);
+            }
             Ok(Case {
                 file: row["file"].clone(),
                 kind: row["kind"].clone(),
                 captured,
+                entry_keys,
             })
         })
         .collect()
@@ -244,9 +252,18 @@ pub fn score(entries: &[Entry], labels: &BTreeMap<String, Label>) -> Scores {
     s
 }
 
-/// Share of the cases captured with their fix, and the counts per outcome.
-pub fn case_capture(cases: &[Case]) -> (f64, usize, usize, usize) {
-    let count = |c: Captured| cases.iter().filter(|x| x.captured == c).count();
+/// Share of the cases captured with their fix, and the counts per outcome, for the entries
+/// extracted now: a case whose capturing entries are all gone is missed.
+pub fn case_capture(cases: &[Case], entries: &[Entry]) -> (f64, usize, usize, usize) {
+    let present: std::collections::BTreeSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let now = |c: &Case| {
+        if c.entry_keys.iter().any(|k| present.contains(k.as_str())) {
+            c.captured
+        } else {
+            Captured::Missed
+        }
+    };
+    let count = |c: Captured| cases.iter().filter(|x| now(x) == c).count();
     let with = count(Captured::WithFix);
     let share = if cases.is_empty() {
         0.0
@@ -310,14 +327,22 @@ mod tests {
     #[test]
     fn cases_count_what_was_captured_with_its_fix() {
         let cases = parse_cases(
-            "file\tkind\tcaptured\n\
-             codex/a.jsonl\tfailure-fix\twith-fix\n\
-             codex/a.jsonl\tcorrection\tmissed\n\
-             claude/b.jsonl\tfailure-fix\twithout-fix\n\
-             claude/b.jsonl\tfailure-fix\tmissed\n",
+            "file\tkind\tcaptured\tentry_keys\n\
+             codex/a.jsonl\tfailure-fix\twith-fix\taaaa\n\
+             codex/a.jsonl\tcorrection\tmissed\t\n\
+             claude/b.jsonl\tfailure-fix\twithout-fix\tbbbb\n\
+             claude/b.jsonl\tfailure-fix\tmissed\t\n\
+             claude/b.jsonl\tcorrection\twith-fix\tgone\n",
         )
         .expect("cases");
-        assert_eq!(case_capture(&cases), (0.25, 1, 1, 2));
-        assert!(parse_cases("file\tkind\tcaptured\na\tb\tmaybe\n").is_err());
+        let e = |key: &str| Entry {
+            key: key.to_string(),
+            category: "mistake".to_string(),
+            title: String::new(),
+        };
+        // The entry behind the last case is no longer extracted: that case is missed now.
+        assert_eq!(case_capture(&cases, &[e("aaaa"), e("bbbb")]), (0.2, 1, 1, 3));
+        assert!(parse_cases("file\tkind\tcaptured\tentry_keys\na\tb\tmaybe\t\n").is_err());
+        assert!(parse_cases("file\tkind\tcaptured\tentry_keys\na\tb\twith-fix\t\n").is_err());
     }
 }

@@ -140,7 +140,7 @@ fn run(cli: &Cli) -> Result<bool> {
     for (category, t) in &scores.by_category {
         push_tally(&mut block, &format!("knowledge_{category}"), t);
     }
-    let (share, with, without, missed) = knowledge::case_capture(&cases);
+    let (share, with, without, missed) = knowledge::case_capture(&cases, &entries);
     block.push("cases", cases.len());
     block.push("cases_with_fix", with);
     block.push("cases_without_fix", without);
