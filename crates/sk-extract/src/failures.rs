@@ -11,6 +11,8 @@
 //! - A failure the agent announced ("read a non-existent file to demonstrate…") is skipped.
 //! - "File does not exist" / "No such file or directory" is probing or sequencing (read,
 //!   then create, then read again), not a mistake, whatever the tool.
+//! - A call that fails and then passes unchanged, with nothing done in between (a flaky
+//!   run, a sandbox or network refusal retried), is not a mistake: nothing was learned.
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -184,6 +186,13 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     let mut k = 0;
                     while k < open.len() {
                         match fix_match(ctx, &open[k], call, kind, &changes) {
+                            // The same call passed with nothing done in between: a flaky
+                            // run, a sandbox or network refusal retried — nothing to learn.
+                            Some(FixMatch::Exact)
+                                if changes_between(&open[k], call_index, &changes).is_empty() =>
+                            {
+                                open.remove(k);
+                            }
                             Some(how) => {
                                 let failure = open.remove(k);
                                 out.push(fixed(ctx, records, &failure, how, call_index, i, &changes));

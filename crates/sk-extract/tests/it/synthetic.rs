@@ -664,3 +664,33 @@ fn synthetic_precision_and_recall() {
         "precision {precision:.2}, recall {recall:.2}"
     );
 }
+
+#[test]
+fn the_same_call_passing_with_nothing_done_in_between_is_not_a_mistake() {
+    let mut s = Session::new();
+    s.bash(
+        "git push origin main",
+        false,
+        "fatal: unable to access 'https://example.invalid/repo.git/': Could not resolve host\nexit code 128",
+    )
+    .answer("The network was blocked; retrying.")
+    .bash("git push origin main", true, "main -> main");
+    let cands = s.extract();
+    assert!(
+        cands.iter().all(|c| c.category != Category::Mistake),
+        "{}",
+        show(&cands)
+    );
+    // With a change in between, the same retry is a lesson.
+    let mut fixed = Session::new();
+    fixed
+        .bash(
+            "git push origin main",
+            false,
+            "fatal: unable to access 'https://example.invalid/repo.git/': Could not resolve host\nexit code 128",
+        )
+        .bash("git remote set-url origin git@example.invalid:repo.git", true, "")
+        .bash("git push origin main", true, "main -> main");
+    let m = only(&fixed.extract(), Category::Mistake).clone();
+    assert!(m.body.contains("git remote set-url"), "{}", m.body);
+}
