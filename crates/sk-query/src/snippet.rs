@@ -55,6 +55,19 @@ impl Needles {
     fn len(&self) -> usize {
         self.exact.len() + self.prefixes.len()
     }
+
+    /// The byte lengths a matching (lowercased) token can have: from the shortest needle to
+    /// the longest exact one, or unbounded with a prefix.
+    fn length_range(&self) -> (usize, usize) {
+        let lengths = self.exact.iter().chain(&self.prefixes).map(String::len);
+        let shortest = lengths.clone().min().unwrap_or(usize::MAX);
+        let longest = if self.prefixes.is_empty() {
+            lengths.max().unwrap_or(0)
+        } else {
+            usize::MAX
+        };
+        (shortest, longest)
+    }
 }
 
 fn is_token_char(c: char) -> bool {
@@ -96,9 +109,22 @@ pub fn snippet(text: &str, needles: &Needles) -> String {
     if spans.is_empty() {
         return String::new();
     }
+    // A long text has thousands of tokens: most are ruled out by their length alone, and
+    // the rest are lowercased into one reused buffer rather than a new string each.
+    let (shortest, longest) = needles.length_range();
+    let mut lower = String::new();
     let hits: Vec<Option<usize>> = spans
         .iter()
-        .map(|&(s, e)| needles.matches(&window(text, s, e).to_lowercase()))
+        .map(|&(s, e)| {
+            let token = window(text, s, e);
+            // Lowercasing keeps an ASCII token's length; other scripts may change it.
+            if token.is_ascii() && (token.len() < shortest || token.len() > longest) {
+                return None;
+            }
+            lower.clear();
+            lower.extend(token.chars().flat_map(char::to_lowercase));
+            needles.matches(&lower)
+        })
         .collect();
     let (first, last) = best_window(&hits, needles.len());
     render(
@@ -222,6 +248,21 @@ mod tests {
             s.starts_with('…') && s.ends_with('…') && s.contains("[needle]"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn tokens_of_every_length_and_case_still_match() {
+        // Needles of 2 and 9 letters: shorter, longer and in-between tokens around them.
+        assert_eq!(
+            snip("a DB of the Migrations ran migration x", "db migration "),
+            "a [DB] of the Migrations ran [migration] x"
+        );
+        // Non-ASCII tokens whose lowercase has another byte length are not ruled out.
+        // ('ẞ' is 3 bytes, its lowercase 'ß' 2.)
+        assert_eq!(snip("GROẞ und klein", "groß "), "[GROẞ] und klein");
+        assert_eq!(snip("ÉCOLE primaire", "école "), "[ÉCOLE] primaire");
+        // A prefix needle matches tokens longer than any exact needle.
+        assert_eq!(snip("db migrations", "db migr"), "[db] [migrations]");
     }
 
     #[test]

@@ -125,27 +125,50 @@ pub fn sessions(
         .collect()
 }
 
+/// Documents a word's share is measured in: the newest this many sessions.
+pub const COUNT_SAMPLE: u64 = 1024;
+
 /// How many session documents match each of `terms` (FTS5 queries of one term each), and
 /// how many documents there are: what the ranking policy needs to leave out words that
 /// carry no weight under BM25 (a word in more than half of the sessions has an IDF of
 /// zero) but would cost a walk of their long posting lists in every scored session.
 ///
-/// A count stops at half the documents plus one: past that a word weighs nothing, and
-/// counting further would walk the longest posting lists to the end.
+/// With more than [`COUNT_SAMPLE`] documents a word is counted among the newest
+/// [`COUNT_SAMPLE`] only, and the count scaled to all: walking a common word's postings
+/// through half of a large history cost more than ranking. Misjudging a word this way
+/// needs it in close to half of the sessions, where its IDF is close to zero anyway. A
+/// count stops at half the counted documents plus one: past that a word weighs nothing.
 pub fn document_counts(conn: &Connection, terms: &[String]) -> rusqlite::Result<(Vec<u64>, u64)> {
     let total: i64 = conn
         .prepare_cached("SELECT count(*) FROM session_docs")?
         .query_row([], |r| r.get(0))?;
+    let total = total.max(0) as u64;
+    // The oldest session of the sample (every session when there are few).
+    let from: i64 = if total > COUNT_SAMPLE {
+        conn.prepare_cached("SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1")?
+            .query_row([COUNT_SAMPLE as i64 - 1], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN)
+    } else {
+        i64::MIN
+    };
+    let counted = total.min(COUNT_SAMPLE);
     let mut count = conn.prepare_cached(
-        "SELECT count(*) FROM (SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 LIMIT ?2)",
+        "SELECT count(*) FROM (SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 AND rowid >= ?3 LIMIT ?2)",
     )?;
-    let enough = total.max(0) / 2 + 1;
+    let enough = (counted / 2 + 1) as i64;
     let mut counts = Vec::with_capacity(terms.len());
     for t in terms {
-        let n: i64 = count.query_row(params![t, enough], |r| r.get(0))?;
-        counts.push(n.max(0) as u64);
+        let n: i64 = count.query_row(params![t, enough, from], |r| r.get(0))?;
+        let n = n.max(0) as u64;
+        // Scaled to the whole history; exact when every document was counted.
+        counts.push(if counted == total {
+            n
+        } else {
+            n.saturating_mul(total) / counted.max(1)
+        });
     }
-    Ok((counts, total.max(0) as u64))
+    Ok((counts, total))
 }
 
 /// A record of one session that holds some of the query's terms.
