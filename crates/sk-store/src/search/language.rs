@@ -96,13 +96,11 @@ mod tests {
     #[test]
     fn a_request_in_another_language_is_named() {
         assert_eq!(
-            language_of(
-                "Je sais pas, débrouille-toi, j'ai juste envie de faire un commit avec le nouveau dépôt propre"
-            ),
+            language_of("Peux-tu regarder pourquoi la compilation échoue encore après la mise à jour ?"),
             Some("French")
         );
         assert_eq!(
-            language_of("检查目前项目的设计，告诉我哪里需要改进"),
+            language_of("请帮我修复登录页面的错误，然后运行所有测试"),
             Some("Chinese")
         );
         assert_eq!(
@@ -117,9 +115,9 @@ mod tests {
 
     #[test]
     fn code_and_urls_do_not_hide_the_language_around_them() {
-        // Korean with a domain, numbers and an English word glued to a particle.
+        // Korean around a domain with a path and words with digits in them.
         assert_eq!(
-            language_of("야 여기다가 dimicheck.com/12 하면 1학년 2반 board로 가지고 가게 해줘"),
+            language_of("example.org/7 주소로 들어가면 3학년 4반 페이지로 바로 이동하게 해줘"),
             Some("Korean")
         );
     }
@@ -143,7 +141,7 @@ mod tests {
     fn a_session_names_each_language_once_and_stops_looking() {
         let mut l = Languages::default();
         l.add_prompt("setup git and make a clean commit of everything here");
-        l.add_prompt("Je ne sais pas, fais le commit avec un message propre et simple");
+        l.add_prompt("Merci, maintenant ajoute les tests pour la page de connexion");
         l.add_prompt("Fais aussi le push vers le dépôt distant quand tu as fini");
         assert_eq!(l.names(), ["French"]);
         let mut many = Languages::default();

@@ -243,7 +243,7 @@ fn a_session_is_found_by_the_language_its_person_wrote_in() {
             french,
             &[
                 "set up git and make a clean commit",
-                "Je ne sais pas, débrouille-toi, fais juste un commit propre avec le nouveau dépôt",
+                "Bon, ajoute tous les fichiers et fais le premier commit avec un message clair",
             ],
         ),
     );
