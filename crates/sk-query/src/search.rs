@@ -241,14 +241,26 @@ fn ranked_sessions(
         }
     };
     let mut rows = fetch(&exact)?;
+    // The query the rows came from, with the last word as a prefix again.
+    let mut prefixed = query.clone();
     if !dropped.is_empty() && rows.len() < pool {
         // Too few sessions have an informative word to fill the pool: the sessions that
         // have only common words come next, ranked among themselves as BM25 ranks them —
         // so run the whole query (every session it adds scores below those found).
         rows = fetch(&without_prefix(&full))?;
+        prefixed = full.clone();
     }
-    if exact != query && positive_terms(&query) <= PREFIX_MAX_TERMS && rows.len() < req.limit {
-        rows = fetch(&query)?;
+    if without_prefix(&prefixed) != prefixed
+        && positive_terms(&prefixed) <= PREFIX_MAX_TERMS
+        && rows.len() < req.limit
+    {
+        // A short query's last word may be half typed: as a prefix it can only add
+        // sessions, unless it matches so many words that the pool is cut differently —
+        // keep whichever found more.
+        let more = fetch(&prefixed)?;
+        if more.len() > rows.len() {
+            rows = more;
+        }
     }
     let here = req.current_repo.as_deref().and_then(repo_key);
     let best = rows.iter().map(|r| r.bm25).fold(0.0_f64, f64::max);

@@ -269,3 +269,17 @@ fn a_session_is_found_by_the_language_its_person_wrote_in() {
     let none = env.json(&["query", "--kind", "session", "--json", "--", "English"]);
     assert!(ids(&none).is_empty(), "{none}");
 }
+
+#[test]
+fn a_half_typed_last_word_never_loses_the_sessions_the_other_words_found() {
+    // Three sessions that all mention `notes.md`: the word is in every session, so it
+    // weighs nothing and is left out first; the last word, typed without a trailing space,
+    // is tried as a prefix. Neither may throw away the sessions the whole query found.
+    let env = corpus_home();
+    let whole = env.json(&["query", "--kind", "session", "--json", "--", "notes.md"]);
+    assert!(!ids(&whole).is_empty(), "{whole}");
+    for query in ["notes.md zzzunmatchedzzz", "notes.md zzzunm"] {
+        let hits = env.json(&["query", "--kind", "session", "--json", "--", query]);
+        assert_eq!(ids(&hits), ids(&whole), "{query}: {hits}");
+    }
+}
