@@ -54,6 +54,12 @@ pub const SESSION_COLUMNS: sk_store::search::sessions::ColumnWeights =
 /// longest words, since each word is a posting-list walk over the session index.
 pub const SESSION_QUERY_TERMS: usize = 24;
 
+/// Sessions a word's share is measured in (the newest), to decide whether it is in half
+/// of them or more and so weighs nothing: walking a common word's postings through half of
+/// a large history cost more than ranking, and a word is misjudged only when it is in close
+/// to half of the sessions, where its IDF is close to zero anyway.
+pub const SESSION_COUNT_SAMPLE: u64 = 1024;
+
 /// Sessions scored exactly before the recency and repository factors reorder them: twice
 /// the hits asked for, at least this many.
 pub const SESSION_POOL_MIN: usize = 20;

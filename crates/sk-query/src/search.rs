@@ -205,7 +205,7 @@ fn ranked_sessions(
         })
         .collect();
     let fts_terms: Vec<String> = singles.iter().map(|(_, q)| q.clone()).collect();
-    let (counts, total) = store_sessions::document_counts(conn, &fts_terms)?;
+    let (counts, total) = store_sessions::document_counts(conn, &fts_terms, rank::SESSION_COUNT_SAMPLE)?;
     // Words in most sessions weigh nothing under BM25 and cost the most to score: leave
     // them out, unless nothing would be left.
     let keep: Vec<bool> = counts.iter().map(|&df| rank::informative(df, total)).collect();

@@ -125,34 +125,34 @@ pub fn sessions(
         .collect()
 }
 
-/// Documents a word's share is measured in: the newest this many sessions.
-pub const COUNT_SAMPLE: u64 = 1024;
-
 /// How many session documents match each of `terms` (FTS5 queries of one term each), and
 /// how many documents there are: what the ranking policy needs to leave out words that
 /// carry no weight under BM25 (a word in more than half of the sessions has an IDF of
 /// zero) but would cost a walk of their long posting lists in every scored session.
 ///
-/// With more than [`COUNT_SAMPLE`] documents a word is counted among the newest
-/// [`COUNT_SAMPLE`] only, and the count scaled to all: walking a common word's postings
-/// through half of a large history cost more than ranking. Misjudging a word this way
-/// needs it in close to half of the sessions, where its IDF is close to zero anyway. A
-/// count stops at half the counted documents plus one: past that a word weighs nothing.
-pub fn document_counts(conn: &Connection, terms: &[String]) -> rusqlite::Result<(Vec<u64>, u64)> {
+/// With more than `sample` documents a word is counted among the newest `sample` only, and
+/// the count scaled to all (the ranking policy chooses `sample`). A count stops at half the
+/// counted documents plus one: past that a word weighs nothing.
+pub fn document_counts(
+    conn: &Connection,
+    terms: &[String],
+    sample: u64,
+) -> rusqlite::Result<(Vec<u64>, u64)> {
+    let sample = sample.max(1);
     let total: i64 = conn
         .prepare_cached("SELECT count(*) FROM session_docs")?
         .query_row([], |r| r.get(0))?;
     let total = total.max(0) as u64;
     // The oldest session of the sample (every session when there are few).
-    let from: i64 = if total > COUNT_SAMPLE {
+    let from: i64 = if total > sample {
         conn.prepare_cached("SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1")?
-            .query_row([COUNT_SAMPLE as i64 - 1], |r| r.get(0))
+            .query_row([sample as i64 - 1], |r| r.get(0))
             .optional()?
             .unwrap_or(i64::MIN)
     } else {
         i64::MIN
     };
-    let counted = total.min(COUNT_SAMPLE);
+    let counted = total.min(sample);
     let mut count = conn.prepare_cached(
         "SELECT count(*) FROM (SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 AND rowid >= ?3 LIMIT ?2)",
     )?;
