@@ -254,6 +254,15 @@ pub(crate) fn corrects_missing_program(failed: &str, missing: Option<&str>, ok: 
     if ok_program == missing {
         return false;
     }
+    // A program the command never names was missing from the shell's start-up files
+    // (`compdef` in a zsh rc): the environment's noise, not what the command got wrong.
+    let names = |t: &str| {
+        let t = t.trim_matches(|c: char| c == '(' || c == ')' || c == '"' || c == '\'' || c == '`');
+        t == missing || t.ends_with(&format!("/{missing}"))
+    };
+    if !failed.split_whitespace().any(names) {
+        return false;
+    }
     if ok_tokens[1..]
         .iter()
         .any(|t| t == missing || t.ends_with(&format!("/{missing}")))

@@ -207,7 +207,7 @@ pub static DECISION: &[Cue] = &[
     cue("decision.en.opted", EN, SD, 2, r"\bopt(?:ed|ing) (?:for|to|against)\b", "Opted for a single writer"),
     cue("decision.en.instead_of", EN, SD, 2, r"\binstead of\b|\brather than\b|\bin favou?r of\b", "Used a ring buffer instead of a Vec"),
     cue("decision.en.tradeoff", EN, SD, 2, r"\btrade-?offs?\b", "The trade-off is memory for speed"),
-    cue("decision.en.because", EN, SD, 1, r"\bbecause\b|\bso that\b|\bdue to\b|\bto avoid\b", "because readers must not block"),
+    cue("decision.en.because", EN, SD, 1, r"\bbecause\b|\bso that\b|\bso (?:we|you|it|they) (?:don'?t|do not|can|can'?t|never)\b|\bdue to\b|\bto avoid\b|\botherwise\b", "because readers must not block"),
     cue("decision.de.entschieden", DE, SD, 3, r"\b(?:entschieden|entscheidung|entschlossen)\b", "Wir haben uns für SQLite entschieden"),
     cue("decision.de.statt", DE, SD, 2, r"\b(?:statt|anstatt|stattdessen|lieber)\b", "Ein Ringpuffer statt eines Vec"),
     cue("decision.de.gewaehlt", DE, SD, 2, r"\b(?:gewahlt|ausgewahlt|wir nehmen)\b", "BTreeMap gewählt wegen der Ordnung"),

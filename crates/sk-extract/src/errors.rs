@@ -19,6 +19,10 @@ pub(crate) enum ErrorClass {
     /// An edit whose old text no longer matched, or a write before a read: the agent's view
     /// of the file was stale. Tool bookkeeping, not a lesson.
     StaleEdit,
+    /// The agent harness refused or dropped the call itself (a parallel call cancelled
+    /// because a sibling failed, a tool input that did not fit the tool's schema): about
+    /// the agent's plumbing, not the project.
+    Harness,
     CommandNotFound,
     Compile,
     Test,
@@ -49,14 +53,9 @@ impl ErrorClass {
 
     /// Never worth a `mistake`, fixed or not.
     pub(crate) fn is_noise(self) -> bool {
-        matches!(self, ErrorClass::Approval | ErrorClass::StaleEdit)
-    }
-
-    /// Failures whose message pins down the problem (raises confidence).
-    pub(crate) fn strong(self) -> bool {
         matches!(
             self,
-            ErrorClass::Compile | ErrorClass::Test | ErrorClass::Panic | ErrorClass::Exception
+            ErrorClass::Approval | ErrorClass::StaleEdit | ErrorClass::Harness
         )
     }
 
@@ -64,6 +63,7 @@ impl ErrorClass {
         match self {
             ErrorClass::Approval => "approval",
             ErrorClass::StaleEdit => "stale-edit",
+            ErrorClass::Harness => "harness",
             ErrorClass::CommandNotFound => "command-not-found",
             ErrorClass::Compile => "compile-error",
             ErrorClass::Test => "test-failure",
@@ -106,14 +106,15 @@ fn re(pattern: &str) -> Regex {
 
 static APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)haven't granted|has not been granted|not been granted|requires? approval|user (?:denied|rejected|declined)|doesn'?t want to proceed|does not want to proceed|permission request (?:was )?denied|tool use was rejected|was rejected by the user|^answer questions\?$|interrupted by (?:the )?user|\[request interrupted",
+        r"(?i)haven't granted|has not been granted|not been granted|requires? approval|user (?:denied|rejected|declined)|doesn'?t want to (?:proceed|take this action)|does not want to (?:proceed|take this action)|permission request (?:was )?denied|tool use was rejected|was rejected by the user|^answer questions\?$|interrupted by (?:the )?user|\[request interrupted|user cancell?ed|cancell?ed by (?:the )?user",
     )
 });
 static STALE_EDIT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)string to replace not found|old_str(?:ing)? (?:was )?not found|no match found for|has not been read yet|read it first before|modified since (?:it was )?(?:last )?read|found \d+ matches of the string to replace|no replacement was performed|did not appear verbatim|not unique in the file",
+        r"(?i)string to replace not found|old_str(?:ing)? (?:was )?not found|no match found for|has not been read yet|read it first before|modified since (?:it was )?(?:last )?read|found \d+ matches of the string to replace|no replacement was performed|did not appear verbatim|not unique in the file|failed to find expected lines",
     )
 });
+static HARNESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)sibling tool call errored|inputvalidationerror"));
 static COMMAND_NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|'([\w.+-]+)' is not recognized as an internal or external command|the term '([\w.+-]+)' is not recognized",
@@ -139,13 +140,14 @@ static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TEST_SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)test result: FAILED|\b\d+ (?:tests? )?failed\b|^FAILED\b|^failures:$|\bTests?:\s+\d+ failed|AssertionError|assertion (?:`[^`]*` )?failed",
+        r"(?im)test result: FAILED|\b\d+ (?:tests? )?failed\b|(?-i:^FAILED\b)|^failures:$|\bTests?:\s+\d+ failed|AssertionError|assertion (?:`[^`]*` )?failed",
     )
 });
 static PANIC: LazyLock<Regex> =
     LazyLock::new(|| re(r"panicked at (?:'([^'\n]*)',? )?([^\n]*)(?:\n([^\n]+))?"));
-static EXCEPTION_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?m)^((?:\w+\.)*[A-Z]\w*?(?:Error|Exception|Exit|Interrupt|Failure)): ?([^\n]*)$"));
+static EXCEPTION_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)^(?:E {2,})?((?:\w+\.)*[A-Z]\w*?(?:Error|Exception|Exit|Interrupt|Failure)): ?([^\n]*)$")
+});
 static PERMISSION: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)permission denied|\beacces\b|access is denied|operation not permitted"));
 static SANDBOX: LazyLock<Regex> = LazyLock::new(|| {
@@ -204,10 +206,14 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
             first_lines(),
         );
     }
-    if let Some(c) = COMMAND_NOT_FOUND_AFTER
-        .captures(text)
-        .or_else(|| COMMAND_NOT_FOUND.captures(text))
-    {
+    if HARNESS.is_match(text) {
+        return info(
+            ErrorClass::Harness,
+            "the agent's tool refused the call".into(),
+            first_lines(),
+        );
+    }
+    if let Some(c) = command_not_found(text) {
         let program = (1..c.len())
             .find_map(|i| c.get(i))
             .map(|m| m.as_str().to_string());
@@ -338,6 +344,34 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
     info(ErrorClass::Other, first.to_string(), first_lines())
 }
 
+/// Shell start-up files: a program they name that is missing (`compdef` in a `.profile`
+/// read by bash) is printed before every command's output, whatever the command did.
+const STARTUP_FILES: [&str; 7] = [
+    ".profile",
+    ".bashrc",
+    ".bash_profile",
+    ".zshrc",
+    ".zprofile",
+    ".zshenv",
+    ".bash_login",
+];
+
+/// The first "command not found" that is not a shell start-up file's complaint.
+fn command_not_found(text: &str) -> Option<regex::Captures<'_>> {
+    let own = |c: &regex::Captures<'_>| {
+        let at = c.get(0).map_or(0, |m| m.start());
+        let line = sk_core::text::from(text, line_start(text, at))
+            .lines()
+            .next()
+            .unwrap_or("");
+        !STARTUP_FILES.iter().any(|f| line.contains(&format!("{f}:")))
+    };
+    COMMAND_NOT_FOUND_AFTER
+        .captures_iter(text)
+        .find(own)
+        .or_else(|| COMMAND_NOT_FOUND.captures_iter(text).find(own))
+}
+
 /// Compiler errors other than rustc's coded ones (gcc, clang, go, tsc, cargo `error:`
 /// lines), skipping cargo's summary lines.
 fn other_compile_error(text: &str) -> Option<(String, Option<String>, String)> {
@@ -429,6 +463,31 @@ fn not_found_phrase(text: &str) -> String {
 impl ErrorInfo {
     /// The phrase with its location, in at most `max` characters: the message is cut
     /// first, so the file stays ("the `?` operator can only be used… in src/login.rs").
+    /// Whether the message says what went wrong ("mismatched types", "API key disabled",
+    /// a failing test's name) rather than only that something did ("exit code 1", "tests
+    /// failed", "timed out", "permission denied" without the resource). A lesson a reader
+    /// can use starts with a specific message; a bare exit code teaches nothing.
+    pub(crate) fn specific(&self) -> bool {
+        match self.class {
+            ErrorClass::Compile | ErrorClass::Panic | ErrorClass::Exception | ErrorClass::CommandNotFound => {
+                true
+            }
+            ErrorClass::Test => self.phrase.starts_with("failing test "),
+            ErrorClass::Other => {
+                let words = self.phrase.split_whitespace().count();
+                words >= 3 && !self.phrase.to_ascii_lowercase().starts_with("exit code")
+            }
+            ErrorClass::Approval
+            | ErrorClass::StaleEdit
+            | ErrorClass::Harness
+            | ErrorClass::Permission
+            | ErrorClass::Sandbox
+            | ErrorClass::NotFound
+            | ErrorClass::Timeout
+            | ErrorClass::ExitCode => false,
+        }
+    }
+
     pub(crate) fn phrase_within(&self, max: usize) -> String {
         match &self.location {
             Some(file) => {
@@ -468,6 +527,75 @@ fn error_files(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lowercase_failed_is_not_a_test_failure() {
+        // Codex's sandbox wrapper starts with "failed in sandbox": not a test result.
+        let e = classify("failed in sandbox LinuxSeccomp with execution error: command timed out");
+        assert_ne!(e.class, ErrorClass::Test);
+        assert_eq!(
+            classify("FAILED tests/test_x.py::test_parse - assert 1 == 2").class,
+            ErrorClass::Test
+        );
+        assert_eq!(
+            classify("running 3 tests\nfailures:\n    a::b\n").class,
+            ErrorClass::Test
+        );
+    }
+
+    #[test]
+    fn harness_refusals_and_cancellations_are_noise() {
+        for text in [
+            "<tool_use_error>Sibling tool call errored</tool_use_error>",
+            "InputValidationError: [ { \"expected\": \"string\" } ]",
+            "User cancelled the edit",
+            "The user doesn't want to take this action right now.",
+            "apply_patch verification failed: Failed to find expected lines in /w/app.js",
+        ] {
+            assert!(
+                classify(text).class.is_noise(),
+                "{text}: {:?}",
+                classify(text).class
+            );
+        }
+        // A malformed patch is the agent's own repeated mistake, not the harness's.
+        let hunk = classify(
+            "apply_patch verification failed: invalid hunk at line 4, '' is not a valid hunk header",
+        );
+        assert!(!hunk.class.is_noise(), "{:?}", hunk.class);
+    }
+
+    #[test]
+    fn a_missing_program_from_a_startup_file_is_not_the_commands() {
+        let text = "/home/u/.profile: line 6: compdef: command not found\nexit code 1";
+        assert_ne!(classify(text).class, ErrorClass::CommandNotFound);
+        let both = "/home/u/.zshrc: line 2: compdef: command not found\nbash: pnpm: command not found";
+        let e = classify(both);
+        assert_eq!(
+            (e.class, e.program.as_deref()),
+            (ErrorClass::CommandNotFound, Some("pnpm"))
+        );
+    }
+
+    #[test]
+    fn pytest_error_lines_name_the_exception() {
+        let text =
+            "_ ERROR collecting tests/test_db.py _\nE   ModuleNotFoundError: No module named 'sqlalchemy'\n";
+        let e = classify(text);
+        assert_eq!(e.class, ErrorClass::Exception);
+        assert!(e.phrase.contains("No module named 'sqlalchemy'"), "{}", e.phrase);
+        assert!(e.specific());
+    }
+
+    #[test]
+    fn only_messages_that_say_what_went_wrong_are_specific() {
+        assert!(!classify("exit code 1").specific());
+        assert!(!classify("1 failed, 3 passed").specific());
+        assert!(!classify("Operation timed out").specific());
+        assert!(classify("error[E0308]: mismatched types\n --> src/a.rs:1:1").specific());
+        assert!(classify("fatal: detected dubious ownership in repository at '/w'").specific());
+        assert!(classify("test auth::expired ... FAILED").specific());
+    }
 
     #[test]
     fn excerpts_start_and_end_between_chars() {

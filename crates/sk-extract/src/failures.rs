@@ -17,10 +17,17 @@
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
 //!
-//! Confidence: 0.60 for an exact retry, 0.55 for a corrected command, 0.50 for the same
-//! task or file, 0.30 when never fixed; +0.15 when something was edited in between, +0.05
-//! when an edit touched a file the error names, +0.05 for a compiler/test/panic/exception
-//! error, +0.05 per repeated failure (up to two).
+//! Confidence is the entry's quality: how likely a reader learns something from it. What
+//! separates a lesson from an event is whether the error says what was wrong and whether
+//! the fix can be stated, so: 0.60 for a corrected command (another program or spelling
+//! passed), 0.50 for the same task passing with other arguments, 0.45 for the same
+//! command or file passing after changes; +0.10 when the error message is specific
+//! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
+//! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
+//! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
+//! per repeated failure (up to two). A failure never fixed scores 0.30 (+0.05 when
+//! specific, +0.05 per repeat): kept for search, under the threshold that decides what
+//! briefings and the failure lookup show (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
 use std::collections::HashMap;
 
@@ -65,9 +72,9 @@ impl FixMatch {
 
     fn base_confidence(self) -> f32 {
         match self {
-            FixMatch::Exact => 0.60,
-            FixMatch::Corrected => 0.55,
-            FixMatch::SameTask | FixMatch::SameFile => 0.50,
+            FixMatch::Corrected => 0.60,
+            FixMatch::SameTask => 0.50,
+            FixMatch::Exact | FixMatch::SameFile => 0.45,
         }
     }
 }
@@ -506,17 +513,20 @@ fn fixed(
         how.cue().to_string(),
     ];
     let mut confidence = how.base_confidence();
+    if first.error.specific() {
+        confidence += 0.10;
+        cues.push("specific-error".into());
+    } else {
+        confidence -= 0.10;
+        cues.push("vague-error".into());
+    }
     if !edits.is_empty() {
-        confidence += 0.15;
+        confidence += 0.05;
         cues.push("edit-between".into());
     }
     if touches_error_file {
         confidence += 0.05;
         cues.push("edit-touches-error-file".into());
-    }
-    if first.error.class.strong() {
-        confidence += 0.05;
-        cues.push("strong-error".into());
     }
     let n = failure.attempts.len();
     if n > 1 {
@@ -551,9 +561,9 @@ fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> O
         format!("error:{}", first.error.class.tag()),
     ];
     let mut confidence = 0.30;
-    if first.error.class.strong() {
+    if first.error.specific() {
         confidence += 0.05;
-        cues.push("strong-error".into());
+        cues.push("specific-error".into());
     }
     let n = failure.attempts.len();
     if n > 1 {

@@ -8,7 +8,13 @@
 //! a decision needs decision cues weighing 3 (an explicit "decided"/"go with", or a
 //! choice plus its reason), a pattern needs rule cues weighing 2.
 //!
-//! Confidence: 0.45; +0.10 per further cue (up to two); +0.10 when a human said it.
+//! Confidence: 0.45; +0.10 per further cue (up to two); +0.05 when a human said it and
+//! −0.05 when the agent did (agents narrate their own plans in rule-like words);
+//! +0.10 when the sentence gives its reason ("because", "so that", "weil", the weight-1
+//! decision cues) and the reason is not already one of the cues counted;
+//! −0.20 when the prompt reads as a pasted template or document (long, or laid out with
+//! headings and lists): its "always"/"never" lines are instructions for that one task
+//! (a spec-kit command, a role-play setup), not how the user works.
 
 use std::collections::BTreeSet;
 
@@ -53,17 +59,44 @@ pub(crate) fn extract(
         }
         let prose = strip_code_blocks(&record.text);
         let all = sentences(&prose);
+        let templated = by_user && reads_as_document(&record.text);
         let mut taken = 0;
         for (k, sentence) in all.iter().enumerate().take(MAX_SENTENCES) {
             if taken == MAX_PER_RECORD {
                 break;
             }
-            if let Some(c) = statement(ctx, record, sentence, all.get(k + 1).copied(), by_user) {
+            if let Some(mut c) = statement(ctx, record, sentence, all.get(k + 1).copied(), by_user) {
+                if templated {
+                    c.confidence -= 0.20;
+                    c.cues.push("templated-prompt".into());
+                }
                 out.push(c);
                 taken += 1;
             }
         }
     }
+}
+
+/// Prompts longer than this are documents pasted in rather than a person talking.
+const DOCUMENT_CHARS: usize = 1200;
+
+/// Whether a prompt is a pasted template or document: long, or laid out with at least two
+/// headings, or with a heading over a list of three items or more. A person's own short
+/// numbered list is not a document.
+fn reads_as_document(text: &str) -> bool {
+    let mut headings = 0;
+    let mut items = 0;
+    for line in text.lines().map(str::trim_start) {
+        if line.starts_with('#') {
+            headings += 1;
+        } else if line.starts_with("- ")
+            || line.starts_with("* ")
+            || line.starts_with(|c: char| c.is_ascii_digit()) && line.contains(". ")
+        {
+            items += 1;
+        }
+    }
+    text.len() > DOCUMENT_CHARS || headings >= 2 || (headings >= 1 && items >= 3)
 }
 
 fn statement(
@@ -118,8 +151,11 @@ fn statement(
     ];
     cues.extend(fired.iter().map(|h| h.cue.name.to_string()));
     let mut confidence = 0.45 + crate::per_extra(fired.len(), 0.10, 2);
-    if by_user {
+    confidence += if by_user { 0.05 } else { -0.05 };
+    let reason = decide.iter().find(|h| h.cue.weight == 1);
+    if let Some(reason) = reason.filter(|r| !fired.iter().any(|h| h.cue.name == r.cue.name)) {
         confidence += 0.10;
+        cues.push(format!("reason:{}", reason.cue.name));
     }
     let files = path_tokens(sentence)
         .iter()

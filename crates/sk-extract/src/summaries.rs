@@ -13,13 +13,21 @@
 //!   Code Sections" lists a path, then what changed in it).
 //! - The boilerplate Claude wraps a compaction summary in is dropped.
 //!
+//! - Reports of work done ("Implemented …", "Fixed the … issue", "No major errors")
+//!   without a cause, method or alternative are session facts, not knowledge: dropped,
+//!   unless they describe a feature or refactor with its files or an explanation
+//!   ("Implemented X: the reader now resumes …"), which stay at −0.10.
+//!
 //! Confidence: 0.40; +0.05 per score point above the threshold (up to +0.15); +0.05 when
-//! the item names files.
+//! the item names files; +0.10 for a mistake that also says how it was fixed ("fixed by
+//! …", "switched to …", "→ …"): problem and fix together are the lesson.
 
 use sk_core::{Category, Record, RecordKind};
 
 use crate::cues::{SUMMARY_THRESHOLD, Use, classify_summary_item, fold, may_hit};
-use crate::text::{is_bullet, is_noise, path_tokens, relativize, sentences, strip_bullet, word_count};
+use crate::text::{
+    is_bullet, is_noise, is_progress_report, path_tokens, relativize, sentences, strip_bullet, word_count,
+};
 use crate::{Candidate, Evidence, SessionContext};
 
 /// Summary sections that hold knowledge.
@@ -196,6 +204,26 @@ fn strip_label(item: &str) -> &str {
     item
 }
 
+/// Whether an item names the fix as well as the problem.
+fn states_fix(item: &str) -> bool {
+    const FIX_LINKS: [&str; 12] = [
+        "fixed by",
+        "resolved by",
+        "solved by",
+        "solution",
+        "the fix",
+        "fix:",
+        "workaround",
+        "instead",
+        "switched to",
+        "replaced",
+        "→",
+        "->",
+    ];
+    let lower = item.to_lowercase();
+    FIX_LINKS.iter().any(|l| lower.contains(l))
+}
+
 fn is_quote(item: &str) -> bool {
     let t = item.trim();
     let quoted = |open: char, close: char| t.starts_with(open) && t.ends_with(close);
@@ -213,6 +241,13 @@ fn candidate(ctx: &SessionContext, record: &Record, section: &str, item: &Item) 
         return None;
     }
     let (category, score, names) = classify_summary_item(text, item.bias)?;
+    // A report of work done is never a mistake, decision or rule; as a feature or
+    // refactor it stays only when it says how or where, and ranks below lessons.
+    let report = is_progress_report(title);
+    let explains = title.contains(": ") || title.contains(" — ") || !path_tokens(text).is_empty();
+    if report && !(matches!(category, Category::Feature | Category::Refactor) && explains) {
+        return None;
+    }
     let mut files: Vec<String> = item
         .inherited_files
         .iter()
@@ -224,6 +259,14 @@ fn candidate(ctx: &SessionContext, record: &Record, section: &str, item: &Item) 
         confidence += 0.05;
     }
     let mut cues = vec![format!("rule:summary:{section}")];
+    if report {
+        confidence -= 0.10;
+        cues.push("progress-report".into());
+    }
+    if category == Category::Mistake && states_fix(text) {
+        confidence += 0.10;
+        cues.push("states-fix".into());
+    }
     cues.extend(names.into_iter().map(str::to_string));
     if item.bias == Some(category) {
         cues.push("heading-bias".into());

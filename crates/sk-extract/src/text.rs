@@ -178,6 +178,67 @@ fn is_status_line(folded: &str) -> bool {
     STATUS_LINE.is_match(folded.trim())
 }
 
+/// Verbs that open a report of work done ("Implemented the toggle", "Added tests").
+const DONE_VERBS: [&str; 24] = [
+    "implemented",
+    "added",
+    "created",
+    "completed",
+    "complete",
+    "updated",
+    "built",
+    "wrote",
+    "fixed",
+    "resolved",
+    "finished",
+    "refactored",
+    "moved",
+    "renamed",
+    "removed",
+    "deleted",
+    "configured",
+    "installed",
+    "enhanced",
+    "improved",
+    "integrated",
+    "introduced",
+    "verified",
+    "tested",
+];
+/// Words that turn a report into a lesson: a cause, a method or an alternative.
+const LESSON_LINKS: [&str; 12] = [
+    " because ",
+    " since ",
+    " due to ",
+    " caused by ",
+    " by ",
+    " instead",
+    " so that ",
+    " root cause",
+    " otherwise ",
+    " must ",
+    " never ",
+    " always ",
+];
+
+/// A line that reports what a session did ("Implemented real-time redraw", "Fixed the
+/// toggle issue", "No major errors: it went smoothly") without a cause, a method or an
+/// alternative: a session fact for its timeline, not knowledge for the next session.
+pub(crate) fn is_progress_report(text: &str) -> bool {
+    let lower = format!(
+        " {} ",
+        text.trim().trim_start_matches(['*', '-', ' ']).to_lowercase()
+    );
+    let first = lower.split_whitespace().next().unwrap_or("");
+    let first = first.trim_end_matches([':', ',', '.']);
+    let no_trouble = first == "no"
+        && ["error", "issue", "problem", "blocker"]
+            .iter()
+            .any(|w| lower.contains(w));
+    let done = DONE_VERBS.contains(&first) || first == "successfully";
+    (done || no_trouble) && !LESSON_LINKS.iter().any(|l| lower.contains(l))
+}
+
 /// Any of the three noise kinds.
 pub(crate) fn is_noise(sentence: &str) -> bool {
     is_noise_folded(&fold(sentence))
@@ -471,6 +532,27 @@ pub(crate) fn language_of(path: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_reports_are_told_from_lessons() {
+        for report in [
+            "Implemented real-time chart redrawing",
+            "Fixed the toggle issue",
+            "- Added inflation toggle controls with detailed explanation",
+            "No major errors: the implementation went smoothly",
+            "Successfully deployed the site",
+        ] {
+            assert!(is_progress_report(report), "{report}");
+        }
+        for lesson in [
+            "Fixed by pinning alloc-stdlib with cargo update --precise",
+            "Implemented discrete buckets instead of year-based colours",
+            "Switched to the .venv interpreter because the system python lacks dotenv",
+            "The build failed on macOS",
+        ] {
+            assert!(!is_progress_report(lesson), "{lesson}");
+        }
+    }
 
     #[test]
     fn multibyte_text_at_sentence_ends_cuts_and_last_words() {

@@ -53,8 +53,9 @@ fn compiler_error_then_edit_then_passing_build() {
     ] {
         assert!(m.cues.iter().any(|c| c == cue), "missing cue {cue}: {:?}", m.cues);
     }
-    // 0.60 exact retry + 0.15 edit + 0.05 edit of the named file + 0.05 compiler error.
-    assert_eq!(m.confidence, 0.85);
+    // 0.45 retry after changes + 0.10 specific (compiler) error + 0.05 edit + 0.05 edit of
+    // the named file.
+    assert_eq!(m.confidence, 0.65);
     assert!(
         m.tags.contains(&"rust".to_string()) && m.tags.contains(&"cargo".to_string()),
         "{:?}",
@@ -83,7 +84,12 @@ fn failing_test_then_fix() {
     assert!(m.files.contains(&"src/login.rs".to_string()), "{:?}", m.files);
     assert!(m.cues.contains(&"match:exact-retry".to_string()), "{:?}", m.cues);
     assert!(m.body.contains("edited src/login.rs"), "{}", m.body);
-    assert!(m.confidence >= 0.8, "{}", m.confidence);
+    // A named failing test is specific: shown by default.
+    assert!(
+        f64::from(m.confidence) >= sk_core::knowledge::SHOWN_MIN_CONFIDENCE,
+        "{}",
+        m.confidence
+    );
 }
 
 #[test]
@@ -163,8 +169,8 @@ fn traceback_then_install_then_passing_run() {
         m.body
     );
     assert_eq!(m.files, vec!["scripts/report.py"]);
-    // 0.60 exact retry + 0.05 exception; nothing was edited.
-    assert_eq!(m.confidence, 0.65);
+    // 0.45 retry after changes + 0.10 specific error (an exception); nothing was edited.
+    assert_eq!(m.confidence, 0.55);
 }
 
 #[test]
@@ -282,9 +288,10 @@ fn repeated_failures_before_the_fix_raise_confidence_and_are_all_evidence() {
     assert_eq!(m.evidence.len(), 6);
     assert!(m.cues.contains(&"attempts:2".to_string()));
     assert!(m.body.contains("Failed 2 times"), "{}", m.body);
-    // 0.60 exact retry + 0.15 edit + 0.05 test failure + 0.05 one repeated failure (the
-    // edited x.py is not the test file the error names, so no bonus for that).
-    assert_eq!(m.confidence, 0.85);
+    // 0.45 retry after changes + 0.10 specific error (a named test) + 0.05 edit + 0.05 one
+    // repeated failure (the edited x.py is not the test file the error names, so no bonus
+    // for that).
+    assert_eq!(m.confidence, 0.65);
 }
 
 /// A correction needs an agent action before it, and its context goes into the body.
@@ -383,6 +390,41 @@ pub fn statements_session() -> Session {
     s
 }
 
+/// The same rule sentence weighs less inside a pasted template (a spec-kit command, a
+/// role-play setup) than said by a person, and more with its reason.
+#[test]
+fn statements_from_templates_rank_under_the_floor_and_reasons_raise_them() {
+    let template = "# Plan command\n\n## Rules\n\n- Always keep edits confined to the declared target file.\n\
+                    - Read the spec first.\n- Write the plan.\n";
+    let mut s = Session::new();
+    s.prompt("Set up the repository.")
+        .answer("Done.")
+        .prompt(template)
+        .answer("Understood.")
+        .prompt("Always keep secrets in the .env file so we don't leak keys into git.");
+    let cands = s.extract();
+    let by_title = |needle: &str| {
+        cands
+            .iter()
+            .find(|c| c.title.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle}: {}", show(&cands)))
+    };
+    let templated = by_title("confined to the declared target file");
+    assert!(
+        templated.cues.contains(&"templated-prompt".to_string()),
+        "{:?}",
+        templated.cues
+    );
+    assert!(f64::from(templated.confidence) < sk_core::knowledge::SHOWN_MIN_CONFIDENCE);
+    let reasoned = by_title("keep secrets in the .env file");
+    assert!(
+        reasoned.cues.iter().any(|c| c.starts_with("reason:")),
+        "{:?}",
+        reasoned.cues
+    );
+    assert!(f64::from(reasoned.confidence) >= sk_core::knowledge::SHOWN_MIN_CONFIDENCE);
+}
+
 #[test]
 fn decision_and_pattern_statements() {
     let cands = statements_session().extract();
@@ -436,7 +478,9 @@ pub fn summary_session() -> Session {
 #[test]
 fn summary_items_are_classified_and_noise_dropped() {
     // One record yields several items: they come in category order (mistake, pattern,
-    // decision, tool, feature, refactor, discovery), then by title.
+    // decision, tool, feature, refactor, discovery), then by title. "Added a new `sk brief`
+    // command …" only reports work done, without saying how or where: a session fact, not
+    // an entry.
     let cands = summary_session().extract();
     let got: Vec<(Category, &str, Vec<&str>)> = cands
         .iter()
@@ -465,11 +509,6 @@ fn summary_items_are_classified_and_noise_dropped() {
             vec![],
         ),
         (
-            Category::Feature,
-            "Added a new `sk brief` command that prints a token-budgeted briefing",
-            vec![],
-        ),
-        (
             Category::Refactor,
             "Refactored `src/db.rs` into `src/db/mod.rs` and `src/db/migrate.rs`",
             vec!["src/db.rs", "src/db/mod.rs", "src/db/migrate.rs"],
@@ -491,7 +530,7 @@ fn summary_items_are_classified_and_noise_dropped() {
         ),
     ];
     assert_eq!(got, expected, "\n{}", show(&cands));
-    let serde = &cands[6];
+    let serde = &cands[5];
     assert!(
         serde
             .body
