@@ -118,7 +118,9 @@ pub fn search(conn: &Connection, req: &Request) -> Result<Results, QueryError> {
     let sessions = if !want_sessions {
         Vec::new()
     } else if store_sessions::serves(&req.filters) {
-        ranked_sessions(conn, req, &parsed, &mut snippet_ids)?
+        let (hits, any) = ranked_sessions(conn, req, &parsed, &mut snippet_ids)?;
+        relaxed |= any;
+        hits
     } else {
         let (hits, any) = record_sessions(conn, req, &parsed, &mut snippet_ids)?;
         relaxed |= any;
@@ -189,7 +191,7 @@ fn ranked_sessions(
     req: &Request,
     parsed: &Parsed,
     snippet_ids: &mut HashMap<String, i64>,
-) -> Result<Vec<Hit>, QueryError> {
+) -> Result<(Vec<Hit>, bool), QueryError> {
     let query = most_specific(parsed, rank::SESSION_QUERY_TERMS);
     // Each positive term alone, as the per-term probes below need it.
     let singles: Vec<(usize, String)> = query
@@ -206,6 +208,16 @@ fn ranked_sessions(
         .collect();
     let fts_terms: Vec<String> = singles.iter().map(|(_, q)| q.clone()).collect();
     let (counts, total) = store_sessions::document_counts(conn, &fts_terms, rank::SESSION_COUNT_SAMPLE)?;
+    // Sessions are ranked by any of the words; when one of them is in no session at all,
+    // no hit can have every word, and the results say so (`relaxed`). A count of 0 in
+    // the sample is checked against the whole history.
+    let mut relaxed = false;
+    for (fts, _) in fts_terms.iter().zip(&counts).filter(|(_, c)| **c == 0) {
+        if !store_sessions::any_session_matches(conn, fts)? {
+            relaxed = true;
+            break;
+        }
+    }
     // Words in most sessions weigh nothing under BM25 and cost the most to score: leave
     // them out, unless nothing would be left.
     let keep: Vec<bool> = counts.iter().map(|&df| rank::informative(df, total)).collect();
@@ -316,7 +328,8 @@ fn ranked_sessions(
         }
         hits.push(hit);
     }
-    Ok(hits)
+    let relaxed = relaxed && !hits.is_empty();
+    Ok((hits, relaxed))
 }
 
 /// A session as a hit; its snippet is filled for the hits shown.

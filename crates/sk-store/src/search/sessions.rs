@@ -171,6 +171,15 @@ pub fn document_counts(
     Ok((counts, total))
 }
 
+/// Whether any session document matches `fts` (one FTS5 query, e.g. one term). Stops at
+/// the first match.
+pub fn any_session_matches(conn: &Connection, fts: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 LIMIT 1")?
+        .query_row([fts], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+}
+
 /// A record of one session that holds some of the query's terms.
 #[derive(Debug, Clone)]
 pub struct RecordMatch {
