@@ -4,6 +4,15 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The least confidence an entry needs to be shown without asking: in `sk query`, `sk
+/// brief`, the session-start briefing and the hooks' failure lookup. An extracted entry's
+/// confidence is its quality — the sum of the signals its rule documents (a specific error
+/// message, a fix that can be stated, a reason given, recurrence) — and 0.55 is what an
+/// entry reaches with at least one such signal beyond its rule's base. Entries below stay
+/// stored and searchable (`sk query --all-quality`, `sk brief --all-quality`, `sk show`);
+/// the hooks' lookup floor is `[lookup] min_confidence` in the hooks config.
+pub const SHOWN_MIN_CONFIDENCE: f64 = 0.55;
+
 /// What a knowledge entry is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -53,6 +53,7 @@ pub fn for_directory(
         repo,
         files,
         empty: false,
+        min_confidence: Some(sk_core::knowledge::SHOWN_MIN_CONFIDENCE),
     };
     let found = brief::gather(conn, &ctx, Limits::BRIEF).map_err(HookError::query)?;
     let ranked = brief::assemble(&ctx, &found, Limits::BRIEF);

@@ -38,7 +38,8 @@ impl Default for BriefingConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LookupConfig {
-    /// Entries below this confidence are not handed back after a failure.
+    /// Entries below this confidence are not handed back after a failure (default: the
+    /// quality floor every surface shows by, `sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
     pub min_confidence: f64,
     /// How many matching mistakes to hand back.
     pub max_fixes: usize,
@@ -49,7 +50,7 @@ pub struct LookupConfig {
 impl Default for LookupConfig {
     fn default() -> Self {
         LookupConfig {
-            min_confidence: 0.3,
+            min_confidence: sk_core::knowledge::SHOWN_MIN_CONFIDENCE,
             max_fixes: 2,
             warn_min_confidence: 0.6,
         }

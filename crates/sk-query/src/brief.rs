@@ -247,6 +247,9 @@ pub struct Context {
     pub repo: Option<String>,
     pub files: Vec<String>,
     pub empty: bool,
+    /// Knowledge under this confidence is left out: `sk_core::knowledge::SHOWN_MIN_CONFIDENCE`
+    /// unless the user asked for all (None).
+    pub min_confidence: Option<f64>,
 }
 
 /// BM25 scores turned into 0..1 strengths relative to the best hit.
@@ -584,6 +587,7 @@ mod tests {
             repo: None,
             files: Vec::new(),
             empty: false,
+            min_confidence: None,
         }
     }
 

@@ -133,7 +133,12 @@ pub fn standing_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec
 
 /// The entries with these ids, in id order, with their files: two statements whatever
 /// the number of ids (the ids travel as one JSON array parameter).
-pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<BriefEntry>> {
+/// Entries under `min_confidence` are left out (None: all of them).
+pub fn load_entries(
+    conn: &Connection,
+    ids: &[i64],
+    min_confidence: Option<f64>,
+) -> rusqlite::Result<Vec<BriefEntry>> {
     let mut sorted = ids.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
@@ -141,9 +146,10 @@ pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Brie
     let mut out: Vec<BriefEntry> = conn
         .prepare_cached(
             "SELECT id, category, title, body, repo, confidence, occurrences, last_seen FROM entries
-             WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+             WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR confidence >= ?2)
+             ORDER BY id",
         )?
-        .query_map([&ids_json], |r| {
+        .query_map(rusqlite::params![&ids_json, min_confidence], |r| {
             Ok(BriefEntry {
                 id: r.get(0)?,
                 category: r.get(1)?,

@@ -447,6 +447,9 @@ pub struct QueryArgs {
     /// Days after which a hit's age has cost it half of what age can cost (0 = ignore age)
     #[arg(long, value_name = "DAYS", default_value_t = 90.0)]
     pub half_life: f64,
+    /// Also show knowledge below the quality floor (confidence < 0.55), hidden by default
+    #[arg(long)]
+    pub all_quality: bool,
     /// Print the parts of each hit's score
     #[arg(long, conflicts_with_all = ["json", "compact"])]
     pub explain: bool,
@@ -612,6 +615,9 @@ pub struct BriefArgs {
     /// Print a compact XML block meant for an agent's context
     #[arg(long)]
     pub xml: bool,
+    /// Also use knowledge below the quality floor (confidence < 0.55), left out by default
+    #[arg(long)]
+    pub all_quality: bool,
 }
 
 /// `sk session ID [--json]`

@@ -52,7 +52,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
     ids.extend(found.entry_files.keys().copied());
     ids.extend(store::standing_entries(conn, STANDING)?);
-    found.entries = store::load_entries(conn, &ids)?;
+    found.entries = store::load_entries(conn, &ids, ctx.min_confidence)?;
     // Candidate sessions: the best text matches and the newest file matches.
     let mut session_ids: Vec<i64> = found
         .session_fts

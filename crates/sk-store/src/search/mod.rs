@@ -176,6 +176,10 @@ pub struct Filters {
     pub until: Option<i64>,
     /// Record kinds to search (empty = all), e.g. `prompt`, `tool_call`.
     pub kinds: Vec<&'static str>,
+    /// Knowledge entries below this confidence are left out (None: every entry). Callers
+    /// pass `sk_core::knowledge::SHOWN_MIN_CONFIDENCE` unless the user asked for all.
+    /// Narrows knowledge only; it is not a filter in the sense of [`Filters::is_unfiltered`].
+    pub min_confidence: Option<f64>,
 }
 
 impl Filters {
@@ -261,7 +265,8 @@ const ENTRY_FILTERS: &str = "(?2 IS NULL OR e.category = ?2)
    AND (?10 IS NULL OR e.repo LIKE '%' || ?10 || '%')
    AND (?11 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
         AND ('/' || x.path) LIKE ?11 ESCAPE '\\'))
-   AND (?12 IS NULL OR e.task = ?12)";
+   AND (?12 IS NULL OR e.task = ?12)
+   AND (?13 IS NULL OR e.confidence >= ?13)";
 
 /// Matches scored per query, newest first. BM25 costs a few microseconds per matching row
 /// (FTS5 has no top-k shortcut: every match is scored before sorting; each score looks up
@@ -301,19 +306,22 @@ pub fn entries(
         && category.is_none()
         && f.is_unfiltered()
     {
-        // As for records: no join inside the window, only the best `limit` joined.
+        // As for records: no join inside the window. Without a quality floor only the best
+        // `limit` are joined; with one, the window's rows are (knowledge is small, and an
+        // entry under the floor must not take a place).
         let sql = format!(
             "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s
              FROM (SELECT id, s FROM
                      (SELECT rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS s FROM entries_fts
                       WHERE entries_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
-                   ORDER BY s, id LIMIT ?2) w
+                   ORDER BY s, id LIMIT CASE WHEN ?3 IS NULL THEN ?2 ELSE -1 END) w
              JOIN entries e ON e.id = w.id
-             ORDER BY w.s, e.id"
+             WHERE ?3 IS NULL OR e.confidence >= ?3
+             ORDER BY w.s, e.id LIMIT ?2"
         );
         return conn
             .prepare_cached(&sql)?
-            .query_map(params![fts, limit as i64], map)?
+            .query_map(params![fts, limit as i64, f.min_confidence], map)?
             .collect();
     }
     let sql = match fts {
@@ -347,7 +355,8 @@ pub fn entries(
                 f.agent,
                 f.here_repo,
                 f.module_pattern(),
-                f.task
+                f.task,
+                f.min_confidence
             ],
             map,
         )?

@@ -72,6 +72,7 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         repo,
         files,
         empty: !has_data,
+        min_confidence: (!args.all_quality).then_some(sk_core::knowledge::SHOWN_MIN_CONFIDENCE),
     };
     let limits = if args.full { Limits::FULL } else { Limits::BRIEF };
     let found = if ctx.empty {

@@ -132,6 +132,7 @@ fn filters(args: &QueryArgs) -> anyhow::Result<Filters> {
             Some(QueryPart::Tool) => vec!["tool_call", "tool_result"],
             Some(QueryPart::Summary) => vec!["summary", "task_summary"],
         },
+        min_confidence: (!args.all_quality).then_some(sk_core::knowledge::SHOWN_MIN_CONFIDENCE),
         ..Filters::default()
     })
 }

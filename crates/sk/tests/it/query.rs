@@ -179,7 +179,7 @@ fn bad_input_is_refused_clearly() {
 #[test]
 fn json_schema_is_stable() {
     let env = corpus_home();
-    let text = env.stdout(&["query", "--json", "--limit", "4", "notes.md"]);
+    let text = env.stdout(&["query", "--json", "--all-quality", "--limit", "4", "notes.md"]);
     insta::with_settings!({filters => vec![
         (r#""(date|score|bm25|field_weight|relevance|prior|recency|here)": [-0-9.e]+"#, r#""$1": "[number]""#),
     ]}, {

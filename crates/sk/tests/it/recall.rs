@@ -39,9 +39,27 @@ fn of_kind(v: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
 #[test]
 fn index_extracts_mistakes_with_provenance_and_extraction_is_idempotent() {
     let env = corpus_home();
-    let before = env.json(&["query", "--category", "mistake", "--json", "--limit", "50"]);
+    // The corpus's one mistake is a failure never fixed in its session: stored, and
+    // under the quality floor, so only `--all-quality` lists it.
+    let shown = env.json(&["query", "--category", "mistake", "--json", "--limit", "50"]);
+    assert!(of_kind(&shown, "knowledge").is_empty(), "{shown}");
+    let before = env.json(&[
+        "query",
+        "--category",
+        "mistake",
+        "--all-quality",
+        "--json",
+        "--limit",
+        "50",
+    ]);
     let mistakes = of_kind(&before, "knowledge");
     assert!(!mistakes.is_empty(), "the corpus has failed tool calls: {before}");
+    assert!(
+        mistakes.iter().all(|m| m["confidence"]
+            .as_f64()
+            .is_some_and(|c| c < sk_core::knowledge::SHOWN_MIN_CONFIDENCE)),
+        "{before}"
+    );
     let id: i64 = mistakes[0]["id"]
         .as_str()
         .and_then(|s| s.parse().ok())
@@ -69,7 +87,15 @@ fn index_extracts_mistakes_with_provenance_and_extraction_is_idempotent() {
         .assert()
         .success()
         .stdout(predicate::str::contains("0 new entries"));
-    let after = env.json(&["query", "--category", "mistake", "--json", "--limit", "50"]);
+    let after = env.json(&[
+        "query",
+        "--category",
+        "mistake",
+        "--all-quality",
+        "--json",
+        "--limit",
+        "50",
+    ]);
     // Scores carry the hits' age, which moves between the two calls: compare the entries.
     let entries = |v: &serde_json::Value| -> Vec<serde_json::Value> {
         of_kind(v, "knowledge")
@@ -231,6 +257,7 @@ fn query_filters_narrow_sessions_and_knowledge() {
         "failed",
         "--category",
         "mistake",
+        "--all-quality",
         "--file",
         "notes.md",
         "--json",
@@ -241,6 +268,7 @@ fn query_filters_narrow_sessions_and_knowledge() {
         "failed",
         "--category",
         "mistake",
+        "--all-quality",
         "--file",
         "src/auth.rs",
         "--json",
