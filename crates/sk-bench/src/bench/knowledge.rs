@@ -57,6 +57,16 @@ pub struct Entry {
     pub key: String,
     pub category: String,
     pub title: String,
+    /// Its quality: entries under `sk_core::knowledge::SHOWN_MIN_CONFIDENCE` are stored and
+    /// searchable but not shown by default.
+    pub confidence: f64,
+}
+
+impl Entry {
+    /// Whether `sk query`, `sk brief` and the hooks show it without `--all-quality`.
+    pub fn shown(&self) -> bool {
+        self.confidence >= sk_core::knowledge::SHOWN_MIN_CONFIDENCE
+    }
 }
 
 /// The stable key of an entry: the head of its content hash (category, title and body;
@@ -160,7 +170,7 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>> {
 pub fn extracted_entries(db: &Path) -> Result<Vec<Entry>> {
     let store = sk_store::Store::open_readonly(db).with_context(|| format!("opening {}", db.display()))?;
     let mut stmt = store.conn().prepare(
-        "SELECT category, title, content_hash FROM entries WHERE origin = 'extracted' ORDER BY id",
+        "SELECT category, title, content_hash, confidence FROM entries WHERE origin = 'extracted' ORDER BY id",
     )?;
     let entries = stmt
         .query_map([], |r| {
@@ -168,14 +178,16 @@ pub fn extracted_entries(db: &Path) -> Result<Vec<Entry>> {
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, f64>(3)?,
             ))
         })?
         .map(|row| {
-            let (category, title, hash) = row?;
+            let (category, title, hash, confidence) = row?;
             Ok(Entry {
                 key: entry_key(&hash),
                 category,
                 title,
+                confidence,
             })
         })
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -296,6 +308,7 @@ mod tests {
             key: key.to_string(),
             category: category.to_string(),
             title: format!("title {key}"),
+            confidence: 0.6,
         };
         let s = score(
             &[
@@ -339,10 +352,16 @@ mod tests {
             key: key.to_string(),
             category: "mistake".to_string(),
             title: String::new(),
+            confidence: 0.6,
         };
         // The entry behind the last case is no longer extracted: that case is missed now.
         assert_eq!(case_capture(&cases, &[e("aaaa"), e("bbbb")]), (0.2, 1, 1, 3));
         assert!(parse_cases("file\tkind\tcaptured\tentry_keys\na\tb\tmaybe\t\n").is_err());
+        let hidden = Entry {
+            confidence: sk_core::knowledge::SHOWN_MIN_CONFIDENCE - 0.05,
+            ..e("x")
+        };
+        assert!(!hidden.shown() && e("x").shown());
         assert!(parse_cases("file\tkind\tcaptured\tentry_keys\na\tb\twith-fix\t\n").is_err());
     }
 }
