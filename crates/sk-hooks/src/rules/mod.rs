@@ -29,6 +29,8 @@ pub enum Verdict {
     Ask(String),
     /// Text for the agent's context (briefing, known fix).
     Context(String),
+    /// At Stop: keep the agent working one more turn, with this as its prompt.
+    Continue(String),
 }
 
 /// One rule.
