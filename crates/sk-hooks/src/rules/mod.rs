@@ -19,6 +19,8 @@ use crate::HookError;
 use crate::config::Config;
 use crate::wire::{Event, Invocation};
 
+pub use briefing::LEARN_HINT;
+
 /// What a rule decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

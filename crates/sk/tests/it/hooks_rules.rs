@@ -199,6 +199,10 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
             context.chars().count() <= 4000,
             "{agent}: within the default budget"
         );
+        assert!(
+            context.ends_with(sk_hooks::rules::LEARN_HINT),
+            "{agent}: ends asking the agent to record its lessons: {context}"
+        );
     }
 
     // Copilot: nothing printed; the marked section of its instructions file holds it, and
@@ -217,6 +221,7 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
         text.contains("serde_yaml") && text.trim_end().ends_with("<!-- sk:briefing:end -->"),
         "{text}"
     );
+    assert!(text.contains(sk_hooks::rules::LEARN_HINT), "{text}");
     let backup = env.copilot_home().join("copilot-instructions.md.sk-backup");
     assert_eq!(
         std::fs::read_to_string(backup).expect("backup"),
