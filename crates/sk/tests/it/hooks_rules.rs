@@ -463,8 +463,14 @@ fn the_sub_agent_marker_blocks_commits_until_cleared() {
 fn capture_starts_an_index_in_the_background() {
     let env = TestEnv::new();
     plant_failure_fix(&env, "/work/server");
+    // Claude Code's Stop ends every turn; its SessionEnd is when the session is captured.
     let stop = r#"{"session_id":"7d1f","transcript_path":"/x/.claude/projects/-work-server/7d1f.jsonl","cwd":"/work/server","hook_event_name":"Stop","stop_hook_active":false}"#;
     let ran = hook(&env, &["Stop"], stop, &[]);
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
+    let last = audit(&env).pop().expect("audit");
+    assert!(last.to_string().contains("captured at SessionEnd"), "{last}");
+    let end = r#"{"session_id":"7d1f","transcript_path":"/x/.claude/projects/-work-server/7d1f.jsonl","cwd":"/work/server","hook_event_name":"SessionEnd","reason":"exit"}"#;
+    let ran = hook(&env, &["SessionEnd"], end, &[]);
     assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
     let last = audit(&env).pop().expect("audit");
     assert_eq!(rule_result(&last, "capture").as_deref(), Some("pass"));
