@@ -6,6 +6,7 @@ mod briefing;
 mod capture;
 mod guard;
 mod lookup;
+mod reflect;
 pub mod shell;
 mod subagent;
 
@@ -114,6 +115,17 @@ pub static RULES: &[RuleSpec] = &[
         default_budget_ms: 500,
         needs_db: false,
         run: capture::run,
+    },
+    RuleSpec {
+        id: "reflect",
+        summary: "at a stop after a failure → fix or a correction no entry covers, ask the agent once per session to record the lesson with `sk learn` (Claude Code, Codex; off by default)",
+        events: &[Event::Stop],
+        // Opt-in: it holds the agent back for one more turn. Reading the last 8 MiB of a
+        // transcript and extracting from it costs tens of milliseconds, not seconds.
+        default_enabled: false,
+        default_budget_ms: 2000,
+        needs_db: true,
+        run: reflect::run,
     },
 ];
 
