@@ -15,7 +15,8 @@ use crate::HookError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleRun {
     pub rule: String,
-    /// `pass`, `deny`, `ask`, `context`, `error`, `panic`, `over-budget`, `bypassed`.
+    /// `pass`, `deny`, `ask`, `continue`, `context`, `error`, `panic`, `over-budget`,
+    /// `bypassed`.
     pub result: String,
     /// What the rule noted (its reason, an error message, …).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -33,8 +34,8 @@ pub struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
     pub rules: Vec<RuleRun>,
-    /// `none`, `deny`, `ask`, `context`, `deny (dry run)`, or for bypass changes
-    /// `disable`/`enable`.
+    /// `none`, `deny`, `ask`, `continue` (a stop held back for one more turn), `context`,
+    /// `deny (dry run)`, or for bypass changes `disable`/`enable`.
     pub decision: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

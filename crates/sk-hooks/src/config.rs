@@ -1,6 +1,7 @@
 //! Rule settings: which rules run and how they are tuned, from
 //! `$COPILOT_HOME/markers/hooks-config.json`. No file means every rule at its default;
-//! sk never creates the file itself (no files as a side effect of reading config).
+//! reading never creates the file (no files as a side effect of reading config) — only
+//! `sk hooks enable RULE` writes it, to switch an opt-in rule on.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -134,6 +135,43 @@ impl Config {
     }
 }
 
+/// The settings file `existing` (None when absent) with `rules.<id>.enabled` set to true
+/// and every other byte of meaning kept; an error when it is not a JSON object.
+pub fn plan_switch_on(existing: Option<&[u8]>, id: &str) -> Result<Vec<u8>, String> {
+    let mut doc: serde_json::Value = match existing {
+        Some(bytes) => serde_json::from_slice(bytes).map_err(|e| e.to_string())?,
+        None => serde_json::json!({}),
+    };
+    let rule = doc
+        .as_object_mut()
+        .ok_or("the file is not a JSON object")?
+        .entry("rules")
+        .or_insert_with(|| serde_json::json!({}))
+        .as_object_mut()
+        .ok_or("`rules` is not a JSON object")?
+        .entry(id)
+        .or_insert_with(|| serde_json::json!({}));
+    rule.as_object_mut()
+        .ok_or_else(|| format!("`rules.{id}` is not a JSON object"))?
+        .insert("enabled".into(), serde_json::Value::Bool(true));
+    Ok(sk_provision::settings::render(&doc))
+}
+
+/// Switches rule `id` on in the settings file at `path` (written atomically).
+pub fn switch_on(path: &Path, id: &str) -> Result<(), HookError> {
+    let existing = match fs::read(path) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(HookError::io(path)(e)),
+    };
+    let next = plan_switch_on(existing.as_deref(), id).map_err(|detail| HookError::BadFile {
+        path: path.to_path_buf(),
+        detail,
+    })?;
+    sk_provision::atomic::write(path, &next, None)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +195,24 @@ mod tests {
         assert_eq!(c.unknown_rules(), vec!["gaurd"]);
         fs::write(&path, "{not json").expect("write");
         assert!(Config::load(&path).is_err());
+    }
+
+    #[test]
+    fn switching_a_rule_on_keeps_the_other_settings() {
+        let first = plan_switch_on(None, "reflect").expect("new file");
+        assert_eq!(
+            String::from_utf8(first).expect("utf8"),
+            "{\n  \"rules\": {\n    \"reflect\": {\n      \"enabled\": true\n    }\n  }\n}\n"
+        );
+        let mine = br#"{"audit":{"max_bytes":10},"rules":{"reflect":{"enabled":false,"budget_ms":900},"guard":{"enabled":false}},"future":1}"#;
+        let next: serde_json::Value =
+            serde_json::from_slice(&plan_switch_on(Some(mine), "reflect").expect("edit")).expect("json");
+        assert_eq!(
+            next,
+            serde_json::json!({"audit":{"max_bytes":10},"rules":{"reflect":{"enabled":true,"budget_ms":900},"guard":{"enabled":false}},"future":1})
+        );
+        assert!(plan_switch_on(Some(b"[1]"), "reflect").is_err());
+        assert!(plan_switch_on(Some(br#"{"rules":[]}"#), "reflect").is_err());
+        assert!(plan_switch_on(Some(b"{not json"), "reflect").is_err());
     }
 }

@@ -147,6 +147,11 @@ pub fn run(req: &Request<'_>, paths: Option<&Paths>, settings: &Settings) -> Ans
                     reason = Some(r.clone());
                     response.decision = Some(Decision::Ask(r));
                 }
+                Verdict::Continue(r) if response.decision.is_none() => {
+                    decision = "continue";
+                    reason = Some(r.clone());
+                    response.decision = Some(Decision::Continue(r));
+                }
                 Verdict::Context(text) => {
                     if decision == "none" {
                         decision = "context";
@@ -250,6 +255,7 @@ fn run_rules(
                     Ok(Verdict::Pass(n)) => ("pass", n.clone()),
                     Ok(Verdict::Deny(r)) => ("deny", clip(r)),
                     Ok(Verdict::Ask(r)) => ("ask", clip(r)),
+                    Ok(Verdict::Continue(r)) => ("continue", clip(r)),
                     Ok(Verdict::Context(t)) => ("context", format!("{} chars", t.chars().count())),
                     Err(e) if done.panicked => ("panic", clip(e)),
                     Err(e) => ("error", clip(e)),

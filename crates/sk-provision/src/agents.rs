@@ -38,17 +38,18 @@ pub const COPILOT_EVENTS: &[Event] = &[
 ];
 
 /// Claude Code: the pre-tool guards only for tools that run commands or write files; the
-/// failure lookup after any tool; capture when the session ends.
+/// failure lookup after any tool; `reflect` when a turn stops; capture when the session ends.
 pub const CLAUDE_EVENTS: &[Event] = &[
     event("SessionStart", Some("startup|resume|clear|compact"), 10),
     event("PreToolUse", Some("Bash|Edit|MultiEdit|Write|NotebookEdit"), 5),
     event("PostToolUse", Some("*"), 5),
     event("PostToolUseFailure", Some("*"), 5),
+    event("Stop", None, 5),
     event("SessionEnd", None, 5),
 ];
 
 /// Codex CLI: the events its hook engine offers that sk's rules use (it has no session
-/// end, so capture runs when a turn stops).
+/// end, so capture runs when a turn stops, as does `reflect`).
 pub const CODEX_EVENTS: &[Event] = &[
     event("SessionStart", None, 10),
     event("PreToolUse", None, 5),

@@ -96,6 +96,23 @@ pub fn find_by_hash(conn: &Connection, hash: &str) -> rusqlite::Result<Option<i6
         .optional()
 }
 
+/// Whether an entry with `hash` was seen anywhere but in `session_key`: another session,
+/// or a person (`sk learn`, an import). Knowledge that only this session produced is not.
+pub fn known_beyond(conn: &Connection, hash: &str, session_key: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM entries e JOIN entry_sources s ON s.entry_id = e.id
+                        WHERE e.content_hash = ?1 AND s.session_key <> ?2)",
+    )?
+    .query_row([hash, session_key], |r| r.get(0))
+}
+
+/// The latest time a provenance row under `session_key` was written — for the key every
+/// `sk learn` call records, when a lesson was last recorded by hand. None when never.
+pub fn last_seen_under(conn: &Connection, session_key: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT max(seen_at) FROM entry_sources WHERE session_key = ?1")?
+        .query_row([session_key], |r| r.get(0))
+}
+
 /// Entries of `category` whose title or body shares words with `text`, best first: the
 /// only ones worth a near-duplicate comparison.
 pub fn neighbours(

@@ -661,7 +661,7 @@ pub enum HooksCommand {
     Audit(HooksAuditArgs),
     /// Emergency bypass: switch a rule (or all) off for a while, with a reason
     Disable(HooksDisableArgs),
-    /// End a bypass before it expires
+    /// End a bypass before it expires, or switch on a rule that is off (e.g. opt-in `reflect`)
     Enable(HooksEnableArgs),
     /// The signed "dispatched sub-agent" marker that blocks git commit/push from tool calls
     #[command(subcommand)]
@@ -736,8 +736,12 @@ pub struct HooksDisableArgs {
 
 /// `sk hooks enable RULE|--all`
 #[derive(Debug, Args)]
+#[command(
+    after_help = "A rule that is off in $COPILOT_HOME/markers/hooks-config.json, or off by default (`mistake_warn`,
+`reflect`), is switched on there. `--all` only ends bypasses."
+)]
 pub struct HooksEnableArgs {
-    /// The rule whose bypass ends
+    /// The rule whose bypass ends, or that is switched on
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub rule: Option<String>,
     /// End every bypass

@@ -2,6 +2,8 @@
 //! `sk brief --auto` briefing, within the configured budget. Claude Code and Codex get it
 //! as `additionalContext`; Copilot CLI ignores sessionStart output, so for Copilot it is
 //! written into the marked section of its instructions file (see docs/ARCHITECTURE.md).
+//! Every briefing ends with [`LEARN_HINT`]: the lessons rules cannot extract are the ones
+//! the agent itself can write down.
 
 use std::path::PathBuf;
 
@@ -12,23 +14,35 @@ use crate::HookError;
 use crate::brief_adapter::{self, Format};
 use crate::instructions;
 
+/// Two lines that ask the agent to record what it learns (`source: agent`).
+pub const LEARN_HINT: &str = "When you fix a problem whose cause was not obvious, or the user corrects you, record the lesson for later sessions:\n\
+sk learn --mistake|--decision|--pattern --source agent \"<title: the lesson>\" \"<body: what happened, why, what fixed it>\"";
+
 pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     let cwd = ctx.cwd().unwrap_or_else(|| PathBuf::from("."));
     let store = ctx.db()?;
-    let budget = ctx.config.briefing.budget_chars;
+    // The hint is part of the budget, so the whole text stays within it.
+    let budget = ctx
+        .config
+        .briefing
+        .budget_chars
+        .saturating_sub(LEARN_HINT.chars().count() + 2);
     if ctx.inv.agent == Agent::Copilot {
         let body = brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)?
             .unwrap_or_else(|| format!("sk knows nothing yet about the work in {}.", cwd.display()));
         let path = ctx.paths.copilot_instructions();
-        let changed = instructions::apply(&path, &format!("Written for {}.\n\n{body}", cwd.display()))?;
+        let section = format!("Written for {}.\n\n{body}\n\n{LEARN_HINT}", cwd.display());
+        let changed = instructions::apply(&path, &section)?;
         return Ok(Verdict::Pass(format!(
             "{} the briefing section of {}",
             if changed { "updated" } else { "kept" },
             path.display()
         )));
     }
-    match brief_adapter::for_directory(store, &cwd, budget, Format::Xml)? {
-        Some(text) => Ok(Verdict::Context(text)),
-        None => Ok(Verdict::Pass("nothing known for this directory".into())),
-    }
+    Ok(Verdict::Context(
+        match brief_adapter::for_directory(store, &cwd, budget, Format::Xml)? {
+            Some(text) => format!("{text}\n\n{LEARN_HINT}"),
+            None => LEARN_HINT.to_string(),
+        },
+    ))
 }

@@ -3,14 +3,22 @@
 //! does nothing (checking costs one lock probe). Otherwise it starts a detached
 //! `sk index --agent <agent>` (incremental, so cheap when little changed) unless another sk
 //! process already holds the database, in which case that run or the next one picks the
-//! session up. The agent never waits for ingest.
+//! session up. The agent never waits for ingest. Claude Code's Stop comes at the end of
+//! every turn and its SessionEnd closes the session, so for Claude Code capture waits for
+//! SessionEnd (Stop is registered there for `reflect`); Codex has no session end.
 
 use std::process::{Command, Stdio};
 
+use sk_core::Agent;
+
 use super::{Ctx, Verdict};
 use crate::HookError;
+use crate::wire::Event;
 
 pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
+    if ctx.inv.event == Event::Stop && ctx.inv.agent == Agent::Claude {
+        return Ok(Verdict::Pass("Claude Code: captured at SessionEnd".into()));
+    }
     let watcher = sk_index::watch::control::status(ctx.paths);
     if watcher.running {
         let pid = watcher.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();

@@ -6,6 +6,7 @@ mod briefing;
 mod capture;
 mod guard;
 mod lookup;
+mod reflect;
 pub mod shell;
 mod subagent;
 
@@ -19,6 +20,8 @@ use crate::HookError;
 use crate::config::Config;
 use crate::wire::{Event, Invocation};
 
+pub use briefing::LEARN_HINT;
+
 /// What a rule decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -29,6 +32,8 @@ pub enum Verdict {
     Ask(String),
     /// Text for the agent's context (briefing, known fix).
     Context(String),
+    /// At Stop: keep the agent working one more turn, with this as its prompt.
+    Continue(String),
 }
 
 /// One rule.
@@ -110,6 +115,17 @@ pub static RULES: &[RuleSpec] = &[
         default_budget_ms: 500,
         needs_db: false,
         run: capture::run,
+    },
+    RuleSpec {
+        id: "reflect",
+        summary: "at a stop after a failure → fix or a correction no entry covers, ask the agent once per session to record the lesson with `sk learn` (Claude Code, Codex; off by default)",
+        events: &[Event::Stop],
+        // Opt-in: it holds the agent back for one more turn. Reading the last 8 MiB of a
+        // transcript and extracting from it costs tens of milliseconds, not seconds.
+        default_enabled: false,
+        default_budget_ms: 2000,
+        needs_db: true,
+        run: reflect::run,
     },
 ];
 

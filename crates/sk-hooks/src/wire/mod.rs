@@ -40,6 +40,12 @@ pub struct Invocation {
     pub tool: Option<Tool>,
     /// The error text of a failed tool call (post-tool events).
     pub failure: Option<String>,
+    /// Stop: the agent is already continuing because a stop hook asked it to (Claude Code,
+    /// Codex). A stop hook that blocks again now would loop.
+    pub stop_hook_active: bool,
+    /// The payload comes from inside a sub-agent: Claude Code adds `agent_id` to the hooks
+    /// a sub-agent fires, and its transcripts live under `subagents/`.
+    pub subagent: bool,
 }
 
 /// The payload could not be read.
@@ -82,6 +88,8 @@ struct SnakeInput {
     tool_input: Option<Value>,
     tool_response: Option<Value>,
     error: Option<Value>,
+    stop_hook_active: Option<bool>,
+    agent_id: Option<String>,
     /// Only Codex sends a turn id; it tells Codex apart from Claude Code.
     turn_id: Option<Value>,
 }
@@ -140,6 +148,8 @@ fn from_camel(input: CamelInput, event_arg: &str, agent: Option<Agent>) -> Invoc
         source: input.source,
         tool,
         failure,
+        stop_hook_active: false,
+        subagent: false,
     }
 }
 
@@ -174,6 +184,11 @@ fn from_snake(input: SnakeInput, event_arg: &str, agent: Option<Agent>, paths: &
             .or_else(|| input.tool_response.as_ref().and_then(failed_response)),
         _ => None,
     };
+    let subagent = input.agent_id.as_deref().is_some_and(|a| !a.is_empty())
+        || input
+            .transcript_path
+            .as_deref()
+            .is_some_and(|t| Path::new(t).components().any(|c| c.as_os_str() == "subagents"));
     Invocation {
         agent,
         dialect: Dialect::Snake,
@@ -184,6 +199,8 @@ fn from_snake(input: SnakeInput, event_arg: &str, agent: Option<Agent>, paths: &
         source: input.source,
         tool,
         failure,
+        stop_hook_active: input.stop_hook_active.unwrap_or(false),
+        subagent,
     }
 }
 
@@ -296,6 +313,25 @@ mod tests {
             parse(b"[1]", "Stop", None, &p),
             Err(WireError::NotJson(_))
         ));
+    }
+
+    #[test]
+    fn stop_payloads_say_whether_a_stop_hook_is_active_and_whether_it_is_a_sub_agent() {
+        let p = paths();
+        let stop = |json: &str| parse(json.as_bytes(), "Stop", None, &p).expect("stop");
+        let main = stop(
+            r#"{"hook_event_name":"Stop","session_id":"s","transcript_path":"/h/.claude/projects/p/s.jsonl","stop_hook_active":false}"#,
+        );
+        assert_eq!(
+            (main.event, main.stop_hook_active, main.subagent),
+            (Event::Stop, false, false)
+        );
+        assert!(stop(r#"{"hook_event_name":"Stop","stop_hook_active":true}"#).stop_hook_active);
+        assert!(stop(r#"{"hook_event_name":"Stop","agent_id":"a1","agent_type":"Explore"}"#).subagent);
+        assert!(
+            stop(r#"{"hook_event_name":"Stop","transcript_path":"/h/.claude/projects/p/s/subagents/agent-a1.jsonl"}"#)
+                .subagent
+        );
     }
 
     #[test]

@@ -115,3 +115,29 @@ fn a_later_lesson_on_the_same_file_in_the_same_session_is_a_fix_for_the_mistake(
         "a decision made before the mistake did not fix it: {from_earlier:?}"
     );
 }
+
+#[test]
+fn known_beyond_ignores_what_only_this_session_produced_and_last_seen_under_finds_the_latest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("k.db")).expect("open");
+    let c = store.conn();
+    let d = draft(Category::Mistake, "cargo build failed", &[]);
+    let id = knowledge::insert(c, &d, &seen("s1", "e1", 100)).expect("insert");
+    assert!(!knowledge::known_beyond(c, &d.content_hash, "claude:s1").expect("query"));
+    assert!(knowledge::known_beyond(c, &d.content_hash, "claude:s2").expect("query"));
+    assert!(!knowledge::known_beyond(c, "no such hash", "claude:s2").expect("query"));
+    knowledge::add_occurrence(c, id, &d, &seen("s0", "e7", 50)).expect("recurrence");
+    assert!(knowledge::known_beyond(c, &d.content_hash, "claude:s1").expect("query"));
+
+    assert_eq!(knowledge::last_seen_under(c, "manual").expect("query"), None);
+    let by_hand = |at| {
+        vec![Seen {
+            session_key: "manual".into(),
+            event_id: String::new(),
+            seen_at: at,
+        }]
+    };
+    knowledge::insert(c, &draft(Category::Pattern, "one", &[]), &by_hand(300)).expect("insert");
+    knowledge::insert(c, &draft(Category::Pattern, "two", &[]), &by_hand(200)).expect("insert");
+    assert_eq!(knowledge::last_seen_under(c, "manual").expect("query"), Some(300));
+}

@@ -270,21 +270,9 @@ fn enable(paths: &Paths, args: &HooksEnableArgs) -> anyhow::Result<ExitCode> {
     let current = Bypasses::load(&path).context("reading the bypass file")?;
     let (next, removed) = current.enabled(rule, now);
     let mut out = Out::new();
-    if removed.is_empty() && next == current {
-        writeln!(
-            out,
-            "Nothing to enable: {} not bypassed.",
-            rule.map_or("no rule is".to_string(), |r| format!("{r} is"))
-        )?;
-        if let Some(r) = rule
-            && next.covering(r, now).is_some()
-        {
-            writeln!(out, "All rules are bypassed: `sk hooks enable --all` ends that.")?;
-        }
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
+    if !removed.is_empty() || next != current {
+        next.save(&path).context("writing the bypass file")?;
     }
-    next.save(&path).context("writing the bypass file")?;
     for b in &removed {
         audit_change(
             paths,
@@ -304,8 +292,50 @@ fn enable(paths: &Paths, args: &HooksEnableArgs) -> anyhow::Result<ExitCode> {
             sk_core::time::format_ms(b.since_ms)
         )?;
     }
+    // A rule that is off in the settings (an opt-in rule such as `reflect`) is switched on.
+    let switched = match rule.and_then(sk_hooks::rules::find) {
+        Some(spec) => switch_on(paths, spec, &mut out)?,
+        None => false,
+    };
+    if removed.is_empty() && !switched {
+        writeln!(
+            out,
+            "Nothing to enable: {} not bypassed.",
+            rule.map_or("no rule is".to_string(), |r| format!("{r} is"))
+        )?;
+        if let Some(r) = rule
+            && next.covering(r, now).is_some()
+        {
+            writeln!(out, "All rules are bypassed: `sk hooks enable --all` ends that.")?;
+        }
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sets `rules.<id>.enabled` in hooks-config.json when the rule is off there or by
+/// default; true when it did. A malformed file is reported, never overwritten.
+fn switch_on(paths: &Paths, spec: &sk_hooks::rules::RuleSpec, out: &mut Out) -> anyhow::Result<bool> {
+    let file = paths.hooks_config();
+    let config = Config::load(&file).context("reading the hook settings; fix the file by hand")?;
+    if config.enabled(spec) {
+        return Ok(false);
+    }
+    sk_hooks::config::switch_on(&file, spec.id).context("switching the rule on")?;
+    let was = if spec.default_enabled {
+        "switched off there"
+    } else {
+        "off by default"
+    };
+    audit_change(
+        paths,
+        "hooks enable",
+        "enable",
+        spec.id,
+        &format!("switched on in hooks-config.json (was {was})"),
+    );
+    writeln!(out, "Enabled {} in {} (it was {was}).", spec.id, file.display())?;
+    Ok(true)
 }
 
 /// An audit line for a change people made (bypass, marker).

@@ -199,6 +199,10 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
             context.chars().count() <= 4000,
             "{agent}: within the default budget"
         );
+        assert!(
+            context.ends_with(sk_hooks::rules::LEARN_HINT),
+            "{agent}: ends asking the agent to record its lessons: {context}"
+        );
     }
 
     // Copilot: nothing printed; the marked section of its instructions file holds it, and
@@ -217,6 +221,7 @@ fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
         text.contains("serde_yaml") && text.trim_end().ends_with("<!-- sk:briefing:end -->"),
         "{text}"
     );
+    assert!(text.contains(sk_hooks::rules::LEARN_HINT), "{text}");
     let backup = env.copilot_home().join("copilot-instructions.md.sk-backup");
     assert_eq!(
         std::fs::read_to_string(backup).expect("backup"),
@@ -458,8 +463,14 @@ fn the_sub_agent_marker_blocks_commits_until_cleared() {
 fn capture_starts_an_index_in_the_background() {
     let env = TestEnv::new();
     plant_failure_fix(&env, "/work/server");
+    // Claude Code's Stop ends every turn; its SessionEnd is when the session is captured.
     let stop = r#"{"session_id":"7d1f","transcript_path":"/x/.claude/projects/-work-server/7d1f.jsonl","cwd":"/work/server","hook_event_name":"Stop","stop_hook_active":false}"#;
     let ran = hook(&env, &["Stop"], stop, &[]);
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
+    let last = audit(&env).pop().expect("audit");
+    assert!(last.to_string().contains("captured at SessionEnd"), "{last}");
+    let end = r#"{"session_id":"7d1f","transcript_path":"/x/.claude/projects/-work-server/7d1f.jsonl","cwd":"/work/server","hook_event_name":"SessionEnd","reason":"exit"}"#;
+    let ran = hook(&env, &["SessionEnd"], end, &[]);
     assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
     let last = audit(&env).pop().expect("audit");
     assert_eq!(rule_result(&last, "capture").as_deref(), Some("pass"));

@@ -11,6 +11,7 @@ mod drills;
 mod eval;
 mod failure_modes;
 mod hooks;
+mod hooks_reflect;
 mod hooks_rules;
 mod ingest;
 mod install;
