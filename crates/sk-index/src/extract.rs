@@ -217,6 +217,7 @@ fn draft(c: &Candidate, repo: Option<String>) -> Draft {
         confidence: f64::from(c.confidence),
         content_hash: c.content_hash(),
         why: c.cues.clone(),
+        source: None,
     }
 }
 

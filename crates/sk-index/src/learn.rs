@@ -132,6 +132,7 @@ impl Lesson {
             confidence: MANUAL_CONFIDENCE,
             content_hash: sk_extract::content_hash(self.category, &self.title, &self.body),
             why: Vec::new(),
+            source: None,
         }
     }
 }

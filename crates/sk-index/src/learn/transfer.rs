@@ -130,6 +130,7 @@ fn import_one(
                 confidence: claimed,
                 content_hash: entry.content_hash.clone(),
                 why: entry.why.clone(),
+                source: entry.source,
             };
             knowledge::add_occurrence(conn, id, &draft, &entry.sources)?;
             summary.merged += 1;
