@@ -30,6 +30,8 @@ pub struct BriefEntry {
     pub occurrences: i64,
     pub last_seen: i64,
     pub files: Vec<String>,
+    /// Always eligible, listed first (`sk knowledge pin`).
+    pub pinned: bool,
 }
 
 /// A session as the briefing lists it.
@@ -131,6 +133,14 @@ pub fn standing_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec
     .collect()
 }
 
+/// Pinned entries (schema v6), oldest first; the caller keeps those of the current
+/// repository or of none.
+pub fn pinned_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached("SELECT id FROM entries WHERE pinned = 1 ORDER BY id LIMIT ?1")?
+        .query_map([limit as i64], |r| r.get(0))?
+        .collect()
+}
+
 /// The entries with these ids, in id order, with their files: two statements whatever
 /// the number of ids (the ids travel as one JSON array parameter).
 pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<BriefEntry>> {
@@ -140,7 +150,7 @@ pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Brie
     let ids_json = json_ids(&sorted);
     let mut out: Vec<BriefEntry> = conn
         .prepare_cached(
-            "SELECT id, category, title, body, repo, confidence, occurrences, last_seen FROM entries
+            "SELECT id, category, title, body, repo, confidence, occurrences, last_seen, pinned FROM entries
              WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
         )?
         .query_map([&ids_json], |r| {
@@ -154,6 +164,7 @@ pub fn load_entries(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Brie
                 occurrences: r.get(6)?,
                 last_seen: r.get(7)?,
                 files: Vec::new(),
+                pinned: r.get(8)?,
             })
         })?
         .collect::<Result<_, _>>()?;
