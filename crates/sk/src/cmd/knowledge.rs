@@ -145,6 +145,8 @@ fn export(paths: &Paths, args: &ExportArgs) -> anyhow::Result<ExitCode> {
         bail!("no knowledge base yet at {}: run `sk index`", paths.db.display());
     }
     let store = Store::open_readonly(&paths.db).context("opening the knowledge base")?;
+    // The document carries schema v6's columns: say to migrate rather than "no such column".
+    store.require_latest()?;
     let doc = learn::export(&store, args.category).context("reading the entries")?;
     let mut out = Out::new();
     match args.format {

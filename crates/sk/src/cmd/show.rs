@@ -26,6 +26,8 @@ pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
     let store = crate::cmd::telemetry::open_store(paths)?;
+    // An entry has schema v6's columns: say to migrate rather than "no such column".
+    store.require_latest()?;
     let code = show(&store, args, &mut out)?;
     let id = [args.id.to_string()];
     crate::cmd::telemetry::record(&store, "show", None, &id, out.written(), started);

@@ -455,6 +455,13 @@ fn sk_migrate_brings_v5_and_older_databases_to_v6_and_they_can_be_curated() {
             )
             .expect("an entry of the old schema");
         drop(store);
+        // Readers never migrate: they say what to run.
+        for args in [&["show", "1"][..], &["knowledge", "export"]] {
+            sk(&env).args(args).assert().code(1).stderr(
+                predicate::str::contains(format!("has schema v{from}"))
+                    .and(predicate::str::contains("run `sk migrate`")),
+            );
+        }
         sk(&env)
             .arg("migrate")
             .assert()
