@@ -433,6 +433,35 @@ fn agents_lessons_say_so_and_never_bring_back_what_a_person_forgot() {
     sk(&env).args(lesson).args(["--source", "robot"]).assert().code(2);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_busy_database_refuses_a_correction_with_exit_3_and_changes_nothing() {
+    let env = TestEnv::new();
+    sk(&env)
+        .args([
+            "learn",
+            "--decision",
+            "SQLite is the only store",
+            "One file, WAL.",
+        ])
+        .assert()
+        .success();
+    let before = exported(&env);
+    let lock = WriterLock::acquire(&env.db(), "sk watch", Duration::ZERO).expect("hold the writer lock");
+    for args in [
+        &["knowledge", "forget", "1"][..],
+        &["knowledge", "edit", "1", "--title", "Postgres"],
+        &["knowledge", "pin", "1"],
+    ] {
+        sk(&env).args(args).assert().code(3).stderr(
+            predicate::str::contains("sk watch").and(predicate::str::contains("nothing was changed")),
+        );
+    }
+    drop(lock);
+    assert_eq!(exported(&env), before);
+    sk(&env).args(["knowledge", "pin", "1"]).assert().success();
+}
+
 #[test]
 fn sk_migrate_brings_v5_and_older_databases_to_v6_and_they_can_be_curated() {
     let latest = sk_store::SCHEMA_VERSION;
