@@ -2,7 +2,9 @@
 //! extractor over its records and merge the candidates into the store — an identical
 //! entry (same normalized hash) or a near-duplicate (same category, similar text) gains an
 //! occurrence instead of a copy. Re-extracting a session replaces what it contributed
-//! before, so the result depends only on the sessions' current content.
+//! before, so the result depends only on the sessions' current content — except for what
+//! people decided: a forgotten entry's knowledge is never extracted again from the same
+//! evidence, and an edited entry keeps its text (merging adds provenance, never words).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,6 +13,7 @@ use sk_core::Agent;
 use sk_extract::{Candidate, NEAR_DUPLICATE, SessionContext, Shingles};
 
 use crate::near::NearIndex;
+use sk_store::curation;
 use sk_store::knowledge::{self, Draft, Origin, Seen};
 use sk_store::write::tx;
 use sk_store::{Store, StoreError};
@@ -30,6 +33,8 @@ pub struct ExtractSummary {
     pub merged: BTreeMap<String, u64>,
     /// Extracted entries no longer supported by any session.
     pub removed: u64,
+    /// Candidates left out because they repeat knowledge a person forgot.
+    pub forgotten: u64,
     pub elapsed_ms: u64,
 }
 
@@ -49,6 +54,9 @@ pub fn extract(store: &Store, full: bool) -> Result<ExtractSummary, StoreError> 
     if sessions.is_empty() {
         return Ok(summary);
     }
+    let curated = Curated {
+        any_forgotten: curation::any(conn).map_err(sql_err())?,
+    };
     let mut near = NearIndex::default();
     for category in sk_core::Category::ALL {
         for (id, title) in knowledge::titles(conn, category).map_err(sql_err())? {
@@ -81,7 +89,16 @@ pub fn extract(store: &Store, full: bool) -> Result<ExtractSummary, StoreError> 
                     break;
                 };
                 let extracted = extracted.map_err(sql_err())?;
-                merge_session(conn, &mut near, s, extracted, &mut summary, &mut touched).map_err(sql_err())?;
+                merge_session(
+                    conn,
+                    &mut near,
+                    &curated,
+                    s,
+                    extracted,
+                    &mut summary,
+                    &mut touched,
+                )
+                .map_err(sql_err())?;
             }
             for id in touched {
                 knowledge::refresh(conn, id).map_err(sql_err())?;
@@ -121,9 +138,16 @@ fn read_and_extract(
     })
 }
 
+/// What people decided that extraction must respect, read once per run.
+struct Curated {
+    /// When nothing was ever forgotten, no candidate needs a tombstone lookup.
+    any_forgotten: bool,
+}
+
 fn merge_session(
     conn: &rusqlite::Connection,
     near: &mut NearIndex,
+    curated: &Curated,
     s: &knowledge::SessionToExtract,
     extracted: Extracted,
     summary: &mut ExtractSummary,
@@ -140,6 +164,10 @@ fn merge_session(
         summary.candidates += 1;
         let seen = provenance(&key, c, fallback_time);
         let draft = draft(c, s.repo.clone());
+        if curated.any_forgotten && curation::suppresses(conn, c.category, &draft.content_hash, &seen)? {
+            summary.forgotten += 1;
+            continue;
+        }
         let cat = c.category.as_str().to_string();
         let id = match knowledge::find_by_hash(conn, &draft.content_hash)? {
             Some(id) => {
@@ -217,6 +245,7 @@ fn draft(c: &Candidate, repo: Option<String>) -> Draft {
         confidence: f64::from(c.confidence),
         content_hash: c.content_hash(),
         why: c.cues.clone(),
+        source: None,
     }
 }
 

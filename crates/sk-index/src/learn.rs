@@ -4,6 +4,7 @@
 //! `sk learn --flush-inbox`. Extraction has its own merge rules in [`crate::extract`];
 //! these are stricter because a person wrote the text on purpose.
 
+pub mod curate;
 mod guard;
 pub mod inbox;
 pub mod transfer;
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sk_core::{Category, Paths};
-use sk_store::knowledge::{self, Draft, Origin, Seen};
+use sk_store::curation;
+use sk_store::knowledge::{self, Draft, EntrySource, Origin, Seen};
 use sk_store::lock::WriterLock;
 use sk_store::write::tx;
 use sk_store::{Store, StoreError};
@@ -43,6 +45,9 @@ pub struct Lesson {
     pub repo: Option<String>,
     #[serde(default)]
     pub task: Option<String>,
+    /// Who is recording it; lessons queued before v6 were a person's.
+    #[serde(default)]
+    pub source: EntrySource,
 }
 
 /// `text` with its secrets redacted by ingest's detectors.
@@ -58,12 +63,13 @@ impl Lesson {
     pub fn new(category: Category, title: &str, body: &str) -> Lesson {
         Lesson {
             category,
-            title: scrub(&title.split_whitespace().collect::<Vec<_>>().join(" ")),
-            body: scrub(body.trim()),
+            title: tidy_title(title),
+            body: tidy_body(body),
             tags: Vec::new(),
             files: Vec::new(),
             repo: None,
             task: None,
+            source: EntrySource::User,
         }
     }
 
@@ -87,25 +93,17 @@ impl Lesson {
         self
     }
 
+    pub fn with_source(mut self, source: EntrySource) -> Lesson {
+        self.source = source;
+        self
+    }
+
     /// Whether this may be stored: a usable title and body, and no text that tries to
     /// instruct the agents that will later read it.
     pub fn check(&self) -> Result<(), Refusal> {
-        if self.title.trim().is_empty() {
-            return Err(Refusal::EmptyTitle);
-        }
-        let chars = self.title.chars().count();
-        if chars > MAX_TITLE_CHARS {
-            return Err(Refusal::TitleTooLong { chars });
-        }
-        if self.body.trim().is_empty() {
-            return Err(Refusal::EmptyBody);
-        }
-        let fields = [
-            ("title", Some(&self.title)),
-            ("body", Some(&self.body)),
-            ("repo", self.repo.as_ref()),
-            ("task", self.task.as_ref()),
-        ];
+        check_title(&self.title)?;
+        check_body(&self.body)?;
+        let fields = [("repo", self.repo.as_ref()), ("task", self.task.as_ref())];
         let lists = [("tags", &self.tags), ("files", &self.files)];
         let texts = fields
             .into_iter()
@@ -132,8 +130,47 @@ impl Lesson {
             confidence: MANUAL_CONFIDENCE,
             content_hash: sk_extract::content_hash(self.category, &self.title, &self.body),
             why: Vec::new(),
+            source: Some(self.source),
         }
     }
+}
+
+/// A title is one readable line of at most [`MAX_TITLE_CHARS`] characters that gives no
+/// orders to an agent (as typed through [`tidy_title`]).
+pub fn check_title(title: &str) -> Result<(), Refusal> {
+    if title.trim().is_empty() {
+        return Err(Refusal::EmptyTitle);
+    }
+    let chars = title.chars().count();
+    if chars > MAX_TITLE_CHARS {
+        return Err(Refusal::TitleTooLong { chars });
+    }
+    refuse_injection("title", title)
+}
+
+/// A body says something and gives no orders to an agent.
+pub fn check_body(body: &str) -> Result<(), Refusal> {
+    if body.trim().is_empty() {
+        return Err(Refusal::EmptyBody);
+    }
+    refuse_injection("body", body)
+}
+
+fn refuse_injection(field: &'static str, text: &str) -> Result<(), Refusal> {
+    match find_injection(text) {
+        Some(pattern) => Err(Refusal::Injection { field, pattern }),
+        None => Ok(()),
+    }
+}
+
+/// A typed title as it is stored: on one line, secrets redacted.
+pub fn tidy_title(title: &str) -> String {
+    scrub(&title.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// A typed body as it is stored: trimmed, secrets redacted.
+pub fn tidy_body(body: &str) -> String {
+    scrub(body.trim())
 }
 
 fn distinct(items: &[String]) -> Vec<String> {
@@ -201,11 +238,25 @@ pub struct Learned {
     pub occurrences: i64,
 }
 
+/// When an agent's lesson repeats knowledge a person forgot: the time it was forgotten.
+/// Such a lesson is not stored; only a person brings forgotten knowledge back.
+pub fn forgotten_for_agent(conn: &rusqlite::Connection, lesson: &Lesson) -> rusqlite::Result<Option<i64>> {
+    if lesson.source != EntrySource::Agent {
+        return Ok(None);
+    }
+    curation::forgotten_hash(conn, &lesson.draft().content_hash)
+}
+
 /// Stores `lesson` inside the caller's transaction. An entry with the same content hash,
 /// or of the same category with the same title (ignoring case, spacing and punctuation),
-/// gains an occurrence instead of a copy; its text stays as it was.
+/// gains an occurrence instead of a copy; its text stays as it was. A person recording
+/// knowledge they forgot earlier lifts its tombstone (callers refuse an agent's first:
+/// [`forgotten_for_agent`]).
 pub fn record(conn: &rusqlite::Connection, lesson: &Lesson, sources: &[Seen]) -> rusqlite::Result<Learned> {
     let draft = lesson.draft();
+    if lesson.source == EntrySource::User {
+        curation::lift(conn, &draft.content_hash)?;
+    }
     let existing = match knowledge::find_by_hash(conn, &draft.content_hash)? {
         Some(id) => Some(id),
         None => same_title(conn, lesson)?,
@@ -255,6 +306,10 @@ fn same_title(conn: &rusqlite::Connection, lesson: &Lesson) -> rusqlite::Result<
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Stored(Learned),
+    /// An agent's lesson repeats knowledge a person forgot at `forgotten_at`: not stored.
+    Forgotten {
+        forgotten_at: i64,
+    },
     /// The database was busy; the lesson waits in `file` until the inbox is flushed.
     Queued {
         file: PathBuf,
@@ -284,7 +339,7 @@ pub fn learn_or_queue(
     lock_wait: Duration,
 ) -> Result<Outcome, LearnError> {
     match store_now(paths, lesson, sources, lock_wait) {
-        Ok(learned) => Ok(Outcome::Stored(learned)),
+        Ok(outcome) => Ok(outcome),
         Err(StoreError::Busy { holder, .. }) => {
             let holder = sk_store::lock::holder(&paths.db)
                 .map(|h| short_holder(&h))
@@ -305,16 +360,19 @@ fn store_now(
     lesson: &Lesson,
     sources: &[Seen],
     lock_wait: Duration,
-) -> Result<Learned, StoreError> {
+) -> Result<Outcome, StoreError> {
     let store = Store::open(&paths.db)?;
     let _lock = WriterLock::acquire(&paths.db, "sk learn", lock_wait)?;
     let conn = store.conn();
     let sql = || StoreError::sql(store.path());
+    if let Some(forgotten_at) = forgotten_for_agent(conn, lesson).map_err(sql())? {
+        return Ok(Outcome::Forgotten { forgotten_at });
+    }
     tx::begin(conn).map_err(sql())?;
     match record(conn, lesson, sources) {
         Ok(learned) => {
             tx::commit(conn).map_err(sql())?;
-            Ok(learned)
+            Ok(Outcome::Stored(learned))
         }
         Err(e) => {
             let _ = tx::rollback(conn);

@@ -22,6 +22,9 @@ pub const CHARS_PER_TOKEN: usize = 4;
 pub const DEFAULT_BUDGET_CHARS: usize = 500 * CHARS_PER_TOKEN;
 /// The longest task text the briefing repeats (auto-derived tasks can be long).
 const MAX_TASK_CHARS: usize = 160;
+/// Added to a pinned entry's score: more than any unpinned entry can reach, so pinned
+/// entries lead their section.
+const PINNED_FIRST: f64 = 100.0;
 
 pub use crate::stopwords::is_stopword;
 
@@ -147,6 +150,13 @@ impl SectionName {
             _ => None,
         }
     }
+
+    /// Where an entry stands: its category's section; a pinned entry of a category without
+    /// one (a tool, a discovery, …) stands among the conventions, which is what pinning
+    /// makes of it.
+    fn of_entry(e: &BriefEntry) -> Option<SectionName> {
+        SectionName::of_category(&e.category).or(e.pinned.then_some(SectionName::Patterns))
+    }
 }
 
 /// An entry's id, a session's `agent:id` or a file's path.
@@ -176,6 +186,9 @@ pub struct Item {
     pub next_steps: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mistakes: Option<i64>,
+    /// A pinned entry (`sk knowledge pin`); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -325,7 +338,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
     let mut per_section: BTreeMap<SectionName, Vec<(f64, i64, Item)>> = BTreeMap::new();
     let mut seen_ids = BTreeSet::new();
     for e in &found.entries {
-        let Some(section) = SectionName::of_category(&e.category) else {
+        let Some(section) = SectionName::of_entry(e) else {
             continue;
         };
         if !seen_ids.insert(e.id) {
@@ -334,14 +347,17 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
         let text = fts.get(&e.id).copied();
         let file = found.entry_files.get(&e.id).copied();
         // A mistake is only worth a line when it concerns this task; patterns and
-        // decisions also stand as conventions of the repository.
+        // decisions also stand as conventions of the repository, and so does anything a
+        // person pinned.
         let unmatched = text.is_none() && file.is_none();
         let foreign = e.repo.as_deref().is_some_and(|r| !r.is_empty())
             && !same_repo(ctx.repo.as_deref(), e.repo.as_deref());
-        if unmatched && (section == SectionName::Mistakes || foreign) {
+        if unmatched && (foreign || (section == SectionName::Mistakes && !e.pinned)) {
             continue;
         }
-        let score = 3.0 * text.unwrap_or(0.0)
+        // Pinned entries come first in their section, ranked among themselves as usual.
+        let score = if e.pinned { PINNED_FIRST } else { 0.0 }
+            + 3.0 * text.unwrap_or(0.0)
             + match file {
                 Some(FileMatch::Path) => 3.0,
                 Some(FileMatch::Name) => 1.5,
@@ -368,6 +384,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                 work_done: None,
                 next_steps: None,
                 mistakes: None,
+                pinned: e.pinned,
             },
         ));
     }
@@ -407,6 +424,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                 work_done,
                 next_steps,
                 mistakes: None,
+                pinned: false,
             },
         ));
     }
@@ -460,6 +478,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                     work_done: None,
                     next_steps: None,
                     mistakes: Some(f.mistakes),
+                    pinned: false,
                 },
             )
         })
@@ -577,6 +596,7 @@ mod tests {
             occurrences: 1,
             last_seen: 1_700_000_000_000,
             files: Vec::new(),
+            pinned: false,
         }
     }
 
@@ -649,6 +669,45 @@ mod tests {
         assert_eq!(ids(0), vec![ItemId::Entry(1), ItemId::Entry(2)]);
         assert_eq!(ids(1), vec![ItemId::Entry(4)]);
         assert!(sections[2].items.is_empty());
+    }
+
+    #[test]
+    fn pinned_entries_stand_first_without_matching_the_task_unless_foreign() {
+        let pinned = |id, category, title, repo: Option<&str>| BriefEntry {
+            pinned: true,
+            repo: repo.map(str::to_string),
+            ..entry(id, category, title, 0.1)
+        };
+        let found = Found {
+            entries: vec![
+                entry(1, "mistake", "matches the task", 0.9),
+                pinned(2, "mistake", "pinned, unrelated", None),
+                pinned(
+                    3,
+                    "tool",
+                    "use just, not make",
+                    Some("git@github.com:Acme/Shop.git"),
+                ),
+                pinned(4, "pattern", "pinned in another repository", Some("acme/other")),
+                entry(5, "tool", "an unpinned tool never stands", 0.9),
+            ],
+            entry_fts: vec![(1, -2.0), (5, -2.0)],
+            ..Found::default()
+        };
+        let ctx = Context {
+            repo: Some("acme/shop".into()),
+            ..ctx()
+        };
+        let sections = assemble(&ctx, &found, Limits::BRIEF);
+        let ids = |n: usize| sections[n].items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(0), vec![ItemId::Entry(2), ItemId::Entry(1)], "pinned first");
+        assert_eq!(
+            ids(1),
+            vec![ItemId::Entry(3)],
+            "a pinned tool stands among conventions"
+        );
+        assert!(sections[0].items[0].pinned && !sections[0].items[1].pinned);
+        assert_eq!(sections[1].items[0].category, "tool");
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct BriefEntry {
     pub occurrences: i64,
     pub last_seen: i64,
     pub files: Vec<String>,
+    /// Always eligible, listed first (`sk knowledge pin`).
+    pub pinned: bool,
 }
 
 /// A session as the briefing lists it.
@@ -131,9 +133,18 @@ pub fn standing_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec
     .collect()
 }
 
+/// Pinned entries (schema v6), oldest first; the caller keeps those of the current
+/// repository or of none.
+pub fn pinned_entries(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached("SELECT id FROM entries WHERE pinned = 1 ORDER BY id LIMIT ?1")?
+        .query_map([limit as i64], |r| r.get(0))?
+        .collect()
+}
+
 /// The entries with these ids, in id order, with their files: two statements whatever
 /// the number of ids (the ids travel as one JSON array parameter).
-/// Entries under `min_confidence` are left out (None: all of them).
+/// Entries under `min_confidence` are left out (None: all of them), unless pinned: a
+/// pinned entry is always eligible.
 pub fn load_entries(
     conn: &Connection,
     ids: &[i64],
@@ -145,8 +156,9 @@ pub fn load_entries(
     let ids_json = json_ids(&sorted);
     let mut out: Vec<BriefEntry> = conn
         .prepare_cached(
-            "SELECT id, category, title, body, repo, confidence, occurrences, last_seen FROM entries
-             WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR confidence >= ?2)
+            "SELECT id, category, title, body, repo, confidence, occurrences, last_seen, pinned FROM entries
+             WHERE id IN (SELECT value FROM json_each(?1))
+               AND (?2 IS NULL OR confidence >= ?2 OR pinned = 1)
              ORDER BY id",
         )?
         .query_map(rusqlite::params![&ids_json, min_confidence], |r| {
@@ -160,6 +172,7 @@ pub fn load_entries(
                 occurrences: r.get(6)?,
                 last_seen: r.get(7)?,
                 files: Vec::new(),
+                pinned: r.get(8)?,
             })
         })?
         .collect::<Result<_, _>>()?;

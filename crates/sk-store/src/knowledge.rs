@@ -39,6 +39,33 @@ impl Origin {
     }
 }
 
+/// Who recorded a hand-written entry (`sk learn --source`). Extracted entries have none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntrySource {
+    /// A person ran `sk learn` (the default).
+    #[default]
+    User,
+    /// An agent ran `sk learn --source agent` on its own initiative.
+    Agent,
+}
+
+impl EntrySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntrySource::User => "user",
+            EntrySource::Agent => "agent",
+        }
+    }
+    fn parse(s: &str) -> Option<EntrySource> {
+        match s {
+            "user" => Some(EntrySource::User),
+            "agent" => Some(EntrySource::Agent),
+            _ => None,
+        }
+    }
+}
+
 /// A new entry, or a recurrence of one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
@@ -54,6 +81,8 @@ pub struct Draft {
     pub content_hash: String,
     /// The cues that fired, for `sk show --why`.
     pub why: Vec<String>,
+    /// Who recorded it, for hand-written entries.
+    pub source: Option<EntrySource>,
 }
 
 /// One place an entry was seen: `session_key` is `agent:external_id` ('' for none).
@@ -83,6 +112,15 @@ pub struct Entry {
     pub content_hash: String,
     pub why: Vec<String>,
     pub sources: Vec<Seen>,
+    /// Always eligible for briefings (`sk knowledge pin`). Absent from exports before v6.
+    #[serde(default)]
+    pub pinned: bool,
+    /// When a person last edited the title, body or category (`sk knowledge edit`).
+    #[serde(default)]
+    pub edited_at: Option<i64>,
+    /// Who recorded a hand-written entry: `user` or `agent`; null for extracted entries.
+    #[serde(default)]
+    pub source: Option<EntrySource>,
 }
 
 /// The session key provenance uses: stable across rebuilds, unlike row ids.
@@ -146,11 +184,11 @@ pub fn insert(conn: &Connection, draft: &Draft, seen: &[Seen]) -> rusqlite::Resu
     let now = sk_core::time::now_ms();
     let first = seen.iter().map(|s| s.seen_at).min().unwrap_or(now);
     let last = seen.iter().map(|s| s.seen_at).max().unwrap_or(now);
-    conn.prepare_cached(
-        "INSERT INTO entries (category, title, body, tags, repo, task, origin, confidence, occurrences,
-             first_seen, last_seen, content_hash, why, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13, ?13)",
-    )?
+    conn.prepare_cached(&format!(
+        "INSERT INTO entries (id, category, title, body, tags, repo, task, origin, confidence, occurrences,
+             first_seen, last_seen, content_hash, why, created_at, updated_at, source)
+         VALUES ({NEXT_ID}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13, ?13, ?14)"
+    ))?
     .execute(params![
         draft.category.as_str(),
         draft.title,
@@ -164,12 +202,20 @@ pub fn insert(conn: &Connection, draft: &Draft, seen: &[Seen]) -> rusqlite::Resu
         last,
         draft.content_hash,
         draft.why.join("\n"),
-        now
+        now,
+        draft.source.map(EntrySource::as_str)
     ])?;
     let id = conn.last_insert_rowid();
     add_occurrence(conn, id, draft, seen)?;
     Ok(id)
 }
+
+/// The id a new entry gets: past every entry, and past every id a forgotten entry had
+/// (`crate::curation::FORGOTTEN_IDS_UPTO`, kept even when the tombstone is lifted), so
+/// that `sk show` of a forgotten id never shows another entry. SQLite alone would reuse
+/// the largest id once that entry is deleted.
+const NEXT_ID: &str = "(SELECT max(coalesce((SELECT max(id) FROM entries), 0),
+        coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'forgotten_ids_upto'), 0)) + 1)";
 
 /// Records that `draft` was seen again (exact or near duplicate of entry `id`): adds its
 /// provenance, files and tags, and recomputes occurrences, confidence and first/last seen.
@@ -194,6 +240,11 @@ pub fn add_provenance(conn: &Connection, id: i64, draft: &Draft, seen: &[Seen]) 
     for f in &draft.files {
         conn.prepare_cached("INSERT OR IGNORE INTO entry_files (entry_id, path) VALUES (?1, ?2)")?
             .execute(params![id, f])?;
+    }
+    if draft.source == Some(EntrySource::User) {
+        // A person recording what an agent recorded vouches for it.
+        conn.prepare_cached("UPDATE entries SET source = 'user' WHERE id = ?1 AND source = 'agent'")?
+            .execute([id])?;
     }
     if !draft.tags.is_empty() {
         let current: String = conn
@@ -248,7 +299,8 @@ pub fn session_provenance(conn: &Connection, session_key: &str) -> rusqlite::Res
 
 /// Drops provenance rows a session no longer supports (it was re-extracted and those
 /// candidates are gone). Extracted entries left with no provenance are deleted; manual
-/// and imported entries never are. Returns how many entries were deleted.
+/// and imported entries never are, nor entries a person edited (their text is the
+/// person's now). Returns how many entries were deleted.
 pub fn drop_provenance(
     conn: &Connection,
     session_key: &str,
@@ -260,10 +312,13 @@ pub fn drop_provenance(
             "DELETE FROM entry_sources WHERE entry_id = ?1 AND session_key = ?2 AND event_id = ?3",
         )?
         .execute(params![id, session_key, event_id])?;
-        let (left, origin): (i64, String) = conn
-            .prepare_cached("SELECT (SELECT count(*) FROM entry_sources WHERE entry_id = ?1), origin FROM entries WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        if left == 0 && origin == Origin::Extracted.as_str() {
+        let (left, origin, edited): (i64, String, bool) = conn
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM entry_sources WHERE entry_id = ?1), origin, edited_at IS NOT NULL
+                 FROM entries WHERE id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if left == 0 && origin == Origin::Extracted.as_str() && !edited {
             conn.prepare_cached("DELETE FROM entries WHERE id = ?1")?
                 .execute([id])?;
             deleted += 1;
@@ -368,13 +423,14 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Entry>> {
     let row = conn
         .prepare_cached(
             "SELECT id, category, title, body, tags, repo, task, origin, confidence, occurrences, first_seen, last_seen,
-                    content_hash, why FROM entries WHERE id = ?1",
+                    content_hash, why, pinned, edited_at, source FROM entries WHERE id = ?1",
         )?
         .query_row([id], |r| {
             let category: String = r.get(1)?;
             let origin: String = r.get(7)?;
             let tags: String = r.get(4)?;
             let why: Option<String> = r.get(13)?;
+            let source: Option<String> = r.get(16)?;
             Ok(Entry {
                 id: r.get(0)?,
                 category: category.parse().unwrap_or(Category::Discovery),
@@ -392,6 +448,9 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Entry>> {
                 content_hash: r.get(12)?,
                 why: why.map(|w| w.lines().map(str::to_string).collect()).unwrap_or_default(),
                 sources: Vec::new(),
+                pinned: r.get(14)?,
+                edited_at: r.get(15)?,
+                source: source.as_deref().and_then(EntrySource::parse),
             })
         })
         .optional()?;
@@ -574,11 +633,11 @@ pub fn titles(conn: &Connection, category: Category) -> rusqlite::Result<Vec<(i6
 /// export does not carry it). Returns the new id; the entry's own id is not reused.
 pub fn restore(conn: &Connection, entry: &Entry, source_confidence: f64) -> rusqlite::Result<i64> {
     let now = sk_core::time::now_ms();
-    conn.prepare_cached(
-        "INSERT INTO entries (category, title, body, tags, repo, task, origin, confidence, occurrences,
-             first_seen, last_seen, content_hash, why, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-    )?
+    conn.prepare_cached(&format!(
+        "INSERT INTO entries (id, category, title, body, tags, repo, task, origin, confidence, occurrences,
+             first_seen, last_seen, content_hash, why, created_at, updated_at, pinned, edited_at, source)
+         VALUES ({NEXT_ID}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17)"
+    ))?
     .execute(params![
         entry.category.as_str(),
         entry.title,
@@ -593,7 +652,10 @@ pub fn restore(conn: &Connection, entry: &Entry, source_confidence: f64) -> rusq
         entry.last_seen,
         entry.content_hash,
         entry.why.join("\n"),
-        now
+        now,
+        entry.pinned,
+        entry.edited_at,
+        entry.source.map(EntrySource::as_str)
     ])?;
     let id = conn.last_insert_rowid();
     for f in &entry.files {

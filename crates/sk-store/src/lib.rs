@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod brief;
+pub mod curation;
 pub(crate) mod error;
 pub mod failed;
 pub mod fts;

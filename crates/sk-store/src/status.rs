@@ -60,6 +60,7 @@ const SHOWN_TABLES: &[&str] = &[
     "system_prompts",
     "entries",
     "entry_sources",
+    "forgotten",
     "telemetry",
 ];
 

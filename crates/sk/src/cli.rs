@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod knowledge;
+pub use knowledge::*;
+
 /// `0.1.0 (commit 1a2b3c4d5e6f, schema v1)`: what operators need to compare two installs.
 pub fn version() -> String {
     format!(
@@ -50,7 +53,7 @@ pub enum Command {
     Show(ShowArgs),
     /// Search sessions and knowledge
     Query(QueryArgs),
-    /// Export or import knowledge entries
+    /// Export or import knowledge entries; forget, edit or pin one
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
     /// A briefing for a task: known mistakes, conventions, decisions, recent related work
@@ -319,7 +322,11 @@ A title repeated in the same category (ignoring case and punctuation), or the sa
 into the existing entry instead of adding a copy. Text that tries to instruct an agent (\"ignore
 previous instructions\", \"you are now\", hidden characters, …) is refused: entries are shown to
 agents in later sessions. When another sk process holds the database, the entry is queued in
-$COPILOT_HOME/markers/inbox and stored by the next `sk index` or `sk learn --flush-inbox`."
+$COPILOT_HOME/markers/inbox and stored by the next `sk index` or `sk learn --flush-inbox`.
+
+Agents recording a lesson on their own pass `--source agent`: the entry says so (`sk show`,
+exports), and it is not stored when a person forgot the same knowledge (`sk knowledge forget`);
+a person's `sk learn` of forgotten knowledge brings it back."
 )]
 pub struct LearnArgs {
     /// Something that went wrong (say what fixed it in BODY)
@@ -361,12 +368,23 @@ pub struct LearnArgs {
     /// Repository (owner/name) [default: none]
     #[arg(long)]
     pub repo: Option<String>,
+    /// Who is recording it: a person, or an agent on its own initiative
+    #[arg(long, value_enum, default_value = "user")]
+    pub source: LearnSource,
     /// Replay entries queued in the inbox while the database was busy, oldest first
     #[arg(long, conflicts_with_all = ["category", "title", "body", "tags", "files", "task", "repo"])]
     pub flush_inbox: bool,
     /// Print the outcome as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Who runs `sk learn`. (Variants without doc comments keep `sk learn --help` compact:
+/// clap lists them inline.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LearnSource {
+    User,
+    Agent,
 }
 
 /// `sk show ID [--why] [--json]`
@@ -483,45 +501,6 @@ pub enum QueryPart {
     Tool,
     /// Compaction, checkpoint and task summaries
     Summary,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum KnowledgeCommand {
-    /// Write every knowledge entry (or one category) as JSON or Markdown to stdout
-    Export(ExportArgs),
-    /// Read entries from a JSON export; existing entries merge, nothing is lost
-    ///
-    /// Every field travels, provenance included, and entries keep the origin recorded in
-    /// the file (extracted, manual or imported), so importing an export into an empty
-    /// database gives back the same entries. An entry whose content hash already exists
-    /// merges into it (provenance, files and tags added). The file is imported in one
-    /// transaction: a malformed or invalid file changes nothing.
-    Import(ImportArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value = "json")]
-    pub format: ExportFormat,
-    /// Only this category
-    #[arg(long)]
-    pub category: Option<sk_core::Category>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ExportFormat {
-    Json,
-    Md,
-}
-
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// A file written by `sk knowledge export --format json`
-    pub file: PathBuf,
-    /// Print the outcome as JSON
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `sk index [--agent A]... [--path DIR] [--full] [--json]`

@@ -135,6 +135,7 @@ fn draft_for(
         confidence,
         content_hash: hash,
         why: vec!["rule:failure-fix".into()],
+        source: None,
     }
 }
 

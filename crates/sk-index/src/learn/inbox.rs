@@ -207,6 +207,16 @@ pub fn flush_inbox(store: &Store, paths: &Paths, _held: &WriterLock) -> Result<F
             summary.rejected.push(reject(&file, &refusal.to_string())?);
             continue;
         }
+        let forgotten = super::forgotten_for_agent(store.conn(), &queued.lesson)
+            .map_err(StoreError::sql(store.path()))?;
+        if let Some(at) = forgotten {
+            let why = format!(
+                "an agent recorded knowledge a person forgot on {} (`sk knowledge forget`); only a person brings it back",
+                sk_core::time::format_ms(at)
+            );
+            summary.rejected.push(reject(&file, &why)?);
+            continue;
+        }
         let learned = store_one(store, &queued)?;
         fs::remove_file(&file).map_err(|error| FlushError::Io {
             path: file.clone(),

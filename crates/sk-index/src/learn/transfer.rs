@@ -7,15 +7,22 @@
 //! extracted entries tied to their sessions: if those sessions are indexed here later,
 //! extraction treats the entries as its own. Entries whose content hash already exists
 //! merge into the existing entry (provenance, files and tags added) instead of copying.
+//!
+//! What people decided travels too (document version 2): pins, edits, who recorded an
+//! entry, and the tombstones of forgotten knowledge. A tombstone removes the entries it
+//! stands for here and keeps them from coming back; an entry forgotten here is not
+//! imported. Version 1 documents (without those fields) still import.
 
 use serde::{Deserialize, Serialize};
 use sk_core::Category;
+use sk_store::curation::{self, Edit, Tombstone};
 use sk_store::knowledge::{self, Draft, Entry, Origin};
 use sk_store::write::tx;
 use sk_store::{Store, StoreError};
 
-/// Version of the export document this build writes and reads.
-pub const EXPORT_SCHEMA_VERSION: u32 = 1;
+/// Version of the export document this build writes and reads (2: pins, edits, sources
+/// and forgotten knowledge; an older sk would silently drop them, so it is told to upgrade).
+pub const EXPORT_SCHEMA_VERSION: u32 = 2;
 
 /// What `sk knowledge export --format json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,9 +31,12 @@ pub struct ExportDocument {
     /// RFC 3339, UTC.
     pub exported_at: String,
     pub entries: Vec<Entry>,
+    /// Knowledge people forgot: no text, only what recognises it again.
+    #[serde(default)]
+    pub forgotten: Vec<Tombstone>,
 }
 
-/// Every entry (or one category's), oldest first.
+/// Every entry (or one category's), oldest first, and the tombstones of forgotten ones.
 pub fn export(store: &Store, category: Option<Category>) -> Result<ExportDocument, StoreError> {
     let conn = store.conn();
     let sql = || StoreError::sql(store.path());
@@ -37,10 +47,16 @@ pub fn export(store: &Store, category: Option<Category>) -> Result<ExportDocumen
             entries.push(entry);
         }
     }
+    let forgotten = curation::tombstones(conn)
+        .map_err(sql())?
+        .into_iter()
+        .filter(|t| category.is_none_or(|c| c == t.category))
+        .collect();
     Ok(ExportDocument {
         schema_version: EXPORT_SCHEMA_VERSION,
         exported_at: sk_core::time::format_ms(sk_core::time::now_ms()),
         entries,
+        forgotten,
     })
 }
 
@@ -51,6 +67,12 @@ pub struct ImportSummary {
     pub imported: u64,
     /// Entries merged into an existing entry with the same content hash.
     pub merged: u64,
+    /// Tombstones of forgotten knowledge that were new here.
+    pub forgotten: u64,
+    /// Entries here that those tombstones stand for, now forgotten too.
+    pub removed: u64,
+    /// Entries of the file not imported because that knowledge was forgotten.
+    pub skipped: u64,
 }
 
 /// The import was refused or failed; nothing was written.
@@ -82,18 +104,51 @@ pub fn import(store: &Store, doc: &ExportDocument) -> Result<ImportSummary, Impo
             });
         }
     }
+    if let Some(index) = doc
+        .forgotten
+        .iter()
+        .position(|t| t.content_hash.trim().is_empty())
+    {
+        return Err(ImportError::Invalid {
+            index,
+            title: "(forgotten)".into(),
+            reason: "content_hash is empty".into(),
+        });
+    }
     let conn = store.conn();
     let sql = || StoreError::sql(store.path());
     tx::begin(conn).map_err(sql())?;
     let mut summary = ImportSummary::default();
-    for entry in &doc.entries {
-        if let Err(e) = import_one(conn, entry, &mut summary) {
-            let _ = tx::rollback(conn);
-            return Err(sql()(e).into());
-        }
+    let written = import_all(conn, doc, &mut summary);
+    if let Err(e) = written {
+        let _ = tx::rollback(conn);
+        return Err(sql()(e).into());
     }
     tx::commit(conn).map_err(sql())?;
     Ok(summary)
+}
+
+/// Tombstones first, so that an entry forgotten elsewhere is neither kept nor imported.
+fn import_all(
+    conn: &rusqlite::Connection,
+    doc: &ExportDocument,
+    summary: &mut ImportSummary,
+) -> rusqlite::Result<()> {
+    for t in &doc.forgotten {
+        summary.forgotten += u64::from(curation::add_tombstone(conn, t, None)?);
+        for id in curation::matching_entries(conn, t)? {
+            curation::forget(conn, id, t.reason.as_deref(), t.forgotten_at)?;
+            summary.removed += 1;
+        }
+    }
+    for entry in &doc.entries {
+        if curation::suppresses(conn, entry.category, &entry.content_hash, &entry.sources)? {
+            summary.skipped += 1;
+            continue;
+        }
+        import_one(conn, entry, summary)?;
+    }
+    Ok(())
 }
 
 fn invalid(entry: &Entry) -> Option<&'static str> {
@@ -130,8 +185,20 @@ fn import_one(
                 confidence: claimed,
                 content_hash: entry.content_hash.clone(),
                 why: entry.why.clone(),
+                source: entry.source,
             };
             knowledge::add_occurrence(conn, id, &draft, &entry.sources)?;
+            if entry.pinned {
+                curation::set_pinned(conn, id, true)?;
+            }
+            if let Some(at) = entry.edited_at {
+                let edit = Edit {
+                    category: entry.category,
+                    title: entry.title.clone(),
+                    body: entry.body.clone(),
+                };
+                curation::adopt_edit(conn, id, &edit, at)?;
+            }
             summary.merged += 1;
         }
         None => {

@@ -25,6 +25,8 @@ const POOL: usize = 200;
 /// Conventions and decisions considered regardless of the task's words, most trusted first.
 /// A briefing shows a handful; every one considered is a row read.
 const STANDING: usize = 60;
+/// Pinned entries read per briefing: people pin a handful; this bounds a mistaken many.
+const PINNED: usize = 100;
 
 /// Runs the store queries for the task's words and files, for a briefing of `limits`.
 /// All in one read transaction (one snapshot, one WAL read lock: `sk_store::snapshot`).
@@ -52,6 +54,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
     ids.extend(found.entry_files.keys().copied());
     ids.extend(store::standing_entries(conn, STANDING)?);
+    ids.extend(store::pinned_entries(conn, PINNED)?);
     found.entries = store::load_entries(conn, &ids, ctx.min_confidence)?;
     // Candidate sessions: the best text matches and the newest file matches.
     let mut session_ids: Vec<i64> = found

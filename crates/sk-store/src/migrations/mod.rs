@@ -47,6 +47,11 @@ pub const ALL: &[Migration] = &[
         name: "session_languages",
         sql: include_str!("v005_session_languages.sql"),
     },
+    Migration {
+        version: 6,
+        name: "curation",
+        sql: include_str!("v006_curation.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -66,6 +71,7 @@ mod tests {
         (3, "191e3e3e47ff5023"),
         (4, "499e8cfb899606e4"),
         (5, "e96b6b54847efef8"),
+        (6, "de797ef7c34df165"),
     ];
 
     #[test]

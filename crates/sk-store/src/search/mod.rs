@@ -176,7 +176,7 @@ pub struct Filters {
     pub until: Option<i64>,
     /// Record kinds to search (empty = all), e.g. `prompt`, `tool_call`.
     pub kinds: Vec<&'static str>,
-    /// Knowledge entries below this confidence are left out (None: every entry). Callers
+    /// Knowledge entries below this confidence are left out, pinned ones never (None: every entry). Callers
     /// pass `sk_core::knowledge::SHOWN_MIN_CONFIDENCE` unless the user asked for all.
     /// Narrows knowledge only; it is not a filter in the sense of [`Filters::is_unfiltered`].
     pub min_confidence: Option<f64>,
@@ -266,7 +266,7 @@ const ENTRY_FILTERS: &str = "(?2 IS NULL OR e.category = ?2)
    AND (?11 IS NULL OR EXISTS (SELECT 1 FROM entry_files x WHERE x.entry_id = e.id
         AND ('/' || x.path) LIKE ?11 ESCAPE '\\'))
    AND (?12 IS NULL OR e.task = ?12)
-   AND (?13 IS NULL OR e.confidence >= ?13)";
+   AND (?13 IS NULL OR e.confidence >= ?13 OR e.pinned = 1)";
 
 /// Matches scored per query, newest first. BM25 costs a few microseconds per matching row
 /// (FTS5 has no top-k shortcut: every match is scored before sorting; each score looks up
@@ -316,7 +316,7 @@ pub fn entries(
                       WHERE entries_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
                    ORDER BY s, id LIMIT CASE WHEN ?3 IS NULL THEN ?2 ELSE -1 END) w
              JOIN entries e ON e.id = w.id
-             WHERE ?3 IS NULL OR e.confidence >= ?3
+             WHERE ?3 IS NULL OR e.confidence >= ?3 OR e.pinned = 1
              ORDER BY w.s, e.id LIMIT ?2"
         );
         return conn

@@ -17,6 +17,7 @@ fn draft(category: Category, title: &str, files: &[&str]) -> Draft {
         confidence: 0.7,
         content_hash: format!("hash of {title}"),
         why: Vec::new(),
+        source: None,
     }
 }
 

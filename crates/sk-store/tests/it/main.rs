@@ -5,6 +5,7 @@
 
 mod backup;
 mod common_words;
+mod curation;
 mod knowledge;
 mod migrations;
 mod recall_lookups;

@@ -39,6 +39,15 @@ fn rehearsal_from_every_shipped_version_reaches_latest_and_keeps_data() {
                 )
                 .expect("fts query");
             assert_eq!(hits, 2, "full-text index survives from v{from}");
+            // v6: the entry is neither pinned nor edited, and no person or agent is named.
+            let curated: (bool, Option<i64>, Option<String>) = store
+                .conn()
+                .query_row("SELECT pinned, edited_at, source FROM entries", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .expect("v6 columns");
+            assert_eq!(curated, (false, None, None), "from v{from}");
+            assert_eq!(count(&store, "forgotten"), 0, "from v{from}");
         }
         let again = store.migrate().expect("second migrate");
         assert_eq!(again.applied, 0, "idempotent from v{from}");

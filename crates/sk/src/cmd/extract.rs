@@ -43,6 +43,13 @@ pub fn print_summary(out: &mut Out, s: &ExtractSummary) -> std::io::Result<()> {
         s.removed,
         s.elapsed_ms
     )?;
+    if s.forgotten > 0 {
+        writeln!(
+            out,
+            "  {} candidate(s) left out: a person forgot that knowledge (`sk knowledge forget`)",
+            s.forgotten
+        )?;
+    }
     for c in sk_core::Category::ALL {
         let new = s.new.get(c.as_str()).copied().unwrap_or(0);
         let merged = s.merged.get(c.as_str()).copied().unwrap_or(0);

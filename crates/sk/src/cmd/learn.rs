@@ -13,9 +13,10 @@ use sk_core::env::{self, Source};
 use sk_core::{Agent, Category, Paths};
 use sk_index::learn::{self, FlushSummary, Lesson, Outcome};
 use sk_store::Store;
+use sk_store::knowledge::EntrySource;
 use sk_store::lock::WriterLock;
 
-use crate::cli::LearnArgs;
+use crate::cli::{LearnArgs, LearnSource};
 use crate::exit;
 use crate::output::Out;
 
@@ -49,7 +50,11 @@ pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
         .with_tags(&args.tags)
         .with_files(&args.files)
         .with_repo(args.repo.as_deref())
-        .with_task(args.task.as_deref());
+        .with_task(args.task.as_deref())
+        .with_source(match args.source {
+            LearnSource::User => EntrySource::User,
+            LearnSource::Agent => EntrySource::Agent,
+        });
     if let Err(refusal) = lesson.check() {
         eprintln!("error: {refusal}");
         return Ok(ExitCode::from(if refusal.is_usage() {
@@ -80,6 +85,14 @@ pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
             l.id, l.category, l.title
         )?,
         Outcome::Stored(l) => writeln!(out, "Learned #{} [{}] {}", l.id, l.category, l.title)?,
+        Outcome::Forgotten { forgotten_at } => {
+            eprintln!(
+                "error: not recorded: a person forgot this knowledge on {} (`sk knowledge forget`); \
+                 only a person's `sk learn` brings it back",
+                sk_core::time::format_ms(*forgotten_at)
+            );
+            return Ok(ExitCode::from(exit::FAILURE));
+        }
         Outcome::Queued { file, holder } if args.json => out.json(&LearnedJson {
             id: None,
             merged: false,

@@ -8,7 +8,8 @@ use serde::Serialize;
 use sk_core::Paths;
 use sk_core::time::format_ms;
 use sk_store::Store;
-use sk_store::knowledge::{self, Entry};
+use sk_store::curation;
+use sk_store::knowledge::{self, Entry, EntrySource};
 
 use crate::cli::ShowArgs;
 use crate::output::Out;
@@ -25,6 +26,8 @@ pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut out = Out::new();
     let store = crate::cmd::telemetry::open_store(paths)?;
+    // An entry has schema v6's columns: say to migrate rather than "no such column".
+    store.require_latest()?;
     let code = show(&store, args, &mut out)?;
     let id = [args.id.to_string()];
     crate::cmd::telemetry::record(&store, "show", None, &id, out.written(), started);
@@ -34,6 +37,15 @@ pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
 fn show(store: &Store, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCode> {
     let conn = store.conn();
     let Some(entry) = knowledge::get(conn, args.id).context("reading the entry")? else {
+        if let Some(f) = curation::forgotten_entry(conn, args.id).context("reading the entry")? {
+            let reason = f.reason.map(|r| format!(" ({r})")).unwrap_or_default();
+            bail!(
+                "entry {} [{}] was forgotten on {}{reason} (`sk knowledge forget`); its text is gone",
+                f.id,
+                f.category,
+                format_ms(f.forgotten_at)
+            );
+        }
         bail!("no such entry: {} (ids are printed by `sk query`)", args.id);
     };
     let sessions = knowledge::sessions_of(conn, &entry).context("reading provenance")?;
@@ -56,6 +68,21 @@ fn show(store: &Store, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCod
         format_ms(entry.last_seen),
         entry.origin.as_str()
     )?;
+    let mut curated = Vec::new();
+    match entry.source {
+        Some(EntrySource::User) => curated.push("recorded by a person".to_string()),
+        Some(EntrySource::Agent) => curated.push("recorded by an agent".to_string()),
+        None => {}
+    }
+    if entry.pinned {
+        curated.push("pinned".to_string());
+    }
+    if let Some(at) = entry.edited_at {
+        curated.push(format!("edited {}", format_ms(at)));
+    }
+    if !curated.is_empty() {
+        writeln!(out, "{}", curated.join(" · "))?;
+    }
     if let Some(repo) = &entry.repo {
         writeln!(out, "repo: {repo}")?;
     }

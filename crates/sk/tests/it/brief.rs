@@ -332,6 +332,9 @@ fn a_database_older_than_the_briefing_needs_says_to_migrate() {
          DROP TABLE failed_sources;
          DROP TRIGGER sessions_search_ad; DROP TABLE session_fts; DROP TABLE session_docs;
          DROP TABLE session_docs_pending;
+         DROP TABLE forgotten_evidence; DROP TABLE forgotten; DROP INDEX entries_pinned;
+         ALTER TABLE entries DROP COLUMN pinned; ALTER TABLE entries DROP COLUMN edited_at;
+         ALTER TABLE entries DROP COLUMN source;
          DELETE FROM schema_version WHERE version >= 2;",
     )
     .expect("back to v1");

@@ -31,8 +31,8 @@ fn questions() -> Vec<Question<'static>> {
         .collect()
 }
 
-/// The seven real sessions, where each agent keeps them.
-fn real_env() -> TestEnv {
+/// The seven real sessions, where each agent keeps them, indexed.
+pub(crate) fn real_env() -> TestEnv {
     let env = TestEnv::new();
     env.seed_corpus(
         "claude/convo.jsonl",

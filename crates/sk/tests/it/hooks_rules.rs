@@ -168,6 +168,27 @@ fn a_similar_failure_gets_the_known_fix_back_in_each_agents_channel() {
 }
 
 #[test]
+fn a_forgotten_mistake_is_never_looked_up_again() {
+    let env = TestEnv::new();
+    let project = indexed(&env);
+    let failure = json!({"sessionId": "c1", "timestamp": 1, "cwd": project.to_string_lossy(),
+        "toolName": "bash", "toolArgs": {"command": "cargo build"},
+        "error": "error[E0432]: unresolved import `serde_yaml`"});
+    assert_eq!(
+        hook(&env, &["postToolUseFailure"], &failure.to_string(), &[]).code,
+        2
+    );
+    env.sk().args(["knowledge", "forget", "1"]).assert().success();
+    for rebuild in [None, Some("extract"), Some("index")] {
+        if let Some(command) = rebuild {
+            env.sk().args([command, "--full"]).assert().success();
+        }
+        let ran = hook(&env, &["postToolUseFailure"], &failure.to_string(), &[]);
+        assert_eq!((ran.code, ran.stderr.as_str()), (0, ""), "after {rebuild:?}");
+    }
+}
+
+#[test]
 fn session_start_briefs_claude_and_codex_and_writes_copilots_instructions() {
     let env = TestEnv::new();
     let project = indexed(&env);

@@ -13,7 +13,7 @@ use sk_test::TestEnv;
 /// developer's own session never leaks into provenance.
 const SESSION_VARS: [&str; 3] = ["COPILOT_SESSION_ID", "CLAUDE_SESSION_ID", "CODEX_SESSION_ID"];
 
-fn sk(env: &TestEnv) -> assert_cmd::Command {
+pub(crate) fn sk(env: &TestEnv) -> assert_cmd::Command {
     let mut cmd = env.sk();
     for var in SESSION_VARS {
         cmd.env_remove(var);
@@ -21,19 +21,19 @@ fn sk(env: &TestEnv) -> assert_cmd::Command {
     cmd
 }
 
-fn stdout(cmd: &mut assert_cmd::Command) -> String {
+pub(crate) fn stdout(cmd: &mut assert_cmd::Command) -> String {
     let out = cmd.assert().success().get_output().stdout.clone();
     String::from_utf8(out).expect("utf8 stdout")
 }
 
-fn json_of(cmd: &mut assert_cmd::Command) -> Value {
+pub(crate) fn json_of(cmd: &mut assert_cmd::Command) -> Value {
     serde_json::from_str(&stdout(cmd)).expect("json stdout")
 }
 
 /// Every entry of `sk knowledge export`, ids dropped (they differ between databases).
-fn exported(env: &TestEnv) -> Vec<Value> {
+pub(crate) fn exported(env: &TestEnv) -> Vec<Value> {
     let doc = json_of(sk(env).args(["knowledge", "export"]));
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     let mut entries = doc["entries"].as_array().expect("entries").clone();
     for e in &mut entries {
         e.as_object_mut().expect("entry object").remove("id");
@@ -538,7 +538,7 @@ fn seed_sessions(env: &TestEnv) {
     .expect("seed");
 }
 
-fn wipe(db: &Path) {
+pub(crate) fn wipe(db: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = db.as_os_str().to_os_string();
         p.push(suffix);
@@ -601,7 +601,10 @@ fn export_wipe_import_gives_back_the_same_entries() {
 
     // Importing the same file again merges every entry and changes nothing.
     let again = json_of(sk(&env).args(["knowledge", "import", "--json"]).arg(&file));
-    assert_eq!(again, json!({"imported": 0, "merged": before.len()}));
+    assert_eq!(
+        again,
+        json!({"imported": 0, "merged": before.len(), "forgotten": 0, "removed": 0, "skipped": 0})
+    );
     assert_eq!(exported(&env), before);
 
     // One category only, and Markdown with one section per category.

@@ -18,9 +18,11 @@ use crate::rules::shell;
 pub const TAIL_BYTES: u64 = 8 << 20;
 /// Longest first partial line skipped to reach a line start in the tail.
 const MAX_SKIP: u64 = 4 << 20;
-/// Lessons weaker than this are not worth interrupting the agent for (the extractor's
-/// failure → fix starts at 0.50; a long, rambling correction falls below).
-pub const MIN_CONFIDENCE: f32 = 0.5;
+/// Lessons weaker than this are not worth interrupting the agent for. Lower than the
+/// floor for showing entries on purpose: a fix after a vague error ("exit code 1", then an
+/// edit, then a pass: 0.40) is where the extractor cannot say why and the agent can. A
+/// long, rambling correction (0.35) falls below.
+pub const MIN_CONFIDENCE: f32 = 0.40;
 /// The extractor rules whose lessons `reflect` asks about.
 const RULES: &[&str] = &["rule:failure-fix", "rule:user-correction"];
 
