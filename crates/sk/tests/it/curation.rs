@@ -57,8 +57,15 @@ fn a_forgotten_entry_leaves_every_surface_and_extract_full_does_not_bring_it_bac
     let id = id_of(&env, MISTAKE);
     let hash = entry(&env, MISTAKE).expect("mistake")["content_hash"].clone();
     let query = || {
-        let doc =
-            json_of(sk(&env).args(["query", "--kind", "knowledge", "--json", "redirection", "blocked"]));
+        let doc = json_of(sk(&env).args([
+            "query",
+            "--kind",
+            "knowledge",
+            "--all-quality",
+            "--json",
+            "redirection",
+            "blocked",
+        ]));
         doc["hits"]
             .as_array()
             .expect("hits")
@@ -67,7 +74,9 @@ fn a_forgotten_entry_leaves_every_surface_and_extract_full_does_not_bring_it_bac
             .collect::<Vec<_>>()
     };
     let task = "output redirection to notes.md blocked";
-    let brief = || stdout(sk(&env).args(["brief", task]));
+    // The fixture's mistake was never fixed: under the quality floor, so every surface is
+    // asked with --all-quality (a forgotten entry must be gone even from those).
+    let brief = || stdout(sk(&env).args(["brief", task, "--all-quality"]));
     // Found everywhere before.
     assert!(query().contains(&json!(id)), "{:?}", query());
     assert!(brief().contains(&format!("#{id} ")), "{}", brief());
