@@ -164,7 +164,7 @@ fn merge_session(
         summary.candidates += 1;
         let seen = provenance(&key, c, fallback_time);
         let draft = draft(c, s.repo.clone());
-        if curated.any_forgotten && curation::suppresses(conn, c.category, &draft.content_hash, &seen)? {
+        if curated.any_forgotten && curation::forgotten_hash(conn, &draft.content_hash)?.is_some() {
             summary.forgotten += 1;
             continue;
         }
@@ -184,6 +184,16 @@ fn merge_session(
                     id
                 }
                 None => {
+                    // Only a candidate that would be new is checked against a forgotten
+                    // entry's events: several entries share an event (the rule lines of
+                    // one prompt, the bullets of one summary), and one that merges into a
+                    // live entry is that entry's, not the forgotten one's.
+                    if curated.any_forgotten
+                        && curation::suppresses(conn, c.category, &draft.content_hash, &seen)?
+                    {
+                        summary.forgotten += 1;
+                        continue;
+                    }
                     *summary.new.entry(cat).or_default() += 1;
                     let id = knowledge::insert(conn, &draft, &seen)?;
                     near.add(id, c.category, &c.title);

@@ -215,8 +215,9 @@ pub fn tombstones(conn: &Connection) -> rusqlite::Result<Vec<Tombstone>> {
     Ok(out)
 }
 
-/// Entries that a tombstone stands for: the same hash, or the same category with
-/// provenance from one of its events. Ids in order.
+/// Entries that a tombstone stands for: the same hash, or the same category with all of
+/// its provenance among the tombstone's events (an entry that also came from elsewhere, or
+/// a sibling drawn from one of those events, is a lesson of its own). Ids in order.
 pub fn matching_entries(conn: &Connection, t: &Tombstone) -> rusqlite::Result<Vec<i64>> {
     let mut ids: Vec<i64> = conn
         .prepare_cached("SELECT id FROM entries WHERE content_hash = ?1")?
@@ -226,11 +227,29 @@ pub fn matching_entries(conn: &Connection, t: &Tombstone) -> rusqlite::Result<Ve
         "SELECT DISTINCT s.entry_id FROM entry_sources s JOIN entries e ON e.id = s.entry_id
          WHERE s.session_key = ?1 AND s.event_id = ?2 AND e.category = ?3",
     )?;
+    let mut by_evidence = Vec::new();
     for ev in t.evidence.iter().filter(|e| !e.event_id.is_empty()) {
         for id in stmt.query_map(params![ev.session_key, ev.event_id, t.category.as_str()], |r| {
             r.get(0)
         })? {
-            ids.push(id?);
+            by_evidence.push(id?);
+        }
+    }
+    by_evidence.sort_unstable();
+    by_evidence.dedup();
+    let mut sources =
+        conn.prepare_cached("SELECT session_key, event_id FROM entry_sources WHERE entry_id = ?1")?;
+    for id in by_evidence {
+        let all: Vec<(String, String)> = sources
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let inside = all.iter().all(|(k, e)| {
+            t.evidence
+                .iter()
+                .any(|ev| &ev.session_key == k && &ev.event_id == e)
+        });
+        if inside {
+            ids.push(id);
         }
     }
     ids.sort_unstable();

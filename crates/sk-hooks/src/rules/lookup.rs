@@ -64,7 +64,12 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
             conn,
             Some(&fts),
             Some(Category::Mistake.as_str()),
-            &search::Filters::default(),
+            // The floor inside the query, so entries under it never take a candidate's
+            // place (and pinned ones pass it, as everywhere).
+            &search::Filters {
+                min_confidence: Some(ctx.config.lookup.min_confidence),
+                ..search::Filters::default()
+            },
             CANDIDATES,
         )
         .map_err(HookError::query)?;
@@ -73,10 +78,7 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         }
     }
     let mut fixes = Vec::new();
-    for hit in hits
-        .iter()
-        .filter(|h| h.confidence >= ctx.config.lookup.min_confidence)
-    {
+    for hit in &hits {
         let Some(text) = knowledge::entry_text(conn, hit.id).map_err(HookError::query)? else {
             continue;
         };
@@ -138,15 +140,15 @@ pub fn run_warn(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         conn,
         Some(&fts),
         Some(Category::Mistake.as_str()),
-        &search::Filters::default(),
+        &search::Filters {
+            min_confidence: Some(ctx.config.lookup.warn_min_confidence),
+            ..search::Filters::default()
+        },
         5,
     )
     .map_err(HookError::query)?;
     let failed_line = format!("Failed: `{normalized}`");
-    for hit in hits
-        .iter()
-        .filter(|h| h.confidence >= ctx.config.lookup.warn_min_confidence)
-    {
+    for hit in &hits {
         let Some(text) = knowledge::entry_text(conn, hit.id).map_err(HookError::query)? else {
             continue;
         };

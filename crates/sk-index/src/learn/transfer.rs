@@ -95,12 +95,22 @@ pub fn import(store: &Store, doc: &ExportDocument) -> Result<ImportSummary, Impo
     if doc.schema_version > EXPORT_SCHEMA_VERSION {
         return Err(ImportError::TooNew(doc.schema_version));
     }
+    let now = sk_core::time::now_ms();
     for (index, entry) in doc.entries.iter().enumerate() {
-        if let Some(reason) = invalid(entry) {
+        // Imported text reaches agents like `sk learn`'s (and may arrive pinned): the same
+        // injection guard applies.
+        let injection = [&entry.title, &entry.body]
+            .into_iter()
+            .find_map(|t| super::guard::find_injection(t))
+            .map(|what| {
+                format!("it reads as an instruction to an agent ({what}); sk learn refuses such text")
+            });
+        let reason = invalid(entry, now).map(str::to_string).or(injection);
+        if let Some(reason) = reason {
             return Err(ImportError::Invalid {
                 index,
                 title: entry.title.clone(),
-                reason: reason.to_string(),
+                reason,
             });
         }
     }
@@ -151,7 +161,10 @@ fn import_all(
     Ok(())
 }
 
-fn invalid(entry: &Entry) -> Option<&'static str> {
+/// An edit time this far past the clock is refused: it would win every later merge.
+const MAX_CLOCK_SKEW_MS: i64 = 24 * 3600 * 1000;
+
+fn invalid(entry: &Entry, now: i64) -> Option<&'static str> {
     if entry.title.trim().is_empty() {
         Some("the title is empty")
     } else if entry.content_hash.trim().is_empty() {
@@ -160,6 +173,11 @@ fn invalid(entry: &Entry) -> Option<&'static str> {
         Some("confidence must be between 0 and 1")
     } else if entry.first_seen > entry.last_seen {
         Some("first_seen is after last_seen")
+    } else if entry
+        .edited_at
+        .is_some_and(|t| t > now.saturating_add(MAX_CLOCK_SKEW_MS))
+    {
+        Some("edited_at is in the future")
     } else {
         None
     }

@@ -139,6 +139,14 @@ fn an_imported_tombstone_finds_the_entries_it_stands_for() {
         knowledge::insert(c, &draft(Category::Mistake, "b", "h-b"), &[seen("s2", "e2")]).expect("b");
     let other_kind =
         knowledge::insert(c, &draft(Category::Decision, "c", "h-c"), &[seen("s2", "e2")]).expect("c");
+    // A sibling drawn from the same event that was also seen elsewhere is a lesson of its
+    // own: the tombstone does not stand for it.
+    let sibling = knowledge::insert(
+        c,
+        &draft(Category::Mistake, "d", "h-d"),
+        &[seen("s2", "e2"), seen("s3", "e3")],
+    )
+    .expect("d");
     let t = Tombstone {
         content_hash: "h-a".into(),
         category: Category::Mistake,
@@ -159,6 +167,7 @@ fn an_imported_tombstone_finds_the_entries_it_stands_for() {
         vec![same_hash, same_event]
     );
     assert!(knowledge::exists(c, other_kind).expect("exists"));
+    assert!(knowledge::exists(c, sibling).expect("exists"));
     assert_eq!(curation::tombstones(c).expect("list"), vec![t]);
 }
 

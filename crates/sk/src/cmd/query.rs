@@ -74,6 +74,8 @@ pub fn run(paths: &Paths, args: &QueryArgs) -> anyhow::Result<ExitCode> {
         now: sk_core::time::now_ms(),
     };
     let store = Store::open_for_recall(&paths.db).context("opening the knowledge base")?;
+    // The search reads columns of the latest schema (v6: pinned entries pass the floor).
+    store.require_latest()?;
     let mut results = sk_query::search(store.conn(), &request).context("searching the knowledge base")?;
     let format = if args.json {
         Format::Json
