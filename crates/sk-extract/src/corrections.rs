@@ -43,8 +43,12 @@ const BARE_REJECTIONS: [&str; 4] = [
     "mistake.pt.nao",
 ];
 
+/// An interjection is followed by punctuation ("No, …", "Nein. …", "Wrong —"): without
+/// it the word belongs to the sentence ("no more tabs", "wrong file"), and removing it
+/// would turn the sentence into its opposite.
 static INTERJECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:no|nope|nein|non|não|nao|wrong|falsch)\b[\s,.!:;—–-]*").expect("static regex")
+    Regex::new(r"(?i)^(?:no|nope|nein|non|não|nao|wrong|falsch)\s*(?:[,.!:;—–-]+\s*|$)")
+        .expect("static regex")
 });
 
 /// Removes a leading "No," / "Nein," so the rest can stand as a title.
@@ -233,5 +237,24 @@ fn lower_first(s: &str) -> String {
     match chars.next() {
         Some(c) if !keep => c.to_lowercase().chain(chars).collect(),
         _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_interjection;
+
+    #[test]
+    fn only_a_punctuated_interjection_is_removed() {
+        assert_eq!(strip_interjection("No, use pnpm here"), "use pnpm here");
+        assert_eq!(strip_interjection("Nein. Benutze pnpm"), "Benutze pnpm");
+        assert_eq!(strip_interjection("wrong — the port is 8080"), "the port is 8080");
+        // "no more X" says X is gone: stripping "no" would say the opposite.
+        assert_eq!(
+            strip_interjection("no more trades tab on the site"),
+            "no more trades tab on the site"
+        );
+        assert_eq!(strip_interjection("Wrong file opened"), "Wrong file opened");
+        assert_eq!(strip_interjection("No"), "");
     }
 }

@@ -215,6 +215,15 @@ pub fn tombstones(conn: &Connection) -> rusqlite::Result<Vec<Tombstone>> {
     Ok(out)
 }
 
+/// Whether a person recorded knowledge with this content hash (`sk learn`) after `at`
+/// (ms): recorded again after it was forgotten. Extraction re-creating it says nothing.
+pub fn recorded_since(conn: &Connection, content_hash: &str, at: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM entries WHERE content_hash = ?1 AND origin = 'manual' AND created_at > ?2)",
+    )?
+        .query_row(params![content_hash, at], |r| r.get(0))
+}
+
 /// Entries that a tombstone stands for: the same hash, or the same category with all of
 /// its provenance among the tombstone's events (an entry that also came from elsewhere, or
 /// a sibling drawn from one of those events, is a lesson of its own). Ids in order.

@@ -145,6 +145,11 @@ fn import_all(
     summary: &mut ImportSummary,
 ) -> rusqlite::Result<()> {
     for t in &doc.forgotten {
+        // Recorded here again after it was forgotten there (`sk learn` lifts a tombstone):
+        // the later decision stands, and an older export must not undo it.
+        if curation::recorded_since(conn, &t.content_hash, t.forgotten_at)? {
+            continue;
+        }
         summary.forgotten += u64::from(curation::add_tombstone(conn, t, None)?);
         for id in curation::matching_entries(conn, t)? {
             curation::forget(conn, id, t.reason.as_deref(), t.forgotten_at)?;

@@ -235,3 +235,23 @@ fn a_v5_database_migrates_to_v6_and_can_be_curated() {
     assert_eq!(count(&store, "entries"), 0);
     assert_eq!(count(&store, "forgotten"), 1);
 }
+
+#[test]
+fn only_a_person_recording_knowledge_again_outlives_an_older_tombstone() {
+    let (_dir, store) = store();
+    let c = store.conn();
+    let forgotten_at = sk_core::time::now_ms() - 60_000;
+    knowledge::insert(
+        c,
+        &draft(Category::Mistake, "re-extracted", "h-x"),
+        &[seen("s1", "e1")],
+    )
+    .expect("x");
+    let mut relearned = draft(Category::Mistake, "learned again", "h-m");
+    relearned.origin = Origin::Manual;
+    knowledge::insert(c, &relearned, &[]).expect("m");
+    // Extraction re-creating forgotten knowledge is not a decision; `sk learn` is.
+    assert!(!curation::recorded_since(c, "h-x", forgotten_at).expect("x"));
+    assert!(curation::recorded_since(c, "h-m", forgotten_at).expect("m"));
+    assert!(!curation::recorded_since(c, "h-m", sk_core::time::now_ms() + 60_000).expect("later"));
+}
