@@ -210,6 +210,43 @@ pub(crate) fn main_tokens(command: &str) -> Vec<String> {
     Vec::new()
 }
 
+/// Programs that only look: reading, listing, searching, printing.
+const INSPECTORS: [&str; 27] = [
+    "ls", "cat", "head", "tail", "grep", "rg", "find", "fd", "wc", "pwd", "echo", "which", "type", "file",
+    "stat", "tree", "nl", "less", "more", "jq", "printenv", "env", "uname", "whoami", "date", "du", "df",
+];
+/// git subcommands that only look.
+const GIT_INSPECTORS: [&str; 7] = ["status", "diff", "log", "show", "branch", "remote", "rev-parse"];
+
+/// Whether a command only inspects (reads, lists, searches, prints) and changes nothing:
+/// such a step between a failure and its fix is how the agent looked, not what fixed it.
+/// A redirect or an in-place edit (`sed -i`) changes something.
+pub(crate) fn only_inspects(command: &str) -> bool {
+    let head = command_head(command);
+    if head.contains('>') {
+        return false;
+    }
+    let mut looked = false;
+    for segment in head.split(['&', ';', '|']) {
+        let tokens = main_tokens(segment);
+        let Some(program) = tokens.first() else {
+            continue;
+        };
+        let inspects = match program.as_str() {
+            "sed" | "awk" => !tokens.iter().any(|t| t.starts_with("-i")),
+            "git" => tokens
+                .get(1)
+                .is_some_and(|sub| GIT_INSPECTORS.contains(&sub.as_str())),
+            p => INSPECTORS.contains(&p),
+        };
+        if !inspects {
+            return false;
+        }
+        looked = true;
+    }
+    looked
+}
+
 /// The program a command runs.
 pub(crate) fn program(command: &str) -> Option<String> {
     main_tokens(command).into_iter().next()
@@ -391,6 +428,29 @@ mod tests {
             "cat > notes.md"
         );
         assert!(short_command(&"x ".repeat(60), 40).chars().count() <= 41);
+    }
+
+    #[test]
+    fn inspecting_commands_are_told_from_ones_that_change_something() {
+        for looks in [
+            "ls -la src",
+            "cat README.md | head -20",
+            "sed -n '1,80p' src/main.rs",
+            "cd app && rg -n foo && git status",
+            "git diff HEAD~1",
+        ] {
+            assert!(only_inspects(looks), "{looks}");
+        }
+        for does in [
+            "npm install -D vite",
+            "sed -i 's/a/b/' x.py",
+            "echo x > notes.md",
+            "ls && npm run build",
+            "git commit -m fix",
+            "",
+        ] {
+            assert!(!only_inspects(does), "{does}");
+        }
     }
 
     #[test]

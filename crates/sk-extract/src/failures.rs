@@ -13,6 +13,9 @@
 //!   then create, then read again), not a mistake, whatever the tool.
 //! - A call that fails and then passes unchanged, with nothing done in between (a flaky
 //!   run, a sandbox or network refusal retried), is not a mistake: nothing was learned.
+//! - The fix is the step that made the retry pass: the last edit, or the last command that
+//!   did more than look (reading, listing and searching are how the agent found it), not
+//!   the first thing tried. The title states it: "`X` failed: E; fixed by `Y`".
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -25,7 +28,8 @@
 //! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
 //! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
-//! per repeated failure (up to two). A failure never fixed scores 0.30 (+0.05 when
+//! per repeated failure (up to two); −0.10 when the fix edits a file the agent had itself
+//! changed before the failure (its own slip, repaired). A failure never fixed scores 0.30 (+0.05 when
 //! specific, +0.05 per repeat): kept for search, under the threshold that decides what
 //! briefings and the failure lookup show (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
@@ -34,7 +38,8 @@ use std::collections::HashMap;
 use sk_core::{Category, Record, RecordKind};
 
 use crate::commands::{
-    ToolKind, command_key, corrects_missing_program, normalize_command, program, short_command, tool_kind,
+    ToolKind, command_key, corrects_missing_program, normalize_command, only_inspects, program,
+    short_command, tool_kind,
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
@@ -50,6 +55,8 @@ const CORRECTION_WINDOW: usize = 10;
 const MAX_CHANGES_LISTED: usize = 6;
 /// Longest command shown in a title.
 const TITLE_COMMAND_CHARS: usize = 40;
+/// Longest command in a title that also names the fix (the failed one and the fix's).
+const FIX_COMMAND_CHARS: usize = 26;
 
 /// How a passing call matched an open failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,7 +317,13 @@ fn changes_between<'c>(failure: &OpenFailure, fix_call: usize, changes: &'c [Cha
 fn describe_change(ctx: &SessionContext, records: &[Record], change: &Change) -> String {
     let call = &records[change.call];
     match change.kind {
-        ToolKind::Shell => format!("ran `{}`", short_command(&call.text, 60)),
+        ToolKind::Shell => match patched_file(&call.text) {
+            // Codex runs apply_patch as a command: it is an edit.
+            Some(file) if program(&call.text).as_deref() == Some("apply_patch") => {
+                format!("patched {}", display_path(&relativize(&file, ctx.cwd)))
+            }
+            _ => format!("ran `{}`", short_command(&call.text, 60)),
+        },
         kind => {
             let file = change
                 .files
@@ -339,9 +352,9 @@ fn describe_change(ctx: &SessionContext, records: &[Record], change: &Change) ->
 }
 
 /// Words for a failed call: "`cargo test -p auth`", "Reading notes.md".
-fn subject(failure: &OpenFailure, call: &Record) -> String {
+fn subject(failure: &OpenFailure, call: &Record, command_chars: usize) -> String {
     match (&failure.target, failure.kind) {
-        (Target::Command { .. }, _) => format!("`{}`", short_command(&call.text, TITLE_COMMAND_CHARS)),
+        (Target::Command { .. }, _) => format!("`{}`", short_command(&call.text, command_chars)),
         (Target::File(file), kind) => {
             let verb = match kind {
                 ToolKind::Read => "Reading",
@@ -358,7 +371,128 @@ fn subject(failure: &OpenFailure, call: &Record) -> String {
     }
 }
 
-fn title(failure: &OpenFailure, records: &[Record], fix: Option<(FixMatch, &Record)>) -> String {
+/// The step that made the retry pass, among the changes between the failure and the
+/// passing call that did something (an edit, or a command that does more than look:
+/// reading and searching is how the agent found the fix, not the fix). Of those, the one
+/// that shares the most words with the error and the failed command (`git config --add
+/// safe.directory` for "dubious ownership … safe.directory"; an edit of the file the error
+/// names), the latest on a tie, so that a commit made later in passing is not taken for
+/// the fix.
+fn fix_step<'c>(records: &[Record], failure: &OpenFailure, between: &[&'c Change]) -> Option<&'c Change> {
+    let first = &failure.attempts[0];
+    let failed = &records[first.call].text;
+    let mut clues = words(&first.error.excerpt);
+    clues.extend(words(failed));
+    if let Some(program) = program(failed) {
+        clues.remove(&program);
+    }
+    let mut best: Option<(usize, &'c Change)> = None;
+    for &c in between {
+        let text = match c.kind {
+            ToolKind::Shell if only_inspects(&records[c.call].text) => continue,
+            ToolKind::Shell => records[c.call].text.clone(),
+            k if k.changes_files() => c.files.join(" "),
+            _ => continue,
+        };
+        let shared = words(&text).intersection(&clues).count();
+        // An edit of the very file the failed command ran or the error names is the
+        // likeliest fix, whatever a command in between has in common with the message.
+        let shared = if c.kind.changes_files() && shared > 0 {
+            shared + EDIT_OF_NAMED_FILE
+        } else {
+            shared
+        };
+        if best.is_none_or(|(n, _)| shared >= n) {
+            best = Some((shared, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// What an edit of a file the failure names counts for, against a command's shared words.
+const EDIT_OF_NAMED_FILE: usize = 100;
+
+/// Lower-cased words of three characters or more (paths and dotted names kept whole),
+/// without the ones every command and message has.
+fn words(text: &str) -> std::collections::BTreeSet<String> {
+    const COMMON: [&str; 14] = [
+        "the", "and", "for", "with", "not", "error", "failed", "fatal", "this", "that", "from", "git",
+        "cannot", "exit",
+    ];
+    let mut out = std::collections::BTreeSet::new();
+    for w in text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))) {
+        let w = w.trim_matches(['.', '-', '/']).to_lowercase();
+        // A path also counts by its file name: the error says /w/app/src/db.rs, the edit src/db.rs.
+        let name = w.rsplit('/').next().unwrap_or("").to_string();
+        for w in [w, name] {
+            if w.chars().count() >= 3 && !COMMON.contains(&w.as_str()) {
+                out.insert(w);
+            }
+        }
+    }
+    out
+}
+
+/// The fix in a few words for a title: "fixed by `npm i -D vite`", "fixed by editing
+/// src/db.rs", "passed as `pytest -q tests/a.py`" (the same task with other arguments).
+fn fix_phrase(
+    ctx: &SessionContext,
+    records: &[Record],
+    how: FixMatch,
+    step: Option<&Change>,
+    ok: &Record,
+) -> Option<String> {
+    let patch = step.is_some_and(|c| program(&records[c.call].text).as_deref() == Some("apply_patch"));
+    match step {
+        // Cut, never shortened: `short_command` turns long paths into file names, and a
+        // fix whose path was rewritten (`safe.directory gt`) would mislead.
+        Some(c) if c.kind == ToolKind::Shell && !patch => Some(format!(
+            "fixed by `{}`",
+            excerpt(&normalize_command(&records[c.call].text), FIX_COMMAND_CHARS)
+        )),
+        Some(c) => {
+            let file = c
+                .files
+                .first()
+                .map(|f| relativize(f, ctx.cwd))
+                .or_else(|| patched_file(&records[c.call].text))
+                .map_or_else(|| "a file".to_string(), |f| short_path(&f));
+            Some(format!("fixed by editing {file}"))
+        }
+        None if how == FixMatch::SameTask => Some(format!(
+            "passed as `{}`",
+            short_command(&ok.text, FIX_COMMAND_CHARS)
+        )),
+        None => None,
+    }
+}
+
+/// The first file a patch in apply_patch's format names (Codex runs it as a command).
+fn patched_file(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        ["*** Update File: ", "*** Add File: "]
+            .iter()
+            .find_map(|p| l.trim().strip_prefix(p))
+            .map(|f| f.trim().to_string())
+    })
+}
+
+/// A path short enough for a title: whole when short, else its file name.
+fn short_path(path: &str) -> String {
+    let shown = display_path(path);
+    if shown.chars().count() <= 28 {
+        shown
+    } else {
+        shown.rsplit(['/', '\\']).next().unwrap_or(&shown).to_string()
+    }
+}
+
+fn title(
+    failure: &OpenFailure,
+    records: &[Record],
+    fix: Option<(FixMatch, &Record)>,
+    fixed_by: Option<&str>,
+) -> String {
     let first = &failure.attempts[0];
     let call = &records[first.call];
     let error = &first.error;
@@ -368,19 +502,32 @@ fn title(failure: &OpenFailure, records: &[Record], fix: Option<(FixMatch, &Reco
             .clone()
             .or_else(|| program(&call.text))
             .unwrap_or_else(|| "command".into());
-        return match fix {
-            Some((FixMatch::Corrected, ok)) => {
+        return match (fix, fixed_by) {
+            (Some((FixMatch::Corrected, ok)), _) => {
                 format!(
                     "`{missing}`: command not found; `{}` worked",
                     short_command(&ok.text, TITLE_COMMAND_CHARS)
                 )
             }
+            (_, Some(fixed_by)) => format!("`{missing}`: command not found; {fixed_by}"),
             _ => format!("`{missing}`: command not found"),
         };
     }
-    let subject = subject(failure, call);
-    let budget = crate::MAX_TITLE_CHARS.saturating_sub(subject.chars().count() + " failed: ".len());
-    format!("{subject} failed: {}", error.phrase_within(budget))
+    // The lesson is the error and what fixed it: with a fix, the failed command and the
+    // error's words make room for it.
+    let command_chars = if fixed_by.is_some() {
+        FIX_COMMAND_CHARS
+    } else {
+        TITLE_COMMAND_CHARS
+    };
+    let subject = subject(failure, call, command_chars);
+    // (+1: a cut phrase ends with "…".)
+    let tail = fixed_by.map_or(0, |f| f.chars().count() + 2 + 1);
+    let budget = crate::MAX_TITLE_CHARS.saturating_sub(subject.chars().count() + " failed: ".len() + tail);
+    match fixed_by {
+        Some(f) => format!("{subject} failed: {}; {f}", error.phrase_within(budget)),
+        None => format!("{subject} failed: {}", error.phrase_within(budget)),
+    }
 }
 
 fn body(
@@ -388,6 +535,7 @@ fn body(
     records: &[Record],
     failure: &OpenFailure,
     between: &[&Change],
+    step: Option<&Change>,
     fix: Option<usize>,
 ) -> String {
     let first = &failure.attempts[0];
@@ -430,6 +578,16 @@ fn body(
             b.push_str(&format!("; and {} more", between.len() - MAX_CHANGES_LISTED));
         }
         b.push('\n');
+    }
+    if let Some(step) = step {
+        let what = match step.kind {
+            // The whole command, as it ran: the fix is what a reader will copy.
+            ToolKind::Shell if program(&records[step.call].text).as_deref() != Some("apply_patch") => {
+                format!("`{}`", excerpt(&normalize_command(&records[step.call].text), 300))
+            }
+            _ => describe_change(ctx, records, step),
+        };
+        b.push_str(&format!("Fixed by: {what}\n"));
     }
     match fix {
         Some(ok) => {
@@ -538,10 +696,31 @@ fn fixed(
     let mut evidence = failure_evidence(records, failure);
     evidence.push(Evidence::of(&records[fix_call]));
     evidence.push(Evidence::of(&records[fix_result]));
+    let step = fix_step(records, failure, &between);
+    let fixed_by = fix_phrase(ctx, records, how, step, &records[fix_call]);
+    // The fix edits a file the agent itself had changed before the failure: most often
+    // its own slip, repaired (an indentation error from its last patch), not a lesson.
+    let own_slip = step.is_some_and(|s| {
+        s.kind.changes_files()
+            && changes[..failure.changes_from.min(changes.len())]
+                .iter()
+                .any(|earlier| {
+                    earlier.kind.changes_files() && earlier.files.iter().any(|f| s.files.contains(f))
+                })
+    });
+    if own_slip {
+        confidence -= 0.10;
+        cues.push("fixes-own-edit".into());
+    }
     Candidate {
         category: Category::Mistake,
-        title: title(failure, records, Some((how, &records[fix_call]))),
-        body: body(ctx, records, failure, &between, Some(fix_call)),
+        title: title(
+            failure,
+            records,
+            Some((how, &records[fix_call])),
+            fixed_by.as_deref(),
+        ),
+        body: body(ctx, records, failure, &between, step, Some(fix_call)),
         tags,
         files,
         confidence,
@@ -574,8 +753,8 @@ fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> O
     tags.extend(common_tags(records, failure, &files));
     Some(Candidate {
         category: Category::Mistake,
-        title: title(failure, records, None),
-        body: body(ctx, records, failure, &[], None),
+        title: title(failure, records, None, None),
+        body: body(ctx, records, failure, &[], None, None),
         tags,
         files,
         confidence,

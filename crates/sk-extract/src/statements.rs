@@ -12,9 +12,9 @@
 //! −0.05 when the agent did (agents narrate their own plans in rule-like words);
 //! +0.10 when the sentence gives its reason ("because", "so that", "weil", the weight-1
 //! decision cues) and the reason is not already one of the cues counted;
-//! −0.20 when the prompt reads as a pasted template or document (long, or laid out with
-//! headings and lists): its "always"/"never" lines are instructions for that one task
-//! (a spec-kit command, a role-play setup), not how the user works.
+//! a prompt that reads as a pasted template or document (long, or laid out with headings
+//! and lists) gives no statements: its "always"/"never" lines are instructions for that
+//! one task (a spec-kit command, a role-play setup), its decisions someone else's pitch.
 
 use std::collections::BTreeSet;
 
@@ -59,17 +59,18 @@ pub(crate) fn extract(
         }
         let prose = strip_code_blocks(&record.text);
         let all = sentences(&prose);
-        let templated = by_user && reads_as_document(&record.text);
+        // A pasted template or document (a spec-kit command, a role-play setup, a roadmap)
+        // holds instructions for that one task and pitch text, not how the user works:
+        // every entry drawn from one on the dev set was judged noise.
+        if by_user && reads_as_document(&record.text) {
+            continue;
+        }
         let mut taken = 0;
         for (k, sentence) in all.iter().enumerate().take(MAX_SENTENCES) {
             if taken == MAX_PER_RECORD {
                 break;
             }
-            if let Some(mut c) = statement(ctx, record, sentence, all.get(k + 1).copied(), by_user) {
-                if templated {
-                    c.confidence -= 0.20;
-                    c.cues.push("templated-prompt".into());
-                }
+            if let Some(c) = statement(ctx, record, sentence, all.get(k + 1).copied(), by_user) {
                 out.push(c);
                 taken += 1;
             }

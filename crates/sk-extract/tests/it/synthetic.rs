@@ -34,7 +34,10 @@ pub fn compile_error_session() -> Session {
 fn compiler_error_then_edit_then_passing_build() {
     let cands = compile_error_session().extract();
     let m = only(&cands, Category::Mistake);
-    assert_eq!(m.title, "`cargo build` failed: mismatched types in src/auth.rs");
+    assert_eq!(
+        m.title,
+        "`cargo build` failed: mismatched types in src/auth.rs; fixed by editing src/auth.rs"
+    );
     assert_eq!(m.files, vec!["src/auth.rs"]);
     assert!(m.body.contains("error[E0308]: mismatched types"), "{}", m.body);
     assert!(
@@ -54,8 +57,9 @@ fn compiler_error_then_edit_then_passing_build() {
         assert!(m.cues.iter().any(|c| c == cue), "missing cue {cue}: {:?}", m.cues);
     }
     // 0.45 retry after changes + 0.10 specific (compiler) error + 0.05 edit + 0.05 edit of
-    // the named file.
-    assert_eq!(m.confidence, 0.65);
+    // the named file − 0.10: the fix repairs the agent's own edit of that file.
+    assert!(m.cues.contains(&"fixes-own-edit".to_string()), "{:?}", m.cues);
+    assert_eq!(m.confidence, 0.55);
     assert!(
         m.tags.contains(&"rust".to_string()) && m.tags.contains(&"cargo".to_string()),
         "{:?}",
@@ -79,7 +83,7 @@ fn failing_test_then_fix() {
     let m = only(&cands, Category::Mistake);
     assert_eq!(
         m.title,
-        "`cargo test -p auth` failed: failing test tests::login_rejects_expired"
+        "`cargo test -p auth` failed: failing test tests::login_rejects_expir…; fixed by editing src/login.rs"
     );
     assert!(m.files.contains(&"src/login.rs".to_string()), "{:?}", m.files);
     assert!(m.cues.contains(&"match:exact-retry".to_string()), "{:?}", m.cues);
@@ -109,7 +113,7 @@ fn same_task_with_other_flags_counts_as_the_retry() {
     let m = only(&s.extract(), Category::Mistake).clone();
     assert_eq!(
         m.title,
-        "`npm run build` failed: Type 'string' is not assignable to type 'number' in src/app.ts"
+        "`npm run build` failed: Type 'string' is not assignable… in src/app.ts; fixed by editing src/app.ts"
     );
     assert!(m.cues.contains(&"match:same-task".to_string()));
     assert_eq!(m.files, vec!["src/app.ts"]);
@@ -161,7 +165,7 @@ fn traceback_then_install_then_passing_run() {
     let m = only(&s.extract(), Category::Mistake).clone();
     assert_eq!(
         m.title,
-        "`python3 scripts/report.py` failed: ModuleNotFoundError: No module named 'yaml'"
+        "`python3 scripts/report.py` failed: ModuleNotFoundError: No module…; fixed by `pip install pyyaml`"
     );
     assert!(
         m.body.contains("In between: ran `pip install pyyaml`"),
@@ -192,7 +196,10 @@ fn permission_denied_read_then_fixed() {
         "1. notes",
     );
     let m = only(&s.extract(), Category::Mistake).clone();
-    assert_eq!(m.title, "Reading notes.md failed: permission denied");
+    assert_eq!(
+        m.title,
+        "Reading notes.md failed: permission denied; fixed by `chmod u+r notes.md`"
+    );
     assert_eq!(m.files, vec!["notes.md"]);
     assert!(m.cues.contains(&"match:same-file".to_string()));
     assert!(m.body.contains("ran `chmod u+r notes.md`"), "{}", m.body);
@@ -283,7 +290,7 @@ fn repeated_failures_before_the_fix_raise_confidence_and_are_all_evidence() {
     let m = only(&s.extract(), Category::Mistake).clone();
     assert_eq!(
         m.title,
-        "`make test` failed: failing test tests/test_x.py::test_parse"
+        "`make test` failed: failing test tests/test_x.py::test_parse; fixed by editing x.py"
     );
     assert_eq!(m.evidence.len(), 6);
     assert!(m.cues.contains(&"attempts:2".to_string()));
@@ -390,10 +397,11 @@ pub fn statements_session() -> Session {
     s
 }
 
-/// The same rule sentence weighs less inside a pasted template (a spec-kit command, a
-/// role-play setup) than said by a person, and more with its reason.
+/// A rule line inside a pasted template (a spec-kit command, a role-play setup) is not the
+/// user's rule and gives no entry; the same kind of sentence said by a person does, and
+/// its reason lifts it over the floor.
 #[test]
-fn statements_from_templates_rank_under_the_floor_and_reasons_raise_them() {
+fn statements_from_templates_give_nothing_and_reasons_raise_a_persons() {
     let template = "# Plan command\n\n## Rules\n\n- Always keep edits confined to the declared target file.\n\
                     - Read the spec first.\n- Write the plan.\n";
     let mut s = Session::new();
@@ -409,13 +417,13 @@ fn statements_from_templates_rank_under_the_floor_and_reasons_raise_them() {
             .find(|c| c.title.contains(needle))
             .unwrap_or_else(|| panic!("no {needle}: {}", show(&cands)))
     };
-    let templated = by_title("confined to the declared target file");
     assert!(
-        templated.cues.contains(&"templated-prompt".to_string()),
-        "{:?}",
-        templated.cues
+        !cands
+            .iter()
+            .any(|c| c.title.contains("confined to the declared target file")),
+        "{}",
+        show(&cands)
     );
-    assert!(f64::from(templated.confidence) < sk_core::knowledge::SHOWN_MIN_CONFIDENCE);
     let reasoned = by_title("keep secrets in the .env file");
     assert!(
         reasoned.cues.iter().any(|c| c.starts_with("reason:")),
@@ -592,7 +600,7 @@ fn synthetic_precision_and_recall() {
             compile_error_session(),
             vec![(
                 Category::Mistake,
-                "`cargo build` failed: mismatched types in src/auth.rs",
+                "`cargo build` failed: mismatched types in src/auth.rs; fixed by editing src/auth.rs",
             )],
         ),
         (
