@@ -13,9 +13,10 @@
 //!   then create, then read again), not a mistake, whatever the tool.
 //! - A call that fails and then passes unchanged, with nothing done in between (a flaky
 //!   run, a sandbox or network refusal retried), is not a mistake: nothing was learned.
-//! - The fix is the step that made the retry pass: the last edit, or the last command that
-//!   did more than look (reading, listing and searching are how the agent found it), not
-//!   the first thing tried. The title states it: "`X` failed: E; fixed by `Y`".
+//! - The fix is the step that made the retry pass, not the first thing tried: of the edits
+//!   and the commands that did more than look (reading, listing and searching are how the
+//!   agent found it), the one sharing most words with the error and the failed command
+//!   ([`fix_step`]). The title states it: "`X` failed: E; fixed by `Y`".
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -29,9 +30,10 @@
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
 //! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
 //! per repeated failure (up to two); −0.10 when the fix edits a file the agent had itself
-//! changed before the failure (its own slip, repaired). A failure never fixed scores 0.30 (+0.05 when
-//! specific, +0.05 per repeat): kept for search, under the threshold that decides what
-//! briefings and the failure lookup show (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
+//! changed before the failure (its own slip, repaired). A failure never fixed scores 0.30
+//! (+0.05 when specific, +0.05 per repeat): kept for search, under the threshold that
+//! decides what briefings and the failure lookup show
+//! (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
 use std::collections::HashMap;
 
