@@ -3,7 +3,8 @@
 //! as `additionalContext`; Copilot CLI ignores sessionStart output, so for Copilot it is
 //! written into the marked section of its instructions file (see docs/ARCHITECTURE.md).
 //! Every briefing ends with [`LEARN_HINT`]: the lessons rules cannot extract are the ones
-//! the agent itself can write down.
+//! the agent itself can write down. When nothing is relevant to this repository nothing is
+//! injected at all, the hint neither: an agent in a fresh repository is shown no sk text.
 
 use std::path::PathBuf;
 
@@ -39,10 +40,10 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
             path.display()
         )));
     }
-    Ok(Verdict::Context(
+    Ok(
         match brief_adapter::for_directory(store, &cwd, budget, Format::Xml)? {
-            Some(text) => format!("{text}\n\n{LEARN_HINT}"),
-            None => LEARN_HINT.to_string(),
+            Some(text) => Verdict::Context(format!("{text}\n\n{LEARN_HINT}")),
+            None => Verdict::Pass("nothing relevant to this repository".into()),
         },
-    ))
+    )
 }
