@@ -203,6 +203,7 @@ fn dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested() {
         .unwrap_or_else(|| panic!("a transcript for {session_id} in {transcripts:?}"));
     let lines = jsonl(transcript);
     assert!(lines.iter().any(|l| l["type"] == "assistant"));
+    super::drift::check("claude", &lines);
     // SessionEnd handed it to `sk index`; wait for it to land.
     let sessions = sb.sk_until(&["sessions", "--json"], &repo, |s| s.contains(&session_id));
     assert!(

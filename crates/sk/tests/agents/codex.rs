@@ -208,7 +208,9 @@ fn codex_dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested()
         .iter()
         .find(|p| p.to_string_lossy().contains(&session_id))
         .unwrap_or_else(|| panic!("a rollout for {session_id} in {transcripts:?}"));
-    assert!(jsonl(rollout).iter().any(|l| l["type"] == "session_meta"));
+    let lines = jsonl(rollout);
+    assert!(lines.iter().any(|l| l["type"] == "session_meta"));
+    super::drift::check("codex", &lines);
     // Stop handed it to `sk index`; wait for it to land.
     let sessions = sb.sk_until(&["sessions", "--json"], &repo, |s| s.contains(&session_id));
     assert!(sessions.contains(&session_id), "ingested after Stop: {sessions}");

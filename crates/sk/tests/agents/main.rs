@@ -11,6 +11,7 @@
 
 mod claude;
 mod codex;
+mod drift;
 mod model;
 
 use std::path::{Path, PathBuf};
