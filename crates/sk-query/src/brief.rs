@@ -277,14 +277,15 @@ pub fn scope_root(cwd: &std::path::Path) -> String {
         .into_owned()
 }
 
-/// Whether an entry belongs to the repository of the briefing's scope: recorded for it
-/// (its `owner/name`, or its root folder when it has no remote), or without a repository
-/// and in `unscoped` (pinned, hand-written, or extracted from a session that ran there).
-pub(crate) fn entry_in_scope(ctx: &Context, root: &str, e: &BriefEntry, unscoped: &BTreeSet<i64>) -> bool {
-    match e.repo.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(repo) => repo == root || same_repo(ctx.repo.as_deref(), Some(repo)),
-        None => unscoped.contains(&e.id),
-    }
+/// Whether an entry belongs to the repository of the briefing's scope: in `here` (learned
+/// from a session that ran there, or global: see `sk_store::brief::entries_from_here`), or
+/// recorded for it (its `owner/name`, or its root folder when it has no remote).
+pub(crate) fn entry_in_scope(ctx: &Context, root: &str, e: &BriefEntry, here: &BTreeSet<i64>) -> bool {
+    here.contains(&e.id)
+        || e.repo
+            .as_deref()
+            .map(str::trim)
+            .is_some_and(|r| r == root || same_repo(ctx.repo.as_deref(), Some(r)))
 }
 
 /// BM25 scores turned into 0..1 strengths relative to the best hit.

@@ -293,15 +293,15 @@ pub fn session_places(
     .collect()
 }
 
-/// Of these entries, the ones without a repository that still belong in a briefing for the
-/// repository at `root`: pinned, written by hand (learned with no repository is learned
-/// for every repository), or extracted from a session that ran inside `root`. An entry
-/// extracted from sessions elsewhere belongs to those places, not here.
-pub fn unscoped_entries_for(conn: &Connection, ids: &[i64], root: &str) -> rusqlite::Result<BTreeSet<i64>> {
+/// Of these entries, the ones that belong in a briefing for the folder `root` whatever
+/// their repository field says: extracted from a session that ran inside `root`, or without
+/// a repository and pinned or written by hand (learned with no repository is learned for
+/// every repository). An entry extracted only from sessions elsewhere belongs there.
+pub fn entries_from_here(conn: &Connection, ids: &[i64], root: &str) -> rusqlite::Result<BTreeSet<i64>> {
     conn.prepare_cached(&format!(
         "SELECT e.id FROM entries e
-         WHERE e.id IN (SELECT value FROM json_each(?1)) AND coalesce(e.repo, '') = ''
-           AND (e.pinned = 1 OR e.origin != 'extracted' OR EXISTS (
+         WHERE e.id IN (SELECT value FROM json_each(?1))
+           AND ((coalesce(e.repo, '') = '' AND (e.pinned = 1 OR e.origin != 'extracted')) OR EXISTS (
                 SELECT 1 FROM entry_sources es JOIN sessions s
                   ON s.agent = substr(es.session_key, 1, instr(es.session_key, ':') - 1)
                  AND s.external_id = substr(es.session_key, instr(es.session_key, ':') + 1)

@@ -60,10 +60,10 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     found.entries = store::load_entries(conn, &ids, ctx.min_confidence)?;
     if let Some(root) = &ctx.scope {
         let ids: Vec<i64> = found.entries.iter().map(|e| e.id).collect();
-        let unscoped = store::unscoped_entries_for(conn, &ids, root)?;
+        let here = store::entries_from_here(conn, &ids, root)?;
         found
             .entries
-            .retain(|e| super::entry_in_scope(ctx, root, e, &unscoped));
+            .retain(|e| super::entry_in_scope(ctx, root, e, &here));
         let kept: BTreeSet<i64> = found.entries.iter().map(|e| e.id).collect();
         found.entry_fts.retain(|(id, _)| kept.contains(id));
         found.entry_files.retain(|id, _| kept.contains(id));
