@@ -75,10 +75,30 @@ fn briefing_carries_this_repository_only_and_nothing_without_history() {
     let Some(_) = agent_bin("claude") else { return };
     let sb = Sandbox::new("claude");
     let alpha = sb.repo("alpha", Some("https://github.com/acme/alpha.git"));
-    let beta = sb.repo("beta", Some("https://github.com/acme/beta.git"));
+    // Alpha's current work shares words with beta's history: only the scope keeps beta out.
+    std::fs::write(alpha.join("queue.rs"), "// job queue workers\n").expect("queue.rs");
+    super::git(&alpha, &["add", "queue.rs"]);
+    super::git(&alpha, &["commit", "-q", "-m", "Add the job queue workers"]);
+    let beta = sb.repo("beta", None);
     let fresh = sb.repo("fresh", None);
-    // Each repository's own knowledge, recorded inside it (sk learn ties it to the
-    // repository it runs in).
+    // Beta's own history: a session in which the user states a decision, which sk extracts
+    // when the session-end hook ingests it.
+    let model = ModelServer::start(Wire::Anthropic, vec![Reply::text("Noted.")]);
+    claude(
+        &sb,
+        &model,
+        &beta,
+        "We decided to keep the job queue in Redis streams because RabbitMQ was one more service to run.",
+    );
+    let extracted = sb.sk_until(&["query", "Redis", "--kind", "knowledge"], &beta, |s| {
+        s.contains("Redis streams")
+    });
+    assert!(
+        extracted.contains("Redis streams"),
+        "beta's decision was extracted: {extracted}"
+    );
+    // Alpha's own knowledge, recorded inside it (sk learn ties it to the repository it
+    // runs in).
     sb.sk_ok(
         &[
             "learn",
@@ -87,15 +107,6 @@ fn briefing_carries_this_repository_only_and_nothing_without_history() {
             "Floats lost cents in invoices; every amount in alpha is an i64 of cents.",
         ],
         &alpha,
-    );
-    sb.sk_ok(
-        &[
-            "learn",
-            "--decision",
-            "Beta keeps its queue in Redis streams",
-            "Chosen over RabbitMQ for beta's workers: one dependency fewer.",
-        ],
-        &beta,
     );
     // A repository with no history of its own, while two others have theirs: nothing
     // injected at all (not their knowledge, not the learn hint alone).
