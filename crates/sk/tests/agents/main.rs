@@ -11,6 +11,7 @@
 
 mod claude;
 mod codex;
+mod copilot;
 mod drift;
 mod model;
 
@@ -43,6 +44,7 @@ fn agent_bin(agent: &str) -> Option<PathBuf> {
             "@openai/codex-{}/vendor/{}/bin/codex",
             platform.0, platform.1
         )),
+        "copilot" => nm.join(format!("@github/copilot-{}/copilot", platform.0)),
         other => panic!("no such agent {other}"),
     };
     if bin.is_file() {
@@ -158,6 +160,7 @@ impl Sandbox {
     fn transcripts(&self) -> Vec<PathBuf> {
         let root = match self.agent {
             "claude" => self.home().join(".claude/projects"),
+            "copilot" => self.home().join(".copilot/session-state"),
             _ => self.home().join(".codex/sessions"),
         };
         let mut out: Vec<PathBuf> = walk(&root)
