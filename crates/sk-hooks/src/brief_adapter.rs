@@ -54,6 +54,9 @@ pub fn for_directory(
         files,
         empty: false,
         min_confidence: Some(sk_core::knowledge::SHOWN_MIN_CONFIDENCE),
+        // Injected without being asked for: only this repository's knowledge and global
+        // knowledge, never another project's.
+        scope: Some(brief::scope_root(cwd)),
     };
     let found = brief::gather(conn, &ctx, Limits::BRIEF).map_err(HookError::query)?;
     let ranked = brief::assemble(&ctx, &found, Limits::BRIEF);

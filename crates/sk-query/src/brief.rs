@@ -263,6 +263,29 @@ pub struct Context {
     /// Knowledge under this confidence is left out: `sk_core::knowledge::SHOWN_MIN_CONFIDENCE`
     /// unless the user asked for all (None).
     pub min_confidence: Option<f64>,
+    /// The automatic briefing's scope: the root folder of the repository (or the folder)
+    /// the agent works in. Set, only knowledge of this repository and global knowledge is
+    /// shown, and only sessions that ran here; None (`sk brief`): everything relevant.
+    pub scope: Option<String>,
+}
+
+/// The scope of an automatic briefing in `cwd`: the root of its git repository, else `cwd`.
+pub fn scope_root(cwd: &std::path::Path) -> String {
+    crate::gitroot::find(cwd)
+        .map_or_else(|| cwd.to_path_buf(), |r| r.root)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Whether an entry belongs to the repository of the briefing's scope: in `here` (learned
+/// from a session that ran there, or global: see `sk_store::brief::entries_from_here`), or
+/// recorded for it (its `owner/name`, or its root folder when it has no remote).
+pub(crate) fn entry_in_scope(ctx: &Context, root: &str, e: &BriefEntry, here: &BTreeSet<i64>) -> bool {
+    here.contains(&e.id)
+        || e.repo
+            .as_deref()
+            .map(str::trim)
+            .is_some_and(|r| r == root || same_repo(ctx.repo.as_deref(), Some(r)))
 }
 
 /// BM25 scores turned into 0..1 strengths relative to the best hit.
@@ -283,7 +306,7 @@ fn strengths(scores: &[(i64, f64)]) -> BTreeMap<i64, f64> {
         .collect()
 }
 
-fn same_repo(current: Option<&str>, other: Option<&str>) -> bool {
+pub(crate) fn same_repo(current: Option<&str>, other: Option<&str>) -> bool {
     match (current.and_then(repo_key), other.and_then(repo_key)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
@@ -608,6 +631,7 @@ mod tests {
             files: Vec::new(),
             empty: false,
             min_confidence: None,
+            scope: None,
         }
     }
 
@@ -695,6 +719,7 @@ mod tests {
             ..Found::default()
         };
         let ctx = Context {
+            scope: None,
             repo: Some("acme/shop".into()),
             ..ctx()
         };

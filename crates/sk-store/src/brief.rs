@@ -3,7 +3,7 @@
 //! SQL and live in `sk_query::brief`; this module only returns raw signals (BM25 scores,
 //! file matches) in a stable order so the briefing is reproducible.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, params};
 
@@ -272,6 +272,42 @@ pub fn load_sessions(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Bri
             next_steps: None,
         })
     })?
+    .collect()
+}
+
+/// SQL: the session `s` ran in the folder `?2` or below it.
+const UNDER_ROOT: &str = "(s.cwd = ?2 OR substr(s.cwd, 1, length(?2) + 1) = ?2 || '/')";
+
+/// Of these sessions: whether each ran in the folder `root` or below it, and its repository.
+pub fn session_places(
+    conn: &Connection,
+    ids: &[i64],
+    root: &str,
+) -> rusqlite::Result<Vec<(i64, bool, Option<String>)>> {
+    conn.prepare_cached(&format!(
+        "SELECT s.id, {UNDER_ROOT}, s.repo FROM sessions s WHERE s.id IN (SELECT value FROM json_each(?1))"
+    ))?
+    .query_map(params![json_ids(ids), root], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?
+    .collect()
+}
+
+/// Of these entries, the ones that belong in a briefing for the folder `root` whatever
+/// their repository field says: extracted from a session that ran inside `root`, or without
+/// a repository and pinned or written by hand (learned with no repository is learned for
+/// every repository). An entry extracted only from sessions elsewhere belongs there.
+pub fn entries_from_here(conn: &Connection, ids: &[i64], root: &str) -> rusqlite::Result<BTreeSet<i64>> {
+    conn.prepare_cached(&format!(
+        "SELECT e.id FROM entries e
+         WHERE e.id IN (SELECT value FROM json_each(?1))
+           AND ((coalesce(e.repo, '') = '' AND (e.pinned = 1 OR e.origin != 'extracted')) OR EXISTS (
+                SELECT 1 FROM entry_sources es JOIN sessions s
+                  ON s.agent = substr(es.session_key, 1, instr(es.session_key, ':') - 1)
+                 AND s.external_id = substr(es.session_key, instr(es.session_key, ':') + 1)
+                WHERE es.entry_id = e.id AND {UNDER_ROOT}))"
+    ))?
+    .query_map(params![json_ids(ids), root], |r| r.get(0))?
     .collect()
 }
 

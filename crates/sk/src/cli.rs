@@ -365,14 +365,18 @@ pub struct LearnArgs {
     /// The task or issue this belongs to
     #[arg(long)]
     pub task: Option<String>,
-    /// Repository (owner/name) [default: none]
-    #[arg(long)]
+    /// Repository (owner/name) [default: the git repository of the current directory: its
+    /// origin's owner/name, else its root folder; none outside a repository]
+    #[arg(long, conflicts_with = "global")]
     pub repo: Option<String>,
+    /// For every repository: record no repository, so automatic briefings anywhere show it
+    #[arg(long)]
+    pub global: bool,
     /// Who is recording it: a person, or an agent on its own initiative
     #[arg(long, value_enum, default_value = "user")]
     pub source: LearnSource,
     /// Replay entries queued in the inbox while the database was busy, oldest first
-    #[arg(long, conflicts_with_all = ["category", "title", "body", "tags", "files", "task", "repo"])]
+    #[arg(long, conflicts_with_all = ["category", "title", "body", "tags", "files", "task", "repo", "global"])]
     pub flush_inbox: bool,
     /// Print the outcome as JSON
     #[arg(long)]

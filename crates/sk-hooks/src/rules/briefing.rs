@@ -3,7 +3,8 @@
 //! as `additionalContext`; Copilot CLI ignores sessionStart output, so for Copilot it is
 //! written into the marked section of its instructions file (see docs/ARCHITECTURE.md).
 //! Every briefing ends with [`LEARN_HINT`]: the lessons rules cannot extract are the ones
-//! the agent itself can write down.
+//! the agent itself can write down. When nothing is relevant to this repository nothing is
+//! injected at all, the hint neither: an agent in a fresh repository is shown no sk text.
 
 use std::path::PathBuf;
 
@@ -28,10 +29,16 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         .budget_chars
         .saturating_sub(LEARN_HINT.chars().count() + 2);
     if ctx.inv.agent == Agent::Copilot {
-        let body = brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)?
-            .unwrap_or_else(|| format!("sk knows nothing yet about the work in {}.", cwd.display()));
         let path = ctx.paths.copilot_instructions();
-        let section = format!("Written for {}.\n\n{body}\n\n{LEARN_HINT}", cwd.display());
+        // Nothing relevant here: an earlier session's section is emptied (another
+        // repository's briefing must not stay behind), and no file is created for nothing.
+        let section = match brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)? {
+            Some(body) => format!("Written for {}.\n\n{body}\n\n{LEARN_HINT}", cwd.display()),
+            None if !path.exists() => {
+                return Ok(Verdict::Pass("nothing relevant to this repository".into()));
+            }
+            None => String::new(),
+        };
         let changed = instructions::apply(&path, &section)?;
         return Ok(Verdict::Pass(format!(
             "{} the briefing section of {}",
@@ -39,10 +46,10 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
             path.display()
         )));
     }
-    Ok(Verdict::Context(
+    Ok(
         match brief_adapter::for_directory(store, &cwd, budget, Format::Xml)? {
-            Some(text) => format!("{text}\n\n{LEARN_HINT}"),
-            None => LEARN_HINT.to_string(),
+            Some(text) => Verdict::Context(format!("{text}\n\n{LEARN_HINT}")),
+            None => Verdict::Pass("nothing relevant to this repository".into()),
         },
-    ))
+    )
 }

@@ -2,6 +2,8 @@
 //! short, any word otherwise or when that finds nothing) and its files, turned into the
 //! [`Found`] that `assemble` ranks.
 
+use std::collections::BTreeSet;
+
 use rusqlite::Connection;
 use sk_store::brief as store;
 use sk_store::search;
@@ -56,6 +58,29 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     ids.extend(store::standing_entries(conn, STANDING)?);
     ids.extend(store::pinned_entries(conn, PINNED)?);
     found.entries = store::load_entries(conn, &ids, ctx.min_confidence)?;
+    if let Some(root) = &ctx.scope {
+        let ids: Vec<i64> = found.entries.iter().map(|e| e.id).collect();
+        let here = store::entries_from_here(conn, &ids, root)?;
+        found
+            .entries
+            .retain(|e| super::entry_in_scope(ctx, root, e, &here));
+        let kept: BTreeSet<i64> = found.entries.iter().map(|e| e.id).collect();
+        found.entry_fts.retain(|(id, _)| kept.contains(id));
+        found.entry_files.retain(|id, _| kept.contains(id));
+        let ids: Vec<i64> = found
+            .session_fts
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(found.session_files.iter().copied())
+            .collect();
+        let here: BTreeSet<i64> = store::session_places(conn, &ids, root)?
+            .into_iter()
+            .filter(|(_, under, repo)| *under || super::same_repo(ctx.repo.as_deref(), repo.as_deref()))
+            .map(|(id, _, _)| id)
+            .collect();
+        found.session_fts.retain(|(id, _)| here.contains(id));
+        found.session_files.retain(|id| here.contains(id));
+    }
     // Candidate sessions: the best text matches and the newest file matches.
     let mut session_ids: Vec<i64> = found
         .session_fts

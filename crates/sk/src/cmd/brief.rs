@@ -73,6 +73,8 @@ pub fn run(paths: &Paths, args: &BriefArgs) -> anyhow::Result<ExitCode> {
         files,
         empty: !has_data,
         min_confidence: (!args.all_quality).then_some(sk_core::knowledge::SHOWN_MIN_CONFIDENCE),
+        // --auto is what the session-start hook injects: this repository's knowledge only.
+        scope: args.auto.then(|| brief::scope_root(&cwd)),
     };
     let limits = if args.full { Limits::FULL } else { Limits::BRIEF };
     let found = if ctx.empty {

@@ -35,6 +35,20 @@ struct LearnedJson<'a> {
     busy: Option<&'a str>,
 }
 
+/// The repository a lesson is for: `--repo`, none with `--global`, else the git repository
+/// of the current directory (its origin's `owner/name`, or its root folder when it has no
+/// origin), so that automatic briefings show it there and nowhere else.
+fn repo(args: &LearnArgs) -> Option<String> {
+    if args.repo.is_some() || args.global {
+        return args.repo.clone();
+    }
+    let here = sk_query::here::find(&std::env::current_dir().ok()?)?;
+    Some(
+        here.repo
+            .unwrap_or_else(|| here.root.to_string_lossy().into_owned()),
+    )
+}
+
 pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
     if args.flush_inbox {
         return flush(paths, args.json);
@@ -49,7 +63,7 @@ pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
     let lesson = Lesson::new(category, title, body)
         .with_tags(&args.tags)
         .with_files(&args.files)
-        .with_repo(args.repo.as_deref())
+        .with_repo(repo(args).as_deref())
         .with_task(args.task.as_deref())
         .with_source(match args.source {
             LearnSource::User => EntrySource::User,
