@@ -16,12 +16,22 @@ pub fn run(paths: &Paths, cmd: &ProvisionCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ProvisionCommand::Deploy(args) => {
             let sk = hook_binary(paths)?;
-            let plan = agents::deploy_plan(paths, &agents_of(args)?, &sk)?;
-            finish(
+            let agents = agents_of(args)?;
+            let plan = agents::deploy_plan(paths, &agents, &sk)?;
+            // Found by the agent harness: Codex CLI 0.171 runs no hook from hooks.json until
+            // the user approves it in its own /hooks screen (it stores a hash per hook). sk
+            // does not approve on the user's behalf; it says so.
+            let notes: &[&str] = if agents.contains(&Agent::Codex) && !plan.is_noop() {
+                &[CODEX_APPROVAL]
+            } else {
+                &[]
+            };
+            finish_with_notes(
                 plan,
                 args.dry_run,
                 args.json,
                 &format!("sk hooks deployed (they run {})", sk.display()),
+                notes,
             )
         }
         ProvisionCommand::Undeploy(args) => {
@@ -60,6 +70,10 @@ pub fn hook_binary(paths: &Paths) -> anyhow::Result<PathBuf> {
     Ok(exe.canonicalize().unwrap_or(exe))
 }
 
+/// What a Codex user must do after a deploy that changed its hooks.
+const CODEX_APPROVAL: &str = "Codex CLI runs new or changed hooks only after you approve them: start `codex`, \
+open /hooks and approve sk's (again after each deploy that changes them).";
+
 fn agents_of(args: &DeployArgs) -> anyhow::Result<Vec<Agent>> {
     if args.agent == "all" {
         return Ok(Agent::ALL.to_vec());
@@ -73,14 +87,28 @@ fn agents_of(args: &DeployArgs) -> anyhow::Result<Vec<Agent>> {
 
 /// Prints the plan, applies it unless `--dry-run`, and says what happened.
 pub fn finish(plan: Plan, dry_run: bool, json: bool, done: &str) -> anyhow::Result<ExitCode> {
+    finish_with_notes(plan, dry_run, json, done, &[])
+}
+
+/// [`finish`], plus what the user still has to do (printed after `done`; `notes` in JSON).
+fn finish_with_notes(
+    plan: Plan,
+    dry_run: bool,
+    json: bool,
+    done: &str,
+    notes: &[&str],
+) -> anyhow::Result<ExitCode> {
     let mut out = Out::new();
     if !dry_run {
         plan.apply()?;
     }
     if json {
-        out.json(
-            &serde_json::json!({ "dry_run": dry_run, "changed": !plan.is_noop(), "changes": plan.changes }),
-        )?;
+        let mut doc =
+            serde_json::json!({ "dry_run": dry_run, "changed": !plan.is_noop(), "changes": plan.changes });
+        if !notes.is_empty() {
+            doc["notes"] = serde_json::json!(notes);
+        }
+        out.json(&doc)?;
         return Ok(ExitCode::SUCCESS);
     }
     write!(out, "{plan}")?;
@@ -90,6 +118,9 @@ pub fn finish(plan: Plan, dry_run: bool, json: bool, done: &str) -> anyhow::Resu
         writeln!(out, "already up to date: nothing changed")?;
     } else {
         writeln!(out, "{done}")?;
+        for note in notes {
+            writeln!(out, "note: {note}")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -126,6 +126,33 @@ fn deploy_merges_into_user_settings_is_idempotent_and_undeploy_removes_only_sks_
     assert!(twice.contains("already up to date"), "{twice}");
 }
 
+/// Codex CLI runs no hook from hooks.json until the user approves it in its /hooks screen
+/// (found by the agent harness): a deploy that changes Codex's hooks says so, in text and
+/// in JSON; one that changes nothing, or no Codex hook, does not.
+#[test]
+fn a_deploy_that_changes_codex_hooks_says_they_need_approving() {
+    let env = TestEnv::new();
+    let claude = stdout(&env, &["hooks", "deploy", "--agent", "claude"]);
+    assert!(!claude.contains("/hooks"), "{claude}");
+    let codex = stdout(&env, &["hooks", "deploy", "--agent", "codex"]);
+    assert!(
+        codex.contains("note: Codex CLI runs new or changed hooks only after you approve them"),
+        "{codex}"
+    );
+    let again = stdout(&env, &["hooks", "deploy", "--agent", "codex"]);
+    assert!(
+        again.contains("already up to date") && !again.contains("note:"),
+        "{again}"
+    );
+    stdout(&env, &["hooks", "undeploy", "--agent", "codex"]);
+    let doc: Value = serde_json::from_str(&stdout(&env, &["hooks", "deploy", "--agent", "codex", "--json"]))
+        .expect("json");
+    assert!(
+        doc["notes"][0].as_str().is_some_and(|n| n.contains("/hooks")),
+        "{doc}"
+    );
+}
+
 #[test]
 fn invalid_user_json_is_refused_and_nothing_changes() {
     let env = TestEnv::new();
