@@ -35,13 +35,15 @@
 //! decides what briefings and the failure lookup show
 //! (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
+mod fix;
+
 use std::collections::HashMap;
 
 use sk_core::{Category, Record, RecordKind};
 
+use self::fix::{fix_phrase, fix_step, patched_file};
 use crate::commands::{
-    ToolKind, command_key, corrects_missing_program, normalize_command, only_inspects, program,
-    short_command, tool_kind,
+    ToolKind, command_key, corrects_missing_program, normalize_command, program, short_command, tool_kind,
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
@@ -370,122 +372,6 @@ fn subject(failure: &OpenFailure, call: &Record, command_chars: usize) -> String
             excerpt(call.text.lines().next().unwrap_or(""), 40).replace('`', "'")
         ),
         (Target::Text(_), _) => format!("`{}`", failure.tool),
-    }
-}
-
-/// The step that made the retry pass, among the changes between the failure and the
-/// passing call that did something (an edit, or a command that does more than look:
-/// reading and searching is how the agent found the fix, not the fix). Of those, the one
-/// that shares the most words with the error and the failed command (`git config --add
-/// safe.directory` for "dubious ownership … safe.directory"; an edit of the file the error
-/// names), the latest on a tie, so that a commit made later in passing is not taken for
-/// the fix.
-fn fix_step<'c>(records: &[Record], failure: &OpenFailure, between: &[&'c Change]) -> Option<&'c Change> {
-    let first = &failure.attempts[0];
-    let failed = &records[first.call].text;
-    let mut clues = words(&first.error.excerpt);
-    clues.extend(words(failed));
-    if let Some(program) = program(failed) {
-        clues.remove(&program);
-    }
-    let mut best: Option<(usize, &'c Change)> = None;
-    for &c in between {
-        let text = match c.kind {
-            ToolKind::Shell if only_inspects(&records[c.call].text) => continue,
-            ToolKind::Shell => records[c.call].text.clone(),
-            k if k.changes_files() => c.files.join(" "),
-            _ => continue,
-        };
-        let shared = words(&text).intersection(&clues).count();
-        // An edit of the very file the failed command ran or the error names is the
-        // likeliest fix, whatever a command in between has in common with the message.
-        let shared = if c.kind.changes_files() && shared > 0 {
-            shared + EDIT_OF_NAMED_FILE
-        } else {
-            shared
-        };
-        if best.is_none_or(|(n, _)| shared >= n) {
-            best = Some((shared, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// What an edit of a file the failure names counts for, against a command's shared words.
-const EDIT_OF_NAMED_FILE: usize = 100;
-
-/// Lower-cased words of three characters or more (paths and dotted names kept whole),
-/// without the ones every command and message has.
-fn words(text: &str) -> std::collections::BTreeSet<String> {
-    const COMMON: [&str; 14] = [
-        "the", "and", "for", "with", "not", "error", "failed", "fatal", "this", "that", "from", "git",
-        "cannot", "exit",
-    ];
-    let mut out = std::collections::BTreeSet::new();
-    for w in text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))) {
-        let w = w.trim_matches(['.', '-', '/']).to_lowercase();
-        // A path also counts by its file name: the error says /w/app/src/db.rs, the edit src/db.rs.
-        let name = w.rsplit('/').next().unwrap_or("").to_string();
-        for w in [w, name] {
-            if w.chars().count() >= 3 && !COMMON.contains(&w.as_str()) {
-                out.insert(w);
-            }
-        }
-    }
-    out
-}
-
-/// The fix in a few words for a title: "fixed by `npm i -D vite`", "fixed by editing
-/// src/db.rs", "passed as `pytest -q tests/a.py`" (the same task with other arguments).
-fn fix_phrase(
-    ctx: &SessionContext,
-    records: &[Record],
-    how: FixMatch,
-    step: Option<&Change>,
-    ok: &Record,
-) -> Option<String> {
-    let patch = step.is_some_and(|c| program(&records[c.call].text).as_deref() == Some("apply_patch"));
-    match step {
-        // Cut, never shortened: `short_command` turns long paths into file names, and a
-        // fix whose path was rewritten (`safe.directory gt`) would mislead.
-        Some(c) if c.kind == ToolKind::Shell && !patch => Some(format!(
-            "fixed by `{}`",
-            excerpt(&normalize_command(&records[c.call].text), FIX_COMMAND_CHARS)
-        )),
-        Some(c) => {
-            let file = c
-                .files
-                .first()
-                .map(|f| relativize(f, ctx.cwd))
-                .or_else(|| patched_file(&records[c.call].text))
-                .map_or_else(|| "a file".to_string(), |f| short_path(&f));
-            Some(format!("fixed by editing {file}"))
-        }
-        None if how == FixMatch::SameTask => Some(format!(
-            "passed as `{}`",
-            short_command(&ok.text, FIX_COMMAND_CHARS)
-        )),
-        None => None,
-    }
-}
-
-/// The first file a patch in apply_patch's format names (Codex runs it as a command).
-fn patched_file(text: &str) -> Option<String> {
-    text.lines().find_map(|l| {
-        ["*** Update File: ", "*** Add File: "]
-            .iter()
-            .find_map(|p| l.trim().strip_prefix(p))
-            .map(|f| f.trim().to_string())
-    })
-}
-
-/// A path short enough for a title: whole when short, else its file name.
-fn short_path(path: &str) -> String {
-    let shown = display_path(path);
-    if shown.chars().count() <= 28 {
-        shown
-    } else {
-        shown.rsplit(['/', '\\']).next().unwrap_or(&shown).to_string()
     }
 }
 
