@@ -41,6 +41,11 @@ pub fn plan(existing: Option<&str>, body: &str) -> Option<String> {
     }
 }
 
+/// Whether the file at `path` holds sk's section (a missing or unreadable file does not).
+pub fn has_section(path: &Path) -> bool {
+    fs::read_to_string(path).is_ok_and(|text| text.contains(BEGIN_PREFIX))
+}
+
 /// Writes the section into `path`. The first time sk touches an existing file it keeps a
 /// copy as `copilot-instructions.md.sk-backup`.
 pub fn apply(path: &Path, body: &str) -> Result<bool, HookError> {

@@ -263,18 +263,40 @@ pub struct Context {
     /// Knowledge under this confidence is left out: `sk_core::knowledge::SHOWN_MIN_CONFIDENCE`
     /// unless the user asked for all (None).
     pub min_confidence: Option<f64>,
-    /// The automatic briefing's scope: the root folder of the repository (or the folder)
-    /// the agent works in. Set, only knowledge of this repository and global knowledge is
-    /// shown, and only sessions that ran here; None (`sk brief`): everything relevant.
-    pub scope: Option<String>,
+    /// The automatic briefing's scope: the repository (or the folder) the agent works in.
+    /// Set, only knowledge of this repository and global knowledge is shown, and only
+    /// sessions that ran here; None (`sk brief`): everything relevant.
+    pub scope: Option<Scope>,
+}
+
+/// Where an automatic briefing is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The root of the git repository, else the folder itself; no trailing separator.
+    pub root: String,
+    /// A repository: sessions that ran in a folder below its root are its own. A plain
+    /// folder (the home folder, `~/code`) holds every project below it, so only sessions
+    /// that ran in it exactly count.
+    pub below: bool,
 }
 
 /// The scope of an automatic briefing in `cwd`: the root of its git repository, else `cwd`.
-pub fn scope_root(cwd: &std::path::Path) -> String {
-    crate::gitroot::find(cwd)
-        .map_or_else(|| cwd.to_path_buf(), |r| r.root)
-        .to_string_lossy()
-        .into_owned()
+pub fn scope_root(cwd: &std::path::Path) -> Scope {
+    let (root, below) = match crate::gitroot::find(cwd) {
+        Some(r) => (r.root, true),
+        None => (cwd.to_path_buf(), false),
+    };
+    let root = root.to_string_lossy();
+    // `/a/b/` must match what ran in `/a/b`; the filesystem root stays `/`.
+    let trimmed = root.trim_end_matches(['/', '\\']);
+    Scope {
+        root: if trimmed.is_empty() {
+            root.into_owned()
+        } else {
+            trimmed.to_string()
+        },
+        below,
+    }
 }
 
 /// Whether an entry belongs to the repository of the briefing's scope: in `here` (learned
@@ -307,6 +329,12 @@ fn strengths(scores: &[(i64, f64)]) -> BTreeMap<i64, f64> {
 }
 
 pub(crate) fn same_repo(current: Option<&str>, other: Option<&str>) -> bool {
+    // A folder recorded for a repository without a remote is compared as it is: its last
+    // two parts (`work/proj`) could be some other repository's `owner/name`.
+    let path_like = |r: &str| r.starts_with('/') || r.contains('\\') || r.get(1..2) == Some(":");
+    if current.is_some_and(path_like) || other.is_some_and(path_like) {
+        return current.is_some() && current == other;
+    }
     match (current.and_then(repo_key), other.and_then(repo_key)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
@@ -373,8 +401,14 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
         // decisions also stand as conventions of the repository, and so does anything a
         // person pinned.
         let unmatched = text.is_none() && file.is_none();
+        // Recorded for this repository's folder (no remote) is this repository's too.
+        let this_folder = ctx
+            .scope
+            .as_ref()
+            .is_some_and(|s| e.repo.as_deref().map(str::trim) == Some(s.root.as_str()));
         let foreign = e.repo.as_deref().is_some_and(|r| !r.is_empty())
-            && !same_repo(ctx.repo.as_deref(), e.repo.as_deref());
+            && !same_repo(ctx.repo.as_deref(), e.repo.as_deref())
+            && !this_folder;
         if unmatched && (foreign || (section == SectionName::Mistakes && !e.pinned)) {
             continue;
         }
@@ -607,6 +641,24 @@ pub fn one_line(text: &str, max: usize) -> String {
 mod tests {
     use super::render::markdown_item;
     use super::*;
+
+    #[test]
+    fn a_folder_recorded_for_a_repository_is_compared_whole() {
+        assert!(same_repo(Some("/home/u/work/proj"), Some("/home/u/work/proj")));
+        // Its last two parts are not an owner/name.
+        assert!(!same_repo(Some("work/proj"), Some("/home/u/work/proj")));
+        assert!(!same_repo(Some("/home/u/work/proj"), Some("https://github.com/work/proj")));
+        assert!(same_repo(Some("acme/app"), Some("git@github.com:acme/app.git")));
+    }
+
+    #[test]
+    fn outside_a_repository_the_scope_is_the_folder_alone() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let with_slash = format!("{}/", dir.path().display());
+        let scope = scope_root(std::path::Path::new(&with_slash));
+        assert_eq!(scope.root, dir.path().display().to_string());
+        assert!(!scope.below, "a plain folder holds every project below it");
+    }
 
     fn entry(id: i64, category: &str, title: &str, confidence: f64) -> BriefEntry {
         BriefEntry {

@@ -275,19 +275,22 @@ pub fn load_sessions(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Bri
     .collect()
 }
 
-/// SQL: the session `s` ran in the folder `?2` or below it.
-const UNDER_ROOT: &str = "(s.cwd = ?2 OR substr(s.cwd, 1, length(?2) + 1) = ?2 || '/')";
+/// SQL: the session `s` ran in the folder `?2`, or below it when `?3` (a repository's
+/// root: outside a repository, a folder such as the home folder holds every project).
+const UNDER_ROOT: &str = "(s.cwd = ?2 OR (?3 AND substr(s.cwd, 1, length(?2) + 1) = ?2 || '/'))";
 
-/// Of these sessions: whether each ran in the folder `root` or below it, and its repository.
+/// Of these sessions: whether each ran in the folder `root` (or below it, with `below`),
+/// and its repository.
 pub fn session_places(
     conn: &Connection,
     ids: &[i64],
     root: &str,
+    below: bool,
 ) -> rusqlite::Result<Vec<(i64, bool, Option<String>)>> {
     conn.prepare_cached(&format!(
         "SELECT s.id, {UNDER_ROOT}, s.repo FROM sessions s WHERE s.id IN (SELECT value FROM json_each(?1))"
     ))?
-    .query_map(params![json_ids(ids), root], |r| {
+    .query_map(params![json_ids(ids), root, below], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?
     .collect()
@@ -297,7 +300,12 @@ pub fn session_places(
 /// their repository field says: extracted from a session that ran inside `root`, or without
 /// a repository and pinned or written by hand (learned with no repository is learned for
 /// every repository). An entry extracted only from sessions elsewhere belongs there.
-pub fn entries_from_here(conn: &Connection, ids: &[i64], root: &str) -> rusqlite::Result<BTreeSet<i64>> {
+pub fn entries_from_here(
+    conn: &Connection,
+    ids: &[i64],
+    root: &str,
+    below: bool,
+) -> rusqlite::Result<BTreeSet<i64>> {
     conn.prepare_cached(&format!(
         "SELECT e.id FROM entries e
          WHERE e.id IN (SELECT value FROM json_each(?1))
@@ -307,7 +315,7 @@ pub fn entries_from_here(conn: &Connection, ids: &[i64], root: &str) -> rusqlite
                  AND s.external_id = substr(es.session_key, instr(es.session_key, ':') + 1)
                 WHERE es.entry_id = e.id AND {UNDER_ROOT}))"
     ))?
-    .query_map(params![json_ids(ids), root], |r| r.get(0))?
+    .query_map(params![json_ids(ids), root, below], |r| r.get(0))?
     .collect()
 }
 

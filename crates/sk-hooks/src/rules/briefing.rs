@@ -34,7 +34,8 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         // repository's briefing must not stay behind), and no file is created for nothing.
         let section = match brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)? {
             Some(body) => format!("Written for {}.\n\n{body}\n\n{LEARN_HINT}", cwd.display()),
-            None if !path.exists() => {
+            // Nothing to empty: the user's own file (or none) is left as it is.
+            None if !instructions::has_section(&path) => {
                 return Ok(Verdict::Pass("nothing relevant to this repository".into()));
             }
             None => String::new(),

@@ -58,9 +58,10 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     ids.extend(store::standing_entries(conn, STANDING)?);
     ids.extend(store::pinned_entries(conn, PINNED)?);
     found.entries = store::load_entries(conn, &ids, ctx.min_confidence)?;
-    if let Some(root) = &ctx.scope {
+    if let Some(scope) = &ctx.scope {
+        let root = scope.root.as_str();
         let ids: Vec<i64> = found.entries.iter().map(|e| e.id).collect();
-        let here = store::entries_from_here(conn, &ids, root)?;
+        let here = store::entries_from_here(conn, &ids, root, scope.below)?;
         found
             .entries
             .retain(|e| super::entry_in_scope(ctx, root, e, &here));
@@ -73,7 +74,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
             .map(|(id, _)| *id)
             .chain(found.session_files.iter().copied())
             .collect();
-        let here: BTreeSet<i64> = store::session_places(conn, &ids, root)?
+        let here: BTreeSet<i64> = store::session_places(conn, &ids, root, scope.below)?
             .into_iter()
             .filter(|(_, under, repo)| *under || super::same_repo(ctx.repo.as_deref(), repo.as_deref()))
             .map(|(id, _, _)| id)
@@ -106,6 +107,19 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
         store::fill_session_texts(conn, &mut found.sessions[i])?;
     }
     found.mistake_files = store::mistake_files(conn, POOL)?;
+    if ctx.scope.is_some() {
+        // Hot files are counted over every repository: in an automatic briefing only those
+        // of this repository's own mistakes (or the task's files) may show.
+        let own: Vec<&str> = found
+            .entries
+            .iter()
+            .flat_map(|e| e.files.iter().map(String::as_str))
+            .chain(ctx.files.iter().map(String::as_str))
+            .collect();
+        found
+            .mistake_files
+            .retain(|m| own.iter().any(|f| super::path_matches(&m.path, f)));
+    }
     Ok(found)
 }
 

@@ -9,6 +9,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -42,26 +43,34 @@ fn trusted_hooks(sb: &Sandbox, cwd: &Path) -> String {
     ] {
         writeln!(stdin, "{msg}").expect("write to app-server");
     }
-    let mut trusted = String::new();
-    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
-        let Ok(line) = line else { break };
-        let Ok(msg) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if msg["id"] != json!(2) {
-            continue;
+    // Read in a thread with a deadline: an app-server that never answers (a protocol
+    // change, a start-up error) must fail the test, not hang CI.
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let Ok(msg) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            if msg["id"] == json!(2) {
+                let _ = tx.send(msg);
+                break;
+            }
         }
-        for hook in msg["result"]["data"][0]["hooks"].as_array().into_iter().flatten() {
-            trusted.push_str(&format!(
-                "\n[hooks.state.{}]\ntrusted_hash = {}\n",
-                hook["key"], hook["currentHash"]
-            ));
-        }
-        break;
-    }
+    });
+    let answer = rx.recv_timeout(Duration::from_secs(60));
     drop(stdin);
     let _ = child.kill();
     let _ = child.wait();
+    let msg = answer.expect("codex app-server answered hooks/list within 60 s");
+    let mut trusted = String::new();
+    for hook in msg["result"]["data"][0]["hooks"].as_array().into_iter().flatten() {
+        trusted.push_str(&format!(
+            "\n[hooks.state.{}]\ntrusted_hash = {}\n",
+            hook["key"], hook["currentHash"]
+        ));
+    }
     assert!(
         trusted.contains("session_start"),
         "codex lists sk's hooks: {trusted}"

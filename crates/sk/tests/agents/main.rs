@@ -191,26 +191,36 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// Runs `cmd` to completion, killing it after `secs`: a scripted conversation that goes
 /// wrong must fail the test, not hang CI. The second value says whether it was killed.
 fn run_with_deadline(cmd: &mut Command, secs: u64) -> (Output, bool) {
+    use std::os::unix::process::CommandExt;
     use std::process::Stdio;
+    // A process group of its own, so that a kill also reaches what the agent started (a
+    // hook's sk, a shell, helpers) and nothing keeps the output pipes open.
     let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .expect("spawn agent");
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
-    let waiter = std::thread::spawn(move || {
-        let out = child.wait_with_output();
-        let _ = tx.send(());
-        out
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
     });
-    let killed = rx.recv_timeout(Duration::from_secs(secs)).is_err();
-    if killed {
-        // Only the child this test started, by its id.
-        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(out) => (out.expect("agent output"), false),
+        Err(_) => {
+            // The group this test started, by its id (the group id is the child's pid).
+            let _ = Command::new("kill")
+                .args(["-9", "--", &format!("-{pid}")])
+                .status();
+            let out = rx
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("the agent's process group kept running after kill -9 -{pid}"))
+                .expect("agent output");
+            (out, true)
+        }
     }
-    (waiter.join().expect("waiter").expect("agent output"), killed)
 }
 
 fn sk_bin() -> PathBuf {
