@@ -647,7 +647,10 @@ mod tests {
         assert!(same_repo(Some("/home/u/work/proj"), Some("/home/u/work/proj")));
         // Its last two parts are not an owner/name.
         assert!(!same_repo(Some("work/proj"), Some("/home/u/work/proj")));
-        assert!(!same_repo(Some("/home/u/work/proj"), Some("https://github.com/work/proj")));
+        assert!(!same_repo(
+            Some("/home/u/work/proj"),
+            Some("https://github.com/work/proj")
+        ));
         assert!(same_repo(Some("acme/app"), Some("git@github.com:acme/app.git")));
     }
 
