@@ -4,6 +4,7 @@
 #![allow(clippy::string_slice)]
 
 mod backup;
+mod brief_scope;
 mod common_words;
 mod curation;
 mod knowledge;
