@@ -13,8 +13,11 @@ use sk_store::brief::{BriefEntry, BriefSession, FileMatch, MistakeFile};
 mod gather;
 pub mod git;
 mod render;
+mod scope;
 pub use gather::gather;
 pub use render::{render_markdown, render_xml, xml_escape};
+pub use scope::{Scope, repo_key, scope_root};
+pub(crate) use scope::{entry_in_scope, recorded_here, same_repo};
 
 /// Characters per token when a budget is given in tokens (a common rough average).
 pub const CHARS_PER_TOKEN: usize = 4;
@@ -81,17 +84,6 @@ pub fn task_from_git(branch: Option<&str>, files: &[String], subjects: &[String]
             .filter(|s| !s.is_empty()),
     );
     parts.join("; ")
-}
-
-/// `owner/name`, lowercased, from a remote URL or an `owner/name` string, so that
-/// `git@github.com:o/n.git` and `https://github.com/O/n` compare equal.
-pub fn repo_key(repo: &str) -> Option<String> {
-    let trimmed = repo.trim().trim_end_matches('/');
-    let trimmed = trimmed.strip_suffix(".git").unwrap_or(trimmed);
-    let mut parts = trimmed.rsplit(['/', ':']).filter(|p| !p.is_empty());
-    let name = parts.next()?;
-    let owner = parts.next()?;
-    Some(format!("{owner}/{name}").to_lowercase())
 }
 
 /// Where the task text came from.
@@ -269,47 +261,6 @@ pub struct Context {
     pub scope: Option<Scope>,
 }
 
-/// Where an automatic briefing is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
-    /// The root of the git repository, else the folder itself; no trailing separator.
-    pub root: String,
-    /// A repository: sessions that ran in a folder below its root are its own. A plain
-    /// folder (the home folder, `~/code`) holds every project below it, so only sessions
-    /// that ran in it exactly count.
-    pub below: bool,
-}
-
-/// The scope of an automatic briefing in `cwd`: the root of its git repository, else `cwd`.
-pub fn scope_root(cwd: &std::path::Path) -> Scope {
-    let (root, below) = match crate::gitroot::find(cwd) {
-        Some(r) => (r.root, true),
-        None => (cwd.to_path_buf(), false),
-    };
-    let root = root.to_string_lossy();
-    // `/a/b/` must match what ran in `/a/b`; the filesystem root stays `/`.
-    let trimmed = root.trim_end_matches(['/', '\\']);
-    Scope {
-        root: if trimmed.is_empty() {
-            root.into_owned()
-        } else {
-            trimmed.to_string()
-        },
-        below,
-    }
-}
-
-/// Whether an entry belongs to the repository of the briefing's scope: in `here` (learned
-/// from a session that ran there, or global: see `sk_store::brief::entries_from_here`), or
-/// recorded for it (its `owner/name`, or its root folder when it has no remote).
-pub(crate) fn entry_in_scope(ctx: &Context, root: &str, e: &BriefEntry, here: &BTreeSet<i64>) -> bool {
-    here.contains(&e.id)
-        || e.repo
-            .as_deref()
-            .map(str::trim)
-            .is_some_and(|r| r == root || same_repo(ctx.repo.as_deref(), Some(r)))
-}
-
 /// BM25 scores turned into 0..1 strengths relative to the best hit.
 fn strengths(scores: &[(i64, f64)]) -> BTreeMap<i64, f64> {
     let best = scores.iter().map(|(_, s)| -s).fold(0.0_f64, f64::max);
@@ -326,19 +277,6 @@ fn strengths(scores: &[(i64, f64)]) -> BTreeMap<i64, f64> {
             )
         })
         .collect()
-}
-
-pub(crate) fn same_repo(current: Option<&str>, other: Option<&str>) -> bool {
-    // A folder recorded for a repository without a remote is compared as it is: its last
-    // two parts (`work/proj`) could be some other repository's `owner/name`.
-    let path_like = |r: &str| r.starts_with('/') || r.contains('\\') || r.get(1..2) == Some(":");
-    if current.is_some_and(path_like) || other.is_some_and(path_like) {
-        return current.is_some() && current == other;
-    }
-    match (current.and_then(repo_key), other.and_then(repo_key)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// Whether a stored path and a task path name the same file (exact or `/`-suffix).
@@ -401,14 +339,8 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
         // decisions also stand as conventions of the repository, and so does anything a
         // person pinned.
         let unmatched = text.is_none() && file.is_none();
-        // Recorded for this repository's folder (no remote) is this repository's too.
-        let this_folder = ctx
-            .scope
-            .as_ref()
-            .is_some_and(|s| e.repo.as_deref().map(str::trim) == Some(s.root.as_str()));
-        let foreign = e.repo.as_deref().is_some_and(|r| !r.is_empty())
-            && !same_repo(ctx.repo.as_deref(), e.repo.as_deref())
-            && !this_folder;
+        let foreign =
+            e.repo.as_deref().is_some_and(|r| !r.is_empty()) && !recorded_here(ctx, e.repo.as_deref());
         if unmatched && (foreign || (section == SectionName::Mistakes && !e.pinned)) {
             continue;
         }
@@ -641,27 +573,6 @@ pub fn one_line(text: &str, max: usize) -> String {
 mod tests {
     use super::render::markdown_item;
     use super::*;
-
-    #[test]
-    fn a_folder_recorded_for_a_repository_is_compared_whole() {
-        assert!(same_repo(Some("/home/u/work/proj"), Some("/home/u/work/proj")));
-        // Its last two parts are not an owner/name.
-        assert!(!same_repo(Some("work/proj"), Some("/home/u/work/proj")));
-        assert!(!same_repo(
-            Some("/home/u/work/proj"),
-            Some("https://github.com/work/proj")
-        ));
-        assert!(same_repo(Some("acme/app"), Some("git@github.com:acme/app.git")));
-    }
-
-    #[test]
-    fn outside_a_repository_the_scope_is_the_folder_alone() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let with_slash = format!("{}/", dir.path().display());
-        let scope = scope_root(std::path::Path::new(&with_slash));
-        assert_eq!(scope.root, dir.path().display().to_string());
-        assert!(!scope.below, "a plain folder holds every project below it");
-    }
 
     fn entry(id: i64, category: &str, title: &str, confidence: f64) -> BriefEntry {
         BriefEntry {

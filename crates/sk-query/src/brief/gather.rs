@@ -62,9 +62,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
         let root = scope.root.as_str();
         let ids: Vec<i64> = found.entries.iter().map(|e| e.id).collect();
         let here = store::entries_from_here(conn, &ids, root, scope.below)?;
-        found
-            .entries
-            .retain(|e| super::entry_in_scope(ctx, root, e, &here));
+        found.entries.retain(|e| super::entry_in_scope(ctx, e, &here));
         let kept: BTreeSet<i64> = found.entries.iter().map(|e| e.id).collect();
         found.entry_fts.retain(|(id, _)| kept.contains(id));
         found.entry_files.retain(|id, _| kept.contains(id));
