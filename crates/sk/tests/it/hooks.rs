@@ -2,7 +2,7 @@
 //! agent, realistic payloads with unknown fields, string-vs-object `toolArgs`, Copilot's
 //! PascalCase mode → exact stdout and exit code, snapshot-tested), and the fail-open cases.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use sk_test::TestEnv;
 
 /// The process result of one hook call.
@@ -501,3 +501,77 @@ fn help_documents_the_hook_command() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+/// The compiler error of [`claude_build_fix`]'s failing build.
+pub(crate) const BUILD_ERROR: &str = "error[E0432]: unresolved import `serde_yaml`\n --> src/config.rs:3:5\n  |\n3 | use serde_yaml::from_str;\n  |     ^^^^^^^^^^ use of undeclared crate or module `serde_yaml`\n\nerror: could not compile `server` due to previous error";
+
+/// The text of a Claude Code transcript in which `cargo build` fails on a missing crate,
+/// Cargo.toml is edited and the build passes (the failure → fix the extractor turns into
+/// a mistake), then the `extra` messages, alternating assistant and user. `stamp` gives
+/// the n-th line's timestamp.
+pub(crate) fn claude_build_fix(
+    session: &str,
+    cwd: &str,
+    stamp: impl Fn(usize) -> String,
+    extra: &[Value],
+) -> String {
+    let mut lines = Vec::new();
+    let mut line = |kind: &str, message: Value| {
+        let n = lines.len() + 1;
+        lines.push(json!({
+            "parentUuid": if n == 1 { Value::Null } else { json!(format!("u{}", n - 1)) },
+            "isSidechain": false, "type": kind, "message": message, "uuid": format!("u{n}"),
+            "timestamp": stamp(n), "sessionId": session, "cwd": cwd,
+            "version": "2.1.0", "gitBranch": "main", "userType": "external",
+        }));
+    };
+    let tool_use = |id: &str, name: &str, input: Value| {
+        json!({"model": "claude-opus-4-7", "id": format!("m-{id}"), "type": "message", "role": "assistant",
+               "content": [{"type": "tool_use", "id": id, "name": name, "input": input}]})
+    };
+    let result = |id: &str, text: &str, is_error: bool| json!({"role": "user", "content": [{"type": "tool_result", "content": text, "is_error": is_error, "tool_use_id": id}]});
+    line(
+        "user",
+        json!({"role": "user", "content": "Load the server settings from YAML"}),
+    );
+    line(
+        "assistant",
+        tool_use(
+            "t1",
+            "Bash",
+            json!({"command": "cargo build", "description": "Build"}),
+        ),
+    );
+    line("user", result("t1", BUILD_ERROR, true));
+    line(
+        "assistant",
+        tool_use(
+            "t2",
+            "Edit",
+            json!({"file_path": format!("{cwd}/Cargo.toml"), "old_string": "[dependencies]", "new_string": "[dependencies]\nserde_yaml = \"0.9\""}),
+        ),
+    );
+    line("user", result("t2", "The file has been updated.", false));
+    line(
+        "assistant",
+        tool_use(
+            "t3",
+            "Bash",
+            json!({"command": "cargo build", "description": "Build"}),
+        ),
+    );
+    line(
+        "user",
+        result(
+            "t3",
+            "   Compiling server v0.1.0\n    Finished dev profile",
+            false,
+        ),
+    );
+    for (i, message) in extra.iter().enumerate() {
+        let kind = if i % 2 == 0 { "assistant" } else { "user" };
+        line(kind, message.clone());
+    }
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    text.join("\n") + "\n"
+}

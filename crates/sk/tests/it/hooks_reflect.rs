@@ -9,12 +9,11 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use sk_test::TestEnv;
 
-use crate::hooks::{Ran, audit, hook, rule_result, without_capture};
+use crate::hooks::{BUILD_ERROR, Ran, audit, claude_build_fix, hook, rule_result, without_capture};
 
 const CLAUDE_SESSION: &str = "9e2b7c1a-2222-4333-8444-955566667777";
 const CODEX_SESSION: &str = "019af000-1111-7222-8333-944455556666";
 const CWD: &str = "/work/server";
-const ERROR: &str = "error[E0432]: unresolved import `serde_yaml`\n --> src/config.rs:3:5\n  |\n3 | use serde_yaml::from_str;\n  |     ^^^^^^^^^^ use of undeclared crate or module `serde_yaml`\n\nerror: could not compile `server` due to previous error";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Dialect {
@@ -30,68 +29,8 @@ fn stamp(second: i64) -> String {
 /// A Claude Code transcript: `cargo build` fails on a missing crate, Cargo.toml is edited,
 /// the build passes; `extra` lines (already JSON) are appended.
 fn claude_transcript(env: &TestEnv, session: &str, extra: &[Value]) -> PathBuf {
-    let mut lines = Vec::new();
-    let mut line = |kind: &str, message: Value| {
-        let n = lines.len() + 1;
-        lines.push(json!({
-            "parentUuid": if n == 1 { Value::Null } else { json!(format!("u{}", n - 1)) },
-            "isSidechain": false, "type": kind, "message": message, "uuid": format!("u{n}"),
-            "timestamp": stamp(n as i64), "sessionId": session, "cwd": CWD,
-            "version": "2.1.0", "gitBranch": "main", "userType": "external",
-        }));
-    };
-    let tool_use = |id: &str, name: &str, input: Value| {
-        json!({"model": "claude-opus-4-7", "id": format!("m-{id}"), "type": "message", "role": "assistant",
-               "content": [{"type": "tool_use", "id": id, "name": name, "input": input}]})
-    };
-    let result = |id: &str, text: &str, is_error: bool| json!({"role": "user", "content": [{"type": "tool_result", "content": text, "is_error": is_error, "tool_use_id": id}]});
-    line(
-        "user",
-        json!({"role": "user", "content": "Load the server settings from YAML"}),
-    );
-    line(
-        "assistant",
-        tool_use(
-            "t1",
-            "Bash",
-            json!({"command": "cargo build", "description": "Build"}),
-        ),
-    );
-    line("user", result("t1", ERROR, true));
-    line(
-        "assistant",
-        tool_use(
-            "t2",
-            "Edit",
-            json!({"file_path": format!("{CWD}/Cargo.toml"), "old_string": "[dependencies]", "new_string": "[dependencies]\nserde_yaml = \"0.9\""}),
-        ),
-    );
-    line("user", result("t2", "The file has been updated.", false));
-    line(
-        "assistant",
-        tool_use(
-            "t3",
-            "Bash",
-            json!({"command": "cargo build", "description": "Build"}),
-        ),
-    );
-    line(
-        "user",
-        result(
-            "t3",
-            "   Compiling server v0.1.0\n    Finished dev profile",
-            false,
-        ),
-    );
-    for (i, message) in extra.iter().enumerate() {
-        let kind = if i % 2 == 0 { "assistant" } else { "user" };
-        line(kind, message.clone());
-    }
-    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
-    env.write(
-        &format!(".claude/projects/-work-server/{session}.jsonl"),
-        text.join("\n") + "\n",
-    )
+    let text = claude_build_fix(session, CWD, |n| stamp(n as i64), extra);
+    env.write(&format!(".claude/projects/-work-server/{session}.jsonl"), text)
 }
 
 /// A Codex rollout with the same failure → fix: `shell` calls and an `apply_patch`.
@@ -114,7 +53,7 @@ fn codex_transcript(env: &TestEnv, session: &str) -> PathBuf {
             json!({"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Load the server settings from YAML"}]}),
         ),
         item(2, shell("c1")),
-        item(3, output("c1", ERROR, 101)),
+        item(3, output("c1", BUILD_ERROR, 101)),
         item(
             4,
             json!({"type": "custom_tool_call", "name": "apply_patch", "call_id": "c2",

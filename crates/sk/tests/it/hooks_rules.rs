@@ -8,72 +8,15 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use sk_test::TestEnv;
 
-use crate::hooks::{audit, hook, rule_result, without_capture};
+use crate::hooks::{audit, claude_build_fix, hook, rule_result, without_capture};
 
 const SESSION: &str = "7d1f0e2a-1111-4222-8333-944455556666";
-const ERROR: &str = "error[E0432]: unresolved import `serde_yaml`\n --> src/config.rs:3:5\n  |\n3 | use serde_yaml::from_str;\n  |     ^^^^^^^^^^ use of undeclared crate or module `serde_yaml`\n\nerror: could not compile `server` due to previous error";
 
 /// A Claude Code session in which `cargo build` fails on a missing crate, Cargo.toml is
 /// edited, and the build passes: the failure → fix the extractor turns into a mistake.
 fn plant_failure_fix(env: &TestEnv, cwd: &str) {
-    let mut lines = Vec::new();
-    let mut line = |kind: &str, message: Value| {
-        let n = lines.len() + 1;
-        lines.push(json!({
-            "parentUuid": if n == 1 { Value::Null } else { json!(format!("u{}", n - 1)) },
-            "isSidechain": false, "type": kind, "message": message, "uuid": format!("u{n}"),
-            "timestamp": format!("2026-11-20T10:00:{n:02}.000Z"), "sessionId": SESSION, "cwd": cwd,
-            "version": "2.1.0", "gitBranch": "main", "userType": "external",
-        }));
-    };
-    let tool_use = |id: &str, name: &str, input: Value| {
-        json!({"model": "claude-opus-4-7", "id": format!("m-{id}"), "type": "message", "role": "assistant",
-               "content": [{"type": "tool_use", "id": id, "name": name, "input": input}]})
-    };
-    let result = |id: &str, text: &str, is_error: bool| json!({"role": "user", "content": [{"type": "tool_result", "content": text, "is_error": is_error, "tool_use_id": id}]});
-    line(
-        "user",
-        json!({"role": "user", "content": "Load the server settings from YAML"}),
-    );
-    line(
-        "assistant",
-        tool_use(
-            "t1",
-            "Bash",
-            json!({"command": "cargo build", "description": "Build"}),
-        ),
-    );
-    line("user", result("t1", ERROR, true));
-    line(
-        "assistant",
-        tool_use(
-            "t2",
-            "Edit",
-            json!({"file_path": format!("{cwd}/Cargo.toml"), "old_string": "[dependencies]", "new_string": "[dependencies]\nserde_yaml = \"0.9\""}),
-        ),
-    );
-    line("user", result("t2", "The file has been updated.", false));
-    line(
-        "assistant",
-        tool_use(
-            "t3",
-            "Bash",
-            json!({"command": "cargo build", "description": "Build"}),
-        ),
-    );
-    line(
-        "user",
-        result(
-            "t3",
-            "   Compiling server v0.1.0\n    Finished dev profile",
-            false,
-        ),
-    );
-    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
-    env.write(
-        &format!(".claude/projects/-work-server/{SESSION}.jsonl"),
-        text.join("\n") + "\n",
-    );
+    let text = claude_build_fix(SESSION, cwd, |n| format!("2026-11-20T10:00:{n:02}.000Z"), &[]);
+    env.write(&format!(".claude/projects/-work-server/{SESSION}.jsonl"), text);
 }
 
 /// An indexed home with the planted mistake; returns the project folder (a git repo).
