@@ -99,15 +99,7 @@ fn briefing_carries_this_repository_only_and_nothing_without_history() {
     );
     // Alpha's own knowledge, recorded inside it (sk learn ties it to the repository it
     // runs in).
-    sb.sk_ok(
-        &[
-            "learn",
-            "--decision",
-            "Alpha stores money as integer cents",
-            "Floats lost cents in invoices; every amount in alpha is an i64 of cents.",
-        ],
-        &alpha,
-    );
+    sb.alpha_decision(&alpha);
     // A repository with no history of its own, while two others have theirs: nothing
     // injected at all (not their knowledge, not the learn hint alone).
     let model = ModelServer::start(Wire::Anthropic, vec![Reply::text("hello")]);
@@ -221,38 +213,14 @@ fn dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested() {
         sessions.contains(&session_id),
         "ingested after SessionEnd: {sessions}"
     );
-    let shown = sb.sk_ok(&["session", &format!("claude:{session_id}")], &repo);
-    assert!(
-        shown.contains("Tidy the workspace zanzibar"),
-        "the prompt: {shown}"
-    );
-    assert!(shown.contains("echo harness-proof"), "the tool call: {shown}");
-    let found = sb.sk_ok(&["query", "zanzibar"], &repo);
-    assert!(
-        found.contains(&session_id[..8]),
-        "sk query finds the session: {found}"
-    );
+    sb.assert_session_in_sk(&session_id, &repo);
 }
 
 #[test]
 fn known_fix_reaches_the_model_after_the_failure() {
     let Some(_) = agent_bin("claude") else { return };
     let sb = Sandbox::new("claude");
-    let repo = sb.repo("delta", Some("https://github.com/acme/delta.git"));
-    std::fs::write(
-        repo.join("build.sh"),
-        "#!/bin/sh\necho 'frobnicator version mismatch: wanted 3, found 2' >&2\nexit 1\n",
-    )
-    .expect("build.sh");
-    sb.sk_ok(
-        &[
-            "learn",
-            "--mistake",
-            "build.sh fails with frobnicator version mismatch",
-            "The frobnicator version mismatch goes away after ./configure --frobnicator=3; then build.sh passes.",
-        ],
-        &repo,
-    );
+    let repo = sb.known_fix_repo();
     let model = ModelServer::start(
         Wire::Anthropic,
         vec![

@@ -136,24 +136,8 @@ fn codex_briefing_carries_this_repository_only_and_nothing_without_history() {
     let alpha = sb.repo("alpha", Some("https://github.com/acme/alpha.git"));
     let beta = sb.repo("beta", Some("https://github.com/acme/beta.git"));
     let fresh = sb.repo("fresh", None);
-    sb.sk_ok(
-        &[
-            "learn",
-            "--decision",
-            "Alpha stores money as integer cents",
-            "Floats lost cents in invoices; every amount in alpha is an i64 of cents.",
-        ],
-        &alpha,
-    );
-    sb.sk_ok(
-        &[
-            "learn",
-            "--decision",
-            "Beta keeps its queue in Redis streams",
-            "Chosen over RabbitMQ for beta's workers: one dependency fewer.",
-        ],
-        &beta,
-    );
+    sb.alpha_decision(&alpha);
+    sb.beta_decision(&beta);
     let model = ModelServer::start(Wire::Responses, vec![Reply::text("hello")]);
     codex(&sb, &model, &fresh, "Hello");
     let shown = shown_text(&model.turns()[0]);
@@ -223,38 +207,14 @@ fn codex_dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested()
     // Stop handed it to `sk index`; wait for it to land.
     let sessions = sb.sk_until(&["sessions", "--json"], &repo, |s| s.contains(&session_id));
     assert!(sessions.contains(&session_id), "ingested after Stop: {sessions}");
-    let shown = sb.sk_ok(&["session", &format!("codex:{session_id}")], &repo);
-    assert!(
-        shown.contains("Tidy the workspace zanzibar"),
-        "the prompt: {shown}"
-    );
-    assert!(shown.contains("echo harness-proof"), "the tool call: {shown}");
-    let found = sb.sk_ok(&["query", "zanzibar"], &repo);
-    assert!(
-        found.contains(&session_id[..8]),
-        "sk query finds the session: {found}"
-    );
+    sb.assert_session_in_sk(&session_id, &repo);
 }
 
 #[test]
 fn codex_known_fix_reaches_the_model_after_the_failure() {
     let Some(_) = agent_bin("codex") else { return };
     let sb = Sandbox::new("codex");
-    let repo = sb.repo("delta", Some("https://github.com/acme/delta.git"));
-    std::fs::write(
-        repo.join("build.sh"),
-        "#!/bin/sh\necho 'frobnicator version mismatch: wanted 3, found 2' >&2\nexit 1\n",
-    )
-    .expect("build.sh");
-    sb.sk_ok(
-        &[
-            "learn",
-            "--mistake",
-            "build.sh fails with frobnicator version mismatch",
-            "The frobnicator version mismatch goes away after ./configure --frobnicator=3; then build.sh passes.",
-        ],
-        &repo,
-    );
+    let repo = sb.known_fix_repo();
     let model = ModelServer::start(
         Wire::Responses,
         vec![

@@ -59,24 +59,8 @@ fn copilot_briefing_carries_this_repository_only_and_nothing_without_history() {
     let alpha = sb.repo("alpha", Some("https://github.com/acme/alpha.git"));
     let beta = sb.repo("beta", Some("https://github.com/acme/beta.git"));
     let fresh = sb.repo("fresh", None);
-    sb.sk_ok(
-        &[
-            "learn",
-            "--decision",
-            "Alpha stores money as integer cents",
-            "Floats lost cents in invoices; every amount in alpha is an i64 of cents.",
-        ],
-        &alpha,
-    );
-    sb.sk_ok(
-        &[
-            "learn",
-            "--decision",
-            "Beta keeps its queue in Redis streams",
-            "Chosen over RabbitMQ for beta's workers: one dependency fewer.",
-        ],
-        &beta,
-    );
+    sb.alpha_decision(&alpha);
+    sb.beta_decision(&beta);
     let instructions = sb.home().join(".copilot/copilot-instructions.md");
     let model = ModelServer::start(Wire::Anthropic, vec![Reply::text("hello")]);
     copilot(&sb, &model, &fresh, "Hello");
@@ -167,15 +151,5 @@ fn copilot_dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested
         sessions.contains(&session_id),
         "ingested after sessionEnd: {sessions}"
     );
-    let shown = sb.sk_ok(&["session", &format!("copilot:{session_id}")], &repo);
-    assert!(
-        shown.contains("Tidy the workspace zanzibar"),
-        "the prompt: {shown}"
-    );
-    assert!(shown.contains("echo harness-proof"), "the tool call: {shown}");
-    let found = sb.sk_ok(&["query", "zanzibar"], &repo);
-    assert!(
-        found.contains(&session_id[..8]),
-        "sk query finds the session: {found}"
-    );
+    sb.assert_session_in_sk(&session_id, &repo);
 }

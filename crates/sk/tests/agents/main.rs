@@ -157,6 +157,70 @@ impl Sandbox {
         }
     }
 
+    /// Records a decision with `sk learn` inside `repo` (it is tied to that repository).
+    fn learn_decision(&self, repo: &Path, title: &str, body: &str) {
+        self.sk_ok(&["learn", "--decision", title, body], repo);
+    }
+
+    /// Alpha's own decision, recorded inside alpha: what a briefing for alpha must carry
+    /// and a briefing for any other repository must not.
+    fn alpha_decision(&self, alpha: &Path) {
+        self.learn_decision(
+            alpha,
+            "Alpha stores money as integer cents",
+            "Floats lost cents in invoices; every amount in alpha is an i64 of cents.",
+        );
+    }
+
+    /// Beta's own decision, recorded inside beta.
+    fn beta_decision(&self, beta: &Path) {
+        self.learn_decision(
+            beta,
+            "Beta keeps its queue in Redis streams",
+            "Chosen over RabbitMQ for beta's workers: one dependency fewer.",
+        );
+    }
+
+    /// A repository whose `build.sh` fails with a version mismatch, and the fix for it
+    /// recorded with `sk learn --mistake`: the known-fix scenario of every agent.
+    fn known_fix_repo(&self) -> PathBuf {
+        let repo = self.repo("delta", Some("https://github.com/acme/delta.git"));
+        std::fs::write(
+            repo.join("build.sh"),
+            "#!/bin/sh\necho 'frobnicator version mismatch: wanted 3, found 2' >&2\nexit 1\n",
+        )
+        .expect("build.sh");
+        self.sk_ok(
+            &[
+                "learn",
+                "--mistake",
+                "build.sh fails with frobnicator version mismatch",
+                "The frobnicator version mismatch goes away after ./configure --frobnicator=3; then build.sh passes.",
+            ],
+            &repo,
+        );
+        repo
+    }
+
+    /// The session the agent ran for "Tidy the workspace zanzibar" is in sk: `sk session`
+    /// shows its prompt and tool call, and `sk query` finds it.
+    fn assert_session_in_sk(&self, session_id: &str, repo: &Path) {
+        // The end-of-session hook indexes in the background, and the session can be listed
+        // before its last events are in: wait for the tool call (with the deadline).
+        let id = format!("{}:{session_id}", self.agent);
+        let shown = self.sk_until(&["session", &id], repo, |s| s.contains("echo harness-proof"));
+        assert!(
+            shown.contains("Tidy the workspace zanzibar"),
+            "the prompt: {shown}"
+        );
+        assert!(shown.contains("echo harness-proof"), "the tool call: {shown}");
+        let found = self.sk_ok(&["query", "zanzibar"], repo);
+        assert!(
+            found.contains(&session_id[..8]),
+            "sk query finds the session: {found}"
+        );
+    }
+
     fn transcripts(&self) -> Vec<PathBuf> {
         let root = match self.agent {
             "claude" => self.home().join(".claude/projects"),
