@@ -41,19 +41,18 @@ pub fn plan(existing: Option<&str>, body: &str) -> Option<String> {
     }
 }
 
-/// Whether the file at `path` holds sk's section (a missing or unreadable file does not).
-pub fn has_section(path: &Path) -> bool {
-    fs::read_to_string(path).is_ok_and(|text| text.contains(BEGIN_PREFIX))
-}
-
 /// Writes the section into `path`. The first time sk touches an existing file it keeps a
-/// copy as `copilot-instructions.md.sk-backup`.
+/// copy as `copilot-instructions.md.sk-backup`. An empty body only empties a section that
+/// is there: a missing file, or the user's own file without sk's section, is left alone.
 pub fn apply(path: &Path, body: &str) -> Result<bool, HookError> {
     let existing = match fs::read_to_string(path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(HookError::io(path)(e)),
     };
+    if body.trim().is_empty() && !existing.as_deref().is_some_and(|t| t.contains(BEGIN_PREFIX)) {
+        return Ok(false);
+    }
     let Some(next) = plan(existing.as_deref(), body) else {
         return Err(HookError::BadFile {
             path: path.to_path_buf(),
@@ -78,6 +77,21 @@ pub fn apply(path: &Path, body: &str) -> Result<bool, HookError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_section_only_empties_one_that_is_there() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("copilot-instructions.md");
+        assert!(!apply(&path, "").expect("no file"), "nothing written for nothing");
+        assert!(!path.exists());
+        std::fs::write(&path, "# My rules\n").expect("user file");
+        assert!(!apply(&path, "").expect("user file"));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "# My rules\n");
+        assert!(!dir.path().join("copilot-instructions.md.sk-backup").exists());
+        assert!(apply(&path, "zanzibar").expect("write"));
+        assert!(apply(&path, "").expect("empty it"));
+        assert!(!std::fs::read_to_string(&path).expect("read").contains("zanzibar"));
+    }
 
     #[test]
     fn only_the_section_changes() {

@@ -30,17 +30,17 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         .saturating_sub(LEARN_HINT.chars().count() + 2);
     if ctx.inv.agent == Agent::Copilot {
         let path = ctx.paths.copilot_instructions();
-        // Nothing relevant here: an earlier session's section is emptied (another
-        // repository's briefing must not stay behind), and no file is created for nothing.
+        // Nothing relevant here: an empty section, so that an earlier session's is emptied
+        // (another repository's briefing must not stay behind); `apply` creates no file for
+        // it and leaves the user's own file without sk's section alone.
         let section = match brief_adapter::for_directory(store, &cwd, budget, Format::Markdown)? {
             Some(body) => format!("Written for {}.\n\n{body}\n\n{LEARN_HINT}", cwd.display()),
-            // Nothing to empty: the user's own file (or none) is left as it is.
-            None if !instructions::has_section(&path) => {
-                return Ok(Verdict::Pass("nothing relevant to this repository".into()));
-            }
             None => String::new(),
         };
         let changed = instructions::apply(&path, &section)?;
+        if section.is_empty() && !changed {
+            return Ok(Verdict::Pass("nothing relevant to this repository".into()));
+        }
         return Ok(Verdict::Pass(format!(
             "{} the briefing section of {}",
             if changed { "updated" } else { "kept" },
