@@ -9,7 +9,6 @@ use sk_store::Store;
 use sk_store::brief as store;
 
 use crate::HookError;
-use crate::gitroot;
 
 /// How the briefing is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +28,14 @@ pub fn for_directory(
 ) -> Result<Option<String>, HookError> {
     let git = brief::git::git_state(cwd).unwrap_or_default();
     let (branch, files, subjects, remote) = (git.branch, git.files, git.subjects, git.remote);
+    // Injected without being asked for: only this repository's knowledge and global
+    // knowledge, never another project's.
+    let scope = brief::scope_root(cwd);
     let mut task = brief::task_from_git(branch.as_deref(), &files, &subjects);
     if task.is_empty() {
-        // No git context: the folder's name is the best hint of the work.
-        let root = gitroot::find(cwd);
-        let dir = root.as_ref().map_or(cwd, |r| r.root.as_path());
-        task = dir
+        // No git context: the folder's name (the repository's root, else the folder) is
+        // the best hint of the work.
+        task = Path::new(&scope.root)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
@@ -54,9 +55,7 @@ pub fn for_directory(
         files,
         empty: false,
         min_confidence: Some(sk_core::knowledge::SHOWN_MIN_CONFIDENCE),
-        // Injected without being asked for: only this repository's knowledge and global
-        // knowledge, never another project's.
-        scope: Some(brief::scope_root(cwd)),
+        scope: Some(scope),
     };
     let found = brief::gather(conn, &ctx, Limits::BRIEF).map_err(HookError::query)?;
     let ranked = brief::assemble(&ctx, &found, Limits::BRIEF);
