@@ -8,11 +8,26 @@
 //! `unicode61` tokenizer does (letters and digits; everything else separates), so what is
 //! marked is what matched.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use sk_core::text::window;
 use sk_store::search::Parsed;
 
 /// Words shown around the matches (FTS5's snippet used the same).
 pub const SNIPPET_WORDS: usize = 24;
+
+/// Texts longer than this are searched for the needles first and only the part around
+/// the best place tokenized: a 64 KiB tool output cost ~0.6 M instructions to tokenize
+/// whole, a tenth of a query's own work for ten hits.
+const FOCUS_MIN_BYTES: usize = 4 * 1024;
+
+/// How close (in bytes) needles must start to count as one place: about what
+/// [`SNIPPET_WORDS`] tokens span in prose, code or logs.
+const FOCUS_CLUSTER_BYTES: usize = 150;
+
+/// Text kept before and after the start of the best place: more than the snippet's few
+/// words of context before a match and its window after it.
+const FOCUS_BEFORE_BYTES: usize = 512;
+const FOCUS_AFTER_BYTES: usize = 2048;
 
 /// What the query's positive words look like to the tokenizer: each word split into its
 /// tokens, lowercased; the last one may be a prefix.
@@ -20,6 +35,9 @@ pub const SNIPPET_WORDS: usize = 24;
 pub struct Needles {
     exact: Vec<String>,
     prefixes: Vec<String>,
+    /// Finds where the needles are in a long text without tokenizing it (ASCII needles
+    /// only: ASCII case folding is then the tokenizer's lowercasing).
+    finder: Option<AhoCorasick>,
 }
 
 impl Needles {
@@ -38,7 +56,66 @@ impl Needles {
         }
         n.exact.sort();
         n.exact.dedup();
+        let all: Vec<&String> = n.exact.iter().chain(&n.prefixes).collect();
+        if !all.is_empty() && all.iter().all(|t| t.is_ascii()) {
+            n.finder = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&all)
+                .ok();
+        }
         n
+    }
+
+    /// The part of a long `text` the snippet will come from: around the place where the
+    /// most different needles start within [`FOCUS_CLUSTER_BYTES`] of each other, or the
+    /// start when none is found. None when the whole text is to be read (it is short, or
+    /// a needle is not ASCII).
+    fn focus(&self, text: &str) -> Option<(usize, usize)> {
+        if text.len() <= FOCUS_MIN_BYTES {
+            return None;
+        }
+        let finder = self.finder.as_ref()?;
+        let bytes = text.as_bytes();
+        let is_word = |i: usize| {
+            // The char around byte `i` (which may be inside it) is a token char.
+            let c = window(text, i, i + 1).chars().next();
+            c.is_some_and(is_token_char)
+        };
+        // Where a needle starts a token, and which needle.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for m in finder.find_iter(text) {
+            let (s, e, which) = (m.start(), m.end(), m.pattern().as_usize());
+            let starts_token = s == 0 || !is_word(s - 1);
+            let prefix = which >= self.exact.len();
+            let ends_token = prefix || e >= bytes.len() || !is_word(e);
+            if starts_token && ends_token {
+                found.push((s, which));
+            }
+        }
+        let Some(&(first, _)) = found.first() else {
+            return Some((0, FOCUS_AFTER_BYTES));
+        };
+        let mut best = (0, first);
+        let mut seen = vec![false; self.len()];
+        for (i, &(start, _)) in found.iter().enumerate() {
+            seen.iter_mut().for_each(|s| *s = false);
+            let mut distinct = 0;
+            let near = found[i..]
+                .iter()
+                .take_while(|(at, _)| at - start <= FOCUS_CLUSTER_BYTES);
+            for &(_, which) in near {
+                if !seen[which] {
+                    seen[which] = true;
+                    distinct += 1;
+                }
+            }
+            if distinct > best.0 {
+                best = (distinct, start);
+            }
+        }
+        let start = best.1.saturating_sub(FOCUS_BEFORE_BYTES);
+        Some((start, best.1.saturating_add(FOCUS_AFTER_BYTES)))
     }
 
     /// Which needle a (lowercased) token matches, as an index, if any.
@@ -105,6 +182,20 @@ fn token_spans(text: &str) -> Vec<(usize, usize)> {
 /// query words (the earliest such window), matches in `[` `]`, `…` where text was cut.
 /// With no match in `text` (the match lies past the head the store read), its start.
 pub fn snippet(text: &str, needles: &Needles) -> String {
+    match needles.focus(text) {
+        Some((start, end)) => {
+            let part = window(text, start, end);
+            // `window` moved the ends to char boundaries; was anything cut?
+            let cut_before = !text.starts_with(part);
+            let cut_after = !text.ends_with(part);
+            snippet_of(part, needles, cut_before, cut_after)
+        }
+        None => snippet_of(text, needles, false, false),
+    }
+}
+
+/// [`snippet`] of `text`, which may itself be cut out of a longer text.
+fn snippet_of(text: &str, needles: &Needles, cut_before: bool, cut_after: bool) -> String {
     let spans = token_spans(text);
     if spans.is_empty() {
         return String::new();
@@ -131,39 +222,38 @@ pub fn snippet(text: &str, needles: &Needles) -> String {
         text,
         &spans[first..=last],
         &hits[first..=last],
-        first > 0,
-        last + 1 < spans.len(),
+        cut_before || first > 0,
+        cut_after || last + 1 < spans.len(),
     )
 }
 
-/// The window of tokens to show: starting a few tokens before the match that begins the
-/// window with the most distinct needles.
+/// The window of tokens to show: a few tokens of context, then the match that begins the
+/// window with the most distinct needles (counted over the tokens shown), the earliest.
 fn best_window(hits: &[Option<usize>], needles: usize) -> (usize, usize) {
     let n = hits.len();
     let width = SNIPPET_WORDS.min(n);
-    let mut best: Option<(usize, usize)> = None; // (distinct, start)
+    // The first token shown when the window's first match is token `i`.
+    let shown_from = |i: usize| i.saturating_sub(SNIPPET_WORDS / 6).min(n - width);
+    let mut best: Option<(usize, usize)> = None; // (distinct, first shown)
     let mut seen = vec![false; needles.max(1)];
     for start in (0..n).filter(|&i| hits[i].is_some()) {
+        let first = shown_from(start);
         seen.iter_mut().for_each(|s| *s = false);
         let mut distinct = 0;
-        for h in hits[start..(start + width).min(n)].iter().flatten() {
+        for h in hits[first..first + width].iter().flatten() {
             if !seen[*h] {
                 seen[*h] = true;
                 distinct += 1;
             }
         }
         if best.is_none_or(|(d, _)| distinct > d) {
-            best = Some((distinct, start));
+            best = Some((distinct, first));
         }
         if distinct == needles {
             break;
         }
     }
-    let first = match best {
-        // A little context before the first match.
-        Some((_, start)) => start.saturating_sub(SNIPPET_WORDS / 6).min(n - width),
-        None => 0,
-    };
+    let first = best.map_or(0, |(_, first)| first);
     (first, first + width - 1)
 }
 
@@ -312,6 +402,17 @@ mod tests {
     }
 
     #[test]
+    fn the_window_is_judged_by_the_words_it_shows() {
+        // From "alpha", the 24 tokens shown (4 before it) end just before "beta gamma".
+        let mut words: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        words[10] = "alpha".into();
+        words[31] = "beta".into();
+        words[32] = "gamma".into();
+        let s = snip(&words.join(" "), "alpha beta gamma ");
+        assert!(s.contains("[beta] [gamma]"), "{s}");
+    }
+
+    #[test]
     fn no_match_shows_the_start_and_brackets_in_text_are_not_matches() {
         assert_eq!(snip("[x] one two", "zzz "), "(x) one two");
         assert_eq!(snip("", "zzz "), "");
@@ -319,9 +420,65 @@ mod tests {
     }
 
     #[test]
+    fn a_long_text_gives_the_snippet_reading_all_of_it_would() {
+        let filler = |n: usize, seed: usize| -> String {
+            (0..n).map(|i| format!("w{} ", (i * 7 + seed) % 1000)).collect()
+        };
+        let cases = [
+            // One place with every word, deep in the text.
+            format!("{}alpha and the Beta here{}", filler(3000, 1), filler(500, 2)),
+            // Scattered single words first, the place with both later.
+            format!(
+                "{}alpha {}beta {}Alpha beta!{}",
+                filler(900, 3),
+                filler(900, 4),
+                filler(900, 5),
+                filler(50, 6)
+            ),
+            // Words inside longer tokens do not count; the real ones near the end.
+            format!("{}alphabet xbeta {}alpha, beta.", filler(2000, 7), filler(40, 8)),
+            // Multibyte text around the place.
+            format!(
+                "{}日本語 alpha — beta ü{}",
+                "größe ändern ".repeat(600),
+                "テキスト ".repeat(300)
+            ),
+            // Nothing found: the start.
+            filler(2000, 9),
+        ];
+        for text in &cases {
+            let needles = Needles::new(&Parsed::parse("alpha beta "));
+            assert!(needles.focus(text).is_some(), "long enough to focus");
+            assert_eq!(snippet(text, &needles), snippet_of(text, &needles, false, false));
+        }
+        // A prefix needle: the last word still typed.
+        let text = format!("{}the migrations ran{}", filler(2000, 10), filler(100, 11));
+        let needles = Needles::new(&Parsed::parse("ran migr"));
+        assert_eq!(
+            snippet(&text, &needles),
+            snippet_of(&text, &needles, false, false)
+        );
+    }
+
+    #[test]
     fn non_ascii_text_is_cut_on_char_boundaries() {
         let text = "größe ändern: über 日本語 テキスト".repeat(20);
         let s = snip(&text, "über ");
         assert!(s.contains("[über]"), "{s}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_long_text_holding_a_needle_shows_it_marked(
+            parts in proptest::collection::vec("[a-zA-Zé日 .,\\n-]{0,12}", 300..900),
+            at in 0usize..300,
+        ) {
+            let mut parts = parts;
+            parts[at] = " Alpha ".to_string();
+            let text = parts.concat();
+            let needles = Needles::new(&Parsed::parse("alpha zeta "));
+            let s = snippet(&text, &needles);
+            proptest::prop_assert!(s.contains("[Alpha]"), "{}", s);
+        }
     }
 }
