@@ -13,7 +13,11 @@ use serde::Serialize;
 /// The full-text indexes, as named in the schema. `session_fts` (schema v4) is the one
 /// every `sk query` ranks over: left at eleven segments by a small run after a 1 GB one, it
 /// cost a natural-language question 7 % of its instructions (50.7 → 47.1 M).
-pub const TABLES: [&str; 4] = ["records_fts", "entries_fts", "digest_fts", "session_fts"];
+pub const TABLES: [&str; 4] = [RECORDS, "entries_fts", "digest_fts", "session_fts"];
+
+/// The index of every record's text: by far the largest, most of what merging costs. The
+/// others hold one document per entry, digest or session.
+pub const RECORDS: &str = "records_fts";
 
 /// Pending terms FTS5 buffers in memory before writing a segment (its default is 1 MiB).
 /// A 64 MiB ingest batch then flushes a few large segments instead of ~60 small ones that
@@ -51,7 +55,7 @@ pub fn segments(conn: &Connection) -> rusqlite::Result<Vec<u64>> {
 /// What [`merge_all`] did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Merged {
-    /// Segments across the indexes before merging (after: one per non-empty index).
+    /// Segments of the merged indexes before merging (after: one per index).
     pub segments_before: u64,
     pub elapsed_ms: u64,
 }
@@ -60,15 +64,22 @@ pub struct Merged {
 /// Rewrites the whole index: the cost grows with the history (1.3–1.7 s for a 1 GB one
 /// here), so callers do it after large runs only. Each index is one transaction.
 pub fn merge_all(conn: &Connection) -> rusqlite::Result<Merged> {
+    merge(conn, &TABLES)
+}
+
+/// [`merge_all`] for the indexes named (from [`TABLES`]; others are ignored).
+pub fn merge(conn: &Connection, tables: &[&str]) -> rusqlite::Result<Merged> {
     let started = std::time::Instant::now();
     let before = segments(conn)?;
+    let mut merged = 0;
     for (t, n) in TABLES.iter().zip(&before) {
-        if *n > 1 {
+        if *n > 1 && tables.contains(t) {
             conn.execute(&format!("INSERT INTO {t} ({t}) VALUES ('optimize')"), [])?;
+            merged += n;
         }
     }
     Ok(Merged {
-        segments_before: before.iter().sum(),
+        segments_before: merged,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
 }
