@@ -9,6 +9,7 @@
 //! the top few are read back to score.
 
 use sk_core::Category;
+use sk_query::stopwords::is_error_noise;
 use sk_store::{knowledge, search};
 
 use super::{Ctx, Verdict};
@@ -22,15 +23,6 @@ const ERROR_TERMS: usize = 12;
 const ERROR_HEAD: usize = 800;
 /// Distinctive words of the error that go into the FTS query.
 const PROBE_TERMS: usize = 4;
-
-/// Words too common in error output to tell two failures apart.
-const STOP: &[&str] = &[
-    "the", "and", "for", "with", "not", "was", "from", "this", "that", "are", "but", "you", "your", "has",
-    "have", "had", "error", "errors", "failed", "failure", "fail", "line", "file", "warning", "note", "help",
-    "exit", "code", "status", "could", "cannot", "can", "found", "into", "when", "then", "than", "been",
-    "more", "see", "run", "running", "use", "info", "debug", "true", "false", "null", "none", "some", "test",
-    "tests", "result", "stderr", "stdout", "process", "command", "returned", "exited", "non", "zero",
-];
 
 /// The lookup after a failed tool call.
 pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
@@ -180,7 +172,7 @@ fn key_terms(text: &str, max: usize) -> Vec<String> {
         let w = w.to_lowercase();
         if w.chars().count() < 3
             || w.chars().all(|c| c.is_ascii_digit())
-            || STOP.contains(&w.as_str())
+            || is_error_noise(&w)
             || out.contains(&w)
         {
             continue;
@@ -204,7 +196,7 @@ fn distinctive(text: &str, max: usize) -> Vec<String> {
     let mut position = 0;
     let mut flush = |word: &mut String, quoted: bool, scored: &mut Vec<(u8, usize, usize, String)>| {
         let w = std::mem::take(word).to_lowercase();
-        if w.chars().count() < 3 || w.chars().all(|c| c.is_ascii_digit()) || STOP.contains(&w.as_str()) {
+        if w.chars().count() < 3 || w.chars().all(|c| c.is_ascii_digit()) || is_error_noise(&w) {
             return;
         }
         if scored.iter().any(|s| s.3 == w) {
