@@ -228,9 +228,49 @@ pub trait Sink {
 /// What [`cap_text`] and [`capped`] append where they cut a text.
 pub const TRUNCATED_MARK: &str = " …[truncated]";
 
-/// Cuts `text` to at most `max` bytes on a char boundary, marking the cut.
+/// How far a cut moves back (or forward, for a tail) to fall between words. Redaction runs
+/// on the kept text, and a secret cut in half no longer looks like one: its kept part would
+/// be stored. Cutting where whitespace is drops a token that straddles the cut instead
+/// (tokens, keys and JWTs are runs without whitespace; this covers all but giant ones).
+const CUT_AT_WORD_WITHIN: usize = 4 * 1024;
+
+/// The end of the longest prefix of `s` of at most `max` bytes that does not end inside a
+/// word: moved back to the last whitespace within [`CUT_AT_WORD_WITHIN`] bytes, else the
+/// plain char-boundary cut.
+fn head_cut(s: &str, max: usize) -> usize {
+    let end = crate::text::prefix(s, max).len();
+    if end >= s.len() || s[end..].starts_with(char::is_whitespace) {
+        return end;
+    }
+    let reach = CUT_AT_WORD_WITHIN.min(end);
+    let from = s.floor_char_boundary(end - reach);
+    match s[from..end].rfind(char::is_whitespace) {
+        Some(i) => from + i,
+        None => end,
+    }
+}
+
+/// The start of the longest suffix of `s` of at most `max` bytes that does not start
+/// inside a word (the mirror of [`head_cut`]).
+fn tail_cut(s: &str, max: usize) -> usize {
+    let start = s.len() - crate::text::suffix(s, max).len();
+    if start == 0 || s[..start].ends_with(char::is_whitespace) {
+        return start;
+    }
+    let reach = CUT_AT_WORD_WITHIN.min(s.len() - start);
+    let to = s.ceil_char_boundary(start + reach);
+    match s[start..to].find(char::is_whitespace) {
+        Some(i) => start + i,
+        None => start,
+    }
+}
+
+/// Cuts `text` to at most `max` bytes, between words when one ends near the limit (see
+/// [`CUT_AT_WORD_WITHIN`]), marking the cut.
 pub fn cap_text(text: &mut String, max: usize) {
-    if crate::text::truncate(text, max) {
+    if text.len() > max {
+        let end = head_cut(text, max);
+        text.truncate(end);
         text.push_str(TRUNCATED_MARK);
     }
 }
@@ -246,7 +286,7 @@ pub fn capped<'a>(text: impl Into<Cow<'a, str>>, max: usize) -> String {
         }
         Cow::Borrowed(s) if s.len() <= max => s.to_owned(),
         Cow::Borrowed(s) => {
-            let kept = crate::text::prefix(s, max);
+            let kept = &s[..head_cut(s, max)];
             let mut out = String::with_capacity(kept.len() + TRUNCATED_MARK.len());
             out.push_str(kept);
             out.push_str(TRUNCATED_MARK);
@@ -255,18 +295,59 @@ pub fn capped<'a>(text: impl Into<Cow<'a, str>>, max: usize) -> String {
     }
 }
 
-/// The last `max` bytes of `text` (starting on a char boundary), marked at the front when
-/// cut: for failed outputs, whose end says what went wrong.
+/// The last `max` bytes of `text` (starting on a char boundary, between words when one
+/// starts near the limit), marked at the front when cut: for failed outputs, whose end
+/// says what went wrong.
 pub fn tail_capped(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    format!("[truncated]… {}", crate::text::suffix(text, max))
+    format!("[truncated]… {}", &text[tail_cut(text, max)..])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_across_the_cut_is_dropped_not_halved() {
+        let token = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+        let text = format!("{} {token} tail", "word ".repeat(20));
+        let at = text.find(token).expect("token") + 10;
+        let head = capped(text.as_str(), at);
+        assert!(!head.contains("ghp_"), "{head}");
+        assert!(
+            head.starts_with(&"word ".repeat(20)) && head.ends_with(TRUNCATED_MARK),
+            "{head}"
+        );
+        let mut owned = text.clone();
+        cap_text(&mut owned, at);
+        assert_eq!(owned, head);
+        let tail = tail_capped(&text, text.len() - at);
+        assert!(!tail.contains("ABCDEF"), "{tail}");
+        assert!(tail.ends_with(" tail"), "{tail}");
+        // A cut that already falls between words keeps every word.
+        let at_space = text.find(token).expect("token") - 1;
+        assert_eq!(
+            capped(text.as_str(), at_space),
+            format!("{}{TRUNCATED_MARK}", &text[..at_space])
+        );
+    }
+
+    #[test]
+    fn a_text_without_whitespace_is_still_cut_at_the_limit() {
+        let text = "é".repeat(100);
+        let head = capped(text.as_str(), 51);
+        assert_eq!(head, format!("{}{TRUNCATED_MARK}", "é".repeat(25)));
+        let tail = tail_capped(&text, 51);
+        assert_eq!(tail, format!("[truncated]… {}", "é".repeat(25)));
+        // Multibyte whitespace near the cut is a boundary too.
+        let text = format!("{}\u{3000}{}", "a".repeat(40), "b".repeat(40));
+        assert_eq!(
+            capped(text.as_str(), 60),
+            format!("{}{TRUNCATED_MARK}", "a".repeat(40))
+        );
+    }
 
     #[test]
     fn kinds_round_trip() {
