@@ -15,9 +15,11 @@ pub fn needed(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
     Ok(rescrub::stored_version(conn)?.is_some_and(|v| v < DETECTORS_VERSION))
 }
 
-/// Scans every stored text; with `apply`, rewrites what it finds, rebuilds the search
+/// Scans every stored text; with `apply`, rewrites what it finds, queues the search
 /// documents of the sessions it touched and records this detector set's version. The
-/// caller holds the writer lock when applying.
+/// caller holds the writer lock when applying, and then builds the queued documents
+/// (`sk_store::session_docs::drain`, with progress of its own): until it does, search
+/// still finds the old text in them.
 pub fn run(
     conn: &rusqlite::Connection,
     apply: bool,
@@ -25,7 +27,6 @@ pub fn run(
 ) -> rusqlite::Result<Scrubbed> {
     let scrubbed = rescrub::run(conn, &detectors, apply, progress)?;
     if apply {
-        sk_store::session_docs::drain(conn, &mut |_, _| {})?;
         rescrub::set_version(conn, DETECTORS_VERSION)?;
     }
     Ok(scrubbed)

@@ -51,6 +51,10 @@ impl Default for IndexOptions {
 
 /// Told about the run's progress (the CLI draws a bar from it).
 pub trait Progress {
+    /// Work before the logs are read (scanning stored text with new detectors, building
+    /// queued search documents): `done` of `total` items of it. On a large history either
+    /// takes minutes.
+    fn preparing(&mut self, _what: &str, _done: u64, _total: u64) {}
     fn begin(&mut self, files: u64, bytes: u64);
     fn advance(&mut self, path: &Path, bytes: u64);
     fn finish(&mut self);
@@ -152,7 +156,8 @@ pub fn run(
     let scan_again = crate::rescrub::needed(conn).map_err(sql)?;
     let was_empty = sk_store::rescrub::stored_version(conn).map_err(sql)?.is_none();
     let rescrubbed = if scan_again {
-        Some(crate::rescrub::run(conn, true, &mut |_, _| {}).map_err(sql)?)
+        let mut told = |done, total| progress.preparing("scanning stored text for secrets", done, total);
+        Some(crate::rescrub::run(conn, true, &mut told).map_err(sql)?)
     } else {
         None
     };
@@ -160,7 +165,8 @@ pub fn run(
         tx::begin(conn).map_err(sql)?;
         fill_repos(conn).map_err(sql)?;
         tx::commit(conn).map_err(sql)?;
-        sk_store::session_docs::drain(conn, &mut |_, _| {}).map_err(sql)?;
+        let mut told = |done, total| progress.preparing("building search documents", done, total);
+        sk_store::session_docs::drain(conn, &mut told).map_err(sql)?;
     }
     let known = write::known_sources(store)?;
     let failed: HashMap<String, FailedSource> = sk_store::failed::list(store)?

@@ -102,3 +102,42 @@ fn a_rewritten_shorter_file_replaces_its_records() {
     assert_eq!(dump(&h.paths.db), expected);
     crate::support::fts_integrity(h.store().conn());
 }
+
+/// Records what a run reports before reading the logs.
+#[derive(Default)]
+struct Told(Vec<(String, u64, u64)>);
+
+impl sk_index::Progress for Told {
+    fn preparing(&mut self, what: &str, done: u64, total: u64) {
+        self.0.push((what.to_string(), done, total));
+    }
+    fn begin(&mut self, _: u64, _: u64) {}
+    fn advance(&mut self, _: &std::path::Path, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+#[test]
+fn scanning_stored_text_and_building_documents_report_progress() {
+    let h = Home::new();
+    h.seed("claude/convo.jsonl", CLAUDE);
+    h.index();
+    // As after an upgrade: stored text scanned by an older detector set, every session's
+    // search document queued for rebuilding.
+    let store = h.store();
+    store
+        .conn()
+        .execute_batch(
+            "UPDATE meta SET value = '0' WHERE key = 'redaction_version';
+             INSERT OR IGNORE INTO session_docs_pending (session_id) SELECT id FROM sessions;",
+        )
+        .expect("age the database");
+    let mut told = Told::default();
+    sk_index::run(&store, &h.paths, &sk_index::IndexOptions::default(), &mut told).expect("run");
+    for what in ["scanning stored text for secrets", "building search documents"] {
+        let steps: Vec<&(String, u64, u64)> = told.0.iter().filter(|(w, _, _)| w == what).collect();
+        let last = steps
+            .last()
+            .unwrap_or_else(|| panic!("no progress for {what}: {:?}", told.0));
+        assert!(last.2 > 0 && last.1 == last.2, "{what} ends complete: {last:?}");
+    }
+}

@@ -14,21 +14,53 @@ use sk_store::Store;
 use crate::cli::IndexArgs;
 use crate::output::{Out, human_bytes};
 
-/// A bar with files, bytes, rate and ETA — only when a person is watching stderr.
-struct Bar(ProgressBar);
+/// A bar with files, bytes, rate and ETA — only when a person is watching stderr. Before
+/// the logs are read it counts the items of the work that comes first.
+struct Bar {
+    bar: ProgressBar,
+    bytes: ProgressStyle,
+    items: ProgressStyle,
+}
+
+impl Bar {
+    fn new() -> anyhow::Result<Bar> {
+        let bytes = ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {wide_msg}",
+        )
+        .context("progress bar template")?;
+        let items = ProgressStyle::with_template("{bar:30} {pos}/{len} ETA {eta} {wide_msg}")
+            .context("progress bar template")?;
+        Ok(Bar {
+            bar: ProgressBar::new(0).with_style(bytes.clone()),
+            bytes,
+            items,
+        })
+    }
+}
 
 impl Progress for Bar {
+    fn preparing(&mut self, what: &str, done: u64, total: u64) {
+        if self.bar.message() != what {
+            self.bar.set_style(self.items.clone());
+            self.bar.set_message(what.to_string());
+            self.bar.reset();
+        }
+        self.bar.set_length(total);
+        self.bar.set_position(done);
+    }
     fn begin(&mut self, _files: u64, bytes: u64) {
-        self.0.set_length(bytes);
+        self.bar.set_style(self.bytes.clone());
+        self.bar.reset();
+        self.bar.set_length(bytes);
     }
     fn advance(&mut self, path: &Path, bytes: u64) {
-        self.0.inc(bytes);
+        self.bar.inc(bytes);
         if let Some(name) = path.file_name() {
-            self.0.set_message(name.to_string_lossy().into_owned());
+            self.bar.set_message(name.to_string_lossy().into_owned());
         }
     }
     fn finish(&mut self) {
-        self.0.finish_and_clear();
+        self.bar.finish_and_clear();
     }
 }
 
@@ -54,13 +86,7 @@ pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let summary = if std::io::stderr().is_terminal() && !args.json {
-        let bar = ProgressBar::new(0).with_style(
-            ProgressStyle::with_template(
-                "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {wide_msg}",
-            )
-            .context("progress bar template")?,
-        );
-        sk_index::run(&store, paths, &opts, &mut Bar(bar))
+        sk_index::run(&store, paths, &opts, &mut Bar::new()?)
     } else {
         sk_index::run(&store, paths, &opts, &mut SilentProgress)
     }

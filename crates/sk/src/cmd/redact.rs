@@ -40,6 +40,19 @@ pub fn run(paths: &Paths, args: &RedactArgs) -> anyhow::Result<ExitCode> {
         }
     })
     .context("scanning the stored text")?;
+    if args.apply {
+        // The sessions whose text changed get their search documents rebuilt.
+        if let Some(b) = &bar {
+            b.set_message("building search documents");
+        }
+        sk_store::session_docs::drain(store.conn(), &mut |done, total| {
+            if let Some(b) = &bar {
+                b.set_length(total);
+                b.set_position(done);
+            }
+        })
+        .context("rebuilding the search documents of the sessions changed")?;
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
