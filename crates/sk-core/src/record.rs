@@ -231,8 +231,9 @@ pub const TRUNCATED_MARK: &str = " …[truncated]";
 /// How far a cut moves back (or forward, for a tail) to fall between words. Redaction runs
 /// on the kept text, and a secret cut in half no longer looks like one: its kept part would
 /// be stored. Cutting where whitespace is drops a token that straddles the cut instead
-/// (tokens, keys and JWTs are runs without whitespace; this covers all but giant ones).
-const CUT_AT_WORD_WITHIN: usize = 4 * 1024;
+/// (tokens, keys and JWTs are runs without whitespace, rarely longer than 1 KiB; a longer
+/// run is cut where the cap falls rather than lost whole).
+const CUT_AT_WORD_WITHIN: usize = 1024;
 
 /// The end of the longest prefix of `s` of at most `max` bytes that does not end inside a
 /// word: moved back to the last whitespace within [`CUT_AT_WORD_WITHIN`] bytes, else the
@@ -341,6 +342,9 @@ mod tests {
         assert_eq!(head, format!("{}{TRUNCATED_MARK}", "é".repeat(25)));
         let tail = tail_capped(&text, 51);
         assert_eq!(tail, format!("[truncated]… {}", "é".repeat(25)));
+        // A run longer than the reach is cut where the cap falls, not dropped whole.
+        let text = format!("exit 1\n{}", "x".repeat(3000));
+        assert_eq!(capped(text.as_str(), 2000).len(), 2000 + TRUNCATED_MARK.len());
         // Multibyte whitespace near the cut is a boundary too.
         let text = format!("{}\u{3000}{}", "a".repeat(40), "b".repeat(40));
         assert_eq!(
