@@ -80,6 +80,11 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Live capture: index new session content as the agents write it
     Watch(WatchArgs),
+    /// The knowledge base as an MCP server on stdin/stdout, for agents to call (`sk hooks deploy` registers it)
+    ///
+    /// Tools: search, session, brief, show, sessions, learn. Runs until the client closes
+    /// stdin or SIGTERM; writes nothing but protocol messages to stdout.
+    Mcp,
 }
 
 /// Registering, locking and verifying the hook files sk deploys.
