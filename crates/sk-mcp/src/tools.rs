@@ -31,9 +31,6 @@ const SEARCH_LIMIT: usize = 10;
 const SEARCH_BUDGET_TOKENS: usize = 1000;
 const SESSION_PAGE: usize = 60;
 const SESSION_BUDGET_TOKENS: usize = 2000;
-/// Characters of each timeline text in a page (the CLI's `--json` keeps 1000; a model
-/// reads pages and opens more, so less per step leaves room for more steps).
-const SESSION_TEXT_CHARS: usize = 400;
 const SESSIONS_LIMIT: usize = 20;
 /// Hard ceilings, whatever the model asks for.
 const MAX_LIMIT: usize = 200;
@@ -177,7 +174,7 @@ pub fn session(state: &State, p: SessionParams) -> Result<Reply, ToolError> {
             Err(LookupError::Query(e)) => return Err(e.into()),
             Err(other) => return Ok(Err(other)),
         };
-        Ok(Ok(view::load(conn, header, SESSION_TEXT_CHARS, Some(page))?))
+        Ok(Ok(view::load(conn, header, view::TEXT_CHARS, Some(page))?))
     })?;
     let shown = match shown {
         Ok(s) => s,

@@ -21,8 +21,8 @@
 //! ```
 //!
 //! Timeline items are in log order (source, offset, part); a tool result is nested in its
-//! call's `result` and only appears on its own when its call is missing. `text_chars` is
-//! the length of the stored text.
+//! call's `result` and only appears on its own when its call is missing. Texts are cut to
+//! [`TEXT_CHARS`] characters; `text_chars` is the length of the stored text.
 //!
 //! `sk sessions --json` prints [`SessionList`]: `{schema_version: 1, sessions: [{key,
 //! agent, external_id, title, first_prompt, repo, cwd, started_at, ended_at, updated_at,
@@ -41,6 +41,9 @@ use crate::QueryError;
 
 /// Version of the `sk session --json` and `sk sessions --json` schemas.
 pub const SCHEMA_VERSION: u32 = 1;
+/// Characters of each timeline text in the structured result (CLI and MCP alike, so a
+/// page is exactly a slice of `sk session --json`'s timeline).
+pub const TEXT_CHARS: usize = 1000;
 
 /// The session's header with its family and source files.
 #[derive(Debug, Clone, Serialize)]

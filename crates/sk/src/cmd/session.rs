@@ -19,8 +19,6 @@ use sk_store::sessions::{self, RelatedSession, SessionHeader};
 use crate::cli::{SessionArgs, SessionsArgs};
 use crate::output::Out;
 
-/// Characters of each text kept in `--json` output.
-const JSON_TEXT_CHARS: usize = 1000;
 /// Characters of each text read for the human timeline (then collapsed to one line).
 const HUMAN_TEXT_CHARS: usize = 400;
 /// Files listed by the human output before "… and N more".
@@ -45,7 +43,7 @@ fn show_one(store: &Store, args: &SessionArgs, out: &mut Out) -> anyhow::Result<
     };
     if args.json {
         let key = header.key.clone();
-        let shown = view::load(conn, header, JSON_TEXT_CHARS, None).context("reading the session")?;
+        let shown = view::load(conn, header, view::TEXT_CHARS, None).context("reading the session")?;
         out.json(&shown)?;
         return Ok((ExitCode::SUCCESS, key));
     }

@@ -17,6 +17,7 @@ mod hooks_rules;
 mod ingest;
 mod install;
 mod knowledge;
+mod mcp;
 mod provision;
 mod query;
 mod recall;
