@@ -18,6 +18,7 @@ mod ingest;
 mod install;
 mod knowledge;
 mod mcp;
+mod mcp_deploy;
 mod provision;
 mod query;
 mod recall;
