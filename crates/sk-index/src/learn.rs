@@ -448,6 +448,7 @@ fn short_holder(h: &sk_store::lock::Holder) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn the_first_agent_session_variable_names_the_session() {
@@ -458,8 +459,6 @@ mod tests {
         assert_eq!(current_session(&src).as_deref(), Some("claude:abc"));
         assert_eq!(current_session(&sk_core::env::MapEnv::default()), None);
     }
-
-    use super::*;
 
     fn lesson(title: &str, body: &str) -> Lesson {
         Lesson::new(Category::Mistake, title, body)
