@@ -165,3 +165,43 @@ pub struct SessionsParams {
     #[serde(default)]
     pub limit: Option<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enum_of(schema: &serde_json::Value, field: &str) -> Vec<String> {
+        schema["properties"][field]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{field}: {schema}"))
+            .iter()
+            .map(|v| v.as_str().expect("string").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn enumerations_come_from_the_domain_tables() {
+        let learn = serde_json::to_value(schemars::schema_for!(LearnParams)).expect("schema");
+        let categories: Vec<String> = Category::ALL.iter().map(|c| c.as_str().to_string()).collect();
+        assert_eq!(enum_of(&learn, "category"), categories);
+        assert_eq!(
+            learn["required"],
+            serde_json::json!(["category", "title", "body"])
+        );
+        let search = serde_json::to_value(schemars::schema_for!(SearchParams)).expect("schema");
+        let agents: Vec<String> = Agent::ALL.iter().map(|a| a.as_str().to_string()).collect();
+        assert_eq!(enum_of(&search, "agent"), agents);
+        assert_eq!(enum_of(&search, "category"), categories);
+    }
+
+    #[test]
+    fn arguments_parse_as_a_model_sends_them() {
+        let p: SearchParams =
+            serde_json::from_value(serde_json::json!({"query": "lock", "agent": "codex", "kind": "session"}))
+                .expect("parse");
+        assert_eq!(p.agent, Some(Agent::Codex));
+        assert!(matches!(p.kind, SearchKind::Session));
+        assert!(serde_json::from_value::<SearchParams>(serde_json::json!({"qeury": "typo"})).is_err());
+        assert!(serde_json::from_value::<ShowParams>(serde_json::json!({"id": "7"})).is_err());
+    }
+}

@@ -121,3 +121,39 @@ impl ServerHandler for Server {
             .with_instructions(INSTRUCTIONS)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn six_tools_each_with_an_object_schema_and_a_description() {
+        let paths = Paths::resolve(&sk_core::env::MapEnv(vec![("HOME", "/nonexistent".into())]), None)
+            .expect("paths");
+        let server = Server::new(paths, None);
+        let mut names: Vec<String> = server
+            .tool_router
+            .list_all()
+            .iter()
+            .map(|t| {
+                assert_eq!(
+                    t.input_schema.get("type").and_then(|v| v.as_str()),
+                    Some("object"),
+                    "{}",
+                    t.name
+                );
+                assert!(
+                    t.description.as_deref().is_some_and(|d| d.len() > 80),
+                    "{}",
+                    t.name
+                );
+                t.name.to_string()
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, ["brief", "learn", "search", "session", "sessions", "show"]);
+        let info = server.get_info();
+        assert!(info.capabilities.tools.is_some());
+        assert_eq!(info.instructions.as_deref(), Some(INSTRUCTIONS));
+    }
+}
