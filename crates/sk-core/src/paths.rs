@@ -21,6 +21,9 @@ pub struct Paths {
     pub claude_home: PathBuf,
     /// `$CODEX_HOME` or `~/.codex`.
     pub codex_home: PathBuf,
+    /// Claude Code's own state file, which holds the user-scope `mcpServers`:
+    /// `$CLAUDE_CONFIG_DIR/.claude.json` when that variable is set, else `~/.claude.json`.
+    pub claude_config_file: PathBuf,
     /// The knowledge database: `--db`, else `$SK_DB`, else `<copilot_home>/session-state/knowledge.db`.
     pub db: PathBuf,
 }
@@ -41,6 +44,10 @@ impl Paths {
         let under_home = |var, dir: &str| src.get(var).map(PathBuf::from).unwrap_or_else(|| home.join(dir));
         let copilot_home = under_home(env::COPILOT_HOME, ".copilot");
         let claude_home = under_home(env::CLAUDE_CONFIG_DIR, ".claude");
+        let claude_config_file = match src.get(env::CLAUDE_CONFIG_DIR) {
+            Some(dir) => PathBuf::from(dir).join(".claude.json"),
+            None => home.join(".claude.json"),
+        };
         let codex_home = under_home(env::CODEX_HOME, ".codex");
         let db = db_flag
             .or_else(|| src.get(env::SK_DB).map(PathBuf::from))
@@ -50,6 +57,7 @@ impl Paths {
             copilot_home,
             claude_home,
             codex_home,
+            claude_config_file,
             db,
         })
     }
@@ -83,6 +91,16 @@ impl Paths {
         self.claude_home.join("settings.json")
     }
     /// Codex CLI rollouts, `YYYY/MM/DD/rollout-*.jsonl`.
+    /// Codex CLI's configuration (`[mcp_servers.*]` among the user's settings).
+    pub fn codex_config(&self) -> PathBuf {
+        self.codex_home.join("config.toml")
+    }
+
+    /// Copilot CLI's MCP servers (`mcpServers`).
+    pub fn copilot_mcp_config(&self) -> PathBuf {
+        self.copilot_home.join("mcp-config.json")
+    }
+
     pub fn codex_sessions(&self) -> PathBuf {
         self.codex_home.join("sessions")
     }
@@ -200,6 +218,7 @@ mod tests {
         assert_eq!(p.copilot_home, PathBuf::from("/h/.copilot"));
         assert_eq!(p.claude_home, PathBuf::from("/h/.claude"));
         assert_eq!(p.codex_home, PathBuf::from("/h/.codex"));
+        assert_eq!(p.claude_config_file, PathBuf::from("/h/.claude.json"));
         assert_eq!(p.db, PathBuf::from("/h/.copilot/session-state/knowledge.db"));
         assert_eq!(
             p.writer_lock(),
@@ -237,6 +256,9 @@ mod tests {
         assert_eq!(p.copilot_session_state(), PathBuf::from("/c/session-state"));
         assert_eq!(p.claude_projects(), PathBuf::from("/cl/projects"));
         assert_eq!(p.codex_sessions(), PathBuf::from("/cx/sessions"));
+        assert_eq!(p.claude_config_file, PathBuf::from("/cl/.claude.json"));
+        assert_eq!(p.codex_config(), PathBuf::from("/cx/config.toml"));
+        assert_eq!(p.copilot_mcp_config(), PathBuf::from("/c/mcp-config.json"));
         assert_eq!(p.db, PathBuf::from("/db/k.db"));
         let p = Paths::resolve(&e, Some("/flag.db".into())).expect("home set");
         assert_eq!(p.db, PathBuf::from("/flag.db"));

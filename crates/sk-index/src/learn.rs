@@ -317,6 +317,63 @@ pub enum Outcome {
     },
 }
 
+/// What `sk learn --json` and the MCP `learn` tool print about a lesson that was stored or
+/// queued: `{id, merged, category, title}`, plus `queued` (the inbox file) and `busy` (who
+/// held the database) when it waits in the inbox (`id` is then null).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    pub id: Option<i64>,
+    pub merged: bool,
+    pub category: Category,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy: Option<String>,
+}
+
+impl Reply {
+    /// The reply for `outcome`; none for a lesson that was not recorded (forgotten).
+    pub fn of(outcome: &Outcome, lesson: &Lesson) -> Option<Reply> {
+        match outcome {
+            Outcome::Stored(l) => Some(Reply {
+                id: Some(l.id),
+                merged: l.merged,
+                category: l.category,
+                title: l.title.clone(),
+                queued: None,
+                busy: None,
+            }),
+            Outcome::Queued { file, holder } => Some(Reply {
+                id: None,
+                merged: false,
+                category: lesson.category,
+                title: lesson.title.clone(),
+                queued: Some(file.clone()),
+                busy: Some(holder.clone()),
+            }),
+            Outcome::Forgotten { .. } => None,
+        }
+    }
+}
+
+/// The agent session a lesson is recorded from, as a provenance key (`claude:<id>`), when
+/// the agent exports its id to the processes it starts (`sk learn` in its shell, `sk mcp`).
+pub fn current_session(src: &dyn sk_core::env::Source) -> Option<String> {
+    use sk_core::Agent;
+    use sk_core::env;
+    [
+        (env::COPILOT_SESSION_ID, Agent::Copilot),
+        (env::CLAUDE_SESSION_ID, Agent::Claude),
+        (env::CODEX_SESSION_ID, Agent::Codex),
+    ]
+    .into_iter()
+    .find_map(|(var, agent)| {
+        let id = src.get(var)?.to_string_lossy().trim().to_string();
+        (!id.is_empty()).then(|| knowledge::session_key(agent.as_str(), &id))
+    })
+}
+
 /// `sk learn` could neither store nor queue the lesson.
 #[derive(Debug, thiserror::Error)]
 pub enum LearnError {
@@ -392,6 +449,16 @@ fn short_holder(h: &sk_store::lock::Holder) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_agent_session_variable_names_the_session() {
+        let src = sk_core::env::MapEnv(vec![
+            ("CLAUDE_SESSION_ID", "abc".into()),
+            ("CODEX_SESSION_ID", "x".into()),
+        ]);
+        assert_eq!(current_session(&src).as_deref(), Some("claude:abc"));
+        assert_eq!(current_session(&sk_core::env::MapEnv::default()), None);
+    }
 
     fn lesson(title: &str, body: &str) -> Lesson {
         Lesson::new(Category::Mistake, title, body)

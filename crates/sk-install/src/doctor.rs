@@ -12,8 +12,10 @@ use crate::manifest::{self, Manifest, Purpose};
 use crate::{BuildInfo, binary_name, fsx, install, rollback, shellrc};
 
 mod database;
+mod mcp;
 
 use database::check_database;
+use mcp::check_mcp;
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,6 +104,10 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "hooks",
         run: check_hooks,
+    },
+    Check {
+        name: "mcp",
+        run: check_mcp,
     },
     Check {
         name: "bypass",

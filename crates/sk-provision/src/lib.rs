@@ -1,4 +1,4 @@
-//! Provisioning: registering `sk hooks run` with each agent, installing git hooks, locking
+//! Provisioning: registering `sk hooks run` and the `sk mcp` server with each agent, installing git hooks, locking
 //! what was deployed under a signed manifest, and removing exactly what sk added. Every
 //! operation is planned first by a pure function ([`plan::Plan`]) and then executed, so
 //! `--dry-run` and the tests see the same plan the real run carries out.
@@ -7,6 +7,7 @@ pub mod agents;
 pub mod atomic;
 pub mod githooks;
 pub mod lock;
+pub mod mcp;
 pub mod plan;
 pub mod scan;
 pub mod secret;
@@ -19,6 +20,8 @@ use std::path::PathBuf;
 pub enum ProvisionError {
     #[error("{path}: not valid JSON ({detail}); fix or move the file aside, then retry (sk changed nothing)")]
     InvalidJson { path: PathBuf, detail: String },
+    #[error("{path}: not valid TOML ({detail}); fix or move the file aside, then retry (sk changed nothing)")]
+    InvalidToml { path: PathBuf, detail: String },
     #[error("{path}: {what}; fix the file, then retry (sk changed nothing)")]
     UnexpectedShape { path: PathBuf, what: String },
     #[error("hooks are locked; run `sk hooks unlock` first")]

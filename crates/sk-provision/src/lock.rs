@@ -1,5 +1,5 @@
 //! Locking deployed hooks: a manifest of every file sk deployed plus the binary they run
-//! (SHA-256, size, modification time), HMAC-signed with the local secret, and the deployed
+//! (SHA-256, size, modification time) and of sk's MCP server entries, HMAC-signed with the local secret, and the deployed
 //! files made read-only. While the manifest exists the hooks are locked: deploy and
 //! undeploy refuse, and `verify` reports any file that changed, vanished, or a manifest
 //! whose signature does not match. Unlocking reports drift first and never rewrites the
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sk_core::Paths;
 
-use crate::{ProvisionError, agents, atomic, secret};
+use crate::{ProvisionError, agents, atomic, mcp, secret};
 
 const MANIFEST_VERSION: u32 = 1;
 
@@ -29,6 +29,11 @@ pub struct Tracked {
     pub mode: Option<u32>,
     /// Deployed files are made read-only; the binary is tracked but left as it is.
     pub read_only: bool,
+    /// For sk's MCP server entry in an agent's file: `sha256` is the entry's (the rest of
+    /// the file is the user's and the agent's, rewritten by the agent as it runs, so it is
+    /// neither hashed nor made read-only). Absent from manifests of hooks only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp_entry: Option<sk_core::Agent>,
 }
 
 /// The signed manifest.
@@ -108,12 +113,16 @@ pub fn lock(paths: &Paths, sk: &Path, now: &str) -> Result<LockOutcome, Provisio
         return Ok(LockOutcome::AlreadyLocked { since: m.locked_at });
     }
     let deployed = agents::deployed(paths);
-    if deployed.is_empty() {
+    let servers = mcp::deployed(paths);
+    if deployed.is_empty() && servers.is_empty() {
         return Err(ProvisionError::NothingDeployed);
     }
     let mut files = Vec::new();
     for (agent, path) in &deployed {
         files.push(track(path, &format!("{agent} hook registrations"), true)?);
+    }
+    for (agent, path) in &servers {
+        files.push(track_entry(paths, *agent, path));
     }
     files.push(track(sk, "the sk binary the hooks run", false)?);
     let key = secret::load_or_create(&paths.secret_file())?;
@@ -166,6 +175,20 @@ fn check(paths: &Paths, trust_stat: bool) -> Result<Report, ProvisionError> {
         });
     }
     for f in &manifest.files {
+        if let Some(agent) = f.mcp_entry {
+            // The hook hot path guards hook files; the MCP entries are checked by `verify`.
+            if !trust_stat && mcp::entry(paths, agent).map(|e| sha256_text(&e)) != Some(f.sha256.clone()) {
+                problems.push(Problem {
+                    path: f.path.clone(),
+                    issue: if mcp::entry(paths, agent).is_some() {
+                        Issue::Changed
+                    } else {
+                        Issue::Removed
+                    },
+                });
+            }
+            continue;
+        }
         let meta = match std::fs::metadata(&f.path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -255,7 +278,28 @@ fn track(path: &Path, purpose: &str, read_only: bool) -> Result<Tracked, Provisi
         mtime_ns: mtime_ns(&meta),
         mode: atomic::unix_mode(&meta),
         read_only,
+        mcp_entry: None,
     })
+}
+
+/// sk's MCP server entry in `agent`'s file (present: [`mcp::deployed`] listed it).
+fn track_entry(paths: &Paths, agent: sk_core::Agent, path: &Path) -> Tracked {
+    Tracked {
+        path: path.to_path_buf(),
+        purpose: format!("sk's MCP server entry for {agent}"),
+        sha256: mcp::entry(paths, agent)
+            .map(|e| sha256_text(&e))
+            .unwrap_or_default(),
+        size: 0,
+        mtime_ns: 0,
+        mode: None,
+        read_only: false,
+        mcp_entry: Some(agent),
+    }
+}
+
+fn sha256_text(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {

@@ -1,9 +1,10 @@
 //! Search, ranking and briefings over the knowledge base, and the result types that every
-//! surface (the CLI's `--json`, hooks, later the web UI and MCP) serializes, so they cannot
+//! surface (the CLI's `--json`, hooks, the MCP server, later the web UI) serializes, so they cannot
 //! drift apart. SQL stays in `sk-store`: this crate asks it for candidate rows with raw
 //! BM25 scores and decides the order, the shape and the size of what is shown.
 
 pub mod brief;
+pub mod entry;
 mod error;
 pub mod gitroot;
 pub mod here;
@@ -11,6 +12,7 @@ pub mod rank;
 pub mod render;
 pub mod results;
 pub mod search;
+pub mod session;
 pub mod snippet;
 pub mod stopwords;
 

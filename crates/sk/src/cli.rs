@@ -80,20 +80,28 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Live capture: index new session content as the agents write it
     Watch(WatchArgs),
+    /// The knowledge base as an MCP server on stdin/stdout, for agents to call (`sk hooks deploy` registers it)
+    ///
+    /// Tools: search, session, brief, show, sessions, learn. Runs until the client closes
+    /// stdin or SIGTERM; writes nothing but protocol messages to stdout.
+    Mcp,
 }
 
 /// Registering, locking and verifying the hook files sk deploys.
 #[derive(Debug, Subcommand)]
 pub enum ProvisionCommand {
-    /// Register `sk hooks run EVENT` with the agents (idempotent)
+    /// Register `sk hooks run EVENT` and the `sk mcp` server with the agents (idempotent)
     ///
     /// Copilot CLI: sk's own file `$COPILOT_HOME/hooks/sk.json`. Claude Code: sk's entries
     /// merged into `$CLAUDE_CONFIG_DIR/settings.json` (the previous file is kept once as
     /// `settings.json.sk-backup`). Codex CLI: merged into `$CODEX_HOME/hooks.json` the same
     /// way. The command registered is the installed sk (`$COPILOT_HOME/bin/sk`) when there
-    /// is one, else this binary. Refuses while hooks are locked.
+    /// is one, else this binary. The MCP server (`sk mcp`, unless --no-mcp): Claude Code's
+    /// user scope in `.claude.json`, Codex's `[mcp_servers.sk]` in `config.toml`, Copilot's
+    /// `mcp-config.json` (each user file backed up once as `*.sk-backup`). Refuses while
+    /// hooks are locked.
     Deploy(DeployArgs),
-    /// Remove exactly sk's hook registrations, nothing else (idempotent)
+    /// Remove exactly sk's hook and MCP server registrations, nothing else (idempotent)
     Undeploy(DeployArgs),
     /// Sign a manifest of the deployed hook files and the sk binary, and make the files read-only
     Lock(JsonFlag),
@@ -120,6 +128,9 @@ pub struct DeployArgs {
     /// Print the plan as JSON
     #[arg(long)]
     pub json: bool,
+    /// Hooks only: leave the agents' MCP server registrations (`sk mcp`) as they are
+    #[arg(long)]
+    pub no_mcp: bool,
 }
 
 /// A lone `--json`.

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod hooks;
 pub mod ingest;
 pub mod knowledge;
+pub mod mcp;
 pub mod recall;
 pub mod report;
 pub mod scale;

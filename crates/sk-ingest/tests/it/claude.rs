@@ -63,6 +63,7 @@ fn default_root_is_the_projects_folder() {
         copilot_home: "/h/.copilot".into(),
         claude_home: "/cl".into(),
         codex_home: "/h/.codex".into(),
+        claude_config_file: "/cl/.claude.json".into(),
         db: "/h/k.db".into(),
     };
     assert_eq!(Claude.default_roots(&paths), vec![PathBuf::from("/cl/projects")]);

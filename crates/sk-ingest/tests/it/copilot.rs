@@ -726,6 +726,7 @@ fn default_roots_are_the_two_state_folders() {
         copilot_home: home.join(".copilot"),
         claude_home: home.join(".claude"),
         codex_home: home.join(".codex"),
+        claude_config_file: home.join(".claude.json"),
         db: home.join("db"),
         home,
     };

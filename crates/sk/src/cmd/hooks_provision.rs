@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use sk_core::{Agent, Paths};
 use sk_provision::plan::Plan;
-use sk_provision::{agents, lock, scan};
+use sk_provision::{agents, lock, mcp, scan};
 
 use crate::cli::{DeployArgs, GitHook, GitHookArgs, JsonFlag, ProvisionCommand};
 use crate::output::Out;
@@ -17,7 +17,11 @@ pub fn run(paths: &Paths, cmd: &ProvisionCommand) -> anyhow::Result<ExitCode> {
         ProvisionCommand::Deploy(args) => {
             let sk = hook_binary(paths)?;
             let agents = agents_of(args)?;
-            let plan = agents::deploy_plan(paths, &agents, &sk)?;
+            let mut plan = agents::deploy_plan(paths, &agents, &sk)?;
+            if !args.no_mcp {
+                plan.changes
+                    .extend(mcp::deploy_plan(paths, &agents, &sk)?.changes);
+            }
             // Found by the agent harness: Codex CLI 0.171 runs no hook from hooks.json until
             // the user approves it in its own /hooks screen (it stores a hash per hook). sk
             // does not approve on the user's behalf; it says so.
@@ -30,12 +34,24 @@ pub fn run(paths: &Paths, cmd: &ProvisionCommand) -> anyhow::Result<ExitCode> {
                 plan,
                 args.dry_run,
                 args.json,
-                &format!("sk hooks deployed (they run {})", sk.display()),
+                &format!(
+                    "sk hooks deployed{} (they run {})",
+                    if args.no_mcp {
+                        ""
+                    } else {
+                        ", and the MCP server `sk mcp`"
+                    },
+                    sk.display()
+                ),
                 notes,
             )
         }
         ProvisionCommand::Undeploy(args) => {
-            let plan = agents::undeploy_plan(paths, &agents_of(args)?)?;
+            let agents = agents_of(args)?;
+            let mut plan = agents::undeploy_plan(paths, &agents)?;
+            if !args.no_mcp {
+                plan.changes.extend(mcp::undeploy_plan(paths, &agents)?.changes);
+            }
             finish(plan, args.dry_run, args.json, "sk hooks removed")
         }
         ProvisionCommand::Lock(flag) => lock_hooks(paths, flag),

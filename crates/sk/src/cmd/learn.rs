@@ -8,10 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use serde::Serialize;
-use sk_core::env::{self, Source};
-use sk_core::{Agent, Category, Paths};
-use sk_index::learn::{self, FlushSummary, Lesson, Outcome};
+use sk_core::env;
+use sk_core::{Category, Paths};
+use sk_index::learn::{self, FlushSummary, Lesson, Outcome, Reply};
 use sk_store::Store;
 use sk_store::knowledge::EntrySource;
 use sk_store::lock::WriterLock;
@@ -22,18 +21,6 @@ use crate::output::Out;
 
 /// How long `sk learn` waits for another writer before queueing instead.
 const LOCK_WAIT: Duration = Duration::from_millis(500);
-
-#[derive(Serialize)]
-struct LearnedJson<'a> {
-    id: Option<i64>,
-    merged: bool,
-    category: Category,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    queued: Option<&'a std::path::Path>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    busy: Option<&'a str>,
-}
 
 /// The repository a lesson is for: `--repo`, none with `--global`, else the git repository
 /// of the current directory (its origin's `owner/name`, or its root folder when it has no
@@ -77,22 +64,21 @@ pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
             exit::FAILURE
         }));
     }
-    let sources = learn::provenance(sk_core::time::now_ms(), current_session(&env::ProcessEnv));
+    let sources = learn::provenance(sk_core::time::now_ms(), learn::current_session(&env::ProcessEnv));
     let outcome = learn::learn_or_queue(paths, &lesson, &sources, LOCK_WAIT).map_err(|e| match e {
         // Unwrapped so the exit code still tells a damaged database from other failures.
         learn::LearnError::Store(e) => anyhow::Error::new(e).context("recording the entry"),
         other => anyhow::Error::new(other),
     })?;
     let mut out = Out::new();
+    if args.json
+        && let Some(reply) = Reply::of(&outcome, &lesson)
+    {
+        out.json(&reply)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match &outcome {
-        Outcome::Stored(l) if args.json => out.json(&LearnedJson {
-            id: Some(l.id),
-            merged: l.merged,
-            category: l.category,
-            title: &l.title,
-            queued: None,
-            busy: None,
-        })?,
         Outcome::Stored(l) if l.merged => writeln!(
             out,
             "Merged into #{} [{}] {} (its text is kept; tags, files and provenance added)",
@@ -107,14 +93,6 @@ pub fn run(paths: &Paths, args: &LearnArgs) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::from(exit::FAILURE));
         }
-        Outcome::Queued { file, holder } if args.json => out.json(&LearnedJson {
-            id: None,
-            merged: false,
-            category: lesson.category,
-            title: &lesson.title,
-            queued: Some(file),
-            busy: Some(holder),
-        })?,
         Outcome::Queued { file, holder } => {
             writeln!(out, "Database busy ({holder}); queued in {}", file.display())?;
             writeln!(
@@ -139,21 +117,6 @@ fn category(args: &LearnArgs) -> Option<Category> {
     ]
     .into_iter()
     .find_map(|(set, c)| set.then_some(c))
-}
-
-/// The agent session `sk learn` runs in, as a provenance key (`claude:<id>`), when the
-/// agent exports its id.
-fn current_session(src: &dyn Source) -> Option<String> {
-    [
-        (env::COPILOT_SESSION_ID, Agent::Copilot),
-        (env::CLAUDE_SESSION_ID, Agent::Claude),
-        (env::CODEX_SESSION_ID, Agent::Codex),
-    ]
-    .into_iter()
-    .find_map(|(var, agent)| {
-        let id = src.get(var)?.to_string_lossy().trim().to_string();
-        (!id.is_empty()).then(|| sk_store::knowledge::session_key(agent.as_str(), &id))
-    })
 }
 
 fn flush(paths: &Paths, json: bool) -> anyhow::Result<ExitCode> {
@@ -238,20 +201,5 @@ fn flush_error(e: learn::FlushError) -> anyhow::Error {
     match e {
         learn::FlushError::Store(e) => anyhow::Error::new(e).context("flushing the inbox"),
         other => anyhow::Error::new(other).context("flushing the inbox"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_first_agent_session_variable_names_the_session() {
-        let src = env::MapEnv(vec![
-            ("CLAUDE_SESSION_ID", "abc".into()),
-            ("CODEX_SESSION_ID", "x".into()),
-        ]);
-        assert_eq!(current_session(&src).as_deref(), Some("claude:abc"));
-        assert_eq!(current_session(&env::MapEnv::default()), None);
     }
 }

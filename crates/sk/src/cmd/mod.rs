@@ -10,6 +10,7 @@ mod index;
 mod install;
 mod knowledge;
 mod learn;
+mod mcp;
 mod migrate;
 mod query;
 mod redact;
@@ -50,5 +51,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rollback(args) => rollback::run(&paths, &args),
         Command::Watch(args) => watch::run(&paths, &args),
         Command::Hooks(args) => hooks::run(&paths, &args),
+        Command::Mcp => mcp::run(paths),
     }
 }

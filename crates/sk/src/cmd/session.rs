@@ -3,77 +3,26 @@
 //! the human timeline is streamed one line per step with long texts collapsed, and
 //! reasoning is only counted.
 //!
-//! `sk session --json` prints a stable object (bump `schema_version` on any breaking
-//! change):
-//!
-//! ```text
-//! { "schema_version": 1,
-//!   "session":  { key, agent, external_id, title, repo, branch, head_commit, cwd, model,
-//!                 agent_version, started_at, ended_at, updated_at (ms or null),
-//!                 parent_external_id, parent: {key, title, started_at, indexed} | null,
-//!                 subagents: [{key, title, started_at, indexed}],
-//!                 sources: [{id, path, records}] },
-//!   "timeline": [{ source, offset, part, kind, ts, tool, call_id, success, subagent,
-//!                  section, text, text_chars,
-//!                  result: {success, ts, text} | null }],
-//!   "files":     [{ path, records }],
-//!   "knowledge": [{ id, category, title }] }
-//! ```
-//!
-//! Timeline items are in log order (source, offset, part); a tool result is nested in its
-//! call's `result` and only appears on its own when its call is missing. Texts are cut to
-//! 1000 characters; `text_chars` is the length of the stored text.
-//!
-//! `sk sessions --json` prints `{schema_version: 1, sessions: [{key, agent, external_id,
-//! title, first_prompt, repo, cwd, started_at, ended_at, updated_at, parent_external_id,
-//! prompts, tool_calls, failures}]}`.
+//! The `--json` results are `sk_query::session`'s types (their schema is documented there).
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use serde::Serialize;
 use sk_core::Paths;
 use sk_core::time::{format_ms, now_ms};
+use sk_query::session::timeline::{collapse, write_step};
+use sk_query::session::{self as view, LookupError};
 use sk_store::Store;
-use sk_store::sessions::{
-    self, RelatedSession, Resolved, SessionEntry, SessionHeader, SessionSource, SessionSummary, TimelineItem,
-    TouchedFile,
-};
+use sk_store::sessions::{self, RelatedSession, SessionHeader};
 
 use crate::cli::{SessionArgs, SessionsArgs};
 use crate::output::Out;
 
-/// Characters of each text kept in `--json` output.
-const JSON_TEXT_CHARS: usize = 1000;
 /// Characters of each text read for the human timeline (then collapsed to one line).
 const HUMAN_TEXT_CHARS: usize = 400;
 /// Files listed by the human output before "… and N more".
 const HUMAN_FILES: usize = 40;
-
-#[derive(Serialize)]
-struct SessionJson<'a> {
-    #[serde(flatten)]
-    header: &'a SessionHeader,
-    parent: Option<RelatedSession>,
-    subagents: Vec<RelatedSession>,
-    sources: Vec<SessionSource>,
-}
-
-#[derive(Serialize)]
-struct ShownSession<'a> {
-    schema_version: u32,
-    session: SessionJson<'a>,
-    timeline: Vec<TimelineItem>,
-    files: Vec<TouchedFile>,
-    knowledge: Vec<SessionEntry>,
-}
-
-#[derive(Serialize)]
-struct Listed {
-    schema_version: u32,
-    sessions: Vec<SessionSummary>,
-}
 
 pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -86,53 +35,22 @@ pub fn run_one(paths: &Paths, args: &SessionArgs) -> anyhow::Result<ExitCode> {
 
 fn show_one(store: &Store, args: &SessionArgs, out: &mut Out) -> anyhow::Result<(ExitCode, String)> {
     let conn = store.conn();
-    let header = match sessions::resolve(conn, &args.id).context("looking up the session")? {
-        Resolved::One(h) => *h,
-        Resolved::None => bail!("no such session: {} (list them with `sk sessions`)", args.id),
-        Resolved::Ambiguous(keys) => {
-            let more = if keys.len() > sessions::MAX_CANDIDATES {
-                "\n  …"
-            } else {
-                ""
-            };
-            let listed: Vec<String> = keys
-                .iter()
-                .take(sessions::MAX_CANDIDATES)
-                .map(|k| format!("\n  {k}"))
-                .collect();
-            bail!(
-                "session id `{}` is ambiguous; it matches:{}{more}\ngive more of the id, or `agent:id`",
-                args.id,
-                listed.concat()
-            )
-        }
+    let header = match view::resolve(conn, &args.id) {
+        Ok(h) => h,
+        Err(LookupError::Missing(id)) => bail!("no such session: {id} (list them with `sk sessions`)"),
+        Err(e @ LookupError::Ambiguous { .. }) => bail!("{e}"),
+        Err(e) => return Err(anyhow::Error::new(e).context("looking up the session")),
     };
+    if args.json {
+        let key = header.key.clone();
+        let shown = view::load(conn, header, view::TEXT_CHARS, None).context("reading the session")?;
+        out.json(&shown)?;
+        return Ok((ExitCode::SUCCESS, key));
+    }
     let parent = sessions::parent_of(conn, &header).context("reading the parent session")?;
     let subagents = sessions::children_of(conn, &header).context("reading sub-agent sessions")?;
-    let sources = sessions::sources_of(conn, &header).context("reading the session's files")?;
     let files = sessions::files_of(conn, &header).context("reading files touched")?;
     let knowledge = sessions::knowledge_of(conn, &header).context("reading its knowledge")?;
-    if args.json {
-        let mut timeline = Vec::new();
-        sessions::for_each_timeline_item(conn, &header, JSON_TEXT_CHARS, |item| {
-            timeline.push(item);
-            Ok(())
-        })
-        .context("reading the timeline")?;
-        out.json(&ShownSession {
-            schema_version: 1,
-            session: SessionJson {
-                header: &header,
-                parent,
-                subagents,
-                sources,
-            },
-            timeline,
-            files,
-            knowledge,
-        })?;
-        return Ok((ExitCode::SUCCESS, header.key.clone()));
-    }
     write_header(out, &header, parent.as_ref(), &subagents)?;
     writeln!(out)?;
     writeln!(out, "Timeline:")?;
@@ -239,110 +157,6 @@ fn duration(secs: i64) -> String {
     }
 }
 
-/// One timeline line. Sub-agent steps are marked so they read as nested.
-fn write_step(out: &mut Out, item: &TimelineItem) -> std::io::Result<()> {
-    let indent = if item.subagent { "  │ " } else { "  " };
-    let cut = item.text_chars > item.text.chars().count() as i64;
-    // Texts shown by their first line are marked as cut when anything follows it.
-    let more = cut || item.text.trim().contains('\n');
-    match item.kind.as_str() {
-        "prompt" => {
-            let at = item.ts.map(format_ms).unwrap_or_default();
-            writeln!(out)?;
-            writeln!(out, "{indent}── {at} prompt")?;
-            writeln!(out, "{indent}> {}", collapse(&item.text, 300, cut))
-        }
-        "answer" => writeln!(out, "{indent}answer: {}", collapse(&item.text, 200, cut)),
-        "tool_call" => {
-            let tool = item.tool.as_deref().unwrap_or("tool");
-            let args = collapse(first_line(&item.text), 100, cut || item.text.contains('\n'));
-            match &item.result {
-                Some(r) if r.success == Some(false) => writeln!(
-                    out,
-                    "{indent}✗ {tool} {args} — {}",
-                    collapse(first_line(&r.text), 160, r.text.contains('\n'))
-                ),
-                Some(r) if r.success == Some(true) => writeln!(out, "{indent}✓ {tool} {args}"),
-                Some(_) => writeln!(out, "{indent}· {tool} {args}"),
-                None => writeln!(out, "{indent}· {tool} {args} (no result)"),
-            }
-        }
-        "tool_result" => {
-            let mark = match item.success {
-                Some(false) => "✗",
-                Some(true) => "✓",
-                None => "·",
-            };
-            writeln!(
-                out,
-                "{indent}{mark} result of an unknown call: {}",
-                collapse(first_line(&item.text), 160, more)
-            )
-        }
-        "summary" | "task_summary" => writeln!(
-            out,
-            "{indent}[{}{}] {}",
-            if item.kind == "summary" {
-                "compaction"
-            } else {
-                "task summary"
-            },
-            item.section
-                .as_deref()
-                .map(|s| format!(": {s}"))
-                .unwrap_or_default(),
-            collapse(first_line(&item.text), 200, more)
-        ),
-        "error" => writeln!(
-            out,
-            "{indent}! error: {}",
-            collapse(first_line(&item.text), 200, cut)
-        ),
-        other => writeln!(
-            out,
-            "{indent}{other}{}: {}",
-            item.section
-                .as_deref()
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default(),
-            collapse(first_line(&item.text), 160, more)
-        ),
-    }
-}
-
-fn first_line(text: &str) -> &str {
-    text.trim_start().lines().next().unwrap_or("")
-}
-
-/// Whitespace runs collapsed to one space and the text cut to `max` characters; `…` marks
-/// text that was cut here or before (`already_cut`).
-fn collapse(text: &str, max: usize, already_cut: bool) -> String {
-    let mut s = String::with_capacity(text.len().min(max * 4));
-    let mut chars = 0;
-    let mut cut = false;
-    for word in text.split_whitespace() {
-        if chars > 0 {
-            s.push(' ');
-            chars += 1;
-        }
-        for c in word.chars() {
-            if chars >= max {
-                cut = true;
-                break;
-            }
-            s.push(c);
-            chars += 1;
-        }
-        if cut {
-            break;
-        }
-    }
-    if (cut || already_cut) && !s.is_empty() {
-        s.push('…');
-    }
-    s
-}
-
 pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> {
     let since_ms = match args.since.as_deref().map(|s| parse_since(s, now_ms())) {
         None => None,
@@ -359,15 +173,13 @@ pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> 
         since_ms,
         limit: args.limit,
     };
-    let listed = sessions::list(store.conn(), &filter).context("listing sessions")?;
+    let listed = view::list(store.conn(), &filter).context("listing sessions")?;
     let mut out = Out::new();
     if args.json {
-        out.json(&Listed {
-            schema_version: 1,
-            sessions: listed,
-        })?;
+        out.json(&listed)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let listed = listed.sessions;
     if listed.is_empty() {
         let filtered = args.agent.is_some() || args.repo.is_some() || args.since.is_some();
         writeln!(
@@ -438,13 +250,5 @@ mod tests {
         ] {
             assert!(parse_since(bad, now).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn collapse_keeps_one_line_and_marks_cuts() {
-        assert_eq!(collapse("a\n\n  b", 10, false), "a b");
-        assert_eq!(collapse("abcdef", 3, false), "abc…");
-        assert_eq!(collapse("abc", 3, true), "abc…");
-        assert_eq!(collapse("ééé", 2, false), "éé…");
     }
 }

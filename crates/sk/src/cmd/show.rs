@@ -4,23 +4,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use serde::Serialize;
 use sk_core::Paths;
 use sk_core::time::format_ms;
+use sk_query::entry::{self, Lookup};
 use sk_store::Store;
-use sk_store::curation;
-use sk_store::knowledge::{self, Entry, EntrySource};
+use sk_store::knowledge::EntrySource;
 
 use crate::cli::ShowArgs;
 use crate::output::Out;
-
-#[derive(Serialize)]
-struct Shown<'a> {
-    #[serde(flatten)]
-    entry: &'a Entry,
-    sessions: Vec<knowledge::SessionInfo>,
-    related: Vec<knowledge::Related>,
-}
 
 pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -35,29 +26,20 @@ pub fn run(paths: &Paths, args: &ShowArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn show(store: &Store, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCode> {
-    let conn = store.conn();
-    let Some(entry) = knowledge::get(conn, args.id).context("reading the entry")? else {
-        if let Some(f) = curation::forgotten_entry(conn, args.id).context("reading the entry")? {
-            let reason = f.reason.map(|r| format!(" ({r})")).unwrap_or_default();
-            bail!(
-                "entry {} [{}] was forgotten on {}{reason} (`sk knowledge forget`); its text is gone",
-                f.id,
-                f.category,
-                format_ms(f.forgotten_at)
-            );
-        }
-        bail!("no such entry: {} (ids are printed by `sk query`)", args.id);
+    let shown = match entry::show(store.conn(), args.id).context("reading the entry")? {
+        Lookup::Found(shown) => shown,
+        Lookup::Forgotten(f) => bail!("{}", entry::forgotten_message(&f)),
+        Lookup::Missing => bail!("no such entry: {} (ids are printed by `sk query`)", args.id),
     };
-    let sessions = knowledge::sessions_of(conn, &entry).context("reading provenance")?;
-    let related = knowledge::related(conn, &entry, 5).context("finding related entries")?;
     if args.json {
-        out.json(&Shown {
-            entry: &entry,
-            sessions,
-            related,
-        })?;
+        out.json(&shown)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let entry::Shown {
+        entry,
+        sessions,
+        related,
+    } = *shown;
     writeln!(out, "#{} [{}] {}", entry.id, entry.category, entry.title)?;
     writeln!(
         out,

@@ -14,10 +14,15 @@ use sk_provision::plan::{Action, Plan};
 use crate::cli::UninstallArgs;
 use crate::output::Out;
 
-/// Removing sk's hook registrations from every agent, planned as if unlocked.
+/// Removing sk's hook and MCP server registrations from every agent, planned as if
+/// unlocked.
 fn hook_registrations(paths: &Paths) -> anyhow::Result<Plan> {
-    sk_provision::agents::undeploy_plan_ignoring_lock(paths, &sk_core::Agent::ALL)
-        .context("planning the removal of sk's hook registrations")
+    let mut plan = sk_provision::agents::undeploy_plan_ignoring_lock(paths, &sk_core::Agent::ALL)
+        .context("planning the removal of sk's hook registrations")?;
+    let servers = sk_provision::mcp::undeploy_plan(paths, &sk_core::Agent::ALL)
+        .context("planning the removal of sk's MCP server registrations")?;
+    plan.changes.extend(servers.changes);
+    Ok(plan)
 }
 
 pub fn run(paths: &Paths, args: &UninstallArgs) -> anyhow::Result<ExitCode> {

@@ -17,6 +17,8 @@ mod hooks_rules;
 mod ingest;
 mod install;
 mod knowledge;
+mod mcp;
+mod mcp_deploy;
 mod provision;
 mod query;
 mod recall;

@@ -184,9 +184,30 @@ fn dry_run_plans_without_writing() {
     );
     let plan: Value = serde_json::from_str(&out).expect("json plan");
     assert_eq!(plan["dry_run"], true);
-    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(1));
+    // hooks.json and, for the MCP server, config.toml.
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(2));
     assert_eq!(plan["changes"][0]["action"]["action"], "write");
+    assert_eq!(plan["changes"][1]["action"]["action"], "write");
     assert!(!env.codex_home().join("hooks.json").exists());
+    assert!(!env.codex_home().join("config.toml").exists());
+    let out = stdout(
+        &env,
+        &[
+            "hooks",
+            "deploy",
+            "--agent",
+            "codex",
+            "--no-mcp",
+            "--dry-run",
+            "--json",
+        ],
+    );
+    let plan: Value = serde_json::from_str(&out).expect("json plan");
+    assert_eq!(
+        plan["changes"].as_array().map(Vec::len),
+        Some(1),
+        "--no-mcp: hooks only"
+    );
 }
 
 #[cfg(unix)]

@@ -1,0 +1,134 @@
+//! `sk-bench-mcp`: latency of `sk mcp`. One warm server answers the recall benchmark's
+//! 100 queries as `search` calls and its briefing tasks as `brief` calls (median and p99
+//! per call, over the stdio pipe); then the cold start: a new server process to its first
+//! `search` answer, repeated. Graded against issue 18's targets.
+//!
+//! `sk-bench-mcp --sk target/release/sk --corpus /tmp/skb/corpus-1g [--db DB]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Parser;
+use serde_json::json;
+use sk_bench::bench::mcp::{self, Server};
+use sk_bench::bench::recall::{self, quantile_ms};
+use sk_bench::bench::report::{ResultBlock, num};
+
+/// Benchmark `sk mcp` on a database built from the synthetic corpus.
+#[derive(Debug, Parser)]
+#[command(name = "sk-bench-mcp", version)]
+struct Cli {
+    /// The sk binary to measure (build it with `cargo build --release -p sk`).
+    #[arg(long, default_value = "target/release/sk")]
+    sk: PathBuf,
+    /// A database already built from the corpus; built with `sk index` from --corpus when absent.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The corpus (`sk-gen-corpus --size 1GB --out DIR`).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// Rounds over the query set on the warm server.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Runs of each briefing task on the warm server.
+    #[arg(long, default_value_t = 10)]
+    brief_runs: usize,
+    /// Cold starts to time.
+    #[arg(long, default_value_t = 30)]
+    cold_runs: usize,
+}
+
+fn main() -> ExitCode {
+    match run(&Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("benchmark mcp: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    if !cli.sk.is_file() {
+        bail!(
+            "no sk binary at {} (build it with `cargo build --release -p sk`)",
+            cli.sk.display()
+        );
+    }
+    let sk = std::path::absolute(&cli.sk)?;
+    let work = std::env::temp_dir().join(format!("sk-bench-mcp-{}", std::process::id()));
+    let home = work.join("home");
+    std::fs::create_dir_all(&home)?;
+    let db = match (&cli.db, &cli.corpus) {
+        (Some(db), _) => std::path::absolute(db)?,
+        (None, Some(corpus)) => {
+            let db = work.join("knowledge.db");
+            eprintln!("building the database from {} …", corpus.display());
+            recall::build_db(&sk, corpus, &db)?;
+            db
+        }
+        (None, None) => bail!("give --db (a database built from the corpus) or --corpus"),
+    };
+    // The words of each query as one search text (the CLI's options are left out: the
+    // tool's own defaults apply).
+    let queries: Vec<String> = recall::queries().iter().map(|q| q.words.join(" ")).collect();
+
+    let mut server = Server::start(&sk, &home, &db)?;
+    server.initialize()?;
+    for q in queries.iter().take(5) {
+        server.call("search", json!({"query": q}))?;
+    }
+    let mut search = Vec::new();
+    for _ in 0..cli.rounds {
+        for q in &queries {
+            search.push(server.call("search", json!({"query": q}))?);
+        }
+    }
+    let mut brief = Vec::new();
+    for _ in 0..cli.brief_runs {
+        for t in recall::brief_tasks() {
+            brief.push(server.call("brief", json!({"task": t}))?);
+        }
+    }
+    server.stop()?;
+
+    let mut cold = Vec::new();
+    for i in 0..cli.cold_runs {
+        cold.push(mcp::cold_start(&sk, &home, &db, &queries[i % queries.len()])?);
+    }
+
+    let mut block = ResultBlock::new("sk-bench-mcp results");
+    block.push("sk", sk.display());
+    block.push("db", db.display());
+    block.push(
+        "db_mib",
+        num(std::fs::metadata(&db)
+            .map(|m| m.len() as f64 / 1048576.0)
+            .unwrap_or(f64::NAN)),
+    );
+    block.push("load_avg_before", sk_bench::bench::load_average());
+    block.push("search_calls", search.len());
+    let s50 = quantile_ms(&search, 0.5);
+    block.push("search_median_ms", num(s50));
+    block.push("search_p99_ms", num(quantile_ms(&search, 0.99)));
+    block.push("brief_calls", brief.len());
+    let b50 = quantile_ms(&brief, 0.5);
+    block.push("brief_median_ms", num(b50));
+    block.push("brief_p99_ms", num(quantile_ms(&brief, 0.99)));
+    block.push("cold_starts", cold.len());
+    let c50 = quantile_ms(&cold, 0.5);
+    block.push("cold_first_answer_median_ms", num(c50));
+    block.push("cold_first_answer_p99_ms", num(quantile_ms(&cold, 0.99)));
+    let mut pass = block.grade(&mcp::SEARCH_MEDIAN_MS, s50);
+    pass &= block.grade(&mcp::BRIEF_MEDIAN_MS, b50);
+    pass &= block.grade(&mcp::COLD_MEDIAN_MS, c50);
+    print!("{block}");
+    if !pass {
+        eprintln!("some targets were missed (see target_* lines)");
+    }
+    if cli.db.is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `sk mcp`: the knowledge base as a Model Context Protocol server over stdio, so an agent
+//! can *pull* from it mid-task — search past sessions, open one, read an entry, get a
+//! briefing, record a lesson — without a shell command the user must approve each time.
+//!
+//! Built on the official Rust SDK (`rmcp`), which does the framing, the protocol version
+//! negotiation and the JSON-RPC errors. The tools are thin: each reads through `sk-query`
+//! (or records through `sk-index`'s `learn`, as `sk learn` does) and answers with compact
+//! text for the model plus `structuredContent` that is exactly the CLI's `--json` result
+//! type. Only this crate starts an async runtime (a single-threaded one); the hook path
+//! never links its way here.
+
+mod db;
+mod params;
+mod server;
+mod text;
+mod tools;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rmcp::ServiceExt;
+use sk_core::Paths;
+
+pub use server::{INSTRUCTIONS, Server};
+
+/// How `sk mcp` stopped other than by its client closing stdin or a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum McpError {
+    #[error("starting the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("the MCP session failed: {0}")]
+    Session(String),
+}
+
+/// Serves MCP on stdin/stdout until the client closes stdin (EOF), or SIGTERM / SIGINT.
+/// Nothing but protocol messages is ever written to stdout.
+pub fn serve_stdio(paths: Paths, cwd: Option<PathBuf>) -> Result<(), McpError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(McpError::Runtime)?;
+    let outcome = rt.block_on(async move {
+        let server = Server::new(paths, cwd);
+        // Non-blocking pipes when the client started us with pipes (every MCP client does),
+        // so that shutting down never waits on a blocked read of stdin.
+        let running = tokio::select! {
+            started = server.serve(rmcp::transport::stdio_pipes()) => match started {
+                Ok(running) => running,
+                // The client went away before or during the handshake: nothing to serve.
+                Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+                Err(e) => return Err(McpError::Session(e.to_string())),
+            },
+            () = stop_signal() => return Ok(()),
+        };
+        let cancel = running.cancellation_token();
+        tokio::select! {
+            done = running.waiting() => done.map(|_| ()).map_err(|e| McpError::Session(e.to_string())),
+            () = stop_signal() => {
+                cancel.cancel();
+                Ok(())
+            }
+        }
+    });
+    // A read of stdin on the blocking fallback cannot be cancelled: do not wait for it.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    outcome
+}
+
+/// SIGTERM or SIGINT; never resolves when the handlers cannot be installed (the server
+/// then stops at EOF only).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => std::future::pending::<()>().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
