@@ -41,6 +41,10 @@ pub fn serve_stdio(paths: Paths, cwd: Option<PathBuf>) -> Result<(), McpError> {
         .map_err(McpError::Runtime)?;
     let outcome = rt.block_on(async move {
         let server = Server::new(paths, cwd);
+        // One set of signal handlers for the whole run: a signal that arrives between the
+        // handshake and serving is kept for the second wait, not lost with the first.
+        let stop = stop_signal();
+        tokio::pin!(stop);
         // Non-blocking pipes when the client started us with pipes (every MCP client does),
         // so that shutting down never waits on a blocked read of stdin.
         let running = tokio::select! {
@@ -50,12 +54,12 @@ pub fn serve_stdio(paths: Paths, cwd: Option<PathBuf>) -> Result<(), McpError> {
                 Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
                 Err(e) => return Err(McpError::Session(e.to_string())),
             },
-            () = stop_signal() => return Ok(()),
+            () = &mut stop => return Ok(()),
         };
         let cancel = running.cancellation_token();
         tokio::select! {
             done = running.waiting() => done.map(|_| ()).map_err(|e| McpError::Session(e.to_string())),
-            () = stop_signal() => {
+            () = &mut stop => {
                 cancel.cancel();
                 Ok(())
             }

@@ -1,7 +1,7 @@
 //! The MCP server: its tools (name, description for a model, argument schema), the
 //! instructions it gives the model at initialization, and the mapping of a tool's outcome
-//! to a `CallToolResult`. Unknown tools and arguments that do not match a schema are
-//! protocol errors (the SDK's router answers them); a tool that ran and failed answers
+//! to a `CallToolResult`. Unknown tools are protocol errors (the SDK's router answers
+//! them); arguments that do not match a schema, and a tool that ran and failed, answer
 //! with `isError` and a sentence the model can act on.
 
 use std::path::PathBuf;

@@ -60,17 +60,27 @@ fn add(agent: Agent, path: &Path, current: Option<&[u8]>, sk: &Path) -> Result<V
                 })
                 .as_table_mut()
                 .ok_or_else(|| shape(path, "`mcp_servers` is not a table"))?;
-            let mut table = Table::new();
-            table.insert("command", toml_edit::value(sk.to_string_lossy().as_ref()));
+            let command = sk.to_string_lossy();
             let mut args = Array::new();
             args.push("mcp");
-            table.insert("args", toml_edit::value(args));
-            let same = servers
-                .get(SERVER_NAME)
-                .and_then(Item::as_table)
-                .is_some_and(|t| t.to_string() == table.to_string());
-            if !same {
-                servers.insert(SERVER_NAME, Item::Table(table));
+            match servers.get_mut(SERVER_NAME).and_then(Item::as_table_like_mut) {
+                // sk's entry is there: what sk runs is set, keys the user added (`env`,
+                // `enabled`, timeouts) stay.
+                Some(table) => {
+                    if table.get("command").and_then(Item::as_str) != Some(command.as_ref()) {
+                        table.insert("command", toml_edit::value(command.as_ref()));
+                    }
+                    let current = table.get("args").and_then(Item::as_array);
+                    if current.is_none_or(|a| a.iter().map(|v| v.as_str()).ne([Some("mcp")])) {
+                        table.insert("args", toml_edit::value(args));
+                    }
+                }
+                None => {
+                    let mut table = Table::new();
+                    table.insert("command", toml_edit::value(command.as_ref()));
+                    table.insert("args", toml_edit::value(args));
+                    servers.insert(SERVER_NAME, Item::Table(table));
+                }
             }
             Ok(doc.to_string().into_bytes())
         }
@@ -84,15 +94,36 @@ fn add(agent: Agent, path: &Path, current: Option<&[u8]>, sk: &Path) -> Result<V
                 .or_insert_with(|| Value::Object(Map::new()))
                 .as_object_mut()
                 .ok_or_else(|| shape(path, "\"mcpServers\" is not a JSON object"))?;
-            servers.insert(SERVER_NAME.into(), json_entry(agent, sk));
+            let wanted = json_entry(agent, sk);
+            match servers.get_mut(SERVER_NAME).and_then(Value::as_object_mut) {
+                // sk's entry is there: what sk runs is set, keys the user added or changed
+                // (`env`, `disabled`, timeouts) stay.
+                Some(entry) => {
+                    for (key, value) in wanted.as_object().into_iter().flatten() {
+                        let owned = matches!(key.as_str(), "command" | "args");
+                        if owned || !entry.contains_key(key) {
+                            entry.insert(key.clone(), value.clone());
+                        }
+                    }
+                }
+                None => {
+                    servers.insert(SERVER_NAME.into(), wanted);
+                }
+            }
             Ok(settings::render(&doc))
         }
     }
 }
 
 /// The user's file without sk's server, or `None` when it has none. An `mcpServers` (or
-/// `[mcp_servers]`) left empty goes too.
-fn remove(agent: Agent, path: &Path, current: &[u8]) -> Result<Option<Vec<u8>>, ProvisionError> {
+/// `[mcp_servers]`) left empty goes too with `drop_empty` (sk made it, unless the backup
+/// says the user had it).
+fn remove(
+    agent: Agent,
+    path: &Path,
+    current: &[u8],
+    drop_empty: bool,
+) -> Result<Option<Vec<u8>>, ProvisionError> {
     match agent {
         Agent::Codex => {
             let mut doc = parse_toml(path, Some(current))?;
@@ -102,7 +133,7 @@ fn remove(agent: Agent, path: &Path, current: &[u8]) -> Result<Option<Vec<u8>>, 
             if servers.remove(SERVER_NAME).is_none() {
                 return Ok(None);
             }
-            if servers.is_empty() {
+            if servers.is_empty() && drop_empty {
                 doc.remove("mcp_servers");
             }
             Ok(Some(doc.to_string().into_bytes()))
@@ -118,7 +149,7 @@ fn remove(agent: Agent, path: &Path, current: &[u8]) -> Result<Option<Vec<u8>>, 
             if servers.shift_remove(SERVER_NAME).is_none() {
                 return Ok(None);
             }
-            if servers.is_empty() {
+            if servers.is_empty() && drop_empty {
                 root.shift_remove("mcpServers");
             }
             Ok(Some(settings::render(&doc)))
@@ -132,13 +163,11 @@ pub fn entry(paths: &Paths, agent: Agent) -> Option<String> {
     let bytes = std::fs::read(&path).ok()?;
     match agent {
         Agent::Codex => {
+            // Every key of the table (an added `env` or `cwd` changes what runs), as
+            // canonical JSON: comments and formatting are the user's and do not count.
             let doc = parse_toml(&path, Some(&bytes)).ok()?;
             let t = doc.get("mcp_servers")?.get(SERVER_NAME)?;
-            Some(format!(
-                "command={} args={}",
-                t.get("command")?.as_str()?,
-                t.get("args").map(|a| a.to_string()).unwrap_or_default().trim()
-            ))
+            Some(toml_item_json(t).to_string())
         }
         Agent::Claude | Agent::Copilot => {
             let doc = parse_json(&path, Some(&bytes)).ok()?;
@@ -152,10 +181,18 @@ pub fn registered_program(paths: &Paths, agent: Agent) -> Option<PathBuf> {
     let path = config_file(paths, agent);
     let bytes = std::fs::read(&path).ok()?;
     let command = match agent {
-        Agent::Codex => parse_toml(&path, Some(&bytes)).ok()?["mcp_servers"][SERVER_NAME]["command"]
+        Agent::Codex => parse_toml(&path, Some(&bytes))
+            .ok()?
+            .get("mcp_servers")?
+            .get(SERVER_NAME)?
+            .get("command")?
             .as_str()?
             .to_string(),
-        _ => parse_json(&path, Some(&bytes)).ok()?["mcpServers"][SERVER_NAME]["command"]
+        _ => parse_json(&path, Some(&bytes))
+            .ok()?
+            .get("mcpServers")?
+            .get(SERVER_NAME)?
+            .get("command")?
             .as_str()?
             .to_string(),
     };
@@ -171,11 +208,22 @@ pub fn deployed(paths: &Paths) -> Vec<(Agent, PathBuf)> {
         .collect()
 }
 
+/// The file to write for `path`: where a symbolic link leads (a config kept in a dotfiles
+/// repository stays a link, and the repository gets the change), else `path` itself.
+fn written_file(path: PathBuf) -> PathBuf {
+    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        std::fs::canonicalize(&path).unwrap_or(path)
+    } else {
+        path
+    }
+}
+
 /// Registers `sk mcp` (run by the binary `sk`) with `agents`. The caller checks the lock.
 pub fn deploy_plan(paths: &Paths, agents: &[Agent], sk: &Path) -> Result<Plan, ProvisionError> {
     let mut plan = Plan::default();
     for &agent in agents {
-        let path = config_file(paths, agent);
+        let path = written_file(config_file(paths, agent));
         let current = read(&path)?;
         let wanted = add(agent, &path, current.as_deref(), sk)?;
         let action = match &current {
@@ -205,15 +253,19 @@ pub fn deploy_plan(paths: &Paths, agents: &[Agent], sk: &Path) -> Result<Plan, P
 pub fn undeploy_plan(paths: &Paths, agents: &[Agent]) -> Result<Plan, ProvisionError> {
     let mut plan = Plan::default();
     for &agent in agents {
-        let path = config_file(paths, agent);
+        let path = written_file(config_file(paths, agent));
         let action = match read(&path)? {
             None => Action::Unchanged,
-            Some(current) => match remove(agent, &path, &current)? {
+            Some(current) => match remove(agent, &path, &current, true)? {
                 None => Action::Unchanged,
                 Some(rest) => {
                     let backup = agents::backup_path(&path);
                     let original = std::fs::read(&backup).ok();
-                    if original.as_ref().is_some_and(|o| same_document(agent, o, &rest)) {
+                    // The user may have had an empty `mcpServers` before sk added to it.
+                    let kept = remove(agent, &path, &current, false)?.unwrap_or_default();
+                    let matches =
+                        |o: &Vec<u8>| same_document(agent, o, &rest) || same_document(agent, o, &kept);
+                    if original.as_ref().is_some_and(matches) {
                         Action::Write {
                             bytes: original.unwrap_or_default(),
                             backup: None,
@@ -248,7 +300,11 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, ProvisionError> {
 }
 
 fn parse_json(path: &Path, bytes: Option<&[u8]>) -> Result<Value, ProvisionError> {
-    let text = String::from_utf8_lossy(bytes.unwrap_or_default());
+    // Not UTF-8 is not JSON: refused, never rewritten with replacement characters.
+    let text = std::str::from_utf8(bytes.unwrap_or_default()).map_err(|e| ProvisionError::InvalidJson {
+        path: path.into(),
+        detail: e.to_string(),
+    })?;
     if text.trim().is_empty() {
         return Ok(Value::Object(Map::new()));
     }
@@ -268,6 +324,40 @@ fn parse_toml(path: &Path, bytes: Option<&[u8]>) -> Result<DocumentMut, Provisio
             path: path.into(),
             detail: e.to_string().trim().to_string(),
         })
+}
+
+/// A TOML item as JSON with sorted keys: the same settings give the same text whatever
+/// their formatting, comments or order.
+fn toml_item_json(item: &Item) -> Value {
+    fn value(v: &toml_edit::Value) -> Value {
+        match v {
+            toml_edit::Value::String(s) => json!(s.value()),
+            toml_edit::Value::Integer(i) => json!(i.value()),
+            toml_edit::Value::Float(f) => json!(f.value()),
+            toml_edit::Value::Boolean(b) => json!(b.value()),
+            toml_edit::Value::Datetime(d) => json!(d.value().to_string()),
+            toml_edit::Value::Array(a) => Value::Array(a.iter().map(value).collect()),
+            toml_edit::Value::InlineTable(t) => {
+                let sorted: std::collections::BTreeMap<&str, Value> =
+                    t.iter().map(|(k, v)| (k, value(v))).collect();
+                json!(sorted)
+            }
+        }
+    }
+    match item {
+        Item::None => Value::Null,
+        Item::Value(v) => value(v),
+        Item::Table(t) => {
+            let sorted: std::collections::BTreeMap<&str, Value> =
+                t.iter().map(|(k, i)| (k, toml_item_json(i))).collect();
+            json!(sorted)
+        }
+        Item::ArrayOfTables(a) => Value::Array(
+            a.iter()
+                .map(|t| toml_item_json(&Item::Table(t.clone())))
+                .collect(),
+        ),
+    }
 }
 
 fn shape(path: &Path, what: &str) -> ProvisionError {
@@ -308,7 +398,9 @@ mod tests {
     fn round_trip(agent: Agent, original: &str) -> (String, String) {
         let path = Path::new("/x");
         let added = add(agent, path, Some(original.as_bytes()), Path::new(SK)).expect("add");
-        let removed = remove(agent, path, &added).expect("remove").expect("had sk");
+        let removed = remove(agent, path, &added, true)
+            .expect("remove")
+            .expect("had sk");
         (
             String::from_utf8(added).expect("utf-8"),
             String::from_utf8(removed).expect("utf-8"),
@@ -361,7 +453,101 @@ mod tests {
     }
 
     #[test]
+    fn a_redeploy_sets_what_sk_runs_and_keeps_what_the_user_added() {
+        let claude = "{\"mcpServers\":{\"sk\":{\"command\":\"/old/sk\",\"args\":[\"mcp\"],\"env\":{\"SK_DB\":\"/d/k.db\"},\"disabled\":true}}}";
+        let added = add(
+            Agent::Claude,
+            Path::new("/x"),
+            Some(claude.as_bytes()),
+            Path::new(SK),
+        )
+        .expect("add");
+        let doc: Value = serde_json::from_slice(&added).expect("json");
+        assert_eq!(doc["mcpServers"]["sk"]["command"], SK);
+        assert_eq!(doc["mcpServers"]["sk"]["env"]["SK_DB"], "/d/k.db");
+        assert_eq!(doc["mcpServers"]["sk"]["disabled"], true);
+        assert_eq!(doc["mcpServers"]["sk"]["type"], "stdio", "missing keys are added");
+        let codex = "[mcp_servers.sk]\ncommand = \"/old/sk\"\nargs = [\"mcp\"]\nstartup_timeout_sec = 30 # slow disk\n";
+        let added = add(
+            Agent::Codex,
+            Path::new("/x"),
+            Some(codex.as_bytes()),
+            Path::new(SK),
+        )
+        .expect("add");
+        let text = String::from_utf8(added).expect("utf-8");
+        assert!(text.contains(&format!("command = \"{SK}\"")), "{text}");
+        assert!(text.contains("startup_timeout_sec = 30 # slow disk"), "{text}");
+    }
+
+    #[test]
+    fn codexs_entry_as_signed_covers_every_key_and_not_the_formatting() {
+        let a = parse_toml(
+            Path::new("/x"),
+            Some(b"[mcp_servers.sk]\ncommand = \"sk\"\nargs = [\"mcp\"]\n"),
+        )
+        .expect("toml");
+        let b = parse_toml(
+            Path::new("/x"),
+            Some(b"[mcp_servers.sk] # mine\nargs = [ \"mcp\" ]\ncommand = \"sk\"\n"),
+        )
+        .expect("toml");
+        let c = parse_toml(
+            Path::new("/x"),
+            Some(b"[mcp_servers.sk]\ncommand = \"sk\"\nargs = [\"mcp\"]\n[mcp_servers.sk.env]\nLD_PRELOAD = \"/tmp/x.so\"\n"),
+        )
+        .expect("toml");
+        let json = |d: &DocumentMut| toml_item_json(&d["mcp_servers"]["sk"]).to_string();
+        assert_eq!(json(&a), json(&b));
+        assert_ne!(json(&a), json(&c), "an added env is seen");
+    }
+
+    #[test]
+    fn an_empty_servers_object_the_user_had_can_come_back() {
+        let original = "{\n  \"mcpServers\": {}\n}\n";
+        let added = add(
+            Agent::Claude,
+            Path::new("/x"),
+            Some(original.as_bytes()),
+            Path::new(SK),
+        )
+        .expect("add");
+        let kept = remove(Agent::Claude, Path::new("/x"), &added, false)
+            .expect("remove")
+            .expect("had sk");
+        assert!(same_document(Agent::Claude, original.as_bytes(), &kept));
+        let dropped = remove(Agent::Claude, Path::new("/x"), &added, true)
+            .expect("remove")
+            .expect("had sk");
+        assert_eq!(String::from_utf8(dropped).expect("utf-8").trim(), "{}");
+    }
+
+    #[test]
+    fn a_linked_config_is_written_where_the_link_leads() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("dotfiles-config.toml");
+        std::fs::write(&target, "model = \"o3\"\n").expect("write");
+        let link = dir.path().join("config.toml");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&target, &link).expect("link");
+            assert_eq!(
+                written_file(link.clone()),
+                std::fs::canonicalize(&target).expect("canonical")
+            );
+        }
+        assert_eq!(written_file(target.clone()), target, "a plain file is itself");
+    }
+
+    #[test]
     fn invalid_files_are_refused() {
+        let not_utf8 = add(
+            Agent::Claude,
+            Path::new("/x"),
+            Some(b"{\"a\": \"caf\xe9\"}"),
+            Path::new(SK),
+        );
+        assert!(matches!(not_utf8, Err(ProvisionError::InvalidJson { .. })));
         let bad_json = add(Agent::Claude, Path::new("/x"), Some(b"{ nope"), Path::new(SK));
         assert!(matches!(bad_json, Err(ProvisionError::InvalidJson { .. })));
         let bad_toml = add(Agent::Codex, Path::new("/x"), Some(b"[[["), Path::new(SK));

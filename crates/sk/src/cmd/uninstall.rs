@@ -19,9 +19,12 @@ use crate::output::Out;
 fn hook_registrations(paths: &Paths) -> anyhow::Result<Plan> {
     let mut plan = sk_provision::agents::undeploy_plan_ignoring_lock(paths, &sk_core::Agent::ALL)
         .context("planning the removal of sk's hook registrations")?;
-    let servers = sk_provision::mcp::undeploy_plan(paths, &sk_core::Agent::ALL)
-        .context("planning the removal of sk's MCP server registrations")?;
-    plan.changes.extend(servers.changes);
+    // A config file the agent is rewriting, or one the user broke, must not stop the
+    // uninstall: its sk entry is then left for the user (the message says which file).
+    match sk_provision::mcp::undeploy_plan(paths, &sk_core::Agent::ALL) {
+        Ok(servers) => plan.changes.extend(servers.changes),
+        Err(e) => eprintln!("warning: sk's MCP server registrations were left in place: {e}"),
+    }
     Ok(plan)
 }
 
