@@ -240,12 +240,16 @@ const CUT_AT_WORD_WITHIN: usize = 1024;
 /// plain char-boundary cut.
 fn head_cut(s: &str, max: usize) -> usize {
     let end = crate::text::prefix(s, max).len();
-    if end >= s.len() || s[end..].starts_with(char::is_whitespace) {
+    if crate::text::from(s, end)
+        .chars()
+        .next()
+        .is_none_or(char::is_whitespace)
+    {
         return end;
     }
     let reach = CUT_AT_WORD_WITHIN.min(end);
     let from = s.floor_char_boundary(end - reach);
-    match s[from..end].rfind(char::is_whitespace) {
+    match crate::text::window(s, from, end).rfind(char::is_whitespace) {
         Some(i) => from + i,
         None => end,
     }
@@ -255,12 +259,16 @@ fn head_cut(s: &str, max: usize) -> usize {
 /// inside a word (the mirror of [`head_cut`]).
 fn tail_cut(s: &str, max: usize) -> usize {
     let start = s.len() - crate::text::suffix(s, max).len();
-    if start == 0 || s[..start].ends_with(char::is_whitespace) {
+    if crate::text::until(s, start)
+        .chars()
+        .next_back()
+        .is_none_or(char::is_whitespace)
+    {
         return start;
     }
     let reach = CUT_AT_WORD_WITHIN.min(s.len() - start);
     let to = s.ceil_char_boundary(start + reach);
-    match s[start..to].find(char::is_whitespace) {
+    match crate::text::window(s, start, to).find(char::is_whitespace) {
         Some(i) => start + i,
         None => start,
     }
@@ -287,7 +295,7 @@ pub fn capped<'a>(text: impl Into<Cow<'a, str>>, max: usize) -> String {
         }
         Cow::Borrowed(s) if s.len() <= max => s.to_owned(),
         Cow::Borrowed(s) => {
-            let kept = &s[..head_cut(s, max)];
+            let kept = crate::text::until(s, head_cut(s, max));
             let mut out = String::with_capacity(kept.len() + TRUNCATED_MARK.len());
             out.push_str(kept);
             out.push_str(TRUNCATED_MARK);
@@ -303,7 +311,7 @@ pub fn tail_capped(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    format!("[truncated]… {}", &text[tail_cut(text, max)..])
+    format!("[truncated]… {}", crate::text::from(text, tail_cut(text, max)))
 }
 
 #[cfg(test)]
@@ -331,7 +339,7 @@ mod tests {
         let at_space = text.find(token).expect("token") - 1;
         assert_eq!(
             capped(text.as_str(), at_space),
-            format!("{}{TRUNCATED_MARK}", &text[..at_space])
+            format!("{}{TRUNCATED_MARK}", crate::text::until(&text, at_space))
         );
     }
 

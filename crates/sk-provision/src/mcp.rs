@@ -308,7 +308,7 @@ fn parse_json(path: &Path, bytes: Option<&[u8]>) -> Result<Value, ProvisionError
     if text.trim().is_empty() {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_str(&text).map_err(|e| ProvisionError::InvalidJson {
+    serde_json::from_str(text).map_err(|e| ProvisionError::InvalidJson {
         path: path.into(),
         detail: e.to_string(),
     })
