@@ -372,7 +372,7 @@ pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
     let union = a.len() + b.iter().filter(|t| !a.contains(t)).count();
     // Dropping only what the command acts on (a user name, a file) runs another operation
     // (`net localgroup G /add` creates the group the failed call added a user to), not the
-    // same one fixed: the change must touch a flag, or put one argument in another's place.
+    // same one fixed: the change must touch a flag or add an argument.
     let added = b.iter().any(|t| !a.contains(t));
     let flag_changed = a
         .iter()
