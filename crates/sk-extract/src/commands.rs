@@ -280,7 +280,8 @@ pub(crate) fn command_key(command: &str) -> Option<String> {
 
 /// Whether `ok` is a corrected form of `failed`, whose program was not found: it runs the
 /// missing program another way (`python -m pytest` for `pytest`), or keeps most of its
-/// arguments with another program (`grep -rn TODO src` for `rg TODO src`).
+/// arguments with another program (`grep -rn TODO src` for `rg TODO src`), or the same
+/// flags (`python3 -` for `python -`, a script on stdin).
 pub(crate) fn corrects_missing_program(failed: &str, missing: Option<&str>, ok: &str) -> bool {
     let failed_tokens = main_tokens(failed);
     let ok_tokens = main_tokens(ok);
@@ -315,11 +316,70 @@ pub(crate) fn corrects_missing_program(failed: &str, missing: Option<&str>, ok: 
     };
     let (a, b) = (args(&failed_tokens), args(&ok_tokens));
     if a.is_empty() {
-        return false;
+        // Only flags, or a script on stdin (`python - <<'PY'`, whose body the head
+        // drops): the same flags after another program is the same run.
+        return failed_tokens.len() > 1 && failed_tokens[1..] == ok_tokens[1..];
     }
     let shared = a.iter().filter(|t| b.contains(t)).count();
     let union = a.len() + b.iter().filter(|t| !a.contains(t)).count();
     shared * 2 >= union
+}
+
+/// How a passing command revises a failed one of the same program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revision {
+    /// Only quoting or escaping differs: `sed -n 1p 'app/(auth)/page.tsx'` after zsh
+    /// took the parentheses for a glob.
+    Quoted,
+    /// The same program and subcommand with some arguments changed: `cargo add serde
+    /// --features derive` after `--feature` was refused, `npm ci --omit=dev` after an
+    /// unknown option.
+    Arguments,
+}
+
+/// Whether `ok` is `failed` revised, and how. Quoting counts for any command; changed
+/// arguments only for a command that does more than look and keeps its program, its
+/// subcommand and at least half of its words: a search retried with other words is the
+/// agent exploring, not a correction.
+pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
+    let (failed_head, ok_head) = (command_head(failed), command_head(ok));
+    if failed_head == ok_head {
+        return None;
+    }
+    let unquoted = |h: &str| -> String {
+        h.chars()
+            .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if unquoted(&failed_head) == unquoted(&ok_head) {
+        return Some(Revision::Quoted);
+    }
+    if only_inspects(failed) {
+        return None;
+    }
+    let (a, b) = (main_tokens(failed), main_tokens(ok));
+    if a.len() < 2 || a.first() != b.first() {
+        return None;
+    }
+    let subcommand = |t: &[String]| t[1..].iter().find(|w| !w.starts_with('-')).cloned();
+    if subcommand(&a) != subcommand(&b) {
+        return None;
+    }
+    let shared = a.iter().filter(|t| b.contains(t)).count();
+    let union = a.len() + b.iter().filter(|t| !a.contains(t)).count();
+    // Dropping only what the command acts on (a user name, a file) runs another operation
+    // (`net localgroup G /add` creates the group the failed call added a user to), not the
+    // same one fixed: the change must touch a flag or add an argument.
+    let added = b.iter().any(|t| !a.contains(t));
+    let flag_changed = a
+        .iter()
+        .filter(|t| !b.contains(t))
+        .chain(b.iter().filter(|t| !a.contains(t)))
+        .any(|t| t.starts_with('-'));
+    (shared * 2 >= union && shared < union && (flag_changed || added)).then_some(Revision::Arguments)
 }
 
 /// A command short enough for a title: its head, absolute paths reduced to file names,

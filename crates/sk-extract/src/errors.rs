@@ -160,11 +160,14 @@ static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)no such file or directory|does not exist|\bnot found\b|\benoent\b|cannot find (?:the )?(?:file|path)|could not find",
     )
 });
-static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\btimed out\b|\btimeout\b"));
+/// Not `--timeout`: a usage text listing the flag is not a run that timed out.
+static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\btimed out\b|(?:^|[^-\w])timeout\b"));
 static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)exit(?:ed)? (?:with )?(?:code|status)[: ]+(-?\d+)|exit code[: ]+(-?\d+)"));
+/// "no matches found" is zsh refusing a glob that matched nothing (`app/(auth)/x`): the
+/// line says what went wrong, where the exit code would not.
 static ERROR_WORD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable)\b"));
+    LazyLock::new(|| re(r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable)\b|\bno matches found\b"));
 /// Markers that make an output a failure even when the log kept no success flag.
 static FAILURE_MARKERS: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -318,7 +321,14 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
     if NOT_FOUND.is_match(text) {
         return info(ErrorClass::NotFound, not_found_phrase(text), first_lines());
     }
-    if TIMEOUT.is_match(text) {
+    // A usage text under "Error: unknown flag" may describe a timeout option: the line
+    // that starts with "Error:" is the failure, not a word further down.
+    let error_line = text.lines().any(|l| {
+        l.trim_start()
+            .get(..7)
+            .is_some_and(|h| h.eq_ignore_ascii_case("error: "))
+    });
+    if TIMEOUT.is_match(text) && !error_line {
         return info(ErrorClass::Timeout, "timed out".into(), first_lines());
     }
     let meaningful = text
@@ -699,6 +709,19 @@ mod tests {
             ErrorClass::Permission
         );
         assert_eq!(classify("Path does not exist").class, ErrorClass::NotFound);
+        // A usage text describing a timeout flag is not a timeout: the "Error:" line is.
+        let usage =
+            classify("Error: unknown flag: --purge\nUsage:\n  --wait secs   give up after this timeout");
+        assert_eq!(usage.class, ErrorClass::Other);
+        assert!(usage.phrase.starts_with("unknown flag"), "{}", usage.phrase);
+        assert_eq!(
+            classify("curl: (28) Connection timed out").class,
+            ErrorClass::Timeout
+        );
+        // zsh's glob refusal says what went wrong; the exit code would not.
+        let glob = classify("Exit code: 1\nzsh:1: no matches found: src/app/(auth)/page.tsx");
+        assert!(glob.phrase.contains("no matches found"), "{}", glob.phrase);
+        assert!(glob.specific());
         assert_eq!(
             classify("String to replace not found in file.").class,
             ErrorClass::StaleEdit

@@ -7,7 +7,7 @@ use sk_core::Record;
 
 use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure};
 use crate::SessionContext;
-use crate::commands::{ToolKind, normalize_command, only_inspects, program, short_command};
+use crate::commands::{ToolKind, main_tokens, normalize_command, only_inspects, program, short_command};
 use crate::text::{display_path, excerpt, relativize};
 
 /// The step that made the retry pass, among the changes between the failure and the
@@ -83,6 +83,7 @@ pub(super) fn fix_phrase(
     records: &[Record],
     how: FixMatch,
     step: Option<&Change>,
+    failed_call: usize,
     ok: &Record,
 ) -> Option<String> {
     let patch = step.is_some_and(|c| program(&records[c.call].text).as_deref() == Some("apply_patch"));
@@ -102,6 +103,8 @@ pub(super) fn fix_phrase(
                 .map_or_else(|| "a file".to_string(), |f| short_path(&f));
             Some(format!("fixed by editing {file}"))
         }
+        None if how == FixMatch::Quoted => Some("passed once quoted".to_string()),
+        None if how == FixMatch::Revised => Some(revision_phrase(&records[failed_call].text, &ok.text)),
         None if how == FixMatch::SameTask => Some(format!(
             "passed as `{}`",
             short_command(&ok.text, FIX_COMMAND_CHARS)
@@ -109,6 +112,28 @@ pub(super) fn fix_phrase(
         None => None,
     }
 }
+
+/// What a revised command changed, in a few words: "passed with `--features`, not
+/// `--feature`", "passed without `--force`", "passed with `--yes`". The words that
+/// changed are the lesson; the rest of the command is in the body.
+fn revision_phrase(failed: &str, ok: &str) -> String {
+    let (a, b) = (main_tokens(failed), main_tokens(ok));
+    let join = |words: Vec<&String>| -> String {
+        let w: Vec<&str> = words.iter().map(|s| s.as_str()).collect();
+        excerpt(&w.join(" "), REVISION_WORDS_CHARS).replace('`', "'")
+    };
+    let removed = join(a.iter().filter(|t| !b.contains(t)).collect());
+    let added = join(b.iter().filter(|t| !a.contains(t)).collect());
+    match (added.is_empty(), removed.is_empty()) {
+        (false, false) => format!("passed with `{added}`, not `{removed}`"),
+        (false, true) => format!("passed with `{added}`"),
+        (true, false) => format!("passed without `{removed}`"),
+        (true, true) => format!("passed as `{}`", short_command(ok, FIX_COMMAND_CHARS)),
+    }
+}
+
+/// Longest run of changed words a revision's phrase shows, each side.
+const REVISION_WORDS_CHARS: usize = 18;
 
 /// The first file a patch in apply_patch's format names (Codex runs it as a command).
 pub(super) fn patched_file(text: &str) -> Option<String> {

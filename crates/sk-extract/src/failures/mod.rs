@@ -2,8 +2,8 @@
 //! what made it pass". A failed tool result is paired with its call (by `call_id`), kept
 //! open, and closed by a later passing call of the same kind on the same target: the same
 //! command (exact, or the same task such as `cargo test` with other flags), a corrected
-//! command after "command not found", or the same file for file tools. What happened in
-//! between (edits, other commands) is the fix.
+//! command after "command not found", the same command revised (below), or the same file
+//! for file tools. What happened in between (edits, other commands) is the fix.
 //!
 //! Decided (precision first):
 //! - Permission prompts the user has not granted and stale-edit bookkeeping ("string to
@@ -17,6 +17,17 @@
 //!   and the commands that did more than look (reading, listing and searching are how the
 //!   agent found it), the one sharing most words with the error and the failed command
 //!   ([`fix_step`]). The title states it: "`X` failed: E; fixed by `Y`".
+//! - A command revised right after it failed (within [`REVISION_WINDOW`] shell calls) is
+//!   its own fix, and the title says what changed: only its quoting ("passed once
+//!   quoted": zsh took `app/(auth)/page.tsx` for a glob), or a flag or argument of the
+//!   same program and subcommand ("passed with `--features`, not `--feature`"). Quoting
+//!   counts for any command; changed arguments only when the error is specific (it
+//!   named what was wrong: "unknown flag", "use --import"), the command does more than
+//!   look (a search retried with other words is exploring), at least half of its words
+//!   stay, and a flag changed or an argument was added — dropping only what the command
+//!   acts on runs another operation (creating the group the failed call added a user
+//!   to), not the same one fixed. A session's later quoting fixes are the same lesson
+//!   as its first, and are not repeated.
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -24,7 +35,8 @@
 //! Confidence is the entry's quality: how likely a reader learns something from it. What
 //! separates a lesson from an event is whether the error says what was wrong and whether
 //! the fix can be stated, so: 0.60 for a corrected command (another program or spelling
-//! passed), 0.50 for the same task passing with other arguments, 0.45 for the same
+//! passed), 0.50 for the same task passing with other arguments or a revised command
+//! (quoted, or a flag changed), 0.45 for the same
 //! command or file passing after changes; +0.10 when the error message is specific
 //! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
@@ -43,7 +55,8 @@ use sk_core::{Category, Record, RecordKind};
 
 use self::fix::{fix_phrase, fix_step, patched_file};
 use crate::commands::{
-    ToolKind, command_key, corrects_missing_program, normalize_command, program, short_command, tool_kind,
+    Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises,
+    short_command, tool_kind,
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
@@ -55,6 +68,9 @@ use crate::{Candidate, Evidence, SessionContext};
 const MAX_OPEN: usize = 32;
 /// A corrected command must come within this many shell calls of the failure.
 const CORRECTION_WINDOW: usize = 10;
+/// A revised command (quoted, or other arguments) must come within this many shell calls
+/// of the failure: further away, the same program run with other arguments is another task.
+const REVISION_WINDOW: usize = 3;
 /// Changes listed in a body.
 const MAX_CHANGES_LISTED: usize = 6;
 /// Longest command shown in a title.
@@ -69,6 +85,10 @@ enum FixMatch {
     SameTask,
     SameFile,
     Corrected,
+    /// The same command with its arguments quoted or escaped.
+    Quoted,
+    /// The same program and subcommand with some arguments changed.
+    Revised,
 }
 
 impl FixMatch {
@@ -78,13 +98,15 @@ impl FixMatch {
             FixMatch::SameTask => "match:same-task",
             FixMatch::SameFile => "match:same-file",
             FixMatch::Corrected => "match:corrected-command",
+            FixMatch::Quoted => "match:quoted-arguments",
+            FixMatch::Revised => "match:revised-arguments",
         }
     }
 
     fn base_confidence(self) -> f32 {
         match self {
             FixMatch::Corrected => 0.60,
-            FixMatch::SameTask => 0.50,
+            FixMatch::SameTask | FixMatch::Quoted | FixMatch::Revised => 0.50,
             FixMatch::Exact | FixMatch::SameFile => 0.45,
         }
     }
@@ -130,6 +152,9 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     let mut changes: Vec<Change> = Vec::new();
     let mut open: Vec<OpenFailure> = Vec::new();
     let mut announced_failure = false;
+    // A quoting fix teaches how this shell reads arguments, whatever the program: the
+    // session's first one says it, later ones would be the same lesson again.
+    let mut quoting_taught = false;
 
     for (i, record) in records.iter().enumerate() {
         match record.kind() {
@@ -203,7 +228,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 } else {
                     let mut k = 0;
                     while k < open.len() {
-                        match fix_match(ctx, &open[k], call, kind, &changes) {
+                        match fix_match(ctx, records, &open[k], call, kind, &changes) {
                             // The same call passed with nothing done in between: a flaky
                             // run, a sandbox or network refusal retried — nothing to learn.
                             Some(FixMatch::Exact)
@@ -211,7 +236,11 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                             {
                                 open.remove(k);
                             }
+                            Some(FixMatch::Quoted) if quoting_taught => {
+                                open.remove(k);
+                            }
                             Some(how) => {
+                                quoting_taught |= how == FixMatch::Quoted;
                                 let failure = open.remove(k);
                                 out.push(fixed(ctx, records, &failure, how, call_index, i, &changes));
                             }
@@ -257,6 +286,7 @@ fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
 /// Whether the passing `call` closes the open failure, and how.
 fn fix_match(
     ctx: &SessionContext,
+    records: &[Record],
     failure: &OpenFailure,
     call: &Record,
     kind: ToolKind,
@@ -286,7 +316,21 @@ fn fix_match(
             let corrected = first.error.class == ErrorClass::CommandNotFound
                 && shell_calls_since <= CORRECTION_WINDOW
                 && corrects_missing_program(normalized, first.error.program.as_deref(), &ok);
-            corrected.then_some(FixMatch::Corrected)
+            if corrected {
+                return Some(FixMatch::Corrected);
+            }
+            if first.error.class == ErrorClass::CommandNotFound || shell_calls_since > REVISION_WINDOW {
+                return None;
+            }
+            // Against the last attempt: the revision that passed is the step after it.
+            let last = &records[failure.attempts[failure.attempts.len() - 1].call];
+            match revises(&last.text, &call.text) {
+                Some(Revision::Quoted) => Some(FixMatch::Quoted),
+                // Other arguments fix what the error named ("unknown flag", "use --import");
+                // after a bare exit code they are the agent trying something else.
+                Some(Revision::Arguments) if first.error.specific() => Some(FixMatch::Revised),
+                _ => None,
+            }
         }
         Target::File(file) => {
             let same = call.files.iter().any(|f| &relativize(f, ctx.cwd) == file)
@@ -584,8 +628,14 @@ fn fixed(
     let mut evidence = failure_evidence(records, failure);
     evidence.push(Evidence::of(&records[fix_call]));
     evidence.push(Evidence::of(&records[fix_result]));
-    let step = fix_step(records, failure, &between);
-    let fixed_by = fix_phrase(ctx, records, how, step, &records[fix_call]);
+    // A revised command is its own fix: what ran in between was the agent reading up.
+    let step = match how {
+        FixMatch::Quoted | FixMatch::Revised => None,
+        _ => fix_step(records, failure, &between),
+    };
+    // A revision is told against the attempt it revised, the last one.
+    let last_call = failure.attempts.last().map_or(first.call, |a| a.call);
+    let fixed_by = fix_phrase(ctx, records, how, step, last_call, &records[fix_call]);
     // The fix edits a file the agent itself had changed before the failure: most often
     // its own slip, repaired (an indentation error from its last patch), not a lesson.
     let own_slip = step.is_some_and(|s| {

@@ -5,5 +5,6 @@ mod corpus;
 mod cue_tables;
 mod hashing;
 mod props;
+mod revisions;
 mod support;
 mod synthetic;

@@ -1,0 +1,212 @@
+//! Failure → fix where the fix is the command itself, revised: the same program run again
+//! with its arguments quoted, or with a flag or argument changed, right after the failure.
+//! And what must stay out: a search retried with other words, a revision far from the
+//! failure, the identical retry with nothing in between.
+
+use sk_core::Category;
+
+use crate::support::{Session, show};
+
+fn mistakes(s: &Session) -> Vec<sk_extract::Candidate> {
+    s.extract()
+        .into_iter()
+        .filter(|c| c.category == Category::Mistake)
+        .collect()
+}
+
+#[test]
+fn a_path_quoted_after_the_shell_took_it_for_a_glob_is_the_fix() {
+    let mut s = Session::new();
+    s.bash(
+        "sed -n '1,80p' src/app/(auth)/page.tsx",
+        false,
+        "Exit code: 1\nzsh:1: no matches found: src/app/(auth)/page.tsx",
+    )
+    .bash(
+        "sed -n '1,80p' 'src/app/(auth)/page.tsx'",
+        true,
+        "export default function Page() {}",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].cues.contains(&"match:quoted-arguments".to_string()),
+        "{:?}",
+        m[0].cues
+    );
+    assert!(m[0].title.ends_with("; passed once quoted"), "{}", m[0].title);
+    assert!(m[0].title.contains("no matches found"), "{}", m[0].title);
+    assert!(
+        m[0].body
+            .contains("Then passed: `sed -n '1,80p' 'src/app/(auth)/page.tsx'`"),
+        "{}",
+        m[0].body
+    );
+    // A specific message and a revision that states the fix: shown.
+    assert!(m[0].confidence >= 0.55, "{}", m[0].confidence);
+}
+
+#[test]
+fn a_changed_flag_of_the_same_program_is_the_fix() {
+    let mut s = Session::new();
+    s.bash(
+        "cd /work/app && FOO=1 bundler build --target web src/main.ts",
+        false,
+        "Exit code: 1\nError: unknown option --target, did you mean --platform?",
+    )
+    .tool(
+        "Read",
+        "/work/app/package.json",
+        &["/work/app/package.json"],
+        true,
+        "{}",
+    )
+    .bash(
+        "cd /work/app && FOO=1 bundler build --platform web src/main.ts",
+        true,
+        "built dist/main.js",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].cues.contains(&"match:revised-arguments".to_string()),
+        "{:?}",
+        m[0].cues
+    );
+    assert!(
+        m[0].title.ends_with("; passed with `--platform`, not `--target`"),
+        "{}",
+        m[0].title
+    );
+    assert!(m[0].confidence >= 0.55, "{}", m[0].confidence);
+}
+
+#[test]
+fn an_unknown_flag_replaced_by_the_right_one_is_the_fix() {
+    let mut s = Session::new();
+    s.bash(
+        "tool compact --purge-all",
+        false,
+        "Exit code 1\nError: unknown flag: --purge-all\nUsage:\n  tool compact [flags]",
+    )
+    .bash("tool compact --prune", true, "compacted 12 items");
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].cues.contains(&"match:revised-arguments".to_string()),
+        "{:?}",
+        m[0].cues
+    );
+}
+
+#[test]
+fn a_search_retried_with_other_words_is_not_a_fix() {
+    let mut s = Session::new();
+    s.bash("grep -rn oldName src", false, "Exit code 1").bash(
+        "grep -rn newName src",
+        true,
+        "src/a.rs:3: newName",
+    );
+    let m = mistakes(&s);
+    assert!(
+        m.iter().all(|c| !c.cues.iter().any(|q| q.starts_with("match:"))),
+        "{}",
+        show(&m)
+    );
+}
+
+#[test]
+fn another_subcommand_or_a_revision_long_after_is_not_a_fix() {
+    let mut s = Session::new();
+    s.bash("tool deploy --env prod", false, "Error: unknown flag: --env")
+        .bash("tool status --env prod", true, "idle");
+    assert!(
+        mistakes(&s)
+            .iter()
+            .all(|c| !c.cues.iter().any(|q| q.starts_with("match:")))
+    );
+
+    let mut s = Session::new();
+    s.bash(
+        "tool compact --purge-all",
+        false,
+        "Error: unknown flag: --purge-all",
+    );
+    for i in 0..4 {
+        s.bash(&format!("make step{i}"), true, "done");
+    }
+    s.bash("tool compact --prune", true, "compacted");
+    assert!(
+        mistakes(&s)
+            .iter()
+            .all(|c| !c.cues.iter().any(|q| q.starts_with("match:")))
+    );
+}
+
+#[test]
+fn the_identical_retry_with_nothing_between_still_teaches_nothing() {
+    let mut s = Session::new();
+    s.bash(
+        "git fetch --all",
+        false,
+        "failed in sandbox: error: cannot open '.git/FETCH_HEAD': Operation not permitted",
+    )
+    .bash("git fetch --all", true, "From github.com:o/r");
+    assert!(mistakes(&s).is_empty(), "{}", show(&mistakes(&s)));
+}
+
+#[test]
+fn a_script_on_stdin_rerun_with_another_interpreter_is_a_corrected_command() {
+    let mut s = Session::new();
+    s.bash(
+        "python - <<'PY'\nprint(1)\nPY",
+        false,
+        "bash: python: command not found",
+    )
+    .bash("python3 - <<'PY'\nprint(1)\nPY", true, "1");
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].cues.contains(&"match:corrected-command".to_string()),
+        "{:?}",
+        m[0].cues
+    );
+}
+
+#[test]
+fn dropping_what_the_command_acts_on_is_another_operation_not_a_fix() {
+    let mut s = Session::new();
+    s.bash(
+        "net localgroup builders alice /add",
+        false,
+        "Error: the specified local group does not exist on this machine",
+    )
+    .bash(
+        "net localgroup builders /add",
+        true,
+        "The command completed successfully.",
+    );
+    assert!(
+        mistakes(&s)
+            .iter()
+            .all(|c| !c.cues.iter().any(|q| q.starts_with("match:"))),
+        "{}",
+        show(&mistakes(&s))
+    );
+}
+
+#[test]
+fn a_second_quoting_fix_in_the_session_is_the_same_lesson() {
+    let mut s = Session::new();
+    for file in ["src/app/(auth)/page.tsx", "src/app/(admin)/layout.tsx"] {
+        s.bash(
+            &format!("ls -l {file}"),
+            false,
+            &format!("Exit code: 1\nzsh:1: no matches found: {file}"),
+        )
+        .bash(&format!("ls -l '{file}'"), true, "-rw-r--r-- 1 u u 10 page");
+    }
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(m[0].title.contains("(auth)"), "{}", m[0].title);
+}
