@@ -58,7 +58,8 @@ fn add(agent: Agent, path: &Path, current: Option<&[u8]>, sk: &Path) -> Result<V
                     t.set_implicit(true);
                     Item::Table(t)
                 })
-                .as_table_mut()
+                // A `[mcp_servers]` table or an inline `mcp_servers = { … }` alike.
+                .as_table_like_mut()
                 .ok_or_else(|| shape(path, "`mcp_servers` is not a table"))?;
             let command = sk.to_string_lossy();
             let mut args = Array::new();
@@ -423,6 +424,20 @@ mod tests {
         )
         .expect("add");
         assert_eq!(String::from_utf8(again).expect("utf-8"), added, "idempotent");
+    }
+
+    #[test]
+    fn codex_servers_written_inline_take_sks_entry_inline() {
+        let original = "mcp_servers = { docs = { command = \"npx\" } }\n";
+        let (added, removed) = round_trip(Agent::Codex, original);
+        let doc = parse_toml(Path::new("/x"), Some(added.as_bytes())).expect("toml");
+        let sk = doc
+            .get("mcp_servers")
+            .and_then(|s| s.get(SERVER_NAME))
+            .expect("sk entry");
+        assert_eq!(sk.get("command").and_then(Item::as_str), Some(SK), "{added}");
+        assert!(doc.get("mcp_servers").and_then(|s| s.get("docs")).is_some());
+        assert_eq!(removed, original);
     }
 
     #[test]
