@@ -1,5 +1,5 @@
 //! When to merge the full-text indexes into one segment each after a run
-//! ([`sk_store::fts::merge_all`]). Merging rewrites the whole index, so it is worth it only
+//! ([`sk_store::fts::merge`]). Merging rewrites the whole index, so it is worth it only
 //! when the run added a large part of the history (the first `sk index`, a big import) or
 //! when many small runs (the watcher) have left many segments behind.
 

@@ -52,7 +52,7 @@ pub fn segments(conn: &Connection) -> rusqlite::Result<Vec<u64>> {
         .collect()
 }
 
-/// What [`merge_all`] did.
+/// What [`merge`] did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Merged {
     /// Segments of the merged indexes before merging (after: one per index).
@@ -60,14 +60,10 @@ pub struct Merged {
     pub elapsed_ms: u64,
 }
 
-/// Merges each index with more than one segment into a single segment (FTS5 `optimize`).
-/// Rewrites the whole index: the cost grows with the history (1.3–1.7 s for a 1 GB one
-/// here), so callers do it after large runs only. Each index is one transaction.
-pub fn merge_all(conn: &Connection) -> rusqlite::Result<Merged> {
-    merge(conn, &TABLES)
-}
-
-/// [`merge_all`] for the indexes named (from [`TABLES`]; others are ignored).
+/// Merges each of the indexes named (from [`TABLES`]; others are ignored) that has more
+/// than one segment into a single segment (FTS5 `optimize`). Rewrites the whole index:
+/// the cost grows with its size (1.3–1.7 s for a 1 GB history's records), so callers
+/// decide when it is worth it (`sk_index::consolidate`). Each index is one transaction.
 pub fn merge(conn: &Connection, tables: &[&str]) -> rusqlite::Result<Merged> {
     let started = std::time::Instant::now();
     let before = segments(conn)?;
@@ -121,7 +117,7 @@ mod tests {
             "inserts made several segments: {before:?}"
         );
         let (common, one) = (count("common"), count("word7"));
-        let merged = merge_all(conn).expect("merge");
+        let merged = merge(conn, &TABLES).expect("merge");
         assert_eq!(merged.segments_before, before.iter().sum::<u64>());
         assert_eq!(segments(conn).expect("segments"), vec![1, 0, 0, 1]);
         assert_eq!((count("common"), count("word7")), (common, one));

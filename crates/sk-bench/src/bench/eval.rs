@@ -456,7 +456,7 @@ pub struct EvalOptions {
 /// Runs the evaluation and returns the result block and whether the latency targets held.
 pub fn evaluate(o: &EvalOptions) -> Result<(super::report::ResultBlock, bool)> {
     use super::recall::quantile_ms;
-    use super::report::{ResultBlock, num};
+    use super::report::{ResultBlock, file_mib, num};
 
     let questions = read_queries(&o.eval_dir.join("dev-queries.tsv"))?;
     if questions.is_empty() {
@@ -543,12 +543,7 @@ pub fn evaluate(o: &EvalOptions) -> Result<(super::report::ResultBlock, bool)> {
         block.push("corpus", c.display());
     }
     block.push("db", db.display());
-    block.push(
-        "db_mib",
-        num(std::fs::metadata(&db)
-            .map(|m| m.len() as f64 / 1048576.0)
-            .unwrap_or(f64::NAN)),
-    );
+    block.push("db_mib", num(file_mib(&db)));
     if let Some(t) = built {
         block.push("db_build_s", num(t.as_secs_f64()));
     }

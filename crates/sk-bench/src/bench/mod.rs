@@ -69,6 +69,18 @@ pub const SCALE_RSS_GROWTH: Target = Target {
     decimals: 2,
 };
 
+/// The sk binary a benchmark measures, as an absolute path (its children run in other
+/// folders); an error that says how to build it when it is not there.
+pub fn sk_binary(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    if !path.is_file() {
+        anyhow::bail!(
+            "no sk binary at {} (build it with `cargo build --release -p sk`)",
+            path.display()
+        );
+    }
+    Ok(std::path::absolute(path)?)
+}
+
 /// The 1, 5 and 15 minute load averages, because the benchmark machine may be shared and a
 /// busy machine explains a slow run.
 pub fn load_average() -> String {

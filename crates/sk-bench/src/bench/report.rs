@@ -118,6 +118,11 @@ pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }
 
+/// A file's size in MiB, NaN when it cannot be read (a result line still prints).
+pub fn file_mib(path: &std::path::Path) -> f64 {
+    std::fs::metadata(path).map_or(f64::NAN, |m| mib(m.len()))
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

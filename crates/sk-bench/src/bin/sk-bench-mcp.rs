@@ -13,7 +13,7 @@ use clap::Parser;
 use serde_json::json;
 use sk_bench::bench::mcp::{self, Server};
 use sk_bench::bench::recall::{self, quantile_ms};
-use sk_bench::bench::report::{ResultBlock, num};
+use sk_bench::bench::report::{ResultBlock, file_mib, num};
 
 /// Benchmark `sk mcp` on a database built from the synthetic corpus.
 #[derive(Debug, Parser)]
@@ -50,13 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    if !cli.sk.is_file() {
-        bail!(
-            "no sk binary at {} (build it with `cargo build --release -p sk`)",
-            cli.sk.display()
-        );
-    }
-    let sk = std::path::absolute(&cli.sk)?;
+    let sk = sk_bench::bench::sk_binary(&cli.sk)?;
     let work = std::env::temp_dir().join(format!("sk-bench-mcp-{}", std::process::id()));
     let home = work.join("home");
     std::fs::create_dir_all(&home)?;
@@ -101,12 +95,7 @@ fn run(cli: &Cli) -> Result<()> {
     let mut block = ResultBlock::new("sk-bench-mcp results");
     block.push("sk", sk.display());
     block.push("db", db.display());
-    block.push(
-        "db_mib",
-        num(std::fs::metadata(&db)
-            .map(|m| m.len() as f64 / 1048576.0)
-            .unwrap_or(f64::NAN)),
-    );
+    block.push("db_mib", num(file_mib(&db)));
     block.push("load_avg_before", sk_bench::bench::load_average());
     block.push("search_calls", search.len());
     let s50 = quantile_ms(&search, 0.5);

@@ -19,7 +19,7 @@ use anyhow::{Result, bail};
 use clap::Parser;
 use sk_bench::bench::eval::{self, EvalOptions};
 use sk_bench::bench::recall::{self, Runner};
-use sk_bench::bench::report::{ResultBlock, num};
+use sk_bench::bench::report::{ResultBlock, file_mib, num};
 
 /// Benchmark `sk query` and `sk brief` on a database built from the synthetic corpus.
 #[derive(Debug, Parser)]
@@ -78,13 +78,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    if !cli.sk.is_file() {
-        bail!(
-            "no sk binary at {} (build it with `cargo build --release -p sk`)",
-            cli.sk.display()
-        );
-    }
-    let sk = std::path::absolute(&cli.sk)?;
+    let sk = sk_bench::bench::sk_binary(&cli.sk)?;
     if let (Some(eval_dir), Some(logs)) = (&cli.eval_dir, &cli.logs) {
         let (block, pass) = eval::evaluate(&EvalOptions {
             sk,
@@ -150,12 +144,7 @@ fn run(cli: &Cli) -> Result<()> {
     let mut block = ResultBlock::new("sk-bench-recall results");
     block.push("sk", runner.sk.display());
     block.push("db", db.display());
-    block.push(
-        "db_mib",
-        num(std::fs::metadata(&db)
-            .map(|m| m.len() as f64 / 1048576.0)
-            .unwrap_or(f64::NAN)),
-    );
+    block.push("db_mib", num(file_mib(&db)));
     if let Some(t) = built {
         block.push("db_build_s", num(t.as_secs_f64()));
     }

@@ -7,6 +7,20 @@ use sk_core::Category;
 
 use crate::support::{Session, show};
 
+fn assert_cue(c: &sk_extract::Candidate, cue: &str) {
+    assert!(c.cues.iter().any(|x| x == cue), "no {cue} in {:?}", c.cues);
+}
+
+/// That no mistake of `s` was closed as fixed by any matching rule.
+fn assert_no_fix(s: &Session) {
+    let m = mistakes(s);
+    assert!(
+        m.iter().all(|c| !c.cues.iter().any(|q| q.starts_with("match:"))),
+        "{}",
+        show(&m)
+    );
+}
+
 fn mistakes(s: &Session) -> Vec<sk_extract::Candidate> {
     s.extract()
         .into_iter()
@@ -29,11 +43,7 @@ fn a_path_quoted_after_the_shell_took_it_for_a_glob_is_the_fix() {
     );
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(
-        m[0].cues.contains(&"match:quoted-arguments".to_string()),
-        "{:?}",
-        m[0].cues
-    );
+    assert_cue(&m[0], "match:quoted-arguments");
     assert!(m[0].title.ends_with("; passed once quoted"), "{}", m[0].title);
     assert!(m[0].title.contains("no matches found"), "{}", m[0].title);
     assert!(
@@ -68,11 +78,7 @@ fn a_changed_flag_of_the_same_program_is_the_fix() {
     );
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(
-        m[0].cues.contains(&"match:revised-arguments".to_string()),
-        "{:?}",
-        m[0].cues
-    );
+    assert_cue(&m[0], "match:revised-arguments");
     assert!(
         m[0].title.ends_with("; passed with `--platform`, not `--target`"),
         "{}",
@@ -92,11 +98,7 @@ fn an_unknown_flag_replaced_by_the_right_one_is_the_fix() {
     .bash("tool compact --prune", true, "compacted 12 items");
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(
-        m[0].cues.contains(&"match:revised-arguments".to_string()),
-        "{:?}",
-        m[0].cues
-    );
+    assert_cue(&m[0], "match:revised-arguments");
 }
 
 #[test]
@@ -107,12 +109,7 @@ fn a_search_retried_with_other_words_is_not_a_fix() {
         true,
         "src/a.rs:3: newName",
     );
-    let m = mistakes(&s);
-    assert!(
-        m.iter().all(|c| !c.cues.iter().any(|q| q.starts_with("match:"))),
-        "{}",
-        show(&m)
-    );
+    assert_no_fix(&s);
 }
 
 #[test]
@@ -120,11 +117,7 @@ fn another_subcommand_or_a_revision_long_after_is_not_a_fix() {
     let mut s = Session::new();
     s.bash("tool deploy --env prod", false, "Error: unknown flag: --env")
         .bash("tool status --env prod", true, "idle");
-    assert!(
-        mistakes(&s)
-            .iter()
-            .all(|c| !c.cues.iter().any(|q| q.starts_with("match:")))
-    );
+    assert_no_fix(&s);
 
     let mut s = Session::new();
     s.bash(
@@ -136,11 +129,7 @@ fn another_subcommand_or_a_revision_long_after_is_not_a_fix() {
         s.bash(&format!("make step{i}"), true, "done");
     }
     s.bash("tool compact --prune", true, "compacted");
-    assert!(
-        mistakes(&s)
-            .iter()
-            .all(|c| !c.cues.iter().any(|q| q.starts_with("match:")))
-    );
+    assert_no_fix(&s);
 }
 
 #[test]
@@ -166,11 +155,7 @@ fn a_script_on_stdin_rerun_with_another_interpreter_is_a_corrected_command() {
     .bash("python3 - <<'PY'\nprint(1)\nPY", true, "1");
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(
-        m[0].cues.contains(&"match:corrected-command".to_string()),
-        "{:?}",
-        m[0].cues
-    );
+    assert_cue(&m[0], "match:corrected-command");
 }
 
 #[test]
@@ -186,13 +171,7 @@ fn dropping_what_the_command_acts_on_is_another_operation_not_a_fix() {
         true,
         "The command completed successfully.",
     );
-    assert!(
-        mistakes(&s)
-            .iter()
-            .all(|c| !c.cues.iter().any(|q| q.starts_with("match:"))),
-        "{}",
-        show(&mistakes(&s))
-    );
+    assert_no_fix(&s);
 }
 
 #[test]

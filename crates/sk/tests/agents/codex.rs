@@ -8,13 +8,13 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::model::{ModelServer, Reply, Wire, shown_text};
-use super::{Sandbox, agent_bin, briefing_in, jsonl, run_with_deadline, text};
+use super::{Sandbox, agent_bin, briefing_in, jsonl, run_agent, text};
 
 fn codex_home(sb: &Sandbox) -> std::path::PathBuf {
     sb.home().join(".codex")
@@ -78,8 +78,8 @@ fn trusted_hooks(sb: &Sandbox, cwd: &Path) -> String {
     trusted
 }
 
-/// Runs `codex exec PROMPT` in `cwd` against `model`; its output and the session id.
-fn codex(sb: &Sandbox, model: &ModelServer, cwd: &Path, prompt: &str) -> (Output, String) {
+/// Runs `codex exec PROMPT` in `cwd` against `model`; the session id it printed.
+fn codex(sb: &Sandbox, model: &ModelServer, cwd: &Path, prompt: &str) -> String {
     let bin = agent_bin("codex").expect("checked by the caller");
     let config = format!(
         "model = \"scripted\"\nmodel_provider = \"scripted\"\ncheck_for_update_on_startup = false\n\n\
@@ -95,24 +95,12 @@ fn codex(sb: &Sandbox, model: &ModelServer, cwd: &Path, prompt: &str) -> (Output
     cmd.args(["exec", "--dangerously-bypass-approvals-and-sandbox", prompt])
         .current_dir(cwd)
         .env("CODEX_HOME", codex_home(sb));
-    let (out, killed) = run_with_deadline(&mut cmd, 90);
-    assert!(
-        !killed && out.status.success(),
-        "codex exec failed: {}",
-        text(&out)
-    );
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = all
-        .lines()
+    let all = run_agent(&mut cmd, "codex exec");
+    all.lines()
         .find_map(|l| l.strip_prefix("session id: "))
         .unwrap_or_else(|| panic!("codex printed its session id: {all}"))
         .trim()
-        .to_string();
-    (out, id)
+        .to_string()
 }
 
 /// The function-call outputs the model received in `request`.
@@ -180,7 +168,7 @@ fn codex_dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested()
             Reply::text("Cleaned nothing; wrote the proof file."),
         ],
     );
-    let (_, session_id) = codex(&sb, &model, &repo, "Tidy the workspace zanzibar");
+    let session_id = codex(&sb, &model, &repo, "Tidy the workspace zanzibar");
     let turns = model.turns();
     assert_eq!(turns.len(), 3, "three model requests");
     let after_rm = call_outputs(&turns[1]);

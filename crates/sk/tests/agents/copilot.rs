@@ -5,15 +5,15 @@
 //! reaches it through the marked section of `~/.copilot/copilot-instructions.md`.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::json;
 
 use super::model::{ModelServer, Reply, Wire, shown_text};
-use super::{Sandbox, agent_bin, run_with_deadline, text};
+use super::{Sandbox, agent_bin, run_agent};
 
-/// Runs `copilot -p PROMPT` in `cwd` against `model`; its output and the session id.
-fn copilot(sb: &Sandbox, model: &ModelServer, cwd: &Path, prompt: &str) -> (Output, String) {
+/// Runs `copilot -p PROMPT` in `cwd` against `model`; the session id it printed.
+fn copilot(sb: &Sandbox, model: &ModelServer, cwd: &Path, prompt: &str) -> String {
     let bin = agent_bin("copilot").expect("checked by the caller");
     let mut cmd = Command::new(bin);
     sb.env(&mut cmd);
@@ -32,24 +32,12 @@ fn copilot(sb: &Sandbox, model: &ModelServer, cwd: &Path, prompt: &str) -> (Outp
         .env("COPILOT_PROVIDER_API_KEY", "harness-not-a-key")
         .env("COPILOT_MODEL", "claude-sonnet-4")
         .env("COPILOT_AUTO_UPDATE", "false");
-    let (out, killed) = run_with_deadline(&mut cmd, 90);
-    assert!(
-        !killed && out.status.success(),
-        "copilot -p failed: {}",
-        text(&out)
-    );
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = all
-        .split("--resume=")
+    let all = run_agent(&mut cmd, "copilot -p");
+    all.split("--resume=")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("copilot printed how to resume its session: {all}"))
-        .to_string();
-    (out, id)
+        .to_string()
 }
 
 #[test]
@@ -127,7 +115,7 @@ fn copilot_dangerous_command_is_denied_harmless_runs_and_the_session_is_ingested
             Reply::text("Cleaned nothing; wrote the proof file."),
         ],
     );
-    let (_, session_id) = copilot(&sb, &model, &repo, "Tidy the workspace zanzibar");
+    let session_id = copilot(&sb, &model, &repo, "Tidy the workspace zanzibar");
     let turns = model.turns();
     assert_eq!(turns.len(), 3, "three model requests");
     assert!(

@@ -309,6 +309,18 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {}", text(&out));
 }
 
+/// Runs an agent's one-shot command (at most 90 s), asserts it succeeded, and returns what
+/// it printed on stdout and stderr together (where each agent says its session id).
+fn run_agent(cmd: &mut Command, what: &str) -> String {
+    let (out, killed) = run_with_deadline(cmd, 90);
+    assert!(!killed && out.status.success(), "{what} failed: {}", text(&out));
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 fn text(out: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
