@@ -26,4 +26,5 @@ mod redact;
 mod redaction_oracle;
 mod runbook;
 mod sessions;
+mod ui_http;
 mod watch;
