@@ -26,5 +26,6 @@ mod redact;
 mod redaction_oracle;
 mod runbook;
 mod sessions;
+mod ui_browser;
 mod ui_http;
 mod watch;
