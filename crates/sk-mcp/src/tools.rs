@@ -235,6 +235,7 @@ pub fn sessions(state: &State, p: SessionsParams) -> Result<Reply, ToolError> {
         repo: p.repo.as_deref(),
         since_ms,
         limit: p.limit.unwrap_or(SESSIONS_LIMIT).clamp(1, MAX_LIMIT),
+        ..ListFilter::default()
     };
     let listed = state.read(|conn| Ok(view::list(conn, &filter)?))?;
     Reply::new(text::sessions(&listed), &listed)

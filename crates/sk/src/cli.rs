@@ -624,8 +624,15 @@ pub struct SessionArgs {
     pub json: bool,
 }
 
-/// `sk sessions [--agent A] [--repo R] [--since D] [--limit N] [--json]`
+/// `sk sessions [--agent A] [--repo R] [--since D] [--sort S] [--limit N] [--offset N] [--json]`
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Counts (prompts, tool calls, failed tool calls) are kept with each session's search
+document, rebuilt whenever its records change, so every sort reads them instead of counting
+records. A session whose document waits to be rebuilt (after an upgrade, until `sk migrate`
+or `sk index` builds it) counts 0. Ties keep the newest first. Page through a long list with
+--limit and --offset: `--sort failures --limit 20 --offset 20` is the second page of that
+order.")]
 pub struct SessionsArgs {
     /// Only this agent
     #[arg(long)]
@@ -636,12 +643,46 @@ pub struct SessionsArgs {
     /// Only sessions started on or after this date (YYYY-MM-DD, UTC) or this long ago (30m, 12h, 7d, 2w)
     #[arg(long)]
     pub since: Option<String>,
+    /// Order of the list (ties: newest first)
+    #[arg(long, value_enum, default_value_t = SessionsSort::Newest)]
+    pub sort: SessionsSort,
     /// Most sessions to list
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Skip this many sessions of the order first (the next page: --offset 20 with --limit 20)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
     /// Print as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// The order of `sk sessions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SessionsSort {
+    /// Newest first: by start time, unknown starts last
+    Newest,
+    /// Most prompts first
+    Prompts,
+    /// Most tool calls first
+    ToolCalls,
+    /// Most failed tool calls first
+    Failures,
+    /// Longest first (end minus start; sessions without both times last)
+    Longest,
+}
+
+impl From<SessionsSort> for sk_store::sessions::ListSort {
+    fn from(s: SessionsSort) -> Self {
+        use sk_store::sessions::ListSort;
+        match s {
+            SessionsSort::Newest => ListSort::Newest,
+            SessionsSort::Prompts => ListSort::Prompts,
+            SessionsSort::ToolCalls => ListSort::ToolCalls,
+            SessionsSort::Failures => ListSort::Failures,
+            SessionsSort::Longest => ListSort::Longest,
+        }
+    }
 }
 
 /// `sk hooks …`
