@@ -452,13 +452,17 @@ const LIST_WHERE: &str = "(?1 IS NULL OR s.agent = ?1)
 /// One page of sessions in `f.sort` order (newest first by default), `f.offset` sessions
 /// skipped. The counts are read from `session_docs` (schema v7), and the page is chosen
 /// before its titles and first prompts are read, so a page costs the same at any offset
-/// and sort over the whole history. The database must be at schema v7
+/// and sort over the whole history; the first prompt walks the prompts-and-summaries index
+/// (`records_digest`, schema v2) in log order, not the session's every record. The
+/// database must be at schema v7
 /// ([`crate::Store::require_latest`]).
 pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<Vec<SessionSummary>> {
     let order = f.sort.order_by();
     conn.prepare_cached(&format!(
         "SELECT s.agent, s.external_id, coalesce(s.title, d.title),
-                (SELECT substr(p.text, 1, 200) FROM records p WHERE p.session_id = s.id AND p.kind = 'prompt'
+                (SELECT substr(p.text, 1, 200) FROM records p INDEXED BY records_digest
+                 WHERE p.session_id = s.id AND p.kind IN ('prompt', 'summary', 'task_summary')
+                   AND p.kind = 'prompt'
                  ORDER BY p.source_id, p.offset, p.part LIMIT 1),
                 s.repo, s.branch, s.cwd, s.started_at, s.ended_at, s.updated_at, s.parent_external_id,
                 coalesce(d.prompts, 0), coalesce(d.tool_calls, 0), coalesce(d.failures, 0)

@@ -300,6 +300,22 @@ fn sessions_sort_by_counts_and_length_and_page_with_offset() {
         "{text}"
     );
 
+    // Back to schema v6: the list says to migrate, and the migration rebuilds the counts.
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(
+        "ALTER TABLE session_docs DROP COLUMN prompts; ALTER TABLE session_docs DROP COLUMN tool_calls;
+         ALTER TABLE session_docs DROP COLUMN failures; DELETE FROM schema_version WHERE version >= 7;",
+    )
+    .expect("back to v6");
+    drop(conn);
+    env.sk()
+        .args(["sessions"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("run `sk migrate`"));
+    env.sk().arg("migrate").assert().success();
+    assert_eq!(sorted("failures"), [&*claude, &*real, &*sample, &*codex]);
+
     env.sk()
         .args(["sessions", "--sort", "most"])
         .assert()
