@@ -85,6 +85,26 @@ pub enum Command {
     /// Tools: search, session, brief, show, sessions, learn. Runs until the client closes
     /// stdin or SIGTERM; writes nothing but protocol messages to stdout.
     Mcp,
+    /// A local web interface: search, sessions and their timelines, knowledge curation, insights, health
+    ///
+    /// Serves on 127.0.0.1 (a free port unless --port) until Ctrl-C, and prints the URL to
+    /// open: it carries a one-run token, exchanged for a cookie, so other local users and web
+    /// pages cannot use the server. Every asset is in the binary; nothing is fetched.
+    Ui(UiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// Port to listen on (0: any free port)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback exposes your sessions to the network
+    /// (still behind the token); sk warns when you do
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the URL in the default browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Registering, locking and verifying the hook files sk deploys.
