@@ -9,7 +9,6 @@
 //! type. Only this crate starts an async runtime (a single-threaded one); the hook path
 //! never links its way here.
 
-mod db;
 mod params;
 mod server;
 mod text;

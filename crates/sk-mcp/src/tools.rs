@@ -20,9 +20,9 @@ use sk_store::knowledge::EntrySource;
 use sk_store::search::Filters;
 use sk_store::sessions::ListFilter;
 
-use crate::db::{Db, ReadError};
 use crate::params::{BriefParams, LearnParams, SearchParams, SessionParams, SessionsParams, ShowParams};
 use crate::text;
+use sk_query::reader::{ReadError, Reader};
 
 /// How long `learn` waits for another writer before queueing in the inbox (as `sk learn`).
 const LOCK_WAIT: Duration = Duration::from_millis(500);
@@ -81,13 +81,13 @@ pub struct State {
     pub paths: Paths,
     /// The repository the server was started in (the agent's project), if any.
     pub here: Option<Here>,
-    pub db: std::sync::Mutex<Db>,
+    pub db: std::sync::Mutex<Reader>,
 }
 
 impl State {
     pub fn new(paths: Paths, cwd: Option<PathBuf>) -> State {
         let here = cwd.as_deref().and_then(sk_query::here::find);
-        let db = std::sync::Mutex::new(Db::new(paths.db.clone()));
+        let db = std::sync::Mutex::new(Reader::new(paths.db.clone()));
         State { paths, here, db }
     }
 
@@ -96,7 +96,7 @@ impl State {
         read: impl FnOnce(&rusqlite::Connection) -> Result<T, ReadError>,
     ) -> Result<T, ToolError> {
         // A poisoned lock only means an earlier call panicked; the connection is still usable
-        // (and `Db::read` reopens it after any failure).
+        // (and `Reader::read` reopens it after any failure).
         let mut db = self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(db.read(read)?)
     }
@@ -235,6 +235,7 @@ pub fn sessions(state: &State, p: SessionsParams) -> Result<Reply, ToolError> {
         repo: p.repo.as_deref(),
         since_ms,
         limit: p.limit.unwrap_or(SESSIONS_LIMIT).clamp(1, MAX_LIMIT),
+        ..ListFilter::default()
     };
     let listed = state.read(|conn| Ok(view::list(conn, &filter)?))?;
     Reply::new(text::sessions(&listed), &listed)

@@ -1,5 +1,5 @@
 //! Search, ranking and briefings over the knowledge base, and the result types that every
-//! surface (the CLI's `--json`, hooks, the MCP server, later the web UI) serializes, so they cannot
+//! surface (the CLI's `--json`, hooks, the MCP server, the web UI) serializes, so they cannot
 //! drift apart. SQL stays in `sk-store`: this crate asks it for candidate rows with raw
 //! BM25 scores and decides the order, the shape and the size of what is shown.
 
@@ -9,6 +9,7 @@ mod error;
 pub mod gitroot;
 pub mod here;
 pub mod rank;
+pub mod reader;
 pub mod render;
 pub mod results;
 pub mod search;

@@ -209,7 +209,7 @@ fn json_chars<T: Serialize>(v: &T) -> usize {
     serde_json::to_string(v).map(|s| s.chars().count()).unwrap_or(0)
 }
 
-/// Sessions newest first, filtered.
+/// One page of sessions, filtered, in the filter's order (newest first by default).
 pub fn list(conn: &Connection, filter: &ListFilter<'_>) -> Result<SessionList, QueryError> {
     Ok(SessionList {
         schema_version: SCHEMA_VERSION,

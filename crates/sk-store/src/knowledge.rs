@@ -475,6 +475,48 @@ pub fn ids(conn: &Connection, category: Option<Category>) -> rusqlite::Result<Ve
         .collect()
 }
 
+/// Which entries a listing shows, by the quality floor that decides what briefings,
+/// hooks and search show by default (pinned entries are always above it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QualityBand {
+    All,
+    Shown,
+    Below,
+}
+
+/// One page of entry ids for a listing (pinned first, then by confidence, newest sighting,
+/// id), and how many entries the listing has in all.
+pub fn page(
+    conn: &Connection,
+    category: Option<Category>,
+    band: QualityBand,
+    floor: f64,
+    offset: usize,
+    limit: usize,
+) -> rusqlite::Result<(Vec<i64>, u64)> {
+    let band = match band {
+        QualityBand::All => 0,
+        QualityBand::Shown => 1,
+        QualityBand::Below => 2,
+    };
+    const WHERE: &str = "(?1 IS NULL OR category = ?1)
+        AND (?2 = 0 OR (?2 = 1) = (pinned = 1 OR confidence >= ?3))";
+    let category = category.map(Category::as_str);
+    let ids = conn
+        .prepare_cached(&format!(
+            "SELECT id FROM entries WHERE {WHERE}
+             ORDER BY pinned DESC, confidence DESC, last_seen DESC, id LIMIT ?4 OFFSET ?5"
+        ))?
+        .query_map(params![category, band, floor, limit as i64, offset as i64], |r| {
+            r.get(0)
+        })?
+        .collect::<Result<_, _>>()?;
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM entries WHERE {WHERE}"))?
+        .query_row(params![category, band, floor], |r| r.get(0))?;
+    Ok((ids, total.max(0) as u64))
+}
+
 /// Per-category entry counts.
 pub fn counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
     conn.prepare("SELECT category, count(*) FROM entries GROUP BY category ORDER BY category")?
@@ -515,12 +557,15 @@ pub fn sessions_of(conn: &Connection, entry: &Entry) -> rusqlite::Result<Vec<Ses
     keys.sort_unstable();
     keys.dedup();
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT started_at, repo, cwd, title FROM sessions WHERE agent || ':' || external_id = ?1 LIMIT 1",
-    )?;
+    // By the (agent, external_id) key, and titled as every other surface titles a session.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT started_at, repo, cwd, {} FROM sessions WHERE agent = ?1 AND external_id = ?2 LIMIT 1",
+        crate::sessions::SHOWN_TITLE
+    ))?;
     for key in keys {
+        let (agent, external_id) = key.split_once(':').unwrap_or((key, ""));
         let info = stmt
-            .query_row([key], |r| {
+            .query_row([agent, external_id], |r| {
                 Ok(SessionInfo {
                     session_key: key.to_string(),
                     started_at: r.get(0)?,

@@ -8,6 +8,7 @@ pub mod curation;
 pub(crate) mod error;
 pub mod failed;
 pub mod fts;
+pub mod insights;
 pub mod knowledge;
 pub mod lock;
 pub mod migrate;

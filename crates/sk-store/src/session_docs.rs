@@ -9,6 +9,10 @@
 //! summaries), `said` (answers), `did` (tool calls, errors, failed output) and `saw` (other
 //! tool output). Long texts are cut so one huge tool output cannot drown a session's words:
 //! only its head is kept, and each column has a ceiling.
+//!
+//! The `session_docs` row also counts the session's prompts, tool calls and failed tool
+//! results (schema v7), so that `sk sessions` and its sorts read them instead of counting
+//! records.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -109,6 +113,16 @@ struct Doc {
     saw: String,
 }
 
+/// What `sk sessions` counts of a session (schema v7), kept with its document so a list
+/// sorted by them never counts records at page time.
+#[derive(Debug, Default)]
+struct Counts {
+    prompts: i64,
+    tool_calls: i64,
+    /// Tool results that report failure (`success = 0`).
+    failures: i64,
+}
+
 /// A session's title, repository, working directory and branch, as stored.
 type SessionFacts = (Option<String>, Option<String>, Option<String>, Option<String>);
 
@@ -131,6 +145,7 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     let mut any_prompt: Option<String> = None;
     let mut languages = Languages::default();
     let (mut first, mut last) = (None, None);
+    let mut counts = Counts::default();
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, success, substr(text, 1, ?2) FROM records WHERE session_id = ?1 ORDER BY id",
     )?;
@@ -142,6 +157,12 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
         let text: String = r.get(3)?;
         first = first.or(Some(id));
         last = Some(id);
+        match (kind.as_str(), success) {
+            ("prompt", _) => counts.prompts += 1,
+            ("tool_call", _) => counts.tool_calls += 1,
+            ("tool_result", Some(false)) => counts.failures += 1,
+            _ => {}
+        }
         let (column, cap) = match kind.as_str() {
             "prompt" => {
                 if first_prompt.is_none() {
@@ -188,8 +209,9 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
         session_id, doc.title, doc.asked, doc.said, doc.did, doc.saw
     ])?;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO session_docs (session_id, first_record, last_record, title, bytes, built_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO session_docs
+             (session_id, first_record, last_record, title, bytes, built_at, prompts, tool_calls, failures)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         session_id,
@@ -197,7 +219,10 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
         last,
         shown_title,
         bytes as i64,
-        sk_core::time::now_ms()
+        sk_core::time::now_ms(),
+        counts.prompts,
+        counts.tool_calls,
+        counts.failures
     ])?;
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Reading sessions back for people: finding one from the id a user typed (which may be a
 //! prefix), its header, its timeline with every tool call already paired with its result,
-//! the files it touched and the knowledge it produced, and the newest-first session list.
+//! the files it touched and the knowledge it produced, and the session list (newest first,
+//! or by its counts or length, a page at a time).
 //! Texts are cut in SQL so a session with thousands of long tool outputs never loads them
 //! whole.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most candidates an ambiguous id reports.
 pub const MAX_CANDIDATES: usize = 10;
@@ -330,7 +331,7 @@ pub fn knowledge_of(conn: &Connection, s: &SessionHeader) -> rusqlite::Result<Ve
     .collect()
 }
 
-/// Filters of the session list. Strings are matched as given.
+/// Filters, order and page of the session list. Strings are matched as given.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter<'a> {
     pub agent: Option<&'a str>,
@@ -339,6 +340,84 @@ pub struct ListFilter<'a> {
     /// Started at or after this time (ms); sessions without a start use their update time.
     pub since_ms: Option<i64>,
     pub limit: usize,
+    /// Sessions of the order skipped before the first one listed (pagination).
+    pub offset: usize,
+    pub sort: ListSort,
+}
+
+/// The order of the session list. Every order ends with [`ListSort::Newest`]'s, so ties
+/// (and sessions whose document is not built yet, which count 0) keep a stable place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListSort {
+    /// By start time (unknown starts last), then last update.
+    #[default]
+    Newest,
+    /// Most prompts first.
+    Prompts,
+    /// Most tool calls first.
+    ToolCalls,
+    /// Most failed tool results first.
+    Failures,
+    /// Longest first (`ended_at - started_at`; sessions missing either time last).
+    Longest,
+}
+
+impl ListSort {
+    pub const ALL: [ListSort; 5] = [
+        ListSort::Newest,
+        ListSort::Prompts,
+        ListSort::ToolCalls,
+        ListSort::Failures,
+        ListSort::Longest,
+    ];
+
+    /// The name the CLI and JSON use (`tool-calls`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListSort::Newest => "newest",
+            ListSort::Prompts => "prompts",
+            ListSort::ToolCalls => "tool-calls",
+            ListSort::Failures => "failures",
+            ListSort::Longest => "longest",
+        }
+    }
+
+    /// The sort named by [`ListSort::as_str`].
+    pub fn parse(name: &str) -> Option<ListSort> {
+        ListSort::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The ORDER BY terms over `s` (sessions) and `d` (session_docs, left-joined). Fixed
+    /// text per variant: nothing of the caller's reaches the SQL.
+    fn order_by(self) -> &'static str {
+        match self {
+            ListSort::Newest => "s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC",
+            ListSort::Prompts => {
+                "coalesce(d.prompts, 0) DESC, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
+            }
+            ListSort::ToolCalls => {
+                "coalesce(d.tool_calls, 0) DESC, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
+            }
+            ListSort::Failures => {
+                "coalesce(d.failures, 0) DESC, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
+            }
+            ListSort::Longest => {
+                "s.ended_at - s.started_at DESC NULLS LAST, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for ListSort {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        ListSort::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = ListSort::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown sort `{name}`: expected one of {}", names.join(", "))
+        })
+    }
 }
 
 /// One line of the session list.
@@ -351,57 +430,89 @@ pub struct SessionSummary {
     /// The start of the first prompt (at most 200 characters).
     pub first_prompt: Option<String>,
     pub repo: Option<String>,
+    pub branch: Option<String>,
     pub cwd: Option<String>,
     pub started_at: Option<i64>,
     pub ended_at: Option<i64>,
     pub updated_at: i64,
     pub parent_external_id: Option<String>,
+    /// The counts below come from the session's search document (schema v7): 0 while it
+    /// waits to be rebuilt (after `sk migrate`, until the queue is drained).
     pub prompts: i64,
     pub tool_calls: i64,
     /// Tool results that report failure.
     pub failures: i64,
 }
 
-/// Sessions newest first: by start time (unknown starts last), then last update.
-pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<Vec<SessionSummary>> {
-    conn.prepare_cached(
-        "SELECT s.agent, s.external_id,
-                coalesce(s.title, (SELECT d.title FROM session_docs d WHERE d.session_id = s.id)),
-                (SELECT substr(p.text, 1, 200) FROM records p WHERE p.session_id = s.id AND p.kind = 'prompt'
-                 ORDER BY p.source_id, p.offset, p.part LIMIT 1),
-                s.repo, s.cwd, s.started_at, s.ended_at, s.updated_at, s.parent_external_id,
-                (SELECT count(*) FROM records c WHERE c.session_id = s.id AND c.kind = 'prompt'),
-                (SELECT count(*) FROM records c WHERE c.session_id = s.id AND c.kind = 'tool_call'),
-                (SELECT count(*) FROM records c WHERE c.session_id = s.id AND c.kind = 'tool_result'
-                 AND c.success = 0)
-         FROM sessions s
-         WHERE (?1 IS NULL OR s.agent = ?1)
+/// The filter of [`list`] and [`count`]: parameters ?1 agent, ?2 repo, ?3 since.
+const LIST_WHERE: &str = "(?1 IS NULL OR s.agent = ?1)
            AND (?2 IS NULL OR instr(lower(coalesce(s.repo, '')), lower(?2)) > 0)
-           AND (?3 IS NULL OR coalesce(s.started_at, s.updated_at) >= ?3)
-         ORDER BY s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC
-         LIMIT ?4",
+           AND (?3 IS NULL OR coalesce(s.started_at, s.updated_at) >= ?3)";
+
+/// One page of sessions in `f.sort` order (newest first by default), `f.offset` sessions
+/// skipped. The counts are read from `session_docs` (schema v7), and the page is chosen
+/// before its titles and first prompts are read, so a page costs the same at any offset
+/// and sort over the whole history; the first prompt walks the prompts-and-summaries index
+/// (`records_digest`, schema v2) in log order, not the session's every record. The
+/// database must be at schema v7
+/// ([`crate::Store::require_latest`]).
+pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<Vec<SessionSummary>> {
+    let order = f.sort.order_by();
+    conn.prepare_cached(&format!(
+        "SELECT s.agent, s.external_id, coalesce(s.title, d.title),
+                (SELECT substr(p.text, 1, 200) FROM records p INDEXED BY records_digest
+                 WHERE p.session_id = s.id AND p.kind IN ('prompt', 'summary', 'task_summary')
+                   AND p.kind = 'prompt'
+                 ORDER BY p.source_id, p.offset, p.part LIMIT 1),
+                s.repo, s.branch, s.cwd, s.started_at, s.ended_at, s.updated_at, s.parent_external_id,
+                coalesce(d.prompts, 0), coalesce(d.tool_calls, 0), coalesce(d.failures, 0)
+         FROM (SELECT s.id FROM sessions s LEFT JOIN session_docs d ON d.session_id = s.id
+               WHERE {LIST_WHERE}
+               ORDER BY {order} LIMIT ?4 OFFSET ?5) page
+         JOIN sessions s ON s.id = page.id
+         LEFT JOIN session_docs d ON d.session_id = s.id
+         ORDER BY {order}"
+    ))?
+    .query_map(
+        params![
+            f.agent,
+            f.repo,
+            f.since_ms,
+            i64::try_from(f.limit).unwrap_or(i64::MAX),
+            i64::try_from(f.offset).unwrap_or(i64::MAX)
+        ],
+        |r| {
+            let agent: String = r.get(0)?;
+            let external_id: String = r.get(1)?;
+            Ok(SessionSummary {
+                key: format!("{agent}:{external_id}"),
+                agent,
+                external_id,
+                title: r.get(2)?,
+                first_prompt: r.get(3)?,
+                repo: r.get(4)?,
+                branch: r.get(5)?,
+                cwd: r.get(6)?,
+                started_at: r.get(7)?,
+                ended_at: r.get(8)?,
+                updated_at: r.get(9)?,
+                parent_external_id: r.get(10)?,
+                prompts: r.get(11)?,
+                tool_calls: r.get(12)?,
+                failures: r.get(13)?,
+            })
+        },
     )?
-    .query_map(params![f.agent, f.repo, f.since_ms, f.limit as i64], |r| {
-        let agent: String = r.get(0)?;
-        let external_id: String = r.get(1)?;
-        Ok(SessionSummary {
-            key: format!("{agent}:{external_id}"),
-            agent,
-            external_id,
-            title: r.get(2)?,
-            first_prompt: r.get(3)?,
-            repo: r.get(4)?,
-            cwd: r.get(5)?,
-            started_at: r.get(6)?,
-            ended_at: r.get(7)?,
-            updated_at: r.get(8)?,
-            parent_external_id: r.get(9)?,
-            prompts: r.get(10)?,
-            tool_calls: r.get(11)?,
-            failures: r.get(12)?,
-        })
-    })?
     .collect()
+}
+
+/// How many sessions `f` matches (its agent, repo and since; not its limit, offset or
+/// sort): the total a paginated list is a page of.
+pub fn count(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<u64> {
+    let n: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM sessions s WHERE {LIST_WHERE}"))?
+        .query_row(params![f.agent, f.repo, f.since_ms], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -450,5 +561,128 @@ mod tests {
         assert_eq!(keys(resolve(&c, "x%").expect("q")), ["codex:x%_y"]);
         assert!(keys(resolve(&c, "%").expect("q")).is_empty());
         assert!(keys(resolve(&c, "copilot:").expect("q")).is_empty());
+    }
+
+    /// A session with `prompts` prompts and `calls` tool calls, the first `failed` of
+    /// whose results failed, queued for its document; returns its key.
+    fn seed(
+        c: &Connection,
+        id: &str,
+        times: (Option<i64>, Option<i64>),
+        prompts: i64,
+        calls: i64,
+        failed: i64,
+    ) -> String {
+        c.execute(
+            "INSERT INTO sessions (agent, external_id, repo, branch, started_at, ended_at, updated_at)
+             VALUES ('claude', ?1, 'o/r', 'main', ?2, ?3, 1)",
+            params![id, times.0, times.1],
+        )
+        .expect("session");
+        let sid = c.last_insert_rowid();
+        c.execute(
+            "INSERT INTO sources (path, agent, kind, session_id) VALUES (?1, 'claude', 'jsonl', ?2)",
+            params![format!("/logs/{id}"), sid],
+        )
+        .expect("source");
+        let src = c.last_insert_rowid();
+        let mut offset = 0;
+        let mut record = |kind: &str, success: Option<bool>| {
+            c.execute(
+                "INSERT INTO records (session_id, source_id, offset, part, kind, success, text)
+                 VALUES (?1, ?2, ?3, 0, ?4, ?5, 'do the thing now please')",
+                params![sid, src, offset, kind, success],
+            )
+            .expect("record");
+            offset += 1;
+        };
+        for _ in 0..prompts {
+            record("prompt", None);
+        }
+        for i in 0..calls {
+            record("tool_call", None);
+            record("tool_result", Some(i >= failed));
+        }
+        crate::session_docs::mark_pending(c, sid).expect("queue");
+        format!("claude:{id}")
+    }
+
+    #[test]
+    fn list_sorts_pages_and_counts_from_the_documents() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = crate::Store::open(&dir.path().join("k.db")).expect("create");
+        let c = store.conn();
+        // (start, end), prompts, calls, failed
+        let a = seed(c, "a", (Some(100), Some(400)), 1, 5, 0);
+        let b = seed(c, "b", (Some(200), Some(250)), 3, 1, 1);
+        let d = seed(c, "d", (Some(300), None), 3, 2, 2);
+        let e = seed(c, "e", (None, None), 0, 0, 0);
+        crate::session_docs::build_pending(c, None).expect("build");
+        // Not built yet: listed, counting 0.
+        let late = seed(c, "late", (Some(500), Some(900)), 4, 4, 4);
+
+        let page = |sort, offset, limit| -> Vec<String> {
+            let f = ListFilter {
+                limit,
+                offset,
+                sort,
+                ..ListFilter::default()
+            };
+            list(c, &f).expect("list").into_iter().map(|s| s.key).collect()
+        };
+        let all = |sort| page(sort, 0, 10);
+        assert_eq!(all(ListSort::Newest), [&*late, &*d, &*b, &*a, &*e]);
+        // Ties (b and d: 3 prompts) fall back to newest first.
+        assert_eq!(all(ListSort::Prompts), [&*d, &*b, &*a, &*late, &*e]);
+        assert_eq!(all(ListSort::ToolCalls), [&*a, &*d, &*b, &*late, &*e]);
+        assert_eq!(all(ListSort::Failures), [&*d, &*b, &*late, &*a, &*e]);
+        // Sessions missing a time have no length: last, newest first.
+        assert_eq!(all(ListSort::Longest), [&*late, &*a, &*b, &*d, &*e]);
+        assert_eq!(page(ListSort::Failures, 1, 2), [&*b, &*late]);
+        assert!(page(ListSort::Newest, 5, 10).is_empty());
+
+        let f = ListFilter {
+            limit: 10,
+            ..ListFilter::default()
+        };
+        let listed = list(c, &f).expect("list");
+        let s = listed.iter().find(|s| s.key == d).expect("d");
+        assert_eq!((s.prompts, s.tool_calls, s.failures), (3, 2, 2));
+        assert_eq!(s.branch.as_deref(), Some("main"));
+        assert_eq!(s.first_prompt.as_deref(), Some("do the thing now please"));
+        assert_eq!(
+            s.title.as_deref(),
+            Some("do the thing now please"),
+            "the document's title"
+        );
+        assert_eq!(count(c, &f).expect("count"), 5);
+        let since = ListFilter {
+            since_ms: Some(250),
+            limit: 1,
+            offset: 3,
+            ..ListFilter::default()
+        };
+        assert_eq!(
+            count(c, &since).expect("count"),
+            2,
+            "limit and offset do not count"
+        );
+        let elsewhere = ListFilter {
+            repo: Some("nope"),
+            ..ListFilter::default()
+        };
+        assert_eq!(count(c, &elsewhere).expect("count"), 0);
+    }
+
+    #[test]
+    fn sort_names_round_trip() {
+        for s in ListSort::ALL {
+            assert_eq!(s.as_str().parse::<ListSort>(), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).expect("json"),
+                serde_json::Value::from(s.as_str())
+            );
+        }
+        assert!("most".parse::<ListSort>().is_err());
     }
 }

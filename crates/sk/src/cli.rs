@@ -85,6 +85,26 @@ pub enum Command {
     /// Tools: search, session, brief, show, sessions, learn. Runs until the client closes
     /// stdin or SIGTERM; writes nothing but protocol messages to stdout.
     Mcp,
+    /// A local web interface: search, sessions and their timelines, knowledge curation, insights, health
+    ///
+    /// Serves on 127.0.0.1 (a free port unless --port) until Ctrl-C, and prints the URL to
+    /// open: it carries a one-run token, exchanged for a cookie, so other local users and web
+    /// pages cannot use the server. Every asset is in the binary; nothing is fetched.
+    Ui(UiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// Port to listen on (0: any free port)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback exposes your sessions to the network
+    /// (still behind the token); sk warns when you do
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the URL in the default browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Registering, locking and verifying the hook files sk deploys.
@@ -624,8 +644,15 @@ pub struct SessionArgs {
     pub json: bool,
 }
 
-/// `sk sessions [--agent A] [--repo R] [--since D] [--limit N] [--json]`
+/// `sk sessions [--agent A] [--repo R] [--since D] [--sort S] [--limit N] [--offset N] [--json]`
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Counts (prompts, tool calls, failed tool calls) are kept with each session's search
+document, rebuilt whenever its records change, so every sort reads them instead of counting
+records. A session whose document waits to be rebuilt (after an upgrade, until `sk migrate`
+or `sk index` builds it) counts 0. Ties keep the newest first. Page through a long list with
+--limit and --offset: `--sort failures --limit 20 --offset 20` is the second page of that
+order.")]
 pub struct SessionsArgs {
     /// Only this agent
     #[arg(long)]
@@ -636,12 +663,46 @@ pub struct SessionsArgs {
     /// Only sessions started on or after this date (YYYY-MM-DD, UTC) or this long ago (30m, 12h, 7d, 2w)
     #[arg(long)]
     pub since: Option<String>,
+    /// Order of the list (ties: newest first)
+    #[arg(long, value_enum, default_value_t = SessionsSort::Newest)]
+    pub sort: SessionsSort,
     /// Most sessions to list
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Skip this many sessions of the order first (the next page: --offset 20 with --limit 20)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
     /// Print as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// The order of `sk sessions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SessionsSort {
+    /// Newest first: by start time, unknown starts last
+    Newest,
+    /// Most prompts first
+    Prompts,
+    /// Most tool calls first
+    ToolCalls,
+    /// Most failed tool calls first
+    Failures,
+    /// Longest first (end minus start; sessions without both times last)
+    Longest,
+}
+
+impl From<SessionsSort> for sk_store::sessions::ListSort {
+    fn from(s: SessionsSort) -> Self {
+        use sk_store::sessions::ListSort;
+        match s {
+            SessionsSort::Newest => ListSort::Newest,
+            SessionsSort::Prompts => ListSort::Prompts,
+            SessionsSort::ToolCalls => ListSort::ToolCalls,
+            SessionsSort::Failures => ListSort::Failures,
+            SessionsSort::Longest => ListSort::Longest,
+        }
+    }
 }
 
 /// `sk hooks …`

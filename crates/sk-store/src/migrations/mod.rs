@@ -52,6 +52,11 @@ pub const ALL: &[Migration] = &[
         name: "curation",
         sql: include_str!("v006_curation.sql"),
     },
+    Migration {
+        version: 7,
+        name: "session_stats",
+        sql: include_str!("v007_session_stats.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -72,6 +77,7 @@ mod tests {
         (4, "499e8cfb899606e4"),
         (5, "e96b6b54847efef8"),
         (6, "de797ef7c34df165"),
+        (7, "f17d0ad65fb98bce"),
     ];
 
     #[test]

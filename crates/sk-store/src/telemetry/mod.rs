@@ -63,6 +63,44 @@ pub struct Opened {
     pub times: i64,
 }
 
+/// A question `sk query` answered with nothing, and how often it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnansweredQuery {
+    /// The query as typed, with any secret in it redacted (as recorded by the CLI).
+    pub query: String,
+    /// How many times it was asked and found nothing since `since_ms`.
+    pub times: u64,
+    /// When it last found nothing (ms).
+    pub last_at: i64,
+}
+
+/// The distinct `sk query` questions that found nothing at or after `since_ms`, the most
+/// recently asked first, at most `limit`. Only what the telemetry table holds: the last
+/// [`KEEP_ROWS`] rows of [`KEEP_MS`], moved in from the spool by writers (lines still in
+/// the spool are not counted).
+pub fn unanswered_queries(
+    conn: &Connection,
+    since_ms: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<UnansweredQuery>> {
+    conn.prepare_cached(
+        "SELECT query, count(*), max(at) FROM telemetry
+         WHERE surface = 'query' AND hits = 0 AND query IS NOT NULL AND at >= ?1
+         GROUP BY query ORDER BY max(id) DESC LIMIT ?2",
+    )?
+    .query_map(
+        rusqlite::params![since_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| {
+            Ok(UnansweredQuery {
+                query: r.get(0)?,
+                times: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                last_at: r.get(2)?,
+            })
+        },
+    )?
+    .collect()
+}
+
 /// Summarizes the telemetry table.
 pub fn summary(conn: &Connection, top: usize) -> rusqlite::Result<RecallSummary> {
     let mut s = RecallSummary::default();
@@ -74,13 +112,10 @@ pub fn summary(conn: &Connection, top: usize) -> rusqlite::Result<RecallSummary>
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    s.recent_misses = conn
-        .prepare(
-            "SELECT query FROM telemetry WHERE surface = 'query' AND hits = 0 AND query IS NOT NULL
-             GROUP BY query ORDER BY max(id) DESC LIMIT ?1",
-        )?
-        .query_map([top as i64], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    s.recent_misses = unanswered_queries(conn, i64::MIN, top)?
+        .into_iter()
+        .map(|q| q.query)
+        .collect();
     s.most_opened = conn
         .prepare(
             "SELECT selected, surface, count(*) AS n FROM telemetry

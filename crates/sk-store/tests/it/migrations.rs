@@ -174,3 +174,52 @@ fn migrating_a_populated_database_takes_a_verified_backup_first() {
         "backup is the pre-migration state"
     );
 }
+
+#[test]
+fn v7_counts_prompts_calls_and_failures_of_sessions_from_v6() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, 6);
+    seed_v1(&store);
+    // Two prompts, three calls, one failed and one successful result, one result of
+    // unknown outcome: the counts `sk sessions` always showed.
+    for (i, (kind, success)) in [
+        ("prompt", None),
+        ("tool_call", None),
+        ("tool_result", Some(0)),
+        ("tool_call", None),
+        ("tool_result", Some(1)),
+        ("tool_call", None),
+        ("tool_result", None),
+        ("prompt", None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO records (session_id, source_id, offset, part, kind, success, text)
+                 VALUES (1, 1, ?1, 0, ?2, ?3, 'x')",
+                rusqlite::params![1000 + i as i64, kind, success],
+            )
+            .expect("seed record");
+    }
+    drop(store);
+    let store = Store::open(&path).expect("open migrates");
+    let c = store.conn();
+    assert_eq!(
+        sk_store::session_docs::pending_count(c).expect("pending"),
+        1,
+        "every session is queued"
+    );
+    sk_store::session_docs::drain(c, &mut |_, _| {}).expect("drain");
+    let counts: (i64, i64, i64) = c
+        .query_row(
+            "SELECT prompts, tool_calls, failures FROM session_docs WHERE session_id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("v7 columns");
+    assert_eq!(counts, (2, 3, 1));
+}

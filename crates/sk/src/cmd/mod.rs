@@ -19,6 +19,7 @@ mod session;
 mod show;
 mod status;
 mod telemetry;
+mod ui;
 mod uninstall;
 mod watch;
 
@@ -52,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch(args) => watch::run(&paths, &args),
         Command::Hooks(args) => hooks::run(&paths, &args),
         Command::Mcp => mcp::run(paths),
+        Command::Ui(args) => ui::run(paths, &args),
     }
 }

@@ -167,11 +167,15 @@ pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> 
         }
     };
     let store = crate::cmd::telemetry::open_store(paths)?;
+    // The counts and sorts read schema v7's columns: say to migrate rather than "no such column".
+    store.require_latest()?;
     let filter = sessions::ListFilter {
         agent: args.agent.map(|a| a.as_str()),
         repo: args.repo.as_deref(),
         since_ms,
         limit: args.limit,
+        offset: args.offset,
+        sort: args.sort.into(),
     };
     let listed = view::list(store.conn(), &filter).context("listing sessions")?;
     let mut out = Out::new();

@@ -248,6 +248,82 @@ fn sessions_list_newest_first_and_filters() {
 }
 
 #[test]
+fn sessions_sort_by_counts_and_length_and_page_with_offset() {
+    let env = corpus_home();
+    let (codex, real, sample, claude) = (
+        format!("codex:{CODEX}"),
+        format!("copilot:{COPILOT_REAL}"),
+        format!("copilot:{COPILOT_SAMPLE}"),
+        format!("claude:{CLAUDE}"),
+    );
+    let sorted = |sort: &str| listed_keys(&env.json(&["sessions", "--sort", sort, "--json"]));
+    assert_eq!(sorted("newest"), [&*codex, &*real, &*sample, &*claude]);
+    // Prompts: codex 2, the others 1 each, which keep the newest-first order.
+    assert_eq!(sorted("prompts"), [&*codex, &*real, &*sample, &*claude]);
+    // Tool calls: claude 19, copilot real 11, sample 5, codex 1.
+    assert_eq!(sorted("tool-calls"), [&*claude, &*real, &*sample, &*codex]);
+    // Failures: claude 13, then the two copilot sessions with one each (newest first), codex 0.
+    assert_eq!(sorted("failures"), [&*claude, &*real, &*sample, &*codex]);
+    // Length (end - start): claude 105 s, codex 46 s, copilot real 41 s, sample 23 s.
+    assert_eq!(sorted("longest"), [&*claude, &*codex, &*real, &*sample]);
+    let all = env.json(&["sessions", "--sort", "failures", "--json"]);
+    let claude_row = &all["sessions"][0];
+    assert_eq!(
+        (&claude_row["tool_calls"], &claude_row["failures"]),
+        (&19.into(), &13.into())
+    );
+    assert!(all["sessions"][2]["branch"] == "main", "{all}");
+
+    let page = env.json(&[
+        "sessions",
+        "--sort",
+        "tool-calls",
+        "--limit",
+        "2",
+        "--offset",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(listed_keys(&page), [&*real, &*sample]);
+    let past_the_end = env.json(&["sessions", "--offset", "4", "--json"]);
+    assert!(listed_keys(&past_the_end).is_empty());
+
+    let text = env.stdout(&["sessions", "--sort", "failures", "--limit", "2"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("89f4d66a") && lines[0].contains("13 failed"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("7a80f0ee") && lines[1].contains("1 failed"),
+        "{text}"
+    );
+
+    // Back to schema v6: the list says to migrate, and the migration rebuilds the counts.
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(
+        "ALTER TABLE session_docs DROP COLUMN prompts; ALTER TABLE session_docs DROP COLUMN tool_calls;
+         ALTER TABLE session_docs DROP COLUMN failures; DELETE FROM schema_version WHERE version >= 7;",
+    )
+    .expect("back to v6");
+    drop(conn);
+    env.sk()
+        .args(["sessions"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("run `sk migrate`"));
+    env.sk().arg("migrate").assert().success();
+    assert_eq!(sorted("failures"), [&*claude, &*real, &*sample, &*codex]);
+
+    env.sk()
+        .args(["sessions", "--sort", "most"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tool-calls").and(predicate::str::contains("longest")));
+}
+
+#[test]
 fn session_commands_without_a_database_say_to_index() {
     let env = TestEnv::new();
     for args in [&["session", "abc"][..], &["sessions"][..]] {

@@ -1,4 +1,4 @@
-//! The server's read connection. A long-lived server must see new data without a restart
+//! A long-lived server's read connection (`sk mcp`, `sk ui`). A server must see new data without a restart
 //! and survive the database being migrated, restored or deleted under it, without ever
 //! holding it between calls: each call reads inside one read transaction (one snapshot),
 //! ended before the answer is sent; the connection is read-only; and it is reopened when
@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use sk_store::snapshot::ReadSnapshot;
 use sk_store::{Store, StoreError};
 
-/// What a read can fail with, in words for the model (and the person behind it).
+/// What a read can fail with, in words for the person (or the model) who asked.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("no knowledge base yet at {}: run `sk index` in a shell first", .0.display())]
@@ -19,7 +19,7 @@ pub enum ReadError {
     #[error("opening the knowledge base: {0}")]
     Open(#[source] StoreError),
     #[error("{0}")]
-    Query(#[from] sk_query::QueryError),
+    Query(#[from] crate::QueryError),
     #[error("reading the knowledge base: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -54,14 +54,14 @@ fn file_id(path: &Path) -> Option<FileId> {
 }
 
 #[derive(Debug)]
-pub struct Db {
+pub struct Reader {
     path: PathBuf,
     open: Option<(Store, FileId)>,
 }
 
-impl Db {
-    pub fn new(path: PathBuf) -> Db {
-        Db { path, open: None }
+impl Reader {
+    pub fn new(path: PathBuf) -> Reader {
+        Reader { path, open: None }
     }
 
     /// Runs `read` inside one read transaction on a current connection. A failed read

@@ -1,0 +1,115 @@
+//! The session list: filters (agent, repository, since), sort (newest, prompts, tool calls,
+//! failures, longest) and pages; each row shows title, agent, repository, branch, duration
+//! and counts.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use maud::{Markup, html};
+use serde::Deserialize;
+use sk_core::Agent;
+use sk_store::sessions::{self, ListFilter, ListSort};
+
+use super::{agent, point};
+use crate::app::{App, PageError};
+use crate::html::{self, layout};
+
+const PER_PAGE: usize = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Params {
+    agent: String,
+    repo: String,
+    since: String,
+    sort: String,
+    page: usize,
+}
+
+const SORTS: &[(&str, &str, ListSort)] = &[
+    ("", "newest first", ListSort::Newest),
+    ("prompts", "most prompts", ListSort::Prompts),
+    ("tool-calls", "most tool calls", ListSort::ToolCalls),
+    ("failures", "most failures", ListSort::Failures),
+    ("longest", "longest", ListSort::Longest),
+];
+
+pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Result<Markup, PageError> {
+    let sort = SORTS
+        .iter()
+        .find(|(name, _, _)| *name == p.sort || (p.sort == "newest" && name.is_empty()))
+        .map(|(_, _, s)| *s)
+        .ok_or_else(|| PageError::BadRequest(format!("no such sort: `{}`", p.sort)))?;
+    let agent = agent(&p.agent)?;
+    let repo = p.repo.trim();
+    let filter = ListFilter {
+        agent: agent.map(Agent::as_str),
+        repo: Some(repo).filter(|r| !r.is_empty()),
+        since_ms: point("since", &p.since, sk_core::time::now_ms())?,
+        limit: PER_PAGE,
+        offset: p.page.saturating_mul(PER_PAGE),
+        sort,
+    };
+    let (rows, total) =
+        app.read(|conn| Ok((sessions::list(conn, &filter)?, sessions::count(conn, &filter)?)))?;
+    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
+    let link = |page: usize| {
+        let page = page.to_string();
+        format!(
+            "/sessions{}",
+            html::query(&[
+                ("agent", &p.agent),
+                ("repo", repo),
+                ("since", &p.since),
+                ("sort", &p.sort),
+                ("page", &page)
+            ])
+        )
+    };
+    Ok(layout(
+        "Sessions",
+        "/sessions",
+        html! {
+            h1 { "Sessions" }
+            form.filters method="get" action="/sessions" {
+                label { "Agent" select name="agent" {
+                    option value="" { "any" }
+                    @for a in Agent::ALL { option value=(a.as_str()) selected[p.agent == a.as_str()] { (a.as_str()) } }
+                } }
+                label { "Repository" input type="text" name="repo" value=(repo) placeholder="owner/name"; }
+                label { "Since" input type="text" name="since" value=(p.since) placeholder="2026-01-31 or 30d"; }
+                label { "Sort" select name="sort" {
+                    @for (name, text, _) in SORTS { option value=(name) selected[p.sort == *name] { (text) } }
+                } }
+                button type="submit" { "Show" }
+            }
+            p.summary { (total) " session" @if total != 1 { "s" } }
+            table.sessions {
+                thead { tr { th { "Title" } th { "Agent" } th { "Repository" } th { "Branch" } th { "Started" }
+                    th { "Duration" } th.num { "Prompts" } th.num { "Tool calls" } th.num { "Failures" } } }
+                tbody {
+                    @for s in &rows {
+                        tr {
+                            td { a href=(html::session_href(&s.key)) {
+                                (s.title.as_deref().or(s.first_prompt.as_deref()).unwrap_or("(untitled session)"))
+                            } }
+                            td { span.agent { (s.agent) } }
+                            td { (s.repo.as_deref().unwrap_or("—")) }
+                            td { (s.branch.as_deref().unwrap_or("")) }
+                            td { (html::when(s.started_at)) }
+                            td { (html::duration(s.started_at, s.ended_at)) }
+                            td.num { (s.prompts) }
+                            td.num { (s.tool_calls) }
+                            td.num { @if s.failures > 0 { span.fail { (s.failures) } } @else { "0" } }
+                        }
+                    }
+                }
+            }
+            nav.pager {
+                @if p.page > 0 { a rel="prev" href=(link(p.page - 1)) { "← previous" } " " }
+                "page " (p.page + 1) " of " (pages)
+                @if p.page + 1 < pages { " " a rel="next" href=(link(p.page + 1)) { "next →" } }
+            }
+        },
+    ))
+}
