@@ -193,8 +193,8 @@ async function run() {
       const out = await bad.locator("pre").innerText();
       check(out.includes('Received: "<b>hi</b>"') && out.includes("&lt;b&gt;"), `its output as text (${JSON.stringify(out.slice(0, 120))})`);
     }
-    // A deep link to a step opens it.
-    await page.goto(`${base}${hostile}#e1`);
+    // A deep link to a step opens it (a fresh load: the output above is already open).
+    await page.goto(`${base}${hostile}?from=0#e1`);
     check(await page.locator("#e1 details.output").evaluate((d) => d.open).catch(() => false), "#e1 opens that step's output");
     await screenshot("session-hostile");
   }
