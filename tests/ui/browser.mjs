@@ -69,6 +69,13 @@ page.on("requestfailed", (r) => consoleErrors.push(`request failed: ${r.url()} $
 page.on("response", (r) => {
   if (r.status() >= 400 && !r.url().includes("/knowledge/")) consoleErrors.push(`HTTP ${r.status()}: ${r.url()}`);
 });
+// Every form POST with what the server was told, to see why one was refused.
+page.on("response", async (r) => {
+  const req = r.request();
+  if (req.method() !== "POST") return;
+  const h = await req.allHeaders();
+  console.log(`POST ${new URL(r.url()).pathname} → ${r.status()} (Origin: ${h.origin ?? "none"}, Sec-Fetch-Site: ${h["sec-fetch-site"] ?? "none"})`);
+});
 const foreign = [];
 page.on("request", (r) => {
   const u = r.url();

@@ -554,6 +554,14 @@ fn assert_hardened(what: &str, r: &Resp) {
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{what}");
     assert_eq!(r.header("x-frame-options"), Some("DENY"), "{what}");
     assert_eq!(r.header("cache-control"), Some("no-store"), "{what}");
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with a form POST
+    // (Fetch, "serialize a request origin"), so the Origin rule above would refuse the
+    // server's own forms (ui_browser.rs sees it happen).
+    assert_ne!(
+        r.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}: browsers would send Origin: null on this server's own POSTs"
+    );
 }
 
 fn session_href(id: &str) -> String {
