@@ -16,7 +16,7 @@ mod html;
 mod pages;
 mod svg;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use sk_core::Paths;
@@ -47,11 +47,6 @@ pub struct Started {
     pub addr: SocketAddr,
     /// The URL to open: it carries the access token.
     pub url: String,
-}
-
-/// Whether `ip` only reaches this machine.
-pub fn is_loopback(ip: IpAddr) -> bool {
-    ip.is_loopback()
 }
 
 /// Serves the UI until SIGINT / SIGTERM. `started` is called once the socket listens

@@ -98,8 +98,8 @@ pub struct UiArgs {
     /// Port to listen on (0: any free port)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Address to listen on. Anything but loopback exposes your sessions to the network
-    /// (still behind the token); sk warns when you do
+    /// Address to listen on: one address, since requests must name it. Anything but
+    /// loopback exposes your sessions to the network (still behind the token); sk warns
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Open the URL in the default browser

@@ -12,17 +12,13 @@ use crate::app::{App, PageError};
 use crate::html::{self, layout};
 
 pub async fn page(State(app): State<Arc<App>>) -> Result<Markup, PageError> {
-    let report = doctor::run(&app.doctor);
-    let status: Result<DbStatus, String> = if app.paths.db.exists() {
-        Store::open_readonly(&app.paths.db)
-            .and_then(|store| sk_store::status::status(&store))
-            .map_err(|e| e.to_string())
-    } else {
-        Err(format!(
-            "no knowledge base yet at {}: run `sk index`",
-            app.paths.db.display()
-        ))
-    };
+    // The checks read files and run `PRAGMA quick_check` over the whole database (most of a
+    // second on a large one): off the server's thread, so other pages are not held up.
+    let ctx = app.doctor.clone();
+    let db = app.paths.db.clone();
+    let (report, status) = tokio::task::spawn_blocking(move || (doctor::run(&ctx), status(&db)))
+        .await
+        .map_err(|e| PageError::Internal(format!("the checks stopped: {e}")))?;
     Ok(layout(
         "Health",
         "/health",
@@ -50,6 +46,18 @@ pub async fn page(State(app): State<Arc<App>>) -> Result<Markup, PageError> {
             }
         },
     ))
+}
+
+fn status(db: &std::path::Path) -> Result<DbStatus, String> {
+    if !db.exists() {
+        return Err(format!(
+            "no knowledge base yet at {}: run `sk index`",
+            db.display()
+        ));
+    }
+    Store::open_readonly(db)
+        .and_then(|store| sk_store::status::status(&store))
+        .map_err(|e| e.to_string())
 }
 
 fn level_class(l: Level) -> &'static str {

@@ -62,10 +62,12 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
     let (entries, total, counts) = app.read(|conn| {
         let (ids, total) =
             knowledge::page(conn, cat, band, SHOWN_MIN_CONFIDENCE, p.page * PER_PAGE, PER_PAGE)?;
+        // Each entry with its sessions (not `entry::show`: related entries are for one entry's page).
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Lookup::Found(shown) = entry::show(conn, id)? {
-                entries.push(shown);
+            if let Some(e) = knowledge::get(conn, id)? {
+                let sessions = knowledge::sessions_of(conn, &e)?;
+                entries.push((e, sessions));
             }
         }
         Ok((entries, total, knowledge::counts(conn)?))
@@ -106,20 +108,20 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
             }
             p.summary { (total) " entr" @if total == 1 { "y" } @else { "ies" } }
             ol.entries {
-                @for e in &entries {
+                @for (e, sessions) in &entries {
                     li.entry {
-                        a.title href=(format!("/knowledge/{}", e.entry.id)) {
-                            span.badge.knowledge { (e.entry.category.as_str()) } " " (e.entry.title)
+                        a.title href=(format!("/knowledge/{}", e.id)) {
+                            span.badge.knowledge { (e.category.as_str()) } " " (e.title)
                         }
-                        @if e.entry.pinned { " " span.badge.pinned { "pinned" } }
+                        @if e.pinned { " " span.badge.pinned { "pinned" } }
                         div.meta {
-                            "#" (e.entry.id) " · confidence " (format!("{:.2}", e.entry.confidence))
-                            " · seen " (e.entry.occurrences) "× · last " (html::when(Some(e.entry.last_seen)))
-                            @if let Some(r) = &e.entry.repo { " · " (r) }
+                            "#" (e.id) " · confidence " (format!("{:.2}", e.confidence))
+                            " · seen " (e.occurrences) "× · last " (html::when(Some(e.last_seen)))
+                            @if let Some(r) = &e.repo { " · " (r) }
                         }
-                        @if !e.sessions.is_empty() {
+                        @if !sessions.is_empty() {
                             div.learned { "learned in: "
-                                @for s in e.sessions.iter().take(3) {
+                                @for s in sessions.iter().take(3) {
                                     a href=(html::session_href(&s.session_key)) { (s.title.as_deref().unwrap_or(&s.session_key)) } " "
                                 }
                             }

@@ -15,6 +15,14 @@ pub fn run(paths: Paths, args: &UiArgs) -> anyhow::Result<ExitCode> {
         path_var: env::Source::get(&env::ProcessEnv, env::PATH),
         build: super::install::build_info(),
     };
+    if args.bind.is_unspecified() {
+        // Requests must name the server's address (the DNS-rebinding check); "every
+        // address" names none.
+        anyhow::bail!(
+            "--bind {} listens everywhere, and sk ui accepts only requests that name its own address: give the one address to listen on (e.g. the machine's LAN address), or use an SSH tunnel to 127.0.0.1",
+            args.bind
+        );
+    }
     let mut options = sk_ui::Options::new(doctor);
     options.bind = args.bind;
     options.port = args.port;
