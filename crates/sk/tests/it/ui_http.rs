@@ -564,6 +564,9 @@ fn assert_hardened(what: &str, r: &Resp) {
     );
 }
 
+/// Form fields or headers, as name/value pairs.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
 fn session_href(id: &str) -> String {
     format!("/session/claude%3A{id}")
 }
@@ -711,7 +714,7 @@ fn ui_lets_in_only_the_token_holder_from_its_own_address() {
     let origin = ui.origin();
     let pinned = || home.json(&["show", &id, "--json"])["pinned"] == json!(true);
     let https = origin.replacen("http", "https", 1);
-    let refused: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, &str)>)> = vec![
+    let refused: Vec<(&str, Fields, Fields)> = vec![
         ("no Origin", vec![("csrf", &token)], vec![]),
         (
             "a foreign Origin",
