@@ -146,19 +146,19 @@ pub fn load(
     let files = sessions::files_of(conn, &header)?;
     let knowledge = sessions::knowledge_of(conn, &header)?;
     let mut timeline = Vec::new();
-    let mut total = 0usize;
-    let wanted = |i: usize| page.is_none_or(|p| i >= p.offset && i - p.offset < p.limit);
-    sessions::for_each_timeline_item(conn, &header, text_chars, |item| {
-        if wanted(total) {
-            timeline.push(item);
-        }
-        total += 1;
+    let window = page.map(|p| (p.offset, p.limit));
+    sessions::for_each_timeline_item(conn, &header, text_chars, window, |item| {
+        timeline.push(item);
         Ok(())
     })
     .map_err(|e| match e {
         sessions::TimelineError::Sql(e) => QueryError::Sql(e),
         sessions::TimelineError::Io(e) => QueryError::Io(e),
     })?;
+    let total = match page {
+        Some(_) => usize::try_from(sessions::timeline_len(conn, &header)?).unwrap_or(usize::MAX),
+        None => timeline.len(),
+    };
     let mut shown = ShownSession {
         schema_version: SCHEMA_VERSION,
         session: SessionView {

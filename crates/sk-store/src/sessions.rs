@@ -222,30 +222,55 @@ pub struct TimelineItem {
     pub result: Option<CallResult>,
 }
 
-/// Calls `each` for every timeline item of `s` in log order (source, offset, part),
-/// texts cut to `max_chars` characters. Streaming, so callers decide what to keep.
+/// The records of a session's timeline: tool results paired with their call appear inside
+/// it, not on their own. One condition, so the count and the items cannot disagree.
+const TIMELINE_RECORDS: &str = "r.session_id = ?1
+    AND (r.kind <> 'tool_result' OR r.call_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM records c
+        WHERE c.session_id = r.session_id AND c.call_id = r.call_id AND c.kind = 'tool_call'))";
+
+/// How many items [`for_each_timeline_item`] gives for `s` in all.
+pub fn timeline_len(conn: &Connection, s: &SessionHeader) -> rusqlite::Result<u64> {
+    let n: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM records r WHERE {TIMELINE_RECORDS}"
+        ))?
+        .query_row([s.row_id], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// Calls `each` for the timeline items of `s` in log order (source, offset, part), texts
+/// cut to `max_chars` characters: every item, or only `window` (offset, limit). The window
+/// is chosen among the ids before any text is read, so a late page of a long session costs
+/// its own rows, not the whole session. Streaming, so callers decide what to keep.
 pub fn for_each_timeline_item(
     conn: &Connection,
     s: &SessionHeader,
     max_chars: usize,
+    window: Option<(usize, usize)>,
     mut each: impl FnMut(TimelineItem) -> std::io::Result<()>,
 ) -> Result<(), TimelineError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.source_id, r.offset, r.part, r.kind, r.ts, r.tool, r.call_id, r.success, r.subagent,
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH shown AS (
+             SELECT r.id FROM records r WHERE {TIMELINE_RECORDS}
+             ORDER BY r.source_id, r.offset, r.part LIMIT ?3 OFFSET ?4)
+         SELECT r.source_id, r.offset, r.part, r.kind, r.ts, r.tool, r.call_id, r.success, r.subagent,
                 r.section, substr(r.text, 1, ?2), length(r.text),
                 res.id IS NOT NULL, res.success, res.ts, substr(res.text, 1, ?2)
-         FROM records r
+         FROM shown JOIN records r ON r.id = shown.id
          LEFT JOIN records res ON r.kind = 'tool_call' AND r.call_id IS NOT NULL AND res.id = (
              SELECT x.id FROM records x
              WHERE x.session_id = r.session_id AND x.call_id = r.call_id AND x.kind = 'tool_result'
              ORDER BY x.source_id, x.offset, x.part LIMIT 1)
-         WHERE r.session_id = ?1
-           AND (r.kind <> 'tool_result' OR r.call_id IS NULL OR NOT EXISTS (
-               SELECT 1 FROM records c
-               WHERE c.session_id = r.session_id AND c.call_id = r.call_id AND c.kind = 'tool_call'))
-         ORDER BY r.source_id, r.offset, r.part",
-    )?;
-    let mut rows = stmt.query(params![s.row_id, max_chars as i64])?;
+         ORDER BY r.source_id, r.offset, r.part"
+    ))?;
+    let (offset, limit) = window.map_or((0, -1), |(offset, limit)| {
+        (
+            i64::try_from(offset).unwrap_or(i64::MAX),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        )
+    });
+    let mut rows = stmt.query(params![s.row_id, max_chars as i64, limit, offset])?;
     while let Some(r) = rows.next()? {
         let has_result: bool = r.get(12)?;
         let result = if has_result {

@@ -56,7 +56,7 @@ fn show_one(store: &Store, args: &SessionArgs, out: &mut Out) -> anyhow::Result<
     writeln!(out, "Timeline:")?;
     let mut steps = 0usize;
     let mut reasoning = 0usize;
-    sessions::for_each_timeline_item(conn, &header, HUMAN_TEXT_CHARS, |item| {
+    sessions::for_each_timeline_item(conn, &header, HUMAN_TEXT_CHARS, None, |item| {
         steps += 1;
         if item.kind == "reasoning" {
             reasoning += 1;
