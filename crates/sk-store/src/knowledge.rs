@@ -546,7 +546,8 @@ pub struct SessionInfo {
     pub title: Option<String>,
 }
 
-/// The distinct sessions of an entry's provenance that are still in the database.
+/// The distinct sessions of an entry's provenance that are still in the database, the
+/// newest first.
 pub fn sessions_of(conn: &Connection, entry: &Entry) -> rusqlite::Result<Vec<SessionInfo>> {
     let mut keys: Vec<&str> = entry
         .sources
@@ -556,12 +557,12 @@ pub fn sessions_of(conn: &Connection, entry: &Entry) -> rusqlite::Result<Vec<Ses
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    let mut out = Vec::new();
     // By the (agent, external_id) key, and titled as every other surface titles a session.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT started_at, repo, cwd, {} FROM sessions WHERE agent = ?1 AND external_id = ?2 LIMIT 1",
         crate::sessions::SHOWN_TITLE
     ))?;
+    let mut out = Vec::new();
     for key in keys {
         let (agent, external_id) = key.split_once(':').unwrap_or((key, ""));
         let info = stmt
@@ -575,15 +576,39 @@ pub fn sessions_of(conn: &Connection, entry: &Entry) -> rusqlite::Result<Vec<Ses
                 })
             })
             .optional()?;
-        out.push(info.unwrap_or(SessionInfo {
-            session_key: key.to_string(),
-            started_at: None,
-            repo: None,
-            cwd: None,
-            title: None,
-        }));
+        out.extend(info);
     }
+    out.sort_by(|a, b| {
+        b.started_at
+            .cmp(&a.started_at)
+            .then_with(|| a.session_key.cmp(&b.session_key))
+    });
     Ok(out)
+}
+
+/// The `n` sessions an entry was most recently seen in that are still in the database,
+/// newest sighting first (a listing's "learned in", without reading all its provenance).
+pub fn recent_sessions(conn: &Connection, entry_id: i64, n: usize) -> rusqlite::Result<Vec<SessionInfo>> {
+    conn.prepare_cached(&format!(
+        "SELECT x.session_key, sessions.started_at, sessions.repo, sessions.cwd, {}
+         FROM (SELECT session_key, max(seen_at) AS seen,
+                      substr(session_key, 1, instr(session_key, ':') - 1) AS agent,
+                      substr(session_key, instr(session_key, ':') + 1) AS external_id
+               FROM entry_sources WHERE entry_id = ?1 AND session_key != '' GROUP BY session_key) x
+         JOIN sessions ON sessions.agent = x.agent AND sessions.external_id = x.external_id
+         ORDER BY x.seen DESC, x.session_key LIMIT ?2",
+        crate::sessions::SHOWN_TITLE
+    ))?
+    .query_map(params![entry_id, n as i64], |r| {
+        Ok(SessionInfo {
+            session_key: r.get(0)?,
+            started_at: r.get(1)?,
+            repo: r.get(2)?,
+            cwd: r.get(3)?,
+            title: r.get(4)?,
+        })
+    })?
+    .collect()
 }
 
 /// An entry related to another, and why.
@@ -649,8 +674,9 @@ fn fix_links(conn: &Connection, entry: &Entry, limit: usize) -> rusqlite::Result
     let is_mistake = entry.category == Category::Mistake;
     conn.prepare_cached(
         "SELECT e.id, e.category, e.title, min(f.path)
-         FROM (SELECT entry_id, session_key, seen_at FROM entry_sources
-               WHERE entry_id = ?1 AND session_key != '' ORDER BY seen_at DESC LIMIT ?4) mine
+         FROM (SELECT entry_id, session_key, max(seen_at) AS seen_at FROM entry_sources
+               WHERE entry_id = ?1 AND session_key != ''
+               GROUP BY session_key ORDER BY seen_at DESC LIMIT ?4) mine
          JOIN entry_sources theirs ON theirs.session_key = mine.session_key AND theirs.entry_id != mine.entry_id
          JOIN entries e ON e.id = theirs.entry_id
          JOIN entry_files f ON f.entry_id = e.id AND f.path IN (SELECT path FROM entry_files WHERE entry_id = ?1)
