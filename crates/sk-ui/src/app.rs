@@ -81,8 +81,19 @@ pub enum PageError {
 
 impl From<ReadError> for PageError {
     fn from(e: ReadError) -> PageError {
+        let busy = match &e {
+            ReadError::Open(s) => s.is_busy(),
+            ReadError::Sql(s) => matches!(
+                s.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        };
         match e {
             ReadError::Missing(_) => PageError::NoDatabase(e.to_string()),
+            other if busy => PageError::Busy(format!(
+                "The knowledge base is busy ({other}): reload in a moment."
+            )),
             other => PageError::Internal(other.to_string()),
         }
     }

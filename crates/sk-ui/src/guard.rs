@@ -2,9 +2,9 @@
 //! opens (a cross-site form post, a DNS-rebinding page that makes `evil.example` resolve to
 //! 127.0.0.1) and by every local user. So, for every request:
 //! - `Host` must be an address the server listens on (a rebound name is refused: 403);
-//! - a per-run random token, printed in the URL by `sk ui`, is exchanged once for an
-//!   `HttpOnly`, `SameSite=Strict` cookie (and the token leaves the address bar); a request
-//!   with neither is 401;
+//! - a per-run random token, printed in the URL by `sk ui` and valid until it stops, is
+//!   exchanged for an `HttpOnly`, `SameSite=Strict` cookie (and leaves the address bar); a
+//!   request with neither is 401;
 //! - a request that changes anything must be a POST whose `Origin` is the server itself and
 //!   that carries the per-run CSRF token in its form (checked by the handler);
 //! - every response forbids scripts, styles and frames from anywhere but the server
@@ -60,6 +60,10 @@ impl Guard {
             format!("localhost:{port}"),
             format!("[::1]:{port}"),
         ];
+        if port == 80 {
+            // Browsers leave the default port out of Host and Origin.
+            hosts.extend(["127.0.0.1", "localhost", "[::1]"].map(String::from));
+        }
         let own = match addr {
             _ if addr.ip().is_unspecified() => format!("127.0.0.1:{port}"),
             SocketAddr::V4(a) => format!("{}:{port}", a.ip()),
@@ -72,7 +76,8 @@ impl Guard {
             token: random_hex(24)?,
             session: random_hex(24)?,
             csrf: random_hex(24)?,
-            // One cookie per port: two `sk ui` on one machine do not log each other out.
+            // One cookie per port, so two `sk ui` on one machine do not log each other out.
+            // Not isolation: a browser sends a 127.0.0.1 cookie to every port of it.
             cookie_name: format!("sk_ui_{port}"),
             hosts,
             shown: own,
@@ -197,8 +202,9 @@ pub async fn check(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
                 "Wrong token: open the link `sk ui` printed.",
             );
         }
-        // Into the cookie, out of the address bar (and the history).
-        let mut location = req.uri().path().to_string();
+        // Into the cookie, out of the address bar (and the history). The path is made
+        // local: `//evil.example/?token=…` must not send the browser elsewhere.
+        let mut location = format!("/{}", req.uri().path().trim_start_matches(['/', '\\']));
         if !rest.is_empty() {
             location.push('?');
             location.push_str(&rest.join("&"));
@@ -233,6 +239,16 @@ pub async fn check(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_port_may_be_left_out() {
+        let g = Guard::new("127.0.0.1:80".parse().expect("addr")).expect("guard");
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1"));
+        assert!(g.host_ok(&h));
+        let g = Guard::new("127.0.0.1:8080".parse().expect("addr")).expect("guard");
+        assert!(!g.host_ok(&h));
+    }
 
     #[test]
     fn the_token_is_taken_out_of_the_query() {

@@ -98,7 +98,7 @@ pub fn duration(start: Option<i64>, end: Option<i64>) -> String {
     let (Some(s), Some(e)) = (start, end) else {
         return "—".into();
     };
-    let mins = (e - s).max(0) / 60_000;
+    let mins = e.saturating_sub(s).max(0) / 60_000;
     match mins {
         0 => "<1 min".into(),
         m if m < 60 => format!("{m} min"),

@@ -118,11 +118,13 @@ impl Server {
         let wall = started.elapsed();
         parse(&raw, wall)
     }
+}
 
-    pub fn stop(mut self) -> Result<()> {
-        self.child.kill().ok();
-        self.child.wait().context("waiting for sk ui to stop")?;
-        Ok(())
+/// The server stops with its client, also when a benchmark step fails half-way.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

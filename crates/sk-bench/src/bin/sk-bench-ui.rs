@@ -54,7 +54,14 @@ fn page_set(server: &Server) -> Result<Vec<(&'static str, String)>> {
         pages.push(("sessions", format!("/sessions?sort={sort}")));
         pages.push(("sessions", format!("/sessions?sort={sort}&page=5")));
     }
-    for link in first_links(server, "/sessions?sort=tool-calls", "/session/", 20)? {
+    for (i, link) in first_links(server, "/sessions?sort=tool-calls", "/session/", 20)?
+        .into_iter()
+        .enumerate()
+    {
+        // The longest sessions' later pages too: paging must not read the whole session.
+        if i < 5 {
+            pages.push(("session", format!("{link}?from=400")));
+        }
         pages.push(("session", link));
     }
     for quality in ["", "below", "all"] {
@@ -114,7 +121,7 @@ fn run(cli: &Cli) -> Result<()> {
             timed.push((kind, page));
         }
     }
-    server.stop()?;
+    drop(server);
 
     let server_time = |kind: Option<&str>| -> Vec<Duration> {
         timed

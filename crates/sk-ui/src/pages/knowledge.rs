@@ -14,8 +14,8 @@ use sk_core::Category;
 use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
 use sk_index::learn::curate::{self, CurateError};
 use sk_query::entry::{self, Lookup};
-use sk_store::Store;
 use sk_store::knowledge::{self, QualityBand};
+use sk_store::{Store, StoreError};
 
 use super::category;
 use crate::app::{App, PageError};
@@ -59,14 +59,15 @@ fn notice(done: &str) -> Markup {
 pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> Result<Markup, PageError> {
     let cat = category(&p.category)?;
     let band = band(&p.quality)?;
+    let page = super::page_number(p.page);
     let (entries, total, counts) = app.read(|conn| {
-        let (ids, total) =
-            knowledge::page(conn, cat, band, SHOWN_MIN_CONFIDENCE, p.page * PER_PAGE, PER_PAGE)?;
-        // Each entry with its sessions (not `entry::show`: related entries are for one entry's page).
+        let (ids, total) = knowledge::page(conn, cat, band, SHOWN_MIN_CONFIDENCE, page * PER_PAGE, PER_PAGE)?;
+        // Each entry with its three newest sessions (not `entry::show`: related entries and
+        // every session are for one entry's page).
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(e) = knowledge::get(conn, id)? {
-                let sessions = knowledge::sessions_of(conn, &e)?;
+                let sessions = knowledge::recent_sessions(conn, id, 3)?;
                 entries.push((e, sessions));
             }
         }
@@ -130,12 +131,28 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
                 }
             }
             nav.pager {
-                @if p.page > 0 { a rel="prev" href=(link(p.page - 1)) { "← previous" } " " }
-                "page " (p.page + 1) " of " (pages)
-                @if p.page + 1 < pages { " " a rel="next" href=(link(p.page + 1)) { "next →" } }
+                @if page > 0 { a rel="prev" href=(link(page.min(pages) - 1)) { "← previous" } " " }
+                "page " (page + 1) " of " (pages)
+                @if page + 1 < pages { " " a rel="next" href=(link(page + 1)) { "next →" } }
             }
         },
     ))
+}
+
+/// The edit form, filled with `title`, `body` and `category` (the stored text, or what a
+/// person submitted when the database was busy: given back, not lost).
+fn edit_form(id: i64, csrf: &str, title: &str, body: &str, category: Category) -> Markup {
+    html! {
+        form method="post" action=(format!("/knowledge/{id}/edit")) {
+            input type="hidden" name="csrf" value=(csrf);
+            label { "Title" input type="text" name="title" value=(title) required; }
+            label { "Category" select name="category" {
+                @for c in Category::ALL { option value=(c.as_str()) selected[c == category] { (c.as_str()) } }
+            } }
+            label { "Body" textarea name="body" rows="8" { (body) } }
+            button type="submit" { "Save" }
+        }
+    }
 }
 
 fn entry_id(text: &str) -> Result<i64, PageError> {
@@ -204,15 +221,7 @@ pub async fn entry(
             }
             details.edit {
                 summary { "Edit" }
-                form method="post" action=(action("edit")) {
-                    input type="hidden" name="csrf" value=(csrf);
-                    label { "Title" input type="text" name="title" value=(e.title) required; }
-                    label { "Category" select name="category" {
-                        @for c in Category::ALL { option value=(c.as_str()) selected[c == e.category] { (c.as_str()) } }
-                    } }
-                    label { "Body" textarea name="body" rows="8" { (e.body) } }
-                    button type="submit" { "Save" }
-                }
+                (edit_form(id, csrf, &e.title, &e.body, e.category))
             }
         },
     ))
@@ -251,25 +260,51 @@ fn check_csrf(app: &App, given: &str) -> Result<(), PageError> {
     }
 }
 
-/// The read-write store a change goes to; it must exist (there is nothing to curate).
-fn open_store(app: &App) -> Result<Store, PageError> {
-    if !app.paths.db.exists() {
+/// Runs a change on the read-write store off the server's thread: it may wait for the
+/// writer lock (two seconds), and other pages must not wait with it.
+async fn change<T: Send + 'static>(
+    app: &Arc<App>,
+    op: impl FnOnce(&Store) -> Result<T, CurateError> + Send + 'static,
+) -> Result<T, PageError> {
+    let db = app.paths.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = open_store(&db)?;
+        op(&store).map_err(curate_error)
+    })
+    .await
+    .map_err(|e| PageError::Internal(format!("the change stopped: {e}; nothing was changed")))?
+}
+
+/// The database a change goes to: it must exist (there is nothing to curate) and have the
+/// current schema. Never migrated from here: every page refuses an old schema, and a
+/// click must not upgrade the file behind the person's back.
+fn open_store(db: &std::path::Path) -> Result<Store, PageError> {
+    if !db.exists() {
         return Err(PageError::NoDatabase(format!(
             "no knowledge base yet at {}: run `sk index`",
-            app.paths.db.display()
+            db.display()
         )));
     }
-    Store::open(&app.paths.db).map_err(|e| PageError::Internal(format!("opening the knowledge base: {e}")))
+    let store = Store::open_unmigrated(db).map_err(store_error)?;
+    store.require_latest().map_err(store_error)?;
+    Ok(store)
+}
+
+fn store_error(s: StoreError) -> PageError {
+    if s.is_busy() {
+        PageError::Busy(format!(
+            "The knowledge base is busy ({s}). Nothing was changed: go back and try again in a moment."
+        ))
+    } else {
+        PageError::Internal(format!("nothing was changed: {s}"))
+    }
 }
 
 fn curate_error(e: CurateError) -> PageError {
     match e {
         CurateError::NoSuchEntry(_) | CurateError::Forgotten(_) => PageError::NotFound(e.to_string()),
         CurateError::Refused(r) => PageError::BadRequest(r.to_string()),
-        CurateError::Store(s) if s.is_busy() => PageError::Busy(format!(
-            "The knowledge base is busy ({s}). Nothing was changed: go back and try again in a moment."
-        )),
-        CurateError::Store(s) => PageError::Internal(format!("nothing was changed: {s}")),
+        CurateError::Store(s) => store_error(s),
     }
 }
 
@@ -284,13 +319,8 @@ pub async fn forget(
 ) -> Result<Response, PageError> {
     check_csrf(&app, &f.csrf)?;
     let id = entry_id(&id)?;
-    let store = open_store(&app)?;
-    curate::forget(
-        &store,
-        id,
-        Some(f.reason.as_str()).filter(|r| !r.trim().is_empty()),
-    )
-    .map_err(curate_error)?;
+    let reason = Some(f.reason).filter(|r| !r.trim().is_empty());
+    change(&app, move |store| curate::forget(store, id, reason.as_deref())).await?;
     Ok(done("/knowledge?done=forgot".into()))
 }
 
@@ -302,21 +332,37 @@ pub async fn edit(
     check_csrf(&app, &f.csrf)?;
     let id = entry_id(&id)?;
     let request = curate::EditRequest {
-        title: Some(f.title),
-        body: Some(f.body),
+        title: Some(f.title.clone()),
+        body: Some(f.body.clone()),
         category: category(&f.category)?,
     };
-    let store = open_store(&app)?;
-    let edited = curate::edit(&store, id, &request).map_err(curate_error)?;
-    let word = if edited.changed { "edited" } else { "unchanged" };
-    Ok(done(format!("/knowledge/{id}?done={word}")))
+    match change(&app, move |store| curate::edit(store, id, &request)).await {
+        Ok(edited) => {
+            let word = if edited.changed { "edited" } else { "unchanged" };
+            Ok(done(format!("/knowledge/{id}?done={word}")))
+        }
+        // Busy: the form comes back holding what was typed, to submit again.
+        Err(PageError::Busy(message)) => {
+            let category = category(&f.category)?.unwrap_or(Category::Mistake);
+            let page = layout(
+                "Not saved yet",
+                "/knowledge",
+                html! {
+                    h1 { "Not saved yet" }
+                    p.message role="alert" { (message) }
+                    (edit_form(id, app.guard.csrf(), &f.title, &f.body, category))
+                },
+            );
+            Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn set_pinned(app: Arc<App>, id: String, f: PinForm, pinned: bool) -> Result<Response, PageError> {
     check_csrf(&app, &f.csrf)?;
     let id = entry_id(&id)?;
-    let store = open_store(&app)?;
-    curate::set_pinned(&store, id, pinned).map_err(curate_error)?;
+    change(&app, move |store| curate::set_pinned(store, id, pinned)).await?;
     let word = if pinned { "pinned" } else { "unpinned" };
     Ok(done(format!("/knowledge/{id}?done={word}")))
 }

@@ -10,6 +10,15 @@ pub mod sessions;
 
 use crate::app::PageError;
 
+/// The highest page number a listing accepts: far beyond any real history, small enough
+/// that `page × page size` never overflows.
+const MAX_PAGE: usize = 1_000_000;
+
+/// A page number from the query, bounded (see [`MAX_PAGE`]).
+pub fn page_number(asked: usize) -> usize {
+    asked.min(MAX_PAGE)
+}
+
 /// A date bound from a form field: `YYYY-MM-DD`, an RFC 3339 time or `7d` (as the CLI).
 pub fn point(field: &str, text: &str, now: i64) -> Result<Option<i64>, PageError> {
     let text = text.trim();

@@ -107,7 +107,7 @@ fn form(p: &Params) -> Markup {
         .collect();
     html! {
         form.search method="get" action="/" role="search" {
-            input #q type="search" name="q" value=(p.q) placeholder="what do you remember?" autofocus
+            input #q type="search" name="q" value=(p.q) placeholder="what do you remember?" autofocus[p.q.is_empty()]
                 aria-label="Search";
             button type="submit" { "Search" }
             details.facets open[!(p.kind.is_empty() && p.agent.is_empty() && p.repo.is_empty()

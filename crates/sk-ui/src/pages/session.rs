@@ -16,6 +16,8 @@ use crate::html::{self, layout};
 
 /// Steps per page.
 const PAGE: usize = 200;
+/// The furthest step a page may start at (bounds arithmetic on the query's number).
+const MAX_FROM: usize = 100_000_000;
 /// Characters of each text shown (the rest: `sk session` in a terminal).
 const TEXT_CHARS: usize = 4000;
 
@@ -32,7 +34,7 @@ pub async fn page(
     Query(p): Query<Params>,
 ) -> Result<Markup, PageError> {
     let request = PageRequest {
-        offset: p.from,
+        offset: p.from.min(MAX_FROM),
         limit: PAGE,
         budget_chars: None,
     };
@@ -58,7 +60,7 @@ pub async fn page(
                     h2 { "Timeline" }
                     (pager(&shown))
                     @for (i, item) in shown.timeline.iter().enumerate() {
-                        (step(p.from + i, item))
+                        (step(p.from.min(MAX_FROM) + i, item))
                     }
                     (pager(&shown))
                 }
@@ -108,9 +110,13 @@ fn pager(s: &ShownSession) -> Markup {
     let href = |from: usize| format!("{}?from={from}", html::session_href(key));
     html! {
         nav.pager {
-            @if page.offset > 0 { a rel="prev" href=(href(page.offset.saturating_sub(page.limit))) { "← earlier" } " " }
-            "steps " (page.offset + 1) "–" (page.offset + s.timeline.len()) " of " (page.total)
-            @if let Some(next) = page.next_offset { " " a rel="next" href=(href(next)) { "later →" } }
+            @if s.timeline.is_empty() {
+                "no steps here (" (page.total) " in all) " a href=(href(0)) { "to the start" }
+            } @else {
+                @if page.offset > 0 { a rel="prev" href=(href(page.offset.saturating_sub(page.limit))) { "← earlier" } " " }
+                "steps " (page.offset + 1) "–" (page.offset + s.timeline.len()) " of " (page.total)
+                @if let Some(next) = page.next_offset { " " a rel="next" href=(href(next)) { "later →" } }
+            }
         }
     }
 }

@@ -26,20 +26,25 @@ pub struct Params {
     page: usize,
 }
 
-const SORTS: &[(&str, &str, ListSort)] = &[
-    ("", "newest first", ListSort::Newest),
-    ("prompts", "most prompts", ListSort::Prompts),
-    ("tool-calls", "most tool calls", ListSort::ToolCalls),
-    ("failures", "most failures", ListSort::Failures),
-    ("longest", "longest", ListSort::Longest),
-];
+/// How each sort is offered in the form.
+fn sort_label(sort: ListSort) -> &'static str {
+    match sort {
+        ListSort::Newest => "newest first",
+        ListSort::Prompts => "most prompts",
+        ListSort::ToolCalls => "most tool calls",
+        ListSort::Failures => "most failures",
+        ListSort::Longest => "longest",
+    }
+}
 
 pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Result<Markup, PageError> {
-    let sort = SORTS
-        .iter()
-        .find(|(name, _, _)| *name == p.sort || (p.sort == "newest" && name.is_empty()))
-        .map(|(_, _, s)| *s)
-        .ok_or_else(|| PageError::BadRequest(format!("no such sort: `{}`", p.sort)))?;
+    let sort = if p.sort.is_empty() {
+        ListSort::default()
+    } else {
+        ListSort::parse(&p.sort)
+            .ok_or_else(|| PageError::BadRequest(format!("no such sort: `{}`", p.sort)))?
+    };
+    let page = super::page_number(p.page);
     let agent = agent(&p.agent)?;
     let repo = p.repo.trim();
     let filter = ListFilter {
@@ -47,7 +52,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
         repo: Some(repo).filter(|r| !r.is_empty()),
         since_ms: point("since", &p.since, sk_core::time::now_ms())?,
         limit: PER_PAGE,
-        offset: p.page.saturating_mul(PER_PAGE),
+        offset: page * PER_PAGE,
         sort,
     };
     let (rows, total) =
@@ -79,7 +84,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
                 label { "Repository" input type="text" name="repo" value=(repo) placeholder="owner/name"; }
                 label { "Since" input type="text" name="since" value=(p.since) placeholder="2026-01-31 or 30d"; }
                 label { "Sort" select name="sort" {
-                    @for (name, text, _) in SORTS { option value=(name) selected[p.sort == *name] { (text) } }
+                    @for s in ListSort::ALL { option value=(s.as_str()) selected[s == sort] { (sort_label(s)) } }
                 } }
                 button type="submit" { "Show" }
             }
@@ -106,9 +111,9 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
                 }
             }
             nav.pager {
-                @if p.page > 0 { a rel="prev" href=(link(p.page - 1)) { "← previous" } " " }
-                "page " (p.page + 1) " of " (pages)
-                @if p.page + 1 < pages { " " a rel="next" href=(link(p.page + 1)) { "next →" } }
+                @if page > 0 { a rel="prev" href=(link(page.min(pages) - 1)) { "← previous" } " " }
+                "page " (page + 1) " of " (pages)
+                @if page + 1 < pages { " " a rel="next" href=(link(page + 1)) { "next →" } }
             }
         },
     ))
