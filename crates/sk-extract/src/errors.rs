@@ -470,7 +470,21 @@ fn not_found_phrase(text: &str) -> String {
     }
 }
 
+/// Messages that say a file does not parse: a slip of whoever last wrote the file (an
+/// indentation, a bracket, a stray token), in the languages agents edit most.
+static SYNTAX_SLIP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:IndentationError|TabError|SyntaxError)\b|unexpected indent|unindent does not match|unclosed delimiter|unexpected closing delimiter|mismatched closing delimiter|unterminated string literal|\bsyntax error:|expected expression, found|\berror TS1\d{3}\b",
+    )
+});
+
 impl ErrorInfo {
+    /// Whether the message says a source file does not parse (see [`SYNTAX_SLIP`]): repaired
+    /// by editing source, a typo, never a lesson for the next session.
+    pub(crate) fn syntax_slip(&self) -> bool {
+        SYNTAX_SLIP.is_match(&self.phrase) || SYNTAX_SLIP.is_match(&self.excerpt)
+    }
+
     /// The phrase with its location, in at most `max` characters: the message is cut
     /// first, so the file stays ("the `?` operator can only be used… in src/login.rs").
     /// Whether the message says what went wrong ("mismatched types", "API key disabled",

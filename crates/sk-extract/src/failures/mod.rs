@@ -42,7 +42,9 @@
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
 //! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
 //! per repeated failure (up to two); −0.10 when the fix edits a file the agent had itself
-//! changed before the failure (its own slip, repaired). A failure never fixed scores 0.30
+//! changed before the failure (its own slip, repaired). Source that did not parse (an
+//! indentation or syntax error) repaired by editing source is a typo: no entry at all. A
+//! failure never fixed scores 0.30
 //! (+0.05 when specific, +0.05 per repeat): kept for search, under the threshold that
 //! decides what briefings and the failure lookup show
 //! (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
@@ -242,7 +244,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                             Some(how) => {
                                 quoting_taught |= how == FixMatch::Quoted;
                                 let failure = open.remove(k);
-                                out.push(fixed(ctx, records, &failure, how, call_index, i, &changes));
+                                out.extend(fixed(ctx, records, &failure, how, call_index, i, &changes));
                             }
                             None => k += 1,
                         }
@@ -576,7 +578,7 @@ fn fixed(
     fix_call: usize,
     fix_result: usize,
     changes: &[Change],
-) -> Candidate {
+) -> Option<Candidate> {
     let between = changes_between(failure, fix_call, changes);
     let edits: Vec<&&Change> = between.iter().filter(|c| c.kind.changes_files()).collect();
     let mut files = failure_files(ctx, records, failure);
@@ -646,11 +648,21 @@ fn fixed(
                     earlier.kind.changes_files() && earlier.files.iter().any(|f| s.files.contains(f))
                 })
     });
+    // Source that did not parse, repaired by editing source: a typo (whoever made it), not
+    // a lesson. A parse error fixed elsewhere (a manifest, a config: "import outside a
+    // module" fixed in package.json) can be one, and stays.
+    let typo_repaired = failure.attempts.iter().any(|a| a.error.syntax_slip())
+        && step.is_some_and(|s| {
+            s.kind.changes_files() && !s.files.is_empty() && s.files.iter().all(|f| language_of(f).is_some())
+        });
+    if typo_repaired {
+        return None;
+    }
     if own_slip {
         confidence -= 0.10;
         cues.push("fixes-own-edit".into());
     }
-    Candidate {
+    Some(Candidate {
         category: Category::Mistake,
         title: title(
             failure,
@@ -664,7 +676,7 @@ fn fixed(
         confidence,
         evidence,
         cues,
-    }
+    })
 }
 
 fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Option<Candidate> {

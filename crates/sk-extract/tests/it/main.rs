@@ -6,5 +6,6 @@ mod cue_tables;
 mod hashing;
 mod props;
 mod revisions;
+mod slips;
 mod support;
 mod synthetic;

@@ -1,0 +1,82 @@
+//! Slips, repaired: source that did not parse, fixed by editing source, is a typo and not a
+//! lesson for the next session; a parse error fixed in a manifest is one. A type error in
+//! the agent's own edit stays, marked as its own slip.
+
+use sk_core::Category;
+
+use crate::support::{Session, show};
+
+fn mistakes(s: &Session) -> Vec<sk_extract::Candidate> {
+    s.extract()
+        .into_iter()
+        .filter(|c| c.category == Category::Mistake)
+        .collect()
+}
+
+const PY_INDENT: &str = "Traceback (most recent call last):\n  File \"/work/app/app/cli.py\", line 12\n    return run(args)\nIndentationError: unexpected indent";
+
+#[test]
+fn an_indentation_error_in_a_file_the_agent_just_edited_is_not_kept() {
+    let mut s = Session::new();
+    s.edit(
+        "/work/app/app/cli.py",
+        "def main():\n    pass",
+        "def main():\n        return run(args)",
+    )
+    .bash("cd /work/app && python -m pytest -q", false, PY_INDENT)
+    .edit(
+        "/work/app/app/cli.py",
+        "        return run(args)",
+        "    return run(args)",
+    )
+    .bash("cd /work/app && python -m pytest -q", true, "3 passed in 0.10s");
+    let m = mistakes(&s);
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+#[test]
+fn a_type_error_in_the_agents_own_edit_is_kept_but_marked() {
+    // Not a parse error: the message can teach something (an API misused), so the entry
+    // stays, with the own-edit penalty.
+    let mut s = Session::new();
+    s.edit(
+        "/work/app/app/cli.py",
+        "def main():\n    pass",
+        "def main():\n    return run(args, retries='3')",
+    )
+    .bash(
+        "cd /work/app && python -m pytest -q",
+        false,
+        "E   TypeError: run() got an unexpected keyword argument 'retries'",
+    )
+    .edit("/work/app/app/cli.py", "run(args, retries='3')", "run(args)")
+    .bash("cd /work/app && python -m pytest -q", true, "3 passed in 0.10s");
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(m[0].cues.iter().any(|c| c == "fixes-own-edit"), "{:?}", m[0].cues);
+}
+
+#[test]
+fn a_syntax_error_repaired_in_a_file_the_agent_never_touched_is_not_kept_either() {
+    let mut s = Session::new();
+    s.bash("cd /work/app && python -m pytest -q", false, PY_INDENT)
+        .edit("/work/app/app/cli.py", "        return run(args)", "    return run(args)")
+        .bash("cd /work/app && python -m pytest -q", true, "3 passed in 0.10s");
+    let m = mistakes(&s);
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+#[test]
+fn a_syntax_error_fixed_in_a_manifest_is_a_lesson() {
+    // The file parses in the right mode: the fix (declaring ES modules) is worth knowing.
+    let mut s = Session::new();
+    s.bash(
+        "cd /work/app && node src/index.js",
+        false,
+        "/work/app/src/index.js:1\nimport { run } from './run.js';\n^^^^^^\nSyntaxError: Cannot use import statement outside a module",
+    )
+    .edit("/work/app/package.json", "\"name\": \"app\",", "\"name\": \"app\",\n  \"type\": \"module\",")
+    .bash("cd /work/app && node src/index.js", true, "ok");
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+}
