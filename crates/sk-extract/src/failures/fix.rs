@@ -137,7 +137,13 @@ const REVISION_WORDS_CHARS: usize = 18;
 
 /// The first file a patch in apply_patch's format names (Codex runs it as a command).
 pub(super) fn patched_file(text: &str) -> Option<String> {
-    text.lines().find_map(|l| {
+    patched_files(text).next()
+}
+
+/// Every file an `apply_patch` text updates or adds (Codex edits files by running
+/// `apply_patch` in its shell), in order.
+pub(super) fn patched_files(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().filter_map(|l| {
         ["*** Update File: ", "*** Add File: "]
             .iter()
             .find_map(|p| l.trim().strip_prefix(p))

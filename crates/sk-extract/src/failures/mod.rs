@@ -55,7 +55,7 @@ use std::collections::HashMap;
 
 use sk_core::{Category, Record, RecordKind};
 
-use self::fix::{fix_phrase, fix_step, patched_file};
+use self::fix::{fix_phrase, fix_step, patched_file, patched_files};
 use crate::commands::{
     Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises,
     short_command, tool_kind,
@@ -168,11 +168,25 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 }
                 let kind = tool_kind(record.tool.as_deref().unwrap_or(""), &record.text);
                 if kind.changes_files() || kind == ToolKind::Shell {
+                    // A patch applied from the shell is an edit of the files it names.
+                    let patched: Vec<String> = if kind == ToolKind::Shell {
+                        patched_files(&record.text)
+                            .map(|f| relativize(&f, ctx.cwd))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let (kind, mut files) = if patched.is_empty() {
+                        (kind, rel_files(ctx, &record.files))
+                    } else {
+                        (ToolKind::Edit, patched)
+                    };
+                    files.dedup();
                     change_at.insert(i, changes.len());
                     changes.push(Change {
                         call: i,
                         kind,
-                        files: rel_files(ctx, &record.files),
+                        files,
                         normalized: (kind == ToolKind::Shell).then(|| normalize_command(&record.text)),
                         failed: false,
                     });

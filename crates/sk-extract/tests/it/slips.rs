@@ -60,7 +60,11 @@ fn a_type_error_in_the_agents_own_edit_is_kept_but_marked() {
 fn a_syntax_error_repaired_in_a_file_the_agent_never_touched_is_not_kept_either() {
     let mut s = Session::new();
     s.bash("cd /work/app && python -m pytest -q", false, PY_INDENT)
-        .edit("/work/app/app/cli.py", "        return run(args)", "    return run(args)")
+        .edit(
+            "/work/app/app/cli.py",
+            "        return run(args)",
+            "    return run(args)",
+        )
         .bash("cd /work/app && python -m pytest -q", true, "3 passed in 0.10s");
     let m = mistakes(&s);
     assert!(m.is_empty(), "{}", show(&m));
@@ -79,4 +83,35 @@ fn a_syntax_error_fixed_in_a_manifest_is_a_lesson() {
     .bash("cd /work/app && node src/index.js", true, "ok");
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
+}
+
+#[test]
+fn a_patch_applied_from_codexs_shell_is_an_edit() {
+    // Codex edits files by running `apply_patch` in its shell: the repair is an edit of
+    // the file the patch names, so the typo rule sees it as one.
+    let patch = "apply_patch << 'PATCH'\n*** Begin Patch\n*** Update File: app/cli.py\n@@\n-        return run(args)\n+    return run(args)\n*** End Patch\nPATCH";
+    let mut s = Session::new();
+    s.tool(
+        "shell",
+        "cd /work/app && python -m pytest -q",
+        &[],
+        false,
+        PY_INDENT,
+    )
+    .tool(
+        "shell",
+        patch,
+        &[],
+        true,
+        "Success. Updated the following files:\nM app/cli.py",
+    )
+    .tool(
+        "shell",
+        "cd /work/app && python -m pytest -q",
+        &[],
+        true,
+        "3 passed in 0.10s",
+    );
+    let m = mistakes(&s);
+    assert!(m.is_empty(), "{}", show(&m));
 }
