@@ -204,6 +204,7 @@ pub static DECISION: &[Cue] = &[
     cue("decision.en.decided", EN, SD, 3, r"\bdecided\b|\bdecision (?:is|was) to\b|\bthe decision\b", "We decided to keep SQLite"),
     cue("decision.en.go_with", EN, SD, 3, r"\b(?:let'?s|we(?:'ll| will)?|we'?re going to) go with\b|\bwent with\b|\bsettled on\b", "Let's go with the streaming parser"),
     cue("decision.en.chose", EN, SD, 2, r"\bch(?:ose|osen)\b", "Chose a BTreeMap for stable ordering"),
+    cue("decision.en.lets_use", EN, SD, 2, r"\blet'?s (?:use|switch to|move to|stick with)\b", "Let's use dotenv so the keys stay out of git"),
     cue("decision.en.opted", EN, SD, 2, r"\bopt(?:ed|ing) (?:for|to|against)\b", "Opted for a single writer"),
     cue("decision.en.instead_of", EN, SD, 2, r"\binstead of\b|\brather than\b|\bin favou?r of\b", "Used a ring buffer instead of a Vec"),
     cue("decision.en.tradeoff", EN, SD, 2, r"\btrade-?offs?\b", "The trade-off is memory for speed"),

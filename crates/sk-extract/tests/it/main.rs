@@ -3,6 +3,7 @@
 
 mod corpus;
 mod cue_tables;
+mod decisions;
 mod hashing;
 mod props;
 mod revisions;
