@@ -164,7 +164,16 @@ async function run() {
   if (afterK[0] >= 0) {
     const want = titles[afterK[0]];
     await Promise.all([page.waitForURL((u) => u.pathname !== "/"), page.keyboard.press("Enter")]);
-    check(new URL(page.url()).pathname + new URL(page.url()).hash === want || page.url().endsWith(want), `Enter opens the focused result (${want} → ${page.url()})`);
+    // A session hit opens its session at the matching step (`?at=RECORD` → `?from=N#eM`).
+    const wanted = new URL(want, page.url());
+    const opened = new URL(page.url());
+    const sameSession = opened.pathname === wanted.pathname;
+    const atStep = !wanted.searchParams.has("at") || /^#e\d+$/.test(opened.hash);
+    check(sameSession && atStep, `Enter opens the focused result at its step (${want} → ${page.url()})`);
+    if (atStep && opened.hash) {
+      const target = await page.$eval(opened.hash, (el) => el.classList.contains("target")).catch(() => false);
+      check(target, `the step ${opened.hash} is marked as the target`);
+    }
     check((await page.locator("h1").count()) > 0, "the opened page has a heading");
     await screenshot("opened-by-keyboard");
   } else {

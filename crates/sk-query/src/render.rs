@@ -201,6 +201,7 @@ mod tests {
             occurrences: Some(1),
             score: explain.score,
             explain,
+            record: None,
             sessions: Vec::new(),
         }
     }

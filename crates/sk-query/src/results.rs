@@ -66,6 +66,10 @@ pub struct Hit {
     pub occurrences: Option<i64>,
     pub score: f64,
     pub explain: Explain,
+    /// Sessions only: the record the snippet comes from, for opening the session at it
+    /// (`sk ui` links to it). Absent when no record was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<i64>,
     /// Knowledge only: the sessions the entry came from (`agent:id`, most recent first),
     /// so that every hit leads to a session. Empty for entries recorded by hand.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -175,6 +175,7 @@ fn knowledge_hits(conn: &Connection, req: &Request, rows: Vec<EntryRow>) -> Resu
             occurrences: Some(e.occurrences),
             score: explain.score,
             explain,
+            record: None,
             sessions: store::entry_sessions(conn, e.id)?,
         });
     }
@@ -356,6 +357,7 @@ fn session_hit(
         occurrences: None,
         score: explain.score,
         explain,
+        record: None,
         sessions: Vec::new(),
     }
 }
@@ -519,7 +521,10 @@ fn fill_snippets(
                 Err(_) => None,
             },
             HitKind::Session => match record_ids.get(&h.id) {
-                Some(&rid) => store::record_text_head(conn, rid)?,
+                Some(&rid) => {
+                    h.record = Some(rid);
+                    store::record_text_head(conn, rid)?
+                }
                 None => None,
             },
         };

@@ -239,6 +239,37 @@ pub fn timeline_len(conn: &Connection, s: &SessionHeader) -> rusqlite::Result<u6
     Ok(n.max(0) as u64)
 }
 
+/// Where record `record_id` of session `s` is in its timeline (0-based), or `None` when it
+/// is not one of the session's records. A tool result shown inside its call is at the
+/// call's place.
+pub fn timeline_position(
+    conn: &Connection,
+    s: &SessionHeader,
+    record_id: i64,
+) -> rusqlite::Result<Option<u64>> {
+    let target: Option<(i64, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT coalesce(c.source_id, t.source_id), coalesce(c.offset, t.offset), coalesce(c.part, t.part)
+             FROM records t
+             LEFT JOIN records c ON t.kind = 'tool_result' AND t.call_id IS NOT NULL AND c.id = (
+                 SELECT x.id FROM records x
+                 WHERE x.session_id = t.session_id AND x.call_id = t.call_id AND x.kind = 'tool_call'
+                 ORDER BY x.source_id, x.offset, x.part LIMIT 1)
+             WHERE t.id = ?1 AND t.session_id = ?2",
+        )?
+        .query_row(params![record_id, s.row_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((source, offset, part)) = target else {
+        return Ok(None);
+    };
+    let before: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM records r WHERE {TIMELINE_RECORDS} AND (r.source_id, r.offset, r.part) < (?2, ?3, ?4)"
+        ))?
+        .query_row(params![s.row_id, source, offset, part], |r| r.get(0))?;
+    Ok(Some(before.max(0) as u64))
+}
+
 /// Calls `each` for the timeline items of `s` in log order (source, offset, part), texts
 /// cut to `max_chars` characters: every item, or only `window` (offset, limit). The window
 /// is chosen among the ids before any text is read, so a late page of a long session costs

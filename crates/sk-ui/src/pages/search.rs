@@ -138,7 +138,11 @@ fn hits(r: &Results) -> Markup {
             @for hit in &r.hits {
                 li.hit {
                     @let href = match hit.kind {
-                        HitKind::Session => html::session_href(&hit.id),
+                        // At the matching step, not the session's start.
+                        HitKind::Session => match hit.record {
+                            Some(r) => format!("{}?at={r}", html::session_href(&hit.id)),
+                            None => html::session_href(&hit.id),
+                        },
                         HitKind::Knowledge => format!("/knowledge/{}", html::encode(&hit.id)),
                     };
                     a.title href=(href) {

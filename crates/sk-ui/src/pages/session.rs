@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sk_query::session::{self as view, LookupError, PageRequest, ShownSession};
-use sk_store::sessions::TimelineItem;
+use sk_store::sessions::{self, TimelineItem};
 
 use crate::app::{App, PageError};
 use crate::html::{self, layout};
@@ -26,20 +27,51 @@ const TEXT_CHARS: usize = 4000;
 pub struct Params {
     /// The first step shown.
     from: usize,
+    /// A record to open the session at (a search hit's): the page holding it, scrolled to it.
+    at: Option<i64>,
 }
 
 pub async fn page(
     State(app): State<Arc<App>>,
     Path(key): Path<String>,
     Query(p): Query<Params>,
-) -> Result<Markup, PageError> {
+) -> Result<Response, PageError> {
+    if let Some(record) = p.at {
+        return Ok(open_at(&app, &key, record)?.into_response());
+    }
+    Ok(timeline(&app, &key, &p)?.into_response())
+}
+
+/// The page of the session holding `record`, at its step (`?from=…#eN`); the session's
+/// start when the record is not one of its own.
+fn open_at(app: &App, key: &str, record: i64) -> Result<Redirect, PageError> {
+    let found = app.read(|conn| {
+        let header = match view::resolve(conn, key) {
+            Ok(h) => h,
+            Err(LookupError::Query(e)) => return Err(e.into()),
+            Err(_) => return Ok(None),
+        };
+        let at = sessions::timeline_position(conn, &header, record)?;
+        Ok(Some((header.key, at)))
+    })?;
+    let Some((key, at)) = found else {
+        return Err(PageError::NotFound(format!("no such session: {key}")));
+    };
+    let href = html::session_href(&key);
+    Ok(Redirect::to(&match at.and_then(|n| usize::try_from(n).ok()) {
+        Some(n) => format!("{href}?from={}#e{n}", n / PAGE * PAGE),
+        None => href,
+    }))
+}
+
+fn timeline(app: &App, key: &str, p: &Params) -> Result<Markup, PageError> {
     let request = PageRequest {
         offset: p.from.min(MAX_FROM),
         limit: PAGE,
         budget_chars: None,
     };
     let shown = app.read(|conn| {
-        let header = match view::resolve(conn, &key) {
+        let header = match view::resolve(conn, key) {
             Ok(h) => h,
             Err(LookupError::Query(e)) => return Err(e.into()),
             Err(other) => return Ok(Err(other)),

@@ -28,4 +28,5 @@ mod runbook;
 mod sessions;
 mod ui_browser;
 mod ui_http;
+mod ui_support;
 mod watch;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::ui_http::{UiHome, UiServer};
+use crate::ui_support::{UiHome, UiServer};
 
 /// How long the whole walk may take before it is killed.
 const WALK_DEADLINE: Duration = Duration::from_secs(120);
