@@ -82,6 +82,26 @@ pub fn sk_binary(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
     Ok(std::path::absolute(path)?)
 }
 
+/// The database a server benchmark measures: `db` as given, or one `sk index` builds from
+/// `corpus` into `work` (saying so, since it takes a while).
+pub fn database(
+    sk: &std::path::Path,
+    db: Option<&std::path::Path>,
+    corpus: Option<&std::path::Path>,
+    work: &std::path::Path,
+) -> anyhow::Result<std::path::PathBuf> {
+    match (db, corpus) {
+        (Some(db), _) => Ok(std::path::absolute(db)?),
+        (None, Some(corpus)) => {
+            let db = work.join("knowledge.db");
+            eprintln!("building the database from {} …", corpus.display());
+            recall::build_db(sk, corpus, &db)?;
+            Ok(db)
+        }
+        (None, None) => anyhow::bail!("give --db (a database built from the corpus) or --corpus"),
+    }
+}
+
 /// The 1, 5 and 15 minute load averages, because the benchmark machine may be shared and a
 /// busy machine explains a slow run.
 pub fn load_average() -> String {

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Parser;
 use serde_json::json;
 use sk_bench::bench::mcp::{self, Server};
@@ -54,16 +54,7 @@ fn run(cli: &Cli) -> Result<()> {
     let work = std::env::temp_dir().join(format!("sk-bench-mcp-{}", std::process::id()));
     let home = work.join("home");
     std::fs::create_dir_all(&home)?;
-    let db = match (&cli.db, &cli.corpus) {
-        (Some(db), _) => std::path::absolute(db)?,
-        (None, Some(corpus)) => {
-            let db = work.join("knowledge.db");
-            eprintln!("building the database from {} …", corpus.display());
-            recall::build_db(&sk, corpus, &db)?;
-            db
-        }
-        (None, None) => bail!("give --db (a database built from the corpus) or --corpus"),
-    };
+    let db = sk_bench::bench::database(&sk, cli.db.as_deref(), cli.corpus.as_deref(), &work)?;
     // The words of each query as one search text (the CLI's options are left out: the
     // tool's own defaults apply).
     let queries: Vec<String> = recall::queries().iter().map(|q| q.words.join(" ")).collect();

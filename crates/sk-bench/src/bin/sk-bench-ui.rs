@@ -93,16 +93,7 @@ fn run(cli: &Cli) -> Result<()> {
     let work = std::env::temp_dir().join(format!("sk-bench-ui-{}", std::process::id()));
     let home = work.join("home");
     std::fs::create_dir_all(&home)?;
-    let db = match (&cli.db, &cli.corpus) {
-        (Some(db), _) => std::path::absolute(db)?,
-        (None, Some(corpus)) => {
-            let db = work.join("knowledge.db");
-            eprintln!("building the database from {} …", corpus.display());
-            recall::build_db(&sk, corpus, &db)?;
-            db
-        }
-        (None, None) => bail!("give --db (a database built from the corpus) or --corpus"),
-    };
+    let db = sk_bench::bench::database(&sk, cli.db.as_deref(), cli.corpus.as_deref(), &work)?;
     let server = Server::start(&sk, &home, &db)?;
     // The first load: the page and every asset it names.
     let first = server.get("/")?;
