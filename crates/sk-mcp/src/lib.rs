@@ -31,18 +31,21 @@ pub enum McpError {
     Session(String),
 }
 
-/// Serves MCP on stdin/stdout until the client closes stdin (EOF), or SIGTERM / SIGINT.
-/// Nothing but protocol messages is ever written to stdout.
-pub fn serve_stdio(paths: Paths, cwd: Option<PathBuf>) -> Result<(), McpError> {
+/// Serves MCP on stdin/stdout until the client closes stdin (EOF) or `stop` resolves (the
+/// binary's SIGTERM / SIGINT). Nothing but protocol messages is ever written to stdout.
+pub fn serve_stdio(
+    paths: Paths,
+    cwd: Option<PathBuf>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), McpError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(McpError::Runtime)?;
     let outcome = rt.block_on(async move {
         let server = Server::new(paths, cwd);
-        // One set of signal handlers for the whole run: a signal that arrives between the
-        // handshake and serving is kept for the second wait, not lost with the first.
-        let stop = stop_signal();
+        // One stop future for the whole run: a signal that arrives between the handshake and
+        // serving is kept for the second wait, not lost with the first.
         tokio::pin!(stop);
         // Non-blocking pipes when the client started us with pipes (every MCP client does),
         // so that shutting down never waits on a blocked read of stdin.
@@ -67,28 +70,4 @@ pub fn serve_stdio(paths: Paths, cwd: Option<PathBuf>) -> Result<(), McpError> {
     // A read of stdin on the blocking fallback cannot be cancelled: do not wait for it.
     rt.shutdown_timeout(Duration::from_millis(100));
     outcome
-}
-
-/// SIGTERM or SIGINT; never resolves when the handlers cannot be installed (the server
-/// then stops at EOF only).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => std::future::pending::<()>().await,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
 }

@@ -49,9 +49,14 @@ pub struct Started {
     pub url: String,
 }
 
-/// Serves the UI until SIGINT / SIGTERM. `started` is called once the socket listens
-/// (to print the URL and, with `--open`, open a browser).
-pub fn serve(paths: Paths, options: Options, started: impl FnOnce(&Started)) -> Result<(), UiError> {
+/// Serves the UI until `stop` resolves (the binary's SIGINT / SIGTERM). `started` is called
+/// once the socket listens (to print the URL and, with `--open`, open a browser).
+pub fn serve(
+    paths: Paths,
+    options: Options,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+    started: impl FnOnce(&Started),
+) -> Result<(), UiError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -69,33 +74,10 @@ pub fn serve(paths: Paths, options: Options, started: impl FnOnce(&Started)) -> 
         started(&Started { addr, url });
         let router = app::router(app);
         axum::serve(listener, router)
-            .with_graceful_shutdown(stop_signal())
+            .with_graceful_shutdown(stop)
             .await
             .map_err(UiError::Serve)
     });
     rt.shutdown_timeout(Duration::from_millis(200));
     outcome
-}
-
-/// SIGTERM or SIGINT; never resolves when the handlers cannot be installed.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => std::future::pending::<()>().await,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
 }

@@ -10,6 +10,6 @@ pub fn run(paths: Paths) -> anyhow::Result<ExitCode> {
     // The agent starts the server in its project: that repository is the default for
     // briefings and lessons, as the current directory is for `sk brief` and `sk learn`.
     let cwd = std::env::current_dir().ok();
-    sk_mcp::serve_stdio(paths, cwd).context("sk mcp")?;
+    sk_mcp::serve_stdio(paths, cwd, super::stop::signal()).context("sk mcp")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -18,6 +18,7 @@ mod rollback;
 mod session;
 mod show;
 mod status;
+mod stop;
 mod telemetry;
 mod ui;
 mod uninstall;

@@ -33,7 +33,7 @@ pub fn run(paths: Paths, args: &UiArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let open = args.open;
-    sk_ui::serve(paths, options, |started| {
+    sk_ui::serve(paths, options, super::stop::signal(), |started| {
         // The URL on stdout, alone on its line, so scripts (and tests) can read it.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", started.url);
