@@ -82,6 +82,21 @@ pub fn sk_binary(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
     Ok(std::path::absolute(path)?)
 }
 
+/// What a server benchmark (`sk-bench-mcp`, `sk-bench-ui`) measures: which binary, on
+/// which database.
+#[derive(Debug, clap::Args)]
+pub struct ServerTarget {
+    /// The sk binary to measure (build it with `cargo build --release -p sk`).
+    #[arg(long, default_value = "target/release/sk")]
+    pub sk: std::path::PathBuf,
+    /// A database already built from the corpus; built with `sk index` from --corpus when absent.
+    #[arg(long)]
+    pub db: Option<std::path::PathBuf>,
+    /// The corpus (`sk-gen-corpus --size 1GB --out DIR`).
+    #[arg(long)]
+    pub corpus: Option<std::path::PathBuf>,
+}
+
 /// The database a server benchmark measures: `db` as given, or one `sk index` builds from
 /// `corpus` into `work` (saying so, since it takes a while).
 pub fn database(

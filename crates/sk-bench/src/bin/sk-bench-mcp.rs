@@ -5,7 +5,6 @@
 //!
 //! `sk-bench-mcp --sk target/release/sk --corpus /tmp/skb/corpus-1g [--db DB]`
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -19,15 +18,8 @@ use sk_bench::bench::report::{ResultBlock, file_mib, num};
 #[derive(Debug, Parser)]
 #[command(name = "sk-bench-mcp", version)]
 struct Cli {
-    /// The sk binary to measure (build it with `cargo build --release -p sk`).
-    #[arg(long, default_value = "target/release/sk")]
-    sk: PathBuf,
-    /// A database already built from the corpus; built with `sk index` from --corpus when absent.
-    #[arg(long)]
-    db: Option<PathBuf>,
-    /// The corpus (`sk-gen-corpus --size 1GB --out DIR`).
-    #[arg(long)]
-    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    target: sk_bench::bench::ServerTarget,
     /// Rounds over the query set on the warm server.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
@@ -50,11 +42,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let sk = sk_bench::bench::sk_binary(&cli.sk)?;
+    let sk = sk_bench::bench::sk_binary(&cli.target.sk)?;
     let work = std::env::temp_dir().join(format!("sk-bench-mcp-{}", std::process::id()));
     let home = work.join("home");
     std::fs::create_dir_all(&home)?;
-    let db = sk_bench::bench::database(&sk, cli.db.as_deref(), cli.corpus.as_deref(), &work)?;
+    let db = sk_bench::bench::database(&sk, cli.target.db.as_deref(), cli.target.corpus.as_deref(), &work)?;
     // The words of each query as one search text (the CLI's options are left out: the
     // tool's own defaults apply).
     let queries: Vec<String> = recall::queries().iter().map(|q| q.words.join(" ")).collect();
@@ -107,7 +99,7 @@ fn run(cli: &Cli) -> Result<()> {
     if !pass {
         eprintln!("some targets were missed (see target_* lines)");
     }
-    if cli.db.is_none() {
+    if cli.target.db.is_none() {
         let _ = std::fs::remove_dir_all(&work);
     }
     Ok(())

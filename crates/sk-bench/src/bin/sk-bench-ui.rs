@@ -7,7 +7,6 @@
 //! `sk-bench-ui --sk target/release/sk --db DB` (a database built from the 1 GB corpus,
 //! e.g. the one `sk-bench-recall --keep` leaves) or `--corpus DIR` to build one.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -17,18 +16,12 @@ use sk_bench::bench::recall::{self, quantile_ms};
 use sk_bench::bench::report::{ResultBlock, file_mib, num};
 use sk_bench::bench::ui::{self, Page, Server};
 
+/// Benchmark `sk ui`'s pages on a database built from the synthetic corpus.
 #[derive(Debug, Parser)]
 #[command(name = "sk-bench-ui", version)]
 struct Cli {
-    /// The sk binary to measure (build it with `cargo build --release -p sk`).
-    #[arg(long, default_value = "target/release/sk")]
-    sk: PathBuf,
-    /// A database already built from the corpus; built with `sk index` from --corpus when absent.
-    #[arg(long)]
-    db: Option<PathBuf>,
-    /// The corpus (`sk-gen-corpus --size 1GB --out DIR`).
-    #[arg(long)]
-    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    target: sk_bench::bench::ServerTarget,
     /// Rounds over the page set.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
@@ -89,11 +82,11 @@ fn first_links(server: &Server, page: &str, prefix: &str, n: usize) -> Result<Ve
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let sk = sk_bench::bench::sk_binary(&cli.sk)?;
+    let sk = sk_bench::bench::sk_binary(&cli.target.sk)?;
     let work = std::env::temp_dir().join(format!("sk-bench-ui-{}", std::process::id()));
     let home = work.join("home");
     std::fs::create_dir_all(&home)?;
-    let db = sk_bench::bench::database(&sk, cli.db.as_deref(), cli.corpus.as_deref(), &work)?;
+    let db = sk_bench::bench::database(&sk, cli.target.db.as_deref(), cli.target.corpus.as_deref(), &work)?;
     let server = Server::start(&sk, &home, &db)?;
     // The first load: the page and every asset it names.
     let first = server.get("/")?;
