@@ -49,6 +49,16 @@ fn ui_lets_in_only_the_token_holder_from_its_own_address() {
     ui.raw("GET", "/", &[("Cookie", &format!("sk_ui_{port}=00ff00ff"))], "")
         .expect(401, "a made-up cookie");
 
+    // The exchange sends the browser to a path of this server, never to another host.
+    for (target, local) in [
+        ("//evil.example/x", "/evil.example/x"),
+        ("/\\evil.example/", "/evil.example/"),
+    ] {
+        let r = ui.raw("GET", &format!("{target}?token={}", ui.token), &[], "");
+        r.expect(303, &format!("the token on {target}"));
+        assert_eq!(r.header("location"), Some(local), "{target}");
+    }
+
     // The token becomes a cookie and leaves the address.
     let r = ui.login();
     r.expect(303, "the right token");
