@@ -11,6 +11,7 @@ mod near;
 mod pipeline;
 pub mod rescrub;
 mod run;
+pub mod usage;
 pub mod watch;
 
 pub use discover::{Discovered, discover};

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sk_core::Paths;
 use sk_core::env::ProcessEnv;
 use sk_index::learn::{self, Lesson, Outcome, Reply as Learned};
+use sk_index::usage;
 use sk_query::brief::{self, Context, Found, Limits, TaskSource};
 use sk_query::entry::{self, Lookup};
 use sk_query::here::Here;
@@ -154,12 +155,26 @@ pub fn search(state: &State, p: SearchParams) -> Result<Reply, ToolError> {
         params: RankParams::default(),
         now,
     };
+    let started = std::time::Instant::now();
     let mut results = state.read(|conn| Ok(sk_query::search(conn, &request)?))?;
     let budget = budget_chars(p.budget_tokens, SEARCH_BUDGET_TOKENS);
     // The budget is measured on the text the model reads; the structured result holds the
     // same hits (and says how many were left out).
     let compact = render::render(&mut results, Format::Compact, Some(budget));
-    Reply::new(text::search(&results, &compact), &results)
+    let text = text::search(&results, &compact);
+    let shown: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+    // In the recall telemetry beside the CLI's queries (which searches find nothing).
+    usage::record(
+        usage::Sink::Spool(&state.paths.db),
+        &usage::Use {
+            surface: "mcp",
+            query: Some(&p.query),
+            selected: &shown,
+            output_bytes: text.len(),
+            started,
+        },
+    );
+    Reply::new(text, &results)
 }
 
 pub fn session(state: &State, p: SessionParams) -> Result<Reply, ToolError> {

@@ -1,4 +1,5 @@
-//! Local, never-sent usage records of the recall surfaces (query, brief, show, session):
+//! Local, never-sent usage records of the recall surfaces (query, brief, show, session,
+//! and the searches of `sk mcp` and `sk ui`):
 //! what was asked, how many hits, what was opened, how big the output was. They answer
 //! "which questions find nothing" and "how large are briefings" in `sk status --recall`.
 //! Recording is best-effort and never writes the database on the way (see [`spool`]): its
@@ -20,7 +21,7 @@ pub const KEEP_MS: i64 = 180 * 24 * 3_600_000;
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
     pub at: i64,
-    /// `query`, `brief`, `show`, `session`.
+    /// `query`, `brief`, `show`, `session`; `mcp` and `ui` for the servers' searches.
     pub surface: &'a str,
     pub query: Option<&'a str>,
     pub hits: i64,
@@ -38,6 +39,13 @@ pub fn record(store: &crate::Store, e: &Event<'_>) -> Result<(), crate::StoreErr
         drain(store)?;
     }
     Ok(())
+}
+
+/// Records one event from a reader that holds no write connection (`sk mcp`, `sk ui`): it
+/// is only appended to the spool, and the next writer (`sk index`, `sk watch`, a recall
+/// command) moves it into the table.
+pub fn record_spooled(db: &std::path::Path, e: &Event<'_>) -> Result<(), crate::StoreError> {
+    spool::append(db, e).map(|_| ())
 }
 
 /// What `sk status --recall` prints.
@@ -85,7 +93,7 @@ pub fn unanswered_queries(
 ) -> rusqlite::Result<Vec<UnansweredQuery>> {
     conn.prepare_cached(
         "SELECT query, count(*), max(at) FROM telemetry
-         WHERE surface = 'query' AND hits = 0 AND query IS NOT NULL AND at >= ?1
+         WHERE surface IN ('query', 'mcp', 'ui') AND hits = 0 AND query IS NOT NULL AND at >= ?1
          GROUP BY query ORDER BY max(id) DESC LIMIT ?2",
     )?
     .query_map(
@@ -108,7 +116,8 @@ pub fn summary(conn: &Connection, top: usize) -> rusqlite::Result<RecallSummary>
         Ok((r.get(0)?, r.get(1)?))
     })?;
     (s.queries, s.queries_without_hits, s.average_query_us) = conn.query_row(
-        "SELECT count(*), coalesce(sum(hits = 0), 0), avg(duration_us) FROM telemetry WHERE surface = 'query'",
+        "SELECT count(*), coalesce(sum(hits = 0), 0), avg(duration_us) FROM telemetry
+             WHERE surface IN ('query', 'mcp', 'ui')",
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
 use sk_core::{Agent, Category};
+use sk_index::usage;
 use sk_query::{HitKind, Kind, RankParams, Request, Results};
 use sk_store::search::Filters;
 
@@ -61,7 +62,21 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
     };
     let searching = !p.q.trim().is_empty() || request.category.is_some();
     let results = if searching {
-        Some(app.read(|conn| Ok(sk_query::search(conn, &request)?))?)
+        let started = std::time::Instant::now();
+        let results = app.read(|conn| Ok(sk_query::search(conn, &request)?))?;
+        let shown: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+        // In the recall telemetry beside the CLI's queries (which searches find nothing).
+        usage::record(
+            usage::Sink::Spool(&app.paths.db),
+            &usage::Use {
+                surface: "ui",
+                query: Some(&p.q),
+                selected: &shown,
+                output_bytes: 0,
+                started,
+            },
+        );
+        Some(results)
     } else {
         None
     };

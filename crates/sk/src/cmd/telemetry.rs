@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use sk_core::Paths;
+use sk_index::usage;
 use sk_store::Store;
-use sk_store::telemetry::{self, Event};
 
 /// The database for a recall command that reads and then logs its use: one connection
 /// for both (`Store::open_for_recall`).
@@ -28,17 +28,12 @@ pub fn record(
     output_bytes: usize,
     started: Instant,
 ) {
-    // A query is stored for `sk status --recall`: never with a secret someone pasted.
-    let redacted = query.and_then(sk_ingest::redact::redact);
-    let query = redacted.as_ref().map(|r| r.text.as_str()).or(query);
-    let event = Event {
-        at: sk_core::time::now_ms(),
+    let used = usage::Use {
         surface,
         query,
-        hits: i64::try_from(selected.len()).unwrap_or(i64::MAX),
         selected,
-        output_bytes: i64::try_from(output_bytes).unwrap_or(i64::MAX),
-        duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        output_bytes,
+        started,
     };
-    let _ = telemetry::record(store, &event);
+    usage::record(usage::Sink::Store(store), &used);
 }

@@ -379,3 +379,19 @@ fn the_official_python_sdk_completes_a_session() {
     );
     assert!(stdout.contains("ok: session closed (EOF)"), "{stdout}");
 }
+
+#[test]
+fn the_servers_searches_are_in_the_recall_telemetry() {
+    let env = seeded();
+    let mut s = Server::start(&env);
+    s.initialize();
+    let found = structured(&s.call("search", json!({"query": "zzzmcpmisszzz"})));
+    assert_eq!(found["hits"].as_array().map(Vec::len), Some(0), "{found}");
+    s.close_stdin();
+    assert!(s.wait(), "exit 0 at EOF");
+    // The read-only server only spools the event; `sk status --recall` moves it in.
+    let recall = env.json(&["status", "--recall", "--json"]);
+    assert_eq!(recall["queries"], 1, "{recall}");
+    assert_eq!(recall["queries_without_hits"], 1, "{recall}");
+    assert_eq!(recall["recent_misses"][0], "zzzmcpmisszzz", "{recall}");
+}

@@ -491,5 +491,10 @@ fn a_search_hit_opens_its_session_at_the_matching_step() {
     let elsewhere = ui.get(&format!("{}?at=999999999", session_href(HOSTILE)));
     elsewhere.expect(303, "a record that is not this session's");
     assert_eq!(elsewhere.header("location"), Some(session_href(HOSTILE).as_str()));
+
+    // A search that finds nothing is in the recall telemetry, as the CLI's are.
+    ui.get("/?q=zzzuimisszzz").expect(200, "a search for nothing");
     ui.stop_cleanly();
+    let recall = home.json(&["status", "--recall", "--json"]);
+    assert_eq!(recall["recent_misses"][0], "zzzuimisszzz", "{recall}");
 }
