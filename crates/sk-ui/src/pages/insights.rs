@@ -65,12 +65,18 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
                 }
             }
             section.insight {
-                (svg::stacked_days("Sessions per day", &labels, &sessions))
-                (day_table("Sessions", &labels, &sessions))
+                @if sessions.is_empty() { h2 { "Sessions per day" } p.none { "No session started in this period." } }
+                @else {
+                    (svg::stacked_days("Sessions per day", &labels, &sessions))
+                    (day_table("Sessions", &labels, &sessions))
+                }
             }
             section.insight {
-                (svg::stacked_days("Failed tool calls per day", &labels, &failures))
-                (day_table("Failed tool calls", &labels, &failures))
+                @if failures.is_empty() { h2 { "Failed tool calls per day" } p.none { "No tool call failed in this period." } }
+                @else {
+                    (svg::stacked_days("Failed tool calls per day", &labels, &failures))
+                    (day_table("Failed tool calls", &labels, &failures))
+                }
             }
             section.insight {
                 h2 { "Most repeated mistakes" }
@@ -111,7 +117,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
     ))
 }
 
-/// One layer per agent, one value per day label.
+/// One layer per agent with any activity, one value per day label.
 fn layers<'a>(
     labels: &[String],
     activity: &[DayActivity],
@@ -133,6 +139,8 @@ fn layers<'a>(
                 values,
             }
         })
+        // An agent with nothing in the period has no colour to explain.
+        .filter(|l| l.values.iter().any(|v| *v > 0))
         .collect()
 }
 
