@@ -103,7 +103,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
             }
             section.insight {
                 h2 { "Searches that found nothing" }
-                @if unanswered.is_empty() { p.none { "None in this period (or telemetry is off: " code { "sk telemetry" } ")." } } @else {
+                @if unanswered.is_empty() { p.none { "None in this period (" code { "sk status --recall" } " summarizes every search)." } } @else {
                     table {
                         thead { tr { th { "Query" } th.num { "Times" } th { "Last" } } }
                         tbody { @for q in &unanswered { tr {
