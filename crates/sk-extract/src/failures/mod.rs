@@ -41,7 +41,9 @@
 //! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
 //! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
-//! per repeated failure (up to two); −0.10 when the fix edits a file the agent had itself
+//! per repeated failure (up to two); −0.10 when more than three edits came between the
+//! failure and the same call passing (which one fixed it is a guess); −0.10 when the fix
+//! edits a file the agent had itself
 //! changed before the failure (its own slip, repaired). Source that did not parse (an
 //! indentation or syntax error) repaired by editing source is a typo: no entry at all. A
 //! failure never fixed scores 0.30
@@ -68,6 +70,9 @@ use crate::{Candidate, Evidence, SessionContext};
 /// Failures kept open at once; the oldest is closed (as unfixed) beyond this, which keeps
 /// the rule linear in the number of records.
 const MAX_OPEN: usize = 32;
+/// Edits between a failure and the same call passing beyond which the fix cannot be told
+/// apart from the rest of the work.
+const ATTRIBUTABLE_EDITS: usize = 3;
 /// A corrected command must come within this many shell calls of the failure.
 const CORRECTION_WINDOW: usize = 10;
 /// A revised command (quoted, or other arguments) must come within this many shell calls
@@ -629,6 +634,14 @@ fn fixed(
     if !edits.is_empty() {
         confidence += 0.05;
         cues.push("edit-between".into());
+    }
+    // The same call passing after many edits: which of them fixed it is a guess (the step
+    // named is chosen by the words it shares with the error), so the entry may teach the
+    // wrong fix. A revised or corrected command names its own fix and is not affected.
+    let named_by_retry = matches!(how, FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised);
+    if !named_by_retry && edits.len() > ATTRIBUTABLE_EDITS {
+        confidence -= 0.10;
+        cues.push("fix-unclear".into());
     }
     if touches_error_file {
         confidence += 0.05;

@@ -115,3 +115,46 @@ fn a_patch_applied_from_codexs_shell_is_an_edit() {
     let m = mistakes(&s);
     assert!(m.is_empty(), "{}", show(&m));
 }
+
+#[test]
+fn a_retry_passing_after_many_edits_does_not_claim_to_know_its_fix() {
+    // Five files changed before the same test passed: naming one of them as "the fix"
+    // is a guess, so the entry is marked and ranked below the floor.
+    let failing =
+        "Error: Invalid server environment variables: POSTGRES_URL expected string, received undefined";
+    let mut few = Session::new();
+    few.bash("cd /work/app && pnpm test:rbac", false, failing)
+        .edit(
+            "/work/app/src/lib/rbac.ts",
+            "import { db } from './db'",
+            "const db = () => import('./db')",
+        )
+        .bash("cd /work/app && pnpm test:rbac", true, "12 passed");
+    let mut many = Session::new();
+    many.bash("cd /work/app && pnpm test:rbac", false, failing);
+    for f in [
+        "docs/plan.md",
+        "docs/notes.md",
+        "drizzle/0003.sql",
+        "src/lib/schema.ts",
+        "src/lib/rbac.ts",
+    ] {
+        many.edit(&format!("/work/app/{f}"), "a", "b");
+    }
+    many.bash("cd /work/app && pnpm test:rbac", true, "12 passed");
+    let clear = mistakes(&few);
+    let unclear = mistakes(&many);
+    assert_eq!(clear.len(), 1, "{}", show(&clear));
+    assert_eq!(unclear.len(), 1, "{}", show(&unclear));
+    assert!(
+        !clear[0].cues.iter().any(|c| c == "fix-unclear"),
+        "{:?}",
+        clear[0].cues
+    );
+    assert!(
+        unclear[0].cues.iter().any(|c| c == "fix-unclear"),
+        "{:?}",
+        unclear[0].cues
+    );
+    assert!(unclear[0].confidence < clear[0].confidence);
+}
