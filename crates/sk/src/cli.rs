@@ -571,6 +571,12 @@ pub struct IndexArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Index once more this many milliseconds after the first pass (at most 60000): the
+    /// end-of-session hook uses it, since an agent may finish writing its log after the
+    /// hook started `sk index`
+    #[arg(long, value_name = "MS")]
+    pub again_after: Option<u64>,
 }
 
 /// `sk migrate [DB] [--backup-only --backup-path P] [--restore P]`

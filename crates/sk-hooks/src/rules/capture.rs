@@ -1,7 +1,8 @@
 //! At session end or stop, hand the finished session to ingest without waiting. When
 //! `sk watch` runs it has already seen the log change and ingests it itself, so the hook
 //! does nothing (checking costs one lock probe). Otherwise it starts a detached
-//! `sk index --agent <agent>` (incremental, so cheap when little changed) unless another sk
+//! `sk index --agent <agent>` (incremental, so cheap when little changed; and once more two
+//! seconds later, for what the agent writes after its hook) unless another sk
 //! process already holds the database, in which case that run or the next one picks the
 //! session up. The agent never waits for ingest. Claude Code's Stop comes at the end of
 //! every turn and its SessionEnd closes the session, so for Claude Code capture waits for
@@ -14,6 +15,9 @@ use sk_core::Agent;
 use super::{Ctx, Verdict};
 use crate::HookError;
 use crate::wire::Event;
+
+/// How long after its first pass the detached `sk index` looks again.
+const AGAIN_AFTER_MS: &str = "2000";
 
 pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
     if ctx.inv.event == Event::Stop && ctx.inv.agent == Agent::Claude {
@@ -32,10 +36,18 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         error: e,
     })?;
     let mut cmd = Command::new(&exe);
-    cmd.args(["index", "--agent", ctx.inv.agent.as_str()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    // A second pass two seconds later takes in what the agent writes after its hook ran
+    // (Copilot can finish its events file after sessionEnd).
+    cmd.args([
+        "index",
+        "--agent",
+        ctx.inv.agent.as_str(),
+        "--again-after",
+        AGAIN_AFTER_MS,
+    ])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     if let Some(cwd) = ctx.cwd().filter(|c| c.is_dir()) {
         cmd.current_dir(cwd);
     }

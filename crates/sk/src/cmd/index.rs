@@ -65,6 +65,24 @@ impl Progress for Bar {
 }
 
 pub fn run(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    let first = run_once(paths, args)?;
+    let Some(ms) = args.again_after else {
+        return Ok(first);
+    };
+    // An agent may still be writing its log when its end-of-session hook starts us: a
+    // second, incremental pass (cheap when nothing changed) takes in what came after.
+    std::thread::sleep(std::time::Duration::from_millis(ms.min(MAX_AGAIN_AFTER_MS)));
+    if !paths.db.exists() {
+        // Removed meanwhile (a scratch home cleaned up): not ours to create again.
+        return Ok(first);
+    }
+    run_once(paths, args)
+}
+
+/// The longest `--again-after` wait honoured.
+const MAX_AGAIN_AFTER_MS: u64 = 60_000;
+
+fn run_once(paths: &Paths, args: &IndexArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&paths.db).context("opening the knowledge base")?;
     let opts = IndexOptions {
         agents: if args.agent.is_empty() {

@@ -260,3 +260,63 @@ fn a_codex_session_takes_the_id_its_log_declares() {
         .assert()
         .success();
 }
+
+/// `sk index --again-after MS` (what the end-of-session hook starts): what the agent writes
+/// to its log after the first pass is in the database after the second.
+#[test]
+fn index_again_after_takes_in_what_was_written_after_the_first_pass() {
+    let env = TestEnv::new();
+    let dir = env.claude_home().join("projects/-tmp-demo");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let log = dir.join("89f4d66a-510b-48b3-94b8-d6a8f981b143.jsonl");
+    let all = std::fs::read_to_string(sk_test::corpus("claude/convo.jsonl")).expect("corpus");
+    let lines: Vec<&str> = all.lines().collect();
+    let (head, tail) = lines.split_at(lines.len() / 2);
+    std::fs::write(&log, format!("{}\n", head.join("\n"))).expect("first half");
+
+    let mut cmd = std::process::Command::new(sk_test::sk_bin());
+    for var in sk_core::env::ALL.iter().filter(|v| v.name != "PATH") {
+        cmd.env_remove(var.name);
+    }
+    let mut child = cmd
+        .env("HOME", env.home())
+        .current_dir(env.home())
+        .args(["index", "--agent", "claude", "--again-after", "3000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start sk index");
+    let steps = |env: &TestEnv| -> usize {
+        let out = env
+            .sk()
+            .args(["session", "claude:89f4d66a-510b-48b3-94b8-d6a8f981b143", "--json"])
+            .output()
+            .expect("sk session");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v["timeline"].as_array().map(Vec::len))
+            .unwrap_or(0)
+    };
+    // The first pass has read the first half; the agent then writes the rest.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let first = loop {
+        let n = steps(&env);
+        if n > 0 || std::time::Instant::now() > deadline {
+            break n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(first > 0, "the first pass indexed the first half");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("append");
+    std::io::Write::write_all(&mut f, format!("{}\n", tail.join("\n")).as_bytes()).expect("second half");
+    drop(f);
+    assert!(child.wait().expect("sk index").success());
+    let second = steps(&env);
+    assert!(
+        second > first,
+        "the second pass took in the rest: {first} → {second} steps"
+    );
+}
