@@ -45,7 +45,13 @@ impl TestEnv {
 
     /// The `sk` binary built by cargo for this test run, as a command in this home.
     pub fn sk(&self) -> Command {
-        let mut cmd = Command::new(sk_bin());
+        Command::from_std(self.process(sk_bin()))
+    }
+
+    /// `program` as a process to spawn in this home (a server, a client, a run to watch
+    /// while it works), with the same environment as [`TestEnv::sk`].
+    pub fn process(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         // Every variable sk reads (the registry), so nothing leaks in from the machine
         // running the tests — not its home, not the session id of the agent running them.
         // PATH stays: sk runs git, and the tests need the machine's tools.

@@ -274,13 +274,8 @@ fn index_again_after_takes_in_what_was_written_after_the_first_pass() {
     let (head, tail) = lines.split_at(lines.len() / 2);
     std::fs::write(&log, format!("{}\n", head.join("\n"))).expect("first half");
 
-    let mut cmd = std::process::Command::new(sk_test::sk_bin());
-    for var in sk_core::env::ALL.iter().filter(|v| v.name != "PATH") {
-        cmd.env_remove(var.name);
-    }
-    let mut child = cmd
-        .env("HOME", env.home())
-        .current_dir(env.home())
+    let mut child = env
+        .process(sk_test::sk_bin())
         .args(["index", "--agent", "claude", "--again-after", "3000"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

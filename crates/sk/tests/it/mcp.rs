@@ -27,17 +27,6 @@ fn seeded() -> TestEnv {
     env
 }
 
-/// `program` in the test's home with none of sk's variables from the machine (as
-/// `TestEnv::sk`), so every path derives from the temporary HOME.
-fn scrubbed(program: PathBuf, env: &TestEnv) -> Command {
-    let mut cmd = Command::new(program);
-    for var in sk_core::env::ALL.iter().filter(|v| v.name != "PATH") {
-        cmd.env_remove(var.name);
-    }
-    cmd.env("HOME", env.home()).current_dir(env.home());
-    cmd
-}
-
 /// A running `sk mcp` and the lines of its stdout, read on a thread.
 struct Server {
     child: Child,
@@ -48,7 +37,8 @@ struct Server {
 
 impl Server {
     fn start(env: &TestEnv) -> Server {
-        let mut child = scrubbed(sk_test::sk_bin(), env)
+        let mut child = env
+            .process(sk_test::sk_bin())
             .arg("mcp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -365,7 +355,8 @@ fn the_official_python_sdk_completes_a_session() {
     let Some(python) = python_client() else { return };
     let env = seeded();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/mcp/client.py");
-    let out = scrubbed(python, &env)
+    let out = env
+        .process(python)
         .arg(&script)
         .arg(sk_test::sk_bin())
         .output()

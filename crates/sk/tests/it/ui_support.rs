@@ -153,14 +153,10 @@ pub(crate) struct UiServer {
 
 impl UiServer {
     pub fn start(home: &UiHome) -> UiServer {
-        let mut cmd = Command::new(sk_test::sk_bin());
-        for var in sk_core::env::ALL.iter().filter(|v| v.name != "PATH") {
-            cmd.env_remove(var.name);
-        }
-        let mut child = cmd
-            .env("HOME", home.env.home())
+        let mut child = home
+            .env
+            .process(sk_test::sk_bin())
             .env("SK_DB", &home.db)
-            .current_dir(home.env.home())
             .args(["ui", "--port", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
