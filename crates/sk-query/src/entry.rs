@@ -38,7 +38,7 @@ pub fn show(conn: &Connection, id: i64) -> Result<Lookup, QueryError> {
             None => Lookup::Missing,
         });
     };
-    let sessions = knowledge::sessions_of(conn, &entry)?;
+    let sessions = knowledge::sessions_of(conn, entry.id, None)?;
     let related = knowledge::related(conn, &entry, RELATED)?;
     Ok(Lookup::Found(Box::new(Shown {
         entry,

@@ -13,11 +13,9 @@ pub use crate::brief::MistakeFile;
 /// most `limit`: the briefing's hot files, read from the `hot_files` table its triggers
 /// keep exact (schema v2). The same function as [`crate::brief::mistake_files`].
 pub use crate::brief::mistake_files as hot_files;
-/// Questions `sk query` answered with nothing, grouped by their text, most recently asked
-/// first. Telemetry holds the query text (secrets redacted by the CLI before it is
-/// recorded), never sent anywhere; only the CLI records it (`sk query`), the MCP server
-/// does not. The same function as [`crate::telemetry::unanswered_queries`], which
-/// `sk status --recall` reads too.
+/// Searches (`sk query`, `sk mcp`, `sk ui`) that found nothing, grouped by their text, most
+/// recently asked first. Telemetry holds the query text (secrets redacted before it is
+/// recorded), never sent anywhere. The same function `sk status --recall` reads.
 pub use crate::telemetry::{UnansweredQuery, unanswered_queries};
 
 /// The sessions of one agent that started on one UTC day.
@@ -71,21 +69,26 @@ pub struct RepeatedMistake {
     pub repo: Option<String>,
 }
 
-/// Mistake entries, the most often seen first (then the most recently seen, then by id),
-/// at most `limit`. Every confidence: the caller decides whether to hide those under the
-/// quality floor (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`). Forgotten entries are gone
-/// from `entries` and never listed.
-pub fn repeated_mistakes(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<RepeatedMistake>> {
+/// Mistake entries of at least `min_confidence` (the caller's quality floor, e.g.
+/// `sk_core::knowledge::SHOWN_MIN_CONFIDENCE`), the most often seen first (then the most
+/// recently seen, then by id), at most `limit`. Forgotten entries are gone from `entries`
+/// and never listed.
+pub fn repeated_mistakes(
+    conn: &Connection,
+    min_confidence: f64,
+    limit: usize,
+) -> rusqlite::Result<Vec<RepeatedMistake>> {
     conn.prepare_cached(
         "SELECT id, title, occurrences, last_seen, confidence, repo FROM entries
-         WHERE category = ?1
+         WHERE category = ?1 AND confidence >= ?3
          ORDER BY occurrences DESC, last_seen DESC, id
          LIMIT ?2",
     )?
     .query_map(
         params![
             sk_core::Category::Mistake.as_str(),
-            i64::try_from(limit).unwrap_or(i64::MAX)
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            min_confidence
         ],
         |r| {
             Ok(RepeatedMistake {
@@ -204,7 +207,7 @@ mod tests {
         let tie = entry(c, "mistake", "thrice new too", 3, 8);
         entry(c, "decision", "a decision seen often", 10, 10);
 
-        let got = repeated_mistakes(c, 10).expect("mistakes");
+        let got = repeated_mistakes(c, 0.0, 10).expect("mistakes");
         let ids: Vec<i64> = got.iter().map(|m| m.id).collect();
         assert_eq!(ids, [thrice_new, tie, thrice_old, once]);
         assert_eq!(
@@ -218,7 +221,9 @@ mod tests {
                 repo: Some("o/r".into()),
             }
         );
-        assert_eq!(repeated_mistakes(c, 2).expect("limited").len(), 2);
+        assert_eq!(repeated_mistakes(c, 0.0, 2).expect("limited").len(), 2);
+        // Under the floor asked for (all of these are at 0.7): none.
+        assert!(repeated_mistakes(c, 0.8, 10).expect("floored").is_empty());
     }
 
     #[test]

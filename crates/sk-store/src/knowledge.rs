@@ -546,49 +546,14 @@ pub struct SessionInfo {
     pub title: Option<String>,
 }
 
-/// The distinct sessions of an entry's provenance that are still in the database, the
-/// newest first.
-pub fn sessions_of(conn: &Connection, entry: &Entry) -> rusqlite::Result<Vec<SessionInfo>> {
-    let mut keys: Vec<&str> = entry
-        .sources
-        .iter()
-        .map(|s| s.session_key.as_str())
-        .filter(|k| k.contains(':'))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    // By the (agent, external_id) key, and titled as every other surface titles a session.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT started_at, repo, cwd, {} FROM sessions WHERE agent = ?1 AND external_id = ?2 LIMIT 1",
-        crate::sessions::SHOWN_TITLE
-    ))?;
-    let mut out = Vec::new();
-    for key in keys {
-        let (agent, external_id) = key.split_once(':').unwrap_or((key, ""));
-        let info = stmt
-            .query_row([agent, external_id], |r| {
-                Ok(SessionInfo {
-                    session_key: key.to_string(),
-                    started_at: r.get(0)?,
-                    repo: r.get(1)?,
-                    cwd: r.get(2)?,
-                    title: r.get(3)?,
-                })
-            })
-            .optional()?;
-        out.extend(info);
-    }
-    out.sort_by(|a, b| {
-        b.started_at
-            .cmp(&a.started_at)
-            .then_with(|| a.session_key.cmp(&b.session_key))
-    });
-    Ok(out)
-}
-
-/// The `n` sessions an entry was most recently seen in that are still in the database,
-/// newest sighting first (a listing's "learned in", without reading all its provenance).
-pub fn recent_sessions(conn: &Connection, entry_id: i64, n: usize) -> rusqlite::Result<Vec<SessionInfo>> {
+/// The sessions an entry was seen in that are still in the database, the most recent
+/// sighting first, at most `limit` (a listing's "learned in" reads three, `sk show` all),
+/// titled as every other surface titles a session.
+pub fn sessions_of(
+    conn: &Connection,
+    entry_id: i64,
+    limit: Option<usize>,
+) -> rusqlite::Result<Vec<SessionInfo>> {
     conn.prepare_cached(&format!(
         "SELECT x.session_key, sessions.started_at, sessions.repo, sessions.cwd, {}
          FROM (SELECT session_key, max(seen_at) AS seen,
@@ -599,15 +564,18 @@ pub fn recent_sessions(conn: &Connection, entry_id: i64, n: usize) -> rusqlite::
          ORDER BY x.seen DESC, x.session_key LIMIT ?2",
         crate::sessions::SHOWN_TITLE
     ))?
-    .query_map(params![entry_id, n as i64], |r| {
-        Ok(SessionInfo {
-            session_key: r.get(0)?,
-            started_at: r.get(1)?,
-            repo: r.get(2)?,
-            cwd: r.get(3)?,
-            title: r.get(4)?,
-        })
-    })?
+    .query_map(
+        params![entry_id, limit.map_or(-1, |n| i64::try_from(n).unwrap_or(-1))],
+        |r| {
+            Ok(SessionInfo {
+                session_key: r.get(0)?,
+                started_at: r.get(1)?,
+                repo: r.get(2)?,
+                cwd: r.get(3)?,
+                title: r.get(4)?,
+            })
+        },
+    )?
     .collect()
 }
 

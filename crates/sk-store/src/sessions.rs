@@ -444,35 +444,19 @@ impl ListSort {
         ListSort::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
-    /// The ORDER BY terms over `s` (sessions) and `d` (session_docs, left-joined). Fixed
-    /// text per variant: nothing of the caller's reaches the SQL.
-    fn order_by(self) -> &'static str {
-        match self {
-            ListSort::Newest => "s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC",
-            ListSort::Prompts => {
-                "coalesce(d.prompts, 0) DESC, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
-            }
-            ListSort::ToolCalls => {
-                "coalesce(d.tool_calls, 0) DESC, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
-            }
-            ListSort::Failures => {
-                "coalesce(d.failures, 0) DESC, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
-            }
-            ListSort::Longest => {
-                "s.ended_at - s.started_at DESC NULLS LAST, s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC"
-            }
-        }
-    }
-}
-
-impl std::str::FromStr for ListSort {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        ListSort::parse(name).ok_or_else(|| {
-            let names: Vec<&str> = ListSort::ALL.iter().map(|s| s.as_str()).collect();
-            format!("unknown sort `{name}`: expected one of {}", names.join(", "))
-        })
+    /// The ORDER BY terms over `s` (sessions) and `d` (session_docs, left-joined): the
+    /// sort's key, then the newest-first order for ties. Fixed text: nothing of the
+    /// caller's reaches the SQL.
+    fn order_by(self) -> String {
+        const NEWEST: &str = "s.started_at DESC NULLS LAST, s.updated_at DESC, s.id DESC";
+        let key = match self {
+            ListSort::Newest => return NEWEST.to_string(),
+            ListSort::Prompts => "coalesce(d.prompts, 0)",
+            ListSort::ToolCalls => "coalesce(d.tool_calls, 0)",
+            ListSort::Failures => "coalesce(d.failures, 0)",
+            ListSort::Longest => "s.ended_at - s.started_at",
+        };
+        format!("{key} DESC NULLS LAST, {NEWEST}")
     }
 }
 
@@ -733,12 +717,12 @@ mod tests {
     #[test]
     fn sort_names_round_trip() {
         for s in ListSort::ALL {
-            assert_eq!(s.as_str().parse::<ListSort>(), Ok(s));
+            assert_eq!(ListSort::parse(s.as_str()), Some(s));
             assert_eq!(
                 serde_json::to_value(s).expect("json"),
                 serde_json::Value::from(s.as_str())
             );
         }
-        assert!("most".parse::<ListSort>().is_err());
+        assert_eq!(ListSort::parse("most"), None);
     }
 }

@@ -107,6 +107,22 @@ impl Default for TestEnv {
 }
 
 /// Path of the `sk` binary under test: cargo sets `CARGO_BIN_EXE_sk` only for the `sk`
+/// The lines `reader` (a child's stdout) yields, read on a thread so a test can wait for
+/// one with a deadline (`recv_timeout`) instead of blocking on the pipe.
+pub fn lines(reader: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(reader).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
 /// crate's own tests, so other crates find it next to their test executable.
 pub fn sk_bin() -> PathBuf {
     if let Some(p) = option_env!("CARGO_BIN_EXE_sk") {

@@ -106,22 +106,37 @@ pub fn duration(start: Option<i64>, end: Option<i64>) -> String {
     }
 }
 
+/// The pager under a listing: `page` (0-based) of the pages `total` items fill at
+/// `per_page`, with links to its neighbours made by `link`.
+pub fn pager(page: usize, total: u64, per_page: usize, link: impl Fn(usize) -> String) -> Markup {
+    let pages = usize::try_from(total)
+        .unwrap_or(usize::MAX)
+        .div_ceil(per_page)
+        .max(1);
+    html! {
+        nav.pager {
+            @if page > 0 { a rel="prev" href=(link(page.min(pages) - 1)) { "← previous" } " " }
+            "page " (page + 1) " of " (pages)
+            @if page + 1 < pages { " " a rel="next" href=(link(page + 1)) { "next →" } }
+        }
+    }
+}
+
 /// A session page's address.
 pub fn session_href(key: &str) -> String {
     format!("/session/{}", encode(key))
 }
 
+/// Everything but RFC 3986's unreserved characters.
+const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes everything but unreserved characters (for a path segment or a query value).
 pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
 }
 
 /// A query string from pairs, empty values left out.

@@ -86,11 +86,10 @@ pub(super) fn fix_phrase(
     failed_call: usize,
     ok: &Record,
 ) -> Option<String> {
-    let patch = step.is_some_and(|c| program(&records[c.call].text).as_deref() == Some("apply_patch"));
     match step {
         // Cut, never shortened: `short_command` turns long paths into file names, and a
         // fix whose path was rewritten (`safe.directory gt`) would mislead.
-        Some(c) if c.kind == ToolKind::Shell && !patch => Some(format!(
+        Some(c) if c.kind == ToolKind::Shell => Some(format!(
             "fixed by `{}`",
             excerpt(&normalize_command(&records[c.call].text), FIX_COMMAND_CHARS)
         )),
@@ -99,7 +98,6 @@ pub(super) fn fix_phrase(
                 .files
                 .first()
                 .map(|f| relativize(f, ctx.cwd))
-                .or_else(|| patched_file(&records[c.call].text))
                 .map_or_else(|| "a file".to_string(), |f| short_path(&f));
             Some(format!("fixed by editing {file}"))
         }
@@ -135,16 +133,11 @@ fn revision_phrase(failed: &str, ok: &str) -> String {
 /// Longest run of changed words a revision's phrase shows, each side.
 const REVISION_WORDS_CHARS: usize = 18;
 
-/// The first file a patch in apply_patch's format names (Codex runs it as a command).
-pub(super) fn patched_file(text: &str) -> Option<String> {
-    patched_files(text).next()
-}
-
-/// Every file an `apply_patch` text updates or adds (Codex edits files by running
+/// Every file an `apply_patch` text updates, adds or deletes (Codex edits files by running
 /// `apply_patch` in its shell), in order.
 pub(super) fn patched_files(text: &str) -> impl Iterator<Item = String> + '_ {
     text.lines().filter_map(|l| {
-        ["*** Update File: ", "*** Add File: "]
+        ["*** Update File: ", "*** Add File: ", "*** Delete File: "]
             .iter()
             .find_map(|p| l.trim().strip_prefix(p))
             .map(|f| f.trim().to_string())

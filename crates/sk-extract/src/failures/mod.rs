@@ -43,12 +43,11 @@
 //! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
 //! per repeated failure (up to two); −0.10 when more than three edits came between the
 //! failure and the same call passing (which one fixed it is a guess); −0.10 when the fix
-//! edits a file the agent had itself
-//! changed before the failure (its own slip, repaired). Source that did not parse (an
-//! indentation or syntax error) repaired by editing source is a typo: no entry at all. A
-//! failure never fixed scores 0.30
-//! (+0.05 when specific, +0.05 per repeat): kept for search, under the threshold that
-//! decides what briefings and the failure lookup show
+//! edits a file the agent had itself changed before the failure (its own slip, repaired).
+//! Source that did not parse (an indentation or syntax error) repaired by editing source
+//! is a typo: no entry at all. A failure never fixed scores 0.30 (+0.05 when specific,
+//! +0.05 per repeat): kept for search, under the threshold that decides what briefings and
+//! the failure lookup show
 //! (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
 mod fix;
@@ -57,7 +56,7 @@ use std::collections::HashMap;
 
 use sk_core::{Category, Record, RecordKind};
 
-use self::fix::{fix_phrase, fix_step, patched_file, patched_files};
+use self::fix::{fix_phrase, fix_step, patched_files};
 use crate::commands::{
     Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises,
     short_command, tool_kind,
@@ -386,13 +385,8 @@ fn changes_between<'c>(failure: &OpenFailure, fix_call: usize, changes: &'c [Cha
 fn describe_change(ctx: &SessionContext, records: &[Record], change: &Change) -> String {
     let call = &records[change.call];
     match change.kind {
-        ToolKind::Shell => match patched_file(&call.text) {
-            // Codex runs apply_patch as a command: it is an edit.
-            Some(file) if program(&call.text).as_deref() == Some("apply_patch") => {
-                format!("patched {}", display_path(&relativize(&file, ctx.cwd)))
-            }
-            _ => format!("ran `{}`", short_command(&call.text, 60)),
-        },
+        // Codex's `apply_patch` run from the shell is already an edit here (see `extract`).
+        ToolKind::Shell => format!("ran `{}`", short_command(&call.text, 60)),
         kind => {
             let file = change
                 .files

@@ -71,10 +71,13 @@ pub struct Opened {
     pub times: i64,
 }
 
-/// A question `sk query` answered with nothing, and how often it was asked.
+/// The surfaces whose events are searches (`sk query`, `sk mcp`'s and `sk ui`'s), as SQL.
+const SEARCH_SURFACES: &str = "surface IN ('query', 'mcp', 'ui')";
+
+/// A search that found nothing, and how often it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnansweredQuery {
-    /// The query as typed, with any secret in it redacted (as recorded by the CLI).
+    /// The query as typed, with any secret in it redacted (as recorded).
     pub query: String,
     /// How many times it was asked and found nothing since `since_ms`.
     pub times: u64,
@@ -82,7 +85,7 @@ pub struct UnansweredQuery {
     pub last_at: i64,
 }
 
-/// The distinct `sk query` questions that found nothing at or after `since_ms`, the most
+/// The distinct searches that found nothing at or after `since_ms`, the most
 /// recently asked first, at most `limit`. Only what the telemetry table holds: the last
 /// [`KEEP_ROWS`] rows of [`KEEP_MS`], moved in from the spool by writers (lines still in
 /// the spool are not counted).
@@ -91,11 +94,11 @@ pub fn unanswered_queries(
     since_ms: i64,
     limit: usize,
 ) -> rusqlite::Result<Vec<UnansweredQuery>> {
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "SELECT query, count(*), max(at) FROM telemetry
-         WHERE surface IN ('query', 'mcp', 'ui') AND hits = 0 AND query IS NOT NULL AND at >= ?1
-         GROUP BY query ORDER BY max(id) DESC LIMIT ?2",
-    )?
+         WHERE {SEARCH_SURFACES} AND hits = 0 AND query IS NOT NULL AND at >= ?1
+         GROUP BY query ORDER BY max(id) DESC LIMIT ?2"
+    ))?
     .query_map(
         rusqlite::params![since_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
         |r| {
@@ -116,8 +119,9 @@ pub fn summary(conn: &Connection, top: usize) -> rusqlite::Result<RecallSummary>
         Ok((r.get(0)?, r.get(1)?))
     })?;
     (s.queries, s.queries_without_hits, s.average_query_us) = conn.query_row(
-        "SELECT count(*), coalesce(sum(hits = 0), 0), avg(duration_us) FROM telemetry
-             WHERE surface IN ('query', 'mcp', 'ui')",
+        &format!(
+            "SELECT count(*), coalesce(sum(hits = 0), 0), avg(duration_us) FROM telemetry WHERE {SEARCH_SURFACES}"
+        ),
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;

@@ -40,11 +40,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
         Ok((
             insights::activity(conn, since, until)?,
             // Mistakes shown elsewhere only: under the quality floor they are mostly noise.
-            insights::repeated_mistakes(conn, TOP * 5)?
-                .into_iter()
-                .filter(|m| m.confidence >= sk_core::knowledge::SHOWN_MIN_CONFIDENCE)
-                .take(TOP)
-                .collect::<Vec<_>>(),
+            insights::repeated_mistakes(conn, sk_core::knowledge::SHOWN_MIN_CONFIDENCE, TOP)?,
             insights::hot_files(conn, TOP)?,
             insights::unanswered_queries(conn, since, TOP)?,
         ))

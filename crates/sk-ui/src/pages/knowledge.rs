@@ -67,13 +67,12 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(e) = knowledge::get(conn, id)? {
-                let sessions = knowledge::recent_sessions(conn, id, 3)?;
+                let sessions = knowledge::sessions_of(conn, id, Some(3))?;
                 entries.push((e, sessions));
             }
         }
         Ok((entries, total, knowledge::counts(conn)?))
     })?;
-    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
     let link = |page: usize| {
         let page = page.to_string();
         format!(
@@ -130,11 +129,7 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
                     }
                 }
             }
-            nav.pager {
-                @if page > 0 { a rel="prev" href=(link(page.min(pages) - 1)) { "← previous" } " " }
-                "page " (page + 1) " of " (pages)
-                @if page + 1 < pages { " " a rel="next" href=(link(page + 1)) { "next →" } }
-            }
+            (html::pager(page, total, PER_PAGE, link))
         },
     ))
 }

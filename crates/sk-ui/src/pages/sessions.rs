@@ -57,7 +57,6 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
     };
     let (rows, total) =
         app.read(|conn| Ok((sessions::list(conn, &filter)?, sessions::count(conn, &filter)?)))?;
-    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
     let link = |page: usize| {
         let page = page.to_string();
         format!(
@@ -110,11 +109,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
                     }
                 }
             }
-            nav.pager {
-                @if page > 0 { a rel="prev" href=(link(page.min(pages) - 1)) { "← previous" } " " }
-                "page " (page + 1) " of " (pages)
-                @if page + 1 < pages { " " a rel="next" href=(link(page + 1)) { "next →" } }
-            }
+            (html::pager(page, total, PER_PAGE, link))
         },
     ))
 }

@@ -4,10 +4,10 @@
 //! (EOF, SIGTERM), that it reopens a database restored under it, and a whole session
 //! driven by an independent client, the official Python SDK (`client.py`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -46,15 +46,7 @@ impl Server {
             .spawn()
             .expect("start sk mcp");
         let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = sk_test::lines(stdout);
         let stdin = child.stdin.take();
         Server {
             child,
