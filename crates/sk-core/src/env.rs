@@ -69,6 +69,11 @@ pub const SK_INGEST_TEST_FAULT: Var = Var {
     doc: "Testing only: the parser panics on every log file whose path contains this text, to prove one failing file costs only itself.",
 };
 
+pub const SK_SYNC_URL: Var = Var {
+    name: "SK_SYNC_URL",
+    doc: "The `sk sync` remote (postgres://ROLE[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require]); overrides the URL `sk sync setup` stored.",
+};
+
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
     HOME,
@@ -85,6 +90,7 @@ pub const ALL: &[Var] = &[
     SK_HOOK_DRY_RUN,
     SK_HOOK_TEST_FAULT,
     SK_INGEST_TEST_FAULT,
+    SK_SYNC_URL,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.

@@ -190,6 +190,10 @@ impl Paths {
     pub fn copilot_instructions(&self) -> PathBuf {
         self.copilot_home.join("copilot-instructions.md")
     }
+    /// `sk sync`: the remote's URL (it may hold a password: 0600), team and label.
+    pub fn sync_config(&self) -> PathBuf {
+        self.markers_dir().join("sync.json")
+    }
     /// The file that names the process currently writing to the database.
     pub fn writer_lock(&self) -> PathBuf {
         sidecar(&self.db, ".writer")

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use sk_store::curation::{self, ForgottenEntry};
 use sk_store::knowledge::{self, Entry, Related, SessionInfo};
+use sk_store::sync::{self, RemoteOrigin};
 
 use crate::QueryError;
 
@@ -19,6 +20,9 @@ pub struct Shown {
     pub entry: Entry,
     pub sessions: Vec<SessionInfo>,
     pub related: Vec<Related>,
+    /// Who pushed it and from which replica, for an entry pulled by `sk sync`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteOrigin>,
 }
 
 /// What an entry id names.
@@ -40,10 +44,12 @@ pub fn show(conn: &Connection, id: i64) -> Result<Lookup, QueryError> {
     };
     let sessions = knowledge::sessions_of(conn, entry.id, None)?;
     let related = knowledge::related(conn, &entry, RELATED)?;
+    let remote = sync::origin(conn, entry.id)?;
     Ok(Lookup::Found(Box::new(Shown {
         entry,
         sessions,
         related,
+        remote,
     })))
 }
 

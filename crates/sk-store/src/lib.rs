@@ -21,6 +21,7 @@ pub mod session_docs;
 pub mod sessions;
 pub mod snapshot;
 pub mod status;
+pub mod sync;
 pub mod telemetry;
 pub mod write;
 

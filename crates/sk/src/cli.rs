@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand};
 
 mod hooks;
 mod knowledge;
+mod sync;
 pub use hooks::*;
 pub use knowledge::*;
+pub use sync::*;
 
 /// `0.1.0 (commit 1a2b3c4d5e6f, schema v1)`: what operators need to compare two installs.
 pub fn version() -> String {
@@ -93,6 +95,13 @@ pub enum Command {
     /// open: it carries a one-run token, exchanged for a cookie, so other local users and web
     /// pages cannot use the server. Every asset is in the binary; nothing is fetched.
     Ui(UiArgs),
+    /// Share knowledge with your other machines and your team through PostgreSQL
+    ///
+    /// `sk sync` pushes this machine's knowledge changes, then pulls the team's; `setup`
+    /// connects a remote, `status` shows where things stand without connecting. Only
+    /// knowledge travels (entries, edits, pins, forgets), never session logs. Nothing local
+    /// waits for the network, and agent hooks never touch it.
+    Sync(SyncArgs),
 }
 
 #[derive(Debug, Args)]

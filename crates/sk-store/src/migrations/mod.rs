@@ -57,6 +57,11 @@ pub const ALL: &[Migration] = &[
         name: "session_stats",
         sql: include_str!("v007_session_stats.sql"),
     },
+    Migration {
+        version: 8,
+        name: "sync",
+        sql: include_str!("v008_sync.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -78,6 +83,7 @@ mod tests {
         (5, "e96b6b54847efef8"),
         (6, "de797ef7c34df165"),
         (7, "f17d0ad65fb98bce"),
+        (8, "100c6251400cc8c9"),
     ];
 
     #[test]

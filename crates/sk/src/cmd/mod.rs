@@ -19,6 +19,7 @@ mod session;
 mod show;
 mod status;
 mod stop;
+mod sync;
 mod telemetry;
 mod ui;
 mod uninstall;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rollback(args) => rollback::run(&paths, &args),
         Command::Watch(args) => watch::run(&paths, &args),
         Command::Hooks(args) => hooks::run(&paths, &args),
+        Command::Sync(args) => sync::run(&paths, &args),
         Command::Mcp => mcp::run(paths),
         Command::Ui(args) => ui::run(paths, &args),
     }

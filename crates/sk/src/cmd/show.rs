@@ -39,6 +39,7 @@ fn show(store: &Store, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCod
         entry,
         sessions,
         related,
+        remote,
     } = *shown;
     writeln!(out, "#{} [{}] {}", entry.id, entry.category, entry.title)?;
     writeln!(
@@ -61,6 +62,9 @@ fn show(store: &Store, args: &ShowArgs, out: &mut Out) -> anyhow::Result<ExitCod
     }
     if let Some(at) = entry.edited_at {
         curated.push(format!("edited {}", format_ms(at)));
+    }
+    if let Some(r) = &remote {
+        curated.push(format!("from {} on {} (sk sync)", r.author, r.replica));
     }
     if !curated.is_empty() {
         writeln!(out, "{}", curated.join(" · "))?;

@@ -1,0 +1,523 @@
+//! The local half of `sk sync` (schema v8): the sync state row, the outbox the triggers
+//! fill, and applying pulled changes with the conflict rules every replica follows, so
+//! that all of them reach the same knowledge whatever order changes arrive in. The
+//! remote half (PostgreSQL) is `sk-sync`'s; nothing here touches the network.
+//!
+//! Rules, per entry (its content hash) and register: the write with the larger
+//! `(hlc, replica_id)` wins, for the content (category, title, body) and for the pin
+//! separately. A forget is kept as a tombstone and beats every change with a smaller
+//! `(hlc, replica_id)`; only a later put brings the entry back.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sk_core::Category;
+
+use crate::curation::{self, Evidence, Tombstone};
+use crate::knowledge::{self, Entry, EntrySource, Origin};
+
+/// Pulled clock values further ahead of this machine's clock than this are not adopted
+/// as the local clock (a replica with a wrong clock must not drag everyone's forward).
+pub const MAX_SKEW_MS: i64 = 24 * 3600 * 1000;
+
+/// The sync state row plus the number of outbox rows not yet pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncState {
+    pub enabled: bool,
+    pub replica_id: Option<String>,
+    pub team: Option<String>,
+    pub label: Option<String>,
+    pub instance_id: Option<String>,
+    pub pushed_through: i64,
+    pub last_xid: String,
+    pub last_id: i64,
+    pub last_hlc: i64,
+    pub last_push_at: Option<i64>,
+    pub last_pull_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub pending: i64,
+}
+
+pub fn state(conn: &Connection) -> rusqlite::Result<SyncState> {
+    conn.prepare_cached(
+        "SELECT enabled, replica_id, team, label, instance_id, pushed_through, last_xid, last_id, last_hlc,
+                last_push_at, last_pull_at, last_error,
+                (SELECT count(*) FROM outbox WHERE seq > s.pushed_through)
+         FROM sync_state s",
+    )?
+    .query_row([], |r| {
+        Ok(SyncState {
+            enabled: r.get(0)?,
+            replica_id: r.get(1)?,
+            team: r.get(2)?,
+            label: r.get(3)?,
+            instance_id: r.get(4)?,
+            pushed_through: r.get(5)?,
+            last_xid: r.get(6)?,
+            last_id: r.get(7)?,
+            last_hlc: r.get(8)?,
+            last_push_at: r.get(9)?,
+            last_pull_at: r.get(10)?,
+            last_error: r.get(11)?,
+            pending: r.get(12)?,
+        })
+    })
+}
+
+/// The payload of a `put`, as the trigger writes it (plus `files`, added at push).
+const PUT_PAYLOAD: &str = "json_object(
+        'category', category, 'title', title, 'body', body, 'tags', tags,
+        'repo', repo, 'task', task, 'origin', origin, 'confidence', confidence,
+        'occurrences', occurrences, 'first_seen', first_seen, 'last_seen', last_seen,
+        'why', why, 'source', source, 'edited_at', edited_at)";
+
+/// Turns sync on (inside the caller's transaction): records the replica, and queues
+/// everything this database already knows (entries, pins, tombstones) so the first push
+/// carries it. Returns how many changes were queued.
+pub fn enable(
+    conn: &Connection,
+    replica_id: &str,
+    team: &str,
+    label: &str,
+    instance_id: &str,
+) -> rusqlite::Result<u64> {
+    conn.execute(
+        "UPDATE sync_state SET enabled = 1, applying = 0, replica_id = ?1, team = ?2, label = ?3, instance_id = ?4,
+                last_error = NULL",
+        params![replica_id, team, label, instance_id],
+    )?;
+    requeue(conn)
+}
+
+/// Queues everything this database knows (entries, pins, tombstones) as new local
+/// changes: at setup, and when the remote was re-created and has lost them. Returns how
+/// many changes were queued.
+pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
+    let before: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM outbox", [], |r| r.get(0))?;
+    let base = next_hlc_base(conn)?;
+    let mut queued = 0;
+    queued += conn.execute(
+        &format!(
+            "INSERT INTO outbox (hlc, entity_key, op, payload)
+             SELECT ?1 + row_number() OVER (ORDER BY id), content_hash, 'put', {PUT_PAYLOAD} FROM entries ORDER BY id"
+        ),
+        [base],
+    )?;
+    let base = base + i64::try_from(queued).unwrap_or(i64::MAX / 2) + 1;
+    let pins = conn.execute(
+        "INSERT INTO outbox (hlc, entity_key, op)
+         SELECT ?1 + row_number() OVER (ORDER BY id), content_hash, 'pin' FROM entries WHERE pinned = 1 ORDER BY id",
+        [base],
+    )?;
+    let base = base + i64::try_from(pins).unwrap_or(i64::MAX / 2) + 1;
+    let forgets = conn.execute(
+        "INSERT INTO outbox (hlc, entity_key, op, payload)
+         SELECT ?1 + row_number() OVER (ORDER BY forgotten_at, content_hash), content_hash, 'forget',
+                json_object('category', category, 'forgotten_at', forgotten_at, 'reason', reason)
+         FROM forgotten ORDER BY forgotten_at, content_hash",
+        [base],
+    )?;
+    queued += pins + forgets;
+    // The registers hold these writes, as if the triggers had made them.
+    conn.execute(
+        "INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
+         SELECT entity_key, CASE op WHEN 'put' THEN 'content' WHEN 'pin' THEN 'pin' ELSE 'forget' END,
+                max(hlc), (SELECT replica_id FROM sync_state), CASE op WHEN 'pin' THEN 1 END
+         FROM outbox WHERE seq > ?1 GROUP BY entity_key, op
+         ON CONFLICT (entity_key, register) DO UPDATE
+             SET hlc = excluded.hlc, replica_id = excluded.replica_id, value = excluded.value",
+        [before],
+    )?;
+    conn.execute(
+        "UPDATE sync_state SET last_hlc = max(last_hlc, coalesce((SELECT max(hlc) FROM outbox), 0))",
+        [],
+    )?;
+    Ok(queued as u64)
+}
+
+/// The first clock value of a bulk of local changes: past the last one, and past now.
+fn next_hlc_base(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16) FROM sync_state",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Turns sync off and forgets everything about the remote (outbox, clocks, cursor);
+/// the knowledge stays, including entries pulled from others.
+pub fn disable(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "DELETE FROM outbox;
+         DELETE FROM sync_clock;
+         DELETE FROM sync_state;
+         INSERT INTO sync_state (singleton) VALUES (1);",
+    )
+}
+
+/// One local change to push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub hlc: i64,
+    pub entity: String,
+    pub entity_key: String,
+    pub op: String,
+    /// JSON text.
+    pub payload: String,
+}
+
+/// Up to `limit` outbox rows past `pushed_through`, in seq order. A put carries the
+/// entry's files and a forget its evidence, read now (the triggers fire before those
+/// rows are written).
+pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRow>> {
+    conn.prepare_cached(
+        "SELECT seq, hlc, entity, entity_key, op,
+                CASE op
+                  WHEN 'put' THEN json_set(payload, '$.files', json(coalesce((
+                      SELECT json_group_array(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
+                      WHERE e.content_hash = o.entity_key), '[]')))
+                  WHEN 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
+                      SELECT json_group_array(json_object('session_key', session_key, 'event_id', event_id))
+                      FROM forgotten_evidence WHERE content_hash = o.entity_key), '[]')))
+                  ELSE payload END
+         FROM outbox o WHERE seq > (SELECT pushed_through FROM sync_state) ORDER BY seq LIMIT ?1",
+    )?
+    .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        Ok(OutboxRow {
+            seq: r.get(0)?,
+            hlc: r.get(1)?,
+            entity: r.get(2)?,
+            entity_key: r.get(3)?,
+            op: r.get(4)?,
+            payload: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// The largest outbox seq this database ever handed out (pushed or not). A remote that
+/// holds a larger one for this replica was pushed to by a copy of this database.
+pub fn max_seq_made(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT max(pushed_through, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0))
+         FROM sync_state",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Records that every outbox row up to `seq` is on the remote, and drops them.
+pub fn mark_pushed(conn: &Connection, seq: i64, at: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET pushed_through = max(pushed_through, ?1), last_push_at = ?2",
+        params![seq, at],
+    )?;
+    conn.execute(
+        "DELETE FROM outbox WHERE seq <= (SELECT pushed_through FROM sync_state)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// A new replica id for this database (the old one's seqs are taken on the remote:
+/// the database was restored or copied).
+pub fn set_replica(conn: &Connection, replica_id: &str) -> rusqlite::Result<()> {
+    conn.execute("UPDATE sync_state SET replica_id = ?1", [replica_id])
+        .map(|_| ())
+}
+
+/// The remote was re-created (or restored): pull everything again from the start.
+pub fn reset_cursor(conn: &Connection, instance_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET last_xid = '0', last_id = 0, instance_id = ?1",
+        [instance_id],
+    )
+    .map(|_| ())
+}
+
+/// Remembers the last failure (None: the last sync succeeded).
+pub fn set_error(conn: &Connection, error: Option<&str>) -> rusqlite::Result<()> {
+    conn.execute("UPDATE sync_state SET last_error = ?1", [error])
+        .map(|_| ())
+}
+
+/// One change pulled from the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub replica_id: String,
+    pub hlc: i64,
+    pub entity: String,
+    pub entity_key: String,
+    pub op: String,
+    /// JSON text.
+    pub payload: String,
+    /// The PostgreSQL role that pushed it.
+    pub author: String,
+    /// The pushing replica's label (e.g. its host name).
+    pub label: String,
+}
+
+/// What applying a batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Changes that changed knowledge here.
+    pub applied: u64,
+    /// Changes older than what this database holds (or not understood).
+    pub superseded: u64,
+}
+
+/// The content a put carries.
+#[derive(Debug, Deserialize)]
+struct PutPayload {
+    category: String,
+    title: String,
+    body: String,
+    #[serde(default)]
+    tags: String,
+    repo: Option<String>,
+    task: Option<String>,
+    #[serde(default)]
+    confidence: Option<f64>,
+    #[serde(default)]
+    occurrences: Option<i64>,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+    why: Option<String>,
+    source: Option<String>,
+    edited_at: Option<i64>,
+    #[serde(default)]
+    files: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ForgetPayload {
+    category: Option<String>,
+    forgotten_at: Option<i64>,
+    reason: Option<String>,
+    #[serde(default)]
+    evidence: Vec<Evidence>,
+}
+
+/// Applies pulled changes inside the caller's write transaction, with the triggers off
+/// (`applying`), and moves the pull cursor to `(xid, id)` in the same transaction.
+pub fn apply(
+    conn: &Connection,
+    changes: &[Change],
+    cursor: (&str, i64),
+    now: i64,
+) -> rusqlite::Result<Applied> {
+    conn.execute("UPDATE sync_state SET applying = 1", [])?;
+    let mut done = Applied::default();
+    let mut newest = 0;
+    for c in changes {
+        newest = newest.max(c.hlc);
+        if apply_one(conn, c, now)? {
+            done.applied += 1;
+        } else {
+            done.superseded += 1;
+        }
+    }
+    // The local clock never runs behind what it has seen (capped: see MAX_SKEW_MS).
+    let cap = (now + MAX_SKEW_MS) << 16;
+    conn.execute(
+        "UPDATE sync_state SET applying = 0, last_xid = ?1, last_id = ?2, last_pull_at = ?3,
+                last_hlc = max(last_hlc, min(?4, ?5))",
+        params![cursor.0, cursor.1, now, newest, cap],
+    )?;
+    Ok(done)
+}
+
+/// The `(hlc, replica)` a register holds, and its value.
+fn clock(
+    conn: &Connection,
+    key: &str,
+    register: &str,
+) -> rusqlite::Result<Option<(i64, String, Option<i64>)>> {
+    conn.prepare_cached(
+        "SELECT hlc, replica_id, value FROM sync_clock WHERE entity_key = ?1 AND register = ?2",
+    )?
+    .query_row([key, register], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .optional()
+}
+
+/// Whether write `(hlc, replica)` is newer than what `register` holds.
+fn newer(conn: &Connection, key: &str, register: &str, hlc: i64, replica: &str) -> rusqlite::Result<bool> {
+    Ok(match clock(conn, key, register)? {
+        None => true,
+        Some((h, r, _)) => (hlc, replica) > (h, r.as_str()),
+    })
+}
+
+fn set_clock(
+    conn: &Connection,
+    key: &str,
+    register: &str,
+    c: &Change,
+    value: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (entity_key, register) DO UPDATE
+             SET hlc = excluded.hlc, replica_id = excluded.replica_id, value = excluded.value",
+    )?
+    .execute(params![key, register, c.hlc, c.replica_id, value])
+    .map(|_| ())
+}
+
+/// Applies one change; returns whether it changed anything.
+fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> {
+    if c.entity != "entry" {
+        return Ok(false);
+    }
+    let key = c.entity_key.as_str();
+    match c.op.as_str() {
+        "put" => {
+            let forgotten_later = clock(conn, key, "forget")?
+                .is_some_and(|(h, r, _)| (h, r.as_str()) >= (c.hlc, c.replica_id.as_str()));
+            if forgotten_later || !newer(conn, key, "content", c.hlc, &c.replica_id)? {
+                return Ok(false);
+            }
+            let Ok(put) = serde_json::from_str::<PutPayload>(&c.payload) else {
+                return Ok(false);
+            };
+            set_clock(conn, key, "content", c, None)?;
+            put_entry(conn, key, &put, c, now)?;
+            Ok(true)
+        }
+        "pin" | "unpin" => {
+            if !newer(conn, key, "pin", c.hlc, &c.replica_id)? {
+                return Ok(false);
+            }
+            let pinned = c.op == "pin";
+            set_clock(conn, key, "pin", c, Some(i64::from(pinned)))?;
+            conn.prepare_cached("UPDATE entries SET pinned = ?2, updated_at = ?3 WHERE content_hash = ?1")?
+                .execute(params![key, pinned, now])?;
+            Ok(true)
+        }
+        "forget" => {
+            if !newer(conn, key, "forget", c.hlc, &c.replica_id)? {
+                return Ok(false);
+            }
+            set_clock(conn, key, "forget", c, None)?;
+            // A put made after the forget (somebody recorded it again) keeps the entry.
+            let put_later = clock(conn, key, "content")?
+                .is_some_and(|(h, r, _)| (h, r.as_str()) > (c.hlc, c.replica_id.as_str()));
+            if put_later {
+                return Ok(false);
+            }
+            let f: ForgetPayload = serde_json::from_str(&c.payload).unwrap_or(ForgetPayload {
+                category: None,
+                forgotten_at: None,
+                reason: None,
+                evidence: Vec::new(),
+            });
+            let at = f.forgotten_at.unwrap_or(now);
+            let category = f
+                .category
+                .as_deref()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(Category::Discovery);
+            if let Some(id) = knowledge::find_by_hash(conn, key)? {
+                curation::forget(conn, id, f.reason.as_deref(), at)?;
+            }
+            curation::add_tombstone(
+                conn,
+                &Tombstone {
+                    content_hash: key.to_string(),
+                    category,
+                    forgotten_at: at,
+                    reason: f.reason,
+                    evidence: f.evidence,
+                },
+                None,
+            )?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Writes a put's content: over the entry with that hash, or as a new entry marked with
+/// its origin (lifting an older tombstone of the same knowledge).
+fn put_entry(conn: &Connection, key: &str, put: &PutPayload, c: &Change, now: i64) -> rusqlite::Result<()> {
+    let category: Category = put.category.parse().unwrap_or(Category::Discovery);
+    if let Some(id) = knowledge::find_by_hash(conn, key)? {
+        conn.prepare_cached(
+            "UPDATE entries SET category = ?2, title = ?3, body = ?4, edited_at = coalesce(?5, edited_at),
+                    updated_at = ?6 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            category.as_str(),
+            put.title,
+            put.body,
+            put.edited_at,
+            now
+        ])?;
+        return Ok(());
+    }
+    curation::lift(conn, key)?;
+    let entry = Entry {
+        id: 0,
+        category,
+        title: put.title.clone(),
+        body: put.body.clone(),
+        tags: put
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        files: put.files.clone(),
+        repo: put.repo.clone(),
+        task: put.task.clone(),
+        origin: Origin::Imported,
+        confidence: put.confidence.unwrap_or(0.5).clamp(0.0, 1.0),
+        occurrences: put.occurrences.unwrap_or(1).max(1),
+        first_seen: put.first_seen.unwrap_or(now),
+        last_seen: put.last_seen.unwrap_or(now),
+        content_hash: key.to_string(),
+        why: put
+            .why
+            .as_deref()
+            .map(|w| w.lines().map(str::to_string).collect())
+            .unwrap_or_default(),
+        sources: Vec::new(),
+        pinned: clock(conn, key, "pin")?.is_some_and(|(_, _, v)| v == Some(1)),
+        edited_at: put.edited_at,
+        source: match put.source.as_deref() {
+            Some("user") => Some(EntrySource::User),
+            Some("agent") => Some(EntrySource::Agent),
+            _ => None,
+        },
+    };
+    let id = knowledge::restore(conn, &entry, entry.confidence)?;
+    conn.prepare_cached("UPDATE entries SET remote_author = ?2, origin_replica = ?3 WHERE id = ?1")?
+        .execute(params![id, c.author, c.label])?;
+    Ok(())
+}
+
+/// Where a pulled entry came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemoteOrigin {
+    /// The PostgreSQL role that pushed it.
+    pub author: String,
+    /// The label of the replica it was pushed from (e.g. a host name).
+    pub replica: String,
+}
+
+/// The origin of entry `id` when it was pulled from a remote.
+pub fn origin(conn: &Connection, id: i64) -> rusqlite::Result<Option<RemoteOrigin>> {
+    let row: Option<(Option<String>, Option<String>)> = conn
+        .prepare_cached("SELECT remote_author, origin_replica FROM entries WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        Some((Some(author), replica)) => Some(RemoteOrigin {
+            author,
+            replica: replica.unwrap_or_default(),
+        }),
+        _ => None,
+    })
+}

@@ -1,0 +1,153 @@
+//! Where the remote is: the URL given to `sk sync setup`, kept in a 0600 file under sk's
+//! markers folder (it may hold a password), and `SK_SYNC_URL`, which overrides it. A
+//! URL is shown only through [`redact`], which hides the password.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::SyncError;
+
+/// The stored setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncConfig {
+    /// postgres://user[:password]@host[:port]/db[?sslmode=…] (or key=value pairs).
+    pub url: String,
+    pub team: String,
+    /// This replica's label on the remote (default: the host name).
+    pub label: String,
+}
+
+/// Reads the config file; None when sync was never set up (or was removed).
+pub fn load(path: &Path) -> Result<Option<SyncConfig>, SyncError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(SyncError::io(path, e)),
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        SyncError::Config(format!(
+            "{} is not a sync configuration ({e}); run `sk sync setup URL` again",
+            path.display()
+        ))
+    })
+}
+
+/// Writes the config file atomically, readable by its owner only (a temporary file
+/// created 0600, synced, renamed over the old one).
+pub fn save(path: &Path, config: &SyncConfig) -> Result<(), SyncError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| SyncError::io(dir, e))?;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let json = serde_json::to_vec_pretty(config).map_err(|e| SyncError::Config(e.to_string()))?;
+    let written = (|| {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(&json)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(SyncError::io(path, e));
+    }
+    Ok(())
+}
+
+/// Removes the config file; returns whether there was one.
+pub fn remove(path: &Path) -> Result<bool, SyncError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(SyncError::io(path, e)),
+    }
+}
+
+/// `url` with any password replaced by `***`: the userinfo password of a URL, and a
+/// `password` parameter (in the query string or as a key=value pair).
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return redact_pairs(url, ' ');
+    };
+    let cut = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = sk_core::text::split_at(rest, cut);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => format!("{path}?{}", redact_pairs(query, '&')),
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// `a=1<sep>password=x` → `a=1<sep>password=***`.
+fn redact_pairs(text: &str, sep: char) -> String {
+    text.split(sep)
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.trim().eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(&sep.to_string())
+}
+
+/// This machine's name, the default label of its replica.
+pub fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "sk".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_wherever_a_url_can_carry_them() {
+        assert_eq!(
+            redact("postgres://alice:s3cr%40t@db.example:5432/sk?sslmode=require"),
+            "postgres://alice:***@db.example:5432/sk?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgresql://alice@db/sk?password=hunter2&sslmode=require"),
+            "postgresql://alice@db/sk?password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact("host=db user=alice password=hunter2 dbname=sk"),
+            "host=db user=alice password=*** dbname=sk"
+        );
+        assert_eq!(redact("postgres://a:b:c@h/d"), "postgres://a:***@h/d");
+        assert_eq!(redact("postgres://h/d"), "postgres://h/d");
+    }
+
+    #[test]
+    fn the_config_file_is_private_and_round_trips() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("markers/sync.json");
+        let c = SyncConfig {
+            url: "postgres://a:pw@h/d".into(),
+            team: "t".into(),
+            label: "box".into(),
+        };
+        save(&path, &c).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(load(&path).unwrap(), Some(c));
+        assert!(remove(&path).unwrap());
+        assert_eq!(load(&path).unwrap(), None);
+    }
+}
