@@ -137,17 +137,20 @@ mod tests {
     #[test]
     fn the_config_file_is_private_and_round_trips() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test step");
         let path = dir.path().join("markers/sync.json");
         let c = SyncConfig {
             url: "postgres://a:pw@h/d".into(),
             team: "t".into(),
             label: "box".into(),
         };
-        save(&path, &c).unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(load(&path).unwrap(), Some(c));
-        assert!(remove(&path).unwrap());
-        assert_eq!(load(&path).unwrap(), None);
+        save(&path, &c).expect("test step");
+        assert_eq!(
+            fs::metadata(&path).expect("test step").permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(load(&path).expect("test step"), Some(c));
+        assert!(remove(&path).expect("test step"));
+        assert_eq!(load(&path).expect("test step"), None);
     }
 }

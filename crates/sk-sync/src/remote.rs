@@ -367,10 +367,10 @@ mod tests {
 
     #[test]
     fn the_version_rule_matches_the_proof() {
-        assert_eq!(decide(&meta(1, 1)).unwrap(), Version::Ok);
-        assert_eq!(decide(&meta(2, 1)).unwrap(), Version::Ok);
-        assert_eq!(decide(&meta(0, 0)).unwrap(), Version::Migrate);
-        let refused = decide(&meta(3, 3)).unwrap_err().to_string();
+        assert_eq!(decide(&meta(1, 1)).expect("test step"), Version::Ok);
+        assert_eq!(decide(&meta(2, 1)).expect("test step"), Version::Ok);
+        assert_eq!(decide(&meta(0, 0)).expect("test step"), Version::Migrate);
+        let refused = decide(&meta(3, 3)).expect_err("must fail").to_string();
         assert!(
             refused.contains("remote schema 3 needs sk with schema >= 3") && refused.contains("upgrade sk"),
             "{refused}"
@@ -379,12 +379,24 @@ mod tests {
 
     #[test]
     fn verify_full_means_tls_and_no_mode_means_none() {
-        assert!(parse_url("postgres://a@h/d?sslmode=verify-full").unwrap().1);
-        assert!(parse_url("postgres://a@h/d?sslmode=require").unwrap().1);
-        assert!(!parse_url("postgres://a@h/d").unwrap().1);
-        assert!(!parse_url("postgres://a@h/d?sslmode=disable").unwrap().1);
+        assert!(
+            parse_url("postgres://a@h/d?sslmode=verify-full")
+                .expect("test step")
+                .1
+        );
+        assert!(
+            parse_url("postgres://a@h/d?sslmode=require")
+                .expect("test step")
+                .1
+        );
+        assert!(!parse_url("postgres://a@h/d").expect("test step").1);
+        assert!(
+            !parse_url("postgres://a@h/d?sslmode=disable")
+                .expect("test step")
+                .1
+        );
         let bad = parse_url("postgres://a:hunter2@h/d?sslmode=bogus")
-            .unwrap_err()
+            .expect_err("must fail")
             .to_string();
         assert!(!bad.contains("hunter2"), "{bad}");
     }

@@ -98,12 +98,12 @@ mod tests {
 
     #[test]
     fn identifiers_and_literals_cannot_break_out_of_their_quotes() {
-        assert_eq!(quote_ident("alice").unwrap(), "\"alice\"");
+        assert_eq!(quote_ident("alice").expect("test step"), "\"alice\"");
         assert_eq!(
-            quote_ident("a\"; DROP TABLE x; --").unwrap(),
+            quote_ident("a\"; DROP TABLE x; --").expect("test step"),
             "\"a\"\"; DROP TABLE x; --\""
         );
-        assert_eq!(quote_literal("o'brien").unwrap(), "'o''brien'");
+        assert_eq!(quote_literal("o'brien").expect("test step"), "'o''brien'");
         assert!(quote_ident("").is_err());
         assert!(quote_ident(&"x".repeat(64)).is_err());
         assert!(quote_literal("a\0b").is_err());
@@ -125,7 +125,7 @@ mod tests {
             owner_role: DEFAULT_OWNER_ROLE,
             user_role: DEFAULT_USER_ROLE,
         })
-        .unwrap();
+        .expect("test step");
         for p in ["{owner", "{users", "{user}", "{user_lit}", "{team_lit}"] {
             assert!(!sql.contains(p), "{p} left in the SQL");
         }

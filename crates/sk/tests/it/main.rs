@@ -26,6 +26,7 @@ mod redact;
 mod redaction_oracle;
 mod runbook;
 mod sessions;
+mod sync;
 mod ui_browser;
 mod ui_http;
 mod ui_support;
