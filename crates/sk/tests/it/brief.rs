@@ -323,6 +323,7 @@ fn a_database_older_than_the_briefing_needs_says_to_migrate() {
     learned(&env);
     // What a v1 build left: the objects and records of v2 and later absent.
     let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(sk_test::db::UNDO_V8).expect("back to v7");
     conn.execute_batch(
         "DROP TRIGGER records_digest_ad; DROP TABLE digest_fts; DROP INDEX records_digest;
          DROP TRIGGER hot_files_file_added; DROP TRIGGER hot_files_file_removed;

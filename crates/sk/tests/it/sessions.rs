@@ -302,6 +302,7 @@ fn sessions_sort_by_counts_and_length_and_page_with_offset() {
 
     // Back to schema v6: the list says to migrate, and the migration rebuilds the counts.
     let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(sk_test::db::UNDO_V8).expect("back to v7");
     conn.execute_batch(
         "ALTER TABLE session_docs DROP COLUMN prompts; ALTER TABLE session_docs DROP COLUMN tool_calls;
          ALTER TABLE session_docs DROP COLUMN failures; DELETE FROM schema_version WHERE version >= 7;",
