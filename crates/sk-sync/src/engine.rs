@@ -89,7 +89,7 @@ pub struct ForgetReport {
 }
 
 /// The URL to use: `SK_SYNC_URL`, else the config file's.
-fn url_of(cfg: Option<&SyncConfig>) -> Option<(String, String)> {
+pub(crate) fn url_of(cfg: Option<&SyncConfig>) -> Option<(String, String)> {
     if let Some(url) = env::ProcessEnv.get(env::SK_SYNC_URL) {
         return Some((
             url.to_string_lossy().into_owned(),

@@ -6,6 +6,7 @@
 
 pub mod config;
 mod engine;
+pub mod health;
 pub mod remote;
 pub mod sql;
 

@@ -277,6 +277,28 @@ impl Remote {
         Ok(new)
     }
 
+    /// Other replicas' changes after the cursor: `(settled, held back)`, the second being
+    /// those a still-open transaction somewhere in the cluster keeps from pulls for now.
+    pub fn behind(
+        &mut self,
+        team: &str,
+        replica_id: &str,
+        after: (&str, i64),
+    ) -> Result<(i64, i64), SyncError> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT count(*) FILTER (WHERE xid < pg_snapshot_xmin(pg_current_snapshot())),
+                        count(*) FILTER (WHERE xid >= pg_snapshot_xmin(pg_current_snapshot()))
+                 FROM sk_sync.changes
+                 WHERE team = $1 AND replica_id <> CAST($2::text AS uuid)
+                   AND (xid, id) > (CAST($3::text AS xid8), $4)",
+                &[&team, &replica_id, &after.0, &after.1],
+            )
+            .map_err(Remote::query_err("counting the changes to pull"))?;
+        Ok((row.get(0), row.get(1)))
+    }
+
     /// The oldest transaction still running on the server (the pull horizon), as text.
     pub fn horizon(&mut self) -> Result<u64, SyncError> {
         let text: String = self

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use sk_core::{Paths, env};
-use sk_install::doctor::{self, Level};
+use sk_install::doctor::{self, Finding, Level, Report};
 
 use crate::cli::DoctorArgs;
 use crate::output::Out;
@@ -30,7 +30,8 @@ pub fn run(paths: &Paths, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
         path_var: env::Source::get(&env::ProcessEnv, env::PATH),
         build: super::install::build_info(),
     };
-    let report = doctor::run(&ctx);
+    let mut report = doctor::run(&ctx);
+    sync_finding(paths, &mut report);
     if args.json {
         out.json(&report).context("writing the report")?;
     } else {
@@ -61,4 +62,49 @@ pub fn run(paths: &Paths, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(crate::exit::FAILURE)
     })
+}
+
+/// The `sync` line: sk-install's check table stays free of the PostgreSQL client, so the
+/// binary adds it. Nothing when sync is not set up; a warning, never a failure, when the
+/// remote does not answer (offline is normal: changes wait in the outbox).
+fn sync_finding(paths: &Paths, report: &mut Report) {
+    let Some(h) = sk_sync::health::check(paths) else {
+        return;
+    };
+    let (level, detail, fix) = match &h.remote_state {
+        Ok(r) => {
+            let held = if r.held_back > 0 {
+                format!(
+                    " ({} held back by an open transaction on the server)",
+                    r.held_back
+                )
+            } else {
+                String::new()
+            };
+            let detail = format!(
+                "{} (team {}) answers, schema v{}; {} change(s) to push, {} to pull{held}",
+                h.remote, h.team, r.schema_version, h.pending, r.to_pull
+            );
+            match &h.last_error {
+                Some(e) => (
+                    Level::Warn,
+                    format!("{detail}; the last sync failed: {e}"),
+                    Some("sk sync".to_string()),
+                ),
+                None => (Level::Ok, detail, None),
+            }
+        }
+        Err(e) => (
+            Level::Warn,
+            format!("{e}; {} local change(s) wait to be pushed", h.pending),
+            Some("check the network and the remote (`sk sync status`), then `sk sync`".to_string()),
+        ),
+    };
+    report.findings.push(Finding {
+        check: "sync",
+        level,
+        detail,
+        fix,
+    });
+    report.ok = !report.findings.iter().any(|f| f.level == Level::Fail);
 }

@@ -284,6 +284,53 @@ fn knowledge_learned_on_one_replica_reaches_another_with_its_origin() {
         "{again}"
     );
     assert_eq!(pg.changes(), 2, "nothing was echoed back");
+    // sk doctor checks the remote.
+    let line = doctor_sync(&b);
+    assert_eq!(line["level"], "ok", "{line}");
+    let detail = line["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("answers, schema v1; 0 change(s) to push, 0 to pull"),
+        "{detail}"
+    );
+    assert!(!detail.contains(PASSWORD));
+}
+
+/// The `sync` finding of `sk doctor --json`.
+fn doctor_sync(env: &TestEnv) -> Value {
+    let out = sk(env)
+        .args(["doctor", "--json"])
+        .output()
+        .expect("run sk doctor");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("doctor json");
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check"] == "sync")
+        .cloned()
+        .unwrap_or_else(|| panic!("no sync finding: {report}"))
+}
+
+#[test]
+fn tls_is_used_when_the_url_asks_and_the_server_certificate_is_verified() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    // The machine's server offers TLS with a self-signed certificate (or none at all):
+    // either way sk refuses instead of falling back to clear text or trusting it.
+    let url = format!("{}?sslmode=verify-full", pg.url(&alice));
+    let out = sk(&a)
+        .args(["sync", "setup", &url, "--team", "team-a"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("TLS handshake"), "{stderr}");
+    assert!(!stderr.contains(PASSWORD), "{stderr}");
+    assert!(
+        !a.copilot_home().join("markers/sync.json").exists(),
+        "nothing stored"
+    );
 }
 
 #[test]
@@ -470,6 +517,12 @@ fn a_remote_with_a_newer_schema_is_refused_with_the_upgrade_message() {
         pg.changes(),
         0,
         "nothing was pushed to a remote it does not understand"
+    );
+    let line = doctor_sync(&a);
+    assert_eq!(line["level"], "warn", "{line}");
+    assert!(
+        line["detail"].as_str().is_some_and(|d| d.contains("upgrade sk")),
+        "{line}"
     );
 }
 
