@@ -388,10 +388,12 @@ fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> 
             if !newer(conn, key, "pin", c.hlc, &c.replica_id)? {
                 return Ok(false);
             }
-            let pinned = c.op == "pin";
-            set_clock(conn, key, "pin", c, Some(i64::from(pinned)))?;
-            conn.prepare_cached("UPDATE entries SET pinned = ?2, updated_at = ?3 WHERE content_hash = ?1")?
-                .execute(params![key, pinned, now])?;
+            set_clock(conn, key, "pin", c, Some(i64::from(c.op == "pin")))?;
+            let pinned = pinned_by_clock(conn, key)?;
+            conn.prepare_cached(
+                "UPDATE entries SET pinned = ?2, updated_at = ?3 WHERE content_hash = ?1 AND pinned <> ?2",
+            )?
+            .execute(params![key, pinned, now])?;
             Ok(true)
         }
         "forget" => {
@@ -403,6 +405,12 @@ fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> 
             let put_later = clock(conn, key, "content")?
                 .is_some_and(|(h, r, _)| (h, r.as_str()) > (c.hlc, c.replica_id.as_str()));
             if put_later {
+                // The entry stays, but the forget still undoes every older pin.
+                let pinned = pinned_by_clock(conn, key)?;
+                conn.prepare_cached(
+                    "UPDATE entries SET pinned = ?2, updated_at = ?3 WHERE content_hash = ?1 AND pinned <> ?2",
+                )?
+                .execute(params![key, pinned, now])?;
                 return Ok(false);
             }
             let f: ForgetPayload = serde_json::from_str(&c.payload).unwrap_or(ForgetPayload {
@@ -435,6 +443,17 @@ fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> 
         }
         _ => Ok(false),
     }
+}
+
+/// Whether an entry is pinned by its registers: the last pin or unpin says so, unless a
+/// forget came after it (forgetting unpins; knowledge recorded again starts unpinned).
+/// Every replica derives the pin from the same registers, whatever order they arrived in.
+fn pinned_by_clock(conn: &Connection, key: &str) -> rusqlite::Result<bool> {
+    let Some((ph, pr, value)) = clock(conn, key, "pin")? else {
+        return Ok(false);
+    };
+    let forgot_later = clock(conn, key, "forget")?.is_some_and(|(fh, fr, _)| (fh, fr) > (ph, pr.clone()));
+    Ok(value == Some(1) && !forgot_later)
 }
 
 /// Writes a put's content: over the entry with that hash, or as a new entry marked with
@@ -484,7 +503,7 @@ fn put_entry(conn: &Connection, key: &str, put: &PutPayload, c: &Change, now: i6
             .map(|w| w.lines().map(str::to_string).collect())
             .unwrap_or_default(),
         sources: Vec::new(),
-        pinned: clock(conn, key, "pin")?.is_some_and(|(_, _, v)| v == Some(1)),
+        pinned: pinned_by_clock(conn, key)?,
         edited_at: put.edited_at,
         source: match put.source.as_deref() {
             Some("user") => Some(EntrySource::User),

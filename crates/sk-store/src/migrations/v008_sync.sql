@@ -83,6 +83,13 @@ BEGIN
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id)
     SELECT NEW.content_hash, 'content', last_hlc, replica_id FROM sync_state WHERE true
     ON CONFLICT (entity_key, register) DO UPDATE SET hlc = excluded.hlc, replica_id = excluded.replica_id;
+    -- Knowledge recorded again after a forget takes the pin its register holds when that
+    -- pin is newer than the forget (a forget unpins), as a pulled copy would
+    -- (sk_store::sync::pinned_by_clock); the update is itself a pin change to push.
+    UPDATE entries SET pinned = 1 WHERE id = NEW.id AND NEW.pinned = 0 AND EXISTS (
+        SELECT 1 FROM sync_clock p WHERE p.entity_key = NEW.content_hash AND p.register = 'pin' AND p.value = 1
+          AND NOT EXISTS (SELECT 1 FROM sync_clock f WHERE f.entity_key = p.entity_key AND f.register = 'forget'
+                          AND (f.hlc, f.replica_id) > (p.hlc, p.replica_id)));
 END;
 
 CREATE TRIGGER sync_entries_edit AFTER UPDATE OF category, title, body ON entries

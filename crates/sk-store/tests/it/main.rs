@@ -11,3 +11,4 @@ mod knowledge;
 mod migrations;
 mod recall_lookups;
 mod support;
+mod sync;
