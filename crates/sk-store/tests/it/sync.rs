@@ -44,6 +44,9 @@ struct Replica {
 
 type Log = Vec<(String, OutboxRow)>;
 
+/// Every entry's (hash, category, title, body, pinned), and every tombstone's hash.
+type Knowledge = (Vec<(String, String, String, String, bool)>, Vec<String>);
+
 impl Replica {
     fn new(n: usize) -> Replica {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -127,7 +130,7 @@ impl Replica {
     }
 
     /// What must agree: every entry's hash, text and pin, and every tombstone.
-    fn knowledge(&self) -> (Vec<(String, String, String, String, bool)>, Vec<String>) {
+    fn knowledge(&self) -> Knowledge {
         let conn = self.store.conn();
         let mut entries: Vec<_> = conn
             .prepare("SELECT content_hash, category, title, body, pinned FROM entries")

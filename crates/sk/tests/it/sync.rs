@@ -604,3 +604,107 @@ fn forget_remote_keeps_every_entry_and_stops_recording_changes() {
     assert_eq!(status["pending"], 0, "no outbox without a remote: {status}");
     sk(&b).args(["sync"]).assert().code(1);
 }
+
+/// Three replicas through the real binary and server: a seeded random interleaving of
+/// learn, edit, pin, unpin, forget and sync; after everyone syncs twice, all three hold the
+/// same entries, pins and tombstones (the same property as sk-store's proptest, which
+/// covers many more interleavings without the network).
+#[test]
+fn three_replicas_converge_after_a_random_interleaving() {
+    for seed in [0x5eed_2026, 7, 1_000_003] {
+        if !interleaving(seed) {
+            return;
+        }
+    }
+}
+
+/// One seeded run; false when there is no server (the test is skipped).
+fn interleaving(mut seed: u64) -> bool {
+    let start = seed;
+    let Some(mut pg) = Pg::start() else { return false };
+    let homes: Vec<TestEnv> = (0..3).map(|_| TestEnv::new()).collect();
+    let alice = pg.add_user(&homes[0], "alice", "team-a");
+    let bob = pg.add_user(&homes[0], "bob", "team-a");
+    for (i, h) in homes.iter().enumerate() {
+        let role = if i == 2 { &bob } else { &alice };
+        setup(h, &pg.url(role), "team-a", &format!("r{i}"));
+    }
+    const LESSONS: [(&str, &str); 3] = [
+        (
+            "Vacuum the database weekly",
+            "Large deletes leave free pages behind.",
+        ),
+        (
+            "Pin the toolchain version",
+            "rust-toolchain.toml keeps CI and laptops equal.",
+        ),
+        (
+            "Never log connection strings",
+            "They carry passwords in the userinfo.",
+        ),
+    ];
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let id_of = |env: &TestEnv, title: &str| -> Option<String> {
+        let doc = json_of(sk(env).args(["knowledge", "export"]));
+        let hash = doc["entries"].as_array()?.iter().find(|e| e["title"] == title)?["id"].as_i64()?;
+        Some(hash.to_string())
+    };
+    for step in 0..60 {
+        let h = &homes[next(3) as usize];
+        let (title, body) = LESSONS[next(3) as usize];
+        match next(6) {
+            0 => {
+                learn(h, title, body);
+            }
+            1 => {
+                if let Some(id) = id_of(h, title) {
+                    let text = format!("Edited at step {step}.");
+                    stdout(sk(h).args(["knowledge", "edit", &id, "--body", &text]));
+                }
+            }
+            2 | 3 => {
+                if let Some(id) = id_of(h, title) {
+                    let verb = if next(2) == 0 { "pin" } else { "unpin" };
+                    stdout(sk(h).args(["knowledge", verb, &id]));
+                }
+            }
+            4 => {
+                if let Some(id) = id_of(h, title) {
+                    stdout(sk(h).args(["knowledge", "forget", &id]));
+                }
+            }
+            _ => {
+                pg.sync(h);
+            }
+        }
+    }
+    for _ in 0..2 {
+        for h in &homes {
+            pg.sync(h);
+        }
+    }
+    let state = |env: &TestEnv| {
+        let doc = json_of(sk(env).args(["knowledge", "export"]));
+        let mut forgotten: Vec<String> = doc["forgotten"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t["content_hash"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        forgotten.sort();
+        (knowledge(env), forgotten)
+    };
+    let first = state(&homes[0]);
+    eprintln!("seed {start}: three replicas agree on {first:?}");
+    for h in &homes[1..] {
+        assert_eq!(first, state(h), "replicas differ (seed {start})");
+    }
+    true
+}
