@@ -74,6 +74,11 @@ pub const SK_SYNC_URL: Var = Var {
     doc: "The `sk sync` remote (postgres://ROLE[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require]); overrides the URL `sk sync setup` stored.",
 };
 
+pub const SK_SYNC_TEST_FAULT: Var = Var {
+    name: "SK_SYNC_TEST_FAULT",
+    doc: "Testing only: `push-before-commit` or `push-after-commit` makes `sk sync` stop there for 30 s (saying so on stderr), so a test can kill it or drop its connection at that moment.",
+};
+
 /// Every variable in the registry, in documentation order.
 pub const ALL: &[Var] = &[
     HOME,
@@ -91,6 +96,7 @@ pub const ALL: &[Var] = &[
     SK_HOOK_TEST_FAULT,
     SK_INGEST_TEST_FAULT,
     SK_SYNC_URL,
+    SK_SYNC_TEST_FAULT,
 ];
 
 /// Where variable values come from. The process environment in production; a map in tests.

@@ -321,6 +321,7 @@ fn push(
             break;
         };
         report.pushed_new += remote.push(team, replica, &rows)?;
+        crate::fault_point("push-after-commit", || true);
         report.pushed += rows.len() as u64;
         let now = sk_core::time::now_ms();
         write(store, |conn| local::mark_pushed(conn, last, now))?;

@@ -16,6 +16,26 @@ pub use engine::{
     Direction, ForgetReport, RunReport, SetupReport, Status, forget_remote, run, setup, status,
 };
 
+/// `SK_SYNC_TEST_FAULT`: a named point where `sk sync` stops for a while (saying so on
+/// stderr) when the variable names it, so the tests can kill the process (kill -9) or
+/// drop its connection (pg_terminate_backend) at exactly that moment of a push.
+/// The stop ends early once `alive` says the connection is gone.
+pub(crate) fn fault_point(name: &str, mut alive: impl FnMut() -> bool) {
+    use sk_core::env::{self, Source};
+    if env::ProcessEnv
+        .get(env::SK_SYNC_TEST_FAULT)
+        .is_some_and(|v| v == name)
+    {
+        eprintln!("SK_SYNC_TEST_FAULT: stopped at {name}");
+        for _ in 0..300 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if !alive() {
+                break;
+            }
+        }
+    }
+}
+
 /// Why `sk sync` did not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

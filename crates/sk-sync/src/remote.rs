@@ -273,6 +273,7 @@ impl Remote {
                 ],
             )
             .map_err(Remote::query_err("pushing changes"))?;
+        crate::fault_point("push-before-commit", || tx.batch_execute("SELECT 1").is_ok());
         tx.commit().map_err(Remote::query_err("committing a push"))?;
         Ok(new)
     }

@@ -708,3 +708,96 @@ fn interleaving(mut seed: u64) -> bool {
     }
     true
 }
+
+/// Starts `sk sync push` stopping at the fault point `point`, and waits until it is there.
+fn push_stopped_at(env: &TestEnv, point: &str) -> std::process::Child {
+    let mut child = env
+        .process(sk_test::sk_bin())
+        .args(["sync", "push"])
+        .env("SK_SYNC_TEST_FAULT", point)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sk sync push");
+    let lines = sk_test::lines(child.stderr.take().expect("stderr"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(&format!("stopped at {point}")) => return child,
+            Ok(_) => {}
+            Err(e) => panic!("sk sync push never reached {point}: {e}"),
+        }
+    }
+}
+
+fn learn_three(env: &TestEnv) {
+    learn(
+        env,
+        "Migrations are append-only",
+        "A shipped migration never changes.",
+    );
+    learn(
+        env,
+        "Quote role names as identifiers",
+        "Never build SQL from user text.",
+    );
+    learn(env, "Hooks fail open", "A broken rule must not stop the agent.");
+}
+
+#[test]
+fn a_push_killed_after_the_remote_committed_loses_and_duplicates_nothing() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn_three(&a);
+    let mut child = push_stopped_at(&a, "push-after-commit");
+    // kill -9: the remote has the batch, this database never recorded it.
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    assert_eq!(pg.changes(), 3);
+    let status = json_of(sk(&a).args(["sync", "status", "--json"]));
+    assert_eq!(status["pending"], 3, "{status}");
+    let again = json_of(sk(&a).args(["sync", "push", "--json"]));
+    assert_eq!(
+        (again["pushed"].as_u64(), again["pushed_new"].as_u64()),
+        (Some(3), Some(0)),
+        "{again}"
+    );
+    assert_eq!(pg.changes(), 3, "no duplicate");
+    let b = replica(&pg.url(&alice), "team-a", "b");
+    pg.sync(&b);
+    assert_eq!(knowledge(&a), knowledge(&b), "nothing lost");
+}
+
+#[test]
+fn a_push_whose_connection_the_server_drops_loses_and_duplicates_nothing() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn_three(&a);
+    let child = push_stopped_at(&a, "push-before-commit");
+    let dropped: i64 = pg
+        .admin()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE usename = $1 AND application_name = 'sk sync'",
+            &[&alice],
+        )
+        .expect("terminate")
+        .get(0);
+    assert_eq!(dropped, 1);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1), "the push failed");
+    assert_eq!(pg.changes(), 0, "the dropped batch left nothing");
+    let status = json_of(sk(&a).args(["sync", "status", "--json"]));
+    assert_eq!(status["pending"], 3, "{status}");
+    assert!(status["last_error"].as_str().is_some(), "{status}");
+    let again = json_of(sk(&a).args(["sync", "push", "--json"]));
+    assert_eq!(again["pushed_new"], 3, "{again}");
+    let third = json_of(sk(&a).args(["sync", "push", "--json"]));
+    assert_eq!(third["pushed"], 0, "{third}");
+    assert_eq!(pg.changes(), 3);
+}
