@@ -137,7 +137,7 @@ pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
 /// The first clock value of a bulk of local changes: past the last one, and past now.
 fn next_hlc_base(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row(
-        "SELECT max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16) FROM sync_state",
+        "SELECT max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16) FROM sync_state",
         [],
         |r| r.get(0),
     )

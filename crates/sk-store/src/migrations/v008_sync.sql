@@ -69,10 +69,12 @@ ALTER TABLE entries ADD COLUMN origin_replica TEXT;
 
 -- 5. The triggers. Each takes the next clock value, writes the outbox row, and records
 --    the register's clock. They fire only while sync is enabled and not applying.
+--    The time is julianday('now') in milliseconds (SQLite's 'now' has millisecond
+--    resolution and is fixed within one statement).
 CREATE TRIGGER sync_entries_put AFTER INSERT ON entries
 WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state)
 BEGIN
-    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op, payload)
     SELECT last_hlc, NEW.content_hash, 'put', json_object(
         'category', NEW.category, 'title', NEW.title, 'body', NEW.body, 'tags', NEW.tags,
@@ -96,7 +98,7 @@ CREATE TRIGGER sync_entries_edit AFTER UPDATE OF category, title, body ON entrie
 WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state)
      AND (OLD.category IS NOT NEW.category OR OLD.title IS NOT NEW.title OR OLD.body IS NOT NEW.body)
 BEGIN
-    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op, payload)
     SELECT last_hlc, NEW.content_hash, 'put', json_object(
         'category', NEW.category, 'title', NEW.title, 'body', NEW.body, 'tags', NEW.tags,
@@ -114,7 +116,7 @@ END;
 CREATE TRIGGER sync_entries_pin AFTER UPDATE OF pinned ON entries
 WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state) AND OLD.pinned IS NOT NEW.pinned
 BEGIN
-    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op)
     SELECT last_hlc, NEW.content_hash, CASE WHEN NEW.pinned = 1 THEN 'pin' ELSE 'unpin' END FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
@@ -126,7 +128,7 @@ END;
 CREATE TRIGGER sync_entries_insert_pinned AFTER INSERT ON entries
 WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state) AND NEW.pinned = 1
 BEGIN
-    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op) SELECT last_hlc, NEW.content_hash, 'pin' FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
     SELECT NEW.content_hash, 'pin', last_hlc, replica_id, 1 FROM sync_state WHERE true
@@ -140,7 +142,7 @@ END;
 CREATE TRIGGER sync_forget AFTER INSERT ON forgotten
 WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state)
 BEGIN
-    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op, payload)
     SELECT last_hlc, NEW.content_hash, 'forget', json_object(
         'category', NEW.category, 'forgotten_at', NEW.forgotten_at, 'reason', NEW.reason)

@@ -199,3 +199,44 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn local_changes_take_increasing_clock_values_near_the_wall_clock_and_only_while_enabled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("knowledge.db")).expect("open");
+    let conn = store.conn();
+    // Not set up: the triggers write nothing.
+    knowledge::insert(conn, &draft(0), &[]).expect("insert");
+    assert!(local::pending(conn, 10).expect("pending").is_empty());
+    let queued = local::enable(conn, "00000000-0000-4000-8000-000000000001", "t", "l", "i").expect("enable");
+    assert_eq!(queued, 1, "what was known before is queued at setup");
+    let before = sk_core::time::now_ms();
+    for k in 1..=3 {
+        knowledge::insert(conn, &draft(k), &[]).expect("insert");
+    }
+    let id = knowledge::find_by_hash(conn, &hash(1))
+        .expect("find")
+        .expect("entry");
+    curation::set_pinned(conn, id, true).expect("pin");
+    let rows = local::pending(conn, 10).expect("pending");
+    let ops: Vec<&str> = rows.iter().map(|r| r.op.as_str()).collect();
+    assert_eq!(ops, ["put", "put", "put", "put", "pin"]);
+    assert!(rows.windows(2).all(|w| w[0].hlc < w[1].hlc), "{rows:?}");
+    let wall = rows.last().map(|r| r.hlc >> 16).unwrap_or_default();
+    assert!((wall - before).abs() < 5_000, "clock {wall} vs now {before}");
+    // Applying pulled changes is silent (no echo), and moves the clock past them.
+    let far = (before + 1000) << 16;
+    let pulled = Change {
+        replica_id: "00000000-0000-4000-8000-000000000009".into(),
+        hlc: far,
+        entity: "entry".into(),
+        entity_key: hash(2),
+        op: "pin".into(),
+        payload: "{}".into(),
+        author: "bob".into(),
+        label: "box".into(),
+    };
+    local::apply(conn, &[pulled], ("5", 1), before).expect("apply");
+    assert_eq!(local::pending(conn, 10).expect("pending").len(), 5, "no echo");
+    assert!(local::state(conn).expect("state").last_hlc >= far);
+}
