@@ -326,17 +326,21 @@ impl Remote {
             .read_only(true)
             .start()
             .map_err(Remote::query_err("starting a pull"))?;
+        tx.batch_execute(PULL_PLAN)
+            .map_err(Remote::query_err("starting a pull"))?;
+        // The labels come from one small query per batch rather than a join.
         let rows = tx
-            .query(
-                "SELECT c.xid::text, c.id, c.replica_id::text, c.hlc, c.entity, c.entity_key, c.op,
-                        c.payload::text, c.author::text, coalesce(r.label, '')
-                 FROM sk_sync.changes c LEFT JOIN sk_sync.replicas r ON r.replica_id = c.replica_id
-                 WHERE c.team = $1 AND c.xid < pg_snapshot_xmin(pg_current_snapshot())
-                   AND (c.xid, c.id) > (CAST($2::text AS xid8), $3)
-                 ORDER BY c.xid, c.id LIMIT $4",
-                &[&team, &after.0, &after.1, &limit],
-            )
+            .query(PULL_SQL, &[&team, &after.0, &after.1, &limit])
             .map_err(Remote::query_err("pulling changes"))?;
+        let labels: std::collections::HashMap<String, String> = tx
+            .query(
+                "SELECT replica_id::text, label FROM sk_sync.replicas WHERE team = $1",
+                &[&team],
+            )
+            .map_err(Remote::query_err("reading replica labels"))?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
         tx.commit().map_err(Remote::query_err("ending a pull"))?;
         Ok(rows
             .iter()
@@ -352,13 +356,30 @@ impl Remote {
                         op: r.get(6),
                         payload: r.get(7),
                         author: r.get(8),
-                        label: r.get(9),
+                        label: labels.get(&r.get::<_, String>(2)).cloned().unwrap_or_default(),
                     },
                 )
             })
             .collect())
     }
 }
+
+/// The pull: changes of team $1 after the cursor ($2 = xid as text, $3 = id), settled ones
+/// only, at most $4, in cursor order. ORDER BY names the table's columns (c.xid), never
+/// the output's: an output column called xid would be its text, and text order ("1000" <
+/// "999") would move the cursor past rows not handed out yet. Ordered by the real columns,
+/// the planner walks the changes_pull index from the cursor and stops at the limit.
+pub const PULL_SQL: &str = "SELECT c.xid::text AS xid_text, c.id, c.replica_id::text, c.hlc, c.entity,
+        c.entity_key, c.op, c.payload::text, c.author::text
+ FROM sk_sync.changes c
+ WHERE c.team = $1 AND c.xid < pg_snapshot_xmin(pg_current_snapshot())
+   AND (c.xid, c.id) > (CAST($2::text AS xid8), $3)
+ ORDER BY c.xid, c.id LIMIT $4";
+
+/// Said before [`PULL_SQL`] in its transaction: right after a bulk push the table has no
+/// statistics yet (users cannot ANALYZE), and the planner then sorts every row after the
+/// cursor for each batch (230 ms a batch at 100,000 rows, against 2 ms on the index).
+pub const PULL_PLAN: &str = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off";
 
 /// The version rule of NOTES.md: refuse when the remote needs a newer client, migrate
 /// when it is older than this client, else ok.

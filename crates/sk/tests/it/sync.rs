@@ -801,3 +801,33 @@ fn a_push_whose_connection_the_server_drops_loses_and_duplicates_nothing() {
     assert_eq!(third["pushed"], 0, "{third}");
     assert_eq!(pg.changes(), 3);
 }
+
+/// Regression: the pull once ordered by its output column `xid`, which is text, so a
+/// cursor crossing a power of ten ("999" → "1000") could skip rows, and every batch sorted
+/// all rows after the cursor. It must walk the (team, xid, id) index in xid order, also
+/// right after a bulk push when the table has no statistics.
+#[test]
+fn the_pull_walks_the_cursor_index_in_xid_order() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn_three(&a);
+    pg.sync(&a);
+    let mut client = pg.connect_as(&alice);
+    let mut tx = client.transaction().expect("begin");
+    tx.batch_execute(sk_sync::remote::PULL_PLAN)
+        .expect("plan settings");
+    let plan: Vec<String> = tx
+        .query(
+            &format!("EXPLAIN (VERBOSE) {}", sk_sync::remote::PULL_SQL),
+            &[&"team-a", &"0", &0i64, &1000i64],
+        )
+        .expect("explain")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("Index Scan using changes_pull"), "{plan}");
+    assert!(!plan.contains("Sort Key"), "{plan}");
+}
