@@ -92,39 +92,46 @@ pub fn enable(
 /// changes: at setup, and when the remote was re-created and has lost them. Returns how
 /// many changes were queued.
 pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
+    // Each change keeps the clock its register holds; one never synced gets the time it
+    // was made (edited, pinned, forgotten, else recorded), not now: knowledge queued
+    // at setup must not win over edits others made since. The counter part (the row
+    // number) only keeps values apart.
     let before: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM outbox", [], |r| r.get(0))?;
-    let base = next_hlc_base(conn)?;
-    let mut queued = 0;
-    queued += conn.execute(
+    let puts = conn.execute(
         &format!(
             "INSERT INTO outbox (hlc, entity_key, op, payload)
-             SELECT ?1 + row_number() OVER (ORDER BY id), content_hash, 'put', {PUT_PAYLOAD} FROM entries ORDER BY id"
+             SELECT coalesce(c.hlc, (coalesce(e.edited_at, e.created_at) << 16) + (row_number() OVER (ORDER BY e.id) & 65535)),
+                    e.content_hash, 'put', {PUT_PAYLOAD}
+             FROM entries e LEFT JOIN sync_clock c ON c.entity_key = e.content_hash AND c.register = 'content'
+             ORDER BY e.id"
         ),
-        [base],
+        [],
     )?;
-    let base = base + i64::try_from(queued).unwrap_or(i64::MAX / 2) + 1;
     let pins = conn.execute(
         "INSERT INTO outbox (hlc, entity_key, op)
-         SELECT ?1 + row_number() OVER (ORDER BY id), content_hash, 'pin' FROM entries WHERE pinned = 1 ORDER BY id",
-        [base],
+         SELECT coalesce(c.hlc, (e.updated_at << 16) + (row_number() OVER (ORDER BY e.id) & 65535)), e.content_hash, 'pin'
+         FROM entries e LEFT JOIN sync_clock c ON c.entity_key = e.content_hash AND c.register = 'pin'
+         WHERE e.pinned = 1 ORDER BY e.id",
+        [],
     )?;
-    let base = base + i64::try_from(pins).unwrap_or(i64::MAX / 2) + 1;
     let forgets = conn.execute(
         "INSERT INTO outbox (hlc, entity_key, op, payload)
-         SELECT ?1 + row_number() OVER (ORDER BY forgotten_at, content_hash), content_hash, 'forget',
-                json_object('category', category, 'forgotten_at', forgotten_at, 'reason', reason)
-         FROM forgotten ORDER BY forgotten_at, content_hash",
-        [base],
+         SELECT coalesce(c.hlc, (f.forgotten_at << 16) + (row_number() OVER (ORDER BY f.forgotten_at, f.content_hash) & 65535)),
+                f.content_hash, 'forget',
+                json_object('category', f.category, 'forgotten_at', f.forgotten_at, 'reason', f.reason)
+         FROM forgotten f LEFT JOIN sync_clock c ON c.entity_key = f.content_hash AND c.register = 'forget'
+         ORDER BY f.forgotten_at, f.content_hash",
+        [],
     )?;
-    queued += pins + forgets;
-    // The registers hold these writes, as if the triggers had made them.
+    let queued = puts + pins + forgets;
+    // Registers that held nothing now hold these writes, as if the triggers had made them.
     conn.execute(
         "INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
-         SELECT entity_key, CASE op WHEN 'put' THEN 'content' WHEN 'pin' THEN 'pin' ELSE 'forget' END,
-                max(hlc), (SELECT replica_id FROM sync_state), CASE op WHEN 'pin' THEN 1 END
-         FROM outbox WHERE seq > ?1 GROUP BY entity_key, op
-         ON CONFLICT (entity_key, register) DO UPDATE
-             SET hlc = excluded.hlc, replica_id = excluded.replica_id, value = excluded.value",
+         SELECT o.entity_key, CASE o.op WHEN 'put' THEN 'content' WHEN 'pin' THEN 'pin' ELSE 'forget' END,
+                max(o.hlc), (SELECT replica_id FROM sync_state),
+                CASE o.op WHEN 'pin' THEN 1 END
+         FROM outbox o WHERE o.seq > ?1 GROUP BY o.entity_key, o.op
+         ON CONFLICT (entity_key, register) DO NOTHING",
         [before],
     )?;
     conn.execute(
@@ -132,15 +139,6 @@ pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
         [],
     )?;
     Ok(queued as u64)
-}
-
-/// The first clock value of a bulk of local changes: past the last one, and past now.
-fn next_hlc_base(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16) FROM sync_state",
-        [],
-        |r| r.get(0),
-    )
 }
 
 /// Turns sync off and forgets everything about the remote (outbox, clocks, cursor);

@@ -831,3 +831,32 @@ fn the_pull_walks_the_cursor_index_in_xid_order() {
     assert!(plan.contains("Index Scan using changes_pull"), "{plan}");
     assert!(!plan.contains("Sort Key"), "{plan}");
 }
+
+/// A replica that joins late queues what it knew at the time it was recorded, not as a new
+/// change: its older copy of an entry does not overwrite an edit made elsewhere since.
+#[test]
+fn knowledge_queued_at_setup_does_not_override_a_newer_edit_made_elsewhere() {
+    let Some(mut pg) = Pg::start() else { return };
+    let (a, c) = (TestEnv::new(), TestEnv::new());
+    let alice = pg.add_user(&a, "alice", "team-a");
+    let title = "Keep migrations append-only";
+    learn(&c, title, "A shipped migration never changes.");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let id = learn(&a, title, "A shipped migration never changes.");
+    stdout(sk(&a).args([
+        "knowledge",
+        "edit",
+        &id,
+        "--body",
+        "Write a new migration instead.",
+    ]));
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    pg.sync(&a);
+    setup(&c, &pg.url(&alice), "team-a", "c");
+    pg.sync(&c);
+    pg.sync(&a);
+    let (ka, kc) = (knowledge(&a), knowledge(&c));
+    assert_eq!(ka, kc);
+    assert_eq!(ka.len(), 1, "{ka:?}");
+    assert_eq!(ka[0].2, "Write a new migration instead.", "{ka:?}");
+}
