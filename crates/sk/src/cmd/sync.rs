@@ -70,6 +70,13 @@ fn sync(paths: &Paths, direction: Direction, json: bool) -> Outcome {
                 r.pulled, r.applied, r.superseded
             )?;
         }
+        if r.too_large > 0 {
+            writeln!(
+                out,
+                "{} change(s) over 1 MiB were not sent (the remote refuses them); they stay on this machine",
+                r.too_large
+            )?;
+        }
         if r.rekeyed {
             writeln!(
                 out,

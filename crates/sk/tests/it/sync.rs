@@ -860,3 +860,33 @@ fn knowledge_queued_at_setup_does_not_override_a_newer_edit_made_elsewhere() {
     assert_eq!(ka.len(), 1, "{ka:?}");
     assert_eq!(ka[0].2, "Write a new migration instead.", "{ka:?}");
 }
+
+/// The remote refuses a payload over 1 MiB; such a change stays local (counted) instead
+/// of failing its batch on every sync.
+#[test]
+fn a_change_too_large_for_the_remote_stays_local_and_does_not_block_the_others() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    let entry = serde_json::json!({
+        "id": 1, "category": "tool", "title": "A lesson far too long", "body": "x ".repeat(600_000),
+        "tags": [], "files": [], "repo": null, "task": null, "origin": "manual", "confidence": 0.9,
+        "occurrences": 1, "first_seen": 1, "last_seen": 1, "content_hash": "ab".repeat(32), "why": [],
+        "sources": [], "pinned": false, "edited_at": null, "source": "user"
+    });
+    let doc =
+        serde_json::json!({"schema_version": 2, "exported_at": "x", "entries": [entry], "forgotten": []});
+    let file = a.write("huge.json", doc.to_string());
+    stdout(sk(&a).args(["knowledge", "import", file.to_str().expect("utf8")]));
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn(&a, "A lesson of normal size", "Short enough to travel.");
+    let pushed = json_of(sk(&a).args(["sync", "push", "--json"]));
+    assert_eq!(
+        (pushed["pushed"].as_u64(), pushed["too_large"].as_u64()),
+        (Some(1), Some(1)),
+        "{pushed}"
+    );
+    assert_eq!(pg.changes(), 1);
+    let again = json_of(sk(&a).args(["sync", "push", "--json"]));
+    assert_eq!(again["pushed"], 0, "{again}");
+}
