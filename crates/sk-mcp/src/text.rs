@@ -84,6 +84,9 @@ pub fn entry(s: &Shown) -> String {
             .map(|r| format!(" · repo {r}"))
             .unwrap_or_default()
     );
+    if let Some(r) = &s.remote {
+        let _ = writeln!(out, "from {} on {} (sk sync)", r.author, r.replica);
+    }
     if !e.files.is_empty() {
         let _ = writeln!(out, "files: {}", e.files.join(", "));
     }

@@ -27,8 +27,9 @@ fn seeded() -> TestEnv {
     env
 }
 
-/// A running `sk mcp` and the lines of its stdout, read on a thread.
-struct Server {
+/// A running `sk mcp` and the lines of its stdout, read on a thread (also used by the
+/// sync tests, to see a pulled entry's origin in the `show` tool).
+pub(crate) struct Server {
     child: Child,
     stdin: Option<ChildStdin>,
     lines: Receiver<String>,
@@ -36,7 +37,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(env: &TestEnv) -> Server {
+    pub(crate) fn start(env: &TestEnv) -> Server {
         let mut child = env
             .process(sk_test::sk_bin())
             .arg("mcp")
@@ -83,7 +84,7 @@ impl Server {
         v
     }
 
-    fn initialize(&mut self) -> Value {
+    pub(crate) fn initialize(&mut self) -> Value {
         let v = self.request(
             "initialize",
             json!({"protocolVersion": "2025-06-18", "capabilities": {},
@@ -94,7 +95,7 @@ impl Server {
     }
 
     /// `tools/call`, expecting a result (not a protocol error).
-    fn call(&mut self, tool: &str, arguments: Value) -> Value {
+    pub(crate) fn call(&mut self, tool: &str, arguments: Value) -> Value {
         let v = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
         assert!(v.get("error").is_none(), "{tool}: {v}");
         v["result"].clone()

@@ -49,6 +49,17 @@ fn knowledge_learned_on_one_replica_reaches_another_with_its_origin() {
     assert_eq!(shown["origin"], "imported");
     let text = stdout(sk(&b).args(["show", &id]));
     assert!(text.contains(&format!("from {alice} on alice-laptop")), "{text}");
+    // The MCP server's show tool says so too.
+    let mut mcp = crate::mcp::Server::start(&b);
+    mcp.initialize();
+    let id_num: i64 = id.parse().expect("numeric id");
+    let shown = mcp.call("show", serde_json::json!({"id": id_num}));
+    assert!(
+        shown
+            .to_string()
+            .contains(&format!("from {alice} on alice-laptop (sk sync)")),
+        "{shown}"
+    );
     // Its own entries show no remote origin; and a second sync changes nothing.
     let own = json_of(sk(&a).args(["show", &id_by_title(&a, "Use cargo nextest for speed"), "--json"]));
     assert!(own.get("remote").is_none(), "{own}");
