@@ -308,6 +308,9 @@ pub struct WatchArgs {
     /// Milliseconds of quiet after a change before ingesting
     #[arg(long, default_value_t = 500, value_name = "MS")]
     pub debounce_ms: u64,
+    /// When `sk sync` is set up: push and pull every SECS seconds (0: never)
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub sync_every: u64,
     /// Internal: the detached process `--daemon` starts
     #[arg(long, hide = true)]
     pub daemon_child: bool,

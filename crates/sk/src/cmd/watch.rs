@@ -43,13 +43,48 @@ pub fn run(paths: &Paths, args: &WatchArgs) -> anyhow::Result<ExitCode> {
     }
     if args.daemon_child {
         let log = paths.watch_log();
+        let sync_log = log.clone();
+        sync_on_interval(paths, args.sync_every, move |line| log_line(&sync_log, line));
         let mut note = |n: watcher::Note| log_line(&log, &n.to_string());
         watcher::run(paths, &opts, &mut note).context("sk watch")?;
         return Ok(ExitCode::SUCCESS);
     }
+    sync_on_interval(paths, args.sync_every, |line| {
+        eprintln!("{} sk watch: {line}", clock())
+    });
     let mut note = |n: watcher::Note| eprintln!("{} sk watch: {n}", clock());
     watcher::run(paths, &opts, &mut note).context("sk watch")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sk sync` (push, then pull) every `secs` seconds on a thread of its own, while sync is
+/// set up; the watcher's ingest never waits for the network. A sync that fails (offline,
+/// a busy database) is logged and tried again at the next interval; one cut short when
+/// the watcher stops loses nothing (pushes are idempotent, pulls resume at the cursor).
+fn sync_on_interval(paths: &Paths, secs: u64, log: impl Fn(&str) + Send + 'static) {
+    if secs == 0 {
+        return;
+    }
+    let paths = paths.clone();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(secs));
+            if !sk_sync::status(&paths).is_ok_and(|s| s.configured) {
+                continue;
+            }
+            match sk_sync::run(&paths, sk_sync::Direction::Both) {
+                Ok(r) => {
+                    if r.pushed + r.pulled > 0 {
+                        log(&format!(
+                            "sync: pushed {}, pulled {} ({} applied)",
+                            r.pushed, r.pulled, r.applied
+                        ));
+                    }
+                }
+                Err(e) => log(&format!("sync failed: {e}")),
+            }
+        }
+    });
 }
 
 fn clock() -> String {
@@ -147,6 +182,8 @@ fn daemon(paths: &Paths, args: &WatchArgs) -> anyhow::Result<ExitCode> {
         "--daemon-child",
         "--debounce-ms",
         &args.debounce_ms.to_string(),
+        "--sync-every",
+        &args.sync_every.to_string(),
     ]);
     if args.poll {
         cmd.arg("--poll");

@@ -202,3 +202,42 @@ fn knowledge_queued_at_setup_does_not_override_a_newer_edit_made_elsewhere() {
     assert_eq!(ka.len(), 1, "{ka:?}");
     assert_eq!(ka[0].2, "Write a new migration instead.", "{ka:?}");
 }
+
+/// `sk watch` syncs on an interval when a remote is set: a lesson learned on A reaches B
+/// while B's watcher runs, with no `sk sync` on B.
+#[test]
+fn a_running_watcher_syncs_on_its_interval() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    let url = pg.url(&alice);
+    setup(&a, &url, "team-a", "a");
+    let b = replica(&url, "team-a", "b");
+    let mut watcher = b
+        .process(sk_test::sk_bin())
+        .args(["watch", "--poll", "--sync-every", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start sk watch");
+    learn(
+        &a,
+        "Watchers sync on their own",
+        "Every few minutes when a remote is set.",
+    );
+    pg.sync(&a);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let arrived = loop {
+        if !knowledge(&b).is_empty() {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    assert!(arrived, "the watcher did not pull the lesson within 30 s");
+    assert_eq!(knowledge(&a), knowledge(&b));
+}
