@@ -162,4 +162,9 @@ CREATE POLICY push_own ON sk_sync.changes FOR INSERT TO {users}
                               AND r.owner = current_user));
 -- No UPDATE or DELETE policy for users (and no such privilege): the log is append-only.
 
+-- The version this text makes: an older remote is brought up to it (sk migrates only
+-- a remote whose schema_version is below its own), a newer one is left as it is.
+UPDATE sk_sync.meta SET schema_version = 1, min_client_schema = greatest(min_client_schema, 1), migrated_at = now()
+WHERE schema_version < 1;
+
 RESET ROLE;

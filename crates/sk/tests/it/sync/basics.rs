@@ -263,3 +263,44 @@ fn forget_remote_keeps_every_entry_and_stops_recording_changes() {
     assert_eq!(status["pending"], 0, "no outbox without a remote: {status}");
     sk(&b).args(["sync"]).assert().code(1);
 }
+
+/// A remote older than this sk is migrated by a role that may become the schema's owner,
+/// and refused, with what to do, for anyone else.
+#[test]
+fn an_older_remote_is_migrated_only_by_a_member_of_the_owner_role() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    let owner = pg.role("owner");
+    let version = |pg: &Pg| -> i32 {
+        pg.admin()
+            .query_one("SELECT schema_version FROM sk_sync.meta", &[])
+            .expect("meta")
+            .get(0)
+    };
+    pg.admin()
+        .batch_execute(&format!(
+            "SET ROLE \"{owner}\"; UPDATE sk_sync.meta SET schema_version = 0, min_client_schema = 0"
+        ))
+        .expect("make the remote older");
+    sk(&a)
+        .args(["sync", "setup", &pg.url(&alice), "--team", "team-a"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "only a member of its owner role may migrate it",
+        ));
+    assert_eq!(version(&pg), 0, "refused: nothing changed");
+    pg.admin()
+        .batch_execute(&format!("GRANT \"{owner}\" TO \"{alice}\""))
+        .expect("let alice migrate");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    assert_eq!(version(&pg), 1, "migrated");
+    learn(
+        &a,
+        "Migrated remotes keep working",
+        "The schema was brought up to date.",
+    );
+    let pushed = pg.sync(&a);
+    assert_eq!(pushed["pushed_new"], 1, "{pushed}");
+}
