@@ -292,22 +292,29 @@ fn run_with(store: &Store, url: &str, team: &str, direction: Direction) -> Resul
         // Someone else's id, or the remote holds seqs this database never made (it was
         // restored from a backup, or copied): its new changes would be taken for
         // duplicates, so it becomes a new replica.
-        replica = new_replica_id()?;
-        if !remote.register(&replica, team, &label)? {
-            return Err(SyncError::Refused(
-                "could not register a new replica id on the remote".into(),
-            ));
-        }
-        write(store, |conn| local::set_replica(conn, &replica))?;
+        replica = rekey(store, &mut remote, team)?;
         report.rekeyed = true;
     }
     if direction != Direction::Pull {
-        push(store, &mut remote, team, &replica, &mut report)?;
+        push(store, &mut remote, team, &mut replica, &mut report)?;
     }
     if direction != Direction::Push {
         pull(store, &mut remote, team, &replica, &mut report)?;
     }
     Ok(report)
+}
+
+/// Gives this database a new replica id, registered on the remote.
+fn rekey(store: &Store, remote: &mut Remote, team: &str) -> Result<String, SyncError> {
+    let label = read(store, local::state)?.label.unwrap_or_default();
+    let replica = new_replica_id()?;
+    if !remote.register(&replica, team, &label)? {
+        return Err(SyncError::Refused(
+            "could not register a new replica id on the remote".into(),
+        ));
+    }
+    write(store, |conn| local::set_replica(conn, &replica))?;
+    Ok(replica)
 }
 
 /// Outbox rows past `pushed_through`, a batch per remote transaction; `pushed_through`
@@ -317,7 +324,7 @@ fn push(
     store: &Store,
     remote: &mut Remote,
     team: &str,
-    replica: &str,
+    replica: &mut String,
     report: &mut RunReport,
 ) -> Result<(), SyncError> {
     loop {
@@ -331,7 +338,17 @@ fn push(
             rows.iter().cloned().partition(|r| r.payload.len() <= MAX_PAYLOAD);
         report.too_large += too_large.len() as u64;
         if !fits.is_empty() {
-            report.pushed_new += remote.push(team, replica, &fits)?;
+            let mut new = remote.push(team, replica, &fits)?;
+            if new < fits.len() as u64 && !remote.holds(team, replica, &fits)? {
+                // The remote already holds some of these seqs for this replica with other
+                // changes: a copy of this database (same replica id) pushed them. Ours
+                // would be dropped as duplicates, so this database becomes a new replica
+                // and sends the batch under the new id.
+                *replica = rekey(store, remote, team)?;
+                report.rekeyed = true;
+                new = remote.push(team, replica, &fits)?;
+            }
+            report.pushed_new += new;
         }
         crate::fault_point("push-after-commit", || true);
         report.pushed += fits.len() as u64;

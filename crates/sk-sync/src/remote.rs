@@ -278,6 +278,30 @@ impl Remote {
         Ok(new)
     }
 
+    /// Whether every row of `rows` the remote holds (by replica and seq) is that same
+    /// change (clock, entry, operation): true after a retried push, false when a copy of
+    /// this database pushed other changes under the same replica id and seqs.
+    pub fn holds(&mut self, team: &str, replica_id: &str, rows: &[OutboxRow]) -> Result<bool, SyncError> {
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        let theirs = self
+            .client
+            .query(
+                "SELECT seq, hlc, entity_key, op FROM sk_sync.changes
+                 WHERE team = $1 AND replica_id = CAST($2::text AS uuid) AND seq = ANY($3::bigint[])",
+                &[&team, &replica_id, &seqs],
+            )
+            .map_err(Remote::query_err("checking pushed changes"))?;
+        Ok(theirs.iter().all(|t| {
+            let seq: i64 = t.get(0);
+            rows.iter().any(|r| {
+                r.seq == seq
+                    && r.hlc == t.get::<_, i64>(1)
+                    && r.entity_key == t.get::<_, String>(2)
+                    && r.op == t.get::<_, String>(3)
+            })
+        }))
+    }
+
     /// Other replicas' changes after the cursor: `(settled, held back)`, the second being
     /// those a still-open transaction somewhere in the cluster keeps from pulls for now.
     pub fn behind(

@@ -205,3 +205,53 @@ fn a_change_too_large_for_the_remote_stays_local_and_does_not_block_the_others()
     let again = json_of(sk(&a).args(["sync", "push", "--json"]));
     assert_eq!(again["pushed"], 0, "{again}");
 }
+
+/// A knowledge database copied to another machine (same replica id, same seqs) while
+/// both go on learning: the second to push finds its seqs taken by other changes, becomes
+/// a replica of its own, and nothing either of them learned is lost.
+#[test]
+fn a_copied_database_becomes_a_replica_of_its_own_and_loses_nothing() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn(&a, "Copied homes share a replica id", "Until one of them pushes.");
+    pg.sync(&a);
+    // The copy: database and sync config, as a restore on a second machine would bring.
+    let c = TestEnv::new();
+    std::fs::create_dir_all(c.db().parent().expect("folder")).expect("mkdir");
+    rusqlite::Connection::open(a.db())
+        .expect("open")
+        .execute("VACUUM INTO ?1", [c.db().to_str().expect("utf8 path")])
+        .expect("copy the database");
+    let config = c.copilot_home().join("markers");
+    std::fs::create_dir_all(&config).expect("mkdir");
+    std::fs::copy(
+        a.copilot_home().join("markers/sync.json"),
+        config.join("sync.json"),
+    )
+    .expect("copy config");
+    learn(&a, "Learned on the original", "After the copy was taken.");
+    learn(
+        &c,
+        "Learned on the copy",
+        "With the same next seq as the original.",
+    );
+    let first = pg.sync(&a);
+    assert_eq!(first["rekeyed"], false, "{first}");
+    let second = pg.sync(&c);
+    assert_eq!(second["rekeyed"], true, "{second}");
+    pg.sync(&a);
+    let b = replica(&pg.url(&alice), "team-a", "b");
+    pg.sync(&b);
+    let titles: Vec<String> = knowledge(&b).into_iter().map(|e| e.1).collect();
+    for t in [
+        "Copied homes share a replica id",
+        "Learned on the original",
+        "Learned on the copy",
+    ] {
+        assert!(titles.iter().any(|x| x == t), "{t} lost: {titles:?}");
+    }
+    assert_eq!(knowledge(&a), knowledge(&b));
+    assert_eq!(knowledge(&c), knowledge(&b));
+}
