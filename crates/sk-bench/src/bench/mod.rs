@@ -12,6 +12,7 @@ pub mod report;
 pub mod scale;
 pub mod sk_index;
 pub mod startup;
+pub mod sync;
 pub mod ui;
 pub mod workspace;
 
