@@ -51,6 +51,9 @@ pub fn human_hit(rank: usize, h: &Hit, explain: bool) -> String {
     if let (Some(c), Some(n)) = (h.confidence, h.occurrences) {
         let _ = write!(s, " · confidence {c:.2}, seen {n}×");
     }
+    if let Some(from) = &h.from {
+        let _ = write!(s, " · from {from} (sync)");
+    }
     let _ = write!(s, "\n   {}\n   open: {}\n", one_line(&h.snippet, 240), h.open);
     if let Some((first, rest)) = h.sessions.split_first() {
         let more = if rest.is_empty() {
@@ -203,6 +206,7 @@ mod tests {
             explain,
             record: None,
             sessions: Vec::new(),
+            from: None,
         }
     }
 

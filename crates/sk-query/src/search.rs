@@ -177,6 +177,7 @@ fn knowledge_hits(conn: &Connection, req: &Request, rows: Vec<EntryRow>) -> Resu
             explain,
             record: None,
             sessions: store::entry_sessions(conn, e.id)?,
+            from: e.from,
         });
     }
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
@@ -359,6 +360,7 @@ fn session_hit(
         explain,
         record: None,
         sessions: Vec::new(),
+        from: None,
     }
 }
 
