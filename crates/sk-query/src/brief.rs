@@ -181,6 +181,9 @@ pub struct Item {
     /// A pinned entry (`sk knowledge pin`); absent otherwise.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
+    /// Knowledge pulled by `sk sync`: `AUTHOR on REPLICA`; absent for knowledge made here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -374,6 +377,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                 next_steps: None,
                 mistakes: None,
                 pinned: e.pinned,
+                from: e.from.clone(),
             },
         ));
     }
@@ -414,6 +418,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                 next_steps,
                 mistakes: None,
                 pinned: false,
+                from: None,
             },
         ));
     }
@@ -468,6 +473,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                     next_steps: None,
                     mistakes: Some(f.mistakes),
                     pinned: false,
+                    from: None,
                 },
             )
         })
@@ -586,6 +592,7 @@ mod tests {
             last_seen: 1_700_000_000_000,
             files: Vec::new(),
             pinned: false,
+            from: None,
         }
     }
 

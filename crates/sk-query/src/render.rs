@@ -52,7 +52,7 @@ pub fn human_hit(rank: usize, h: &Hit, explain: bool) -> String {
         let _ = write!(s, " · confidence {c:.2}, seen {n}×");
     }
     if let Some(from) = &h.from {
-        let _ = write!(s, " · from {from} (sync)");
+        let _ = write!(s, " · from {from} (sk sync)");
     }
     let _ = write!(s, "\n   {}\n   open: {}\n", one_line(&h.snippet, 240), h.open);
     if let Some((first, rest)) = h.sessions.split_first() {
@@ -81,8 +81,13 @@ pub fn compact_hit(h: &Hit) -> String {
         HitKind::Knowledge => 'K',
         HitKind::Session => 'S',
     };
+    let from = h
+        .from
+        .as_deref()
+        .map(|f| format!(" (from {f}, sk sync)"))
+        .unwrap_or_default();
     let body = format!(
-        "{k} {} {} {}: {} — {}",
+        "{k} {} {} {}: {}{from} — {}",
         h.id,
         date(h.date),
         h.category,

@@ -74,7 +74,7 @@ pub struct Hit {
     /// so that every hit leads to a session. Empty for entries recorded by hand.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sessions: Vec<String>,
-    /// Knowledge pulled from a team's remote by `sk sync`: `author@replica`. Absent for
+    /// Knowledge pulled from a team's remote by `sk sync`: `AUTHOR on REPLICA`. Absent for
     /// knowledge made on this machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,

@@ -32,6 +32,8 @@ pub struct BriefEntry {
     pub files: Vec<String>,
     /// Always eligible, listed first (`sk knowledge pin`).
     pub pinned: bool,
+    /// Pulled by `sk sync`: `AUTHOR on REPLICA`; None for knowledge made here.
+    pub from: Option<String>,
 }
 
 /// A session as the briefing lists it.
@@ -154,13 +156,15 @@ pub fn load_entries(
     sorted.sort_unstable();
     sorted.dedup();
     let ids_json = json_ids(&sorted);
+    let sql = format!(
+        "SELECT id, category, title, body, repo, confidence, occurrences, last_seen, pinned, {}
+         FROM entries
+         WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR confidence >= ?2 OR pinned = 1)
+         ORDER BY id",
+        crate::sync::ORIGIN_SQL
+    );
     let mut out: Vec<BriefEntry> = conn
-        .prepare_cached(
-            "SELECT id, category, title, body, repo, confidence, occurrences, last_seen, pinned FROM entries
-             WHERE id IN (SELECT value FROM json_each(?1))
-               AND (?2 IS NULL OR confidence >= ?2 OR pinned = 1)
-             ORDER BY id",
-        )?
+        .prepare_cached(&sql)?
         .query_map(rusqlite::params![&ids_json, min_confidence], |r| {
             Ok(BriefEntry {
                 id: r.get(0)?,
@@ -173,6 +177,7 @@ pub fn load_entries(
                 last_seen: r.get(7)?,
                 files: Vec::new(),
                 pinned: r.get(8)?,
+                from: r.get(9)?,
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -524,6 +524,11 @@ pub struct RemoteOrigin {
     pub replica: String,
 }
 
+/// An entry's origin as every list shows it, `AUTHOR on REPLICA` (as `sk show` says it),
+/// NULL for knowledge made here: an SQL expression over the `entries` columns, which the
+/// searches and the briefing select with their rows.
+pub const ORIGIN_SQL: &str = "CASE WHEN remote_author IS NULL THEN NULL ELSE remote_author || ' on ' || coalesce(origin_replica, '?') END";
+
 /// The origin of entry `id` when it was pulled from a remote.
 pub fn origin(conn: &Connection, id: i64) -> rusqlite::Result<Option<RemoteOrigin>> {
     let row: Option<(Option<String>, Option<String>)> = conn

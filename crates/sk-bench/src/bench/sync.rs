@@ -73,7 +73,10 @@ impl Remote {
             .output()
             .context("running sk sync print-admin-sql")?;
         if !out.status.success() {
-            bail!("sk sync print-admin-sql: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "sk sync print-admin-sql: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let sql = String::from_utf8(out.stdout).context("the admin SQL is not UTF-8")?;
         for r in [&owner, &group, &role] {

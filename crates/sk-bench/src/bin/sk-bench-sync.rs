@@ -70,8 +70,16 @@ fn run(cli: &Cli) -> Result<bool> {
     let build_s = sk_bench::bench::hooks::build_db(&db_a, cli.entries, 20)?;
 
     // Setting up queues everything already known for the first push.
-    let (_, setup_a) = run_sk(&sk, &home_a, &["sync", "setup", &url_a, "--team", "bench", "--label", "a"])?;
-    run_sk(&sk, &home_b, &["sync", "setup", &url_b, "--team", "bench", "--label", "b"])?;
+    let (_, setup_a) = run_sk(
+        &sk,
+        &home_a,
+        &["sync", "setup", &url_a, "--team", "bench", "--label", "a"],
+    )?;
+    run_sk(
+        &sk,
+        &home_b,
+        &["sync", "setup", &url_b, "--team", "bench", "--label", "b"],
+    )?;
 
     eprintln!("pushing from a …");
     let (_, push) = run_sk(&sk, &home_a, &["sync", "push"])?;
@@ -81,7 +89,10 @@ fn run(cli: &Cli) -> Result<bool> {
     let (_, pull) = run_sk(&sk, &home_b, &["sync", "pull"])?;
     let pulled = entry_count(&default_db(&home_b))?;
     if pulled != cli.entries as i64 {
-        bail!("b holds {pulled} entries after the pull; a pushed {}", cli.entries);
+        bail!(
+            "b holds {pulled} entries after the pull; a pushed {}",
+            cli.entries
+        );
     }
 
     // Each replica's first full sync catches up: a reads its own pushed changes back once
@@ -104,7 +115,11 @@ fn run(cli: &Cli) -> Result<bool> {
     block.push("sk", format!("{} ({})", sk.display(), version.trim()));
     block.push(
         "remote",
-        format!("{} (database {})", sk_sync::config::redact(&cli.pg_url), remote.db),
+        format!(
+            "{} (database {})",
+            sk_sync::config::redact(&cli.pg_url),
+            remote.db
+        ),
     );
     block.push("load_avg_before", sk_bench::bench::load_average());
     block.push("entries", cli.entries);

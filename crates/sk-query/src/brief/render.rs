@@ -57,7 +57,12 @@ pub(super) fn markdown_item(section: SectionName, item: &Item) -> String {
                 ItemId::Entry(n) => format!("#{n}"),
                 ItemId::Key(k) => k.clone(),
             };
-            format!("- {id} {}{files}{}\n", item.title, sep(&item.body_excerpt))
+            let from = item
+                .from
+                .as_deref()
+                .map(|f| format!(" (from {f}, sk sync)"))
+                .unwrap_or_default();
+            format!("- {id} {}{from}{files}{}\n", item.title, sep(&item.body_excerpt))
         }
     }
 }
@@ -88,6 +93,9 @@ pub fn render_xml(b: &Briefing) -> String {
             }
             if let Some(n) = item.mistakes {
                 attrs.push_str(&format!(" mistakes=\"{n}\""));
+            }
+            if let Some(from) = &item.from {
+                attrs.push_str(&format!(" from=\"{}\"", xml_escape(from)));
             }
             if let Some(t) = item.last_seen {
                 attrs.push_str(&format!(" last=\"{}\"", day(t)));

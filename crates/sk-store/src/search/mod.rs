@@ -4,6 +4,7 @@
 //! each other (confidence, recency, the current repository) is not SQL and lives in
 //! `sk-query`.
 
+use crate::sync::ORIGIN_SQL;
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod common;
@@ -235,13 +236,9 @@ pub struct EntryRow {
     /// BM25 with title 4×, tags 2×, body 1× — made positive: higher is better (0 when
     /// listing without words).
     pub bm25: f64,
-    /// For an entry pulled by `sk sync`: `author@replica` (who pushed it, from where).
+    /// For an entry pulled by `sk sync`: `AUTHOR on REPLICA` (who pushed it, from where).
     pub from: Option<String>,
 }
-
-/// An entry's origin when `sk sync` pulled it (`author@replica`), NULL for its own:
-/// shown with every knowledge hit so a team's lesson is never taken for one's own.
-const ENTRY_FROM: &str = "CASE WHEN e.remote_author IS NULL THEN NULL ELSE e.remote_author || '@' || coalesce(e.origin_replica, '?') END";
 
 /// A session record that matched, with its raw relevance.
 #[derive(Debug, Clone)]
@@ -317,7 +314,7 @@ pub fn entries(
         // `limit` are joined; with one, the window's rows are (knowledge is small, and an
         // entry under the floor must not take a place).
         let sql = format!(
-            "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s, {ENTRY_FROM}
+            "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s, {ORIGIN_SQL}
              FROM (SELECT id, s FROM
                      (SELECT rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS s FROM entries_fts
                       WHERE entries_fts MATCH ?1 ORDER BY rowid DESC LIMIT {SCORE_WINDOW})
@@ -333,7 +330,7 @@ pub fn entries(
     }
     let sql = match fts {
         Some(_) => format!(
-            "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s, {ENTRY_FROM}
+            "SELECT e.id, e.category, e.title, '', e.confidence, e.occurrences, e.last_seen, e.repo, e.task, w.s, {ORIGIN_SQL}
              FROM (SELECT entries_fts.rowid AS id, bm25(entries_fts, 4.0, 1.0, 2.0) AS s
                    FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
                    WHERE entries_fts MATCH ?1 AND {ENTRY_FILTERS}
@@ -343,7 +340,7 @@ pub fn entries(
         ),
         None => format!(
             "SELECT e.id, e.category, e.title, substr(e.body, 1, 200), e.confidence, e.occurrences,
-                    e.last_seen, e.repo, e.task, 0.0, {ENTRY_FROM}
+                    e.last_seen, e.repo, e.task, 0.0, {ORIGIN_SQL}
              FROM entries e WHERE ?1 IS NULL AND {ENTRY_FILTERS}
              ORDER BY e.confidence DESC, e.occurrences DESC, e.last_seen DESC, e.id LIMIT ?3"
         ),

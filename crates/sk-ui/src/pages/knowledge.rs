@@ -68,7 +68,8 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
         for id in ids {
             if let Some(e) = knowledge::get(conn, id)? {
                 let sessions = knowledge::sessions_of(conn, id, Some(3))?;
-                entries.push((e, sessions));
+                let from = sk_store::sync::origin(conn, id)?;
+                entries.push((e, sessions, from));
             }
         }
         Ok((entries, total, knowledge::counts(conn)?))
@@ -108,7 +109,7 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
             }
             p.summary { (total) " entr" @if total == 1 { "y" } @else { "ies" } }
             ol.entries {
-                @for (e, sessions) in &entries {
+                @for (e, sessions, from) in &entries {
                     li.entry {
                         a.title href=(format!("/knowledge/{}", e.id)) {
                             span.badge.knowledge { (e.category.as_str()) } " " (e.title)
@@ -118,6 +119,7 @@ pub async fn list(State(app): State<Arc<App>>, Query(p): Query<ListParams>) -> R
                             "#" (e.id) " · confidence " (format!("{:.2}", e.confidence))
                             " · seen " (e.occurrences) "× · last " (html::when(Some(e.last_seen)))
                             @if let Some(r) = &e.repo { " · " (r) }
+                            @if let Some(o) = from { " · from " (o.author) " on " (o.replica) " (sk sync)" }
                         }
                         @if !sessions.is_empty() {
                             div.learned { "learned in: "
@@ -185,6 +187,7 @@ pub async fn entry(
                 "#" (e.id) " · confidence " (format!("{:.2}", e.confidence)) " · seen " (e.occurrences) "× · first "
                 (html::when(Some(e.first_seen))) " · last " (html::when(Some(e.last_seen)))
                 @if let Some(r) = &e.repo { " · " (r) }
+                @if let Some(o) = &shown.remote { " · from " (o.author) " on " (o.replica) " (sk sync)" }
                 @if e.pinned { " · " span.badge.pinned { "pinned" } }
             }
             div.body { (e.body) }

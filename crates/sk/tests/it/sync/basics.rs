@@ -60,6 +60,20 @@ fn knowledge_learned_on_one_replica_reaches_another_with_its_origin() {
             .contains(&format!("from {alice} on alice-laptop (sk sync)")),
         "{shown}"
     );
+    // Searches say where a pulled entry came from: the text, --json and the compact lines
+    // the MCP server sends.
+    let origin = format!("{alice} on alice-laptop");
+    let text = stdout(sk(&b).args(["query", "nextest"]));
+    assert!(text.contains(&format!("from {origin} (sk sync)")), "{text}");
+    let hits = json_of(sk(&b).args(["query", "nextest", "--json"]));
+    assert_eq!(hits["hits"][0]["from"], origin.as_str(), "{hits}");
+    let own_hits = json_of(sk(&a).args(["query", "nextest", "--json"]));
+    assert!(own_hits["hits"][0].get("from").is_none(), "{own_hits}");
+    let compact = stdout(sk(&b).args(["query", "nextest", "--compact"]));
+    assert!(
+        compact.contains(&format!("(from {origin}, sk sync)")),
+        "{compact}"
+    );
     // Its own entries show no remote origin; and a second sync changes nothing.
     let own = json_of(sk(&a).args(["show", &id_by_title(&a, "Use cargo nextest for speed"), "--json"]));
     assert!(own.get("remote").is_none(), "{own}");
@@ -79,6 +93,22 @@ fn knowledge_learned_on_one_replica_reaches_another_with_its_origin() {
         "{detail}"
     );
     assert!(!detail.contains(PASSWORD));
+    // A briefing names the origin of a convention a teammate's machine recorded.
+    stdout(sk(&a).args([
+        "learn",
+        "--pattern",
+        "--global",
+        "Migrations are tested from every shipped version",
+        "Each schema change runs against databases of every released version.",
+    ]));
+    pg.sync(&a);
+    pg.sync(&b);
+    let brief = stdout(sk(&b).args(["brief", "add a schema migration for tested versions"]));
+    assert!(
+        brief.contains("Migrations are tested from every shipped version")
+            && brief.contains(&format!("(from {origin}, sk sync)")),
+        "{brief}"
+    );
 }
 
 #[test]
