@@ -1,6 +1,9 @@
 //! Rehearses docs/RUNBOOK.md: every `sh` block's commands run in order in a sandbox home,
 //! and each `# expect:` / `# exit:` annotation is checked. A changed flag or message that
-//! the runbook does not follow fails here.
+//! the runbook does not follow fails here. A block after `<!-- runbook: postgres -->`
+//! needs a PostgreSQL server: the test makes a database of its own on the sync tests'
+//! server and names it to the block through libpq's PGHOST, PGPORT, PGUSER (an admin) and
+//! PGDATABASE; without a server those blocks are skipped unless SK_SYNC_PG_REQUIRED=1.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,6 +16,8 @@ struct Step {
     command: String,
     expects: Vec<String>,
     exit: i32,
+    /// From a block marked `<!-- runbook: postgres -->`.
+    postgres: bool,
 }
 
 #[derive(Debug, Default)]
@@ -24,9 +29,14 @@ struct Runbook {
 fn parse(text: &str) -> Runbook {
     let mut book = Runbook::default();
     let mut skip_reason: Option<String> = None;
+    let mut postgres = false;
     let mut lines = text.lines().enumerate().peekable();
     while let Some((n, line)) = lines.next() {
         let trimmed = line.trim();
+        if trimmed == "<!-- runbook: postgres -->" {
+            postgres = true;
+            continue;
+        }
         if let Some(rest) = trimmed.strip_prefix("<!-- runbook: skip") {
             skip_reason = Some(rest.trim_end_matches("-->").trim().to_string());
             continue;
@@ -53,6 +63,7 @@ fn parse(text: &str) -> Runbook {
             "line {}: a ```{lang} block must be preceded by a `<!-- runbook: skip REASON -->` marker",
             n + 1
         );
+        let block_postgres = std::mem::take(&mut postgres);
         let mut pending = String::new();
         for (m, l) in lines.by_ref() {
             let l = l.trim_end();
@@ -81,6 +92,7 @@ fn parse(text: &str) -> Runbook {
                     command: std::mem::take(&mut pending),
                     expects: Vec::new(),
                     exit: 0,
+                    postgres: block_postgres,
                 });
             }
         }
@@ -130,7 +142,7 @@ fn sandbox(env: &TestEnv) -> PathBuf {
     bin
 }
 
-fn run_step(env: &TestEnv, bin: &Path, step: &Step) {
+fn run_step(env: &TestEnv, bin: &Path, step: &Step, libpq: &[(&str, String)]) {
     let sandbox_tmp = format!("{}/tmp/", env.home().display());
     let command = step.command.replace("/tmp/", &sandbox_tmp);
     // The install folder first, as `sk install --add-to-path` arranges: once the runbook
@@ -148,6 +160,7 @@ fn run_step(env: &TestEnv, bin: &Path, step: &Step) {
         .env("HOME", env.home())
         .env("PATH", path)
         .env("LANG", "C.UTF-8")
+        .envs(libpq.iter().map(|(k, v)| (*k, v.as_str())))
         .current_dir(env.home())
         .output()
         .expect("run bash");
@@ -184,12 +197,29 @@ fn every_runbook_step_runs_as_written() {
     );
     let env = TestEnv::new();
     let bin = sandbox(&env);
+    // The sync section's server: a database of this run, and the fixed role names the
+    // runbook uses, dropped afterwards unless they existed before.
+    let mut pg = if book.steps.iter().any(|s| s.postgres) {
+        crate::sync::Pg::start()
+    } else {
+        None
+    };
+    if let Some(pg) = pg.as_mut() {
+        pg.adopt_roles(&["alice", "sk_sync_owner", "sk_sync_user"]);
+    }
+    let libpq = pg.as_ref().map(|pg| pg.libpq_env()).unwrap_or_default();
+    let mut rehearsed = 0;
     for step in &book.steps {
-        run_step(&env, &bin, step);
+        if step.postgres && pg.is_none() {
+            continue;
+        }
+        run_step(&env, &bin, step, &libpq);
+        rehearsed += 1;
     }
     println!(
-        "runbook: {} steps rehearsed, {} blocks skipped",
-        book.steps.len(),
+        "runbook: {rehearsed} steps rehearsed ({} need PostgreSQL{}), {} blocks skipped",
+        book.steps.iter().filter(|s| s.postgres).count(),
+        if pg.is_some() { "" } else { ": none here, skipped" },
         book.skipped.len()
     );
     for (line, reason) in &book.skipped {
@@ -208,4 +238,12 @@ fn the_parser_reads_annotations_and_skips() {
     assert_eq!(book.steps[0].expects, vec!["ok".to_string()]);
     assert_eq!(book.steps[0].exit, 3);
     assert_eq!(book.steps[1].exit, 0);
+}
+
+#[test]
+fn a_postgres_marker_covers_the_next_block_only() {
+    let book =
+        parse("<!-- runbook: postgres -->\n```sh\nsk sync\nsk sync status\n```\n```sh\nsk status\n```\n");
+    let marked: Vec<bool> = book.steps.iter().map(|s| s.postgres).collect();
+    assert_eq!(marked, vec![true, true, false]);
 }

@@ -23,18 +23,20 @@ const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub(super) const PASSWORD: &str = "pw-Zq7vNotForPrinting";
 
 /// A database and roles of one test, dropped when it ends.
-pub(super) struct Pg {
+pub(crate) struct Pg {
     admin_url: String,
     host: String,
     port: u16,
     pub(super) db: String,
     tag: String,
     users: Vec<String>,
+    /// Roles with names of their own (not tagged) this test created: the runbook's.
+    adopted: Vec<String>,
 }
 
 impl Pg {
     /// None (after a note) when no server answers and it is not required.
-    pub(super) fn start() -> Option<Pg> {
+    pub(crate) fn start() -> Option<Pg> {
         let admin_url = std::env::var("SK_SYNC_TEST_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
         let required = std::env::var("SK_SYNC_PG_REQUIRED").is_ok_and(|v| v == "1");
         let mut client = match Client::connect(&admin_url, NoTls) {
@@ -67,7 +69,38 @@ impl Pg {
             db,
             tag,
             users: Vec::new(),
+            adopted: Vec::new(),
         })
+    }
+
+    /// The libpq variables (PGHOST, PGPORT, PGUSER, PGDATABASE) that point `psql` and the
+    /// runbook's commands at the test database as the admin.
+    pub(crate) fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let user = postgres::Config::from_str(&self.admin_url)
+            .ok()
+            .and_then(|c| c.get_user().map(str::to_string))
+            .unwrap_or_else(|| "postgres".into());
+        vec![
+            ("PGHOST", self.host.clone()),
+            ("PGPORT", self.port.to_string()),
+            ("PGUSER", user),
+            ("PGDATABASE", self.db.clone()),
+        ]
+    }
+
+    /// Roles a test creates under fixed names (role names are cluster-wide): those that
+    /// do not exist yet are dropped at the end; existing ones are left alone.
+    pub(crate) fn adopt_roles(&mut self, names: &[&str]) {
+        let mut admin = self.admin();
+        for name in names {
+            let exists = admin
+                .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[name])
+                .expect("look up a role")
+                .is_some();
+            if !exists {
+                self.adopted.push((*name).to_string());
+            }
+        }
     }
 
     pub(super) fn role(&self, name: &str) -> String {
@@ -167,6 +200,8 @@ impl Drop for Pg {
         let mut roles = self.users.clone();
         roles.push(self.role("users"));
         roles.push(self.role("owner"));
+        // Members before the groups they belong to.
+        roles.extend(self.adopted.iter().cloned());
         for r in roles {
             let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{r}\""));
         }
