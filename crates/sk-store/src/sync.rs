@@ -166,14 +166,17 @@ pub struct OutboxRow {
 
 /// Up to `limit` outbox rows past `pushed_through`, in seq order. A put carries the
 /// entry's files and a forget its evidence, read now (the triggers fire before those
-/// rows are written).
+/// rows are written). Only repository-relative files travel: an absolute path (outside
+/// the repository, or one extraction could not relativize) names this machine's layout
+/// and often its user, and means nothing on another machine.
 pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRow>> {
     conn.prepare_cached(
         "SELECT seq, hlc, entity, entity_key, op,
                 CASE op
                   WHEN 'put' THEN json_set(payload, '$.files', json(coalesce((
                       SELECT json_group_array(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
-                      WHERE e.content_hash = o.entity_key), '[]')))
+                      WHERE e.content_hash = o.entity_key AND f.path NOT LIKE '/%' AND f.path NOT LIKE '~%'
+                        AND f.path NOT LIKE '\\%' AND f.path NOT GLOB '[A-Za-z]:*'), '[]')))
                   WHEN 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
                       SELECT json_group_array(json_object('session_key', session_key, 'event_id', event_id))
                       FROM forgotten_evidence WHERE content_hash = o.entity_key), '[]')))

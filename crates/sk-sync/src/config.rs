@@ -18,6 +18,45 @@ pub struct SyncConfig {
     pub team: String,
     /// This replica's label on the remote (default: the host name).
     pub label: String,
+    /// Which repositories' knowledge this machine sends (absent in files written before
+    /// it existed: everything).
+    #[serde(default)]
+    pub share: Sharing,
+}
+
+/// The repositories whose knowledge is sent (`sk sync setup --exclude-repo/--only-repo`).
+/// Knowledge of no repository (recorded `--global`) is always sent: it is what a team
+/// shares across projects. Forgets and pins name no repository and are always sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sharing {
+    /// Never sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_repos: Vec<String>,
+    /// When not empty, only these are sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_repos: Vec<String>,
+}
+
+impl Sharing {
+    /// Whether knowledge of `repo` is sent. A rule names a repository as `owner/name` or
+    /// by its name alone, compared without case: entries record `owner/name` when the
+    /// checkout had a remote, else the folder's name.
+    pub fn allows(&self, repo: Option<&str>) -> bool {
+        let Some(repo) = repo.map(str::trim).filter(|r| !r.is_empty()) else {
+            return true;
+        };
+        let names = |rule: &String| {
+            let rule = rule.trim();
+            repo.eq_ignore_ascii_case(rule)
+                || repo
+                    .rsplit_once('/')
+                    .is_some_and(|(_, name)| !rule.contains('/') && name.eq_ignore_ascii_case(rule))
+        };
+        if self.exclude_repos.iter().any(names) {
+            return false;
+        }
+        self.only_repos.is_empty() || self.only_repos.iter().any(names)
+    }
 }
 
 /// Reads the config file; None when sync was never set up (or was removed).
@@ -114,6 +153,29 @@ pub fn host_name() -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sharing_rules_name_repositories_with_or_without_their_owner() {
+        let all = Sharing::default();
+        assert!(all.allows(Some("acme/api")) && all.allows(None));
+        let not_secret = Sharing {
+            exclude_repos: vec!["acme/secret".into(), "scratch".into()],
+            only_repos: Vec::new(),
+        };
+        assert!(!not_secret.allows(Some("ACME/Secret")));
+        assert!(!not_secret.allows(Some("me/scratch")) && !not_secret.allows(Some("scratch")));
+        assert!(not_secret.allows(Some("acme/api")) && not_secret.allows(Some("other/secret")));
+        assert!(
+            not_secret.allows(None),
+            "knowledge of no repository is always sent"
+        );
+        let only_api = Sharing {
+            exclude_repos: Vec::new(),
+            only_repos: vec!["api".into()],
+        };
+        assert!(only_api.allows(Some("acme/api")) && !only_api.allows(Some("acme/web")));
+        assert!(only_api.allows(None));
+    }
     use super::*;
 
     #[test]
@@ -143,6 +205,10 @@ mod tests {
             url: "postgres://a:pw@h/d".into(),
             team: "t".into(),
             label: "box".into(),
+            share: Sharing {
+                exclude_repos: vec!["acme/secret".into()],
+                only_repos: Vec::new(),
+            },
         };
         save(&path, &c).expect("test step");
         assert_eq!(

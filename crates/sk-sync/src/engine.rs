@@ -14,7 +14,7 @@ use sk_store::write::tx;
 use sk_store::{Store, StoreError};
 
 use crate::SyncError;
-use crate::config::{self, SyncConfig};
+use crate::config::{self, Sharing, SyncConfig};
 use crate::remote::{Remote, Version};
 use crate::sql;
 
@@ -45,6 +45,8 @@ pub struct SetupReport {
     /// Local changes queued for the first push (everything known so far).
     pub queued: u64,
     pub config_file: String,
+    /// Which repositories' knowledge is sent.
+    pub share: Sharing,
 }
 
 /// What one `sk sync` run did.
@@ -61,6 +63,9 @@ pub struct RunReport {
     pub superseded: u64,
     /// Changes too large for the remote (over 1 MiB), kept here only.
     pub too_large: u64,
+    /// Changes to knowledge of repositories this machine does not share (`setup
+    /// --exclude-repo/--only-repo`), never sent.
+    pub withheld: u64,
     /// The replica id was replaced: the remote held seqs this database never made.
     pub rekeyed: bool,
     /// The remote was re-created: everything was queued again and pulled from the start.
@@ -82,6 +87,8 @@ pub struct Status {
     pub last_push_at: Option<i64>,
     pub last_pull_at: Option<i64>,
     pub last_error: Option<String>,
+    /// Which repositories' knowledge is sent.
+    pub share: Sharing,
 }
 
 /// What `sk sync forget-remote` removed.
@@ -162,6 +169,7 @@ pub fn setup(
     url: &str,
     team: Option<&str>,
     label: Option<&str>,
+    share: Sharing,
 ) -> Result<SetupReport, SyncError> {
     if let Some(t) = team {
         sql::check_team(t)?;
@@ -229,6 +237,7 @@ pub fn setup(
             url: url.to_string(),
             team: team.clone(),
             label: label.clone(),
+            share: share.clone(),
         },
     )?;
     Ok(SetupReport {
@@ -238,6 +247,7 @@ pub fn setup(
         label,
         queued,
         config_file: file.display().to_string(),
+        share,
     })
 }
 
@@ -260,14 +270,21 @@ pub fn run(paths: &Paths, direction: Direction) -> Result<RunReport, SyncError> 
     let (Some((url, _)), true, Some(team)) = (url_of(cfg.as_ref()), st.enabled, st.team.clone()) else {
         return Err(SyncError::NotConfigured);
     };
-    let outcome = run_with(&store, &url, &team, direction);
+    let share = cfg.map(|c| c.share).unwrap_or_default();
+    let outcome = run_with(&store, &url, &team, &share, direction);
     let error = outcome.as_ref().err().map(|e| e.to_string());
     // Remembering the outcome must not hide it; a busy database says so itself.
     let _ = write(&store, |conn| local::set_error(conn, error.as_deref()));
     outcome
 }
 
-fn run_with(store: &Store, url: &str, team: &str, direction: Direction) -> Result<RunReport, SyncError> {
+fn run_with(
+    store: &Store,
+    url: &str,
+    team: &str,
+    share: &Sharing,
+    direction: Direction,
+) -> Result<RunReport, SyncError> {
     let mut report = RunReport {
         remote: config::redact(url),
         team: team.to_string(),
@@ -296,7 +313,7 @@ fn run_with(store: &Store, url: &str, team: &str, direction: Direction) -> Resul
         report.rekeyed = true;
     }
     if direction != Direction::Pull {
-        push(store, &mut remote, team, &mut replica, &mut report)?;
+        push(store, &mut remote, team, share, &mut replica, &mut report)?;
     }
     if direction != Direction::Push {
         pull(store, &mut remote, team, &replica, &mut report)?;
@@ -324,6 +341,7 @@ fn push(
     store: &Store,
     remote: &mut Remote,
     team: &str,
+    share: &Sharing,
     replica: &mut String,
     report: &mut RunReport,
 ) -> Result<(), SyncError> {
@@ -337,6 +355,12 @@ fn push(
         let (fits, too_large): (Vec<_>, Vec<_>) =
             rows.iter().cloned().partition(|r| r.payload.len() <= MAX_PAYLOAD);
         report.too_large += too_large.len() as u64;
+        // Knowledge of a repository this machine does not share is never sent; its rows
+        // leave the outbox with the batch, like the others.
+        let (fits, withheld): (Vec<_>, Vec<_>) = fits
+            .into_iter()
+            .partition(|r| share.allows(repo_of(r).as_deref()));
+        report.withheld += withheld.len() as u64;
         if !fits.is_empty() {
             let mut new = remote.push(team, replica, &fits)?;
             if new < fits.len() as u64 && !remote.holds(team, replica, &fits)? {
@@ -359,6 +383,19 @@ fn push(
         }
     }
     Ok(())
+}
+
+/// The repository a queued change is about: a put's `repo`; None for the other ops, which
+/// name no repository.
+fn repo_of(row: &local::OutboxRow) -> Option<String> {
+    if row.op != "put" {
+        return None;
+    }
+    serde_json::from_str::<serde_json::Value>(&row.payload)
+        .ok()?
+        .get("repo")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// Changes after the cursor, a batch at a time; each batch is applied and the cursor
@@ -446,6 +483,7 @@ pub fn status(paths: &Paths) -> Result<Status, SyncError> {
         last_push_at: st.as_ref().and_then(|s| s.last_push_at),
         last_pull_at: st.as_ref().and_then(|s| s.last_pull_at),
         last_error: st.and_then(|s| s.last_error),
+        share: cfg.map(|c| c.share).unwrap_or_default(),
     })
 }
 

@@ -60,6 +60,13 @@ pub struct SetupArgs {
     /// This machine's name on the remote, shown with the entries it sends [default: host name]
     #[arg(long)]
     pub label: Option<String>,
+    /// Never send knowledge of this repository (`owner/name`, or a name alone); repeatable
+    #[arg(long = "exclude-repo", value_name = "REPO")]
+    pub exclude_repos: Vec<String>,
+    /// Send knowledge of these repositories only (repeatable); knowledge recorded for no
+    /// repository (`sk learn --global`) is always sent
+    #[arg(long = "only-repo", value_name = "REPO")]
+    pub only_repos: Vec<String>,
     /// Print the outcome as JSON
     #[arg(long)]
     pub json: bool,

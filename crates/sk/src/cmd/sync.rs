@@ -77,6 +77,13 @@ fn sync(paths: &Paths, direction: Direction, json: bool) -> Outcome {
                 r.too_large
             )?;
         }
+        if r.withheld > 0 {
+            writeln!(
+                out,
+                "{} change(s) to knowledge of repositories this machine does not share were not sent",
+                r.withheld
+            )?;
+        }
         if r.rekeyed {
             writeln!(
                 out,
@@ -106,7 +113,11 @@ fn setup(paths: &Paths, args: &crate::cli::SetupArgs) -> Outcome {
             }
         },
     };
-    let r = sk_sync::setup(paths, &url, args.team.as_deref(), args.label.as_deref())?;
+    let share = sk_sync::config::Sharing {
+        exclude_repos: args.exclude_repos.clone(),
+        only_repos: args.only_repos.clone(),
+    };
+    let r = sk_sync::setup(paths, &url, args.team.as_deref(), args.label.as_deref(), share)?;
     Ok((|| {
         let mut out = Out::new();
         if args.json {
@@ -120,6 +131,7 @@ fn setup(paths: &Paths, args: &crate::cli::SetupArgs) -> Outcome {
             "{} change(s) queued for the first push; run `sk sync`",
             r.queued
         )?;
+        writeln!(out, "{}", sharing(&r.share))?;
         writeln!(out, "URL stored in {} (readable by you only)", r.config_file)?;
         out.flush()?;
         Ok(ExitCode::SUCCESS)
@@ -154,6 +166,7 @@ fn status(paths: &Paths, json: bool) -> Outcome {
             s.label.as_deref().unwrap_or("")
         )?;
         writeln!(out, "pending: {} change(s) to push", s.pending)?;
+        writeln!(out, "sharing: {}", sharing(&s.share))?;
         writeln!(
             out,
             "last push: {} · last pull: {}",
@@ -194,4 +207,17 @@ fn forget(paths: &Paths, json: bool) -> Outcome {
         out.flush()?;
         Ok(ExitCode::SUCCESS)
     })())
+}
+
+/// The sharing rules in one line, as setup and status print them.
+fn sharing(share: &sk_sync::config::Sharing) -> String {
+    let mut rule = match share.only_repos.as_slice() {
+        [] => "sends knowledge of every repository".to_string(),
+        only => format!("sends knowledge of {} only", only.join(", ")),
+    };
+    if !share.exclude_repos.is_empty() {
+        rule.push_str(&format!(", never of {}", share.exclude_repos.join(", ")));
+    }
+    rule.push_str(" (and what belongs to none)");
+    rule
 }

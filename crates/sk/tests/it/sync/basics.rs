@@ -334,3 +334,78 @@ fn an_older_remote_is_migrated_only_by_a_member_of_the_owner_role() {
     let pushed = pg.sync(&a);
     assert_eq!(pushed["pushed_new"], 1, "{pushed}");
 }
+
+#[test]
+fn knowledge_of_an_excluded_repository_never_leaves_the_machine() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    let url = pg.url(&alice);
+    let out = stdout(sk(&a).args([
+        "sync",
+        "setup",
+        &url,
+        "--team",
+        "team-a",
+        "--exclude-repo",
+        "secret",
+    ]));
+    assert!(out.contains("never of secret"), "{out}");
+    for (repo, title) in [
+        ("acme/secret", "The secret service pins its TLS roots"),
+        ("acme/open", "The open service logs in JSON"),
+    ] {
+        // Files: one in the repository, one outside it (this machine's layout).
+        stdout(sk(&a).args([
+            "learn",
+            "--tool",
+            "--repo",
+            repo,
+            "--file",
+            "src/log.rs",
+            "--file",
+            "/home/alice/.config/app.toml",
+            title,
+            "A detail of this repository.",
+        ]));
+    }
+    stdout(sk(&a).args([
+        "learn",
+        "--pattern",
+        "--global",
+        "Every service logs to stdout",
+        "Twelve-factor style.",
+    ]));
+    let pushed = pg.sync(&a);
+    assert_eq!(pushed["withheld"], 1, "{pushed}");
+    let status = json_of(sk(&a).args(["sync", "status", "--json"]));
+    assert_eq!(status["share"]["exclude_repos"][0], "secret", "{status}");
+    // What the remote holds, read by the admin: nothing of the excluded repository.
+    let payloads: Vec<String> = pg
+        .admin()
+        .query("SELECT payload::text FROM sk_sync.changes", &[])
+        .expect("read the change log")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(payloads.len(), 2, "{payloads:?}");
+    assert!(payloads.iter().all(|p| !p.contains("secret")), "{payloads:?}");
+    // Only repository-relative files travel.
+    assert!(payloads.iter().any(|p| p.contains("src/log.rs")), "{payloads:?}");
+    assert!(
+        payloads.iter().all(|p| !p.contains("/home/alice")),
+        "{payloads:?}"
+    );
+    let b = replica(&url, "team-a", "alice-desktop");
+    pg.sync(&b);
+    let titles: Vec<String> = knowledge(&b).into_iter().map(|(_, title, _, _)| title).collect();
+    assert!(
+        titles.contains(&"The open service logs in JSON".to_string()),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Every service logs to stdout".to_string()),
+        "{titles:?}"
+    );
+    assert!(!titles.iter().any(|t| t.contains("secret")), "{titles:?}");
+}
