@@ -28,6 +28,8 @@ pub struct SyncState {
     pub label: Option<String>,
     pub instance_id: Option<String>,
     pub pushed_through: i64,
+    /// The largest seq sent to the remote (`pushed_through` also counts withheld rows).
+    pub sent_through: i64,
     pub last_xid: String,
     pub last_id: i64,
     pub last_hlc: i64,
@@ -41,7 +43,7 @@ pub fn state(conn: &Connection) -> rusqlite::Result<SyncState> {
     conn.prepare_cached(
         "SELECT enabled, replica_id, team, label, instance_id, pushed_through, last_xid, last_id, last_hlc,
                 last_push_at, last_pull_at, last_error,
-                (SELECT count(*) FROM outbox WHERE seq > s.pushed_through)
+                (SELECT count(*) FROM outbox WHERE seq > s.pushed_through), sent_through
          FROM sync_state s",
     )?
     .query_row([], |r| {
@@ -59,6 +61,7 @@ pub fn state(conn: &Connection) -> rusqlite::Result<SyncState> {
             last_pull_at: r.get(10)?,
             last_error: r.get(11)?,
             pending: r.get(12)?,
+            sent_through: r.get(13)?,
         })
     })
 }
@@ -114,6 +117,14 @@ pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
          WHERE e.pinned = 1 ORDER BY e.id",
         [],
     )?;
+    // An unpin is a write too: without it, a replica still holding an older pin would
+    // win on a remote that lost the unpin.
+    let unpins = conn.execute(
+        "INSERT INTO outbox (hlc, entity_key, op)
+         SELECT hlc, entity_key, 'unpin' FROM sync_clock
+         WHERE register = 'pin' AND value = 0 ORDER BY entity_key",
+        [],
+    )?;
     let forgets = conn.execute(
         "INSERT INTO outbox (hlc, entity_key, op, payload)
          SELECT coalesce(c.hlc, (f.forgotten_at << 16) + (row_number() OVER (ORDER BY f.forgotten_at, f.content_hash) & 65535)),
@@ -123,19 +134,23 @@ pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
          ORDER BY f.forgotten_at, f.content_hash",
         [],
     )?;
-    let queued = puts + pins + forgets;
+    let queued = puts + pins + unpins + forgets;
     // Registers that held nothing now hold these writes, as if the triggers had made them.
     conn.execute(
         "INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
-         SELECT o.entity_key, CASE o.op WHEN 'put' THEN 'content' WHEN 'pin' THEN 'pin' ELSE 'forget' END,
+         SELECT o.entity_key,
+                CASE o.op WHEN 'put' THEN 'content' WHEN 'pin' THEN 'pin' WHEN 'unpin' THEN 'pin' ELSE 'forget' END,
                 max(o.hlc), (SELECT replica_id FROM sync_state),
-                CASE o.op WHEN 'pin' THEN 1 END
+                CASE o.op WHEN 'pin' THEN 1 WHEN 'unpin' THEN 0 END
          FROM outbox o WHERE o.seq > ?1 GROUP BY o.entity_key, o.op
          ON CONFLICT (entity_key, register) DO NOTHING",
         [before],
     )?;
+    // Nothing is known to be on the remote any more: what it holds from here is what is
+    // sent from now on.
     conn.execute(
-        "UPDATE sync_state SET last_hlc = max(last_hlc, coalesce((SELECT max(hlc) FROM outbox), 0))",
+        "UPDATE sync_state SET last_hlc = max(last_hlc, coalesce((SELECT max(hlc) FROM outbox), 0)),
+                sent_through = 0",
         [],
     )?;
     Ok(queued as u64)
@@ -177,6 +192,8 @@ pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRo
                       SELECT json_group_array(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
                       WHERE e.content_hash = o.entity_key AND f.path NOT LIKE '/%' AND f.path NOT LIKE '~%'
                         AND f.path NOT LIKE '\\%' AND f.path NOT GLOB '[A-Za-z]:*'), '[]')))
+                  WHEN 'pin' THEN json_set(payload, '$.repo', (SELECT repo FROM entries WHERE content_hash = o.entity_key))
+                  WHEN 'unpin' THEN json_set(payload, '$.repo', (SELECT repo FROM entries WHERE content_hash = o.entity_key))
                   WHEN 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
                       SELECT json_group_array(json_object('session_key', session_key, 'event_id', event_id))
                       FROM forgotten_evidence WHERE content_hash = o.entity_key), '[]')))
@@ -207,11 +224,13 @@ pub fn max_seq_made(conn: &Connection) -> rusqlite::Result<i64> {
     )
 }
 
-/// Records that every outbox row up to `seq` is on the remote, and drops them.
-pub fn mark_pushed(conn: &Connection, seq: i64, at: i64) -> rusqlite::Result<()> {
+/// Records that every outbox row up to `seq` is done with (sent, or withheld), the
+/// largest of them `sent` to the remote, and drops them.
+pub fn mark_pushed(conn: &Connection, seq: i64, sent: Option<i64>, at: i64) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE sync_state SET pushed_through = max(pushed_through, ?1), last_push_at = ?2",
-        params![seq, at],
+        "UPDATE sync_state SET pushed_through = max(pushed_through, ?1),
+                sent_through = max(sent_through, coalesce(?3, 0)), last_push_at = ?2",
+        params![seq, at, sent],
     )?;
     conn.execute(
         "DELETE FROM outbox WHERE seq <= (SELECT pushed_through FROM sync_state)",

@@ -26,7 +26,7 @@ pub struct SyncConfig {
 
 /// The repositories whose knowledge is sent (`sk sync setup --exclude-repo/--only-repo`).
 /// Knowledge of no repository (recorded `--global`) is always sent: it is what a team
-/// shares across projects. Forgets and pins name no repository and are always sent.
+/// shares across projects. A pin, an unpin or a forget goes by its entry's repository.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sharing {
     /// Never sent.
@@ -108,37 +108,46 @@ pub fn remove(path: &Path) -> Result<bool, SyncError> {
     }
 }
 
-/// `url` with any password replaced by `***`: the userinfo password of a URL, and a
-/// `password` parameter (in the query string or as a key=value pair).
+/// `url` as it may be shown: rebuilt from what the PostgreSQL client reads out of it
+/// (user, hosts, ports, database, sslmode), with `***` for a password. Rebuilt rather than
+/// edited, so that no spelling the client accepts (a `/` or `@` inside the password, a
+/// `password = x` pair with spaces, a quoted value) can carry the password through. A URL
+/// the client cannot read is not shown at all.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return redact_pairs(url, ' ');
+    use std::str::FromStr;
+    let Ok(c) = postgres::Config::from_str(url) else {
+        return "(a connection string the PostgreSQL client cannot read)".to_string();
     };
-    let cut = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = sk_core::text::split_at(rest, cut);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
-        },
-        None => authority.to_string(),
+    let user = c.get_user().unwrap_or_default();
+    let password = if c.get_password().is_some() { ":***" } else { "" };
+    let at = if user.is_empty() && password.is_empty() {
+        ""
+    } else {
+        "@"
     };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => format!("{path}?{}", redact_pairs(query, '&')),
-        None => tail.to_string(),
-    };
-    format!("{scheme}://{authority}{tail}")
-}
-
-/// `a=1<sep>password=x` → `a=1<sep>password=***`.
-fn redact_pairs(text: &str, sep: char) -> String {
-    text.split(sep)
-        .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.trim().eq_ignore_ascii_case("password") => format!("{key}=***"),
-            _ => pair.to_string(),
+    let ports = c.get_ports();
+    let hosts: Vec<String> = c
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                postgres::config::Host::Tcp(name) => name.clone(),
+                postgres::config::Host::Unix(path) => path.display().to_string(),
+            };
+            match ports.get(i).or(ports.first()) {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            }
         })
-        .collect::<Vec<_>>()
-        .join(&sep.to_string())
+        .collect();
+    let db = c.get_dbname().unwrap_or_default();
+    let ssl = match c.get_ssl_mode() {
+        postgres::config::SslMode::Disable => "?sslmode=disable",
+        postgres::config::SslMode::Require => "?sslmode=require",
+        _ => "",
+    };
+    format!("postgres://{user}{password}{at}{}/{db}{ssl}", hosts.join(","))
 }
 
 /// This machine's name, the default label of its replica.
@@ -186,14 +195,24 @@ mod tests {
         );
         assert_eq!(
             redact("postgresql://alice@db/sk?password=hunter2&sslmode=require"),
-            "postgresql://alice@db/sk?password=***&sslmode=require"
+            "postgres://alice:***@db:5432/sk?sslmode=require"
         );
         assert_eq!(
             redact("host=db user=alice password=hunter2 dbname=sk"),
-            "host=db user=alice password=*** dbname=sk"
+            "postgres://alice:***@db/sk"
         );
-        assert_eq!(redact("postgres://a:b:c@h/d"), "postgres://a:***@h/d");
-        assert_eq!(redact("postgres://h/d"), "postgres://h/d");
+        // Spellings the client accepts that an edit of the text would let through.
+        for (url, secret) in [
+            ("postgres://alice:pa/ss-SECRET@host/db", "SECRET"),
+            ("host=db user=alice password = SECRET dbname=sk", "SECRET"),
+            ("host=db user=alice password='two SECRET' dbname=sk", "SECRET"),
+            ("postgres://a:b:SECRET@h/d", "SECRET"),
+        ] {
+            let shown = redact(url);
+            assert!(!shown.contains(secret), "{url} -> {shown}");
+        }
+        assert_eq!(redact("postgres://h/d"), "postgres://h:5432/d");
+        assert!(!redact("postgres://alice:SECRET@[::1").contains("SECRET"));
     }
 
     #[test]

@@ -222,15 +222,22 @@ pub fn setup(
         }
         replica = new_replica_id()?;
     }
+    let file = paths.sync_config();
+    // Other sharing rules than last time: what they withheld may now go (and the rest
+    // again, idempotently), so everything is queued anew.
+    let share_changed = config::load(&file)?.is_some_and(|old| old.share != share);
     let queued = write(&store, |conn| {
         if same && st.replica_id.as_deref() == Some(replica.as_str()) {
             conn.execute("UPDATE sync_state SET label = ?1", [&label])?;
-            return Ok(0);
+            return if share_changed {
+                local::requeue(conn)
+            } else {
+                Ok(0)
+            };
         }
         local::disable(conn)?;
         local::enable(conn, &replica, &team, &label, &meta.instance_id)
     })?;
-    let file = paths.sync_config();
     config::save(
         &file,
         &SyncConfig {
@@ -305,18 +312,32 @@ fn run_with(
     let label = st.label.clone().unwrap_or_default();
     let made = read(store, local::max_seq_made)?;
     let registered = !replica.is_empty() && remote.register(&replica, team, &label)?;
-    if !registered || remote.max_seq(team, &replica)? > made {
+    let remote_seq = if registered {
+        remote.max_seq(team, &replica)?
+    } else {
+        0
+    };
+    if !registered || remote_seq > made {
         // Someone else's id, or the remote holds seqs this database never made (it was
         // restored from a backup, or copied): its new changes would be taken for
         // duplicates, so it becomes a new replica.
         replica = rekey(store, &mut remote, team)?;
         report.rekeyed = true;
+    } else if remote_seq < read(store, local::state)?.sent_through && !report.remote_recreated {
+        // The remote lost changes it had from here: the same remote restored from an
+        // older backup (its instance id unchanged). Everything is sent again and read
+        // from the start, as for a re-created remote.
+        write(store, |conn| {
+            local::reset_cursor(conn, &meta.instance_id)?;
+            local::requeue(conn)
+        })?;
+        report.remote_recreated = true;
     }
     if direction != Direction::Pull {
         push(store, &mut remote, team, share, &mut replica, &mut report)?;
     }
     if direction != Direction::Push {
-        pull(store, &mut remote, team, &replica, &mut report)?;
+        pull(store, &mut remote, team, &mut report)?;
     }
     Ok(report)
 }
@@ -377,7 +398,8 @@ fn push(
         crate::fault_point("push-after-commit", || true);
         report.pushed += fits.len() as u64;
         let now = sk_core::time::now_ms();
-        write(store, |conn| local::mark_pushed(conn, last, now))?;
+        let sent = fits.iter().map(|r| r.seq).max();
+        write(store, |conn| local::mark_pushed(conn, last, sent, now))?;
         if rows.len() < BATCH {
             break;
         }
@@ -385,12 +407,10 @@ fn push(
     Ok(())
 }
 
-/// The repository a queued change is about: a put's `repo`; None for the other ops, which
-/// name no repository.
+/// The repository a queued change is about (its payload's `repo`: a put's own, the
+/// entry's for a pin or an unpin, the forgotten entry's for a forget); None when it names
+/// none.
 fn repo_of(row: &local::OutboxRow) -> Option<String> {
-    if row.op != "put" {
-        return None;
-    }
     serde_json::from_str::<serde_json::Value>(&row.payload)
         .ok()?
         .get("repo")?
@@ -399,14 +419,8 @@ fn repo_of(row: &local::OutboxRow) -> Option<String> {
 }
 
 /// Changes after the cursor, a batch at a time; each batch is applied and the cursor
-/// stored in one local transaction. This replica's own rows move the cursor only.
-fn pull(
-    store: &Store,
-    remote: &mut Remote,
-    team: &str,
-    replica: &str,
-    report: &mut RunReport,
-) -> Result<(), SyncError> {
+/// stored in one local transaction.
+fn pull(store: &Store, remote: &mut Remote, team: &str, report: &mut RunReport) -> Result<(), SyncError> {
     let st = read(store, local::state)?;
     let last: u64 = st.last_xid.parse().unwrap_or(0);
     if remote.horizon()? < last {
@@ -430,14 +444,14 @@ fn pull(
         };
         let cursor = (xid.clone(), *id);
         let n = rows.len();
-        let others: Vec<_> = rows
-            .into_iter()
-            .map(|(_, _, c)| c)
-            .filter(|c| c.replica_id != replica)
-            .collect();
+        // This replica's own changes are applied too, not skipped: they are superseded by
+        // the clocks that made them (equal, not newer), except in a copy of this database
+        // that shares its replica id and has not pushed yet; skipping them would move
+        // its cursor past the original's changes for good.
+        let changes: Vec<_> = rows.into_iter().map(|(_, _, c)| c).collect();
         let now = sk_core::time::now_ms();
         let done: Applied = write(store, |conn| {
-            local::apply(conn, &others, (&cursor.0, cursor.1), now)
+            local::apply(conn, &changes, (&cursor.0, cursor.1), now)
         })?;
         report.pulled += n as u64;
         report.applied += done.applied;

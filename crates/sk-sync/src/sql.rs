@@ -17,28 +17,33 @@ const REMOTE: &str = include_str!("../sql/remote.sql");
 const ADMIN: &str = include_str!("../sql/admin.sql");
 const ADD_USER: &str = include_str!("../sql/add_user.sql");
 
-/// `name` as a PostgreSQL identifier: in double quotes, inner quotes doubled. A name
-/// PostgreSQL could not hold (empty, NUL, longer than 63 bytes) is refused rather than
+/// A role name sk puts into SQL: 1 to 63 bytes of ASCII letters, digits and `_ . @ -`.
+/// Narrower than what PostgreSQL allows on purpose: the administrator's SQL is run as a
+/// superuser and names the role in comments too, so a name must not be able to end a
+/// comment line (a newline), a literal (a quote, or a backslash where
+/// standard_conforming_strings is off), an identifier or a dollar-quoted block, nor be
 /// silently truncated by the server.
-pub fn quote_ident(name: &str) -> Result<String, SyncError> {
-    // Braces are refused too: they mark the placeholders of the SQL templates.
-    if name.is_empty() || name.len() > 63 || name.contains(['\0', '{', '}']) {
+fn check_role_name(name: &str) -> Result<(), SyncError> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-');
+    if name.is_empty() || name.len() > 63 || !name.chars().all(safe) {
         return Err(SyncError::Usage(format!(
-            "{name:?} is not a usable PostgreSQL role name here (1 to 63 bytes, no NUL or braces)"
+            "{name:?} is not a role name sk uses: 1 to 63 ASCII letters, digits, '_', '.', '@' or '-'"
         )));
     }
-    Ok(format!("\"{}\"", name.replace('"', "\"\"")))
+    Ok(())
 }
 
-/// `value` as a PostgreSQL string literal (standard_conforming_strings: only quotes are
-/// special); for the printed administrator SQL, which has no parameters.
-pub fn quote_literal(value: &str) -> Result<String, SyncError> {
-    if value.contains(['\0', '{', '}']) {
-        return Err(SyncError::Usage(format!(
-            "{value:?} cannot be put in the SQL (no NUL or braces)"
-        )));
-    }
-    Ok(format!("'{}'", value.replace('\'', "''")))
+/// Role `name` as a PostgreSQL identifier, in double quotes (it keeps its case).
+pub fn quote_ident(name: &str) -> Result<String, SyncError> {
+    check_role_name(name)?;
+    Ok(format!("\"{name}\""))
+}
+
+/// Role `name` as a PostgreSQL string literal; for the printed administrator SQL, which has
+/// no parameters.
+pub fn quote_literal(name: &str) -> Result<String, SyncError> {
+    check_role_name(name)?;
+    Ok(format!("'{name}'"))
 }
 
 /// A team name the remote accepts (its CHECK constraint), checked before any SQL.
@@ -97,16 +102,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn identifiers_and_literals_cannot_break_out_of_their_quotes() {
-        assert_eq!(quote_ident("alice").expect("test step"), "\"alice\"");
+    fn role_names_cannot_break_out_of_quotes_literals_or_comments() {
         assert_eq!(
-            quote_ident("a\"; DROP TABLE x; --").expect("test step"),
-            "\"a\"\"; DROP TABLE x; --\""
+            quote_ident("Alice.Smith@corp-1").expect("test step"),
+            "\"Alice.Smith@corp-1\""
         );
-        assert_eq!(quote_literal("o'brien").expect("test step"), "'o''brien'");
-        assert!(quote_ident("").is_err());
+        assert_eq!(quote_literal("alice_2").expect("test step"), "'alice_2'");
+        for bad in [
+            "",
+            "a\"; DROP TABLE x; --",
+            "o'brien",
+            "m\nCREATE TABLE injected();--",
+            "a\\",
+            "$sk$",
+            "a b",
+            "a\0b",
+            "{user}",
+            "é",
+        ] {
+            assert!(
+                quote_ident(bad).is_err() && quote_literal(bad).is_err(),
+                "{bad:?}"
+            );
+        }
         assert!(quote_ident(&"x".repeat(64)).is_err());
-        assert!(quote_literal("a\0b").is_err());
+        // The printed admin SQL refuses such a user before printing anything.
+        let injected = admin_sql(&AdminNames {
+            team: "team-a",
+            user: "m\nCREATE TABLE injected();--",
+            owner_role: DEFAULT_OWNER_ROLE,
+            user_role: DEFAULT_USER_ROLE,
+        });
+        assert!(injected.is_err());
     }
 
     #[test]

@@ -83,7 +83,7 @@ mod tests {
         (5, "e96b6b54847efef8"),
         (6, "de797ef7c34df165"),
         (7, "f17d0ad65fb98bce"),
-        (8, "1526836c7b2bfa9c"),
+        (8, "6dbb0b9cf8dd48dd"),
     ];
 
     #[test]

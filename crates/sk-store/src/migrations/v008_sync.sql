@@ -20,8 +20,12 @@ CREATE TABLE sync_state (
     label          TEXT,
     -- The remote's meta.instance_id: a change means the remote was re-created.
     instance_id    TEXT,
-    -- Outbox rows up to this seq are on the remote.
+    -- Outbox rows up to this seq are done with (sent, or withheld: too large, or of a
+    -- repository this machine does not share).
     pushed_through INTEGER NOT NULL DEFAULT 0,
+    -- The largest seq actually sent: a remote holding less lost changes (restored from
+    -- an older backup) and is sent everything again.
+    sent_through   INTEGER NOT NULL DEFAULT 0,
     -- The pull cursor (xid8 as text, changes.id).
     last_xid       TEXT NOT NULL DEFAULT '0',
     last_id        INTEGER NOT NULL DEFAULT 0,
@@ -68,7 +72,10 @@ ALTER TABLE entries ADD COLUMN remote_author TEXT;
 ALTER TABLE entries ADD COLUMN origin_replica TEXT;
 
 -- 5. The triggers. Each takes the next clock value, writes the outbox row, and records
---    the register's clock. They fire only while sync is enabled and not applying.
+--    the register's clock. They fire only while sync is enabled and not applying. A
+--    write is always newer than the one it replaces in its register: a value pulled from
+--    a replica whose clock ran ahead is passed by one, so the next edit here reaches every
+--    replica instead of losing to it there while showing here.
 --    The time is julianday('now') in milliseconds (SQLite's 'now' has millisecond
 --    resolution and is fixed within one statement).
 CREATE TRIGGER sync_entries_put AFTER INSERT ON entries
@@ -76,14 +83,14 @@ WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state)
 BEGIN
     UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op, payload)
-    SELECT last_hlc, NEW.content_hash, 'put', json_object(
+    SELECT max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'content'), 0)), NEW.content_hash, 'put', json_object(
         'category', NEW.category, 'title', NEW.title, 'body', NEW.body, 'tags', NEW.tags,
         'repo', NEW.repo, 'task', NEW.task, 'origin', NEW.origin, 'confidence', NEW.confidence,
         'occurrences', NEW.occurrences, 'first_seen', NEW.first_seen, 'last_seen', NEW.last_seen,
         'why', NEW.why, 'source', NEW.source, 'edited_at', NEW.edited_at)
     FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id)
-    SELECT NEW.content_hash, 'content', last_hlc, replica_id FROM sync_state WHERE true
+    SELECT NEW.content_hash, 'content', max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'content'), 0)), replica_id FROM sync_state WHERE true
     ON CONFLICT (entity_key, register) DO UPDATE SET hlc = excluded.hlc, replica_id = excluded.replica_id;
     -- Knowledge recorded again after a forget takes the pin its register holds when that
     -- pin is newer than the forget (a forget unpins), as a pulled copy would
@@ -100,14 +107,14 @@ WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state)
 BEGIN
     UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op, payload)
-    SELECT last_hlc, NEW.content_hash, 'put', json_object(
+    SELECT max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'content'), 0)), NEW.content_hash, 'put', json_object(
         'category', NEW.category, 'title', NEW.title, 'body', NEW.body, 'tags', NEW.tags,
         'repo', NEW.repo, 'task', NEW.task, 'origin', NEW.origin, 'confidence', NEW.confidence,
         'occurrences', NEW.occurrences, 'first_seen', NEW.first_seen, 'last_seen', NEW.last_seen,
         'why', NEW.why, 'source', NEW.source, 'edited_at', NEW.edited_at)
     FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id)
-    SELECT NEW.content_hash, 'content', last_hlc, replica_id FROM sync_state WHERE true
+    SELECT NEW.content_hash, 'content', max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'content'), 0)), replica_id FROM sync_state WHERE true
     ON CONFLICT (entity_key, register) DO UPDATE SET hlc = excluded.hlc, replica_id = excluded.replica_id;
 END;
 
@@ -118,9 +125,9 @@ WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state) AND OLD.pinned IS NOT
 BEGIN
     UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op)
-    SELECT last_hlc, NEW.content_hash, CASE WHEN NEW.pinned = 1 THEN 'pin' ELSE 'unpin' END FROM sync_state;
+    SELECT max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'pin'), 0)), NEW.content_hash, CASE WHEN NEW.pinned = 1 THEN 'pin' ELSE 'unpin' END FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
-    SELECT NEW.content_hash, 'pin', last_hlc, replica_id, NEW.pinned FROM sync_state WHERE true
+    SELECT NEW.content_hash, 'pin', max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'pin'), 0)), replica_id, NEW.pinned FROM sync_state WHERE true
     ON CONFLICT (entity_key, register) DO UPDATE
         SET hlc = excluded.hlc, replica_id = excluded.replica_id, value = excluded.value;
 END;
@@ -129,9 +136,9 @@ CREATE TRIGGER sync_entries_insert_pinned AFTER INSERT ON entries
 WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state) AND NEW.pinned = 1
 BEGIN
     UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    INSERT INTO outbox (hlc, entity_key, op) SELECT last_hlc, NEW.content_hash, 'pin' FROM sync_state;
+    INSERT INTO outbox (hlc, entity_key, op) SELECT max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'pin'), 0)), NEW.content_hash, 'pin' FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
-    SELECT NEW.content_hash, 'pin', last_hlc, replica_id, 1 FROM sync_state WHERE true
+    SELECT NEW.content_hash, 'pin', max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'pin'), 0)), replica_id, 1 FROM sync_state WHERE true
     ON CONFLICT (entity_key, register) DO UPDATE
         SET hlc = excluded.hlc, replica_id = excluded.replica_id, value = excluded.value;
 END;
@@ -144,10 +151,13 @@ WHEN (SELECT enabled = 1 AND applying = 0 FROM sync_state)
 BEGIN
     UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO outbox (hlc, entity_key, op, payload)
-    SELECT last_hlc, NEW.content_hash, 'forget', json_object(
-        'category', NEW.category, 'forgotten_at', NEW.forgotten_at, 'reason', NEW.reason)
+    SELECT max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'forget'), 0)), NEW.content_hash, 'forget', json_object(
+        'category', NEW.category, 'forgotten_at', NEW.forgotten_at, 'reason', NEW.reason,
+        -- The entry is still there (the tombstone is written first): its repository decides
+        -- whether the forget may leave the machine (sk sync setup --exclude-repo).
+        'repo', (SELECT repo FROM entries WHERE content_hash = NEW.content_hash))
     FROM sync_state;
     INSERT INTO sync_clock (entity_key, register, hlc, replica_id)
-    SELECT NEW.content_hash, 'forget', last_hlc, replica_id FROM sync_state WHERE true
+    SELECT NEW.content_hash, 'forget', max(last_hlc, coalesce((SELECT hlc + 1 FROM sync_clock WHERE entity_key = NEW.content_hash AND register = 'forget'), 0)), replica_id FROM sync_state WHERE true
     ON CONFLICT (entity_key, register) DO UPDATE SET hlc = excluded.hlc, replica_id = excluded.replica_id;
 END;

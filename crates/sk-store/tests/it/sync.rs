@@ -106,7 +106,7 @@ impl Replica {
         let rows = local::pending(conn, 10_000).expect("pending");
         if let Some(last) = rows.last().map(|r| r.seq) {
             log.extend(rows.into_iter().map(|r| (self.id.clone(), r)));
-            local::mark_pushed(conn, last, 1).expect("mark pushed");
+            local::mark_pushed(conn, last, Some(last), 1).expect("mark pushed");
         }
         let changes: Vec<Change> = log
             .iter()

@@ -64,11 +64,9 @@ fn sync(paths: &Paths, direction: Direction, json: bool) -> Outcome {
             )?;
         }
         if direction != Direction::Push {
-            // What is neither applied nor superseded is this machine's own, read back once.
-            let own = r.pulled.saturating_sub(r.applied + r.superseded);
             writeln!(
                 out,
-                "pulled {} change(s): {} applied, {} already superseded here, {own} this machine's own",
+                "pulled {} change(s): {} applied, {} already here or superseded",
                 r.pulled, r.applied, r.superseded
             )?;
         }

@@ -17,6 +17,7 @@ use crate::knowledge::{json_of, sk, stdout};
 mod basics;
 mod convergence;
 mod faults;
+mod recovery;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// Every user URL carries this password: no output may ever show it.
