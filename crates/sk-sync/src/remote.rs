@@ -48,6 +48,19 @@ pub enum Version {
 /// `require` (rustls always verifies the certificate chain and the host name, so every
 /// TLS connection sk makes is verify-full). Returns the config and whether TLS is asked.
 pub fn parse_url(url: &str) -> Result<(Config, bool), SyncError> {
+    // libpq's `prefer` and `allow` fall back to plain text when TLS fails, which an
+    // attacker on the path can force: sk does not pretend to offer them.
+    let lower = url.to_ascii_lowercase();
+    if ["sslmode=prefer", "sslmode=allow"]
+        .iter()
+        .any(|m| lower.contains(m))
+    {
+        return Err(SyncError::Usage(format!(
+            "{}: sk does not fall back from TLS to plain text; use sslmode=require (TLS, the server's \
+             certificate verified) or sslmode=disable",
+            crate::config::redact(url)
+        )));
+    }
     let mapped = url
         .replace("sslmode=verify-full", "sslmode=require")
         .replace("sslmode=verify-ca", "sslmode=require");
@@ -463,6 +476,16 @@ mod tests {
                 .expect("test step")
                 .1
         );
+        // A mode that may fall back to plain text is refused, not silently downgraded.
+        for mode in ["prefer", "allow", "PREFER"] {
+            let refused = parse_url(&format!("postgres://a:hunter2@h/d?sslmode={mode}"))
+                .expect_err("must fail")
+                .to_string();
+            assert!(
+                refused.contains("does not fall back") && !refused.contains("hunter2"),
+                "{refused}"
+            );
+        }
         let bad = parse_url("postgres://a:hunter2@h/d?sslmode=bogus")
             .expect_err("must fail")
             .to_string();

@@ -81,7 +81,8 @@ fn sync_on_interval(paths: &Paths, secs: u64, log: impl Fn(&str) + Send + 'stati
                         ));
                     }
                 }
-                Err(e) => log(&format!("sync failed: {e}")),
+                // The whole chain ("the knowledge base: database is locked"), not its head.
+                Err(e) => log(&format!("sync failed: {:#}", anyhow::Error::new(e))),
             }
         }
     });
