@@ -217,20 +217,7 @@ fn a_copied_database_becomes_a_replica_of_its_own_and_loses_nothing() {
     setup(&a, &pg.url(&alice), "team-a", "a");
     learn(&a, "Copied homes share a replica id", "Until one of them pushes.");
     pg.sync(&a);
-    // The copy: database and sync config, as a restore on a second machine would bring.
-    let c = TestEnv::new();
-    std::fs::create_dir_all(c.db().parent().expect("folder")).expect("mkdir");
-    rusqlite::Connection::open(a.db())
-        .expect("open")
-        .execute("VACUUM INTO ?1", [c.db().to_str().expect("utf8 path")])
-        .expect("copy the database");
-    let config = c.copilot_home().join("markers");
-    std::fs::create_dir_all(&config).expect("mkdir");
-    std::fs::copy(
-        a.copilot_home().join("markers/sync.json"),
-        config.join("sync.json"),
-    )
-    .expect("copy config");
+    let c = copy_of(&a);
     learn(&a, "Learned on the original", "After the copy was taken.");
     learn(
         &c,

@@ -286,3 +286,22 @@ pub(super) fn doctor_sync(env: &TestEnv) -> Value {
         .cloned()
         .unwrap_or_else(|| panic!("no sync finding: {report}"))
 }
+
+/// A second machine that starts as a copy of `a`: its knowledge base and sync
+/// configuration, as a restore on another machine would bring them (same replica id).
+pub(super) fn copy_of(a: &TestEnv) -> TestEnv {
+    let c = TestEnv::new();
+    std::fs::create_dir_all(c.db().parent().expect("folder")).expect("mkdir");
+    rusqlite::Connection::open(a.db())
+        .expect("open")
+        .execute("VACUUM INTO ?1", [c.db().to_str().expect("utf8 path")])
+        .expect("copy the database");
+    let markers = c.copilot_home().join("markers");
+    std::fs::create_dir_all(&markers).expect("mkdir");
+    std::fs::copy(
+        a.copilot_home().join("markers/sync.json"),
+        markers.join("sync.json"),
+    )
+    .expect("copy config");
+    c
+}

@@ -20,20 +20,7 @@ fn a_copied_database_that_pulls_first_still_gets_the_originals_changes() {
     setup(&a, &pg.url(&alice), "team-a", "a");
     learn(&a, "Copied homes share a replica id", "Until one of them pushes.");
     pg.sync(&a);
-    // Machine c starts as a copy of a's knowledge base and sync configuration.
-    let c = TestEnv::new();
-    std::fs::create_dir_all(c.db().parent().expect("folder")).expect("mkdir");
-    rusqlite::Connection::open(a.db())
-        .expect("open")
-        .execute("VACUUM INTO ?1", [c.db().to_str().expect("utf8 path")])
-        .expect("copy the database");
-    let markers = c.copilot_home().join("markers");
-    std::fs::create_dir_all(&markers).expect("mkdir");
-    std::fs::copy(
-        a.copilot_home().join("markers/sync.json"),
-        markers.join("sync.json"),
-    )
-    .expect("copy config");
+    let c = copy_of(&a);
     learn(&a, "Learned on the original", "After the copy was taken.");
     learn(
         &c,
