@@ -242,8 +242,12 @@ pub fn mark_pushed(conn: &Connection, seq: i64, sent: Option<i64>, at: i64) -> r
 /// A new replica id for this database (the old one's seqs are taken on the remote:
 /// the database was restored or copied).
 pub fn set_replica(conn: &Connection, replica_id: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE sync_state SET replica_id = ?1", [replica_id])
-        .map(|_| ())
+    // Nothing has been sent under the new id yet.
+    conn.execute(
+        "UPDATE sync_state SET replica_id = ?1, sent_through = 0",
+        [replica_id],
+    )
+    .map(|_| ())
 }
 
 /// The remote was re-created (or restored): pull everything again from the start.

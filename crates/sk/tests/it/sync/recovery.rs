@@ -32,7 +32,13 @@ fn a_copied_database_that_pulls_first_still_gets_the_originals_changes() {
     json_of(sk(&c).args(["sync", "pull", "--json"]));
     pg.sync(&c);
     pg.sync(&a);
-    pg.sync(&c);
+    // Once caught up, a sync of the re-keyed copy sends nothing again.
+    let settled = pg.sync(&c);
+    assert_eq!(
+        (settled["pushed"].as_u64(), settled["remote_recreated"].as_bool()),
+        (Some(0), Some(false)),
+        "{settled}"
+    );
     assert!(
         titles(&c).contains(&"Learned on the original".to_string()),
         "{:?}",
@@ -154,4 +160,30 @@ fn a_recreated_remote_keeps_an_unpin_the_pinning_replica_had_not_pulled() {
     let (ka, kb) = (knowledge(&a), knowledge(&b));
     assert_eq!(ka, kb);
     assert!(ka.iter().all(|e| !e.3), "unpinned everywhere: {ka:?}");
+}
+
+#[test]
+fn a_copy_rekeyed_with_nothing_to_send_does_not_send_everything_again() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn(&a, "Known before the copy", "Pushed once.");
+    pg.sync(&a);
+    let c = copy_of(&a);
+    learn(
+        &a,
+        "Learned after the copy",
+        "The remote now holds seqs the copy never made.",
+    );
+    pg.sync(&a);
+    let first = pg.sync(&c);
+    assert_eq!(first["rekeyed"], true, "{first}");
+    let second = pg.sync(&c);
+    assert_eq!(
+        (second["pushed"].as_u64(), second["remote_recreated"].as_bool()),
+        (Some(0), Some(false)),
+        "{second}"
+    );
+    assert_eq!(knowledge(&a), knowledge(&c));
 }
