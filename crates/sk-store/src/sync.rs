@@ -177,6 +177,9 @@ pub struct OutboxRow {
     pub op: String,
     /// JSON text.
     pub payload: String,
+    /// The repository of the entry it is about (a put's own, the entry's for a pin, the
+    /// forgotten entry's for a forget), which the sharing rules decide by; None for none.
+    pub repo: Option<String>,
 }
 
 /// Up to `limit` outbox rows past `pushed_through`, in seq order. A put carries the
@@ -192,12 +195,12 @@ pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRo
                       SELECT json_group_array(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
                       WHERE e.content_hash = o.entity_key AND f.path NOT LIKE '/%' AND f.path NOT LIKE '~%'
                         AND f.path NOT LIKE '\\%' AND f.path NOT GLOB '[A-Za-z]:*'), '[]')))
-                  WHEN 'pin' THEN json_set(payload, '$.repo', (SELECT repo FROM entries WHERE content_hash = o.entity_key))
-                  WHEN 'unpin' THEN json_set(payload, '$.repo', (SELECT repo FROM entries WHERE content_hash = o.entity_key))
                   WHEN 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
                       SELECT json_group_array(json_object('session_key', session_key, 'event_id', event_id))
                       FROM forgotten_evidence WHERE content_hash = o.entity_key), '[]')))
-                  ELSE payload END
+                  ELSE payload END,
+                CASE WHEN op IN ('pin', 'unpin') THEN (SELECT repo FROM entries WHERE content_hash = o.entity_key)
+                     ELSE json_extract(payload, '$.repo') END
          FROM outbox o WHERE seq > (SELECT pushed_through FROM sync_state) ORDER BY seq LIMIT ?1",
     )?
     .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
@@ -208,6 +211,7 @@ pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRo
             entity_key: r.get(3)?,
             op: r.get(4)?,
             payload: r.get(5)?,
+            repo: r.get(6)?,
         })
     })?
     .collect()
@@ -237,6 +241,13 @@ pub fn mark_pushed(conn: &Connection, seq: i64, sent: Option<i64>, at: i64) -> r
         [],
     )?;
     Ok(())
+}
+
+/// Records a pull that found nothing new (one that applied changes records itself in
+/// [`apply`]).
+pub fn mark_pulled(conn: &Connection, at: i64) -> rusqlite::Result<()> {
+    conn.execute("UPDATE sync_state SET last_pull_at = ?1", [at])
+        .map(|_| ())
 }
 
 /// A new replica id for this database (the old one's seqs are taken on the remote:

@@ -133,22 +133,12 @@ fn read<T>(store: &Store, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) ->
     f(store.conn()).map_err(|e| StoreError::sql(store.path())(e).into())
 }
 
-/// A random (v4) UUID, as PostgreSQL prints it.
+/// A random (v4) UUID, as PostgreSQL prints it. The bytes come from `getrandom` so that a
+/// machine without randomness gets an error, not a panic.
 fn new_replica_id() -> Result<String, SyncError> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(|e| SyncError::Config(format!("no randomness for a replica id: {e}")))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    let part = |a: usize, z: usize| h.get(a..z).unwrap_or_default().to_string();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        part(0, 8),
-        part(8, 12),
-        part(12, 16),
-        part(16, 20),
-        part(20, 32)
-    ))
+    Ok(uuid::Builder::from_random_bytes(b).into_uuid().to_string())
 }
 
 /// Connects and checks the remote's version (migrating an older one when allowed).
@@ -378,9 +368,8 @@ fn push(
         report.too_large += too_large.len() as u64;
         // Knowledge of a repository this machine does not share is never sent; its rows
         // leave the outbox with the batch, like the others.
-        let (fits, withheld): (Vec<_>, Vec<_>) = fits
-            .into_iter()
-            .partition(|r| share.allows(repo_of(r).as_deref()));
+        let (fits, withheld): (Vec<_>, Vec<_>) =
+            fits.into_iter().partition(|r| share.allows(r.repo.as_deref()));
         report.withheld += withheld.len() as u64;
         if !fits.is_empty() {
             let mut new = remote.push(team, replica, &fits)?;
@@ -407,17 +396,6 @@ fn push(
     Ok(())
 }
 
-/// The repository a queued change is about (its payload's `repo`: a put's own, the
-/// entry's for a pin or an unpin, the forgotten entry's for a forget); None when it names
-/// none.
-fn repo_of(row: &local::OutboxRow) -> Option<String> {
-    serde_json::from_str::<serde_json::Value>(&row.payload)
-        .ok()?
-        .get("repo")?
-        .as_str()
-        .map(str::to_string)
-}
-
 /// Changes after the cursor, a batch at a time; each batch is applied and the cursor
 /// stored in one local transaction.
 fn pull(store: &Store, remote: &mut Remote, team: &str, report: &mut RunReport) -> Result<(), SyncError> {
@@ -436,10 +414,7 @@ fn pull(store: &Store, remote: &mut Remote, team: &str, report: &mut RunReport) 
         let Some((xid, id, _)) = rows.last() else {
             // Nothing new: still a successful pull.
             let now = sk_core::time::now_ms();
-            write(store, |conn| {
-                conn.execute("UPDATE sync_state SET last_pull_at = ?1", [now])
-                    .map(|_| ())
-            })?;
+            write(store, |conn| local::mark_pulled(conn, now))?;
             break;
         };
         let cursor = (xid.clone(), *id);

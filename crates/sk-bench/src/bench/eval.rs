@@ -316,7 +316,8 @@ pub struct Sk {
 }
 
 impl Sk {
-    fn command(&self, home: &Path) -> Command {
+    /// `sk` with `home` as HOME, nothing else of the caller's environment but PATH.
+    pub fn command(&self, home: &Path) -> Command {
         let mut c = Command::new(&self.bin);
         c.env_clear()
             .env("HOME", home)

@@ -67,7 +67,7 @@ impl Remote {
     pub fn add_user(&mut self, sk: &Path, home: &Path, user: &str, team: &str) -> Result<String> {
         let role = self.role(user);
         let (owner, group) = (self.role("owner"), self.role("users"));
-        let out = sk_command(sk, home)
+        let out = scrubbed(sk, home)
             .args(["sync", "print-admin-sql", "--team", team, "--user", &role])
             .args(["--owner-role", &owner, "--group-role", &group])
             .output()
@@ -150,21 +150,11 @@ impl Drop for Remote {
     }
 }
 
-/// `sk` in a scratch home: every path sk derives comes from HOME (and SK_DB, unset here).
-pub fn sk_command(sk: &Path, home: &Path) -> Command {
-    let mut cmd = Command::new(sk);
-    cmd.env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("LANG", "C.UTF-8");
-    cmd
-}
-
 /// Runs `sk ARGS` in `home`; fails with its stderr when it fails. Returns stdout and the
 /// wall time.
 pub fn run_sk(sk: &Path, home: &Path, args: &[&str]) -> Result<(String, Duration)> {
     let started = Instant::now();
-    let out = sk_command(sk, home)
+    let out = scrubbed(sk, home)
         .args(args)
         .output()
         .with_context(|| format!("running sk {}", args.join(" ")))?;
@@ -178,6 +168,16 @@ pub fn run_sk(sk: &Path, home: &Path, args: &[&str]) -> Result<(String, Duration
         );
     }
     Ok((String::from_utf8_lossy(&out.stdout).into_owned(), took))
+}
+
+/// `sk` in a scratch home on its default database (the eval's scrubbed environment).
+fn scrubbed(sk: &Path, home: &Path) -> Command {
+    super::eval::Sk {
+        bin: sk.to_path_buf(),
+        home: home.to_path_buf(),
+        db: default_db(home),
+    }
+    .command(home)
 }
 
 /// The knowledge database of a scratch home (sk's default path under HOME).

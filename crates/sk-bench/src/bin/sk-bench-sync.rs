@@ -58,6 +58,9 @@ fn run(cli: &Cli) -> Result<bool> {
     let sk = sk_bench::bench::sk_binary(&cli.sk)?;
     let work = tempfile::Builder::new().prefix("sk-bench-sync-").tempdir()?;
     let (home_a, home_b) = (work.path().join("a"), work.path().join("b"));
+    for home in [&home_a, &home_b] {
+        std::fs::create_dir_all(home)?;
+    }
     let mut remote = Remote::create(&cli.pg_url)?;
     let url_a = remote.add_user(&sk, work.path(), "alice", "bench")?;
     let url_b = remote.add_user(&sk, work.path(), "bob", "bench")?;
