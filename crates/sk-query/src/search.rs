@@ -285,7 +285,7 @@ fn ranked_sessions(
             let recency = rank::session_recency(&req.params, when, req.now);
             let in_here = here.is_some() && r.repo.as_deref().and_then(repo_key) == here;
             let explain = rank::explain(&req.params, r.bm25, 1.0, best, 1.0, recency, in_here);
-            let hit = session_hit(
+            let mut hit = session_hit(
                 r.key.clone(),
                 r.agent.clone(),
                 r.title.clone(),
@@ -294,6 +294,7 @@ fn ranked_sessions(
                 "session".to_string(),
                 explain,
             );
+            hit.from = r.origin.clone();
             (hit, r)
         })
         .collect();

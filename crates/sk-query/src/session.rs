@@ -76,6 +76,10 @@ pub struct ShownSession {
     pub timeline: Vec<TimelineItem>,
     pub files: Vec<TouchedFile>,
     pub knowledge: Vec<SessionEntry>,
+    /// A session known here only from another replica (`sk sync --sessions`) has no
+    /// timeline here: what its digest says instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<sk_store::sync_sessions::SessionDigest>,
     /// Present only for a paged read (the MCP tool); the CLI prints the whole timeline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<Page>,
@@ -159,6 +163,10 @@ pub fn load(
         Some(_) => usize::try_from(sessions::timeline_len(conn, &header)?).unwrap_or(usize::MAX),
         None => timeline.len(),
     };
+    let digest = match header.from {
+        Some(_) => sk_store::sync_sessions::remote_digest(conn, &header.key)?,
+        None => None,
+    };
     let mut shown = ShownSession {
         schema_version: SCHEMA_VERSION,
         session: SessionView {
@@ -170,6 +178,7 @@ pub fn load(
         timeline,
         files,
         knowledge,
+        digest,
         page: None,
     };
     if let Some(p) = page {

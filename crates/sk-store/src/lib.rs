@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod snapshot;
 pub mod status;
 pub mod sync;
+pub mod sync_sessions;
 pub mod telemetry;
 pub mod write;
 

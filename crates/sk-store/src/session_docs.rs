@@ -105,40 +105,105 @@ pub fn set_repo(conn: &Connection, session_id: i64, repo: &str) -> rusqlite::Res
 
 /// The five column texts of one document, filled from the session's rows.
 #[derive(Debug, Default)]
-struct Doc {
-    title: String,
-    asked: String,
-    said: String,
-    did: String,
-    saw: String,
+pub(crate) struct Doc {
+    pub title: String,
+    pub asked: String,
+    pub said: String,
+    pub did: String,
+    pub saw: String,
 }
 
 /// What `sk sessions` counts of a session (schema v7), kept with its document so a list
 /// sorted by them never counts records at page time.
-#[derive(Debug, Default)]
-struct Counts {
-    prompts: i64,
-    tool_calls: i64,
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Counts {
+    pub prompts: i64,
+    pub tool_calls: i64,
     /// Tool results that report failure (`success = 0`).
-    failures: i64,
+    pub failures: i64,
 }
 
-/// A session's title, repository, working directory and branch, as stored.
-type SessionFacts = (Option<String>, Option<String>, Option<String>, Option<String>);
+/// A session's document and `session_docs` row, before they are written.
+#[derive(Debug, Default)]
+pub(crate) struct Built {
+    pub doc: Doc,
+    /// The record-id range it covers (None for a session known only from `sk sync`).
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    /// What every surface shows as its title.
+    pub shown_title: Option<String>,
+    pub counts: Counts,
+}
 
-/// (Re)builds one session's document and its `session_docs` row.
+/// A session's title, repository, working directory, branch and whether it came from a
+/// remote (`sk sync`), as stored.
+type SessionFacts = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+);
+
+/// (Re)builds one session's document and its `session_docs` row: from its records, or,
+/// for a session known only from another replica, from the digest that was pulled.
 fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM session_fts WHERE rowid = ?1")?
         .execute([session_id])?;
     let session: Option<SessionFacts> = conn
-        .prepare_cached("SELECT title, repo, cwd, branch FROM sessions WHERE id = ?1")?
-        .query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .prepare_cached(
+            "SELECT title, repo, cwd, branch, remote_author IS NOT NULL FROM sessions WHERE id = ?1",
+        )?
+        .query_row([session_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .optional()?;
-    let Some((title, repo, cwd, branch)) = session else {
+    let built = match session {
+        Some((.., true)) => crate::sync_sessions::remote_doc(conn, session_id)?,
+        Some((title, repo, cwd, branch, false)) => Some(collect(conn, session_id, title, repo, cwd, branch)?),
+        None => None,
+    };
+    let Some(b) = built else {
         conn.prepare_cached("DELETE FROM session_docs WHERE session_id = ?1")?
             .execute([session_id])?;
         return Ok(());
     };
+    let doc = &b.doc;
+    let bytes = doc.title.len() + doc.asked.len() + doc.said.len() + doc.did.len() + doc.saw.len();
+    conn.prepare_cached(
+        "INSERT INTO session_fts (rowid, title, asked, said, did, saw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        session_id, doc.title, doc.asked, doc.said, doc.did, doc.saw
+    ])?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO session_docs
+             (session_id, first_record, last_record, title, bytes, built_at, prompts, tool_calls, failures)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        session_id,
+        b.first,
+        b.last,
+        b.shown_title,
+        bytes as i64,
+        sk_core::time::now_ms(),
+        b.counts.prompts,
+        b.counts.tool_calls,
+        b.counts.failures
+    ])?;
+    Ok(())
+}
+
+/// A session's document, from its records (read in one pass).
+pub(crate) fn collect(
+    conn: &Connection,
+    session_id: i64,
+    title: Option<String>,
+    repo: Option<String>,
+    cwd: Option<String>,
+    branch: Option<String>,
+) -> rusqlite::Result<Built> {
     let mut doc = Doc::default();
     let mut first_prompt: Option<String> = None;
     // When no prompt reads as a request, the first one's first line still beats no title.
@@ -201,30 +266,13 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     {
         push_indexed(&mut doc.title, part);
     }
-    let bytes = doc.title.len() + doc.asked.len() + doc.said.len() + doc.did.len() + doc.saw.len();
-    conn.prepare_cached(
-        "INSERT INTO session_fts (rowid, title, asked, said, did, saw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        session_id, doc.title, doc.asked, doc.said, doc.did, doc.saw
-    ])?;
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO session_docs
-             (session_id, first_record, last_record, title, bytes, built_at, prompts, tool_calls, failures)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        session_id,
+    Ok(Built {
+        doc,
         first,
         last,
         shown_title,
-        bytes as i64,
-        sk_core::time::now_ms(),
-        counts.prompts,
-        counts.tool_calls,
-        counts.failures
-    ])?;
-    Ok(())
+        counts,
+    })
 }
 
 /// The last component of a path (`/home/u/src/shop/` → `shop`).

@@ -31,6 +31,10 @@ pub struct SessionHeader {
     pub ended_at: Option<i64>,
     pub updated_at: i64,
     pub parent_external_id: Option<String>,
+    /// A session known here only from another replica's digest (`sk sync --sessions`):
+    /// `AUTHOR on REPLICA`. Absent for sessions whose logs are on this machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// The title every surface shows for a row of `sessions`: the agent's own title, else the
@@ -43,7 +47,7 @@ const HEADER_COLUMNS: &str = concat!(
     "id, agent, external_id, ",
     "coalesce(sessions.title, (SELECT d.title FROM session_docs d WHERE d.session_id = sessions.id)), ",
     "repo, branch, head_commit, cwd, model, agent_version, ",
-    "started_at, ended_at, updated_at, parent_external_id"
+    "started_at, ended_at, updated_at, parent_external_id, remote_author, origin_replica"
 );
 
 fn header(r: &Row<'_>) -> rusqlite::Result<SessionHeader> {
@@ -65,6 +69,7 @@ fn header(r: &Row<'_>) -> rusqlite::Result<SessionHeader> {
         ended_at: r.get(11)?,
         updated_at: r.get(12)?,
         parent_external_id: r.get(13)?,
+        from: crate::sync::origin_label(r.get(14)?, r.get(15)?),
     })
 }
 
@@ -482,6 +487,9 @@ pub struct SessionSummary {
     pub tool_calls: i64,
     /// Tool results that report failure.
     pub failures: i64,
+    /// Known here only from another replica (`sk sync --sessions`): `AUTHOR on REPLICA`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// The filter of [`list`] and [`count`]: parameters ?1 agent, ?2 repo, ?3 since.
@@ -505,7 +513,8 @@ pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<Vec<Sessi
                    AND p.kind = 'prompt'
                  ORDER BY p.source_id, p.offset, p.part LIMIT 1),
                 s.repo, s.branch, s.cwd, s.started_at, s.ended_at, s.updated_at, s.parent_external_id,
-                coalesce(d.prompts, 0), coalesce(d.tool_calls, 0), coalesce(d.failures, 0)
+                coalesce(d.prompts, 0), coalesce(d.tool_calls, 0), coalesce(d.failures, 0),
+                s.remote_author, s.origin_replica
          FROM (SELECT s.id FROM sessions s LEFT JOIN session_docs d ON d.session_id = s.id
                WHERE {LIST_WHERE}
                ORDER BY {order} LIMIT ?4 OFFSET ?5) page
@@ -540,6 +549,7 @@ pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<Vec<Sessi
                 prompts: r.get(11)?,
                 tool_calls: r.get(12)?,
                 failures: r.get(13)?,
+                from: crate::sync::origin_label(r.get(14)?, r.get(15)?),
             })
         },
     )?
@@ -565,7 +575,7 @@ mod tests {
             "CREATE TABLE sessions (id INTEGER PRIMARY KEY, agent TEXT, external_id TEXT,
                  parent_external_id TEXT, cwd TEXT, repo TEXT, branch TEXT, head_commit TEXT,
                  title TEXT, model TEXT, agent_version TEXT, started_at INTEGER, ended_at INTEGER,
-                 updated_at INTEGER);
+                 updated_at INTEGER, remote_author TEXT, origin_replica TEXT);
              CREATE TABLE session_docs (session_id INTEGER PRIMARY KEY, title TEXT);
              INSERT INTO sessions (agent, external_id, updated_at) VALUES
                  ('copilot', 'abc-1', 1), ('copilot', 'abc-2', 1), ('claude', 'abc', 1),

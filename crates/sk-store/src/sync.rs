@@ -134,7 +134,32 @@ pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
          ORDER BY f.forgotten_at, f.content_hash",
         [],
     )?;
-    let queued = puts + pins + unpins + forgets;
+    // Every sighting, and (with `--sessions`) every session whose logs are here: the
+    // remote may hold none of them.
+    let sightings = conn.execute(
+        "INSERT INTO outbox (hlc, entity, entity_key, op, payload)
+         SELECT (s.seen_at << 16) + (row_number() OVER (ORDER BY s.seen_at, e.id, s.session_key, s.event_id) & 65535),
+                'provenance', e.content_hash, 'put',
+                json_object('session_key', s.session_key, 'event_id', s.event_id, 'seen_at', s.seen_at,
+                            'confidence', s.confidence)
+         FROM entry_sources s JOIN entries e ON e.id = s.entry_id
+         WHERE s.session_key LIKE '_%:_%' ORDER BY s.seen_at, e.id, s.session_key, s.event_id",
+        [],
+    )?;
+    let sessions = conn.execute(
+        "INSERT INTO outbox (hlc, entity, entity_key, op)
+         SELECT (s.updated_at << 16) + (row_number() OVER (ORDER BY s.id) & 65535), 'session',
+                s.agent || ':' || s.external_id, 'put'
+         FROM sessions s JOIN session_docs d ON d.session_id = s.id
+         WHERE (SELECT share_sessions FROM sync_state) = 1 AND s.remote_author IS NULL
+           AND d.first_record IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'session'
+                           AND o.entity_key = s.agent || ':' || s.external_id
+                           AND o.seq > (SELECT pushed_through FROM sync_state) AND o.seq <= ?1)
+         ORDER BY s.id",
+        [before],
+    )?;
+    let queued = puts + pins + unpins + forgets + sightings + sessions;
     // Registers that held nothing now hold these writes, as if the triggers had made them.
     conn.execute(
         "INSERT INTO sync_clock (entity_key, register, hlc, replica_id, value)
@@ -142,7 +167,7 @@ pub fn requeue(conn: &Connection) -> rusqlite::Result<u64> {
                 CASE o.op WHEN 'put' THEN 'content' WHEN 'pin' THEN 'pin' WHEN 'unpin' THEN 'pin' ELSE 'forget' END,
                 max(o.hlc), (SELECT replica_id FROM sync_state),
                 CASE o.op WHEN 'pin' THEN 1 WHEN 'unpin' THEN 0 END
-         FROM outbox o WHERE o.seq > ?1 GROUP BY o.entity_key, o.op
+         FROM outbox o WHERE o.seq > ?1 AND o.entity = 'entry' GROUP BY o.entity_key, o.op
          ON CONFLICT (entity_key, register) DO NOTHING",
         [before],
     )?;
@@ -177,44 +202,70 @@ pub struct OutboxRow {
     pub op: String,
     /// JSON text.
     pub payload: String,
-    /// The repository of the entry it is about (a put's own, the entry's for a pin, the
-    /// forgotten entry's for a forget), which the sharing rules decide by; None for none.
+    /// The repository of the entry or session it is about (a put's own, the entry's for a
+    /// pin or a sighting, the forgotten entry's for a forget), which the sharing rules
+    /// decide by; None for none.
     pub repo: Option<String>,
 }
 
-/// Up to `limit` outbox rows past `pushed_through`, in seq order. A put carries the
-/// entry's files and a forget its evidence, read now (the triggers fire before those
-/// rows are written). Only repository-relative files travel: an absolute path (outside
-/// the repository, or one extraction could not relativize) names this machine's layout
-/// and often its user, and means nothing on another machine.
+impl OutboxRow {
+    /// A queued session that has nothing to send any more (it went away): dropped, not
+    /// pushed.
+    pub fn vanished(&self) -> bool {
+        self.entity == "session" && self.payload.is_empty()
+    }
+}
+
+/// Up to `limit` outbox rows past `pushed_through`, in seq order, as the remote names
+/// them. A put carries the entry's files and a forget its evidence, read now (the
+/// triggers fire before those rows are written); a session's digest is read now too
+/// (its row is only a marker). Only repository-relative files travel: an absolute path
+/// (outside the repository, or one extraction could not relativize) names this machine's
+/// layout and often its user, and means nothing on another machine. A session that is
+/// gone (or known here only from a digest) comes back with an empty payload and no repo,
+/// and [`OutboxRow::vanished`] says so.
 pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRow>> {
-    conn.prepare_cached(
-        "SELECT seq, hlc, entity, entity_key, op,
-                CASE op
-                  WHEN 'put' THEN json_set(payload, '$.files', json(coalesce((
+    let mut rows: Vec<OutboxRow> = conn
+        .prepare_cached(
+            "SELECT seq, hlc,
+                CASE entity WHEN 'provenance' THEN 'entry' ELSE entity END, entity_key,
+                CASE entity WHEN 'provenance' THEN 'occurrence' ELSE op END,
+                CASE WHEN entity = 'entry' AND op = 'put' THEN json_set(payload, '$.files', json(coalesce((
                       SELECT json_group_array(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
                       WHERE e.content_hash = o.entity_key AND f.path NOT LIKE '/%' AND f.path NOT LIKE '~%'
                         AND f.path NOT LIKE '\\%' AND f.path NOT GLOB '[A-Za-z]:*'), '[]')))
-                  WHEN 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
+                  WHEN entity = 'entry' AND op = 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
                       SELECT json_group_array(json_object('session_key', session_key, 'event_id', event_id))
                       FROM forgotten_evidence WHERE content_hash = o.entity_key), '[]')))
                   ELSE payload END,
-                CASE WHEN op IN ('pin', 'unpin') THEN (SELECT repo FROM entries WHERE content_hash = o.entity_key)
+                CASE WHEN entity = 'provenance' OR op IN ('pin', 'unpin')
+                       THEN (SELECT repo FROM entries WHERE content_hash = o.entity_key)
+                     WHEN entity = 'session' THEN NULL
                      ELSE json_extract(payload, '$.repo') END
-         FROM outbox o WHERE seq > (SELECT pushed_through FROM sync_state) ORDER BY seq LIMIT ?1",
-    )?
-    .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-        Ok(OutboxRow {
-            seq: r.get(0)?,
-            hlc: r.get(1)?,
-            entity: r.get(2)?,
-            entity_key: r.get(3)?,
-            op: r.get(4)?,
-            payload: r.get(5)?,
-            repo: r.get(6)?,
-        })
-    })?
-    .collect()
+             FROM outbox o WHERE seq > (SELECT pushed_through FROM sync_state) ORDER BY seq LIMIT ?1",
+        )?
+        .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok(OutboxRow {
+                seq: r.get(0)?,
+                hlc: r.get(1)?,
+                entity: r.get(2)?,
+                entity_key: r.get(3)?,
+                op: r.get(4)?,
+                payload: r.get(5)?,
+                repo: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    for row in rows.iter_mut().filter(|r| r.entity == "session") {
+        match crate::sync_sessions::digest(conn, &row.entity_key)? {
+            Some(d) => {
+                row.repo = d.repo.clone();
+                row.payload = serde_json::to_string(&d).unwrap_or_default();
+            }
+            None => row.payload.clear(),
+        }
+    }
+    Ok(rows)
 }
 
 /// The largest outbox seq this database ever handed out (pushed or not). A remote that
@@ -273,6 +324,13 @@ pub fn reset_cursor(conn: &Connection, instance_id: &str) -> rusqlite::Result<()
 /// Remembers the last failure (None: the last sync succeeded).
 pub fn set_error(conn: &Connection, error: Option<&str>) -> rusqlite::Result<()> {
     conn.execute("UPDATE sync_state SET last_error = ?1", [error])
+        .map(|_| ())
+}
+
+/// Whether this replica sends its sessions' digests (`sk sync setup --sessions`); turning
+/// it on queues every session whose logs are here.
+pub fn set_share_sessions(conn: &Connection, on: bool) -> rusqlite::Result<()> {
+    conn.execute("UPDATE sync_state SET share_sessions = ?1", [on])
         .map(|_| ())
 }
 
@@ -352,6 +410,8 @@ pub fn apply(
             done.superseded += 1;
         }
     }
+    // Pulled sessions are searchable when the pull commits.
+    crate::session_docs::build_pending(conn, None)?;
     // The local clock never runs behind what it has seen (capped: see MAX_SKEW_MS).
     let cap = (now + MAX_SKEW_MS) << 16;
     conn.execute(
@@ -401,11 +461,14 @@ fn set_clock(
 
 /// Applies one change; returns whether it changed anything.
 fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> {
-    if c.entity != "entry" {
-        return Ok(false);
+    match c.entity.as_str() {
+        "entry" => {}
+        "session" => return crate::sync_sessions::apply(conn, c, now),
+        _ => return Ok(false),
     }
     let key = c.entity_key.as_str();
     match c.op.as_str() {
+        "occurrence" => add_sighting(conn, key, c),
         "put" => {
             let forgotten_later = clock(conn, key, "forget")?
                 .is_some_and(|(h, r, _)| (h, r.as_str()) >= (c.hlc, c.replica_id.as_str()));
@@ -478,6 +541,50 @@ fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> 
         }
         _ => Ok(false),
     }
+}
+
+/// One sighting of an entry (a provenance row), as it travels.
+#[derive(Debug, Deserialize)]
+struct Sighting {
+    session_key: String,
+    #[serde(default)]
+    event_id: String,
+    seen_at: i64,
+    #[serde(default)]
+    confidence: Option<f64>,
+}
+
+/// Adds a pulled sighting to the entry's provenance and derives its occurrences and
+/// first/last seen again: provenance is a set every replica unions, so the order
+/// sightings arrive in does not matter. A sighting of an entry this database does not
+/// hold (forgotten, or its put superseded) changes nothing.
+fn add_sighting(conn: &Connection, key: &str, c: &Change) -> rusqlite::Result<bool> {
+    let Ok(s) = serde_json::from_str::<Sighting>(&c.payload) else {
+        return Ok(false);
+    };
+    let Some(id) = knowledge::find_by_hash(conn, key)? else {
+        return Ok(false);
+    };
+    if !s.session_key.contains(':') {
+        return Ok(false);
+    }
+    let added = conn
+        .prepare_cached(
+            "INSERT INTO entry_sources (entry_id, session_key, event_id, seen_at, confidence) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (entry_id, session_key, event_id) DO NOTHING",
+        )?
+        .execute(params![
+            id,
+            s.session_key,
+            s.event_id,
+            s.seen_at,
+            s.confidence.unwrap_or(0.5).clamp(0.0, 1.0)
+        ])?;
+    if added == 0 {
+        return Ok(false);
+    }
+    knowledge::refresh(conn, id)?;
+    Ok(true)
 }
 
 /// Whether an entry is pinned by its registers: the last pin or unpin says so, unless a
@@ -565,6 +672,12 @@ pub struct RemoteOrigin {
 /// NULL for knowledge made here: an SQL expression over the `entries` columns, which the
 /// searches and the briefing select with their rows.
 pub const ORIGIN_SQL: &str = "CASE WHEN remote_author IS NULL THEN NULL ELSE remote_author || ' on ' || coalesce(origin_replica, '?') END";
+
+/// [`ORIGIN_SQL`] for a row read without it: `AUTHOR on REPLICA`, None for what was made
+/// here.
+pub fn origin_label(author: Option<String>, replica: Option<String>) -> Option<String> {
+    author.map(|a| format!("{a} on {}", replica.as_deref().unwrap_or("?")))
+}
 
 /// The origin of entry `id` when it was pulled from a remote.
 pub fn origin(conn: &Connection, id: i64) -> rusqlite::Result<Option<RemoteOrigin>> {

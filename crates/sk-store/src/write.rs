@@ -81,7 +81,17 @@ impl<'c> SourceWriter<'c> {
             "INSERT INTO sessions (agent, external_id, parent_external_id, source_path, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (agent, external_id) DO UPDATE SET updated_at = excluded.updated_at,
-                 parent_external_id = coalesce(excluded.parent_external_id, parent_external_id)",
+                 parent_external_id = coalesce(excluded.parent_external_id, parent_external_id),
+                 source_path = coalesce(source_path, excluded.source_path),
+                 -- A session known only from another replica's digest (sk sync) whose logs
+                 -- are now here becomes an ordinary session: its facts come from the logs.
+                 repo = CASE WHEN remote_author IS NULL THEN repo END,
+                 branch = CASE WHEN remote_author IS NULL THEN branch END,
+                 model = CASE WHEN remote_author IS NULL THEN model END,
+                 started_at = CASE WHEN remote_author IS NULL THEN started_at END,
+                 ended_at = CASE WHEN remote_author IS NULL THEN ended_at END,
+                 extracted_at = CASE WHEN remote_author IS NULL THEN extracted_at END,
+                 remote_author = NULL, origin_replica = NULL",
         )?
         .execute(params![
             agent,
@@ -334,10 +344,18 @@ pub fn clear_derived(conn: &Connection, path: &Path) -> Result<(), StoreError> {
          DELETE FROM session_docs_pending; DELETE FROM session_docs;
          INSERT INTO session_fts (session_fts) VALUES ('delete-all');
          INSERT INTO records_fts (records_fts) VALUES ('delete-all');
-         INSERT INTO digest_fts (digest_fts) VALUES ('delete-all');
-         COMMIT;",
+         INSERT INTO digest_fts (digest_fts) VALUES ('delete-all');",
     )
-    .map_err(StoreError::sql(path))
+    .and_then(|()| {
+        // Sessions known only from other replicas (sk sync --sessions) are not derived
+        // from logs here: they come back from their pulled digests.
+        crate::sync_sessions::materialize_all(conn)?;
+        conn.execute_batch("COMMIT")
+    })
+    .map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        StoreError::sql(path)(e)
+    })
 }
 
 /// Adds every record written since the last call to the full-text indexes (all records,

@@ -35,6 +35,10 @@ pub struct Sharing {
     /// When not empty, only these are sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub only_repos: Vec<String>,
+    /// Whether the digests of this machine's sessions are sent too (`setup --sessions`),
+    /// by the same repository rules.
+    #[serde(default)]
+    pub sessions: bool,
 }
 
 impl Sharing {
@@ -56,6 +60,23 @@ impl Sharing {
             return false;
         }
         self.only_repos.is_empty() || self.only_repos.iter().any(names)
+    }
+
+    /// Whether a session of `repo` is sent: only with `--sessions`, and under an allow
+    /// list only when it names the session's repository (a session of no repository is
+    /// not knowledge meant for everyone).
+    pub fn allows_session(&self, repo: Option<&str>) -> bool {
+        let known = repo.is_some_and(|r| !r.trim().is_empty());
+        self.sessions && (known || self.only_repos.is_empty()) && self.allows(repo)
+    }
+
+    /// Whether an outbox row is sent.
+    pub fn allows_row(&self, row: &sk_store::sync::OutboxRow) -> bool {
+        if row.entity == "session" {
+            self.allows_session(row.repo.as_deref())
+        } else {
+            self.allows(row.repo.as_deref())
+        }
     }
 }
 
@@ -170,6 +191,7 @@ mod tests {
         let not_secret = Sharing {
             exclude_repos: vec!["acme/secret".into(), "scratch".into()],
             only_repos: Vec::new(),
+            sessions: false,
         };
         assert!(!not_secret.allows(Some("ACME/Secret")));
         assert!(!not_secret.allows(Some("me/scratch")) && !not_secret.allows(Some("scratch")));
@@ -181,9 +203,20 @@ mod tests {
         let only_api = Sharing {
             exclude_repos: Vec::new(),
             only_repos: vec!["api".into()],
+            sessions: true,
         };
         assert!(only_api.allows(Some("acme/api")) && !only_api.allows(Some("acme/web")));
         assert!(only_api.allows(None));
+        // Sessions only with --sessions, by the same rules; under an allow list a session
+        // of no repository stays.
+        assert!(only_api.allows_session(Some("acme/api")) && !only_api.allows_session(Some("acme/web")));
+        assert!(!only_api.allows_session(None));
+        assert!(!all.allows_session(Some("acme/api")), "not without --sessions");
+        let every = Sharing {
+            sessions: true,
+            ..Sharing::default()
+        };
+        assert!(every.allows_session(None) && every.allows_session(Some("acme/web")));
     }
     use super::*;
 
@@ -227,6 +260,7 @@ mod tests {
             share: Sharing {
                 exclude_repos: vec!["acme/secret".into()],
                 only_repos: Vec::new(),
+                sessions: true,
             },
         };
         save(&path, &c).expect("test step");

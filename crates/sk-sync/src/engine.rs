@@ -219,6 +219,7 @@ pub fn setup(
     let queued = write(&store, |conn| {
         if same && st.replica_id.as_deref() == Some(replica.as_str()) {
             conn.execute("UPDATE sync_state SET label = ?1", [&label])?;
+            local::set_share_sessions(conn, share.sessions)?;
             return if share_changed {
                 local::requeue(conn)
             } else {
@@ -226,6 +227,7 @@ pub fn setup(
             };
         }
         local::disable(conn)?;
+        local::set_share_sessions(conn, share.sessions)?;
         local::enable(conn, &replica, &team, &label, &meta.instance_id)
     })?;
     config::save(
@@ -363,13 +365,16 @@ fn push(
         };
         // The remote refuses a payload over 1 MiB (its CHECK), and one such row would
         // fail its whole batch on every sync from then on: it stays local, counted.
-        let (fits, too_large): (Vec<_>, Vec<_>) =
-            rows.iter().cloned().partition(|r| r.payload.len() <= MAX_PAYLOAD);
+        // A queued session that went away has nothing to send.
+        let (fits, too_large): (Vec<_>, Vec<_>) = rows
+            .iter()
+            .filter(|r| !r.vanished())
+            .cloned()
+            .partition(|r| r.payload.len() <= MAX_PAYLOAD);
         report.too_large += too_large.len() as u64;
         // Knowledge of a repository this machine does not share is never sent; its rows
         // leave the outbox with the batch, like the others.
-        let (fits, withheld): (Vec<_>, Vec<_>) =
-            fits.into_iter().partition(|r| share.allows(r.repo.as_deref()));
+        let (fits, withheld): (Vec<_>, Vec<_>) = fits.into_iter().partition(|r| share.allows_row(r));
         report.withheld += withheld.len() as u64;
         if !fits.is_empty() {
             let mut new = remote.push(team, replica, &fits)?;

@@ -55,9 +55,12 @@ pub fn fts_integrity(c: &rusqlite::Connection) {
     .expect("the full-text index matches the records table");
 }
 
-/// Takes a database at schema v8 back to v7 (for tests that hand-build an older schema):
-/// the sync triggers first, since they name entries' columns that older schemas lack.
-pub const UNDO_V8: &str = "DROP TRIGGER sync_entries_put; DROP TRIGGER sync_entries_edit;
+/// Takes a database at schema v9 back to v7 (for tests that hand-build an older schema):
+/// the sync triggers first, since they name tables and columns that older schemas lack.
+pub const UNDO_V8: &str = "DROP TRIGGER sync_session_put; DROP TRIGGER sync_provenance;
+     DROP TABLE remote_sessions; DROP INDEX outbox_entity;
+     ALTER TABLE sessions DROP COLUMN remote_author; ALTER TABLE sessions DROP COLUMN origin_replica;
+     DROP TRIGGER sync_entries_put; DROP TRIGGER sync_entries_edit;
      DROP TRIGGER sync_entries_pin; DROP TRIGGER sync_entries_insert_pinned; DROP TRIGGER sync_forget;
      DROP TABLE sync_state; DROP TABLE outbox; DROP TABLE sync_clock;
      ALTER TABLE entries DROP COLUMN remote_author; ALTER TABLE entries DROP COLUMN origin_replica;

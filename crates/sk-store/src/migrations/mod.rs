@@ -62,6 +62,11 @@ pub const ALL: &[Migration] = &[
         name: "sync",
         sql: include_str!("v008_sync.sql"),
     },
+    Migration {
+        version: 9,
+        name: "sync_sessions",
+        sql: include_str!("v009_sync_sessions.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -84,6 +89,7 @@ mod tests {
         (6, "de797ef7c34df165"),
         (7, "f17d0ad65fb98bce"),
         (8, "6dbb0b9cf8dd48dd"),
+        (9, "5bd88315cd42fc76"),
     ];
 
     #[test]

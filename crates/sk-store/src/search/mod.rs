@@ -529,14 +529,14 @@ fn utf8_prefix(mut bytes: Vec<u8>) -> String {
 }
 
 /// The sessions a knowledge entry came from (`agent:external_id`), most recent sighting
-/// first: every knowledge hit leads to a session.
+/// first: every knowledge hit leads to a session. Only sessions this database can open
+/// ([`crate::knowledge::sessions_of`]): a sighting pulled from another replica (`sk
+/// sync`) names a session whose logs are there, listed once its digest is here too.
 pub fn entry_sessions(conn: &Connection, entry_id: i64) -> rusqlite::Result<Vec<String>> {
-    conn.prepare_cached(
-        "SELECT session_key FROM entry_sources WHERE entry_id = ?1
-         GROUP BY session_key ORDER BY max(seen_at) DESC, session_key",
-    )?
-    .query_map([entry_id], |r| r.get(0))?
-    .collect()
+    Ok(crate::knowledge::sessions_of(conn, entry_id, None)?
+        .into_iter()
+        .map(|s| s.session_key)
+        .collect())
 }
 
 /// A knowledge entry's body, for its snippet.

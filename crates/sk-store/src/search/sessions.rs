@@ -7,6 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Filters;
+use crate::sync::ORIGIN_SQL;
 
 /// The weight of each session-document column in `bm25()`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,6 +37,9 @@ pub struct SessionRow {
     pub last_record: Option<i64>,
     /// BM25 made positive: higher is better.
     pub bm25: f64,
+    /// A session known here only from another replica (`sk sync --sessions`):
+    /// `AUTHOR on REPLICA`.
+    pub origin: Option<String>,
 }
 
 /// Whether [`sessions`] can serve these filters: those about the session as a whole. The
@@ -67,14 +71,15 @@ pub fn sessions(
             ended_at: r.get(7)?,
             first_record: r.get(8)?,
             last_record: r.get(9)?,
-            bm25: 0.0 - r.get::<_, f64>(10)?,
+            origin: r.get(10)?,
+            bm25: 0.0 - r.get::<_, f64>(11)?,
         })
     };
     let weights = params![fts, w.title, w.asked, w.said, w.did, w.saw, limit as i64];
     if f.is_unfiltered() {
         // Scored without a join; only the best `limit` are joined to their rows.
         let sql = format!(
-            "SELECT {SESSION_COLUMNS}, m.score
+            "SELECT {SESSION_COLUMNS}, {ORIGIN_SQL}, m.score
              FROM (SELECT rowid AS id, bm25(session_fts, ?2, ?3, ?4, ?5, ?6) AS score
                    FROM session_fts WHERE session_fts MATCH ?1 ORDER BY score LIMIT ?7) m
              JOIN sessions s ON s.id = m.id LEFT JOIN session_docs d ON d.session_id = s.id
@@ -83,7 +88,7 @@ pub fn sessions(
         return conn.prepare_cached(&sql)?.query_map(weights, map)?.collect();
     }
     let sql = format!(
-        "SELECT {SESSION_COLUMNS}, m.score
+        "SELECT {SESSION_COLUMNS}, {ORIGIN_SQL}, m.score
          FROM (SELECT session_fts.rowid AS id, bm25(session_fts, ?2, ?3, ?4, ?5, ?6) AS score
                FROM session_fts JOIN sessions s ON s.id = session_fts.rowid
                WHERE session_fts MATCH ?1

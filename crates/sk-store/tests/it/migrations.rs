@@ -223,3 +223,42 @@ fn v7_counts_prompts_calls_and_failures_of_sessions_from_v6() {
         .expect("v7 columns");
     assert_eq!(counts, (2, 3, 1));
 }
+
+#[test]
+fn v9_queues_the_sightings_of_a_database_that_already_syncs_and_keeps_the_seq_counter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, 8);
+    seed_v1(&store);
+    let c = store.conn();
+    c.execute(
+        "UPDATE sync_state SET enabled = 1, replica_id = 'r-1', team = 't', last_hlc = 1",
+        [],
+    )
+    .expect("sync on");
+    // An entry seen in the seeded session; one pushed change, so the counter is past 0.
+    c.execute_batch(
+        "INSERT INTO entry_sources (entry_id, session_key, event_id, seen_at) SELECT id, 'copilot:s-1', 'e1', 1500 FROM entries;
+         INSERT INTO entry_sources (entry_id, session_key, event_id, seen_at) SELECT id, 'manual', '', 1500 FROM entries;
+         UPDATE entries SET title = title || ' (edited)';",
+    )
+    .expect("seed a sighting and a change");
+    let made: i64 = c
+        .query_row("SELECT max(seq) FROM outbox", [], |r| r.get(0))
+        .expect("seq");
+    c.execute("DELETE FROM outbox", []).expect("pushed");
+    c.execute("UPDATE sync_state SET pushed_through = ?1", [made])
+        .expect("position");
+    drop(store);
+    let store = Store::open(&path).expect("open migrates");
+    let rows = sk_store::sync::pending(store.conn(), 10).expect("pending");
+    // The sighting of a session goes (a manual one stays), under the remote's names, with
+    // a seq after every one handed out before.
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0].entity.as_str(), rows[0].op.as_str()),
+        ("entry", "occurrence")
+    );
+    assert!(rows[0].payload.contains("copilot:s-1"), "{rows:?}");
+    assert!(rows[0].seq > made, "seq {} after {made}", rows[0].seq);
+}

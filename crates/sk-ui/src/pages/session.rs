@@ -89,6 +89,14 @@ fn timeline(app: &App, key: &str, p: &Params) -> Result<Markup, PageError> {
             (header(&shown))
             div.columns {
                 section.timeline {
+                    @if let Some(d) = &shown.digest {
+                        h2 { "Digest" }
+                        p { (d.prompts) " prompt(s) · " (d.tool_calls) " tool call(s) · " (d.failures) " failed" }
+                        h3 { "Asked (prompts and summaries)" }
+                        pre.digest { (d.asked) }
+                        h3 { "Did (tool calls and failures)" }
+                        pre.digest { (d.did) }
+                    }
                     h2 { "Timeline" }
                     (pager(&shown))
                     @for (i, item) in shown.timeline.iter().enumerate() {
@@ -124,6 +132,9 @@ fn header(s: &ShownSession) -> Markup {
             dt { "Folder" } dd { code { (h.cwd.as_deref().unwrap_or("—")) } }
             dt { "When" } dd { (html::when(h.started_at)) " · " (html::duration(h.started_at, h.ended_at)) }
             dt { "Id" } dd { code { (h.key) } }
+            @if let Some(f) = &h.from {
+                dt { "From" } dd { (f) " (sk sync): its logs are on that machine; below is the digest it shared" }
+            }
             @if let Some(parent) = &s.session.parent {
                 dt { "Started by" } dd { a href=(html::session_href(&parent.key)) { (parent.title.as_deref().unwrap_or(&parent.key)) } }
             }

@@ -96,7 +96,8 @@ pub async fn page(State(app): State<Arc<App>>, Query(p): Query<Params>) -> Resul
                         tr {
                             td { a href=(html::session_href(&s.key)) {
                                 (s.title.as_deref().or(s.first_prompt.as_deref()).unwrap_or("(untitled session)"))
-                            } }
+                            }
+                            @if let Some(f) = &s.from { span.origin { " · from " (f) " (sk sync)" } } }
                             td { span.agent { (s.agent) } }
                             td { (s.repo.as_deref().unwrap_or("—")) }
                             td { (s.branch.as_deref().unwrap_or("")) }

@@ -67,6 +67,12 @@ pub struct SetupArgs {
     /// repository (`sk learn --global`) is always sent
     #[arg(long = "only-repo", value_name = "REPO")]
     pub only_repos: Vec<String>,
+    /// Also send a digest of each session whose logs are on this machine (title, repo,
+    /// prompts and summaries, tool calls and failures; never the logs, the answers or
+    /// paths outside the repository), so that `sk query` on the team's other machines
+    /// finds it. The repository rules above apply to sessions too
+    #[arg(long)]
+    pub sessions: bool,
     /// Print the outcome as JSON
     #[arg(long)]
     pub json: bool,

@@ -52,6 +52,16 @@ fn show_one(store: &Store, args: &SessionArgs, out: &mut Out) -> anyhow::Result<
     let files = sessions::files_of(conn, &header).context("reading files touched")?;
     let knowledge = sessions::knowledge_of(conn, &header).context("reading its knowledge")?;
     write_header(out, &header, parent.as_ref(), &subagents)?;
+    if header.from.is_some() {
+        let digest = sk_store::sync_sessions::remote_digest(conn, &header.key)
+            .context("reading the session's digest")?;
+        if let Some(d) = &digest {
+            write_digest(out, d)?;
+        }
+        write_knowledge(out, &knowledge)?;
+        out.flush()?;
+        return Ok((ExitCode::SUCCESS, header.key.clone()));
+    }
     writeln!(out)?;
     writeln!(out, "Timeline:")?;
     let mut steps = 0usize;
@@ -81,17 +91,48 @@ fn show_one(store: &Store, args: &SessionArgs, out: &mut Out) -> anyhow::Result<
     if files.len() > HUMAN_FILES {
         writeln!(out, "  … and {} more (see --json)", files.len() - HUMAN_FILES)?;
     }
+    write_knowledge(out, &knowledge)?;
+    out.flush()?;
+    Ok((ExitCode::SUCCESS, header.key.clone()))
+}
+
+fn write_knowledge(out: &mut Out, knowledge: &[sessions::SessionEntry]) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Knowledge from this session ({}):", knowledge.len())?;
     if knowledge.is_empty() {
         writeln!(out, "  none")?;
     }
-    for e in &knowledge {
+    for e in knowledge {
         writeln!(out, "  #{} [{}] {}", e.id, e.category, e.title)?;
     }
-    out.flush()?;
-    Ok((ExitCode::SUCCESS, header.key.clone()))
+    Ok(())
 }
+
+/// A session known only from another replica: what its digest says, in place of the
+/// timeline this machine does not have.
+fn write_digest(out: &mut Out, d: &sk_store::sync_sessions::SessionDigest) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} prompt(s) · {} tool call(s) · {} failed",
+        d.prompts, d.tool_calls, d.failures
+    )?;
+    for (name, text) in [
+        ("Asked (prompts and summaries)", &d.asked),
+        ("Did (tool calls and failures)", &d.did),
+    ] {
+        writeln!(out)?;
+        writeln!(out, "{name}:")?;
+        let shown = sk_core::text::prefix(text, DIGEST_SHOWN_BYTES);
+        writeln!(out, "  {}", if shown.is_empty() { "(nothing)" } else { shown })?;
+        if shown.len() < text.len() {
+            writeln!(out, "  … (see --json)")?;
+        }
+    }
+    Ok(())
+}
+
+/// How much of each digest column `sk session` prints.
+const DIGEST_SHOWN_BYTES: usize = 1500;
 
 fn write_header(
     out: &mut Out,
@@ -132,6 +173,12 @@ fn write_header(
         when(h.started_at),
         when(h.ended_at)
     )?;
+    if let Some(f) = &h.from {
+        writeln!(
+            out,
+            "from {f} (sk sync): its logs are on that machine; shown here is the digest it shared"
+        )?;
+    }
     if let Some(p) = parent {
         let note = if p.indexed { "" } else { " (not indexed)" };
         writeln!(out, "parent: {}{}{note}", p.key, titled(p.title.as_deref()))?;
@@ -205,7 +252,7 @@ pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> 
         let short: String = s.external_id.chars().take(8).collect();
         writeln!(
             out,
-            "{}  {:<7}  {short:<8}  {}{}  ({} prompt(s), {} call(s), {} failed)",
+            "{}  {:<7}  {short:<8}  {}{}  ({} prompt(s), {} call(s), {} failed){}",
             s.started_at
                 .map(format_ms)
                 .unwrap_or_else(|| "unknown start       ".into()),
@@ -214,7 +261,11 @@ pub fn run_list(paths: &Paths, args: &SessionsArgs) -> anyhow::Result<ExitCode> 
             s.repo.as_deref().map(|r| format!("  [{r}]")).unwrap_or_default(),
             s.prompts,
             s.tool_calls,
-            s.failures
+            s.failures,
+            s.from
+                .as_deref()
+                .map(|f| format!("  from {f} (sk sync)"))
+                .unwrap_or_default()
         )?;
     }
     out.flush()?;

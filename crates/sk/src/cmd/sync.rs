@@ -116,6 +116,7 @@ fn setup(paths: &Paths, args: &crate::cli::SetupArgs) -> Outcome {
     let share = sk_sync::config::Sharing {
         exclude_repos: args.exclude_repos.clone(),
         only_repos: args.only_repos.clone(),
+        sessions: args.sessions,
     };
     let r = sk_sync::setup(paths, &url, args.team.as_deref(), args.label.as_deref(), share)?;
     Ok((|| {
@@ -219,5 +220,8 @@ fn sharing(share: &sk_sync::config::Sharing) -> String {
         rule.push_str(&format!(", never of {}", share.exclude_repos.join(", ")));
     }
     rule.push_str(" (and what belongs to none)");
+    if share.sessions {
+        rule.push_str("; sends session digests by the same rules");
+    }
     rule
 }

@@ -18,6 +18,7 @@ mod basics;
 mod convergence;
 mod faults;
 mod recovery;
+mod sessions;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// Every user URL carries this password: no output may ever show it.
