@@ -402,13 +402,19 @@ pub fn apply(
     conn.execute("UPDATE sync_state SET applying = 1", [])?;
     let mut done = Applied::default();
     let mut newest = 0;
+    // Entries that gained sightings: their occurrences are derived once per batch, not
+    // once per sighting (an entry seen in a thousand sessions arrives as a thousand).
+    let mut sighted = std::collections::BTreeSet::new();
     for c in changes {
         newest = newest.max(c.hlc);
-        if apply_one(conn, c, now)? {
+        if apply_one(conn, c, now, &mut sighted)? {
             done.applied += 1;
         } else {
             done.superseded += 1;
         }
+    }
+    for id in sighted {
+        knowledge::refresh(conn, id)?;
     }
     // Pulled sessions are searchable when the pull commits.
     crate::session_docs::build_pending(conn, None)?;
@@ -460,7 +466,13 @@ fn set_clock(
 }
 
 /// Applies one change; returns whether it changed anything.
-fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> {
+/// `sighted` collects the entries that gained a sighting, for the caller to refresh.
+fn apply_one(
+    conn: &Connection,
+    c: &Change,
+    now: i64,
+    sighted: &mut std::collections::BTreeSet<i64>,
+) -> rusqlite::Result<bool> {
     match c.entity.as_str() {
         "entry" => {}
         "session" => return crate::sync_sessions::apply(conn, c, now),
@@ -468,7 +480,11 @@ fn apply_one(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result<bool> 
     }
     let key = c.entity_key.as_str();
     match c.op.as_str() {
-        "occurrence" => add_sighting(conn, key, c),
+        "occurrence" => {
+            let added = add_sighting(conn, key, c)?;
+            sighted.extend(added);
+            Ok(added.is_some())
+        }
         "put" => {
             let forgotten_later = clock(conn, key, "forget")?
                 .is_some_and(|(h, r, _)| (h, r.as_str()) >= (c.hlc, c.replica_id.as_str()));
@@ -554,20 +570,21 @@ struct Sighting {
     confidence: Option<f64>,
 }
 
-/// Adds a pulled sighting to the entry's provenance and derives its occurrences and
-/// first/last seen again: provenance is a set every replica unions, so the order
+/// Adds a pulled sighting to the entry's provenance and returns the entry's id when it
+/// was new there (the caller derives occurrences and first/last seen again,
+/// `knowledge::refresh`): provenance is a set every replica unions, so the order
 /// sightings arrive in does not matter. A sighting of an entry this database does not
 /// hold (forgotten, or its put superseded) changes nothing.
-fn add_sighting(conn: &Connection, key: &str, c: &Change) -> rusqlite::Result<bool> {
+fn add_sighting(conn: &Connection, key: &str, c: &Change) -> rusqlite::Result<Option<i64>> {
     let Ok(s) = serde_json::from_str::<Sighting>(&c.payload) else {
-        return Ok(false);
-    };
-    let Some(id) = knowledge::find_by_hash(conn, key)? else {
-        return Ok(false);
+        return Ok(None);
     };
     if !s.session_key.contains(':') {
-        return Ok(false);
+        return Ok(None);
     }
+    let Some(id) = knowledge::find_by_hash(conn, key)? else {
+        return Ok(None);
+    };
     let added = conn
         .prepare_cached(
             "INSERT INTO entry_sources (entry_id, session_key, event_id, seen_at, confidence) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -580,11 +597,7 @@ fn add_sighting(conn: &Connection, key: &str, c: &Change) -> rusqlite::Result<bo
             s.seen_at,
             s.confidence.unwrap_or(0.5).clamp(0.0, 1.0)
         ])?;
-    if added == 0 {
-        return Ok(false);
-    }
-    knowledge::refresh(conn, id)?;
-    Ok(true)
+    Ok((added > 0).then_some(id))
 }
 
 /// Whether an entry is pinned by its registers: the last pin or unpin says so, unless a
