@@ -130,7 +130,35 @@ pub fn scrub_paths(text: &str, cwd: Option<&str>) -> String {
         Some(c) if c.len() > 1 => text.replace(c, "."),
         _ => text.to_string(),
     };
-    cut_absolute_paths(&text)
+    cut_absolute_paths(&hide_user_names(&text))
+}
+
+/// Home folders (`/home/NAME`, `/Users/NAME`, `C:\Users\NAME`) with NAME written `~`,
+/// wherever they are: also where no path is taken to start (`-I/home/…`,
+/// `file:///Users/…`) and where the home folder is the whole path, whose last component
+/// would otherwise be kept.
+fn hide_user_names(text: &str) -> String {
+    const HOMES: [&str; 3] = ["/home/", "/Users/", "\\Users\\"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, marker)) = HOMES
+        .iter()
+        .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+        .min_by_key(|(i, _)| *i)
+    {
+        let (head, after) = rest.split_at(at + marker.len());
+        let name = after
+            .find(|c: char| c == '/' || c == '\\' || ends_path(c))
+            .unwrap_or(after.len());
+        let (user, tail) = after.split_at(name);
+        out.push_str(head);
+        if !user.is_empty() {
+            out.push('~');
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether a path may start after `c` (a word boundary, not inside a URL or a word).
@@ -383,6 +411,39 @@ mod tests {
             scrub_paths("see https://example.com/a/b, src/main.rs, /tmp and and/or", None),
             "see https://example.com/a/b, src/main.rs, /tmp and and/or"
         );
+    }
+
+    #[test]
+    fn no_user_name_is_left_in_a_path() {
+        for (text, cwd) in [
+            ("cd /home/alice", None),
+            ("ls /Users/alice/", Some("/Users/alice/src/shop")),
+            ("HOME=/home/alice", None),
+            ("PermissionError: [Errno 13] '/home/alice'", None),
+            ("cc -I/home/alice/include main.c", None),
+            ("opened file:///Users/alice/report.html", None),
+            ("dir C:\\Users\\alice", None),
+        ] {
+            let out = scrub_paths(text, cwd);
+            assert!(!out.contains("alice"), "{text:?} -> {out:?}");
+        }
+    }
+
+    #[test]
+    fn any_text_scrubs_without_a_panic() {
+        let alphabet: Vec<char> = "/\\~:Cc ab\"'`=(é…\u{1F600}\n.".chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            let _ = scrub_paths(&s, Some("/a/é"));
+            let _ = scrub_paths(&s, None);
+        }
     }
 
     #[test]
