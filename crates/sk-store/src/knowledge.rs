@@ -339,13 +339,15 @@ pub struct SessionToExtract {
     pub cwd: Option<String>,
 }
 
-/// Sessions changed since their last extraction (all of them with `full`).
+/// Sessions changed since their last extraction (all of them with `full`). Never a session
+/// known only from another replica's digest (`sk sync --sessions`): it has no records
+/// here, and extracting it would drop the sightings pulled with it as stale.
 pub fn sessions_to_extract(conn: &Connection, full: bool) -> rusqlite::Result<Vec<SessionToExtract>> {
     let sql = if full {
-        "SELECT id, agent, external_id, repo, cwd FROM sessions ORDER BY id"
+        "SELECT id, agent, external_id, repo, cwd FROM sessions WHERE remote_author IS NULL ORDER BY id"
     } else {
         "SELECT id, agent, external_id, repo, cwd FROM sessions
-         WHERE extracted_at IS NULL OR updated_at > extracted_at ORDER BY id"
+         WHERE remote_author IS NULL AND (extracted_at IS NULL OR updated_at > extracted_at) ORDER BY id"
     };
     conn.prepare(sql)?
         .query_map([], |r| {

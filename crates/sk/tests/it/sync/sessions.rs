@@ -231,3 +231,37 @@ fn sightings_travel_so_occurrences_agree_on_every_replica() {
     }
     assert_eq!(pg.changes(), changes);
 }
+
+#[test]
+fn a_full_reextraction_keeps_sightings_made_in_sessions_known_only_from_a_digest() {
+    let Some(mut pg) = Pg::start() else { return };
+    // Alice shares her sessions; Carol saw the same lesson in a session of her own.
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    seed_log(&a, SESSION);
+    setup_sessions(&a, &pg.url(&alice), "alice-laptop");
+    let c = TestEnv::new();
+    let carol = pg.add_user(&c, "carol", "team-a");
+    let other = "5b0e3c1d-2f4a-4e7b-9c6d-8a1b2c3d4e5f";
+    seed_log(&c, other);
+    setup(&c, &pg.url(&carol), "team-a", "carol-box");
+    pg.sync(&a);
+    pg.sync(&c);
+    let occurrences = |env: &TestEnv| {
+        let doc = json_of(sk(env).args(["knowledge", "export"]));
+        doc["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .find(|e| e["title"].as_str().is_some_and(|t| t.contains("notes.md")))
+            .map(|e| e["occurrences"].clone())
+            .unwrap_or_else(|| panic!("no notes.md entry: {doc}"))
+    };
+    assert_eq!(occurrences(&c), 2);
+    // Alice's session is a row of Carol's `sessions` now, with no records: extracting
+    // everything again must not take it for a session whose lessons went away.
+    stdout(sk(&c).args(["extract", "--full"]));
+    assert_eq!(occurrences(&c), 2, "after `sk extract --full`");
+    stdout(sk(&c).args(["index", "--full"]));
+    assert_eq!(occurrences(&c), 2, "after `sk index --full`");
+}
