@@ -42,6 +42,10 @@ ALTER TABLE sessions ADD COLUMN origin_replica TEXT;
 -- 4. A session's document was (re)built: queue its digest, once until it is pushed (the
 --    payload is read at push time, sk_store::sync::pending). Only sessions whose logs are
 --    here, that have records, while sync and `--sessions` are on and no pull is applying.
+--    The row queued before is replaced, not kept: a push may have read its digest already
+--    and be sending it (the network is used without the writer lock); once that batch is
+--    recorded as pushed, a row it read would leave this rebuild unsent. The new row's seq
+--    is past every batch read so far.
 -- The trigger's "already queued" look-up, and requeue's.
 CREATE INDEX outbox_entity ON outbox (entity, entity_key);
 
@@ -50,17 +54,13 @@ WHEN NEW.first_record IS NOT NULL
      AND (SELECT enabled = 1 AND applying = 0 AND share_sessions = 1 FROM sync_state)
      AND (SELECT remote_author IS NULL FROM sessions WHERE id = NEW.session_id)
 BEGIN
-    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16)
-    WHERE NOT EXISTS (SELECT 1 FROM outbox o, sessions s
-                      WHERE s.id = NEW.session_id AND o.entity = 'session'
-                        AND o.entity_key = s.agent || ':' || s.external_id
-                        AND o.seq > (SELECT pushed_through FROM sync_state));
+    UPDATE sync_state SET last_hlc = max(last_hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
+    DELETE FROM outbox
+    WHERE entity = 'session' AND seq > (SELECT pushed_through FROM sync_state)
+      AND entity_key = (SELECT s.agent || ':' || s.external_id FROM sessions s WHERE s.id = NEW.session_id);
     INSERT INTO outbox (hlc, entity, entity_key, op)
     SELECT (SELECT last_hlc FROM sync_state), 'session', s.agent || ':' || s.external_id, 'put'
-    FROM sessions s WHERE s.id = NEW.session_id
-      AND NOT EXISTS (SELECT 1 FROM outbox o
-                      WHERE o.entity = 'session' AND o.entity_key = s.agent || ':' || s.external_id
-                        AND o.seq > (SELECT pushed_through FROM sync_state));
+    FROM sessions s WHERE s.id = NEW.session_id;
 END;
 
 -- 5. Provenance travels: each new (entry, session, event) sighting is a change of its own,

@@ -54,7 +54,7 @@ fn a_push_repeated_after_a_crash_duplicates_nothing() {
 }
 
 /// Starts `sk sync push` stopping at the fault point `point`, and waits until it is there.
-fn push_stopped_at(env: &TestEnv, point: &str) -> std::process::Child {
+pub(super) fn push_stopped_at(env: &TestEnv, point: &str) -> std::process::Child {
     let mut child = env
         .process(sk_test::sk_bin())
         .args(["sync", "push"])

@@ -265,3 +265,40 @@ fn a_full_reextraction_keeps_sightings_made_in_sessions_known_only_from_a_digest
     stdout(sk(&c).args(["index", "--full"]));
     assert_eq!(occurrences(&c), 2, "after `sk index --full`");
 }
+
+#[test]
+fn a_session_that_goes_on_while_its_digest_is_pushed_is_sent_again() {
+    let Some(mut pg) = Pg::start() else { return };
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    seed_log(&a, SESSION);
+    setup_sessions(&a, &pg.url(&alice), "alice-laptop");
+    // The remote has the digest; this database has not yet recorded that it was sent
+    // when the session goes on and is indexed again.
+    let child = super::faults::push_stopped_at(&a, "push-after-commit");
+    let log = a
+        .home()
+        .join(format!(".claude/projects/-tmp-demo/{SESSION}.jsonl"));
+    let mut text = std::fs::read_to_string(&log).expect("read the log");
+    text.push_str(
+        &serde_json::json!({
+            "parentUuid": null, "isSidechain": false, "type": "user",
+            "message": {"role": "user", "content": "Now please rename the zanzibarquokka helper everywhere"},
+            "uuid": "0f1e2d3c-4b5a-4968-8776-655443322110", "timestamp": "2026-05-07T18:40:00.000Z",
+            "userType": "external", "cwd": "/private/var/folders/jk/T/toolpath-elicit.nu6ZWB/claude",
+            "sessionId": SESSION, "version": "2.1.132", "gitBranch": "HEAD"
+        })
+        .to_string(),
+    );
+    text.push('\n');
+    std::fs::write(&log, text).expect("append to the log");
+    stdout(sk(&a).arg("index"));
+    let out = child.wait_with_output().expect("wait for the push");
+    assert!(out.status.success(), "{out:?}");
+    pg.sync(&a);
+    let payloads = session_payloads(&pg);
+    assert!(
+        payloads.last().is_some_and(|p| p.contains("zanzibarquokka")),
+        "the remote holds the session as it was before it went on: {payloads:?}"
+    );
+}
