@@ -89,7 +89,7 @@ mod tests {
         (6, "de797ef7c34df165"),
         (7, "f17d0ad65fb98bce"),
         (8, "6dbb0b9cf8dd48dd"),
-        (9, "6cbd7ff5337b554b"),
+        (9, "be150b7205129519"),
     ];
 
     #[test]

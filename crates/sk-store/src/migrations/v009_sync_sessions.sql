@@ -92,3 +92,8 @@ SELECT (s.seen_at << 16) + (row_number() OVER (ORDER BY s.seen_at, e.id, s.sessi
 FROM entry_sources s JOIN entries e ON e.id = s.entry_id
 WHERE s.session_key LIKE '_%:_%' AND (SELECT enabled FROM sync_state) = 1
 ORDER BY s.seen_at, e.id, s.session_key, s.event_id;
+
+-- 7. An older sk pulled the sightings and digests others sent and set them aside as not
+--    understood, moving its cursor past them: read the remote again from the start
+--    (applying is idempotent), so that a replica upgraded after a teammate holds them too.
+UPDATE sync_state SET last_xid = '0', last_id = 0 WHERE enabled = 1;

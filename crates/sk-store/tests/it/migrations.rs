@@ -262,3 +262,26 @@ fn v9_queues_the_sightings_of_a_database_that_already_syncs_and_keeps_the_seq_co
     assert!(rows[0].payload.contains("copilot:s-1"), "{rows:?}");
     assert!(rows[0].seq > made, "seq {} after {made}", rows[0].seq);
 }
+
+#[test]
+fn v9_reads_the_remote_again_since_v8_set_sightings_and_sessions_aside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, 8);
+    store
+        .conn()
+        .execute(
+            "UPDATE sync_state SET enabled = 1, replica_id = 'r-1', team = 't', last_xid = '812', last_id = 40",
+            [],
+        )
+        .expect("sync on, a cursor past changes v8 did not understand");
+    drop(store);
+    let store = Store::open(&path).expect("open migrates");
+    let cursor: (String, i64) = store
+        .conn()
+        .query_row("SELECT last_xid, last_id FROM sync_state", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("cursor");
+    assert_eq!(cursor, ("0".to_string(), 0));
+}
