@@ -59,6 +59,26 @@ pub fn build_pending(conn: &Connection, limit: Option<usize>) -> rusqlite::Resul
     Ok(ids.len() as u64)
 }
 
+/// Rebuilds the queued documents of sessions known only from another replica (`sk sync
+/// --sessions`), inside the caller's transaction: a pull makes what it brought searchable
+/// when it commits, and leaves the rest of the queue (local sessions, whose rebuilt
+/// documents queue their digests) to the indexer. Returns how many it built.
+pub fn build_pending_remote(conn: &Connection) -> rusqlite::Result<u64> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT p.session_id FROM session_docs_pending p JOIN sessions s ON s.id = p.session_id
+             WHERE s.remote_author IS NOT NULL ORDER BY p.session_id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for &id in &ids {
+        build(conn, id)?;
+        conn.prepare_cached("DELETE FROM session_docs_pending WHERE session_id = ?1")?
+            .execute([id])?;
+    }
+    Ok(ids.len() as u64)
+}
+
 /// Rebuilds every queued document, [`BATCH`] sessions per write transaction, calling
 /// `progress(built, total)` after each. For the queue a migration leaves (every session);
 /// the caller holds the writer lock. Returns how many it built.

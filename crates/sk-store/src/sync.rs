@@ -209,10 +209,10 @@ pub struct OutboxRow {
 }
 
 impl OutboxRow {
-    /// A queued session that has nothing to send any more (it went away): dropped, not
-    /// pushed.
+    /// A queued change with nothing to send any more (a session that went away, a
+    /// sighting of an entry forgotten since): dropped, not pushed.
     pub fn vanished(&self) -> bool {
-        self.entity == "session" && self.payload.is_empty()
+        self.payload.is_empty()
     }
 }
 
@@ -222,8 +222,8 @@ impl OutboxRow {
 /// (its row is only a marker). Only repository-relative files travel: an absolute path
 /// (outside the repository, or one extraction could not relativize) names this machine's
 /// layout and often its user, and means nothing on another machine. A session that is
-/// gone (or known here only from a digest) comes back with an empty payload and no repo,
-/// and [`OutboxRow::vanished`] says so.
+/// gone (or known here only from a digest), and a sighting of an entry forgotten since,
+/// come back with an empty payload, and [`OutboxRow::vanished`] says so.
 pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRow>> {
     let mut rows: Vec<OutboxRow> = conn
         .prepare_cached(
@@ -234,6 +234,10 @@ pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<OutboxRo
                       SELECT json_group_array(f.path) FROM entry_files f JOIN entries e ON e.id = f.entry_id
                       WHERE e.content_hash = o.entity_key AND f.path NOT LIKE '/%' AND f.path NOT LIKE '~%'
                         AND f.path NOT LIKE '\\%' AND f.path NOT GLOB '[A-Za-z]:*'), '[]')))
+                  -- A sighting of an entry forgotten since: its repository is gone with it,
+                  -- so the sharing rules cannot decide; it is dropped (see vanished).
+                  WHEN entity = 'provenance' AND NOT EXISTS (SELECT 1 FROM entries WHERE content_hash = o.entity_key)
+                    THEN ''
                   WHEN entity = 'entry' AND op = 'forget' THEN json_set(payload, '$.evidence', json(coalesce((
                       SELECT json_group_array(json_object('session_key', session_key, 'event_id', event_id))
                       FROM forgotten_evidence WHERE content_hash = o.entity_key), '[]')))
@@ -417,7 +421,7 @@ pub fn apply(
         knowledge::refresh(conn, id)?;
     }
     // Pulled sessions are searchable when the pull commits.
-    crate::session_docs::build_pending(conn, None)?;
+    crate::session_docs::build_pending_remote(conn)?;
     // The local clock never runs behind what it has seen (capped: see MAX_SKEW_MS).
     let cap = (now + MAX_SKEW_MS) << 16;
     conn.execute(

@@ -240,3 +240,31 @@ fn local_changes_take_increasing_clock_values_near_the_wall_clock_and_only_while
     assert_eq!(local::pending(conn, 10).expect("pending").len(), 5, "no echo");
     assert!(local::state(conn).expect("state").last_hlc >= far);
 }
+
+#[test]
+fn sightings_of_sessions_travel_and_those_of_a_forgotten_entry_are_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("knowledge.db")).expect("open");
+    let conn = store.conn();
+    local::enable(conn, "00000000-0000-4000-8000-000000000001", "t", "l", "i").expect("enable");
+    let seen = |key: &str| knowledge::Seen {
+        session_key: key.into(),
+        event_id: "e1".into(),
+        seen_at: 1_000,
+    };
+    knowledge::insert(conn, &draft(1), &[seen("claude:s-1"), seen("manual")]).expect("insert");
+    let gone = knowledge::insert(conn, &draft(2), &[seen("codex:s-2")]).expect("insert");
+    curation::forget(conn, gone, None, 2_000).expect("forget");
+    let rows: Vec<OutboxRow> = local::pending(conn, 20).expect("pending");
+    // The sighting in a session goes, as the remote names it; `sk learn`'s manual mark
+    // does not; the forgotten entry's sighting is dropped (its repository is gone, so the
+    // sharing rules could not decide), its forget goes.
+    let sightings: Vec<&OutboxRow> = rows.iter().filter(|r| r.op == "occurrence").collect();
+    assert_eq!(sightings.len(), 2, "{rows:?}");
+    let live: Vec<&&OutboxRow> = sightings.iter().filter(|r| !r.vanished()).collect();
+    assert_eq!(live.len(), 1, "{rows:?}");
+    assert_eq!(live[0].entity, "entry");
+    assert_eq!(live[0].entity_key, hash(1));
+    assert!(live[0].payload.contains("claude:s-1"), "{rows:?}");
+    assert!(rows.iter().any(|r| r.op == "forget" && r.entity_key == hash(2)));
+}
