@@ -61,6 +61,7 @@ const SHOWN_TABLES: &[&str] = &[
     "entries",
     "entry_sources",
     "forgotten",
+    "remote_sessions",
     "telemetry",
 ];
 
@@ -137,7 +138,7 @@ fn coverage(store: &Store) -> Result<Vec<AgentCoverage>, StoreError> {
         .conn()
         .prepare(
             "SELECT s.agent,
-                    (SELECT count(*) FROM sessions WHERE agent = s.agent),
+                    (SELECT count(*) FROM sessions WHERE agent = s.agent AND remote_author IS NULL),
                     count(*), sum(s.consumed), sum(s.records), max(s.ingested_at),
                     sum(s.damaged_spans), sum(s.skipped_bytes), sum(s.damaged_spans > 0), sum(s.redactions)
              FROM sources s GROUP BY s.agent ORDER BY s.agent",

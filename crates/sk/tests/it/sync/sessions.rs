@@ -110,6 +110,19 @@ fn a_session_shared_with_sessions_is_found_on_a_teammates_machine() {
     );
     let listed = stdout(sk(&b).arg("sessions"));
     assert!(listed.contains(&format!("from {origin} (sk sync)")), "{listed}");
+    // Status counts it as pulled, not as a log of this machine's.
+    let status = json_of(sk(&b).args(["status", "--json"]));
+    let pulled = status["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["table"] == "remote_sessions")
+        .cloned();
+    assert_eq!(pulled.map(|t| t["rows"].clone()), Some(1.into()), "{status}");
+    assert!(
+        status["agents"].as_array().is_some_and(|a| a.is_empty()),
+        "{status}"
+    );
 
     // A full rebuild clears what is derived from logs, not what was pulled.
     stdout(sk(&b).args(["index", "--full"]));
