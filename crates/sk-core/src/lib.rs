@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod env;
+pub mod escalation;
 pub mod knowledge;
 pub mod panic;
 pub mod paths;

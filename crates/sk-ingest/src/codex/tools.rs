@@ -33,7 +33,10 @@ pub(super) struct ResultSummary {
 
 /// The argument fields sk understands, across `shell` (`command` argv), `shell_command`
 /// (`command` string), `exec_command` (`cmd`), function-style `apply_patch` (`input`) and
-/// file tools (`path`).
+/// file tools (`path`), and whether the call asked to run outside the sandbox
+/// (`with_escalated_permissions: true`, or `sandbox_permissions: "require_escalated"` in
+/// newer releases, each with a `justification`). Those three are read as any JSON value, so
+/// an unexpected type never costs the call its command.
 #[derive(Debug, Default, Deserialize)]
 struct ToolArgs<'a> {
     #[serde(borrow, default)]
@@ -48,10 +51,32 @@ struct ToolArgs<'a> {
     path: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     file_path: Option<Cow<'a, str>>,
+    #[serde(default)]
+    with_escalated_permissions: Option<serde_json::Value>,
+    #[serde(default)]
+    sandbox_permissions: Option<serde_json::Value>,
+    #[serde(default)]
+    justification: Option<serde_json::Value>,
+}
+
+impl ToolArgs<'_> {
+    /// `Some(justification)` when the call ran with escalated sandbox permissions.
+    fn escalation(&self) -> Option<Option<&str>> {
+        let flagged = matches!(
+            self.with_escalated_permissions,
+            Some(serde_json::Value::Bool(true))
+        ) || self
+            .sandbox_permissions
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|p| p == "require_escalated");
+        flagged.then(|| self.justification.as_ref().and_then(serde_json::Value::as_str))
+    }
 }
 
 /// `function_call {name, arguments}`. Arguments that are not valid JSON are kept as raw
-/// text, so a damaged call is still findable.
+/// text, so a damaged call is still findable. A call that ran with escalated sandbox
+/// permissions ends with the marker line of [`sk_core::escalation`].
 pub(super) fn function_call(arguments: Option<&Arguments>) -> CallSummary {
     let raw: Cow<str> = match arguments {
         None => return CallSummary::default(),
@@ -64,6 +89,14 @@ pub(super) fn function_call(arguments: Option<&Arguments>) -> CallSummary {
             files: Vec::new(),
         };
     };
+    let mut call = parsed_call(&args, &raw);
+    if let Some(justification) = args.escalation() {
+        call.text = sk_core::escalation::mark(&call.text, justification);
+    }
+    call
+}
+
+fn parsed_call(args: &ToolArgs, raw: &str) -> CallSummary {
     let mut files = Vec::new();
     for path in [&args.path, &args.file_path].into_iter().flatten() {
         push_unique(&mut files, path);
@@ -91,7 +124,7 @@ pub(super) fn function_call(arguments: Option<&Arguments>) -> CallSummary {
         return call;
     }
     CallSummary {
-        text: capped(compact_json(&raw), JSON_SUMMARY_BYTES),
+        text: capped(compact_json(raw), JSON_SUMMARY_BYTES),
         files,
     }
 }
@@ -404,6 +437,41 @@ mod tests {
         assert_eq!(c.text, "wc -w notes.md");
         let c = function_call(Some(&args(r#"{"command":"git status"}"#)));
         assert_eq!(c.text, "git status");
+    }
+
+    #[test]
+    fn escalated_calls_end_with_the_marker_line() {
+        let c = function_call(Some(&args(
+            r#"{"command":["bash","-lc","git fetch --all"],"with_escalated_permissions":true,"justification":"Need to update refs"}"#,
+        )));
+        assert_eq!(
+            c.text,
+            "git fetch --all\n[escalated permissions: Need to update refs]"
+        );
+        let c = function_call(Some(&args(
+            r#"{"command":"pnpm run db:migrate","sandbox_permissions":"require_escalated","justification":"needs network"}"#,
+        )));
+        assert_eq!(
+            c.text,
+            "pnpm run db:migrate\n[escalated permissions: needs network]"
+        );
+        let c = function_call(Some(&args(r#"{"cmd":"ls","with_escalated_permissions":true}"#)));
+        assert_eq!(c.text, "ls\n[escalated permissions]");
+        // Not escalated: false, another policy, an odd type — and the command is still read.
+        for raw in [
+            r#"{"cmd":"ls","with_escalated_permissions":false,"justification":"x"}"#,
+            r#"{"cmd":"ls","sandbox_permissions":"use_default"}"#,
+            r#"{"cmd":"ls","with_escalated_permissions":"yes","sandbox_permissions":7,"justification":[1]}"#,
+        ] {
+            assert_eq!(function_call(Some(&args(raw))).text, "ls", "{raw}");
+        }
+        // A justification of another type still marks the call, without one.
+        let c = function_call(Some(&args(
+            r#"{"cmd":"ls","with_escalated_permissions":true,"justification":{}}"#,
+        )));
+        assert_eq!(c.text, "ls\n[escalated permissions]");
+        let (cmd, e) = sk_core::escalation::split(&c.text);
+        assert_eq!((cmd, e.map(|e| e.justification)), ("ls", Some("")));
     }
 
     #[test]
