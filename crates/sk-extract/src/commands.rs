@@ -148,8 +148,12 @@ pub fn normalize_command(command: &str) -> String {
 }
 
 /// The command up to its first heredoc body: `cat > f <<'EOF'` keeps its first line,
-/// without the `<<'EOF'` marker. Multi-line scripts keep their lines joined by `; `.
+/// without the `<<'EOF'` marker. Multi-line scripts keep their lines joined by `; `. The
+/// line that says a Codex call ran with escalated permissions
+/// ([`sk_core::escalation`]) is not part of the command: the same command run escalated
+/// normalizes to the same text.
 fn command_head(command: &str) -> String {
+    let (command, _) = sk_core::escalation::split(command);
     let mut out: Vec<String> = Vec::new();
     for line in command.lines() {
         let line = line.trim();
@@ -442,6 +446,15 @@ mod tests {
             "cat > notes.md"
         );
         assert_eq!(normalize_command("  cargo   build "), "cargo build");
+    }
+
+    #[test]
+    fn the_escalation_line_is_not_part_of_the_command() {
+        let marked = sk_core::escalation::mark("cd /w && git fetch --all | tail -n 3", Some("refs"));
+        assert_eq!(normalize_command(&marked), "git fetch --all");
+        assert_eq!(program(&marked).as_deref(), Some("git"));
+        assert_eq!(revises("git fetch --all", &marked), None);
+        assert_eq!(short_command(&marked, 40), "git fetch --all");
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod corrections;
 pub mod cues;
 mod errors;
 mod failures;
+mod sandbox;
 mod similarity;
 mod statements;
 mod summaries;

@@ -28,6 +28,16 @@
 //!   acts on runs another operation (creating the group the failed call added a user
 //!   to), not the same one fixed. A session's later quoting fixes are the same lesson
 //!   as its first, and are not repeated.
+//! - A command that failed inside the agent's sandbox and then passed unchanged with
+//!   escalated permissions (Codex's `with_escalated_permissions` / `sandbox_permissions:
+//!   require_escalated`, kept by ingest as the call text's last line, see
+//!   [`sk_core::escalation`]) is a lesson with its fix: that command needs escalated
+//!   permissions there, and why — the error said the sandbox blocked the network, a write
+//!   under `.git` or a lock file, or refused the operation ([`crate::sandbox`]). Keyed on
+//!   the structure only: the same command, no escalation when it failed, escalation when
+//!   it passed, a sandbox-style error. The same command passing again without escalation
+//!   stays nothing learned (above); a failure of another kind followed by an escalated
+//!   pass is judged as before.
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -36,7 +46,9 @@
 //! separates a lesson from an event is whether the error says what was wrong and whether
 //! the fix can be stated, so: 0.60 for a corrected command (another program or spelling
 //! passed), 0.50 for the same task passing with other arguments or a revised command
-//! (quoted, or a flag changed), 0.45 for the same
+//! (quoted, or a flag changed), 0.60 for a sandbox refusal fixed by escalating (+0.05
+//! when the error names the host or path blocked, +0.05 when the agent said why it
+//! escalated; never the vague-error penalty: the refusal is the lesson), 0.45 for the same
 //! command or file passing after changes; +0.10 when the error message is specific
 //! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
@@ -54,7 +66,7 @@ mod fix;
 
 use std::collections::HashMap;
 
-use sk_core::{Category, Record, RecordKind};
+use sk_core::{Agent, Category, Record, RecordKind};
 
 use self::fix::{fix_phrase, fix_step, patched_files};
 use crate::commands::{
@@ -63,6 +75,7 @@ use crate::commands::{
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
+use crate::sandbox::{self, Restriction};
 use crate::text::{display_path, excerpt, language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -83,6 +96,8 @@ const MAX_CHANGES_LISTED: usize = 6;
 const TITLE_COMMAND_CHARS: usize = 40;
 /// Longest command in a title that also names the fix (the failed one and the fix's).
 const FIX_COMMAND_CHARS: usize = 26;
+/// Room kept for the command in a title that says why the sandbox refused it.
+const TITLE_MIN_COMMAND_CHARS: usize = 24;
 
 /// How a passing call matched an open failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +110,8 @@ enum FixMatch {
     Quoted,
     /// The same program and subcommand with some arguments changed.
     Revised,
+    /// The same command, refused by the sandbox, passed with escalated permissions.
+    Escalated,
 }
 
 impl FixMatch {
@@ -106,12 +123,13 @@ impl FixMatch {
             FixMatch::Corrected => "match:corrected-command",
             FixMatch::Quoted => "match:quoted-arguments",
             FixMatch::Revised => "match:revised-arguments",
+            FixMatch::Escalated => "match:escalated-retry",
         }
     }
 
     fn base_confidence(self) -> f32 {
         match self {
-            FixMatch::Corrected => 0.60,
+            FixMatch::Corrected | FixMatch::Escalated => 0.60,
             FixMatch::SameTask | FixMatch::Quoted | FixMatch::Revised => 0.50,
             FixMatch::Exact | FixMatch::SameFile => 0.45,
         }
@@ -246,9 +264,28 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         }
                     }
                 } else {
+                    let escalated = sk_core::escalation::split(&call.text).1;
                     let mut k = 0;
                     while k < open.len() {
-                        match fix_match(ctx, records, &open[k], call, kind, &changes) {
+                        let how = fix_match(ctx, records, &open[k], call, kind, &changes);
+                        // The same command passing once escalated: the sandbox was the
+                        // problem, whatever else ran in between.
+                        if how == Some(FixMatch::Exact)
+                            && let Some(escalated) = escalated
+                            && let Some(restriction) = sandbox_refusal(records, &open[k])
+                        {
+                            let failure = open.remove(k);
+                            out.push(escalation_fix(
+                                ctx,
+                                records,
+                                &failure,
+                                &restriction,
+                                escalated.justification,
+                                (call_index, i),
+                            ));
+                            continue;
+                        }
+                        match how {
                             // The same call passed with nothing done in between: a flaky
                             // run, a sandbox or network refusal retried — nothing to learn.
                             Some(FixMatch::Exact)
@@ -732,4 +769,140 @@ fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> O
         evidence: failure_evidence(records, failure),
         cues,
     })
+}
+
+/// What the sandbox blocked, when the open failure is a shell command refused by it and
+/// never tried escalated: the same command passing escalated then fixes it.
+fn sandbox_refusal(records: &[Record], failure: &OpenFailure) -> Option<Restriction> {
+    if failure.kind != ToolKind::Shell {
+        return None;
+    }
+    let tried_escalated = failure
+        .attempts
+        .iter()
+        .any(|a| sk_core::escalation::split(&records[a.call].text).1.is_some());
+    if tried_escalated {
+        return None;
+    }
+    failure
+        .attempts
+        .iter()
+        .rev()
+        .find_map(|a| sandbox::restriction(&records[a.result].text))
+}
+
+fn agent_name(agent: Agent) -> &'static str {
+    match agent {
+        Agent::Codex => "Codex",
+        Agent::Claude => "Claude Code",
+        Agent::Copilot => "Copilot",
+    }
+}
+
+/// The lesson of a command the sandbox refused and that passed unchanged with escalated
+/// permissions: the title says that the command needs them and why, the body what failed,
+/// the error, and the fix with the agent's justification.
+fn escalation_fix(
+    ctx: &SessionContext,
+    records: &[Record],
+    failure: &OpenFailure,
+    restriction: &Restriction,
+    justification: &str,
+    (fix_call, fix_result): (usize, usize),
+) -> Candidate {
+    let first = &failure.attempts[0];
+    let failed = &records[first.call];
+    let agent = agent_name(ctx.agent);
+    // The host or file blocked when the title still has room for the command.
+    let head = |detailed: bool| {
+        format!(
+            " needs sandbox escalation in {agent} ({})",
+            restriction.why(detailed)
+        )
+    };
+    let detailed = head(true);
+    let head = if detailed.chars().count() + 2 + TITLE_MIN_COMMAND_CHARS <= crate::MAX_TITLE_CHARS {
+        detailed
+    } else {
+        head(false)
+    };
+    let budget = crate::MAX_TITLE_CHARS
+        .saturating_sub(head.chars().count() + 2)
+        .max(16);
+    let title = format!("`{}`{head}", title_command(&failed.text, budget));
+
+    let how = FixMatch::Escalated;
+    let mut cues = vec![
+        "rule:failure-fix".to_string(),
+        format!("error:{}", first.error.class.tag()),
+        how.cue().to_string(),
+        format!("sandbox:{}", restriction.tag()),
+    ];
+    let mut confidence = how.base_confidence();
+    if restriction.names_resource() {
+        confidence += 0.05;
+        cues.push("names-blocked-resource".into());
+    }
+    if !justification.is_empty() {
+        confidence += 0.05;
+        cues.push("justified".into());
+    }
+    let n = failure.attempts.len();
+    if n > 1 {
+        confidence += crate::per_extra(n, 0.05, 2);
+        cues.push(format!("attempts:{n}"));
+    }
+
+    let command = excerpt(&normalize_command(&failed.text), 300);
+    let mut b = format!("Failed in {agent}'s sandbox: `{command}` ({})\n", failure.tool);
+    b.push_str(&format!("Error: {}\n", first.error.excerpt));
+    if n > 1 {
+        b.push_str(&format!("Failed {n} times in the sandbox.\n"));
+    }
+    b.push_str(&format!("Why: {}\n", restriction.explain()));
+    b.push_str("Fixed by: running the same command with escalated sandbox permissions");
+    if justification.is_empty() {
+        b.push_str(".\n");
+    } else {
+        b.push_str(&format!(" (justification: {})\n", excerpt(justification, 200)));
+    }
+    b.push_str(&format!("Then passed: `{command}` (escalated)\n"));
+
+    let files = failure_files(ctx, records, failure);
+    let mut tags = vec!["failure-fix".to_string(), "sandbox-escalation".to_string()];
+    tags.extend(common_tags(records, failure, &files));
+    tags.push(restriction.tag().to_string());
+    tags.dedup();
+    let mut evidence = failure_evidence(records, failure);
+    evidence.push(Evidence::of(&records[fix_call]));
+    evidence.push(Evidence::of(&records[fix_result]));
+    Candidate {
+        category: Category::Mistake,
+        title,
+        body: b,
+        tags,
+        files,
+        confidence,
+        evidence,
+        cues,
+    }
+}
+
+/// A command for a title about the environment rather than the files: every path reduced
+/// to its file name (`.specify/scripts/bash/new-feature.sh` → `new-feature.sh`), so the
+/// program and its flags fit; the body has the command whole.
+fn title_command(text: &str, max: usize) -> String {
+    let normalized = normalize_command(text);
+    let words: Vec<&str> = normalized
+        .split_whitespace()
+        .map(|w| {
+            let bare = w.trim_matches(['\'', '"']);
+            if bare.contains('/') && !bare.contains("://") {
+                bare.rsplit('/').find(|p| !p.is_empty()).unwrap_or(bare)
+            } else {
+                w
+            }
+        })
+        .collect();
+    short_command(&words.join(" "), max)
 }

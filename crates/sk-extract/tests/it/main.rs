@@ -4,6 +4,7 @@
 mod corpus;
 mod cue_tables;
 mod decisions;
+mod escalation;
 mod hashing;
 mod props;
 mod revisions;

@@ -130,8 +130,12 @@ impl Session {
     }
 
     pub fn extract(&self) -> Vec<Candidate> {
+        self.extract_as(Agent::Claude)
+    }
+
+    pub fn extract_as(&self, agent: Agent) -> Vec<Candidate> {
         let ctx = SessionContext {
-            agent: Agent::Claude,
+            agent,
             session: "synthetic",
             repo: None,
             cwd: Some("/work/app"),

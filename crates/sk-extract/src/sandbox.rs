@@ -1,0 +1,237 @@
+//! Whether a failed command's output says the agent's sandbox stopped it, and what the
+//! sandbox kept it from: the network (a host that did not resolve), writing under `.git`
+//! (`FETCH_HEAD`, a ref's lock file) or some other write. Codex runs commands in a sandbox
+//! without network access whose writable roots may leave `.git` out; a command that fails
+//! there and then passes unchanged with escalated permissions teaches that it needs them
+//! (see `failures`). Only what the message itself says counts: a test that failed is not a
+//! sandbox refusal, whatever came after it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::text::excerpt;
+
+/// What the sandbox kept a command from doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Restriction {
+    /// No network: a name did not resolve or the network was unreachable. The host, when
+    /// the message names it.
+    Network(Option<String>),
+    /// A lock file could not be created (`.git/HEAD.lock`, a ref's lock). Its path.
+    Lock(String),
+    /// A file under `.git` could not be written (`.git/FETCH_HEAD`). Its path from `.git/`.
+    GitWrite(String),
+    /// The operation was refused ("Operation not permitted", "Permission denied", "failed
+    /// in sandbox").
+    Denied,
+}
+
+/// Longest host or path said in a title.
+const NAME_CHARS: usize = 28;
+
+impl Restriction {
+    /// Why, in a few words for a title: "no network: cannot resolve github.com"; without
+    /// `detailed`, without the host or file ("no network: host not resolved").
+    pub(crate) fn why(&self, detailed: bool) -> String {
+        match self {
+            Restriction::Network(Some(host)) if detailed && host.chars().count() <= NAME_CHARS => {
+                format!("no network: cannot resolve {host}")
+            }
+            Restriction::Network(_) => "no network: host not resolved".into(),
+            Restriction::Lock(path) if path.contains(".git") => "cannot create a .git lock file".into(),
+            Restriction::Lock(path) if detailed => format!("cannot create {}", short_name(path)),
+            Restriction::Lock(_) => "cannot create a lock file".into(),
+            Restriction::GitWrite(path) if detailed && path.chars().count() <= NAME_CHARS => {
+                format!("cannot write {path}")
+            }
+            Restriction::GitWrite(_) => "cannot write in .git".into(),
+            Restriction::Denied => "operation not permitted".into(),
+        }
+    }
+
+    /// Why, as a sentence for a body.
+    pub(crate) fn explain(&self) -> String {
+        match self {
+            Restriction::Network(Some(host)) => {
+                format!("the sandbox has no network access ({host} could not be resolved).")
+            }
+            Restriction::Network(None) => "the sandbox has no network access.".into(),
+            Restriction::Lock(path) => {
+                format!("the sandbox does not let the command create its lock file ({path}).")
+            }
+            Restriction::GitWrite(path) => format!("the sandbox does not let the command write {path}."),
+            Restriction::Denied => "the sandbox refused the operation.".into(),
+        }
+    }
+
+    /// A tag for the entry.
+    pub(crate) fn tag(&self) -> &'static str {
+        match self {
+            Restriction::Network(_) => "network",
+            Restriction::Lock(_) | Restriction::GitWrite(_) => "git",
+            Restriction::Denied => "sandbox",
+        }
+    }
+
+    /// Whether the message names what was blocked (a host, a path).
+    pub(crate) fn names_resource(&self) -> bool {
+        !matches!(self, Restriction::Network(None) | Restriction::Denied)
+    }
+}
+
+fn short_name(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    excerpt(name, NAME_CHARS)
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
+}
+
+/// Name resolution and an unreachable network. The host is captured when named.
+static NETWORK: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)could not resolve (?:host(?:name)?|proxy)[: ]+'?([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)[: ]+([\w.-]+)|temporary failure in name resolution|name or service not known|nodename nor servname provided|failed to lookup address information|\bdns error\b|network is unreachable|\benetunreach\b|\beai_again\b",
+    )
+});
+static LOCK: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)unable to create ['"]?([^'"\s]+\.lock)['"]?|cannot lock ref '([^']+)'"#));
+static GIT_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?i)(?:cannot|could not|unable to|failed to) (?:open|write|create|rename|unlink)(?: file)? ['"]?((?:[^'"\s]*/)?\.git/[^'"\s:]+)"#,
+    )
+});
+static DENIED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)operation not permitted|permission denied|read-only file system|failed in sandbox|\bsandbox(?:ed)? (?:denied|blocked)",
+    )
+});
+
+/// What the sandbox kept the command from, when the output says so; `None` for any other
+/// failure. The network is checked first: a shell start-up line ("/bin/ps: Operation not
+/// permitted") often stands before the message that matters.
+pub(crate) fn restriction(text: &str) -> Option<Restriction> {
+    if let Some(c) = NETWORK.captures(text) {
+        let host = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .map(|m| m.as_str().trim_end_matches('.').to_string())
+            .filter(|h| !h.is_empty());
+        return Some(Restriction::Network(host));
+    }
+    if let Some(c) = LOCK.captures(text) {
+        let path = match (c.get(1), c.get(2)) {
+            (Some(lock), _) => from_git(lock.as_str()),
+            (None, Some(reference)) => format!(".git/{}.lock", reference.as_str()),
+            (None, None) => ".git".to_string(),
+        };
+        return Some(Restriction::Lock(path));
+    }
+    if let Some(path) = GIT_WRITE.captures(text).and_then(|c| c.get(1)) {
+        return Some(Restriction::GitWrite(from_git(path.as_str())));
+    }
+    DENIED.is_match(text).then_some(Restriction::Denied)
+}
+
+/// A path from its `.git/` on (`/Users/x/repo/.git/HEAD.lock` → `.git/HEAD.lock`); other
+/// paths whole.
+fn from_git(path: &str) -> String {
+    match path.rfind(".git/") {
+        Some(at) => sk_core::text::from(path, at).to_string(),
+        None => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_sandbox_blocked() {
+        let r = |t: &str| restriction(t);
+        assert_eq!(
+            r("failed in sandbox: error: cannot open '.git/FETCH_HEAD': Operation not permitted"),
+            Some(Restriction::GitWrite(".git/FETCH_HEAD".into()))
+        );
+        assert_eq!(
+            r(
+                "fatal: cannot lock ref 'refs/heads/001-x': Unable to create '/u/p/.git/refs/heads/001-x.lock': Operation not permitted"
+            ),
+            Some(Restriction::Lock(".git/refs/heads/001-x.lock".into()))
+        );
+        assert_eq!(
+            r("error: cannot lock ref 'HEAD': something"),
+            Some(Restriction::Lock(".git/HEAD.lock".into()))
+        );
+        assert_eq!(
+            r(
+                "/bin/ps: Operation not permitted\nssh: Could not resolve hostname github.com: -65563\nfatal: Could not read"
+            ),
+            Some(Restriction::Network(Some("github.com".into())))
+        );
+        assert_eq!(
+            r("cause: Error: getaddrinfo ENOTFOUND db.example.com\n at x"),
+            Some(Restriction::Network(Some("db.example.com".into())))
+        );
+        assert_eq!(
+            r("curl: (6) Could not resolve host: api.github.com"),
+            Some(Restriction::Network(Some("api.github.com".into())))
+        );
+        assert_eq!(
+            r("Temporary failure in name resolution"),
+            Some(Restriction::Network(None))
+        );
+        assert_eq!(
+            r("failed in sandbox: Operation not permitted"),
+            Some(Restriction::Denied)
+        );
+        assert_eq!(
+            r("touch: /etc/x: Read-only file system"),
+            Some(Restriction::Denied)
+        );
+    }
+
+    #[test]
+    fn other_failures_are_not_the_sandbox() {
+        for t in [
+            "",
+            "exit code 1",
+            "test result: FAILED. 1 passed; 2 failed",
+            "error[E0308]: mismatched types",
+            "npm ERR! code E404",
+            "fatal: not a git repository",
+            "é—ü .git/",
+        ] {
+            assert_eq!(restriction(t), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn titles_stay_short_and_general() {
+        assert_eq!(
+            Restriction::Network(Some("aws-1-sa-east-1.pooler.supabase.com".into())).why(true),
+            "no network: host not resolved"
+        );
+        assert_eq!(
+            Restriction::Lock(".git/refs/heads/001-x.lock".into()).why(true),
+            "cannot create a .git lock file"
+        );
+        assert_eq!(
+            Restriction::GitWrite(".git/FETCH_HEAD".into()).why(true),
+            "cannot write .git/FETCH_HEAD"
+        );
+        assert_eq!(
+            Restriction::GitWrite(".git/FETCH_HEAD".into()).why(false),
+            "cannot write in .git"
+        );
+        assert_eq!(
+            Restriction::Lock("/tmp/é.lock".into()).why(true),
+            "cannot create é.lock"
+        );
+        assert_eq!(
+            Restriction::Network(Some("github.com".into())).why(false),
+            "no network: host not resolved"
+        );
+    }
+}
