@@ -29,6 +29,15 @@ pub(crate) enum Restriction {
 
 /// Longest host or path said in a title.
 const NAME_CHARS: usize = 28;
+/// Longest line of the message kept as the error.
+const LINE_CHARS: usize = 240;
+
+/// A refusal: what was blocked, and the line of the output that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub what: Restriction,
+    pub line: String,
+}
 
 impl Restriction {
     /// Why, in a few words for a title: "no network: cannot resolve github.com"; without
@@ -50,17 +59,18 @@ impl Restriction {
         }
     }
 
-    /// Why, as a sentence for a body.
+    /// Why, as a sentence for a body: the same for every session that hit it, so that the
+    /// lesson learned in several sessions reads (and merges) as one.
     pub(crate) fn explain(&self) -> String {
         match self {
-            Restriction::Network(Some(host)) => {
-                format!("the sandbox has no network access ({host} could not be resolved).")
+            Restriction::Network(_) => {
+                "the sandbox has no network access, so host names do not resolve.".into()
             }
-            Restriction::Network(None) => "the sandbox has no network access.".into(),
-            Restriction::Lock(path) => {
-                format!("the sandbox does not let the command create its lock file ({path}).")
+            Restriction::Lock(path) if path.contains(".git") => {
+                "the sandbox does not let commands create lock files under .git.".into()
             }
-            Restriction::GitWrite(path) => format!("the sandbox does not let the command write {path}."),
+            Restriction::Lock(_) => "the sandbox does not let the command create its lock file.".into(),
+            Restriction::GitWrite(path) => format!("the sandbox does not let commands write {path}."),
             Restriction::Denied => "the sandbox refused the operation.".into(),
         }
     }
@@ -108,17 +118,23 @@ static DENIED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// What the sandbox kept the command from, when the output says so; `None` for any other
-/// failure. The network is checked first: a shell start-up line ("/bin/ps: Operation not
+/// What the sandbox kept the command from, when the output says so, with the line that
+/// says it; `None` for any other failure. The network is checked first and a bare refusal
+/// is read from its last line: a shell's start-up complaint ("/bin/ps: Operation not
 /// permitted") often stands before the message that matters.
-pub(crate) fn restriction(text: &str) -> Option<Restriction> {
+pub(crate) fn refusal(text: &str) -> Option<Refusal> {
+    let line = |at: usize| line_at(text, at);
     if let Some(c) = NETWORK.captures(text) {
         let host = c
             .get(1)
             .or_else(|| c.get(2))
             .map(|m| m.as_str().trim_end_matches('.').to_string())
             .filter(|h| !h.is_empty());
-        return Some(Restriction::Network(host));
+        let at = c.get(0).map_or(0, |m| m.start());
+        return Some(Refusal {
+            what: Restriction::Network(host),
+            line: line(at),
+        });
     }
     if let Some(c) = LOCK.captures(text) {
         let path = match (c.get(1), c.get(2)) {
@@ -126,12 +142,32 @@ pub(crate) fn restriction(text: &str) -> Option<Restriction> {
             (None, Some(reference)) => format!(".git/{}.lock", reference.as_str()),
             (None, None) => ".git".to_string(),
         };
-        return Some(Restriction::Lock(path));
+        let at = c.get(0).map_or(0, |m| m.start());
+        return Some(Refusal {
+            what: Restriction::Lock(path),
+            line: line(at),
+        });
     }
     if let Some(path) = GIT_WRITE.captures(text).and_then(|c| c.get(1)) {
-        return Some(Restriction::GitWrite(from_git(path.as_str())));
+        return Some(Refusal {
+            what: Restriction::GitWrite(from_git(path.as_str())),
+            line: line(path.start()),
+        });
     }
-    DENIED.is_match(text).then_some(Restriction::Denied)
+    DENIED.find_iter(text).last().map(|m| Refusal {
+        what: Restriction::Denied,
+        line: line(m.start()),
+    })
+}
+
+/// The line of `text` holding byte `at`, trimmed and cut.
+fn line_at(text: &str, at: usize) -> String {
+    let (before, after) = sk_core::text::split_at(text, at);
+    let start = before
+        .rfind('\n')
+        .map_or(before, |i| sk_core::text::from(before, i + 1));
+    let end = after.split('\n').next().unwrap_or("");
+    excerpt(format!("{start}{end}").trim(), LINE_CHARS)
 }
 
 /// A path from its `.git/` on (`/Users/x/repo/.git/HEAD.lock` → `.git/HEAD.lock`); other
@@ -146,6 +182,10 @@ fn from_git(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn restriction(text: &str) -> Option<Restriction> {
+        refusal(text).map(|r| r.what)
+    }
 
     #[test]
     fn what_the_sandbox_blocked() {
@@ -190,6 +230,23 @@ mod tests {
             r("touch: /etc/x: Read-only file system"),
             Some(Restriction::Denied)
         );
+    }
+
+    #[test]
+    fn the_line_that_says_it_is_kept() {
+        let r =
+            refusal("exit code 1\n> migrate\nnoise\n  cause: Error: getaddrinfo ENOTFOUND h.example\n  at x")
+                .expect("refusal");
+        assert_eq!(r.line, "cause: Error: getaddrinfo ENOTFOUND h.example");
+        let r = refusal("/bin/ps: Operation not permitted\nrm: x: Operation not permitted").expect("refusal");
+        assert_eq!(
+            (r.what, r.line.as_str()),
+            (Restriction::Denied, "rm: x: Operation not permitted")
+        );
+        let r = refusal("é—\nfatal: cannot lock ref 'HEAD': no").expect("refusal");
+        assert_eq!(r.line, "fatal: cannot lock ref 'HEAD': no");
+        let r = refusal("Operation not permitted").expect("refusal");
+        assert_eq!(r.line, "Operation not permitted");
     }
 
     #[test]

@@ -70,12 +70,12 @@ use sk_core::{Agent, Category, Record, RecordKind};
 
 use self::fix::{fix_phrase, fix_step, patched_files};
 use crate::commands::{
-    Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises,
-    short_command, tool_kind,
+    Revision, ToolKind, command_key, corrects_missing_program, main_tokens, normalize_command, program,
+    revises, short_command, tool_kind,
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
-use crate::sandbox::{self, Restriction};
+use crate::sandbox::{self, Refusal};
 use crate::text::{display_path, excerpt, language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -98,6 +98,8 @@ const TITLE_COMMAND_CHARS: usize = 40;
 const FIX_COMMAND_CHARS: usize = 26;
 /// Room kept for the command in a title that says why the sandbox refused it.
 const TITLE_MIN_COMMAND_CHARS: usize = 24;
+/// Longest command in the body of a sandbox lesson.
+const BODY_COMMAND_CHARS: usize = 80;
 
 /// How a passing call matched an open failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,14 +274,14 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         // problem, whatever else ran in between.
                         if how == Some(FixMatch::Exact)
                             && let Some(escalated) = escalated
-                            && let Some(restriction) = sandbox_refusal(records, &open[k])
+                            && let Some(refusal) = sandbox_refusal(records, &open[k])
                         {
                             let failure = open.remove(k);
                             out.push(escalation_fix(
                                 ctx,
                                 records,
                                 &failure,
-                                &restriction,
+                                &refusal,
                                 escalated.justification,
                                 (call_index, i),
                             ));
@@ -773,7 +775,7 @@ fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> O
 
 /// What the sandbox blocked, when the open failure is a shell command refused by it and
 /// never tried escalated: the same command passing escalated then fixes it.
-fn sandbox_refusal(records: &[Record], failure: &OpenFailure) -> Option<Restriction> {
+fn sandbox_refusal(records: &[Record], failure: &OpenFailure) -> Option<Refusal> {
     if failure.kind != ToolKind::Shell {
         return None;
     }
@@ -788,7 +790,7 @@ fn sandbox_refusal(records: &[Record], failure: &OpenFailure) -> Option<Restrict
         .attempts
         .iter()
         .rev()
-        .find_map(|a| sandbox::restriction(&records[a.result].text))
+        .find_map(|a| sandbox::refusal(&records[a.result].text))
 }
 
 fn agent_name(agent: Agent) -> &'static str {
@@ -806,13 +808,14 @@ fn escalation_fix(
     ctx: &SessionContext,
     records: &[Record],
     failure: &OpenFailure,
-    restriction: &Restriction,
+    refusal: &Refusal,
     justification: &str,
     (fix_call, fix_result): (usize, usize),
 ) -> Candidate {
     let first = &failure.attempts[0];
     let failed = &records[first.call];
     let agent = agent_name(ctx.agent);
+    let restriction = &refusal.what;
     // The host or file blocked when the title still has room for the command.
     let head = |detailed: bool| {
         format!(
@@ -853,20 +856,36 @@ fn escalation_fix(
         cues.push(format!("attempts:{n}"));
     }
 
-    let command = excerpt(&normalize_command(&failed.text), 300);
+    // The body is what a reader needs and little of what only this session had (a
+    // script's long description argument): the same lesson from several sessions then
+    // reads, and merges, as one entry.
+    let command = excerpt(&normalize_command(&failed.text), BODY_COMMAND_CHARS);
     let mut b = format!("Failed in {agent}'s sandbox: `{command}` ({})\n", failure.tool);
-    b.push_str(&format!("Error: {}\n", first.error.excerpt));
+    // Paths inside the working directory read relative to it, as everywhere in entries.
+    let line = match ctx.cwd.map(|c| c.trim_end_matches('/')) {
+        Some(cwd) if !cwd.is_empty() => refusal.line.replace(&format!("{cwd}/"), ""),
+        _ => refusal.line.clone(),
+    };
+    b.push_str(&format!("Error: {line}\n"));
     if n > 1 {
         b.push_str(&format!("Failed {n} times in the sandbox.\n"));
     }
     b.push_str(&format!("Why: {}\n", restriction.explain()));
-    b.push_str("Fixed by: running the same command with escalated sandbox permissions");
+    b.push_str("Fixed by: the same command, run with escalated sandbox permissions, passed");
     if justification.is_empty() {
         b.push_str(".\n");
     } else {
-        b.push_str(&format!(" (justification: {})\n", excerpt(justification, 200)));
+        b.push_str(&format!(" (justification: {}).\n", excerpt(justification, 160)));
     }
-    b.push_str(&format!("Then passed: `{command}` (escalated)\n"));
+    let task = task_words(&failed.text);
+    let how = if ctx.agent == Agent::Codex {
+        " (`with_escalated_permissions: true`, or `sandbox_permissions: \"require_escalated\"`, with a justification)"
+    } else {
+        ""
+    };
+    b.push_str(&format!(
+        "Next time: run `{task}` with escalated permissions{how} rather than in the sandbox first.\n"
+    ));
 
     let files = failure_files(ctx, records, failure);
     let mut tags = vec!["failure-fix".to_string(), "sandbox-escalation".to_string()];
@@ -905,4 +924,23 @@ fn title_command(text: &str, max: usize) -> String {
         })
         .collect();
     short_command(&words.join(" "), max)
+}
+
+/// The program and its leading plain words (`git fetch`, `pnpm run db:migrate`,
+/// `create-new-feature.sh`): what a rule about the environment is about, without the
+/// flags, paths and text of one run.
+fn task_words(text: &str) -> String {
+    let tokens = main_tokens(text);
+    let mut words: Vec<&str> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let plain = !t.starts_with('-') && !t.contains(['/', '\\', '.', '"', '\'', '=', '`']);
+        if i == 0 {
+            words.push(t);
+        } else if plain && i < 3 {
+            words.push(t);
+        } else {
+            break;
+        }
+    }
+    words.join(" ").replace('`', "'")
 }

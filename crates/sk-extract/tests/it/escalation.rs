@@ -55,9 +55,9 @@ fn a_git_write_refused_then_passing_escalated_is_a_lesson_with_its_fix() {
     for line in [
         "Failed in Codex's sandbox: `git fetch --all --prune` (shell)",
         "Error: failed in sandbox: error: cannot open '.git/FETCH_HEAD': Operation not permitted",
-        "Why: the sandbox does not let the command write .git/FETCH_HEAD.",
-        "Fixed by: running the same command with escalated sandbox permissions (justification: Need to update the refs)",
-        "Then passed: `git fetch --all --prune` (escalated)",
+        "Why: the sandbox does not let commands write .git/FETCH_HEAD.",
+        "Fixed by: the same command, run with escalated sandbox permissions, passed (justification: Need to update the refs).",
+        "Next time: run `git fetch` with escalated permissions (`with_escalated_permissions: true`, or `sandbox_permissions: \"require_escalated\"`, with a justification) rather than in the sandbox first.",
     ] {
         assert!(m.body.contains(line), "missing {line:?} in:\n{}", m.body);
     }
@@ -85,7 +85,7 @@ fn a_lock_file_and_the_network_say_why_in_the_title() {
         ".specify/scripts/bash/create-new-feature.sh --json --number 3",
         &[],
         false,
-        "exit code 128\nfatal: cannot lock ref 'refs/heads/003-x': Unable to create '/w/.git/refs/heads/003-x.lock': Operation not permitted",
+        "exit code 128\nfatal: cannot lock ref 'refs/heads/003-x': Unable to create '/work/app/.git/refs/heads/003-x.lock': Operation not permitted",
     )
     .tool(
         "shell",
@@ -105,7 +105,19 @@ fn a_lock_file_and_the_network_say_why_in_the_title() {
     );
     assert!(
         m[0].body
-            .contains("Fixed by: running the same command with escalated sandbox permissions.\n"),
+            .contains("Fixed by: the same command, run with escalated sandbox permissions, passed.\n"),
+        "{}",
+        m[0].body
+    );
+    assert!(
+        m[0].body
+            .contains("Error: fatal: cannot lock ref 'refs/heads/003-x': Unable to create '.git/refs/heads/003-x.lock': Operation not permitted\n"),
+        "{}",
+        m[0].body
+    );
+    assert!(
+        m[0].body
+            .contains("Next time: run `create-new-feature.sh` with escalated permissions"),
         "{}",
         m[0].body
     );
@@ -136,7 +148,18 @@ fn a_lock_file_and_the_network_say_why_in_the_title() {
     assert!(m[0].title.contains("(no network"), "{}", m[0].title);
     assert!(
         m[0].body
-            .contains("no network access (db.internal.example could not be resolved)"),
+            .contains("Error: cause: Error: getaddrinfo ENOTFOUND db.internal.example\n"),
+        "{}",
+        m[0].body
+    );
+    assert!(
+        m[0].body
+            .contains("Why: the sandbox has no network access, so host names do not resolve."),
+        "{}",
+        m[0].body
+    );
+    assert!(
+        m[0].body.contains("Next time: run `pnpm run db:migrate` with"),
         "{}",
         m[0].body
     );
