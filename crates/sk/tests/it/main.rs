@@ -9,6 +9,7 @@ mod contract;
 mod curation;
 mod database;
 mod drills;
+mod escalation;
 mod eval;
 mod failure_modes;
 mod hooks;
