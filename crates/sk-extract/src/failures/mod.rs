@@ -934,13 +934,10 @@ fn task_words(text: &str) -> String {
     let mut words: Vec<&str> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let plain = !t.starts_with('-') && !t.contains(['/', '\\', '.', '"', '\'', '=', '`']);
-        if i == 0 {
-            words.push(t);
-        } else if plain && i < 3 {
-            words.push(t);
-        } else {
+        if i > 0 && !(plain && i < 3) {
             break;
         }
+        words.push(t);
     }
     words.join(" ").replace('`', "'")
 }
