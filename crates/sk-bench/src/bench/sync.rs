@@ -187,7 +187,12 @@ pub fn default_db(home: &Path) -> PathBuf {
 
 /// How many knowledge entries `home`'s database holds.
 pub fn entry_count(db: &Path) -> Result<i64> {
+    count(db, "SELECT count(*) FROM entries")
+}
+
+/// The number a `SELECT count(*) …` reads from the database at `db`.
+pub fn count(db: &Path, sql: &str) -> Result<i64> {
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .with_context(|| format!("opening {}", db.display()))?;
-    Ok(conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?)
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
 }

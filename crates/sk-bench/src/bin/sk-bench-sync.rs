@@ -13,7 +13,7 @@ use anyhow::{Result, bail};
 use clap::Parser;
 use sk_bench::bench::recall::quantile_ms;
 use sk_bench::bench::report::{ResultBlock, file_mib, num};
-use sk_bench::bench::sync::{NOCHANGE_SYNC_MEDIAN_MS, Remote, default_db, entry_count, run_sk};
+use sk_bench::bench::sync::{NOCHANGE_SYNC_MEDIAN_MS, Remote, count, default_db, entry_count, run_sk};
 
 /// Benchmark `sk sync` between two replicas on a real PostgreSQL server.
 #[derive(Debug, Parser)]
@@ -35,6 +35,10 @@ struct Cli {
     /// Timed syncs with nothing to do (per replica)
     #[arg(long, default_value_t = 20)]
     runs: usize,
+    /// Also give the first replica this many MiB of generated session logs (indexed, not
+    /// timed) and set it up with `--sessions`, so their digests travel with the entries
+    #[arg(long, default_value_t = 0)]
+    session_mib: u64,
     /// Keep the homes, the database and its roles afterwards (printed), to look into them
     #[arg(long)]
     keep: bool,
@@ -65,6 +69,18 @@ fn run(cli: &Cli) -> Result<bool> {
     let url_a = remote.add_user(&sk, work.path(), "alice", "bench")?;
     let url_b = remote.add_user(&sk, work.path(), "bob", "bench")?;
 
+    // The logs first: the generator writes only into an empty home.
+    if cli.session_mib > 0 {
+        eprintln!("generating and indexing {} MiB of session logs …", cli.session_mib);
+        sk_bench::corpus::generate(
+            &home_a,
+            &sk_bench::corpus::Options {
+                total_bytes: cli.session_mib << 20,
+                damage_rate: 0.0,
+                ..Default::default()
+            },
+        )?;
+    }
     let db_a = default_db(&home_a);
     if let Some(dir) = db_a.parent() {
         std::fs::create_dir_all(dir)?;
@@ -72,12 +88,15 @@ fn run(cli: &Cli) -> Result<bool> {
     eprintln!("building a knowledge base of {} entries …", cli.entries);
     let build_s = sk_bench::bench::hooks::build_db(&db_a, cli.entries, 20)?;
 
+    if cli.session_mib > 0 {
+        run_sk(&sk, &home_a, &["index"])?;
+    }
     // Setting up queues everything already known for the first push.
-    let (_, setup_a) = run_sk(
-        &sk,
-        &home_a,
-        &["sync", "setup", &url_a, "--team", "bench", "--label", "a"],
-    )?;
+    let mut setup = vec!["sync", "setup", &url_a, "--team", "bench", "--label", "a"];
+    if cli.session_mib > 0 {
+        setup.push("--sessions");
+    }
+    let (_, setup_a) = run_sk(&sk, &home_a, &setup)?;
     run_sk(
         &sk,
         &home_b,
@@ -91,11 +110,17 @@ fn run(cli: &Cli) -> Result<bool> {
     eprintln!("pulling into b …");
     let (_, pull) = run_sk(&sk, &home_b, &["sync", "pull"])?;
     let pulled = entry_count(&default_db(&home_b))?;
-    if pulled != cli.entries as i64 {
-        bail!(
-            "b holds {pulled} entries after the pull; a pushed {}",
-            cli.entries
-        );
+    let sessions = (
+        count(&db_a, "SELECT count(*) FROM sessions")?,
+        count(&default_db(&home_b), "SELECT count(*) FROM remote_sessions")?,
+    );
+    if sessions.1 != if cli.session_mib > 0 { sessions.0 } else { 0 } {
+        bail!("b holds {} session digests; a has {} sessions", sessions.1, sessions.0);
+    }
+    // a's own entries: the generated ones, and what indexing its sessions extracted.
+    let pushed = entry_count(&db_a)?;
+    if pulled != pushed {
+        bail!("b holds {pulled} entries after the pull; a pushed {pushed}");
     }
 
     // Each replica's first full sync catches up: a reads its own pushed changes back once
@@ -113,7 +138,8 @@ fn run(cli: &Cli) -> Result<bool> {
     }
     let version = run_sk(&sk, &home_a, &["--version"])?.0;
 
-    let rate = |d: Duration| cli.entries as f64 / d.as_secs_f64().max(1e-9);
+    // Rows per second: every change the push sent (entries, sightings, digests).
+    let rate = |d: Duration| changes as f64 / d.as_secs_f64().max(1e-9);
     let mut block = ResultBlock::new("sk-bench-sync results");
     block.push("sk", format!("{} ({})", sk.display(), version.trim()));
     block.push(
@@ -125,7 +151,9 @@ fn run(cli: &Cli) -> Result<bool> {
         ),
     );
     block.push("load_avg_before", sk_bench::bench::load_average());
-    block.push("entries", cli.entries);
+    block.push("entries", pushed);
+    block.push("sessions_a", sessions.0);
+    block.push("session_digests_b", sessions.1);
     block.push("build_s", num(build_s));
     block.push("local_db_mib", num(file_mib(&db_a)));
     block.push("setup_queue_s", num(setup_a.as_secs_f64()));
