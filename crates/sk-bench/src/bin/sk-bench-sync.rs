@@ -71,7 +71,10 @@ fn run(cli: &Cli) -> Result<bool> {
 
     // The logs first: the generator writes only into an empty home.
     if cli.session_mib > 0 {
-        eprintln!("generating and indexing {} MiB of session logs …", cli.session_mib);
+        eprintln!(
+            "generating and indexing {} MiB of session logs …",
+            cli.session_mib
+        );
         sk_bench::corpus::generate(
             &home_a,
             &sk_bench::corpus::Options {
@@ -115,7 +118,11 @@ fn run(cli: &Cli) -> Result<bool> {
         count(&default_db(&home_b), "SELECT count(*) FROM remote_sessions")?,
     );
     if sessions.1 != if cli.session_mib > 0 { sessions.0 } else { 0 } {
-        bail!("b holds {} session digests; a has {} sessions", sessions.1, sessions.0);
+        bail!(
+            "b holds {} session digests; a has {} sessions",
+            sessions.1,
+            sessions.0
+        );
     }
     // a's own entries: the generated ones, and what indexing its sessions extracted.
     let pushed = entry_count(&db_a)?;
