@@ -51,12 +51,7 @@ pub fn build_pending(conn: &Connection, limit: Option<usize>) -> rusqlite::Resul
         .prepare_cached("SELECT session_id FROM session_docs_pending ORDER BY session_id LIMIT ?1")?
         .query_map([limit.map_or(-1, |l| l as i64)], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for &id in &ids {
-        build(conn, id)?;
-        conn.prepare_cached("DELETE FROM session_docs_pending WHERE session_id = ?1")?
-            .execute([id])?;
-    }
-    Ok(ids.len() as u64)
+    build_each(conn, &ids)
 }
 
 /// Rebuilds the queued documents of sessions known only from another replica (`sk sync
@@ -71,7 +66,12 @@ pub fn build_pending_remote(conn: &Connection) -> rusqlite::Result<u64> {
         )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for &id in &ids {
+    build_each(conn, &ids)
+}
+
+/// Builds the documents of `ids` and takes them off the queue; returns how many.
+fn build_each(conn: &Connection, ids: &[i64]) -> rusqlite::Result<u64> {
+    for &id in ids {
         build(conn, id)?;
         conn.prepare_cached("DELETE FROM session_docs_pending WHERE session_id = ?1")?
             .execute([id])?;

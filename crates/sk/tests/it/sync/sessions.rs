@@ -47,6 +47,40 @@ fn session_payloads(pg: &Pg) -> Vec<String> {
         .collect()
 }
 
+/// Carol's session id: the corpus log under another id, so the same lesson is seen in
+/// two sessions.
+const OTHER: &str = "5b0e3c1d-2f4a-4e7b-9c6d-8a1b2c3d4e5f";
+
+/// Alice (set up with `--sessions` when `share_sessions`) and Carol, each with the corpus
+/// log under a session id of their own, both in team-a.
+fn alice_and_carol(pg: &mut Pg, share_sessions: bool) -> (TestEnv, TestEnv) {
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    seed_log(&a, SESSION);
+    if share_sessions {
+        setup_sessions(&a, &pg.url(&alice), "alice-laptop");
+    } else {
+        setup(&a, &pg.url(&alice), "team-a", "alice-laptop");
+    }
+    let c = TestEnv::new();
+    let carol = pg.add_user(&c, "carol", "team-a");
+    seed_log(&c, OTHER);
+    setup(&c, &pg.url(&carol), "team-a", "carol-box");
+    (a, c)
+}
+
+/// The entry the corpus log teaches (its write to notes.md was blocked), as exported.
+fn notes_entry(env: &TestEnv) -> Value {
+    let doc = json_of(sk(env).args(["knowledge", "export"]));
+    doc["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["title"].as_str().is_some_and(|t| t.contains("notes.md")))
+        .cloned()
+        .unwrap_or_else(|| panic!("no notes.md entry: {doc}"))
+}
+
 #[test]
 fn a_session_shared_with_sessions_is_found_on_a_teammates_machine() {
     let Some(mut pg) = Pg::start() else { return };
@@ -176,27 +210,9 @@ fn sessions_of_a_repository_that_is_not_shared_stay_local() {
 fn sightings_travel_so_occurrences_agree_on_every_replica() {
     let Some(mut pg) = Pg::start() else { return };
     // Two machines see the same lesson in two different sessions.
-    let a = TestEnv::new();
-    let alice = pg.add_user(&a, "alice", "team-a");
-    seed_log(&a, SESSION);
-    setup(&a, &pg.url(&alice), "team-a", "alice-laptop");
-    let c = TestEnv::new();
-    let carol = pg.add_user(&c, "carol", "team-a");
-    let other = "5b0e3c1d-2f4a-4e7b-9c6d-8a1b2c3d4e5f";
-    seed_log(&c, other);
-    setup(&c, &pg.url(&carol), "team-a", "carol-box");
-    let entry = |env: &TestEnv| {
-        let doc = json_of(sk(env).args(["knowledge", "export"]));
-        doc["entries"]
-            .as_array()
-            .expect("entries")
-            .iter()
-            .find(|e| e["title"].as_str().is_some_and(|t| t.contains("notes.md")))
-            .cloned()
-            .unwrap_or_else(|| panic!("no notes.md entry: {doc}"))
-    };
-    assert_eq!(entry(&a)["occurrences"], 1);
-    assert_eq!(entry(&a)["content_hash"], entry(&c)["content_hash"]);
+    let (a, c) = alice_and_carol(&mut pg, false);
+    assert_eq!(notes_entry(&a)["occurrences"], 1);
+    assert_eq!(notes_entry(&a)["content_hash"], notes_entry(&c)["content_hash"]);
     pg.sync(&a);
     pg.sync(&c);
     pg.sync(&a);
@@ -205,7 +221,7 @@ fn sightings_travel_so_occurrences_agree_on_every_replica() {
     setup(&b, &pg.url(&bob), "team-a", "bob-desktop");
     pg.sync(&b);
     for env in [&a, &b, &c] {
-        let e = entry(env);
+        let e = notes_entry(env);
         assert_eq!(e["occurrences"], 2, "{e}");
         let mut keys: Vec<String> = e["sources"]
             .as_array()
@@ -217,7 +233,7 @@ fn sightings_travel_so_occurrences_agree_on_every_replica() {
         keys.dedup();
         assert_eq!(
             keys,
-            vec![format!("claude:{other}"), format!("claude:{SESSION}")],
+            vec![format!("claude:{OTHER}"), format!("claude:{SESSION}")],
             "{e}"
         );
     }
@@ -249,27 +265,10 @@ fn sightings_travel_so_occurrences_agree_on_every_replica() {
 fn a_full_reextraction_keeps_sightings_made_in_sessions_known_only_from_a_digest() {
     let Some(mut pg) = Pg::start() else { return };
     // Alice shares her sessions; Carol saw the same lesson in a session of her own.
-    let a = TestEnv::new();
-    let alice = pg.add_user(&a, "alice", "team-a");
-    seed_log(&a, SESSION);
-    setup_sessions(&a, &pg.url(&alice), "alice-laptop");
-    let c = TestEnv::new();
-    let carol = pg.add_user(&c, "carol", "team-a");
-    let other = "5b0e3c1d-2f4a-4e7b-9c6d-8a1b2c3d4e5f";
-    seed_log(&c, other);
-    setup(&c, &pg.url(&carol), "team-a", "carol-box");
+    let (a, c) = alice_and_carol(&mut pg, true);
     pg.sync(&a);
     pg.sync(&c);
-    let occurrences = |env: &TestEnv| {
-        let doc = json_of(sk(env).args(["knowledge", "export"]));
-        doc["entries"]
-            .as_array()
-            .expect("entries")
-            .iter()
-            .find(|e| e["title"].as_str().is_some_and(|t| t.contains("notes.md")))
-            .map(|e| e["occurrences"].clone())
-            .unwrap_or_else(|| panic!("no notes.md entry: {doc}"))
-    };
+    let occurrences = |env: &TestEnv| notes_entry(env)["occurrences"].clone();
     assert_eq!(occurrences(&c), 2);
     // Alice's session is a row of Carol's `sessions` now, with no records: extracting
     // everything again must not take it for a session whose lessons went away.
