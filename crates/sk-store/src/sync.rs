@@ -1,4 +1,4 @@
-//! The local half of `sk sync` (schema v8): the sync state row, the outbox the triggers
+//! The local half of `sk sync` (schemas v8 and v9): the sync state row, the outbox the triggers
 //! fill, and applying pulled changes with the conflict rules every replica follows, so
 //! that all of them reach the same knowledge whatever order changes arrive in. The
 //! remote half (PostgreSQL) is `sk-sync`'s; nothing here touches the network.
@@ -6,7 +6,9 @@
 //! Rules, per entry (its content hash) and register: the write with the larger
 //! `(hlc, replica_id)` wins, for the content (category, title, body) and for the pin
 //! separately. A forget is kept as a tombstone and beats every change with a smaller
-//! `(hlc, replica_id)`; only a later put brings the entry back.
+//! `(hlc, replica_id)`; only a later put brings the entry back. Sightings (provenance)
+//! are a set every replica unions, occurrences derived from it. Session digests
+//! (`--sessions`) are last-writer-wins per session: [`crate::sync_sessions`].
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
