@@ -158,6 +158,29 @@ fn a_session_shared_with_sessions_is_found_on_a_teammates_machine() {
         "{status}"
     );
 
+    // The web UI says so too: the list marks it, its page shows the digest (escaped).
+    let d = TestEnv::new();
+    setup(&d, &pg.url(&bob), "team-a", "bob-tablet");
+    pg.sync(&d);
+    let ui_home = crate::ui_support::UiHome { db: d.db(), env: d };
+    let mut ui = crate::ui_support::UiServer::start(&ui_home);
+    ui.login();
+    let list = ui.get("/sessions");
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body.contains(&format!("from {origin} (sk sync)")),
+        "{}",
+        list.body
+    );
+    let page = ui.get(&format!("/session/claude%3A{SESSION}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Digest") && page.body.contains("heredoc") && page.body.contains(&origin),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("cat &gt; notes.md"), "digest text is escaped");
+    drop(ui);
     // A full rebuild clears what is derived from logs, not what was pulled.
     stdout(sk(&b).args(["index", "--full"]));
     assert!(found(&b).is_some(), "still found after `sk index --full`");
