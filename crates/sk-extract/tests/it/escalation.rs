@@ -103,23 +103,17 @@ fn a_lock_file_and_the_network_say_why_in_the_title() {
         "{}",
         m[0].title
     );
-    assert!(
-        m[0].body
-            .contains("Fixed by: the same command, run with escalated sandbox permissions, passed.\n"),
-        "{}",
-        m[0].body
+    has(
+        &m[0].body,
+        "Fixed by: the same command, run with escalated sandbox permissions, passed.\n",
     );
-    assert!(
-        m[0].body
-            .contains("Error: fatal: cannot lock ref 'refs/heads/003-x': Unable to create '.git/refs/heads/003-x.lock': Operation not permitted\n"),
-        "{}",
-        m[0].body
+    has(
+        &m[0].body,
+        "Error: fatal: cannot lock ref 'refs/heads/003-x': Unable to create '.git/refs/heads/003-x.lock': Operation not permitted\n",
     );
-    assert!(
-        m[0].body
-            .contains("Next time: run `create-new-feature.sh` with escalated permissions"),
-        "{}",
-        m[0].body
+    has(
+        &m[0].body,
+        "Next time: run `create-new-feature.sh` with escalated permissions",
     );
     assert!(!has_cue(&m[0], "justified"));
 
@@ -145,24 +139,16 @@ fn a_lock_file_and_the_network_say_why_in_the_title() {
         m[0].title,
         "`pnpm run db:migrate` needs sandbox escalation in Codex (no network: host not resolved)"
     );
-    assert!(m[0].title.contains("(no network"), "{}", m[0].title);
-    assert!(
-        m[0].body
-            .contains("Error: cause: Error: getaddrinfo ENOTFOUND db.internal.example\n"),
-        "{}",
-        m[0].body
+    has(&m[0].title, "(no network");
+    has(
+        &m[0].body,
+        "Error: cause: Error: getaddrinfo ENOTFOUND db.internal.example\n",
     );
-    assert!(
-        m[0].body
-            .contains("Why: the sandbox has no network access, so host names do not resolve."),
-        "{}",
-        m[0].body
+    has(
+        &m[0].body,
+        "Why: the sandbox has no network access, so host names do not resolve.",
     );
-    assert!(
-        m[0].body.contains("Next time: run `pnpm run db:migrate` with"),
-        "{}",
-        m[0].body
-    );
+    has(&m[0].body, "Next time: run `pnpm run db:migrate` with");
     assert!(
         m[0].title.chars().count() <= sk_extract::MAX_TITLE_CHARS,
         "{}",
@@ -254,4 +240,9 @@ fn another_command_passing_escalated_does_not_close_the_failure() {
         "{}",
         show(&m)
     );
+}
+
+/// Asserts that `text` holds `part`, showing the whole text when it does not.
+fn has(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in:\n{text}");
 }

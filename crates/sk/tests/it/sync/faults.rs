@@ -212,24 +212,13 @@ fn a_change_too_large_for_the_remote_stays_local_and_does_not_block_the_others()
 #[test]
 fn a_copied_database_becomes_a_replica_of_its_own_and_loses_nothing() {
     let Some(mut pg) = Pg::start() else { return };
-    let a = TestEnv::new();
-    let alice = pg.add_user(&a, "alice", "team-a");
-    setup(&a, &pg.url(&alice), "team-a", "a");
-    learn(&a, "Copied homes share a replica id", "Until one of them pushes.");
-    pg.sync(&a);
-    let c = copy_of(&a);
-    learn(&a, "Learned on the original", "After the copy was taken.");
-    learn(
-        &c,
-        "Learned on the copy",
-        "With the same next seq as the original.",
-    );
+    let (a, c) = original_and_copy(&mut pg);
     let first = pg.sync(&a);
     assert_eq!(first["rekeyed"], false, "{first}");
     let second = pg.sync(&c);
     assert_eq!(second["rekeyed"], true, "{second}");
     pg.sync(&a);
-    let b = replica(&pg.url(&alice), "team-a", "b");
+    let b = replica(&pg.url(&pg.role("alice")), "team-a", "b");
     pg.sync(&b);
     let titles: Vec<String> = knowledge(&b).into_iter().map(|e| e.1).collect();
     for t in [

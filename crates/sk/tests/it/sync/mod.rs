@@ -306,3 +306,21 @@ pub(super) fn copy_of(a: &TestEnv) -> TestEnv {
     .expect("copy config");
     c
 }
+
+/// Alice's replica `a` after one sync, and `c`, a copy of it taken then (same replica id,
+/// same next seq); each has learned one thing since.
+pub(super) fn original_and_copy(pg: &mut Pg) -> (TestEnv, TestEnv) {
+    let a = TestEnv::new();
+    let alice = pg.add_user(&a, "alice", "team-a");
+    setup(&a, &pg.url(&alice), "team-a", "a");
+    learn(&a, "Copied homes share a replica id", "Until one of them pushes.");
+    pg.sync(&a);
+    let c = copy_of(&a);
+    learn(&a, "Learned on the original", "After the copy was taken.");
+    learn(
+        &c,
+        "Learned on the copy",
+        "With the same next seq as the original.",
+    );
+    (a, c)
+}

@@ -15,18 +15,7 @@ fn titles(env: &TestEnv) -> Vec<String> {
 #[test]
 fn a_copied_database_that_pulls_first_still_gets_the_originals_changes() {
     let Some(mut pg) = Pg::start() else { return };
-    let a = TestEnv::new();
-    let alice = pg.add_user(&a, "alice", "team-a");
-    setup(&a, &pg.url(&alice), "team-a", "a");
-    learn(&a, "Copied homes share a replica id", "Until one of them pushes.");
-    pg.sync(&a);
-    let c = copy_of(&a);
-    learn(&a, "Learned on the original", "After the copy was taken.");
-    learn(
-        &c,
-        "Learned on the copy",
-        "With the same next seq as the original.",
-    );
+    let (a, c) = original_and_copy(&mut pg);
     pg.sync(&a);
     pg.settle();
     json_of(sk(&c).args(["sync", "pull", "--json"]));
