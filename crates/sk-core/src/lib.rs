@@ -9,6 +9,7 @@ pub mod knowledge;
 pub mod panic;
 pub mod paths;
 pub mod record;
+pub mod repo;
 pub mod text;
 pub mod time;
 

@@ -161,6 +161,9 @@ pub fn run(
     } else {
         None
     };
+    tx::begin(conn).map_err(sql)?;
+    sk_store::session_docs::canonical_repos(conn).map_err(sql)?;
+    tx::commit(conn).map_err(sql)?;
     if sk_store::session_docs::pending_count(conn).map_err(sql)? > 0 {
         tx::begin(conn).map_err(sql)?;
         fill_repos(conn).map_err(sql)?;

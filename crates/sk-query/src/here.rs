@@ -7,7 +7,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::brief::repo_key;
 use crate::gitroot;
 
 /// The repository around a directory.
@@ -15,7 +14,7 @@ use crate::gitroot;
 pub struct Here {
     /// The work-tree root.
     pub root: PathBuf,
-    /// `owner/name` of `origin`, lowercased, when there is such a remote.
+    /// `owner/name` of `origin` (see `sk_core::repo`), when there is such a remote.
     pub repo: Option<String>,
 }
 
@@ -42,7 +41,7 @@ fn origin(config: &Path) -> Option<String> {
             && let Some((key, value)) = line.split_once('=')
             && key.trim().eq_ignore_ascii_case("url")
         {
-            return repo_key(value.trim());
+            return sk_core::repo::owner_name(value.trim());
         }
     }
     None
@@ -65,7 +64,7 @@ mod tests {
         fs::create_dir_all(main.join("src/deep")).expect("mkdir");
         let here = find(&main.join("src/deep")).expect("found");
         assert_eq!(here.root, main);
-        assert_eq!(here.repo.as_deref(), Some("acme/demo"));
+        assert_eq!(here.repo.as_deref(), Some("Acme/Demo"));
 
         let wt = dir.path().join("wt");
         fs::create_dir_all(&wt).expect("mkdir");
@@ -77,6 +76,6 @@ mod tests {
         fs::write(main.join(".git/worktrees/wt/commondir"), "../..\n").expect("commondir");
         let here = find(&wt).expect("worktree");
         assert_eq!(here.root, wt);
-        assert_eq!(here.repo.as_deref(), Some("acme/demo"));
+        assert_eq!(here.repo.as_deref(), Some("Acme/Demo"));
     }
 }

@@ -123,6 +123,43 @@ pub fn set_repo(conn: &Connection, session_id: i64, repo: &str) -> rusqlite::Res
     Ok(())
 }
 
+/// Rewrites repositories stored as remote URLs (by versions before `owner/name` was what
+/// sk stores, see `sk_core::repo`) to their `owner/name`, in sessions and knowledge; how
+/// many rows changed. Runs once per database (the `repos_canonical` mark in `meta`): every
+/// write path stores `owner/name` since. Documents are not rebuilt: a URL's words only
+/// added noise.
+pub fn canonical_repos(conn: &Connection) -> rusqlite::Result<usize> {
+    const DONE: &str = "repos_canonical";
+    let done: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([DONE], |r| r.get(0))
+        .optional()?;
+    if done.is_some() {
+        return Ok(0);
+    }
+    let mut changed = 0;
+    for table in ["sessions", "entries"] {
+        // Table names come from the list above; the values are bound.
+        let rows: Vec<(i64, String)> = conn
+            .prepare_cached(&format!(
+                "SELECT id, repo FROM {table} WHERE instr(repo, '://') > 0 OR repo GLOB '*@*:*'"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update = conn.prepare_cached(&format!("UPDATE {table} SET repo = ?2 WHERE id = ?1"))?;
+        for (id, repo) in rows {
+            if !sk_core::repo::is_remote_url(&repo) {
+                continue;
+            }
+            let canonical = sk_core::repo::canonical(&repo);
+            update.execute(params![id, Some(canonical).filter(|c| !c.is_empty())])?;
+            changed += 1;
+        }
+    }
+    crate::write::set_meta(conn, DONE, "1")?;
+    Ok(changed)
+}
+
 /// The five column texts of one document, filled from the session's rows.
 #[derive(Debug, Default)]
 pub(crate) struct Doc {

@@ -167,7 +167,8 @@ impl<'c> SourceWriter<'c> {
                 .execute(params![
                     self.session_id,
                     m.cwd,
-                    m.repo,
+                    // `owner/name`, whatever URL shape the log recorded (credentials included).
+                    m.repo.as_deref().map(sk_core::repo::canonical).filter(|r| !r.is_empty()),
                     m.branch,
                     m.head_commit,
                     m.title,

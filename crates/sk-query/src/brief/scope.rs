@@ -11,12 +11,7 @@ use super::Context;
 /// `owner/name`, lowercased, from a remote URL or an `owner/name` string, so that
 /// `git@github.com:o/n.git` and `https://github.com/O/n` compare equal.
 pub fn repo_key(repo: &str) -> Option<String> {
-    let trimmed = repo.trim().trim_end_matches('/');
-    let trimmed = trimmed.strip_suffix(".git").unwrap_or(trimmed);
-    let mut parts = trimmed.rsplit(['/', ':']).filter(|p| !p.is_empty());
-    let name = parts.next()?;
-    let owner = parts.next()?;
-    Some(format!("{owner}/{name}").to_lowercase())
+    sk_core::repo::owner_name(repo).map(|r| r.to_lowercase())
 }
 
 /// Where an automatic briefing is for.

@@ -335,3 +335,91 @@ fn session_commands_without_a_database_say_to_index() {
             .stderr(predicate::str::contains("run `sk index`"));
     }
 }
+
+/// Codex records the `origin` URL as git printed it, credentials included (a real dev-set
+/// log carries a personal access token there). The session's repository is shown as
+/// `owner/name` in every command, and no part of the credential is stored.
+#[test]
+fn a_remote_url_with_credentials_is_stored_as_owner_and_name() {
+    let env = TestEnv::new();
+    let id = "019c0000-0000-7000-8000-00000000a0a0";
+    let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+    let meta = serde_json::json!({
+        "timestamp": "2026-03-02T10:00:00.000Z", "type": "session_meta",
+        "payload": {"id": id, "timestamp": "2026-03-02T10:00:00.000Z", "cwd": "/work/site",
+                    "git": {"branch": "main", "repository_url": format!("https://{token}@github.com/Acme/Site.git")}}
+    });
+    let prompt = serde_json::json!({
+        "timestamp": "2026-03-02T10:01:00.000Z", "type": "response_item",
+        "payload": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "tidy the landing page styles"}]}
+    });
+    env.write(
+        &format!(".codex/sessions/2026/03/02/rollout-2026-03-02T10-00-00-{id}.jsonl"),
+        format!("{meta}\n{prompt}\n"),
+    );
+    env.sk().arg("index").assert().success();
+
+    let listed = env.json(&["sessions", "--json"]);
+    assert_eq!(listed["sessions"][0]["repo"], "Acme/Site", "{listed}");
+    let hits = env.json(&["query", "--json", "--", "landing page styles"]);
+    assert_eq!(hits["hits"][0]["repo"], "Acme/Site", "{hits}");
+    for args in [
+        &["sessions"][..],
+        &["session", id],
+        &["query", "--", "landing page styles"],
+    ] {
+        let out = env.stdout(args);
+        assert!(out.contains("Acme/Site"), "{args:?}: {out}");
+        assert!(
+            !out.contains("https://") && !out.contains("REDACTED"),
+            "{args:?}: {out}"
+        );
+    }
+    let db = std::fs::read(env.db()).expect("db");
+    assert!(
+        !db.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token is stored"
+    );
+}
+
+/// A database written before repositories were stored as `owner/name` is put right by the
+/// next `sk index`, in sessions and in knowledge alike; a folder name is left alone.
+#[test]
+fn repositories_stored_as_urls_by_older_versions_are_rewritten_once() {
+    let env = corpus_home();
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(&format!(
+        "UPDATE sessions SET repo = 'git@github.com:Acme/Demo.git' WHERE external_id = '{CODEX}';
+         UPDATE sessions SET repo = 'demo' WHERE external_id = '{CLAUDE}';
+         INSERT INTO entries (category, title, body, repo, first_seen, last_seen, content_hash, created_at, updated_at)
+             VALUES ('pattern', 'Run the linter before pushing', 'CI fails on lint.', 'https://tok@github.com/Acme/Demo', 1, 1, 'h1', 1, 1);
+         DELETE FROM meta WHERE key = 'repos_canonical';"
+    ))
+    .expect("age the database");
+    drop(conn);
+    env.sk().arg("index").assert().success();
+
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    let repo = |sql: &str| {
+        conn.query_row(sql, [], |r| r.get::<_, Option<String>>(0))
+            .expect(sql)
+    };
+    assert_eq!(
+        repo(&format!(
+            "SELECT repo FROM sessions WHERE external_id = '{CODEX}'"
+        ))
+        .as_deref(),
+        Some("Acme/Demo")
+    );
+    assert_eq!(
+        repo(&format!(
+            "SELECT repo FROM sessions WHERE external_id = '{CLAUDE}'"
+        ))
+        .as_deref(),
+        Some("demo")
+    );
+    assert_eq!(
+        repo("SELECT repo FROM entries WHERE content_hash = 'h1'").as_deref(),
+        Some("Acme/Demo")
+    );
+}
