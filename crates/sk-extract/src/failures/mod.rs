@@ -38,6 +38,10 @@
 //!   it passed, a sandbox-style error. The same command passing again without escalation
 //!   stays nothing learned (above); a failure of another kind followed by an escalated
 //!   pass is judged as before.
+//! - A patch Codex's `apply_patch` refused as malformed ("invalid hunk at line N": a line
+//!   of an added file without `+`, a line of an update hunk without ` `, `-` or `+`) and
+//!   that passed resent well-formed is the format rule it broke, once per rule and
+//!   session (`patch_format`); stale context stays nothing learned.
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -64,6 +68,7 @@
 
 mod escalation;
 mod fix;
+mod patch_format;
 
 use std::collections::HashMap;
 
@@ -178,6 +183,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     // A quoting fix teaches how this shell reads arguments, whatever the program: the
     // session's first one says it, later ones would be the same lesson again.
     let mut quoting_taught = false;
+    let mut slips = patch_format::Slips::default();
 
     for (i, record) in records.iter().enumerate() {
         match record.kind() {
@@ -191,9 +197,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 if kind.changes_files() || kind == ToolKind::Shell {
                     // A patch applied from the shell is an edit of the files it names.
                     let patched: Vec<String> = if kind == ToolKind::Shell {
-                        patched_files(&record.text)
-                            .map(|f| relativize(&f, ctx.cwd))
-                            .collect()
+                        patched_rel(ctx, &record.text)
                     } else {
                         Vec::new()
                     };
@@ -232,6 +236,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     if announced || kind == ToolKind::Ask {
                         continue;
                     }
+                    if let Some(slip) = patch_format::slip(&call.text, &record.text) {
+                        slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
+                        continue;
+                    }
                     let error = classify(&record.text);
                     if error.class.is_noise() || error.class == ErrorClass::NotFound {
                         continue;
@@ -263,6 +271,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         }
                     }
                 } else {
+                    let patched = patched_rel(ctx, &call.text);
+                    if !patched.is_empty() {
+                        slips.passed(&patched, (call_index, i));
+                    }
                     let escalated = sk_core::escalation::split(&call.text).1;
                     let mut k = 0;
                     while k < open.len() {
@@ -311,6 +323,14 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     for failure in &open {
         out.extend(unfixed(ctx, records, failure));
     }
+    out.extend(slips.lessons(ctx, records));
+}
+
+/// The files an `apply_patch` text names, relative to the session's folder.
+fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
+    let mut files: Vec<String> = patched_files(text).map(|f| relativize(&f, ctx.cwd)).collect();
+    files.dedup();
+    files
 }
 
 fn rel_files(ctx: &SessionContext, files: &[String]) -> Vec<String> {
