@@ -20,6 +20,7 @@ mod install;
 mod knowledge;
 mod mcp;
 mod mcp_deploy;
+mod patch_format;
 mod provision;
 mod query;
 mod recall;
