@@ -113,7 +113,10 @@ mod tests {
             .expect("run")
             .expect("merged");
         assert!(merged.segments_before > 1);
-        assert_eq!(fts::segments(store.conn()).expect("segments"), vec![1, 0, 0, 0]);
+        assert_eq!(
+            fts::segments(store.conn()).expect("segments"),
+            vec![1, 0, 0, 0, 0]
+        );
         assert!(
             after_run(&store, MERGE_AFTER_BYTES).expect("run").is_none(),
             "nothing left to merge"

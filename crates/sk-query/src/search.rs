@@ -194,7 +194,15 @@ fn ranked_sessions(
     parsed: &Parsed,
     snippet_ids: &mut HashMap<String, i64>,
 ) -> Result<(Vec<Hit>, bool), QueryError> {
-    let query = most_specific(parsed, rank::SESSION_QUERY_TERMS);
+    // The session index holds CJK text as bigrams too (`sk_store::search::words`).
+    let query = most_specific(&parsed.for_sessions(), rank::SESSION_QUERY_TERMS);
+    // A query with a CJK word is ranked among the sessions with CJK text, in the index
+    // that holds their bigrams; any other in the index of words.
+    let index = query
+        .to_fts(true)
+        .map_or(store_sessions::SessionIndex::Words, |q| {
+            store_sessions::SessionIndex::for_fts(&q)
+        });
     // Each positive term alone, as the per-term probes below need it.
     let singles: Vec<(usize, String)> = query
         .terms
@@ -209,13 +217,14 @@ fn ranked_sessions(
         })
         .collect();
     let fts_terms: Vec<String> = singles.iter().map(|(_, q)| q.clone()).collect();
-    let (counts, total) = store_sessions::document_counts(conn, &fts_terms, rank::SESSION_COUNT_SAMPLE)?;
+    let (counts, total) =
+        store_sessions::document_counts(conn, index, &fts_terms, rank::SESSION_COUNT_SAMPLE)?;
     // Sessions are ranked by any of the words; when one of them is in no session at all,
     // no hit can have every word, and the results say so (`relaxed`). A count of 0 in
     // the sample is checked against the whole history.
     let mut relaxed = false;
     for (fts, _) in fts_terms.iter().zip(&counts).filter(|(_, c)| **c == 0) {
-        if !store_sessions::any_session_matches(conn, fts)? {
+        if !store_sessions::any_session_matches(conn, index, fts)? {
             relaxed = true;
             break;
         }
@@ -246,6 +255,7 @@ fn ranked_sessions(
         match q.to_fts(true) {
             Some(fts) => Ok(store_sessions::sessions(
                 conn,
+                index,
                 &fts,
                 &req.filters,
                 &rank::SESSION_COLUMNS,

@@ -213,10 +213,11 @@ pub fn session_scores(
     weights: &crate::search::sessions::ColumnWeights,
     limit: usize,
 ) -> rusqlite::Result<Vec<(i64, f64)>> {
-    conn.prepare_cached(
-        "SELECT rowid, bm25(session_fts, ?2, ?3, ?4, ?5, ?6) AS score FROM session_fts
-         WHERE session_fts MATCH ?1 ORDER BY score, rowid LIMIT ?7",
-    )?
+    let t = crate::search::sessions::SessionIndex::for_fts(fts).table();
+    conn.prepare_cached(&format!(
+        "SELECT rowid, bm25({t}, ?2, ?3, ?4, ?5, ?6) AS score FROM {t}
+         WHERE {t} MATCH ?1 ORDER BY score, rowid LIMIT ?7"
+    ))?
     .query_map(
         params![
             fts,

@@ -13,7 +13,7 @@ use serde::Serialize;
 /// The full-text indexes, as named in the schema. `session_fts` (schema v4) is the one
 /// every `sk query` ranks over: left at eleven segments by a small run after a 1 GB one, it
 /// cost a natural-language question 7 % of its instructions (50.7 → 47.1 M).
-pub const TABLES: [&str; 4] = [RECORDS, "entries_fts", "digest_fts", "session_fts"];
+pub const TABLES: [&str; 5] = [RECORDS, "entries_fts", "digest_fts", "session_fts", "session_cjk"];
 
 /// The index of every record's text: by far the largest, most of what merging costs. The
 /// others hold one document per entry, digest or session.
@@ -119,7 +119,7 @@ mod tests {
         let (common, one) = (count("common"), count("word7"));
         let merged = merge(conn, &TABLES).expect("merge");
         assert_eq!(merged.segments_before, before.iter().sum::<u64>());
-        assert_eq!(segments(conn).expect("segments"), vec![1, 0, 0, 1]);
+        assert_eq!(segments(conn).expect("segments"), vec![1, 0, 0, 1, 0]);
         assert_eq!((count("common"), count("word7")), (common, one));
         assert_eq!(common, 12);
     }

@@ -17,7 +17,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::search::language::Languages;
-use crate::search::words::push_indexed;
+use crate::search::words::{push_indexed, with_bigrams};
 
 /// Per-record and per-column byte ceilings. Output is capped hard: a 1 MB build log says
 /// what it is about in its first lines, and BM25 would otherwise count its length against
@@ -207,6 +207,8 @@ type SessionFacts = (
 fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM session_fts WHERE rowid = ?1")?
         .execute([session_id])?;
+    conn.prepare_cached("DELETE FROM session_cjk WHERE rowid = ?1")?
+        .execute([session_id])?;
     let session: Option<SessionFacts> = conn
         .prepare_cached(
             "SELECT title, repo, cwd, branch, remote_author IS NOT NULL FROM sessions WHERE id = ?1",
@@ -233,6 +235,14 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
     .execute(params![
         session_id, doc.title, doc.asked, doc.said, doc.did, doc.saw
     ])?;
+    if let Some(cjk) = doc.with_bigrams() {
+        conn.prepare_cached(
+            "INSERT INTO session_cjk (rowid, title, asked, said, did, saw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            session_id, cjk.title, cjk.asked, cjk.said, cjk.did, cjk.saw
+        ])?;
+    }
     conn.prepare_cached(
         "INSERT OR REPLACE INTO session_docs
              (session_id, first_record, last_record, title, bytes, built_at, prompts, tool_calls, failures)
@@ -250,6 +260,27 @@ fn build(conn: &Connection, session_id: i64) -> rusqlite::Result<()> {
         b.counts.failures
     ])?;
     Ok(())
+}
+
+impl Doc {
+    /// The document for `session_cjk` (schema v10): every column followed by the bigrams of
+    /// its CJK runs; `None` when the session holds no CJK text.
+    fn with_bigrams(&self) -> Option<Doc> {
+        let columns = [&self.title, &self.asked, &self.said, &self.did, &self.saw].map(|c| with_bigrams(c));
+        if columns.iter().all(Option::is_none) {
+            return None;
+        }
+        let [title, asked, said, did, saw] =
+            [&self.title, &self.asked, &self.said, &self.did, &self.saw].map(String::clone);
+        let pick = |i: usize, plain: String| columns[i].clone().unwrap_or(plain);
+        Some(Doc {
+            title: pick(0, title),
+            asked: pick(1, asked),
+            said: pick(2, said),
+            did: pick(3, did),
+            saw: pick(4, saw),
+        })
+    }
 }
 
 /// A session's document, from its records (read in one pass).

@@ -344,6 +344,7 @@ pub fn clear_derived(conn: &Connection, path: &Path) -> Result<(), StoreError> {
          DELETE FROM files; DELETE FROM system_prompts; DELETE FROM failed_sources;
          DELETE FROM session_docs_pending; DELETE FROM session_docs;
          INSERT INTO session_fts (session_fts) VALUES ('delete-all');
+         INSERT INTO session_cjk (session_cjk) VALUES ('delete-all');
          INSERT INTO records_fts (records_fts) VALUES ('delete-all');
          INSERT INTO digest_fts (digest_fts) VALUES ('delete-all');",
     )

@@ -55,9 +55,10 @@ pub fn fts_integrity(c: &rusqlite::Connection) {
     .expect("the full-text index matches the records table");
 }
 
-/// Takes a database at schema v9 back to v7 (for tests that hand-build an older schema):
+/// Takes a database at schema v10 back to v7 (for tests that hand-build an older schema):
 /// the sync triggers first, since they name tables and columns that older schemas lack.
-pub const UNDO_V8: &str = "DROP TRIGGER sync_session_put; DROP TRIGGER sync_provenance;
+pub const UNDO_V8: &str = "DROP TRIGGER sessions_cjk_ad; DROP TABLE session_cjk;
+     DROP TRIGGER sync_session_put; DROP TRIGGER sync_provenance;
      DROP TABLE remote_sessions; DROP INDEX outbox_entity;
      ALTER TABLE sessions DROP COLUMN remote_author; ALTER TABLE sessions DROP COLUMN origin_replica;
      DROP TRIGGER sync_entries_put; DROP TRIGGER sync_entries_edit;

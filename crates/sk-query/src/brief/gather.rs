@@ -37,16 +37,16 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     let words = most_specific(task_terms(&ctx.task, MAX_TERMS), FTS_TERMS);
     let terms = words.join(" ");
     let mut found = Found::default();
+    // Each query for knowledge, and as the session index reads it (CJK words as bigrams).
+    let both = |any: bool| search::fts_query(&terms, any).zip(search::words::session_fts_query(&terms, any));
     let queries = [
-        (words.len() <= ALL_TERMS_UP_TO)
-            .then(|| search::fts_query(&terms, false))
-            .flatten(),
-        search::fts_query(&terms, true),
+        (words.len() <= ALL_TERMS_UP_TO).then(|| both(false)).flatten(),
+        both(true),
     ];
     // The precise query first; the any-word one when it finds nothing (or the task is long).
-    for q in queries.iter().flatten() {
+    for (q, sessions_q) in queries.iter().flatten() {
         found.entry_fts = store::entry_scores(conn, q, POOL)?;
-        found.session_fts = store::session_scores(conn, q, &crate::rank::SESSION_COLUMNS, POOL)?;
+        found.session_fts = store::session_scores(conn, sessions_q, &crate::rank::SESSION_COLUMNS, POOL)?;
         if !found.entry_fts.is_empty() || !found.session_fts.is_empty() {
             break;
         }

@@ -67,6 +67,11 @@ pub const ALL: &[Migration] = &[
         name: "sync_sessions",
         sql: include_str!("v009_sync_sessions.sql"),
     },
+    Migration {
+        version: 10,
+        name: "session_cjk",
+        sql: include_str!("v010_session_cjk.sql"),
+    },
 ];
 
 /// The newest schema version.
@@ -90,6 +95,7 @@ mod tests {
         (7, "f17d0ad65fb98bce"),
         (8, "6dbb0b9cf8dd48dd"),
         (9, "be150b7205129519"),
+        (10, "af6c0817e0158ca6"),
     ];
 
     #[test]

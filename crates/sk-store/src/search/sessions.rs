@@ -42,6 +42,35 @@ pub struct SessionRow {
     pub origin: Option<String>,
 }
 
+/// The session index a query is ranked in: `session_fts`, or, for a query holding a CJK
+/// word, `session_cjk` (schema v10), whose documents also hold the bigrams of their CJK
+/// runs (`super::words`). Only sessions with CJK text have a document there, so a query
+/// in Chinese, Japanese or Korean is ranked among them alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionIndex {
+    Words,
+    Cjk,
+}
+
+impl SessionIndex {
+    /// The index for an FTS5 query (as built by `Parsed::for_sessions`).
+    pub fn for_fts(fts: &str) -> SessionIndex {
+        if fts.chars().any(super::words::is_cjk) {
+            SessionIndex::Cjk
+        } else {
+            SessionIndex::Words
+        }
+    }
+
+    /// The table's name (one of two constants: safe to format into SQL).
+    pub fn table(self) -> &'static str {
+        match self {
+            SessionIndex::Words => "session_fts",
+            SessionIndex::Cjk => "session_cjk",
+        }
+    }
+}
+
 /// Whether [`sessions`] can serve these filters: those about the session as a whole. The
 /// filters about single records (a file, a directory, record kinds) need the record path.
 pub fn serves(f: &Filters) -> bool {
@@ -51,14 +80,16 @@ pub fn serves(f: &Filters) -> bool {
 const SESSION_COLUMNS: &str = "s.id, s.agent || ':' || s.external_id, s.agent, coalesce(s.title, d.title),
     s.repo, s.cwd, s.started_at, s.ended_at, d.first_record, d.last_record";
 
-/// The `limit` sessions whose documents best match `fts` under `f`, best first.
+/// The `limit` sessions whose documents in `index` best match `fts` under `f`, best first.
 pub fn sessions(
     conn: &Connection,
+    index: SessionIndex,
     fts: &str,
     f: &Filters,
     w: &ColumnWeights,
     limit: usize,
 ) -> rusqlite::Result<Vec<SessionRow>> {
+    let t = index.table();
     let map = |r: &rusqlite::Row<'_>| {
         Ok(SessionRow {
             id: r.get(0)?,
@@ -80,8 +111,8 @@ pub fn sessions(
         // Scored without a join; only the best `limit` are joined to their rows.
         let sql = format!(
             "SELECT {SESSION_COLUMNS}, {ORIGIN_SQL}, m.score
-             FROM (SELECT rowid AS id, bm25(session_fts, ?2, ?3, ?4, ?5, ?6) AS score
-                   FROM session_fts WHERE session_fts MATCH ?1 ORDER BY score LIMIT ?7) m
+             FROM (SELECT rowid AS id, bm25({t}, ?2, ?3, ?4, ?5, ?6) AS score
+                   FROM {t} WHERE {t} MATCH ?1 ORDER BY score LIMIT ?7) m
              JOIN sessions s ON s.id = m.id LEFT JOIN session_docs d ON d.session_id = s.id
              ORDER BY m.score, s.id"
         );
@@ -89,9 +120,9 @@ pub fn sessions(
     }
     let sql = format!(
         "SELECT {SESSION_COLUMNS}, {ORIGIN_SQL}, m.score
-         FROM (SELECT session_fts.rowid AS id, bm25(session_fts, ?2, ?3, ?4, ?5, ?6) AS score
-               FROM session_fts JOIN sessions s ON s.id = session_fts.rowid
-               WHERE session_fts MATCH ?1
+         FROM (SELECT {t}.rowid AS id, bm25({t}, ?2, ?3, ?4, ?5, ?6) AS score
+               FROM {t} JOIN sessions s ON s.id = {t}.rowid
+               WHERE {t} MATCH ?1
                  AND (?8 IS NULL OR s.agent = ?8)
                  AND (?9 IS NULL OR s.repo LIKE '%' || ?9 || '%')
                  AND (?10 IS NULL OR s.agent || ':' || s.external_id = ?10 OR s.external_id = ?10)
@@ -140,16 +171,21 @@ pub fn sessions(
 /// counted documents plus one: past that a word weighs nothing.
 pub fn document_counts(
     conn: &Connection,
+    index: SessionIndex,
     terms: &[String],
     sample: u64,
 ) -> rusqlite::Result<(Vec<u64>, u64)> {
     let sample = sample.max(1);
-    let total: i64 = conn
-        .prepare_cached("SELECT count(*) FROM session_docs")?
-        .query_row([], |r| r.get(0))?;
+    let t = index.table();
+    // The CJK index holds the few sessions with CJK text: counted whole.
+    let total: i64 = match index {
+        SessionIndex::Words => conn.prepare_cached("SELECT count(*) FROM session_docs")?,
+        SessionIndex::Cjk => conn.prepare_cached("SELECT count(*) FROM session_cjk")?,
+    }
+    .query_row([], |r| r.get(0))?;
     let total = total.max(0) as u64;
     // The oldest session of the sample (every session when there are few).
-    let from: i64 = if total > sample {
+    let from: i64 = if total > sample && index == SessionIndex::Words {
         conn.prepare_cached("SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1")?
             .query_row([sample as i64 - 1], |r| r.get(0))
             .optional()?
@@ -157,10 +193,14 @@ pub fn document_counts(
     } else {
         i64::MIN
     };
-    let counted = total.min(sample);
-    let mut count = conn.prepare_cached(
-        "SELECT count(*) FROM (SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 AND rowid >= ?3 LIMIT ?2)",
-    )?;
+    let counted = if from == i64::MIN {
+        total
+    } else {
+        total.min(sample)
+    };
+    let mut count = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {t} MATCH ?1 AND rowid >= ?3 LIMIT ?2)"
+    ))?;
     let enough = (counted / 2 + 1) as i64;
     let mut counts = Vec::with_capacity(terms.len());
     for t in terms {
@@ -178,8 +218,9 @@ pub fn document_counts(
 
 /// Whether any session document matches `fts` (one FTS5 query, e.g. one term). Stops at
 /// the first match.
-pub fn any_session_matches(conn: &Connection, fts: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM session_fts WHERE session_fts MATCH ?1 LIMIT 1")?
+pub fn any_session_matches(conn: &Connection, index: SessionIndex, fts: &str) -> rusqlite::Result<bool> {
+    let t = index.table();
+    conn.prepare_cached(&format!("SELECT 1 FROM {t} WHERE {t} MATCH ?1 LIMIT 1"))?
         .query_row([fts], |_| Ok(()))
         .optional()
         .map(|found| found.is_some())

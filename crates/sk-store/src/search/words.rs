@@ -3,6 +3,15 @@
 //! become their words), and `porter` stems them. What neither does is split identifiers at
 //! case changes, so that "json line" finds `parseJsonLine`: [`push_indexed`] appends the
 //! parts of such identifiers after the text, keeping the whole identifier too.
+//!
+//! Nor does `unicode61` split Chinese or Japanese, written without spaces: a sentence is one
+//! token, so "重复" could never find "…这件事情重复了那么多次", and a Korean word carries its
+//! particle ("번호를" is not "번호"). So every run of such characters is also indexed as its
+//! overlapping pairs of characters (bigrams, as CJK search engines commonly do), and the
+//! session query asks for a CJK word as the phrase of its bigrams ([`Parsed::for_sessions`]):
+//! a word matches wherever its characters stand in that order.
+
+use super::{Parsed, Term};
 
 /// Appends `text` to `out`, followed by the parts of every camelCase / PascalCase
 /// identifier in it (`parseJSONLine` → `parse JSON Line`). A space separates pieces.
@@ -19,6 +28,126 @@ pub fn push_indexed(out: &mut String, text: &str) {
         out.push(' ');
         out.push_str(&parts);
     }
+}
+
+/// `text` followed by the bigrams of its CJK runs, for the CJK session index
+/// (`session_cjk`, schema v10); `None` when it holds no CJK character.
+pub fn with_bigrams(text: &str) -> Option<String> {
+    let mut out = String::new();
+    for run in cjk_runs(text) {
+        for pair in bigrams(run) {
+            if out.is_empty() {
+                out.reserve(text.len() + 2 * run.len());
+                out.push_str(text);
+            }
+            out.push(' ');
+            out.push_str(pair);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Whether `c` belongs to a script written without spaces between words, or whose words
+/// carry their particles (Korean): CJK ideographs, kana, Hangul.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF       // Hangul Jamo
+        | 0x3040..=0x30FF     // Hiragana, Katakana
+        | 0x3130..=0x318F     // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF     // Katakana phonetic extensions
+        | 0x3400..=0x4DBF     // CJK extension A
+        | 0x4E00..=0x9FFF     // CJK unified ideographs
+        | 0xAC00..=0xD7AF     // Hangul syllables
+        | 0xF900..=0xFAFF     // CJK compatibility ideographs
+        | 0xFF66..=0xFF9D     // halfwidth Katakana
+        | 0x20000..=0x3134F   // CJK extensions B–H
+    )
+}
+
+/// The maximal runs of CJK characters in `text`.
+fn cjk_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_cjk(c)).filter(|r| !r.is_empty())
+}
+
+/// The overlapping pairs of characters of a CJK run (none for a single character).
+fn bigrams(run: &str) -> impl Iterator<Item = &str> {
+    let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).chain([run.len()]).collect();
+    (0..starts.len().saturating_sub(2)).filter_map(move |k| run.get(starts[k]..starts[k + 2]))
+}
+
+impl Parsed {
+    /// The query as the session index reads it: a word holding CJK characters becomes, for
+    /// each run of them, the phrase of its bigrams (one character: any bigram it starts),
+    /// and its other letters a word of their own. Other terms are kept as they are.
+    pub fn for_sessions(&self) -> Parsed {
+        let mut terms = Vec::with_capacity(self.terms.len());
+        for t in &self.terms {
+            if !t.words.iter().any(|w| w.chars().any(is_cjk)) {
+                terms.push(t.clone());
+                continue;
+            }
+            for w in &t.words {
+                let mut plain = String::new();
+                let flush = |plain: &mut String, terms: &mut Vec<Term>| {
+                    if plain.chars().any(char::is_alphanumeric) {
+                        terms.push(Term {
+                            words: vec![std::mem::take(plain)],
+                            exclude: t.exclude,
+                            prefix: false,
+                        });
+                    }
+                    plain.clear();
+                };
+                let mut rest = w.as_str();
+                while let Some(start) = rest.find(is_cjk) {
+                    plain.push_str(rest.get(..start).unwrap_or_default());
+                    flush(&mut plain, &mut terms);
+                    let after = rest.get(start..).unwrap_or_default();
+                    let end = after.find(|c: char| !is_cjk(c)).unwrap_or(after.len());
+                    let run = after.get(..end).unwrap_or_default();
+                    let pairs: Vec<String> = bigrams(run).map(str::to_string).collect();
+                    terms.push(if pairs.is_empty() {
+                        Term {
+                            words: vec![run.to_string()],
+                            exclude: t.exclude,
+                            prefix: !t.exclude,
+                        }
+                    } else {
+                        Term {
+                            words: pairs,
+                            exclude: t.exclude,
+                            prefix: false,
+                        }
+                    });
+                    rest = after.get(end..).unwrap_or_default();
+                }
+                plain.push_str(rest);
+                flush(&mut plain, &mut terms);
+            }
+        }
+        Parsed { terms }
+    }
+}
+
+/// [`super::fts_query`] for the session index: the same words, CJK ones as the phrase of
+/// their bigrams ([`Parsed::for_sessions`]).
+pub fn session_fts_query(text: &str, any: bool) -> Option<String> {
+    let parsed = Parsed {
+        terms: super::words_of(text)
+            .into_iter()
+            .map(|w| Term {
+                words: vec![w],
+                exclude: false,
+                prefix: false,
+            })
+            .collect(),
+    };
+    parsed.for_sessions().to_fts(any).map(|q| {
+        // `to_fts` wraps the terms in parentheses; the briefing's queries are bare.
+        q.strip_prefix('(')
+            .and_then(|q| q.strip_suffix(')'))
+            .map_or(q.clone(), str::to_string)
+    })
 }
 
 /// Pushes the parts of `token` when it changes case inside (nothing otherwise).
@@ -66,6 +195,12 @@ mod tests {
         out
     }
 
+    fn indexed_cjk(text: &str) -> String {
+        let mut out = String::new();
+        push_indexed(&mut out, text);
+        with_bigrams(&out).unwrap_or(out)
+    }
+
     #[test]
     fn identifiers_are_split_at_case_changes() {
         assert_eq!(
@@ -75,6 +210,68 @@ mod tests {
         assert_eq!(indexed("JSONLine"), "JSONLine JSON Line");
         assert_eq!(indexed("HttpServer.listen"), "HttpServer.listen Http Server");
         assert_eq!(indexed("getX"), "getX get X");
+    }
+
+    #[test]
+    fn cjk_runs_are_also_indexed_as_bigrams() {
+        assert_eq!(
+            indexed_cjk("生成飞书文档"),
+            "生成飞书文档 生成 成飞 飞书 书文 文档"
+        );
+        assert_eq!(indexed_cjk("번호를 입력"), "번호를 입력 번호 호를 입력");
+        // One character alone adds nothing; Latin letters around a run are not paired.
+        assert_eq!(indexed_cjk("橘 API接口"), "橘 API接口 接口");
+        assert_eq!(indexed_cjk("サンプル"), "サンプル サン ンプ プル");
+        // The plain form leaves them whole: bigrams go only into the CJK index.
+        assert_eq!(indexed("生成飞书文档"), "生成飞书文档");
+        assert_eq!(with_bigrams("plain text only"), None);
+        assert_eq!(with_bigrams("橘 alone"), None);
+    }
+
+    #[test]
+    fn a_cjk_word_is_queried_as_the_phrase_of_its_bigrams() {
+        let q = Parsed::parse("重复 飞书文档 API接口 橘 -日志 cargo").for_sessions();
+        assert_eq!(
+            q.to_fts(false).as_deref(),
+            Some(r#"("重复" AND "飞书 书文 文档" AND "API" AND "接口" AND "橘"* AND "cargo"*) NOT "日志""#)
+        );
+        // Without CJK the query is untouched.
+        let plain = Parsed::parse("parse json line");
+        assert_eq!(plain.for_sessions(), plain);
+        assert_eq!(
+            session_fts_query("飞书文档 sync", true).as_deref(),
+            Some(r#""飞书 书文 文档" OR "sync""#)
+        );
+    }
+
+    #[test]
+    fn a_query_bigram_phrase_finds_the_word_inside_a_sentence() {
+        let conn = rusqlite::Connection::open_in_memory().expect("db");
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'porter unicode61 remove_diacritics 2')",
+        )
+        .expect("fts");
+        for text in [
+            "查看日志，告诉我为什么生成飞书文档这件事情重复了那么多次",
+            "로또 번호를 입력하세요",
+            "書類を作成",
+        ] {
+            let doc = indexed_cjk(text);
+            conn.execute("INSERT INTO t (x) VALUES (?1)", [doc])
+                .expect("insert");
+        }
+        let hits = |q: &str| -> i64 {
+            let fts = Parsed::parse(q).for_sessions().to_fts(false).expect("query");
+            conn.query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [fts], |r| r.get(0))
+                .expect("match")
+        };
+        assert_eq!(hits("重复"), 1);
+        assert_eq!(hits("飞书文档"), 1);
+        assert_eq!(hits("번호"), 1);
+        assert_eq!(hits("作成"), 1);
+        assert_eq!(hits("橘"), 0);
+        // The characters in another order are another word.
+        assert_eq!(hits("复重"), 0);
     }
 
     #[test]

@@ -285,3 +285,65 @@ fn v9_reads_the_remote_again_since_v8_set_sightings_and_sessions_aside() {
         .expect("cursor");
     assert_eq!(cursor, ("0".to_string(), 0));
 }
+
+/// v10: a session whose prompts are Chinese gets a second document, with the bigrams of its
+/// CJK text, in `session_cjk`; an English session gets none. Every session is queued for
+/// its documents again, and a Chinese word inside a sentence then finds its session.
+#[test]
+fn v10_indexes_the_cjk_text_of_existing_sessions_as_bigrams() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("knowledge.db");
+    let store = db_at_version(&path, 9);
+    seed_v1(&store);
+    let c = store.conn();
+    c.execute_batch(
+        "INSERT INTO sessions (agent, external_id, cwd, started_at, updated_at)
+             VALUES ('codex', 's-2', '/home/u/feishu', 2000, 2000);
+         INSERT INTO records (session_id, source_id, offset, part, kind, text)
+             VALUES (2, 1, 500, 0, 'prompt', '查看日志，告诉我为什么生成飞书文档这件事情重复了那么多次');",
+    )
+    .expect("seed a Chinese session");
+    drop(store);
+
+    let store = Store::open(&path).expect("open migrates");
+    let c = store.conn();
+    assert_eq!(store.schema_version().expect("version"), 10);
+    assert_eq!(
+        sk_store::session_docs::pending_count(c).expect("pending"),
+        2,
+        "every session is queued"
+    );
+    sk_store::session_docs::drain(c, &mut |_, _| {}).expect("drain");
+    let cjk_rows: i64 = c
+        .query_row("SELECT count(*) FROM session_cjk", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(cjk_rows, 1, "only the session with CJK text has a CJK document");
+    let ranked = |q: &str| -> Vec<i64> {
+        let fts = sk_store::search::Parsed::parse(q)
+            .for_sessions()
+            .to_fts(false)
+            .expect("query");
+        let index = sk_store::search::sessions::SessionIndex::for_fts(&fts);
+        let w = sk_store::search::sessions::ColumnWeights {
+            title: 1.0,
+            asked: 1.0,
+            said: 1.0,
+            did: 1.0,
+            saw: 1.0,
+        };
+        sk_store::search::sessions::sessions(c, index, &fts, &Default::default(), &w, 10)
+            .expect("search")
+            .iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(ranked("重复"), [2], "a word inside the sentence");
+    assert_eq!(ranked("飞书文档"), [2]);
+    assert_eq!(ranked("timeout"), [1], "English queries keep their index");
+    assert!(ranked("复重").is_empty(), "the same characters in another order");
+
+    // Deleting the session removes its CJK document too.
+    c.execute("DELETE FROM sessions WHERE id = 2", [])
+        .expect("delete");
+    assert!(ranked("重复").is_empty());
+}

@@ -270,6 +270,56 @@ fn a_session_is_found_by_the_language_its_person_wrote_in() {
     assert!(ids(&none).is_empty(), "{none}");
 }
 
+/// Chinese and Japanese are written without spaces and Korean words carry their particles,
+/// so FTS5 reads a whole sentence as one token. A word typed in those scripts still finds
+/// the session that used it inside a sentence (schema v10, `session_cjk`), and an English
+/// query ranks the English session as before.
+#[test]
+fn a_word_inside_a_chinese_japanese_or_korean_sentence_finds_its_session() {
+    let env = sk_test::TestEnv::new();
+    let sessions = [
+        (
+            "019c0000-0000-7000-8000-0000000c0001",
+            "查看日志，告诉我为什么生成飞书文档这件事情重复了那么多次",
+        ),
+        (
+            "019c0000-0000-7000-8000-0000000c0002",
+            "로또 번호를 생성하는 웹앱을 만들어 주세요",
+        ),
+        (
+            "019c0000-0000-7000-8000-0000000c0003",
+            "ロボットのサンプルを実行してください",
+        ),
+        (
+            "019c0000-0000-7000-8000-0000000c0004",
+            "generate the lottery numbers and repeat the Feishu export",
+        ),
+    ];
+    for (i, (id, prompt)) in sessions.iter().enumerate() {
+        env.write(
+            &format!(".codex/sessions/2026/03/02/rollout-2026-03-02T1{i}-00-00-{id}.jsonl"),
+            rollout(id, &[prompt]),
+        );
+    }
+    env.sk().arg("index").assert().success();
+    let top = |q: &str| -> Vec<String> {
+        let hits = env.json(&["query", "--kind", "session", "--json", "--", q]);
+        ids(&hits)
+    };
+    let key = |i: usize| format!("codex:{}", sessions[i].0);
+    for (q, want) in [
+        ("重复", 0),
+        ("飞书文档", 0),
+        ("번호", 1),
+        ("サンプル", 2),
+        ("lottery numbers", 3),
+    ] {
+        assert_eq!(top(q).first(), Some(&key(want)), "{q}: {:?}", top(q));
+    }
+    // The characters of a word in another order are not that word.
+    assert!(top("复重").is_empty(), "{:?}", top("复重"));
+}
+
 #[test]
 fn a_half_typed_last_word_never_loses_the_sessions_the_other_words_found() {
     // Three sessions that all mention `notes.md`: the word is in every session, so it
