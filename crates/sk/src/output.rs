@@ -1,5 +1,12 @@
 //! Writing command output. Everything goes through a locked, buffered stdout and returns
 //! io errors, so a closed pipe ends the command quietly instead of panicking in `println!`.
+//!
+//! Most of what sk prints was written by someone else: prompts, tool output, titles and
+//! entries read from logs or pulled from other machines. Terminal control sequences in that
+//! text (an escape that sets the window title, writes the clipboard, moves the cursor to hide
+//! a line, a carriage return that overprints one) must not reach the terminal, so every
+//! control character but tab and newline is shown as `�` on its way out ([`neutralize`]).
+//! JSON output is unaffected: serde already escapes control characters.
 
 use std::io::{self, BufWriter, StdoutLock, Write};
 
@@ -34,13 +41,53 @@ impl Out {
 
 impl Write for Out {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n;
-        Ok(n)
+        if !needs_neutralizing(buf) {
+            let n = self.inner.write(buf)?;
+            self.written += n;
+            return Ok(n);
+        }
+        let safe = neutralize(buf);
+        self.inner.write_all(&safe)?;
+        self.written += safe.len();
+        Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// What a control character is shown as.
+const SHOWN: &str = "\u{FFFD}";
+
+fn needs_neutralizing(buf: &[u8]) -> bool {
+    buf.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && b != b'\n' && b != b'\t')
+            || b == 0x7f
+            || (b == 0xc2 && buf.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
+    })
+}
+
+/// `buf` with every control character but tab and newline (C0, DEL, and C1 as UTF-8)
+/// replaced by [`SHOWN`], and `\r\n` read as a newline. Works on bytes: a write may split a UTF-8 sequence, and every
+/// other byte passes unchanged. (A C1 character split across two writes passes: the
+/// buffered writer hands whole lines here in practice.)
+fn neutralize(buf: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(buf.len() + 8);
+    let mut i = 0;
+    while let Some(&b) = buf.get(i) {
+        let c1 = b == 0xc2 && buf.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n));
+        if b == b'\r' && buf.get(i + 1) == Some(&b'\n') {
+            // A Windows line end is a line end.
+            i += 1;
+        } else if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || c1 {
+            out.extend_from_slice(SHOWN.as_bytes());
+            i += if c1 { 2 } else { 1 };
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// `1536` → `1.5 KiB`.
@@ -61,6 +108,20 @@ pub fn human_bytes(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let text = "title\u{1b}]0;owned\u{7}\r\n\tok \u{1b}[31mred\u{9b}2J é 重复 \u{7f}";
+        let out = String::from_utf8(neutralize(text.as_bytes())).expect("utf-8");
+        assert_eq!(out, "title�]0;owned�\n\tok �[31mred�2J é 重复 �");
+        // A carriage return alone overprints the line: shown; in a Windows line end: dropped.
+        let out = String::from_utf8(neutralize(b"safe\rrm -rf /\r\n")).expect("utf-8");
+        assert_eq!(out, "safe�rm -rf /\n");
+        assert!(needs_neutralizing(text.as_bytes()));
+        assert!(!needs_neutralizing("plain\ttext\né 重复 ü".as_bytes()));
+    }
+
     #[test]
     fn human_bytes_picks_a_unit() {
         assert_eq!(super::human_bytes(12), "12 B");

@@ -423,3 +423,43 @@ fn repositories_stored_as_urls_by_older_versions_are_rewritten_once() {
         Some("Acme/Demo")
     );
 }
+
+/// Text from logs reaches the terminal without its control sequences: a prompt that sets
+/// the window title and clears the screen is printed with `�` in their place by `sk
+/// sessions`, `sk session` and `sk query`; `--json` keeps the text, escaped.
+#[test]
+fn control_sequences_in_logs_never_reach_the_terminal() {
+    let env = TestEnv::new();
+    let id = "019c0000-0000-7000-8000-00000000e5c0";
+    let prompt = "deploy the site\u{1b}]0;pwned\u{7}\u{1b}[2J now";
+    let lines = [
+        serde_json::json!({"timestamp": "2026-03-02T10:00:00.000Z", "type": "session_meta",
+            "payload": {"id": id, "timestamp": "2026-03-02T10:00:00.000Z", "cwd": "/work/site"}}),
+        serde_json::json!({"timestamp": "2026-03-02T10:01:00.000Z", "type": "response_item",
+            "payload": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": prompt}]}}),
+    ];
+    env.write(
+        &format!(".codex/sessions/2026/03/02/rollout-2026-03-02T10-00-00-{id}.jsonl"),
+        format!("{}\n{}\n", lines[0], lines[1]),
+    );
+    env.sk().arg("index").assert().success();
+    for args in [
+        &["sessions"][..],
+        &["session", id],
+        &["query", "--", "deploy site"],
+    ] {
+        let out = env.sk().args(args).output().expect("run");
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("deploy the site"),
+            "{args:?}"
+        );
+    }
+    let listed = env.json(&["sessions", "--json"]);
+    assert!(listed.to_string().contains("\\u001b]0;pwned"), "{listed}");
+}
