@@ -11,7 +11,8 @@ pub fn owner_name(repo: &str) -> Option<String> {
     let path = remote_path(repo).unwrap_or_else(|| repo.trim());
     let path = path.trim_end_matches('/');
     let path = path.strip_suffix(".git").unwrap_or(path);
-    let mut parts = path.rsplit(['/', ':']).filter(|p| !p.is_empty());
+    // Azure DevOps names a repository `org/project/_git/name`: the project is its owner.
+    let mut parts = path.rsplit(['/', ':']).filter(|p| !p.is_empty() && *p != "_git");
     let name = parts.next()?;
     let owner = parts.next()?;
     Some(format!("{owner}/{name}"))
@@ -48,6 +49,8 @@ pub fn is_remote_url(repo: &str) -> bool {
 /// `scheme://[user@]host[:port]/path`, or git's scp-like `user@host:path`. A Windows path
 /// (`C:\…`, `C:/…`) and a plain `owner/name` are not URLs.
 fn remote_path(repo: &str) -> Option<&str> {
+    // A query or fragment is never part of the name, and may carry a token.
+    let repo = repo.split(['?', '#']).next().unwrap_or(repo);
     if let Some((scheme, rest)) = repo.split_once("://") {
         if scheme.is_empty()
             || !scheme
@@ -60,9 +63,18 @@ fn remote_path(repo: &str) -> Option<&str> {
         return Some(rest.split_once('/').map_or("", |(_, path)| path));
     }
     let (user_host, path) = repo.split_once(':')?;
-    let (user, host) = user_host.rsplit_once('@')?;
     let plain = |s: &str| !s.is_empty() && !s.contains(['/', '\\', ' ']);
-    (plain(user) && plain(host) && !path.starts_with("//")).then_some(path)
+    if path.starts_with("//") || path.starts_with('\\') || !plain(user_host) {
+        return None;
+    }
+    match user_host.rsplit_once('@') {
+        Some((user, host)) => (plain(user) && plain(host)).then_some(path),
+        // `github.com:owner/name.git` (an ssh host alias may have no dot: `gh:o/n`): a
+        // host, not a drive letter (`C:/…`), and a path of at least owner and name.
+        None => {
+            (user_host.chars().count() > 1 && path.contains('/') && !path.starts_with('/')).then_some(path)
+        }
+    }
 }
 
 /// The host of a `scheme://` URL, without user or port.
@@ -87,6 +99,9 @@ mod tests {
             "ssh://git@github.com:22/Owner/Name.git",
             "https://x-access-token:ghp_abc123@github.com/Owner/Name.git",
             "https://[REDACTED:github-token]@github.com/Owner/Name.git",
+            "github.com:Owner/Name.git",
+            "gh:Owner/Name",
+            "https://dev.azure.com/acme/Owner/_git/Name",
             "  Owner/Name  ",
         ] {
             assert_eq!(canonical(url), "Owner/Name", "{url}");
@@ -99,6 +114,12 @@ mod tests {
         let stored = canonical("https://user:s3cr3t-token@gitlab.example.com/group/app.git");
         assert_eq!(stored, "group/app");
         assert!(!stored.contains("s3cr3t"));
+        for url in [
+            "https://github.com/o/n.git?access_token=s3cr3t",
+            "https://github.com/o/n#s3cr3t",
+        ] {
+            assert_eq!(canonical(url), "o/n", "{url}");
+        }
     }
 
     #[test]
@@ -114,6 +135,7 @@ mod tests {
             "/home/me/code/proj",
             "C:\\Users\\me\\proj",
             "C:/Users/me/proj",
+            "C:proj",
             "owner/name",
             "",
         ] {

@@ -83,8 +83,9 @@ impl Lesson {
         self
     }
 
+    /// The repository, stored as `owner/name` when given as a remote URL (`sk_core::repo`).
     pub fn with_repo(mut self, repo: Option<&str>) -> Lesson {
-        self.repo = repo.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        self.repo = repo.map(sk_core::repo::canonical).filter(|r| !r.is_empty());
         self
     }
 

@@ -53,7 +53,13 @@ pub fn task_terms(task: &str, max: usize) -> Vec<String> {
     let mut out = Vec::new();
     for word in task.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
         let word = word.trim_matches('.').to_lowercase();
-        if word.chars().count() < 3 || word.chars().all(|c| c.is_ascii_digit()) {
+        // Two characters make a word in Chinese, Japanese and Korean (`重复`, `번호`).
+        let shortest = if word.chars().any(sk_store::search::words::is_cjk) {
+            2
+        } else {
+            3
+        };
+        if word.chars().count() < shortest || word.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
         if is_stopword(&word) || !seen.insert(word.clone()) {
@@ -635,6 +641,10 @@ mod tests {
         assert_eq!(
             task_terms("Fix the auth timeout, fix AUTH in src/auth.rs 42", 10),
             vec!["fix", "auth", "timeout", "src", "auth.rs"]
+        );
+        assert_eq!(
+            task_terms("修复 重复 번호 입력 x", 10),
+            vec!["修复", "重复", "번호", "입력"]
         );
     }
 

@@ -198,11 +198,7 @@ fn ranked_sessions(
     let query = most_specific(&parsed.for_sessions(), rank::SESSION_QUERY_TERMS);
     // A query with a CJK word is ranked among the sessions with CJK text, in the index
     // that holds their bigrams; any other in the index of words.
-    let index = query
-        .to_fts(true)
-        .map_or(store_sessions::SessionIndex::Words, |q| {
-            store_sessions::SessionIndex::for_fts(&q)
-        });
+    let index = store_sessions::SessionIndex::for_query(&query);
     // Each positive term alone, as the per-term probes below need it.
     let singles: Vec<(usize, String)> = query
         .terms

@@ -142,7 +142,7 @@ pub fn canonical_repos(conn: &Connection) -> rusqlite::Result<usize> {
         // Table names come from the list above; the values are bound.
         let rows: Vec<(i64, String)> = conn
             .prepare_cached(&format!(
-                "SELECT id, repo FROM {table} WHERE instr(repo, '://') > 0 OR repo GLOB '*@*:*'"
+                "SELECT id, repo FROM {table} WHERE instr(repo, ':') > 0"
             ))?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

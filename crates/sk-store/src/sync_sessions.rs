@@ -248,7 +248,8 @@ pub(crate) fn apply(conn: &Connection, c: &Change, now: i64) -> rusqlite::Result
         d.agent,
         d.external_id,
         d.title,
-        d.repo,
+        // A replica of an older version sends the URL it stored (credentials included).
+        d.repo.as_deref().map(sk_core::repo::canonical),
         d.branch,
         d.model,
         d.started_at,

@@ -80,11 +80,11 @@ pub(super) fn slip(call_text: &str, error: &str) -> Option<Slip> {
     let rest = error.split("invalid hunk at line ").nth(1)?;
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let line_no: usize = digits.parse().ok()?;
-    let patch = call_text.get(call_text.find("*** Begin Patch")?..)?;
-    let lines: Vec<&str> = patch.lines().collect();
-    let bad = *lines.get(line_no.checked_sub(1)?)?;
+    let lines = patch_lines(call_text)?;
+    let at = bad_line(&lines, line_no, quoted_line(rest))?;
+    let bad = lines[at];
     let section = lines
-        .get(..line_no - 1)?
+        .get(..at)?
         .iter()
         .rev()
         .find_map(|l| l.strip_prefix("*** ").filter(|h| h.contains(" File: ")))?;
@@ -99,6 +99,52 @@ pub(super) fn slip(call_text: &str, error: &str) -> Option<Slip> {
         return Some(Slip::UpdateLineUnprefixed);
     }
     None
+}
+
+/// The patch's lines as the parser numbers them, from `*** Begin Patch` (line 1). The
+/// ingest keeps a shell call's patch whole but drops that first line from a patch sent as
+/// Codex's own `apply_patch` tool: it is put back.
+fn patch_lines(call_text: &str) -> Option<Vec<&str>> {
+    if let Some(start) = call_text.find("*** Begin Patch") {
+        return Some(call_text.get(start..)?.lines().collect());
+    }
+    let body = call_text.trim_start();
+    let first = body.lines().next()?;
+    let is_section = ["*** Add File: ", "*** Update File: ", "*** Delete File: "]
+        .iter()
+        .any(|h| first.starts_with(h));
+    is_section.then(|| std::iter::once("*** Begin Patch").chain(body.lines()).collect())
+}
+
+/// The line the parser quoted in its error (`'' is not a valid hunk header`, `…, got:
+/// 'text'`), when it quoted one.
+fn quoted_line(rest: &str) -> Option<&str> {
+    let after_number = rest.split_once(", ")?.1;
+    if let Some(q) = after_number.strip_prefix('\'') {
+        return q.split_once("' is not a valid hunk header").map(|(line, _)| line);
+    }
+    let got = after_number.split_once("got: '")?.1;
+    got.rfind('\'').and_then(|end| got.get(..end))
+}
+
+/// The index of the offending line: line `line_no` when it is the quoted one (or nothing
+/// was quoted), else the quoted line nearest to it (the parser counts one further in some
+/// reports).
+fn bad_line(lines: &[&str], line_no: usize, quoted: Option<&str>) -> Option<usize> {
+    let at = line_no.checked_sub(1)?;
+    match quoted {
+        None => (at < lines.len()).then_some(at),
+        Some(q) if lines.get(at) == Some(&q) => Some(at),
+        Some(q) => [at.checked_sub(1), at.checked_add(1)]
+            .into_iter()
+            .flatten()
+            .find(|&i| lines.get(i) == Some(&q))
+            .or_else(|| {
+                (at < lines.len() && !q.is_empty())
+                    .then(|| lines.iter().position(|l| *l == q))
+                    .flatten()
+            }),
+    }
 }
 
 /// A format slip waiting for the patch that fixes it.
@@ -249,6 +295,23 @@ mod tests {
         let call =
             "apply_patch *** Begin Patch\n*** Update File: a.md\n@@\n-old\n+new\nwrapped tail\n*** End Patch";
         let err = "invalid hunk at line 6, Expected update hunk to start with a @@ context marker, got: 'wrapped tail'";
+        assert_eq!(slip(call, err), Some(Slip::UpdateLineUnprefixed));
+    }
+
+    #[test]
+    fn a_patch_sent_as_the_apply_patch_tool_is_read_without_its_first_line() {
+        // The ingest keeps the sections of a custom-tool patch, not `*** Begin Patch`.
+        let call = "*** Add File: docs/a.md\n+# Title\n\nText";
+        let err = "invalid hunk at line 4, '' is not a valid hunk header";
+        assert_eq!(slip(call, err), Some(Slip::AddFileLineUnprefixed));
+    }
+
+    #[test]
+    fn the_quoted_line_wins_when_the_parser_counts_one_further() {
+        // An update hunk without `@@` is reported one line late, quoting the line.
+        let call = "apply_patch *** Begin Patch\n*** Update File: a.py\n def f():\nreturn 1\n*** End Patch";
+        let err =
+            "invalid hunk at line 5, Expected update hunk to start with a @@ context marker, got: 'return 1'";
         assert_eq!(slip(call, err), Some(Slip::UpdateLineUnprefixed));
     }
 

@@ -53,7 +53,24 @@ pub enum SessionIndex {
 }
 
 impl SessionIndex {
-    /// The index for an FTS5 query (as built by `Parsed::for_sessions`).
+    /// The index for a query (as `Parsed::for_sessions` made it): CJK when a word it
+    /// asks for holds CJK characters. An excluded CJK word alone does not make it one:
+    /// `timeout -日志` is an English question.
+    pub fn for_query(query: &super::Parsed) -> SessionIndex {
+        let cjk = query
+            .terms
+            .iter()
+            .filter(|t| !t.exclude)
+            .flat_map(|t| &t.words)
+            .any(|w| w.chars().any(super::words::is_cjk));
+        if cjk {
+            SessionIndex::Cjk
+        } else {
+            SessionIndex::Words
+        }
+    }
+
+    /// The index for a plain FTS5 query of words (the briefing's: no exclusions).
     pub fn for_fts(fts: &str) -> SessionIndex {
         if fts.chars().any(super::words::is_cjk) {
             SessionIndex::Cjk

@@ -30,21 +30,36 @@ pub fn push_indexed(out: &mut String, text: &str) {
     }
 }
 
-/// `text` followed by the bigrams of its CJK runs, for the CJK session index
-/// (`session_cjk`, schema v10); `None` when it holds no CJK character.
+/// `text` followed, for the CJK session index (`session_cjk`, schema v10), by what lets a
+/// word inside a CJK run be found: each run's overlapping character pairs (bigrams, in
+/// order, so that a word's bigrams stand together), then its single characters (a word of
+/// one character), then the Latin letters and digits written against a run (`API` of
+/// `调用API接口`, which the tokenizer reads as one token with it). `None` when `text` holds
+/// no CJK character.
 pub fn with_bigrams(text: &str) -> Option<String> {
-    let mut out = String::new();
+    if !text.chars().any(is_cjk) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() * 3);
+    out.push_str(text);
+    let mut push = |piece: &str| {
+        out.push(' ');
+        out.push_str(piece);
+    };
     for run in cjk_runs(text) {
-        for pair in bigrams(run) {
-            if out.is_empty() {
-                out.reserve(text.len() + 2 * run.len());
-                out.push_str(text);
-            }
-            out.push(' ');
-            out.push_str(pair);
+        bigrams(run).for_each(&mut push);
+    }
+    for run in cjk_runs(text) {
+        for (i, c) in run.char_indices() {
+            push(run.get(i..i + c.len_utf8()).unwrap_or_default());
         }
     }
-    (!out.is_empty()).then_some(out)
+    for token in text.split(|c: char| !c.is_alphanumeric()) {
+        if token.chars().any(is_cjk) && !token.chars().all(is_cjk) {
+            token.split(is_cjk).filter(|p| !p.is_empty()).for_each(&mut push);
+        }
+    }
+    Some(out)
 }
 
 /// Whether `c` belongs to a script written without spaces between words, or whose words
@@ -59,7 +74,7 @@ pub fn is_cjk(c: char) -> bool {
         | 0x4E00..=0x9FFF     // CJK unified ideographs
         | 0xAC00..=0xD7AF     // Hangul syllables
         | 0xF900..=0xFAFF     // CJK compatibility ideographs
-        | 0xFF66..=0xFF9D     // halfwidth Katakana
+        | 0xFF66..=0xFF9F     // halfwidth Katakana and its voiced sound marks
         | 0x20000..=0x3134F   // CJK extensions B–H
     )
 }
@@ -77,8 +92,10 @@ fn bigrams(run: &str) -> impl Iterator<Item = &str> {
 
 impl Parsed {
     /// The query as the session index reads it: a word holding CJK characters becomes, for
-    /// each run of them, the phrase of its bigrams (one character: any bigram it starts),
-    /// and its other letters a word of their own. Other terms are kept as they are.
+    /// each run of them, the phrase of its bigrams (one character: itself), and its other
+    /// letters a word of their own. Other terms are kept as they are. A quoted phrase that
+    /// holds CJK words is asked for word by word: the bigrams follow their run in the
+    /// document, not the words around it.
     pub fn for_sessions(&self) -> Parsed {
         let mut terms = Vec::with_capacity(self.terms.len());
         for t in &self.terms {
@@ -107,10 +124,11 @@ impl Parsed {
                     let run = after.get(..end).unwrap_or_default();
                     let pairs: Vec<String> = bigrams(run).map(str::to_string).collect();
                     terms.push(if pairs.is_empty() {
+                        // One character: indexed alone too (`with_bigrams`).
                         Term {
                             words: vec![run.to_string()],
                             exclude: t.exclude,
-                            prefix: !t.exclude,
+                            prefix: false,
                         }
                     } else {
                         Term {
@@ -216,16 +234,19 @@ mod tests {
     fn cjk_runs_are_also_indexed_as_bigrams() {
         assert_eq!(
             indexed_cjk("生成飞书文档"),
-            "生成飞书文档 生成 成飞 飞书 书文 文档"
+            "生成飞书文档 生成 成飞 飞书 书文 文档 生 成 飞 书 文 档"
         );
-        assert_eq!(indexed_cjk("번호를 입력"), "번호를 입력 번호 호를 입력");
-        // One character alone adds nothing; Latin letters around a run are not paired.
-        assert_eq!(indexed_cjk("橘 API接口"), "橘 API接口 接口");
-        assert_eq!(indexed_cjk("サンプル"), "サンプル サン ンプ プル");
+        assert_eq!(
+            indexed_cjk("번호를 입력"),
+            "번호를 입력 번호 호를 입력 번 호 를 입 력"
+        );
+        // Latin letters written against a run are indexed on their own.
+        assert_eq!(indexed_cjk("橘 API接口"), "橘 API接口 接口 橘 接 口 API");
+        assert_eq!(indexed_cjk("ﾊﾟｿｺﾝ"), "ﾊﾟｿｺﾝ ﾊﾟ ﾟｿ ｿｺ ｺﾝ ﾊ ﾟ ｿ ｺ ﾝ");
         // The plain form leaves them whole: bigrams go only into the CJK index.
         assert_eq!(indexed("生成飞书文档"), "生成飞书文档");
         assert_eq!(with_bigrams("plain text only"), None);
-        assert_eq!(with_bigrams("橘 alone"), None);
+        assert_eq!(with_bigrams("橘 alone").as_deref(), Some("橘 alone 橘"));
     }
 
     #[test]
@@ -233,7 +254,7 @@ mod tests {
         let q = Parsed::parse("重复 飞书文档 API接口 橘 -日志 cargo").for_sessions();
         assert_eq!(
             q.to_fts(false).as_deref(),
-            Some(r#"("重复" AND "飞书 书文 文档" AND "API" AND "接口" AND "橘"* AND "cargo"*) NOT "日志""#)
+            Some(r#"("重复" AND "飞书 书文 文档" AND "API" AND "接口" AND "橘" AND "cargo"*) NOT "日志""#)
         );
         // Without CJK the query is untouched.
         let plain = Parsed::parse("parse json line");
@@ -255,6 +276,9 @@ mod tests {
             "查看日志，告诉我为什么生成飞书文档这件事情重复了那么多次",
             "로또 번호를 입력하세요",
             "書類を作成",
+            "调用API接口失败了",
+            "我喜欢柑橘",
+            "ﾊﾟｿｺﾝが壊れた",
         ] {
             let doc = indexed_cjk(text);
             conn.execute("INSERT INTO t (x) VALUES (?1)", [doc])
@@ -266,10 +290,12 @@ mod tests {
                 .expect("match")
         };
         assert_eq!(hits("重复"), 1);
+        assert_eq!(hits("调用API接口"), 1, "Latin letters against a run");
+        assert_eq!(hits("橘"), 1, "one character, at the end of a run");
+        assert_eq!(hits("ﾊﾟｿｺﾝ"), 1, "halfwidth katakana with its voiced mark");
         assert_eq!(hits("飞书文档"), 1);
         assert_eq!(hits("번호"), 1);
         assert_eq!(hits("作成"), 1);
-        assert_eq!(hits("橘"), 0);
         // The characters in another order are another word.
         assert_eq!(hits("复重"), 0);
     }
