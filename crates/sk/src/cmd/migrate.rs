@@ -173,6 +173,10 @@ fn build_search_documents(store: &Store, db: &Path) -> anyhow::Result<u64> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    // Rebuilding every document leaves the session indexes in many segments, which every
+    // query would probe (measured: 19 segments, median 10.5 → 12.6 ms on 1 GB): one each.
+    sk_store::fts::merge(store.conn(), &["session_fts", "session_cjk"])
+        .with_context(|| format!("merging the session search indexes of {}", db.display()))?;
     Ok(built)
 }
 
