@@ -6,10 +6,11 @@
 //!
 //! Nor does `unicode61` split Chinese or Japanese, written without spaces: a sentence is one
 //! token, so "重复" could never find "…这件事情重复了那么多次", and a Korean word carries its
-//! particle ("번호를" is not "번호"). So every run of such characters is also indexed as its
-//! overlapping pairs of characters (bigrams, as CJK search engines commonly do), and the
-//! session query asks for a CJK word as the phrase of its bigrams ([`Parsed::for_sessions`]):
-//! a word matches wherever its characters stand in that order.
+//! particle ("번호를" is not "번호"). So a session with such text has a second document, in
+//! `session_cjk` (schema v10), where every run of them is also indexed as its overlapping
+//! pairs of characters (bigrams, as CJK search engines commonly do: [`with_bigrams`]), and a
+//! query asks for a CJK word as the phrase of its bigrams ([`Parsed::for_sessions`]): a word
+//! matches wherever its characters stand in that order.
 
 use super::{Parsed, Term};
 
