@@ -9,6 +9,7 @@ mod common_words;
 mod curation;
 mod knowledge;
 mod migrations;
+mod query_text;
 mod recall_lookups;
 mod support;
 mod sync;
