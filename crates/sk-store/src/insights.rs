@@ -33,13 +33,16 @@ pub struct DayActivity {
 
 /// Sessions per UTC day and agent, for sessions that started (else were last updated) in
 /// `[since_ms, until_ms)`, with their tool calls and failures summed; ordered by day, then
-/// agent. Days without sessions are absent.
+/// agent. Days without sessions are absent. Only the sessions whose logs are on this
+/// machine: one known from another replica's digest (`sk sync --sessions`) is someone
+/// else's activity.
 pub fn activity(conn: &Connection, since_ms: i64, until_ms: i64) -> rusqlite::Result<Vec<DayActivity>> {
     conn.prepare_cached(
         "SELECT strftime('%Y-%m-%d', coalesce(s.started_at, s.updated_at) / 1000, 'unixepoch') AS day,
                 s.agent, count(*), coalesce(sum(d.tool_calls), 0), coalesce(sum(d.failures), 0)
          FROM sessions s LEFT JOIN session_docs d ON d.session_id = s.id
          WHERE coalesce(s.started_at, s.updated_at) >= ?1 AND coalesce(s.started_at, s.updated_at) < ?2
+           AND s.remote_author IS NULL
          GROUP BY day, s.agent
          ORDER BY day, s.agent",
     )?
@@ -165,6 +168,13 @@ mod tests {
         crate::session_docs::build_pending(c, None).expect("build");
         // Not built yet: counted as a session, with no calls.
         session(c, "codex", "f", Some(11 * DAY + 1), 5, 5);
+        // Known only from another replica's digest: not this machine's activity.
+        let remote = session(c, "claude", "from-bob", Some(10 * DAY + 9), 0, 0);
+        c.execute(
+            "UPDATE sessions SET remote_author = 'bob', origin_replica = 'r2' WHERE id = ?1",
+            [remote],
+        )
+        .expect("remote");
 
         let got = activity(c, 10 * DAY, 12 * DAY).expect("activity");
         let row = |day: &str, agent: &str, sessions, tool_calls, failures| DayActivity {
