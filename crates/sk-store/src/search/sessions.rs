@@ -194,27 +194,30 @@ pub fn document_counts(
 ) -> rusqlite::Result<(Vec<u64>, u64)> {
     let sample = sample.max(1);
     let t = index.table();
-    // The CJK index holds the few sessions with CJK text: counted whole.
-    let total: i64 = match index {
-        SessionIndex::Words => conn.prepare_cached("SELECT count(*) FROM session_docs")?,
-        SessionIndex::Cjk => conn.prepare_cached("SELECT count(*) FROM session_cjk")?,
-    }
-    .query_row([], |r| r.get(0))?;
+    // Every session has a document in `session_fts` (and a `session_docs` row, cheaper to
+    // count); only those with CJK text in `session_cjk`.
+    let (count_all, nth_newest) = match index {
+        SessionIndex::Words => (
+            "SELECT count(*) FROM session_docs",
+            "SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1",
+        ),
+        SessionIndex::Cjk => (
+            "SELECT count(*) FROM session_cjk",
+            "SELECT rowid FROM session_cjk ORDER BY rowid DESC LIMIT 1 OFFSET ?1",
+        ),
+    };
+    let total: i64 = conn.prepare_cached(count_all)?.query_row([], |r| r.get(0))?;
     let total = total.max(0) as u64;
     // The oldest session of the sample (every session when there are few).
-    let from: i64 = if total > sample && index == SessionIndex::Words {
-        conn.prepare_cached("SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1")?
+    let from: i64 = if total > sample {
+        conn.prepare_cached(nth_newest)?
             .query_row([sample as i64 - 1], |r| r.get(0))
             .optional()?
             .unwrap_or(i64::MIN)
     } else {
         i64::MIN
     };
-    let counted = if from == i64::MIN {
-        total
-    } else {
-        total.min(sample)
-    };
+    let counted = total.min(sample);
     let mut count = conn.prepare_cached(&format!(
         "SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {t} MATCH ?1 AND rowid >= ?3 LIMIT ?2)"
     ))?;

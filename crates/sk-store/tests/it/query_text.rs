@@ -92,3 +92,32 @@ proptest! {
         }
     }
 }
+
+/// How many CJK documents hold a word is counted like in the index of words: among the
+/// newest `sample` documents, scaled to all of them.
+#[test]
+fn cjk_document_counts_sample_the_newest_documents() {
+    use sk_store::search::sessions::document_counts;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("k.db")).expect("open");
+    let c = store.conn();
+    for (id, text) in [(1, "这件事情重复了"), (2, "生成飞书文档"), (3, "不要重复")] {
+        let doc = with_bigrams(text).expect("CJK text");
+        c.execute(
+            "INSERT INTO session_cjk (rowid, title, asked, said, did, saw) VALUES (?1, ?2, '', '', '', '')",
+            rusqlite::params![id, doc],
+        )
+        .expect("insert");
+    }
+    let word = Parsed::parse("重复").for_sessions().to_fts(false).expect("query");
+    let terms = [word];
+    assert_eq!(
+        document_counts(c, SessionIndex::Cjk, &terms, 10).expect("all"),
+        (vec![2], 3)
+    );
+    // The newest two documents hold it once: scaled to three, one.
+    assert_eq!(
+        document_counts(c, SessionIndex::Cjk, &terms, 2).expect("sampled"),
+        (vec![1], 3)
+    );
+}
