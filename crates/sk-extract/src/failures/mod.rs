@@ -42,6 +42,9 @@
 //!   of an added file without `+`, a line of an update hunk without ` `, `-` or `+`) and
 //!   that passed resent well-formed is the format rule it broke, once per rule and
 //!   session (`patch_format`); stale context stays nothing learned.
+//! - An `rg` over the working folder that found nothing (exit code 1), followed within a
+//!   few calls by a call that names what it looked for inside a hidden folder, is the
+//!   lesson that ripgrep skips hidden folders (`hidden_search`), once per session.
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -68,6 +71,7 @@
 
 mod escalation;
 mod fix;
+mod hidden_search;
 mod patch_format;
 
 use std::collections::HashMap;
@@ -184,6 +188,9 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     // session's first one says it, later ones would be the same lesson again.
     let mut quoting_taught = false;
     let mut slips = patch_format::Slips::default();
+    // Searches that found nothing, and the session's hidden-folder lesson once proven.
+    let mut empty_searches: Vec<hidden_search::EmptySearch> = Vec::new();
+    let mut hidden_lesson: Option<Candidate> = None;
 
     for (i, record) in records.iter().enumerate() {
         match record.kind() {
@@ -192,6 +199,15 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
             RecordKind::ToolCall => {
                 if let Some(id) = record.call_id.as_deref() {
                     calls.insert(id, (i, announced_failure));
+                }
+                if hidden_lesson.is_none() {
+                    for search in &mut empty_searches {
+                        if let Some(hidden) = search.found_in(&record.text) {
+                            hidden_lesson = Some(search.lesson(records, &hidden, i));
+                            break;
+                        }
+                    }
+                    empty_searches.retain(|s| !s.expired());
                 }
                 let kind = tool_kind(record.tool.as_deref().unwrap_or(""), &record.text);
                 if kind.changes_files() || kind == ToolKind::Shell {
@@ -235,6 +251,12 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     }
                     if announced || kind == ToolKind::Ask {
                         continue;
+                    }
+                    if hidden_lesson.is_none()
+                        && let Some(search) =
+                            hidden_search::empty_search(&call.text, &record.text, call_index, i)
+                    {
+                        empty_searches.push(search);
                     }
                     if let Some(slip) = patch_format::slip(&call.text, &record.text) {
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
@@ -324,6 +346,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
         out.extend(unfixed(ctx, records, failure));
     }
     out.extend(slips.lessons(ctx, records));
+    out.extend(hidden_lesson);
 }
 
 /// The files an `apply_patch` text names, relative to the session's folder.

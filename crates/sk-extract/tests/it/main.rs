@@ -6,6 +6,7 @@ mod cue_tables;
 mod decisions;
 mod escalation;
 mod hashing;
+mod hidden_search;
 mod patch_format;
 mod props;
 mod revisions;

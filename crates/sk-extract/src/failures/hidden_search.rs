@@ -1,0 +1,224 @@
+//! The lesson of a ripgrep search that found nothing because what it looked for sits under
+//! a hidden folder: `rg` skips hidden files and folders (names starting with `.`) and what
+//! `.gitignore` lists, so `rg --files -g '*.butler.yaml'` answers nothing while
+//! `.ai-clean/specs/x.butler.yaml` exists. Agents then find it another way (`find`, `ls -a`)
+//! and open it; the next session should search with `--hidden` (or `-uu`) at once.
+//!
+//! Decided (precision first):
+//! - The search is `rg` over the working folder (no path, or `.`), exit code 1 (ripgrep's
+//!   "nothing matched"; 2 is an error), without `--hidden`, `-u…` or `--no-ignore`.
+//! - What it looked for is its `--glob` with `--files`, else its pattern: the longest plain
+//!   run of it (letters, digits, `_ . -`, three characters or more).
+//! - The lesson needs proof: within the next [`WINDOW`] tool calls, a call that names that
+//!   run inside a hidden folder (`.codex/…`, `./.ai-clean/…`). One lesson per session.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sk_core::{Category, Record};
+
+use crate::commands::{main_tokens, short_command};
+use crate::{Candidate, Evidence};
+
+/// Tool calls after the empty search in which the hidden path must turn up.
+const WINDOW: usize = 6;
+
+/// A path component that is a hidden folder (`.codex/`, not `./` or `../`).
+static HIDDEN_DIR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?:^|[\s'"=(/])(\.[A-Za-z0-9][A-Za-z0-9_.-]*)/"#).expect("static regex"));
+
+/// The exit code as Codex (`Exit code: 1`, `"exit_code":1`) and Claude (`Exit code 1`) write it.
+static EXIT_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)exit code:? (\d+)|"exit_code":\s*(\d+)"#).expect("static regex"));
+
+/// A search that found nothing, waiting for the hidden path that explains it.
+#[derive(Debug)]
+pub(super) struct EmptySearch {
+    /// The search's call and result.
+    call: usize,
+    result: usize,
+    /// What it looked for, lowercased.
+    looked_for: String,
+    /// Tool calls seen since.
+    calls_since: usize,
+}
+
+/// What an `rg` call looked for, when it searched the working folder and its result says
+/// it found nothing.
+pub(super) fn empty_search(
+    call_text: &str,
+    result_text: &str,
+    call: usize,
+    result: usize,
+) -> Option<EmptySearch> {
+    let tokens: Vec<String> = main_tokens(call_text)
+        .into_iter()
+        .map(|t| t.trim_matches(['\'', '"']).to_string())
+        .collect();
+    if tokens.first().map(String::as_str) != Some("rg") || !found_nothing(result_text) {
+        return None;
+    }
+    let mut files = false;
+    let mut glob = None;
+    let mut positional = Vec::new();
+    let mut i = 1;
+    while let Some(t) = tokens.get(i) {
+        match t.as_str() {
+            "--hidden" | "--no-ignore" => return None,
+            f if f.starts_with("-u") || f.starts_with("-.") => return None,
+            "--files" => files = true,
+            "-g" | "--glob" | "-e" | "--regexp" | "-t" | "--type" | "-T" | "--type-not" | "-m"
+            | "--max-count" | "-A" | "-B" | "-C" | "--max-depth" | "-d" => {
+                let value = tokens.get(i + 1).cloned();
+                if matches!(t.as_str(), "-g" | "--glob") {
+                    glob = value;
+                } else if matches!(t.as_str(), "-e" | "--regexp") {
+                    positional.insert(0, value.unwrap_or_default());
+                }
+                i += 1;
+            }
+            f if f.starts_with("-g") && f.len() > 2 => glob = f.get(2..).map(str::to_string),
+            f if f.starts_with('-') => {}
+            _ => positional.push(t.clone()),
+        }
+        i += 1;
+    }
+    let (looked_for, paths) = if files {
+        (glob?, positional.as_slice())
+    } else {
+        let (pattern, paths) = positional.split_first()?;
+        (pattern.clone(), paths)
+    };
+    if paths.iter().any(|p| !matches!(p.as_str(), "." | "./")) {
+        return None;
+    }
+    let looked_for = plain_run(&looked_for)?;
+    Some(EmptySearch {
+        call,
+        result,
+        looked_for,
+        calls_since: 0,
+    })
+}
+
+/// ripgrep's exit code 1: nothing matched (an error is 2).
+fn found_nothing(text: &str) -> bool {
+    EXIT_CODE
+        .captures(text)
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+        .is_some_and(|m| m.as_str() == "1")
+}
+
+/// The longest run of letters, digits, `_`, `.`, `-` in a pattern or glob, without leading
+/// or trailing dots, lowercased; `None` under three characters.
+fn plain_run(pattern: &str) -> Option<String> {
+    let best = pattern
+        .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map(|r| r.trim_matches(['.', '-']))
+        .max_by_key(|r| r.chars().count())?;
+    (best.chars().count() >= 3).then(|| best.to_lowercase())
+}
+
+impl EmptySearch {
+    /// A later tool call: the hidden folder it names the looked-for run in, if it does;
+    /// `None` also once the window has passed (the caller then drops the search).
+    pub(super) fn found_in(&mut self, call_text: &str) -> Option<String> {
+        self.calls_since += 1;
+        let lower = call_text.to_lowercase();
+        let at = lower.find(&self.looked_for)?;
+        let before = lower.get(..at).unwrap_or_default();
+        // The hidden folder must be on the path that leads to the run.
+        let token_start = before
+            .rfind(|c: char| c.is_whitespace() || c == '\'' || c == '"')
+            .map_or(0, |i| i + 1);
+        let path = call_text.get(token_start..at + self.looked_for.len())?;
+        HIDDEN_DIR
+            .captures(path)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+    }
+
+    pub(super) fn expired(&self) -> bool {
+        self.calls_since >= WINDOW
+    }
+
+    /// The lesson: the search, where the thing was, and what to run next time.
+    pub(super) fn lesson(&self, records: &[Record], hidden: &str, found: usize) -> Candidate {
+        let search = short_command(&records[self.call].text, 60);
+        let body = format!(
+            "Searched: `{search}` found nothing (exit code 1).\n\
+             It was under the hidden folder `{hidden}/`: found with `{}`.\n\
+             Why: ripgrep skips hidden files and folders (names starting with `.`) and what .gitignore lists.\n\
+             Next time: when a search finds nothing that should exist, run it again with `rg --hidden` \
+             (hidden files) or `rg -uu` (hidden and ignored files), or use `find`.\n",
+            short_command(&records[found].text, 80)
+        );
+        Candidate {
+            category: Category::Mistake,
+            title: format!(
+                "`rg` skips hidden folders such as `{hidden}/`: search again with `--hidden` or `-uu`"
+            ),
+            body,
+            tags: vec!["rg".into(), "hidden-files".into()],
+            files: Vec::new(),
+            confidence: 0.60,
+            evidence: vec![
+                Evidence::of(&records[self.call]),
+                Evidence::of(&records[self.result]),
+                Evidence::of(&records[found]),
+            ],
+            cues: vec!["rule:failure-fix".into(), "match:hidden-search".into()],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(call: &str, result: &str) -> Option<String> {
+        empty_search(call, result, 0, 1).map(|s| s.looked_for)
+    }
+
+    #[test]
+    fn an_empty_rg_over_the_working_folder_is_noted_with_what_it_looked_for() {
+        let empty = "Exit code: 1\nWall time: 0.1 seconds\nOutput:\n";
+        assert_eq!(
+            search("rg --files -g '*.butler.yaml'", empty).as_deref(),
+            Some("butler.yaml")
+        );
+        assert_eq!(search("rg \"mcp\"", empty).as_deref(), Some("mcp"));
+        assert_eq!(search("rg -n 'TODO' .", empty).as_deref(), Some("todo"));
+        // Searched elsewhere, with hidden files already, found something, or failed.
+        assert_eq!(search("rg mcp src", empty), None);
+        assert_eq!(search("rg --hidden mcp", empty), None);
+        assert_eq!(search("rg -uu mcp", empty), None);
+        assert_eq!(search("rg mcp", "Exit code: 0\nOutput:\nsrc/a.rs:1:mcp"), None);
+        assert_eq!(search("rg mcp", "Exit code: 10\nOutput:\n"), None);
+        assert_eq!(
+            search("rg mcp", r#"{"output":"","metadata":{"exit_code":1}}"#).as_deref(),
+            Some("mcp")
+        );
+        assert_eq!(
+            search("rg mcp", "Exit code: 2\nOutput:\nrg: regex parse error"),
+            None
+        );
+        assert_eq!(search("grep -r mcp .", empty), None);
+        assert_eq!(search("rg ab", empty), None, "too short to recognise");
+    }
+
+    #[test]
+    fn the_hidden_folder_must_lead_to_what_was_looked_for() {
+        let mut s =
+            empty_search("rg --files -g '*.butler.yaml'", "Exit code: 1\nOutput:\n", 0, 1).expect("noted");
+        assert_eq!(s.found_in("find . -name '*.butler.yaml'"), None);
+        assert_eq!(
+            s.found_in("cat ./.ai-clean/specs/doc-spec.butler.yaml")
+                .as_deref(),
+            Some(".ai-clean")
+        );
+        // A hidden folder elsewhere on the line is not where it was.
+        assert_eq!(s.found_in("cat .git/config notes.butler.yaml"), None);
+        assert!(!s.expired());
+    }
+}
