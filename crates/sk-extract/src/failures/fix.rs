@@ -135,13 +135,29 @@ const REVISION_WORDS_CHARS: usize = 18;
 
 /// Every file an `apply_patch` text updates, adds or deletes (Codex edits files by running
 /// `apply_patch` in its shell), in order.
-pub(super) fn patched_files(text: &str) -> impl Iterator<Item = String> + '_ {
+fn patched_files(text: &str) -> impl Iterator<Item = String> + '_ {
     text.lines().filter_map(|l| {
         ["*** Update File: ", "*** Add File: ", "*** Delete File: "]
             .iter()
             .find_map(|p| l.trim().strip_prefix(p))
             .map(|f| f.trim().to_string())
     })
+}
+
+/// The files an `apply_patch` text names, relative to the session's folder.
+pub(super) fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
+    let mut files: Vec<String> = patched_files(text).map(|f| relativize(&f, ctx.cwd)).collect();
+    files.dedup();
+    files
+}
+
+/// A call's files relative to the session's folder, empty ones dropped.
+pub(super) fn rel_files(ctx: &SessionContext, files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| relativize(f, ctx.cwd))
+        .filter(|f| !f.is_empty())
+        .collect()
 }
 
 /// A path short enough for a title: whole when short, else its file name.

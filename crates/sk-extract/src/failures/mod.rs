@@ -79,7 +79,7 @@ use std::collections::HashMap;
 use sk_core::{Category, Record, RecordKind};
 
 use self::escalation::{escalation_fix, sandbox_refusal};
-use self::fix::{fix_phrase, fix_step, patched_files};
+use self::fix::{fix_phrase, fix_step, patched_rel, rel_files};
 use crate::commands::{
     Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises,
     short_command, tool_kind,
@@ -347,21 +347,6 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     }
     out.extend(slips.lessons(ctx, records));
     out.extend(hidden_lesson);
-}
-
-/// The files an `apply_patch` text names, relative to the session's folder.
-fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
-    let mut files: Vec<String> = patched_files(text).map(|f| relativize(&f, ctx.cwd)).collect();
-    files.dedup();
-    files
-}
-
-fn rel_files(ctx: &SessionContext, files: &[String]) -> Vec<String> {
-    files
-        .iter()
-        .map(|f| relativize(f, ctx.cwd))
-        .filter(|f| !f.is_empty())
-        .collect()
 }
 
 fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
