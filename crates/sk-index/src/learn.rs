@@ -466,6 +466,18 @@ mod tests {
     }
 
     #[test]
+    fn a_repository_given_as_a_url_is_stored_as_owner_and_name() {
+        let with = |r: &str| lesson("t", "b").with_repo(Some(r)).repo;
+        assert_eq!(
+            with("https://tok@github.com/Acme/Site.git").as_deref(),
+            Some("Acme/Site")
+        );
+        assert_eq!(with("Acme/Site").as_deref(), Some("Acme/Site"));
+        assert_eq!(with("/home/me/notes").as_deref(), Some("/home/me/notes"));
+        assert_eq!(with("  "), None);
+    }
+
+    #[test]
     fn titles_are_checked() {
         assert_eq!(lesson("  ", "b").check(), Err(Refusal::EmptyTitle));
         assert_eq!(lesson("t", " \n ").check(), Err(Refusal::EmptyBody));

@@ -121,3 +121,16 @@ fn cjk_document_counts_sample_the_newest_documents() {
         (vec![1], 3)
     );
 }
+
+/// A query is ranked in the CJK index only when it asks for a CJK word: excluding one
+/// keeps an English question in the index of words.
+#[test]
+fn only_a_cjk_word_asked_for_sends_a_query_to_the_cjk_index() {
+    let index = |q: &str| SessionIndex::for_query(&Parsed::parse(q).for_sessions());
+    assert_eq!(index("timeout retry"), SessionIndex::Words);
+    assert_eq!(index("timeout -日志"), SessionIndex::Words);
+    assert_eq!(index("timeout -\"重复 export\""), SessionIndex::Words);
+    assert_eq!(index("重复"), SessionIndex::Cjk);
+    assert_eq!(index("timeout 重复"), SessionIndex::Cjk);
+    assert_eq!(index("\"飞书 webhook\""), SessionIndex::Cjk);
+}
