@@ -8,7 +8,11 @@
 /// single name (a folder) or an empty value. The host and any user or token before it
 /// are dropped.
 pub fn owner_name(repo: &str) -> Option<String> {
-    let path = remote_path(repo).unwrap_or_else(|| repo.trim());
+    owner_name_in(remote_path(repo).unwrap_or_else(|| repo.trim()))
+}
+
+/// `owner/name` from the path part of a repository's name (`owner/name.git`).
+fn owner_name_in(path: &str) -> Option<String> {
     let path = path.trim_end_matches('/');
     let path = path.strip_suffix(".git").unwrap_or(path);
     // Azure DevOps names a repository `org/project/_git/name`: the project is its owner.
@@ -27,7 +31,7 @@ pub fn canonical(repo: &str) -> String {
     let Some(path) = remote_path(trimmed) else {
         return trimmed.to_string();
     };
-    if let Some(on) = owner_name(trimmed) {
+    if let Some(on) = owner_name_in(path) {
         return on;
     }
     let path = path.trim_end_matches('/');

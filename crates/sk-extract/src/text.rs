@@ -317,6 +317,15 @@ pub(crate) fn relativize(path: &str, cwd: Option<&str>) -> String {
     path.trim_start_matches("./").to_string()
 }
 
+/// A line of output with the paths inside `cwd` written relative to it (`/w/app/.git/x`
+/// → `.git/x` for `cwd` `/w/app`), as everywhere in entries.
+pub(crate) fn relative_in(line: &str, cwd: Option<&str>) -> String {
+    match cwd.map(|c| c.trim_end_matches(['/', '\\'])) {
+        Some(cwd) if !cwd.is_empty() => line.replace(&format!("{cwd}/"), ""),
+        _ => line.to_string(),
+    }
+}
+
 /// A short form of a path for titles: relative paths stay, absolute ones become their last
 /// two components (temporary folders mean nothing to a later reader).
 pub(crate) fn display_path(path: &str) -> String {

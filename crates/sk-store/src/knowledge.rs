@@ -179,6 +179,12 @@ pub fn neighbours(
     .collect()
 }
 
+/// An entry's repository as stored: `owner/name` whatever shape it arrived in (a URL from
+/// an export or a replica of an older version, credentials included: `sk_core::repo`).
+fn stored_repo(repo: Option<&str>) -> Option<String> {
+    repo.map(sk_core::repo::canonical).filter(|r| !r.is_empty())
+}
+
 /// Inserts a new entry with its provenance; returns its id.
 pub fn insert(conn: &Connection, draft: &Draft, seen: &[Seen]) -> rusqlite::Result<i64> {
     let now = sk_core::time::now_ms();
@@ -194,7 +200,7 @@ pub fn insert(conn: &Connection, draft: &Draft, seen: &[Seen]) -> rusqlite::Resu
         draft.title,
         draft.body,
         join_tags(&draft.tags),
-        draft.repo,
+        stored_repo(draft.repo.as_deref()),
         draft.task,
         draft.origin.as_str(),
         draft.confidence.clamp(0.0, 1.0),
@@ -690,7 +696,7 @@ pub fn restore(conn: &Connection, entry: &Entry, source_confidence: f64) -> rusq
         entry.title,
         entry.body,
         join_tags(&entry.tags),
-        entry.repo,
+        stored_repo(entry.repo.as_deref()),
         entry.task,
         entry.origin.as_str(),
         entry.confidence,

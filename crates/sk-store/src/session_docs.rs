@@ -17,7 +17,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::search::language::Languages;
-use crate::search::words::{push_indexed, with_bigrams};
+use crate::search::words::{is_cjk, push_indexed, with_bigrams};
 
 /// Per-record and per-column byte ceilings. Output is capped hard: a 1 MB build log says
 /// what it is about in its first lines, and BM25 would otherwise count its length against
@@ -266,19 +266,17 @@ impl Doc {
     /// The document for `session_cjk` (schema v10): every column followed by the bigrams of
     /// its CJK runs; `None` when the session holds no CJK text.
     fn with_bigrams(&self) -> Option<Doc> {
-        let columns = [&self.title, &self.asked, &self.said, &self.did, &self.saw].map(|c| with_bigrams(c));
-        if columns.iter().all(Option::is_none) {
+        let columns = [&self.title, &self.asked, &self.said, &self.did, &self.saw];
+        if !columns.iter().any(|c| c.chars().any(is_cjk)) {
             return None;
         }
-        let [title, asked, said, did, saw] =
-            [&self.title, &self.asked, &self.said, &self.did, &self.saw].map(String::clone);
-        let pick = |i: usize, plain: String| columns[i].clone().unwrap_or(plain);
+        let [title, asked, said, did, saw] = columns.map(|c| with_bigrams(c).unwrap_or_else(|| c.clone()));
         Some(Doc {
-            title: pick(0, title),
-            asked: pick(1, asked),
-            said: pick(2, said),
-            did: pick(3, did),
-            saw: pick(4, saw),
+            title,
+            asked,
+            said,
+            did,
+            saw,
         })
     }
 }

@@ -650,8 +650,7 @@ fn put_entry(conn: &Connection, key: &str, put: &PutPayload, c: &Change, now: i6
             .map(str::to_string)
             .collect(),
         files: put.files.clone(),
-        // `owner/name`, whatever an older replica stored (sk_core::repo).
-        repo: put.repo.as_deref().map(sk_core::repo::canonical),
+        repo: put.repo.clone(),
         task: put.task.clone(),
         origin: Origin::Imported,
         confidence: put.confidence.unwrap_or(0.5).clamp(0.0, 1.0),

@@ -59,29 +59,35 @@ impl Write for Out {
 /// What a control character is shown as.
 const SHOWN: &str = "\u{FFFD}";
 
+/// The length of the control character that starts at `buf[i]`: 1 for C0 (but tab and
+/// newline) and DEL, 2 for a C1 character in UTF-8; `None` for any other byte.
+fn control_at(buf: &[u8], i: usize) -> Option<usize> {
+    match *buf.get(i)? {
+        b'\n' | b'\t' => None,
+        b if b < 0x20 || b == 0x7f => Some(1),
+        0xc2 if buf.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)) => Some(2),
+        _ => None,
+    }
+}
+
 fn needs_neutralizing(buf: &[u8]) -> bool {
-    buf.iter().enumerate().any(|(i, &b)| {
-        (b < 0x20 && b != b'\n' && b != b'\t')
-            || b == 0x7f
-            || (b == 0xc2 && buf.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
-    })
+    (0..buf.len()).any(|i| control_at(buf, i).is_some())
 }
 
 /// `buf` with every control character but tab and newline (C0, DEL, and C1 as UTF-8)
-/// replaced by [`SHOWN`], and `\r\n` read as a newline. Works on bytes: a write may split a UTF-8 sequence, and every
-/// other byte passes unchanged. (A C1 character split across two writes passes: the
-/// buffered writer hands whole lines here in practice.)
+/// replaced by [`SHOWN`], and `\r\n` read as a newline. Works on bytes: a write may split
+/// a UTF-8 sequence, and every other byte passes unchanged. (A C1 character split across
+/// two writes passes: the buffered writer hands whole lines here in practice.)
 fn neutralize(buf: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(buf.len() + 8);
     let mut i = 0;
     while let Some(&b) = buf.get(i) {
-        let c1 = b == 0xc2 && buf.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n));
         if b == b'\r' && buf.get(i + 1) == Some(&b'\n') {
             // A Windows line end is a line end.
             i += 1;
-        } else if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || c1 {
+        } else if let Some(len) = control_at(buf, i) {
             out.extend_from_slice(SHOWN.as_bytes());
-            i += if c1 { 2 } else { 1 };
+            i += len;
         } else {
             out.push(b);
             i += 1;

@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
+use sk_store::search::words::is_cjk;
 
 use super::eval::{Sk, Tally, first_rank};
 
@@ -20,11 +21,6 @@ use super::eval::{Sk, Tally, first_rank};
 const PER_SESSION: usize = 5;
 /// The seed: the same database gives the same words.
 const SEED: u64 = 20_261_207;
-
-/// Whether `c` is written in one of the scripts (the same ranges as sk's index).
-fn is_cjk(c: char) -> bool {
-    sk_store::search::words::is_cjk(c)
-}
 
 /// `(session key, word)` pairs drawn from the prompts of every session with CJK text.
 pub fn known_items(db: &Path) -> Result<Vec<(String, String)>> {

@@ -6,10 +6,10 @@
 
 use sk_core::{Agent, Category, Record};
 
-use super::{FixMatch, OpenFailure, common_tags, failure_evidence, failure_files};
+use super::{FixMatch, OpenFailure, common_tags, failure_evidence, failure_files, repeat_bonus};
 use crate::commands::{ToolKind, main_tokens, normalize_command, short_command};
 use crate::sandbox::{self, Refusal};
-use crate::text::excerpt;
+use crate::text::{excerpt, relative_in};
 use crate::{Candidate, Evidence, SessionContext};
 
 /// Room kept for the command in a title that says why the sandbox refused it.
@@ -95,22 +95,14 @@ pub(super) fn escalation_fix(
         cues.push("justified".into());
     }
     let n = failure.attempts.len();
-    if n > 1 {
-        confidence += crate::per_extra(n, 0.05, 2);
-        cues.push(format!("attempts:{n}"));
-    }
+    confidence += repeat_bonus(n, &mut cues);
 
     // The body is what a reader needs and little of what only this session had (a
     // script's long description argument): the same lesson from several sessions then
     // reads, and merges, as one entry.
     let command = excerpt(&normalize_command(&failed.text), BODY_COMMAND_CHARS);
     let mut b = format!("Failed in {agent}'s sandbox: `{command}` ({})\n", failure.tool);
-    // Paths inside the working directory read relative to it, as everywhere in entries.
-    let line = match ctx.cwd.map(|c| c.trim_end_matches('/')) {
-        Some(cwd) if !cwd.is_empty() => refusal.line.replace(&format!("{cwd}/"), ""),
-        _ => refusal.line.clone(),
-    };
-    b.push_str(&format!("Error: {line}\n"));
+    b.push_str(&format!("Error: {}\n", relative_in(&refusal.line, ctx.cwd)));
     if n > 1 {
         b.push_str(&format!("Failed {n} times in the sandbox.\n"));
     }

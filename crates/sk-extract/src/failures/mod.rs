@@ -349,6 +349,15 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     out.extend(hidden_lesson);
 }
 
+/// +0.05 per repeated failure before the fix (up to two), noted as `attempts:N`.
+fn repeat_bonus(attempts: usize, cues: &mut Vec<String>) -> f32 {
+    if attempts < 2 {
+        return 0.0;
+    }
+    cues.push(format!("attempts:{attempts}"));
+    crate::per_extra(attempts, 0.05, 2)
+}
+
 fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
     match kind {
         ToolKind::Shell => Target::Command {
@@ -705,11 +714,7 @@ fn fixed(
         confidence += 0.05;
         cues.push("edit-touches-error-file".into());
     }
-    let n = failure.attempts.len();
-    if n > 1 {
-        confidence += crate::per_extra(n, 0.05, 2);
-        cues.push(format!("attempts:{n}"));
-    }
+    confidence += repeat_bonus(failure.attempts.len(), &mut cues);
     let mut tags = vec!["failure-fix".to_string()];
     tags.extend(common_tags(records, failure, &files));
     let mut evidence = failure_evidence(records, failure);

@@ -16,7 +16,7 @@
 
 use sk_core::{Category, Record};
 
-use crate::text::display_path;
+use crate::text::{display_path, relative_in};
 use crate::{Candidate, Evidence, SessionContext};
 
 /// The format rule a refused patch broke.
@@ -132,19 +132,18 @@ fn quoted_line(rest: &str) -> Option<&str> {
 /// reports).
 fn bad_line(lines: &[&str], line_no: usize, quoted: Option<&str>) -> Option<usize> {
     let at = line_no.checked_sub(1)?;
-    match quoted {
-        None => (at < lines.len()).then_some(at),
-        Some(q) if lines.get(at) == Some(&q) => Some(at),
-        Some(q) => [at.checked_sub(1), at.checked_add(1)]
-            .into_iter()
-            .flatten()
-            .find(|&i| lines.get(i) == Some(&q))
-            .or_else(|| {
-                (at < lines.len() && !q.is_empty())
-                    .then(|| lines.iter().position(|l| *l == q))
-                    .flatten()
-            }),
+    let Some(q) = quoted else {
+        return (at < lines.len()).then_some(at);
+    };
+    let near = [Some(at), at.checked_sub(1), at.checked_add(1)];
+    if let Some(i) = near.into_iter().flatten().find(|&i| lines.get(i) == Some(&q)) {
+        return Some(i);
     }
+    // Further away, only a line that says something (an empty one is everywhere).
+    if at < lines.len() && !q.is_empty() {
+        return lines.iter().position(|l| *l == q);
+    }
+    None
 }
 
 /// A format slip waiting for the patch that fixes it.
@@ -232,12 +231,7 @@ fn lesson(
         .map(|f| format!("`{}`", display_path(f)))
         .collect();
     let mut body = format!("Failed: `apply_patch` {what} {}\n", shown.join(", "));
-    // Paths inside the working directory read relative to it, as everywhere in entries.
-    let error = match ctx.cwd.map(|c| c.trim_end_matches(['/', '\\'])) {
-        Some(cwd) if !cwd.is_empty() => error.replace(&format!("{cwd}/"), ""),
-        _ => error.to_string(),
-    };
-    body.push_str(&format!("Error: {error}\n"));
+    body.push_str(&format!("Error: {}\n", relative_in(error, ctx.cwd)));
     body.push_str(&format!("Why: {}.\n", open.slip.why()));
     body.push_str(&format!("Fixed by: {}.\n", open.slip.fix()));
     let times = open.attempts.len() + repeats;

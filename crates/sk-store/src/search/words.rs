@@ -100,51 +100,43 @@ impl Parsed {
     pub fn for_sessions(&self) -> Parsed {
         let mut terms = Vec::with_capacity(self.terms.len());
         for t in &self.terms {
-            if !t.words.iter().any(|w| w.chars().any(is_cjk)) {
-                terms.push(t.clone());
-                continue;
-            }
-            for w in &t.words {
-                let mut plain = String::new();
-                let flush = |plain: &mut String, terms: &mut Vec<Term>| {
-                    if plain.chars().any(char::is_alphanumeric) {
-                        terms.push(Term {
-                            words: vec![std::mem::take(plain)],
-                            exclude: t.exclude,
-                            prefix: false,
-                        });
-                    }
-                    plain.clear();
-                };
-                let mut rest = w.as_str();
-                while let Some(start) = rest.find(is_cjk) {
-                    plain.push_str(rest.get(..start).unwrap_or_default());
-                    flush(&mut plain, &mut terms);
-                    let after = rest.get(start..).unwrap_or_default();
-                    let end = after.find(|c: char| !is_cjk(c)).unwrap_or(after.len());
-                    let run = after.get(..end).unwrap_or_default();
-                    let pairs: Vec<String> = bigrams(run).map(str::to_string).collect();
-                    terms.push(if pairs.is_empty() {
-                        // One character: indexed alone too (`with_bigrams`).
-                        Term {
-                            words: vec![run.to_string()],
-                            exclude: t.exclude,
-                            prefix: false,
-                        }
-                    } else {
-                        Term {
-                            words: pairs,
-                            exclude: t.exclude,
-                            prefix: false,
-                        }
-                    });
-                    rest = after.get(end..).unwrap_or_default();
+            if t.words.iter().any(|w| w.chars().any(is_cjk)) {
+                for w in &t.words {
+                    push_word_terms(w, t.exclude, &mut terms);
                 }
-                plain.push_str(rest);
-                flush(&mut plain, &mut terms);
+            } else {
+                terms.push(t.clone());
             }
         }
         Parsed { terms }
+    }
+}
+
+/// The terms that ask the CJK index for `word`, in order: each run of CJK characters as the
+/// phrase of its bigrams (a single character as itself, which `with_bigrams` indexes too),
+/// and each stretch of other letters between runs as a word of its own.
+fn push_word_terms(word: &str, exclude: bool, out: &mut Vec<Term>) {
+    let term = |words: Vec<String>| Term {
+        words,
+        exclude,
+        prefix: false,
+    };
+    let mut rest = word;
+    while let Some(first) = rest.chars().next() {
+        let cjk = is_cjk(first);
+        let end = rest.find(|c: char| is_cjk(c) != cjk).unwrap_or(rest.len());
+        let piece = rest.get(..end).unwrap_or(rest);
+        rest = rest.get(end..).unwrap_or_default();
+        if cjk {
+            let pairs: Vec<String> = bigrams(piece).map(str::to_string).collect();
+            out.push(term(if pairs.is_empty() {
+                vec![piece.to_string()]
+            } else {
+                pairs
+            }));
+        } else if piece.chars().any(char::is_alphanumeric) {
+            out.push(term(vec![piece.to_string()]));
+        }
     }
 }
 
