@@ -6,8 +6,9 @@
 //! for file tools. What happened in between (edits, other commands) is the fix.
 //!
 //! Decided (precision first):
-//! - Permission prompts the user has not granted and stale-edit bookkeeping ("string to
-//!   replace not found") never become mistakes: they reflect the moment, not the project.
+//! - Permission prompts the user has not granted never become mistakes: they reflect the
+//!   moment, not the project. An edit refused on a file not read first or on stale
+//!   context, then passing, is its own lesson (`stale_edit`).
 //! - A failure the agent announced ("read a non-existent file to demonstrate…") is skipped.
 //! - "File does not exist" / "No such file or directory" is probing or sequencing (read,
 //!   then create, then read again), not a mistake, whatever the tool.
@@ -41,7 +42,7 @@
 //! - A patch Codex's `apply_patch` refused as malformed ("invalid hunk at line N": a line
 //!   of an added file without `+`, a line of an update hunk without ` `, `-` or `+`) and
 //!   that passed resent well-formed is the format rule it broke, once per rule and
-//!   session (`patch_format`); stale context stays nothing learned.
+//!   session (`patch_format`).
 //! - An `rg` over the working folder that found nothing (exit code 1), followed within a
 //!   few calls by a call that names what it looked for inside a hidden folder, is the
 //!   lesson that ripgrep skips hidden folders (`hidden_search`), once per session.
@@ -73,6 +74,8 @@ mod escalation;
 mod fix;
 mod hidden_search;
 mod patch_format;
+mod stale_edit;
+mod wording;
 
 use std::collections::HashMap;
 
@@ -80,13 +83,13 @@ use sk_core::{Category, Record, RecordKind};
 
 use self::escalation::{escalation_fix, sandbox_refusal};
 use self::fix::{fix_phrase, fix_step, patched_rel, rel_files};
+use self::wording::{body, title};
 use crate::commands::{
-    Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises,
-    short_command, tool_kind,
+    Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises, tool_kind,
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
-use crate::text::{display_path, excerpt, language_of, relativize};
+use crate::text::{excerpt, language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
 /// Failures kept open at once; the oldest is closed (as unfixed) beyond this, which keeps
@@ -100,10 +103,6 @@ const CORRECTION_WINDOW: usize = 10;
 /// A revised command (quoted, or other arguments) must come within this many shell calls
 /// of the failure: further away, the same program run with other arguments is another task.
 const REVISION_WINDOW: usize = 3;
-/// Changes listed in a body.
-const MAX_CHANGES_LISTED: usize = 6;
-/// Longest command shown in a title.
-const TITLE_COMMAND_CHARS: usize = 40;
 /// Longest command in a title that also names the fix (the failed one and the fix's).
 const FIX_COMMAND_CHARS: usize = 26;
 
@@ -188,6 +187,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     // session's first one says it, later ones would be the same lesson again.
     let mut quoting_taught = false;
     let mut slips = patch_format::Slips::default();
+    let mut stale = stale_edit::StaleEdits::default();
     // Searches that found nothing, and the session's hidden-folder lesson once proven.
     let mut empty_searches: Vec<hidden_search::EmptySearch> = Vec::new();
     let mut hidden_lesson: Option<Candidate> = None;
@@ -210,6 +210,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     empty_searches.retain(|s| !s.expired());
                 }
                 let kind = tool_kind(record.tool.as_deref().unwrap_or(""), &record.text);
+                stale.looked(record, i, kind);
                 if kind.changes_files() || kind == ToolKind::Shell {
                     // A patch applied from the shell is an edit of the files it names.
                     let patched: Vec<String> = if kind == ToolKind::Shell {
@@ -262,6 +263,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
                         continue;
                     }
+                    if let Some(refusal) = stale_edit::refusal(&record.text) {
+                        stale.refused(ctx, refusal, call, &record.text, (call_index, i));
+                        continue;
+                    }
                     let error = classify(&record.text);
                     if error.class.is_noise() || error.class == ErrorClass::NotFound {
                         continue;
@@ -297,6 +302,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     if !patched.is_empty() {
                         slips.passed(&patched, (call_index, i));
                     }
+                    stale.passed(ctx, call, kind, (call_index, i));
                     let escalated = sk_core::escalation::split(&call.text).1;
                     let mut k = 0;
                     while k < open.len() {
@@ -346,6 +352,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
         out.extend(unfixed(ctx, records, failure));
     }
     out.extend(slips.lessons(ctx, records));
+    out.extend(stale.lessons(ctx, records));
     out.extend(hidden_lesson);
 }
 
@@ -453,175 +460,6 @@ fn changes_between<'c>(failure: &OpenFailure, fix_call: usize, changes: &'c [Cha
         .filter(|c| !failure.attempts.iter().any(|a| a.call == c.call))
         .filter(|c| retried.is_none() || c.normalized.as_deref() != retried)
         .collect()
-}
-
-fn describe_change(ctx: &SessionContext, records: &[Record], change: &Change) -> String {
-    let call = &records[change.call];
-    match change.kind {
-        // Codex's `apply_patch` run from the shell is already an edit here (see `extract`).
-        ToolKind::Shell => format!("ran `{}`", short_command(&call.text, 60)),
-        kind => {
-            let file = change
-                .files
-                .first()
-                .map(|f| display_path(&relativize(f, ctx.cwd)))
-                .unwrap_or_else(|| "a file".into());
-            let verb = if kind == ToolKind::Write {
-                "wrote"
-            } else {
-                "edited"
-            };
-            let heads: Vec<&str> = call
-                .text
-                .lines()
-                .skip(1)
-                .filter(|l| l.starts_with("- ") || l.starts_with("+ "))
-                .take(2)
-                .collect();
-            if heads.is_empty() {
-                format!("{verb} {file}")
-            } else {
-                format!("{verb} {file} ({})", excerpt(&heads.join(" / "), 120))
-            }
-        }
-    }
-}
-
-/// Words for a failed call: "`cargo test -p auth`", "Reading notes.md".
-fn subject(failure: &OpenFailure, call: &Record, command_chars: usize) -> String {
-    match (&failure.target, failure.kind) {
-        (Target::Command { .. }, _) => format!("`{}`", short_command(&call.text, command_chars)),
-        (Target::File(file), kind) => {
-            let verb = match kind {
-                ToolKind::Read => "Reading",
-                ToolKind::Write => "Writing",
-                _ => "Editing",
-            };
-            format!("{verb} {}", display_path(file))
-        }
-        (Target::Text(_), ToolKind::Search) => format!(
-            "Searching for `{}`",
-            excerpt(call.text.lines().next().unwrap_or(""), 40).replace('`', "'")
-        ),
-        (Target::Text(_), _) => format!("`{}`", failure.tool),
-    }
-}
-
-fn title(
-    failure: &OpenFailure,
-    records: &[Record],
-    fix: Option<(FixMatch, &Record)>,
-    fixed_by: Option<&str>,
-) -> String {
-    let first = &failure.attempts[0];
-    let call = &records[first.call];
-    let error = &first.error;
-    if error.class == ErrorClass::CommandNotFound {
-        let missing = error
-            .program
-            .clone()
-            .or_else(|| program(&call.text))
-            .unwrap_or_else(|| "command".into());
-        return match (fix, fixed_by) {
-            (Some((FixMatch::Corrected, ok)), _) => {
-                format!(
-                    "`{missing}`: command not found; `{}` worked",
-                    short_command(&ok.text, TITLE_COMMAND_CHARS)
-                )
-            }
-            (_, Some(fixed_by)) => format!("`{missing}`: command not found; {fixed_by}"),
-            _ => format!("`{missing}`: command not found"),
-        };
-    }
-    // The lesson is the error and what fixed it: with a fix, the failed command and the
-    // error's words make room for it.
-    let command_chars = if fixed_by.is_some() {
-        FIX_COMMAND_CHARS
-    } else {
-        TITLE_COMMAND_CHARS
-    };
-    let subject = subject(failure, call, command_chars);
-    // (+1: a cut phrase ends with "…".)
-    let tail = fixed_by.map_or(0, |f| f.chars().count() + 2 + 1);
-    let budget = crate::MAX_TITLE_CHARS.saturating_sub(subject.chars().count() + " failed: ".len() + tail);
-    match fixed_by {
-        Some(f) => format!("{subject} failed: {}; {f}", error.phrase_within(budget)),
-        None => format!("{subject} failed: {}", error.phrase_within(budget)),
-    }
-}
-
-fn body(
-    ctx: &SessionContext,
-    records: &[Record],
-    failure: &OpenFailure,
-    between: &[&Change],
-    step: Option<&Change>,
-    fix: Option<usize>,
-) -> String {
-    let first = &failure.attempts[0];
-    let call = &records[first.call];
-    let mut b = String::new();
-    match failure.kind {
-        ToolKind::Shell => b.push_str(&format!(
-            "Failed: `{}` ({})\n",
-            excerpt(&normalize_command(&call.text), 300),
-            failure.tool
-        )),
-        _ => b.push_str(&format!(
-            "Failed: {} {}\n",
-            failure.tool,
-            excerpt(call.text.lines().next().unwrap_or(""), 200)
-        )),
-    }
-    b.push_str(&format!("Error: {}\n", first.error.excerpt));
-    let n = failure.attempts.len();
-    if n > 1 {
-        b.push_str(&format!("Failed {n} times"));
-        let others: Vec<&str> = failure.attempts[1..]
-            .iter()
-            .map(|a| a.error.phrase.as_str())
-            .filter(|p| *p != first.error.phrase)
-            .collect();
-        if let Some(last) = others.last() {
-            b.push_str(&format!("; later: {last}"));
-        }
-        b.push_str(".\n");
-    }
-    if !between.is_empty() {
-        let listed: Vec<String> = between
-            .iter()
-            .take(MAX_CHANGES_LISTED)
-            .map(|c| describe_change(ctx, records, c))
-            .collect();
-        b.push_str(&format!("In between: {}", listed.join("; ")));
-        if between.len() > MAX_CHANGES_LISTED {
-            b.push_str(&format!("; and {} more", between.len() - MAX_CHANGES_LISTED));
-        }
-        b.push('\n');
-    }
-    if let Some(step) = step {
-        let what = match step.kind {
-            // The whole command, as it ran: the fix is what a reader will copy.
-            ToolKind::Shell if program(&records[step.call].text).as_deref() != Some("apply_patch") => {
-                format!("`{}`", excerpt(&normalize_command(&records[step.call].text), 300))
-            }
-            _ => describe_change(ctx, records, step),
-        };
-        b.push_str(&format!("Fixed by: {what}\n"));
-    }
-    match fix {
-        Some(ok) => {
-            let ok = &records[ok];
-            let passed = if failure.kind == ToolKind::Shell {
-                format!("`{}`", excerpt(&normalize_command(&ok.text), 300))
-            } else {
-                excerpt(ok.text.lines().next().unwrap_or(""), 200)
-            };
-            b.push_str(&format!("Then passed: {passed}\n"));
-        }
-        None => b.push_str("No later attempt passed in this session.\n"),
-    }
-    b
 }
 
 fn common_tags(records: &[Record], failure: &OpenFailure, files: &[String]) -> Vec<String> {

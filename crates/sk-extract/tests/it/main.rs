@@ -11,5 +11,6 @@ mod patch_format;
 mod props;
 mod revisions;
 mod slips;
+mod stale_edit;
 mod support;
 mod synthetic;

@@ -1,7 +1,8 @@
 //! Codex's `apply_patch` refusing a malformed patch (its parser's "invalid hunk at line N"),
 //! then applying the same change resent well-formed: the lesson is the format rule the
 //! agent broke, once per session however often it broke it. Stale context ("Failed to find
-//! expected lines") and slips never fixed teach nothing.
+//! expected lines") is not a format slip (it is `stale_edit`'s), and slips never fixed
+//! teach nothing.
 
 use sk_core::{Agent, Category};
 use sk_extract::Candidate;
@@ -107,7 +108,7 @@ fn an_unprefixed_line_in_an_update_hunk_is_its_own_rule() {
 }
 
 #[test]
-fn stale_context_and_unfixed_slips_teach_nothing() {
+fn stale_context_is_no_format_rule_and_unfixed_slips_teach_nothing() {
     let mut s = Session::new();
     s.prompt("update the docs")
         // Stale context: the file changed under the agent; not a format rule.
@@ -135,5 +136,10 @@ fn stale_context_and_unfixed_slips_teach_nothing() {
         )
         .answer("I'll leave b.md for later.");
     let m = mistakes(&s);
-    assert!(!m.iter().any(|c| c.title.contains("apply_patch")), "{}", show(&m));
+    assert!(
+        !m.iter().any(|c| c.title.starts_with("`apply_patch`:")),
+        "{}",
+        show(&m)
+    );
+    assert!(!m.iter().any(|c| c.body.contains("b.md")), "{}", show(&m));
 }

@@ -28,6 +28,7 @@ mod redact;
 mod redaction_oracle;
 mod runbook;
 mod sessions;
+mod stale_edit;
 mod sync;
 mod ui_browser;
 mod ui_http;

@@ -1,0 +1,184 @@
+//! How a failure's entry reads: its title ("`X` failed: E; fixed by `Y`"), its body (what
+//! failed, what changed in between, the fix, what then passed) and how a change is told.
+
+use sk_core::Record;
+
+use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure, Target};
+use crate::SessionContext;
+use crate::commands::{ToolKind, normalize_command, program, short_command};
+use crate::errors::ErrorClass;
+use crate::text::{display_path, excerpt, relativize};
+
+/// Changes listed in a body.
+const MAX_CHANGES_LISTED: usize = 6;
+/// Longest command shown in a title.
+const TITLE_COMMAND_CHARS: usize = 40;
+
+pub(super) fn describe_change(ctx: &SessionContext, records: &[Record], change: &Change) -> String {
+    let call = &records[change.call];
+    match change.kind {
+        // Codex's `apply_patch` run from the shell is already an edit here (see `extract`).
+        ToolKind::Shell => format!("ran `{}`", short_command(&call.text, 60)),
+        kind => {
+            let file = change
+                .files
+                .first()
+                .map(|f| display_path(&relativize(f, ctx.cwd)))
+                .unwrap_or_else(|| "a file".into());
+            let verb = if kind == ToolKind::Write {
+                "wrote"
+            } else {
+                "edited"
+            };
+            let heads: Vec<&str> = call
+                .text
+                .lines()
+                .skip(1)
+                .filter(|l| l.starts_with("- ") || l.starts_with("+ "))
+                .take(2)
+                .collect();
+            if heads.is_empty() {
+                format!("{verb} {file}")
+            } else {
+                format!("{verb} {file} ({})", excerpt(&heads.join(" / "), 120))
+            }
+        }
+    }
+}
+
+/// Words for a failed call: "`cargo test -p auth`", "Reading notes.md".
+fn subject(failure: &OpenFailure, call: &Record, command_chars: usize) -> String {
+    match (&failure.target, failure.kind) {
+        (Target::Command { .. }, _) => format!("`{}`", short_command(&call.text, command_chars)),
+        (Target::File(file), kind) => {
+            let verb = match kind {
+                ToolKind::Read => "Reading",
+                ToolKind::Write => "Writing",
+                _ => "Editing",
+            };
+            format!("{verb} {}", display_path(file))
+        }
+        (Target::Text(_), ToolKind::Search) => format!(
+            "Searching for `{}`",
+            excerpt(call.text.lines().next().unwrap_or(""), 40).replace('`', "'")
+        ),
+        (Target::Text(_), _) => format!("`{}`", failure.tool),
+    }
+}
+
+pub(super) fn title(
+    failure: &OpenFailure,
+    records: &[Record],
+    fix: Option<(FixMatch, &Record)>,
+    fixed_by: Option<&str>,
+) -> String {
+    let first = &failure.attempts[0];
+    let call = &records[first.call];
+    let error = &first.error;
+    if error.class == ErrorClass::CommandNotFound {
+        let missing = error
+            .program
+            .clone()
+            .or_else(|| program(&call.text))
+            .unwrap_or_else(|| "command".into());
+        return match (fix, fixed_by) {
+            (Some((FixMatch::Corrected, ok)), _) => {
+                format!(
+                    "`{missing}`: command not found; `{}` worked",
+                    short_command(&ok.text, TITLE_COMMAND_CHARS)
+                )
+            }
+            (_, Some(fixed_by)) => format!("`{missing}`: command not found; {fixed_by}"),
+            _ => format!("`{missing}`: command not found"),
+        };
+    }
+    // The lesson is the error and what fixed it: with a fix, the failed command and the
+    // error's words make room for it.
+    let command_chars = if fixed_by.is_some() {
+        FIX_COMMAND_CHARS
+    } else {
+        TITLE_COMMAND_CHARS
+    };
+    let subject = subject(failure, call, command_chars);
+    // (+1: a cut phrase ends with "…".)
+    let tail = fixed_by.map_or(0, |f| f.chars().count() + 2 + 1);
+    let budget = crate::MAX_TITLE_CHARS.saturating_sub(subject.chars().count() + " failed: ".len() + tail);
+    match fixed_by {
+        Some(f) => format!("{subject} failed: {}; {f}", error.phrase_within(budget)),
+        None => format!("{subject} failed: {}", error.phrase_within(budget)),
+    }
+}
+
+pub(super) fn body(
+    ctx: &SessionContext,
+    records: &[Record],
+    failure: &OpenFailure,
+    between: &[&Change],
+    step: Option<&Change>,
+    fix: Option<usize>,
+) -> String {
+    let first = &failure.attempts[0];
+    let call = &records[first.call];
+    let mut b = String::new();
+    match failure.kind {
+        ToolKind::Shell => b.push_str(&format!(
+            "Failed: `{}` ({})\n",
+            excerpt(&normalize_command(&call.text), 300),
+            failure.tool
+        )),
+        _ => b.push_str(&format!(
+            "Failed: {} {}\n",
+            failure.tool,
+            excerpt(call.text.lines().next().unwrap_or(""), 200)
+        )),
+    }
+    b.push_str(&format!("Error: {}\n", first.error.excerpt));
+    let n = failure.attempts.len();
+    if n > 1 {
+        b.push_str(&format!("Failed {n} times"));
+        let others: Vec<&str> = failure.attempts[1..]
+            .iter()
+            .map(|a| a.error.phrase.as_str())
+            .filter(|p| *p != first.error.phrase)
+            .collect();
+        if let Some(last) = others.last() {
+            b.push_str(&format!("; later: {last}"));
+        }
+        b.push_str(".\n");
+    }
+    if !between.is_empty() {
+        let listed: Vec<String> = between
+            .iter()
+            .take(MAX_CHANGES_LISTED)
+            .map(|c| describe_change(ctx, records, c))
+            .collect();
+        b.push_str(&format!("In between: {}", listed.join("; ")));
+        if between.len() > MAX_CHANGES_LISTED {
+            b.push_str(&format!("; and {} more", between.len() - MAX_CHANGES_LISTED));
+        }
+        b.push('\n');
+    }
+    if let Some(step) = step {
+        let what = match step.kind {
+            // The whole command, as it ran: the fix is what a reader will copy.
+            ToolKind::Shell if program(&records[step.call].text).as_deref() != Some("apply_patch") => {
+                format!("`{}`", excerpt(&normalize_command(&records[step.call].text), 300))
+            }
+            _ => describe_change(ctx, records, step),
+        };
+        b.push_str(&format!("Fixed by: {what}\n"));
+    }
+    match fix {
+        Some(ok) => {
+            let ok = &records[ok];
+            let passed = if failure.kind == ToolKind::Shell {
+                format!("`{}`", excerpt(&normalize_command(&ok.text), 300))
+            } else {
+                excerpt(ok.text.lines().next().unwrap_or(""), 200)
+            };
+            b.push_str(&format!("Then passed: {passed}\n"));
+        }
+        None => b.push_str("No later attempt passed in this session.\n"),
+    }
+    b
+}

@@ -1,0 +1,252 @@
+//! Edits refused because the agent's picture of the file was not the file: Claude Code's
+//! `Edit`/`Write` on a file not `Read` first, and a patch or `Edit` whose context is not
+//! the file's current text. Each becomes one lesson per session, saying how the edit then
+//! passed; a refusal never followed by a passing edit of the file teaches nothing.
+
+use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
+use sk_core::{Agent, Category};
+use sk_extract::Candidate;
+
+use crate::support::{Session, show};
+
+fn mistakes(s: &Session, agent: Agent) -> Vec<Candidate> {
+    s.extract_as(agent)
+        .into_iter()
+        .filter(|c| c.category == Category::Mistake)
+        .collect()
+}
+
+fn patch(body: &str) -> String {
+    format!("apply_patch *** Begin Patch\n{body}\n*** End Patch")
+}
+
+fn not_found(file: &str, lines: &str) -> String {
+    format!("apply_patch verification failed: Failed to find expected lines in {file}:\n{lines}")
+}
+
+#[test]
+fn stale_patches_teach_to_read_the_lines_again_and_say_what_the_file_held() {
+    let mut s = Session::new();
+    s.prompt("add the generate-profiles entry to the overview and fix the button")
+        // The patch typed an ASCII hyphen; the file has U+2011.
+        .tool(
+            "shell",
+            &patch("*** Update File: docs/overview.md\n@@\n- Tools: G-code Preview, Validate Hook Variables\n+- Tools: G-code Preview, Validate Hook Variables, Generate Profiles"),
+            &[],
+            false,
+            &not_found("/work/app/docs/overview.md", "- Tools: G-code Preview, Validate Hook Variables"),
+        )
+        .tool("shell", "sed -n '1,80p' docs/overview.md", &[], true, "…")
+        .tool(
+            "shell",
+            &patch("*** Update File: docs/overview.md\n@@\n-- Tools: G\u{2011}code Preview, Validate Hook Variables\n+- Tools: G\u{2011}code Preview, Validate Hook Variables, Generate Profiles"),
+            &[],
+            true,
+            "Success. Updated the following files:\nM docs/overview.md",
+        )
+        // A second file: a long patch refused, then a smaller one passes.
+        .tool(
+            "shell",
+            &patch("*** Update File: app.js\n@@\n const a = 1;\n const b = 2;\n const c = 3;\n-const d = 4;\n+const d = 5;\n const e = 6;"),
+            &[],
+            false,
+            &not_found("/work/app/app.js", " const a = 1;"),
+        )
+        .tool(
+            "shell",
+            &patch("*** Update File: app.js\n@@\n-const d = 4;\n+const d = 5;"),
+            &[],
+            true,
+            "Success. Updated the following files:\nM app.js",
+        );
+    let m = mistakes(&s, Agent::Codex);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    let m = &m[0];
+    assert_eq!(
+        m.title,
+        "Re-read a file right before patching it: `apply_patch` failed 2× on stale context (`overview.md`, …)"
+    );
+    assert!(m.title.chars().count() <= sk_extract::MAX_TITLE_CHARS);
+    for line in [
+        "Failed: `apply_patch` on `docs/overview.md`, `app.js`, refused 2 times in the session",
+        "Error: apply_patch verification failed: Failed to find expected lines in docs/overview.md:",
+        "Expected: `- Tools: G-code Preview, Validate Hook Variables`",
+        "Here the file has `- Tools: G\u{2011}code Preview, Validate Hook Variables` where the edit assumed `- Tools: G-code Preview, Validate Hook Variables` (the file's dashes, quotes or spaces are not the plain ASCII ones).",
+        "Fixed by: reading the lines again (`sed -n '1,80p' docs/overview.md`), then an edit with them as they are; or a smaller patch (2 hunk lines instead of 6).",
+    ] {
+        assert!(m.body.contains(line), "missing {line:?} in:\n{}", m.body);
+    }
+    assert_eq!(m.files, ["docs/overview.md", "app.js"]);
+    assert!(
+        f64::from(m.confidence) >= SHOWN_MIN_CONFIDENCE,
+        "{}",
+        m.confidence
+    );
+    assert!(m.tags.iter().any(|t| t == "stale-context"), "{:?}", m.tags);
+    // Both refusals, the read is not evidence, both passing patches.
+    assert_eq!(m.evidence.len(), 8);
+}
+
+#[test]
+fn a_windows_path_in_the_error_is_the_patch_s_relative_file_and_a_rewrite_is_told() {
+    let mut s = Session::new();
+    s.prompt("fill in the spec")
+        .tool(
+            "shell",
+            &patch("*** Update File: specs/001/spec.md\n@@\n-# Feature Specification: [FEATURE NAME]\n+# Feature Specification: Mail notifier"),
+            &[],
+            false,
+            "apply_patch verification failed: Failed to find expected lines in C:\\project\\mail-agent\\specs/001/spec.md:\n# Feature Specification: [FEATURE NAME]",
+        )
+        // Deleted, then added whole.
+        .tool(
+            "shell",
+            &patch("*** Delete File: specs/001/spec.md"),
+            &[],
+            true,
+            "Success. Updated the following files:\nD specs/001/spec.md",
+        );
+    let ctx = sk_extract::SessionContext {
+        agent: Agent::Codex,
+        session: "s",
+        repo: None,
+        cwd: Some("C:\\project\\mail-agent"),
+    };
+    let m: Vec<Candidate> = sk_extract::extract(&ctx, &s.records);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_eq!(
+        m[0].title,
+        "Re-read `spec.md` right before patching it: `apply_patch` failed on stale context"
+    );
+    assert!(
+        m[0].body.contains("Fixed by: rewriting the whole file."),
+        "{}",
+        m[0].body
+    );
+    assert_eq!(m[0].files, ["specs/001/spec.md"]);
+}
+
+#[test]
+fn a_change_made_from_the_shell_is_named_by_what_it_does() {
+    let mut s = Session::new();
+    s.prompt("update the constitution")
+        .tool(
+            "shell",
+            &patch("*** Update File: memory/constitution.md\n@@\n-Compliance Reviews: yearly\n+Compliance Reviews: quarterly"),
+            &[],
+            false,
+            &not_found("memory/constitution.md", "Compliance Reviews: yearly"),
+        )
+        .tool(
+            "shell",
+            "pwsh -NoLogo -NoProfile -Command '$p = \"memory/constitution.md\"; (Get-Content -Raw $p) -replace \"yearly\", \"quarterly\" | Set-Content $p'",
+            &[],
+            true,
+            "",
+        );
+    let m = mistakes(&s, Agent::Codex);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].body
+            .contains("Fixed by: changing the file from the shell (`…"),
+        "{}",
+        m[0].body
+    );
+    assert!(m[0].body.contains("-replace"), "{}", m[0].body);
+}
+
+#[test]
+fn edits_refused_on_files_not_read_teach_claude_code_s_rule_once() {
+    let mut s = Session::new();
+    s.prompt("add Stuart to every admin binding")
+        .tool(
+            "Edit",
+            "/work/app/dev/01-auth.yaml\n- - kind: User\n+ - kind: User",
+            &["/work/app/dev/01-auth.yaml"],
+            false,
+            "File has not been read yet. Read it first before writing to it.",
+        )
+        .tool(
+            "Edit",
+            "/work/app/prod/01-auth.yaml\n- - kind: User\n+ - kind: User",
+            &["/work/app/prod/01-auth.yaml"],
+            false,
+            "File has not been read yet. Read it first before writing to it.",
+        )
+        .answer("Need to read them first.")
+        .tool(
+            "Read",
+            "/work/app/dev/01-auth.yaml",
+            &["/work/app/dev/01-auth.yaml"],
+            true,
+            "1\tkind: RoleBinding",
+        )
+        .tool(
+            "Read",
+            "/work/app/prod/01-auth.yaml",
+            &["/work/app/prod/01-auth.yaml"],
+            true,
+            "1\tkind: RoleBinding",
+        )
+        .edit(
+            "/work/app/dev/01-auth.yaml",
+            "- kind: User",
+            "- kind: User\n  name: stuart",
+        )
+        .edit(
+            "/work/app/prod/01-auth.yaml",
+            "- kind: User",
+            "- kind: User\n  name: stuart",
+        );
+    let m = mistakes(&s, Agent::Claude);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    let m = &m[0];
+    assert_eq!(
+        m.title,
+        "Claude Code's `Edit` and `Write` refuse a file not yet `Read` in the session: `Read` it first"
+    );
+    for line in [
+        "Failed: `Edit` on `dev/01-auth.yaml`, `prod/01-auth.yaml`, refused 2 times in the session",
+        "Error: File has not been read yet. Read it first before writing to it.",
+        "Fixed by: `Read` of the file, then the same change.",
+    ] {
+        assert!(m.body.contains(line), "missing {line:?} in:\n{}", m.body);
+    }
+    assert!(
+        f64::from(m.confidence) >= SHOWN_MIN_CONFIDENCE,
+        "{}",
+        m.confidence
+    );
+}
+
+#[test]
+fn refusals_never_fixed_or_papered_over_by_a_write_teach_nothing() {
+    let mut s = Session::new();
+    s.prompt("extend the tests")
+        // Refused, then the whole file overwritten with `Write`: no fix to teach.
+        .tool(
+            "Edit",
+            "/work/app/tests/t.rs\n- fn old() {}\n+ fn new() {}",
+            &["/work/app/tests/t.rs"],
+            false,
+            "String to replace not found in file.\nString: fn old() {}",
+        )
+        .tool(
+            "Write",
+            "/work/app/tests/t.rs\nfn new() {}",
+            &["/work/app/tests/t.rs"],
+            true,
+            "File created successfully",
+        )
+        // Refused and left alone.
+        .tool(
+            "shell",
+            &patch("*** Update File: b.md\n@@\n-old\n+new"),
+            &[],
+            false,
+            &not_found("b.md", "old"),
+        )
+        .answer("I'll leave b.md as it is.");
+    let m = mistakes(&s, Agent::Claude);
+    assert!(m.is_empty(), "{}", show(&m));
+}

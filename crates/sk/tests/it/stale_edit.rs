@@ -1,0 +1,131 @@
+//! A Codex `apply_patch` refused on stale context, then applied after the agent read the
+//! lines again, through the real binary: `sk index` files the lesson (read the file again
+//! right before patching it, with the command that did), and when a later session's patch
+//! on that file is refused the same way, the failure lookup of `sk hooks run --agent codex
+//! PostToolUse` hands it back. The rollout is hand-written in the shape Codex writes.
+
+use serde_json::{Value, json};
+use sk_test::TestEnv;
+
+const SESSION: &str = "019af100-4444-7444-8555-a66677778888";
+const CWD: &str = "/work/mail";
+
+fn patch(old: &str, new: &str) -> String {
+    format!("*** Begin Patch\n*** Update File: docs/guide.md\n@@\n-{old}\n+{new}\n*** End Patch")
+}
+
+fn refusal(expected: &str) -> String {
+    format!(
+        "apply_patch verification failed: Failed to find expected lines in {CWD}/docs/guide.md:\n{expected}"
+    )
+}
+
+fn rollout(env: &TestEnv) {
+    let item = |n: u32, payload: Value| json!({"timestamp": format!("2026-11-30T12:00:{n:02}.000Z"), "type": "response_item", "payload": payload});
+    let call = |id: &str, command: Value| {
+        json!({"type": "function_call", "name": "shell", "call_id": id,
+        "arguments": json!({"command": command, "workdir": CWD}).to_string()})
+    };
+    let output = |id: &str, text: &str, code: i32| {
+        json!({"type": "function_call_output", "call_id": id,
+        "output": json!({"output": text, "metadata": {"exit_code": code, "duration_seconds": 0.0}}).to_string()})
+    };
+    let lines = [
+        json!({"timestamp": "2026-11-30T12:00:00.000Z", "type": "session_meta", "payload": {"id": SESSION,
+            "timestamp": "2026-11-30T12:00:00.000Z", "cwd": CWD, "originator": "codex_cli_rs", "cli_version": "0.63.0"}}),
+        item(
+            1,
+            json!({"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Say in the guide that install needs Node 20"}]}),
+        ),
+        item(
+            2,
+            call(
+                "c1",
+                json!(["apply_patch", patch("## Install it", "## Install (Node 20)")]),
+            ),
+        ),
+        item(
+            3,
+            json!({"type": "function_call_output", "call_id": "c1", "output": refusal("## Install it")}),
+        ),
+        item(
+            4,
+            call("c2", json!(["bash", "-lc", "sed -n '1,60p' docs/guide.md"])),
+        ),
+        item(5, output("c2", "# Guide\n\n## Installation\n", 0)),
+        item(
+            6,
+            call(
+                "c3",
+                json!([
+                    "apply_patch",
+                    patch("## Installation", "## Installation (Node 20)")
+                ]),
+            ),
+        ),
+        item(
+            7,
+            output(
+                "c3",
+                "Success. Updated the following files:\nM docs/guide.md\n",
+                0,
+            ),
+        ),
+    ];
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    env.write(
+        &format!(".codex/sessions/2026/11/30/rollout-2026-11-30T12-00-00-{SESSION}.jsonl"),
+        text.join("\n") + "\n",
+    );
+}
+
+#[test]
+fn a_stale_patch_is_learned_and_handed_back_when_it_happens_again() {
+    let env = TestEnv::new();
+    rollout(&env);
+    env.sk().arg("index").assert().success();
+
+    let doc = env.json(&["knowledge", "export"]);
+    let lessons: Vec<&Value> = doc["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["title"].as_str().is_some_and(|t| t.contains("stale context")))
+        .collect();
+    assert_eq!(lessons.len(), 1, "{doc:#}");
+    let lesson = lessons[0];
+    assert_eq!(lesson["category"], "mistake");
+    assert_eq!(
+        lesson["title"],
+        "Re-read `guide.md` right before patching it: `apply_patch` failed on stale context"
+    );
+    let body = lesson["body"].as_str().expect("body");
+    for line in [
+        "Failed: `apply_patch` on `docs/guide.md`",
+        "Here the file has `## Installation` where the edit assumed `## Install it`.",
+        "Fixed by: reading the lines again (`sed -n '1,60p' docs/guide.md`), then an edit with them as they are.",
+    ] {
+        assert!(body.contains(line), "missing {line:?} in:\n{body}");
+    }
+
+    // A later session's patch on the guide is refused the same way: the lookup answers.
+    let payload = json!({"session_id": "later", "turn_id": "t", "cwd": CWD, "hook_event_name": "PostToolUse",
+        "tool_name": "shell",
+        "tool_input": {"command": ["apply_patch", patch("## Usage notes", "## Usage")]},
+        "tool_response": format!("Exit code: 1\nOutput:\n{}", refusal("## Usage notes"))});
+    let ran = env
+        .sk()
+        .args(["hooks", "run", "--agent", "codex", "PostToolUse"])
+        .write_stdin(payload.to_string())
+        .output()
+        .expect("hook");
+    assert!(ran.status.success());
+    let out: Value = serde_json::from_slice(&ran.stdout).expect("JSON answer");
+    let context = out["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .expect("context");
+    assert!(
+        context.contains("Re-read `guide.md` right before patching it"),
+        "{context}"
+    );
+}
