@@ -115,13 +115,18 @@ impl Candidate {
     }
 }
 
-/// Whether [`extract`] ever reads the text of a record of this kind and outcome. Successful
-/// tool output and reasoning are most of a session's bytes and say nothing the extractor
-/// uses, so a caller loading records for extraction may leave their text empty.
-pub fn reads_text(kind: Option<sk_core::RecordKind>, success: Option<bool>) -> bool {
+/// Successful tool output up to this many bytes is read: it is how a search tool says it
+/// found nothing ("No files found"), which the hidden-folder lesson needs.
+pub const SHORT_OUTPUT_BYTES: usize = 64;
+
+/// Whether [`extract`] ever reads the text of a record of this kind and outcome, `bytes`
+/// long. Successful tool output (beyond [`SHORT_OUTPUT_BYTES`]) and reasoning are most of
+/// a session's bytes and say nothing the extractor uses, so a caller loading records for
+/// extraction may leave their text empty.
+pub fn reads_text(kind: Option<sk_core::RecordKind>, success: Option<bool>, bytes: usize) -> bool {
     match kind {
         Some(sk_core::RecordKind::Reasoning) => false,
-        Some(sk_core::RecordKind::ToolResult) => success != Some(true),
+        Some(sk_core::RecordKind::ToolResult) => success != Some(true) || bytes <= SHORT_OUTPUT_BYTES,
         _ => true,
     }
 }

@@ -376,13 +376,13 @@ pub fn mark_extracted(conn: &Connection, session_id: i64) -> rusqlite::Result<()
 
 /// One session's records in file order, as the extractor reads them.
 ///
-/// `wants_text(kind, success)` decides per record whether its text is read: SQLite only
-/// loads a large text (from its overflow pages) when the column is asked for, so skipping
-/// the texts a caller never reads skips most of the I/O.
+/// `wants_text(kind, success, bytes)` decides per record whether its text is read: SQLite
+/// only loads a large text (from its overflow pages) when the column is asked for, so
+/// skipping the texts a caller never reads skips most of the I/O.
 pub fn session_records(
     conn: &Connection,
     session_id: i64,
-    wants_text: impl Fn(Option<sk_core::RecordKind>, Option<bool>) -> bool,
+    wants_text: impl Fn(Option<sk_core::RecordKind>, Option<bool>, usize) -> bool,
 ) -> rusqlite::Result<Vec<sk_core::Record>> {
     // Files come joined by a unit separator in the same row: one query per session, not
     // one per record.
@@ -390,13 +390,17 @@ pub fn session_records(
         "SELECT r.offset, r.part, r.kind, r.ts, r.event_id, r.message_id, r.call_id, r.tool, r.success,
                 r.subagent, r.section, r.refers_to, r.text,
                 (SELECT group_concat(f.path, char(31)) FROM record_files rf JOIN files f ON f.id = rf.file_id
-                 WHERE rf.record_id = r.id)
+                 WHERE rf.record_id = r.id),
+                octet_length(r.text)
          FROM records r WHERE r.session_id = ?1 ORDER BY r.source_id, r.offset, r.part",
     )?;
     stmt.query_map([session_id], |r| {
         let kind = sk_core::RecordKind::parse(&r.get::<_, String>(2)?);
         let success: Option<bool> = r.get(8)?;
-        let text: String = if wants_text(kind, success) {
+        // `octet_length` reads the size without loading the text (SQLite keeps it in the
+        // record header): a long output left out costs nothing.
+        let bytes: i64 = r.get(14)?;
+        let text: String = if wants_text(kind, success, usize::try_from(bytes).unwrap_or(usize::MAX)) {
             r.get(12)?
         } else {
             String::new()

@@ -11,6 +11,10 @@
 //!   run of it (letters, digits, `_ . -`, three characters or more).
 //! - The lesson needs proof: within the next [`WINDOW`] tool calls, a call that names that
 //!   run inside a hidden folder (`.codex/…`, `./.ai-clean/…`). One lesson per session.
+//! - Claude Code's own search tools skip hidden folders too (`Grep` is ripgrep; `Glob`'s
+//!   `**` does not enter them): a `Glob` or `Grep` that answered "No files found" / "No
+//!   matches found" for a pattern that names no hidden folder is the same search, with
+//!   the same proof, and its lesson is said for that tool.
 
 use std::sync::LazyLock;
 
@@ -31,9 +35,20 @@ static HIDDEN_DIR: LazyLock<Regex> =
 static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)exit code:? (\d+)|"exit_code":\s*(\d+)"#).expect("static regex"));
 
+/// The tool that searched: the lesson is said in its terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Searcher {
+    Rg,
+    /// Claude Code's `Glob`.
+    Glob,
+    /// Claude Code's `Grep`.
+    Grep,
+}
+
 /// A search that found nothing, waiting for the hidden path that explains it.
 #[derive(Debug)]
 pub(super) struct EmptySearch {
+    searcher: Searcher,
     /// The search's call and result.
     call: usize,
     result: usize,
@@ -43,14 +58,39 @@ pub(super) struct EmptySearch {
     calls_since: usize,
 }
 
-/// What an `rg` call looked for, when it searched the working folder and its result says
-/// it found nothing.
+/// What a search (`tool`) looked for, when it searched the working folder and its result
+/// says it found nothing.
 pub(super) fn empty_search(
+    tool: &str,
     call_text: &str,
     result_text: &str,
     call: usize,
     result: usize,
 ) -> Option<EmptySearch> {
+    let searcher = match tool.rsplit(['.', '/']).next().unwrap_or(tool) {
+        "Glob" => Searcher::Glob,
+        "Grep" => Searcher::Grep,
+        _ => return rg_search(call_text, result_text, call, result),
+    };
+    if !matches!(result_text.trim(), "No files found" | "No matches found") {
+        return None;
+    }
+    // The pattern is the call's first line; one that names a hidden folder looked there.
+    let pattern = call_text.lines().next().unwrap_or_default().trim();
+    if pattern.contains("/.") || pattern.starts_with('.') {
+        return None;
+    }
+    Some(EmptySearch {
+        searcher,
+        call,
+        result,
+        looked_for: plain_run(pattern)?,
+        calls_since: 0,
+    })
+}
+
+/// What an `rg` call looked for, when it searched the working folder and exited 1.
+fn rg_search(call_text: &str, result_text: &str, call: usize, result: usize) -> Option<EmptySearch> {
     let tokens: Vec<String> = main_tokens(call_text)
         .into_iter()
         .map(|t| t.trim_matches(['\'', '"']).to_string())
@@ -94,6 +134,7 @@ pub(super) fn empty_search(
     }
     let looked_for = plain_run(&looked_for)?;
     Some(EmptySearch {
+        searcher: Searcher::Rg,
         call,
         result,
         looked_for,
@@ -145,21 +186,52 @@ impl EmptySearch {
     /// The lesson: the search, where the thing was, and what to run next time.
     pub(super) fn lesson(&self, records: &[Record], hidden: &str, found: usize) -> Candidate {
         let search = short_command(&records[self.call].text, 60);
+        let found_with = short_command(&records[found].text, 80);
+        let (title, searched, why, next) = match self.searcher {
+            Searcher::Rg => (
+                format!(
+                    "`rg` skips hidden folders such as `{hidden}/`: search again with `--hidden` or `-uu`"
+                ),
+                format!("`{search}` found nothing (exit code 1)"),
+                "ripgrep skips hidden files and folders (names starting with `.`) and what .gitignore lists",
+                "when a search finds nothing that should exist, run it again with `rg --hidden` \
+                 (hidden files) or `rg -uu` (hidden and ignored files), or use `find`",
+            ),
+            Searcher::Glob => (
+                format!(
+                    "Claude Code's `Glob` skips hidden folders such as `{hidden}/`: name the folder in the pattern"
+                ),
+                format!("`Glob` for `{search}` found no files"),
+                "Claude Code's `Glob` does not enter folders whose names start with `.` unless the pattern names them",
+                "when a file that should exist is not found, name the hidden folder in the pattern \
+                 (`**/.config/…`) or list it with `ls -a`",
+            ),
+            Searcher::Grep => (
+                format!(
+                    "Claude Code's `Grep` skips hidden folders such as `{hidden}/`: give the folder as its path"
+                ),
+                format!("`Grep` for `{search}` found no matches"),
+                "Claude Code's `Grep` runs ripgrep, which skips hidden files and folders (names starting with `.`) and what .gitignore lists",
+                "when a search finds nothing that should exist, give the hidden folder as the search's path, \
+                 or run `rg --hidden` in the shell",
+            ),
+        };
         let body = format!(
-            "Searched: `{search}` found nothing (exit code 1).\n\
-             It was under the hidden folder `{hidden}/`: found with `{}`.\n\
-             Why: ripgrep skips hidden files and folders (names starting with `.`) and what .gitignore lists.\n\
-             Next time: when a search finds nothing that should exist, run it again with `rg --hidden` \
-             (hidden files) or `rg -uu` (hidden and ignored files), or use `find`.\n",
-            short_command(&records[found].text, 80)
+            "Searched: {searched}.\n\
+             It was under the hidden folder `{hidden}/`: found with `{found_with}`.\n\
+             Why: {why}.\n\
+             Next time: {next}.\n"
         );
+        let tag = match self.searcher {
+            Searcher::Rg => "rg",
+            Searcher::Glob => "glob",
+            Searcher::Grep => "grep",
+        };
         Candidate {
             category: Category::Mistake,
-            title: format!(
-                "`rg` skips hidden folders such as `{hidden}/`: search again with `--hidden` or `-uu`"
-            ),
+            title,
             body,
-            tags: vec!["rg".into(), "hidden-files".into()],
+            tags: vec![tag.into(), "hidden-files".into()],
             files: Vec::new(),
             confidence: 0.60,
             evidence: vec![
@@ -177,7 +249,7 @@ mod tests {
     use super::*;
 
     fn search(call: &str, result: &str) -> Option<String> {
-        empty_search(call, result, 0, 1).map(|s| s.looked_for)
+        empty_search("shell", call, result, 0, 1).map(|s| s.looked_for)
     }
 
     #[test]
@@ -208,9 +280,32 @@ mod tests {
     }
 
     #[test]
+    fn claude_code_s_glob_and_grep_that_found_nothing_are_noted() {
+        let glob =
+            |pattern: &str, said: &str| empty_search("Glob", pattern, said, 0, 1).map(|s| s.looked_for);
+        assert_eq!(glob("**/zellij*", "No files found").as_deref(), Some("zellij"));
+        assert_eq!(
+            empty_search("Grep", "ProjectTracker", "No matches found\n", 0, 1)
+                .map(|s| s.looked_for)
+                .as_deref(),
+            Some("projecttracker")
+        );
+        // Found something, or already looked in a hidden folder.
+        assert_eq!(glob("**/zellij*", "/w/.config/zellij/config.kdl"), None);
+        assert_eq!(glob("**/.config/zellij/**", "No files found"), None);
+        assert_eq!(glob(".github/**/*.yml", "No files found"), None);
+    }
+
+    #[test]
     fn the_hidden_folder_must_lead_to_what_was_looked_for() {
-        let mut s =
-            empty_search("rg --files -g '*.butler.yaml'", "Exit code: 1\nOutput:\n", 0, 1).expect("noted");
+        let mut s = empty_search(
+            "shell",
+            "rg --files -g '*.butler.yaml'",
+            "Exit code: 1\nOutput:\n",
+            0,
+            1,
+        )
+        .expect("noted");
         assert_eq!(s.found_in("find . -name '*.butler.yaml'"), None);
         assert_eq!(
             s.found_in("cat ./.ai-clean/specs/doc-spec.butler.yaml")

@@ -246,18 +246,21 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     Some(ok) => !ok,
                     None => looks_failed(&record.text),
                 };
+                // A search that found nothing (`rg` exits 1; Claude Code's `Glob` passes
+                // with "No files found").
+                if hidden_lesson.is_none()
+                    && !announced
+                    && let Some(search) =
+                        hidden_search::empty_search(tool, &call.text, &record.text, call_index, i)
+                {
+                    empty_searches.push(search);
+                }
                 if failed {
                     if let Some(change) = change_at.get(&call_index).and_then(|&c| changes.get_mut(c)) {
                         change.failed = true;
                     }
                     if announced || kind == ToolKind::Ask {
                         continue;
-                    }
-                    if hidden_lesson.is_none()
-                        && let Some(search) =
-                            hidden_search::empty_search(&call.text, &record.text, call_index, i)
-                    {
-                        empty_searches.push(search);
                     }
                     if let Some(slip) = patch_format::slip(&call.text, &record.text) {
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));

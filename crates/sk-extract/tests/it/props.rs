@@ -139,7 +139,7 @@ proptest! {
         let blanked: Vec<Record> = records
             .iter()
             .map(|r| Record {
-                text: if reads_text(r.kind, r.success) { r.text.clone() } else { String::new() },
+                text: if reads_text(r.kind, r.success, r.text.len()) { r.text.clone() } else { String::new() },
                 ..r.clone()
             })
             .collect();

@@ -130,7 +130,7 @@ impl Sink for Tail {
     }
     fn record(&mut self, record: &Record) -> Result<(), SinkError> {
         let mut r = record.clone();
-        if !sk_extract::reads_text(r.kind, r.success) {
+        if !sk_extract::reads_text(r.kind, r.success, r.text.len()) {
             r.text = String::new();
         }
         self.records.push(r);
