@@ -115,9 +115,11 @@ static STALE_EDIT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static HARNESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)sibling tool call errored|inputvalidationerror"));
+/// Windows' `cmd` says it in the system's language ("vite" no se reconoce como un comando
+/// interno o externo): the program is quoted before the message, or after it in German.
 static COMMAND_NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|'([\w.+-]+)' is not recognized as an internal or external command|the term '([\w.+-]+)' is not recognized",
+        r#"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|['"“«]([\w.+-]+)['"”»] (?:is not recognized as an internal or external command|no se reconoce como un comando interno o externo|n'est pas reconnu en tant que commande interne|não é reconhecido como um comando interno|non è riconosciuto come comando interno|не является внутренней или внешней|不是内部或外部命令|は、内部コマンドまたは外部コマンド|은\(는\) 내부 또는 외부 명령)|the term '([\w.+-]+)' is not recognized|der befehl ['"„“]([\w.+-]+)['"“”] ist entweder falsch geschrieben"#,
     )
 });
 /// zsh names the program after the message; checked first because the other shells'
@@ -694,6 +696,30 @@ mod tests {
             classify("zsh: command not found: rg").program.as_deref(),
             Some("rg")
         );
+        // Windows' cmd, in English and in the system's language.
+        for (text, program) in [
+            (
+                "'vite' is not recognized as an internal or external command,",
+                "vite",
+            ),
+            (
+                "\"vite\" no se reconoce como un comando interno o externo,\nprograma o archivo por lotes ejecutable.",
+                "vite",
+            ),
+            (
+                "'npm' n'est pas reconnu en tant que commande interne\nou externe, un programme exécutable ou un fichier de commandes.",
+                "npm",
+            ),
+            (
+                "Der Befehl \"pnpm\" ist entweder falsch geschrieben oder\nkonnte nicht gefunden werden.",
+                "pnpm",
+            ),
+            ("'python3' 不是内部或外部命令，也不是可运行的程序", "python3"),
+        ] {
+            let e = classify(text);
+            assert_eq!(e.class, ErrorClass::CommandNotFound, "{text}");
+            assert_eq!(e.program.as_deref(), Some(program), "{text}");
+        }
     }
 
     #[test]
