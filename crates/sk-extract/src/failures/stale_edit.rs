@@ -24,7 +24,7 @@
 use sk_core::Record;
 
 use super::fix::{patched_rel, rel_files};
-use crate::commands::{ToolKind, normalize_command, tool_kind};
+use crate::commands::{ToolKind, normalize_command, only_inspects, tool_kind};
 use crate::text::{display_path, excerpt, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -171,6 +171,11 @@ impl StaleEdits {
     pub fn looked(&mut self, call: &Record, index: usize, kind: ToolKind) {
         let edits = kind.changes_files() || is_patch(&call.text) || writes_from_shell(&call.text);
         if self.open.is_empty() || edits {
+            return;
+        }
+        // A shell command counts when it only looks (`sed -n`, `cat`, `nl`; PowerShell's
+        // `Get-Content`): a `git add` naming the file did not read it.
+        if kind == ToolKind::Shell && !only_inspects(&call.text) && !call.text.contains("Get-Content") {
             return;
         }
         for o in self.open.iter_mut().filter(|o| o.reread.is_none()) {

@@ -250,3 +250,40 @@ fn refusals_never_fixed_or_papered_over_by_a_write_teach_nothing() {
     let m = mistakes(&s, Agent::Claude);
     assert!(m.is_empty(), "{}", show(&m));
 }
+
+#[test]
+fn only_a_call_that_looks_at_the_file_counts_as_reading_it_again() {
+    let mut s = Session::new();
+    s.prompt("fix the heading")
+        .tool(
+            "shell",
+            &patch("*** Update File: docs/a.md\n@@\n-# Old heading\n+# New heading"),
+            &[],
+            false,
+            &not_found("docs/a.md", "# Old heading"),
+        )
+        // Names the file, but stages it: no reading.
+        .tool("shell", "git add docs/a.md", &[], true, "")
+        .tool(
+            "shell",
+            &patch("*** Update File: docs/a.md\n@@\n-Intro text\n+# New heading\n+Intro text"),
+            &[],
+            true,
+            "Success. Updated the following files:\nM docs/a.md",
+        );
+    let m = mistakes(&s, Agent::Codex);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].body
+            .contains("Fixed by: the edit sent again with other context."),
+        "{}",
+        m[0].body
+    );
+    assert!(!m[0].body.contains("Here the file has"), "{}", m[0].body);
+    // Resent blind, with nothing found to say what differed: under the shown floor.
+    assert!(
+        f64::from(m[0].confidence) < SHOWN_MIN_CONFIDENCE,
+        "{}",
+        m[0].confidence
+    );
+}
