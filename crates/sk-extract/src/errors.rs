@@ -119,7 +119,7 @@ static HARNESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)sibling tool call er
 /// interno o externo): the program is quoted before the message, or after it in German.
 static COMMAND_NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|['"“«]([\w.+-]+)['"”»] (?:is not recognized as an internal or external command|no se reconoce como un comando interno o externo|n'est pas reconnu en tant que commande interne|não é reconhecido como um comando interno|non è riconosciuto come comando interno|не является внутренней или внешней|不是内部或外部命令|は、内部コマンドまたは外部コマンド|은\(는\) 내부 또는 외부 명령)|the term '([\w.+-]+)' is not recognized|der befehl ['"„“]([\w.+-]+)['"“”] ist entweder falsch geschrieben"#,
+        r#"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|['"“«]([\w.+-]+)['"”»] ?(?:is not recognized as an internal or external command|no se reconoce como un comando interno o externo|n'est pas reconnu en tant que commande interne|não é reconhecido como um comando interno|non è riconosciuto come comando interno|не является внутренней или внешней|不是内部或外部命令|は、内部コマンドまたは外部コマンド|은\(는\) 내부 또는 외부 명령)|the term '([\w.+-]+)' is not recognized|der befehl ['"„“]([\w.+-]+)['"“”] ist entweder falsch geschrieben"#,
     )
 });
 /// zsh names the program after the message; checked first because the other shells'
@@ -773,5 +773,15 @@ mod tests {
         assert!(looks_failed("error[E0425]: cannot find value `x`"));
         assert!(looks_failed("<shellId: 0 completed with exit code 2>"));
         assert!(!looks_failed("all good\n3 passed"));
+    }
+
+    #[test]
+    fn korean_cmd_names_the_program() {
+        // Korean cmd writes the particle right after the quote, with no space.
+        let text =
+            "'virtualenv'은(는) 내부 또는 외부 명령, 실행할 수 있는 프로그램, 또는\n배치 파일이 아닙니다.";
+        let e = classify(text);
+        assert_eq!(e.class, ErrorClass::CommandNotFound, "{text}");
+        assert_eq!(e.program.as_deref(), Some("virtualenv"));
     }
 }

@@ -61,7 +61,9 @@ pub(super) struct EmptySearch {
 /// What a search (`tool`) looked for, when it searched the working folder and its result
 /// says it found nothing.
 pub(super) fn empty_search(
+    cwd: Option<&str>,
     tool: &str,
+    failed: bool,
     call_text: &str,
     result_text: &str,
     call: usize,
@@ -70,13 +72,31 @@ pub(super) fn empty_search(
     let searcher = match tool.rsplit(['.', '/']).next().unwrap_or(tool) {
         "Glob" => Searcher::Glob,
         "Grep" => Searcher::Grep,
-        _ => return rg_search(call_text, result_text, call, result),
+        // rg exits 1 when it found nothing: a passing result is not that (and is unread).
+        _ if failed => return rg_search(call_text, result_text, call, result),
+        _ => return None,
     };
-    if !matches!(result_text.trim(), "No files found" | "No matches found") {
+    if result_text.len() > crate::SHORT_OUTPUT_BYTES
+        || !matches!(result_text.trim(), "No files found" | "No matches found")
+    {
         return None;
     }
-    // The pattern is the call's first line; one that names a hidden folder looked there.
-    let pattern = call_text.lines().next().unwrap_or_default().trim();
+    // The call reads `pattern[ in path][ (glob)]`; a path other than the working folder
+    // is not a search of it.
+    let line = call_text.lines().next().unwrap_or_default().trim();
+    let line = line
+        .strip_suffix(')')
+        .and_then(|l| l.rsplit_once(" ("))
+        .map_or(line, |(l, _)| l);
+    let (pattern, dir) = line.rsplit_once(" in ").unwrap_or((line, "."));
+    let dir = dir.replace('\\', "/");
+    let cwd = cwd.map(|c| c.replace('\\', "/"));
+    if !matches!(dir.as_str(), "." | "./")
+        && Some(dir.trim_end_matches('/')) != cwd.as_deref().map(|c| c.trim_end_matches('/'))
+    {
+        return None;
+    }
+    // A pattern that names a hidden folder looked there.
     if pattern.contains("/.") || pattern.starts_with('.') {
         return None;
     }
@@ -249,7 +269,7 @@ mod tests {
     use super::*;
 
     fn search(call: &str, result: &str) -> Option<String> {
-        empty_search("shell", call, result, 0, 1).map(|s| s.looked_for)
+        empty_search(None, "shell", true, call, result, 0, 1).map(|s| s.looked_for)
     }
 
     #[test]
@@ -281,11 +301,12 @@ mod tests {
 
     #[test]
     fn claude_code_s_glob_and_grep_that_found_nothing_are_noted() {
-        let glob =
-            |pattern: &str, said: &str| empty_search("Glob", pattern, said, 0, 1).map(|s| s.looked_for);
+        let glob = |pattern: &str, said: &str| {
+            empty_search(None, "Glob", false, pattern, said, 0, 1).map(|s| s.looked_for)
+        };
         assert_eq!(glob("**/zellij*", "No files found").as_deref(), Some("zellij"));
         assert_eq!(
-            empty_search("Grep", "ProjectTracker", "No matches found\n", 0, 1)
+            empty_search(None, "Grep", false, "ProjectTracker", "No matches found\n", 0, 1)
                 .map(|s| s.looked_for)
                 .as_deref(),
             Some("projecttracker")
@@ -299,7 +320,9 @@ mod tests {
     #[test]
     fn the_hidden_folder_must_lead_to_what_was_looked_for() {
         let mut s = empty_search(
+            None,
             "shell",
+            true,
             "rg --files -g '*.butler.yaml'",
             "Exit code: 1\nOutput:\n",
             0,

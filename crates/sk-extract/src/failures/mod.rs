@@ -250,8 +250,15 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 // with "No files found").
                 if hidden_lesson.is_none()
                     && !announced
-                    && let Some(search) =
-                        hidden_search::empty_search(tool, &call.text, &record.text, call_index, i)
+                    && let Some(search) = hidden_search::empty_search(
+                        ctx.cwd,
+                        tool,
+                        failed,
+                        &call.text,
+                        &record.text,
+                        call_index,
+                        i,
+                    )
                 {
                     empty_searches.push(search);
                 }

@@ -179,8 +179,7 @@ impl StaleEdits {
             return;
         }
         for o in self.open.iter_mut().filter(|o| o.reread.is_none()) {
-            let name = file_name(&o.file);
-            if call.files.iter().any(|f| same_file(f, &o.file)) || call.text.contains(name) {
+            if call.files.iter().any(|f| same_file(f, &o.file)) || names_file(&call.text, &o.file) {
                 o.reread = Some(index);
             }
         }
@@ -205,13 +204,18 @@ impl StaleEdits {
         };
         // `Write` over a file whose `Edit` was refused replaces what the agent had not
         // read: it passes, but it is no fix to teach (it is how tests get lost).
-        let (done, open): (Vec<Open>, Vec<Open>) =
-            std::mem::take(&mut self.open).into_iter().partition(|o| {
-                let names = files.iter().any(|f| same_file(f, &o.file))
-                    || (shell_write && call.text.contains(file_name(&o.file)));
-                names && !(kind == ToolKind::Write && o.refusal == Refusal::StaleContext)
-            });
+        let names = |o: &Open| {
+            files.iter().any(|f| same_file(f, &o.file)) || (shell_write && names_file(&call.text, &o.file))
+        };
+        // Overwritten without the agent's picture corrected: closed, with no fix to teach.
+        let papered = |o: &Open| {
+            (kind == ToolKind::Write && o.refusal == Refusal::StaleContext)
+                || (shell_write && o.refusal == Refusal::NotRead)
+        };
+        let (changed, open): (Vec<Open>, Vec<Open>) =
+            std::mem::take(&mut self.open).into_iter().partition(|o| names(o));
         self.open = open;
+        let done: Vec<Open> = changed.into_iter().filter(|o| !papered(o)).collect();
         for o in done {
             let how = how_fixed(&o, call, kind, shell_write);
             let difference = difference(&o.expected, &hunk_old_lines(&call.text, &o.file));
@@ -464,12 +468,16 @@ fn difference(expected: &[String], passing: &[&str]) -> Option<String> {
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .collect();
+    let assumed: Vec<&str> = expected.iter().map(|l| l.trim()).collect();
     for e in expected.iter().map(|l| l.trim()).take(COMPARED_LINES) {
         if e.chars().count() < 8 || passing.contains(&e) {
             continue;
         }
+        // A line the refused edit also expected is in the file as it assumed: not a
+        // misremembered form of another one.
         let best = passing
             .iter()
+            .filter(|p| !assumed.contains(p))
             .map(|p| (strsim::normalized_levenshtein(&fold(e), &fold(p)), *p))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((score, p)) = best
@@ -574,8 +582,11 @@ fn hunk_old_lines<'t>(text: &'t str, file: &str) -> Vec<&'t str> {
 /// Whether a shell command writes a file (a redirect, an in-place edit, PowerShell's
 /// content commands).
 fn writes_from_shell(command: &str) -> bool {
-    const WRITES: [&str; 8] = [
-        "> ",
+    // `>`/`>>` after a blank or an operator, not `->`, `=>`, `2>` or `>>` in `Vec<Vec<u8>>`.
+    static REDIRECT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?:^|[\s;&|(])1?>>?\s*([^\s;&|<>]+)"#).expect("static regex")
+    });
+    const WRITES: [&str; 7] = [
         "sed -i",
         "perl -pi",
         "-replace",
@@ -585,7 +596,25 @@ fn writes_from_shell(command: &str) -> bool {
         "write_text(",
     ];
     let lower = command.to_lowercase();
-    WRITES.iter().any(|w| lower.contains(w)) || lower.contains(">>")
+    WRITES.iter().any(|w| lower.contains(w))
+        || REDIRECT.captures_iter(command).any(|c| {
+            c.get(1)
+                .is_some_and(|t| t.as_str() != "/dev/null" && !t.as_str().starts_with('&'))
+        })
+}
+
+/// Whether a command names `file` as a path (a word that is the file or ends with it at
+/// a folder boundary), not merely contains its name (`src/lexer/mod.rs` is not
+/// `src/parser/mod.rs`).
+fn names_file(text: &str, file: &str) -> bool {
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\'' | '"' | '`' | '(' | ')' | ';' | '|' | '&' | '<' | '>' | '='
+            )
+    })
+    .any(|t| same_file(t, file))
 }
 
 /// The first line of an error, trimmed.

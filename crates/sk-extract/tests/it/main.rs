@@ -4,6 +4,7 @@
 mod corpus;
 mod cue_tables;
 mod decisions;
+mod edit_search_limits;
 mod escalation;
 mod hashing;
 mod hidden_search;
