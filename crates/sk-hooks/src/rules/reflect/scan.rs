@@ -25,6 +25,23 @@ const MAX_SKIP: u64 = 4 << 20;
 pub const MIN_CONFIDENCE: f32 = 0.40;
 /// The extractor rules whose lessons `reflect` asks about.
 const RULES: &[&str] = &["rule:failure-fix", "rule:user-correction"];
+/// Lessons the extractor states whole — a tool's rule with its fix (read before editing,
+/// re-read before patching, the patch format, hidden folders in searches): `sk index`
+/// records them as they are and the agent has nothing to add, so they are not worth
+/// keeping it from stopping.
+const STATED_WHOLE: &[&str] = &[
+    "match:read-before-edit",
+    "match:stale-context",
+    "match:patch-format",
+    "match:hidden-search",
+];
+
+/// Whether a lesson is one to ask the agent about.
+fn worth_asking(c: &Candidate) -> bool {
+    c.confidence >= MIN_CONFIDENCE
+        && c.cues.iter().any(|q| RULES.contains(&q.as_str()))
+        && !c.cues.iter().any(|q| STATED_WHOLE.contains(&q.as_str()))
+}
 
 /// What the tail of a transcript holds.
 #[derive(Debug, Default)]
@@ -65,7 +82,7 @@ pub fn scan(agent: Agent, session: &str, transcript: &Path, cwd: Option<&str>) -
     };
     let lessons = sk_extract::extract(&ctx, &sink.records)
         .into_iter()
-        .filter(|c| c.confidence >= MIN_CONFIDENCE && c.cues.iter().any(|q| RULES.contains(&q.as_str())))
+        .filter(worth_asking)
         .collect();
     Ok(Scan {
         lessons,
@@ -168,6 +185,38 @@ mod tests {
         assert!(!runs_sk_learn("sk learn --flush-inbox"));
         assert!(!runs_sk_learn("echo sk learn"));
         assert!(!runs_sk_learn("sk query learn"));
+    }
+
+    #[test]
+    fn lessons_the_extractor_states_whole_are_not_asked_about() {
+        let lesson = |confidence: f32, cues: &[&str]| Candidate {
+            category: sk_core::Category::Mistake,
+            title: "t".into(),
+            body: "b".into(),
+            tags: Vec::new(),
+            files: Vec::new(),
+            confidence,
+            evidence: Vec::new(),
+            cues: cues.iter().map(|c| c.to_string()).collect(),
+        };
+        assert!(worth_asking(&lesson(
+            0.45,
+            &["rule:failure-fix", "match:same-file"]
+        )));
+        assert!(worth_asking(&lesson(0.50, &["rule:user-correction"])));
+        assert!(!worth_asking(&lesson(
+            0.65,
+            &["rule:failure-fix", "match:stale-context"]
+        )));
+        assert!(!worth_asking(&lesson(
+            0.75,
+            &["rule:failure-fix", "match:read-before-edit"]
+        )));
+        assert!(!worth_asking(&lesson(
+            0.30,
+            &["rule:failure-fix", "match:same-file"]
+        )));
+        assert!(!worth_asking(&lesson(0.60, &["rule:statement"])));
     }
 
     #[test]
