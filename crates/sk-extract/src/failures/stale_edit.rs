@@ -25,6 +25,7 @@ use sk_core::Record;
 
 use super::fix::{patched_rel, rel_files};
 use crate::commands::{ToolKind, normalize_command, only_inspects, tool_kind};
+use crate::errors::{ErrorClass, classify};
 use crate::text::{display_path, excerpt, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -46,24 +47,20 @@ pub(super) enum Refusal {
     StaleContext,
 }
 
-/// The refusal an error reports, if it is one of these.
+/// The refusal an error reports, if it is one of these. What counts as a stale edit is
+/// the error classifier's ([`ErrorClass::StaleEdit`]); this only tells the two apart, and
+/// leaves out an ambiguous match ("found 3 matches of the string to replace"), whose fix
+/// is more context, not a fresher view of the file.
 pub(super) fn refusal(error: &str) -> Option<Refusal> {
-    const STALE: [&str; 6] = [
-        "failed to find expected lines",
-        "string to replace not found",
-        "old_str not found",
-        "old_string not found",
-        "did not appear verbatim",
-        "modified since read",
-    ];
+    if classify(error).class != ErrorClass::StaleEdit {
+        return None;
+    }
     let head: String = error.chars().take(300).collect::<String>().to_lowercase();
     if head.contains("has not been read yet") || head.contains("read it first before") {
         return Some(Refusal::NotRead);
     }
-    STALE
-        .iter()
-        .any(|s| head.contains(s))
-        .then_some(Refusal::StaleContext)
+    let ambiguous = head.contains("not unique") || head.contains("matches of the string to replace");
+    (!ambiguous).then_some(Refusal::StaleContext)
 }
 
 /// How the edit that passed differed from the refused one.

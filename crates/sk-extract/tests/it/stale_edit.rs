@@ -287,3 +287,51 @@ fn only_a_call_that_looks_at_the_file_counts_as_reading_it_again() {
         m[0].confidence
     );
 }
+
+#[test]
+fn copilot_s_editor_refusal_is_stale_context_and_an_ambiguous_match_is_not() {
+    let mut s = Session::new();
+    s.prompt("rename the flag")
+        .tool(
+            "str_replace_editor",
+            "str_replace /work/app/src/cli.ts\n- --dry\n+ --dry-run",
+            &["/work/app/src/cli.ts"],
+            false,
+            "No replacement was performed, old_str `--dry` did not appear verbatim in /work/app/src/cli.ts.",
+        )
+        .tool(
+            "view",
+            "view /work/app/src/cli.ts",
+            &["/work/app/src/cli.ts"],
+            true,
+            "1\tconst DRY = '--dry';",
+        )
+        .tool(
+            "str_replace_editor",
+            "str_replace /work/app/src/cli.ts\n- const DRY = '--dry';\n+ const DRY = '--dry-run';",
+            &["/work/app/src/cli.ts"],
+            true,
+            "The file /work/app/src/cli.ts has been edited.",
+        )
+        // Found twice: a matter of more context, not of a stale view.
+        .tool(
+            "Edit",
+            "/work/app/src/io.ts\n- return x;\n+ return y;",
+            &["/work/app/src/io.ts"],
+            false,
+            "Found 2 matches of the string to replace, but replace_all is false.",
+        )
+        .edit("/work/app/src/io.ts", "  return x;\n}", "  return y;\n}");
+    let m = mistakes(&s, Agent::Copilot);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_eq!(
+        m[0].title,
+        "Re-read `cli.ts` right before editing it: `str_replace_editor` failed on stale context"
+    );
+    assert!(
+        m[0].body
+            .contains("Fixed by: reading the lines again (`view`), then an edit with them as they are."),
+        "{}",
+        m[0].body
+    );
+}
