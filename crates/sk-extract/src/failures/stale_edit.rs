@@ -12,8 +12,9 @@
 //!
 //! Decided:
 //! - Fixed by the next edit of the refused file that passes; a refusal never followed by
-//!   one teaches nothing. A `Write` over a file whose `Edit` was refused on stale context
-//!   is not taken for the fix: it replaces text the agent had not read.
+//!   one teaches nothing. A `Write` over a file whose `Edit` was refused on stale context,
+//!   or an unread file overwritten from the shell, closes the refusal with no lesson: it
+//!   replaced text the agent had not read, which is no fix to teach.
 //! - One lesson per refusal kind and tool per session, counting every refusal. The
 //!   stale-context title names the files (up to two): the lesson is about editing those
 //!   files in that repository as much as about the tool.
@@ -37,6 +38,10 @@ const LINE_CHARS: usize = 90;
 const COMPARED_LINES: usize = 20;
 /// How alike a refused line and a line of the file must be to be the same line misremembered.
 const MISREMEMBERED: f64 = 0.6;
+/// Lines of the passing patch, and characters of a line, compared: edit distance is
+/// quadratic, and a generated file's patch can hold thousands of long lines.
+const PASSING_LINES: usize = 120;
+const COMPARED_CHARS: usize = 160;
 
 /// Why an edit was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,7 +75,7 @@ enum How {
     Reread,
     /// A patch with fewer lines than the refused one (`from` → `to` hunk lines).
     Smaller { from: usize, to: usize },
-    /// The whole file written anew (`Write`, or deleted and added in a patch).
+    /// The whole file written anew (deleted or added whole in a patch).
     Rewrote,
     /// Changed from the shell instead (a heredoc, `sed -i`, PowerShell `-replace`).
     Shell,
@@ -199,12 +204,12 @@ impl StaleEdits {
         } else {
             Vec::new()
         };
-        // `Write` over a file whose `Edit` was refused replaces what the agent had not
-        // read: it passes, but it is no fix to teach (it is how tests get lost).
         let names = |o: &Open| {
             files.iter().any(|f| same_file(f, &o.file)) || (shell_write && names_file(&call.text, &o.file))
         };
-        // Overwritten without the agent's picture corrected: closed, with no fix to teach.
+        // `Write` over a file whose `Edit` was refused on stale context, or an unread file
+        // overwritten from the shell, replaced what the agent had not read: closed, with no
+        // fix to teach (it is how tests get lost).
         let papered = |o: &Open| {
             (kind == ToolKind::Write && o.refusal == Refusal::StaleContext)
                 || (shell_write && o.refusal == Refusal::NotRead)
@@ -281,8 +286,13 @@ fn read_first(records: &[Record], fixed: &[&Fixed]) -> Candidate {
 /// The lesson of edits refused on stale context.
 fn stale_context(ctx: &SessionContext, records: &[Record], tool: &str, fixed: &[&Fixed]) -> Candidate {
     let times: usize = fixed.iter().map(|f| f.open.attempts.len()).sum();
-    let mut names: Vec<&str> = fixed.iter().map(|f| file_name(&f.open.file)).collect();
-    names.dedup();
+    let mut names: Vec<&str> = Vec::new();
+    for f in fixed {
+        let name = file_name(&f.open.file);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     let verb = if tool == "apply_patch" {
         "patching"
     } else {
@@ -353,6 +363,7 @@ fn stale_context(ctx: &SessionContext, records: &[Record], tool: &str, fixed: &[
     candidate(records, fixed, title, body, confidence, "stale-context")
 }
 
+/// The entry: every refusal and the edit that passed as evidence, the refused files.
 fn candidate(
     records: &[Record],
     fixed: &[&Fixed],
@@ -464,7 +475,9 @@ fn difference(expected: &[String], passing: &[&str]) -> Option<String> {
         .iter()
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
+        .take(PASSING_LINES)
         .collect();
+    let folded = |l: &str| fold(&l.chars().take(COMPARED_CHARS).collect::<String>());
     let assumed: Vec<&str> = expected.iter().map(|l| l.trim()).collect();
     for e in expected.iter().map(|l| l.trim()).take(COMPARED_LINES) {
         if e.chars().count() < 8 || passing.contains(&e) {
@@ -472,10 +485,11 @@ fn difference(expected: &[String], passing: &[&str]) -> Option<String> {
         }
         // A line the refused edit also expected is in the file as it assumed: not a
         // misremembered form of another one.
+        let e_folded = folded(e);
         let best = passing
             .iter()
             .filter(|p| !assumed.contains(p))
-            .map(|p| (strsim::normalized_levenshtein(&fold(e), &fold(p)), *p))
+            .map(|p| (strsim::normalized_levenshtein(&e_folded, &folded(p)), *p))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((score, p)) = best
             && score >= MISREMEMBERED
