@@ -89,6 +89,35 @@ impl TestEnv {
         serde_json::from_str(&self.stdout(args)).expect("json output")
     }
 
+    /// The knowledge entries (`sk knowledge export`) whose title contains `needle`.
+    pub fn entries_titled(&self, needle: &str) -> Vec<serde_json::Value> {
+        let doc = self.json(&["knowledge", "export"]);
+        doc["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["title"].as_str().is_some_and(|t| t.contains(needle)))
+            .cloned()
+            .collect()
+    }
+
+    /// Runs `sk hooks run --agent AGENT EVENT` with `payload` on stdin, expects success,
+    /// and returns the context the hook hands the agent (`additionalContext`).
+    pub fn hook_context(&self, agent: &str, event: &str, payload: &serde_json::Value) -> String {
+        let ran = self
+            .sk()
+            .args(["hooks", "run", "--agent", agent, event])
+            .write_stdin(payload.to_string())
+            .output()
+            .expect("hook");
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        let out: serde_json::Value = serde_json::from_slice(&ran.stdout).expect("JSON answer");
+        out["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .expect("context")
+            .to_string()
+    }
+
     /// Writes `bytes` to `rel` under the home, creating folders.
     pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let path = self.home().join(rel);

@@ -4,26 +4,10 @@
 //! successful outputs stays within `reads_text` (output unchanged when unread texts are
 //! blanked).
 
-use sk_core::{Agent, Category, Record};
-use sk_extract::{Candidate, SessionContext, extract, reads_text};
+use sk_core::{Agent, Record};
+use sk_extract::{SessionContext, extract, reads_text};
 
-use crate::support::{Session, show};
-
-fn mistakes(s: &Session, agent: Agent) -> Vec<Candidate> {
-    s.extract_as(agent)
-        .into_iter()
-        .filter(|c| c.category == Category::Mistake)
-        .collect()
-}
-
-fn patch(body: &str) -> String {
-    format!("apply_patch *** Begin Patch\n{body}\n*** End Patch")
-}
-
-/// Codex's real message lists every line of the chunk it looked for.
-fn not_found(file: &str, lines: &str) -> String {
-    format!("apply_patch verification failed: Failed to find expected lines in {file}:\n{lines}")
-}
+use crate::support::{Session, mistakes_as, patch, patch_not_found, show};
 
 // A line the file does hold is never reported as "what the file has instead".
 #[test]
@@ -35,7 +19,7 @@ fn difference_is_not_invented_from_a_smaller_patch() {
             &patch("*** Update File: app.js\n@@\n const a = 1;\n const b = 2;\n const c = 3;\n-const d = 4;\n+const d = 5;\n const e = 6;"),
             &[],
             false,
-            &not_found("/work/app/app.js", "const a = 1;\nconst b = 2;\nconst c = 3;\nconst d = 4;\nconst e = 6;"),
+            &patch_not_found("/work/app/app.js", "const a = 1;\nconst b = 2;\nconst c = 3;\nconst d = 4;\nconst e = 6;"),
         )
         .tool(
             "shell",
@@ -44,7 +28,7 @@ fn difference_is_not_invented_from_a_smaller_patch() {
             true,
             "Success. Updated the following files:\nM app.js",
         );
-    let m = mistakes(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert_eq!(m.len(), 1, "{}", show(&m));
     // The file holds both lines: the refused patch expected `const d = 4;` too.
     assert!(
@@ -66,7 +50,7 @@ fn reading_another_mod_rs_is_not_a_re_read() {
             &patch("*** Update File: src/parser/mod.rs\n@@\n-fn parse() {}\n+fn parse() -> u8 { 0 }"),
             &[],
             false,
-            &not_found("/work/app/src/parser/mod.rs", "fn parse() {}"),
+            &patch_not_found("/work/app/src/parser/mod.rs", "fn parse() {}"),
         )
         .tool("shell", "sed -n '1,40p' src/lexer/mod.rs", &[], true, "…")
         .tool(
@@ -76,7 +60,7 @@ fn reading_another_mod_rs_is_not_a_re_read() {
             true,
             "Success. Updated the following files:\nM src/parser/mod.rs",
         );
-    let m = mistakes(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert!(!m[0].body.contains("src/lexer/mod.rs"), "{}", m[0].body);
 }
@@ -97,7 +81,7 @@ fn a_grep_for_an_arrow_is_not_a_change_from_the_shell() {
                 &patch("*** Update File: src/lib.rs\n@@\n-fn parse() {}\n+fn parse() -> u8 { 0 }"),
                 &[],
                 false,
-                &not_found("/work/app/src/lib.rs", "fn parse() {}"),
+                &patch_not_found("/work/app/src/lib.rs", "fn parse() {}"),
             )
             .tool("shell", read, &[], true, "12:pub fn parse() -> u8 {")
             .tool(
@@ -107,7 +91,7 @@ fn a_grep_for_an_arrow_is_not_a_change_from_the_shell() {
                 true,
                 "Success. Updated the following files:\nM src/lib.rs",
             );
-        let m = mistakes(&s, Agent::Codex);
+        let m = mistakes_as(&s, Agent::Codex);
         assert_eq!(m.len(), 1, "{}", show(&m));
         assert!(
             !m[0].body.contains("changing the file from the shell"),
@@ -175,7 +159,7 @@ fn a_write_over_a_refused_edit_closes_it_without_a_lesson() {
             "File created successfully",
         )
         .edit("/work/app/tests/t.rs", "fn new() {}", "fn newer() {}");
-    let m = mistakes(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(m.is_empty(), "{}", show(&m));
 }
 
@@ -244,7 +228,7 @@ fn a_heredoc_over_an_unread_file_is_not_fixed_by_read() {
             "File has not been read yet. Read it first before writing to it.",
         )
         .bash("cat > notes.md <<'EOF'\nnew\nEOF", true, "");
-    let m = mistakes(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(
         !m.iter().any(|c| c.body.contains("Fixed by: `Read` of the file")),
         "{}",

@@ -4,25 +4,10 @@
 //! passed; a refusal never followed by a passing edit of the file teaches nothing.
 
 use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
-use sk_core::{Agent, Category};
+use sk_core::Agent;
 use sk_extract::Candidate;
 
-use crate::support::{Session, show};
-
-fn mistakes(s: &Session, agent: Agent) -> Vec<Candidate> {
-    s.extract_as(agent)
-        .into_iter()
-        .filter(|c| c.category == Category::Mistake)
-        .collect()
-}
-
-fn patch(body: &str) -> String {
-    format!("apply_patch *** Begin Patch\n{body}\n*** End Patch")
-}
-
-fn not_found(file: &str, lines: &str) -> String {
-    format!("apply_patch verification failed: Failed to find expected lines in {file}:\n{lines}")
-}
+use crate::support::{Session, mistakes_as, patch, patch_not_found, show};
 
 #[test]
 fn stale_patches_teach_to_read_the_lines_again_and_say_what_the_file_held() {
@@ -34,7 +19,7 @@ fn stale_patches_teach_to_read_the_lines_again_and_say_what_the_file_held() {
             &patch("*** Update File: docs/overview.md\n@@\n- Tools: G-code Preview, Validate Hook Variables\n+- Tools: G-code Preview, Validate Hook Variables, Generate Profiles"),
             &[],
             false,
-            &not_found("/work/app/docs/overview.md", "- Tools: G-code Preview, Validate Hook Variables"),
+            &patch_not_found("/work/app/docs/overview.md", "- Tools: G-code Preview, Validate Hook Variables"),
         )
         .tool("shell", "sed -n '1,80p' docs/overview.md", &[], true, "…")
         .tool(
@@ -50,7 +35,7 @@ fn stale_patches_teach_to_read_the_lines_again_and_say_what_the_file_held() {
             &patch("*** Update File: app.js\n@@\n const a = 1;\n const b = 2;\n const c = 3;\n-const d = 4;\n+const d = 5;\n const e = 6;"),
             &[],
             false,
-            &not_found("/work/app/app.js", " const a = 1;"),
+            &patch_not_found("/work/app/app.js", " const a = 1;"),
         )
         .tool(
             "shell",
@@ -59,7 +44,7 @@ fn stale_patches_teach_to_read_the_lines_again_and_say_what_the_file_held() {
             true,
             "Success. Updated the following files:\nM app.js",
         );
-    let m = mistakes(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert_eq!(m.len(), 1, "{}", show(&m));
     let m = &m[0];
     assert_eq!(
@@ -135,7 +120,7 @@ fn a_change_made_from_the_shell_is_named_by_what_it_does() {
             &patch("*** Update File: memory/constitution.md\n@@\n-Compliance Reviews: yearly\n+Compliance Reviews: quarterly"),
             &[],
             false,
-            &not_found("memory/constitution.md", "Compliance Reviews: yearly"),
+            &patch_not_found("memory/constitution.md", "Compliance Reviews: yearly"),
         )
         .tool(
             "shell",
@@ -144,7 +129,7 @@ fn a_change_made_from_the_shell_is_named_by_what_it_does() {
             true,
             "",
         );
-    let m = mistakes(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert!(
         m[0].body
@@ -198,7 +183,7 @@ fn edits_refused_on_files_not_read_teach_claude_code_s_rule_once() {
             "- kind: User",
             "- kind: User\n  name: stuart",
         );
-    let m = mistakes(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert_eq!(m.len(), 1, "{}", show(&m));
     let m = &m[0];
     assert_eq!(
@@ -244,10 +229,10 @@ fn refusals_never_fixed_or_papered_over_by_a_write_teach_nothing() {
             &patch("*** Update File: b.md\n@@\n-old\n+new"),
             &[],
             false,
-            &not_found("b.md", "old"),
+            &patch_not_found("b.md", "old"),
         )
         .answer("I'll leave b.md as it is.");
-    let m = mistakes(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(m.is_empty(), "{}", show(&m));
 }
 
@@ -260,7 +245,7 @@ fn only_a_call_that_looks_at_the_file_counts_as_reading_it_again() {
             &patch("*** Update File: docs/a.md\n@@\n-# Old heading\n+# New heading"),
             &[],
             false,
-            &not_found("docs/a.md", "# Old heading"),
+            &patch_not_found("docs/a.md", "# Old heading"),
         )
         // Names the file, but stages it: no reading.
         .tool("shell", "git add docs/a.md", &[], true, "")
@@ -271,7 +256,7 @@ fn only_a_call_that_looks_at_the_file_counts_as_reading_it_again() {
             true,
             "Success. Updated the following files:\nM docs/a.md",
         );
-    let m = mistakes(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert!(
         m[0].body
@@ -322,7 +307,7 @@ fn copilot_s_editor_refusal_is_stale_context_and_an_ambiguous_match_is_not() {
             "Found 2 matches of the string to replace, but replace_all is false.",
         )
         .edit("/work/app/src/io.ts", "  return x;\n}", "  return y;\n}");
-    let m = mistakes(&s, Agent::Copilot);
+    let m = mistakes_as(&s, Agent::Copilot);
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert_eq!(
         m[0].title,

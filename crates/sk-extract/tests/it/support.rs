@@ -157,3 +157,22 @@ pub fn show(cands: &[Candidate]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The mistakes extracted from `s` read as `agent`'s session.
+pub fn mistakes_as(s: &Session, agent: Agent) -> Vec<Candidate> {
+    s.extract_as(agent)
+        .into_iter()
+        .filter(|c| c.category == sk_core::Category::Mistake)
+        .collect()
+}
+
+/// A Codex `apply_patch` call's text around the patch's sections.
+pub fn patch(body: &str) -> String {
+    format!("apply_patch *** Begin Patch\n{body}\n*** End Patch")
+}
+
+/// Codex's refusal of a patch whose context is not in the file: the message lists every
+/// line of the chunk it looked for.
+pub fn patch_not_found(file: &str, lines: &str) -> String {
+    format!("apply_patch verification failed: Failed to find expected lines in {file}:\n{lines}")
+}

@@ -65,14 +65,8 @@ fn a_glob_that_missed_a_hidden_folder_becomes_a_lesson() {
     );
     env.sk().arg("index").assert().success();
 
-    let doc = env.json(&["knowledge", "export"]);
-    let lessons: Vec<&Value> = doc["entries"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter(|e| e["title"].as_str().is_some_and(|t| t.contains("hidden folders")))
-        .collect();
-    assert_eq!(lessons.len(), 1, "{doc:#}");
+    let lessons = env.entries_titled("hidden folders");
+    assert_eq!(lessons.len(), 1, "{lessons:#?}");
     assert_eq!(
         lessons[0]["title"],
         "Claude Code's `Glob` skips hidden folders such as `.config/`: name the folder in the pattern"

@@ -75,15 +75,9 @@ fn a_patch_format_slip_is_learned_and_handed_back_when_it_happens_again() {
     rollout(&env);
     env.sk().arg("index").assert().success();
 
-    let doc = env.json(&["knowledge", "export"]);
-    let lessons: Vec<&Value> = doc["entries"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter(|e| e["title"].as_str().is_some_and(|t| t.contains("apply_patch")))
-        .collect();
-    assert_eq!(lessons.len(), 1, "{doc:#}");
-    let lesson = lessons[0];
+    let lessons = env.entries_titled("apply_patch");
+    assert_eq!(lessons.len(), 1, "{lessons:#?}");
+    let lesson = &lessons[0];
     assert_eq!(lesson["category"], "mistake");
     assert_eq!(
         lesson["title"],
@@ -104,17 +98,7 @@ fn a_patch_format_slip_is_learned_and_handed_back_when_it_happens_again() {
         "tool_name": "shell",
         "tool_input": {"command": ["apply_patch", patch("docs/quickstart.md", &["+# Quickstart", "", "Run it."])]},
         "tool_response": format!("Exit code: 1\nOutput:\n{NOT_A_HEADER}")});
-    let ran = env
-        .sk()
-        .args(["hooks", "run", "--agent", "codex", "PostToolUse"])
-        .write_stdin(payload.to_string())
-        .output()
-        .expect("hook");
-    assert!(ran.status.success());
-    let out: Value = serde_json::from_slice(&ran.stdout).expect("JSON answer");
-    let context = out["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .expect("context");
+    let context = env.hook_context("codex", "PostToolUse", &payload);
     assert!(
         context.contains("in an `Add File` section start every line with `+`"),
         "{context}"

@@ -85,15 +85,9 @@ fn a_stale_patch_is_learned_and_handed_back_when_it_happens_again() {
     rollout(&env);
     env.sk().arg("index").assert().success();
 
-    let doc = env.json(&["knowledge", "export"]);
-    let lessons: Vec<&Value> = doc["entries"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter(|e| e["title"].as_str().is_some_and(|t| t.contains("stale context")))
-        .collect();
-    assert_eq!(lessons.len(), 1, "{doc:#}");
-    let lesson = lessons[0];
+    let lessons = env.entries_titled("stale context");
+    assert_eq!(lessons.len(), 1, "{lessons:#?}");
+    let lesson = &lessons[0];
     assert_eq!(lesson["category"], "mistake");
     assert_eq!(
         lesson["title"],
@@ -113,17 +107,7 @@ fn a_stale_patch_is_learned_and_handed_back_when_it_happens_again() {
         "tool_name": "shell",
         "tool_input": {"command": ["apply_patch", patch("## Usage notes", "## Usage")]},
         "tool_response": format!("Exit code: 1\nOutput:\n{}", refusal("## Usage notes"))});
-    let ran = env
-        .sk()
-        .args(["hooks", "run", "--agent", "codex", "PostToolUse"])
-        .write_stdin(payload.to_string())
-        .output()
-        .expect("hook");
-    assert!(ran.status.success());
-    let out: Value = serde_json::from_slice(&ran.stdout).expect("JSON answer");
-    let context = out["hookSpecificOutput"]["additionalContext"]
-        .as_str()
-        .expect("context");
+    let context = env.hook_context("codex", "PostToolUse", &payload);
     assert!(
         context.contains("Re-read `guide.md` right before patching it"),
         "{context}"
