@@ -4,10 +4,10 @@
 //! successful outputs stays within `reads_text` (output unchanged when unread texts are
 //! blanked).
 
-use sk_core::{Agent, Record};
-use sk_extract::{SessionContext, extract, reads_text};
+use sk_core::Agent;
+use sk_extract::{SessionContext, extract};
 
-use crate::support::{Session, mistakes_as, patch, patch_not_found, show};
+use crate::support::{Session, as_loaded, mistakes_as, patch, patch_not_found, show};
 
 // A line the file does hold is never reported as "what the file has instead".
 #[test]
@@ -122,18 +122,7 @@ fn a_long_successful_rg_output_is_not_read() {
         cwd: Some("/work/app"),
     };
     let full = extract(&ctx, &s.records);
-    let blanked: Vec<Record> = s
-        .records
-        .iter()
-        .map(|r| Record {
-            text: if reads_text(r.kind, r.success, r.text.len()) {
-                r.text.clone()
-            } else {
-                String::new()
-            },
-            ..r.clone()
-        })
-        .collect();
+    let blanked = as_loaded(&s.records);
     // rg found the run (it exited 0): there is no hidden-folder lesson, and blanking must not matter.
     assert!(full.is_empty(), "{}", show(&full));
     assert_eq!(full, extract(&ctx, &blanked));
@@ -262,17 +251,6 @@ fn a_padded_glob_result_is_not_read() {
         repo: None,
         cwd: Some("/work/app"),
     };
-    let blanked: Vec<Record> = s
-        .records
-        .iter()
-        .map(|r| Record {
-            text: if reads_text(r.kind, r.success, r.text.len()) {
-                r.text.clone()
-            } else {
-                String::new()
-            },
-            ..r.clone()
-        })
-        .collect();
+    let blanked = as_loaded(&s.records);
     assert_eq!(extract(&ctx, &s.records), extract(&ctx, &blanked));
 }

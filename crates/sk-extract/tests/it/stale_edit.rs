@@ -3,8 +3,8 @@
 //! the file's current text. Each becomes one lesson per session, saying how the edit then
 //! passed; a refusal never followed by a passing edit of the file teaches nothing.
 
-use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
 use sk_core::Agent;
+use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
 use sk_extract::Candidate;
 
 use crate::support::{Session, mistakes_as, patch, patch_not_found, show};
