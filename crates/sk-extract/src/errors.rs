@@ -533,7 +533,10 @@ fn short(phrase: &str) -> String {
 
 /// Source files named in an error, skipping toolchain and dependency paths.
 fn error_files(text: &str) -> Vec<String> {
-    const FOREIGN: [&str; 8] = [
+    // Toolchains' and package managers' own files, and the shell's start-up scripts: a
+    // macOS shell in Codex's sandbox prints Homebrew's `shellenv.sh: line 18: /bin/ps:
+    // Operation not permitted` before every command's output, whatever the command did.
+    const FOREIGN: [&str; 9] = [
         "/rustc/",
         ".cargo/registry",
         "site-packages",
@@ -542,10 +545,15 @@ fn error_files(text: &str) -> Vec<String> {
         "<frozen",
         "/lib/python",
         ".rustup/",
+        "/Homebrew/",
     ];
     path_tokens(text)
         .into_iter()
         .filter(|p| !FOREIGN.iter().any(|f| p.contains(f)))
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            !STARTUP_FILES.contains(&name)
+        })
         .take(8)
         .collect()
 }
@@ -553,6 +561,19 @@ fn error_files(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shell_s_start_up_noise_names_no_file_of_the_error() {
+        let e = classify(
+            "/opt/homebrew/Library/Homebrew/cmd/shellenv.sh: line 18: /bin/ps: Operation not permitted\n\
+             error: cannot open '.git/FETCH_HEAD': Operation not permitted",
+        );
+        assert!(!e.files.iter().any(|f| f.contains("shellenv")), "{:?}", e.files);
+        let e = classify(
+            "/home/u/.zshrc:12: command not found: compdef\nsrc/app.ts(3,1): error TS2304: Cannot find name 'x'.",
+        );
+        assert!(!e.files.iter().any(|f| f.ends_with(".zshrc")), "{:?}", e.files);
+    }
 
     #[test]
     fn a_lowercase_failed_is_not_a_test_failure() {

@@ -362,11 +362,14 @@ fn first_text(
         .transpose()
 }
 
-/// Files named by mistake entries: how many mistakes and the latest, most first.
+/// Files named by mistake entries: how many mistakes and the latest, most first. Git's
+/// own files (`.git/HEAD.lock`, `.git/FETCH_HEAD`, named by sandbox refusals) are nobody's
+/// work and are left out.
 pub fn mistake_files(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<MistakeFile>> {
     // Counted by triggers as mistakes change (schema v2), read here in rank order.
     conn.prepare_cached(
         "SELECT path, mistakes, last_seen FROM hot_files
+         WHERE path NOT LIKE '.git/%' AND path NOT LIKE '%/.git/%'
          ORDER BY mistakes DESC, last_seen DESC, path LIMIT ?1",
     )?
     .query_map([limit as i64], |r| {

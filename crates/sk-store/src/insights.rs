@@ -243,7 +243,17 @@ mod tests {
         let a = entry(c, "mistake", "a", 1, 5);
         let b = entry(c, "mistake", "b", 1, 7);
         let d = entry(c, "decision", "d", 1, 9);
-        for (id, path) in [(a, "src/x.rs"), (b, "src/x.rs"), (b, "src/y.rs"), (d, "src/z.rs")] {
+        let files = [
+            (a, "src/x.rs"),
+            (b, "src/x.rs"),
+            (b, "src/y.rs"),
+            (d, "src/z.rs"),
+            // Git's own files, named by sandbox refusals: nobody's work.
+            (a, ".git/HEAD.lock"),
+            (b, ".git/HEAD.lock"),
+            (b, "/w/app/.git/FETCH_HEAD"),
+        ];
+        for (id, path) in files {
             c.execute(
                 "INSERT INTO entry_files (entry_id, path) VALUES (?1, ?2)",
                 params![id, path],
