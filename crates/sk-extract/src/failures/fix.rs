@@ -144,6 +144,12 @@ fn patched_files(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// Whether a call's text is an `apply_patch` patch (it names a file to update, add or
+/// delete).
+pub(super) fn is_patch(text: &str) -> bool {
+    patched_files(text).next().is_some()
+}
+
 /// The files an `apply_patch` text names, relative to the session's folder.
 pub(super) fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
     let mut files: Vec<String> = patched_files(text).map(|f| relativize(&f, ctx.cwd)).collect();

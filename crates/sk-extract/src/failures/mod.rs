@@ -273,11 +273,13 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
                         continue;
                     }
-                    if let Some(refusal) = stale_edit::refusal(&record.text) {
+                    let error = classify(&record.text);
+                    if error.class == ErrorClass::StaleEdit
+                        && let Some(refusal) = stale_edit::refusal(&record.text)
+                    {
                         stale.refused(ctx, refusal, call, &record.text, (call_index, i));
                         continue;
                     }
-                    let error = classify(&record.text);
                     if error.class.is_noise() || error.class == ErrorClass::NotFound {
                         continue;
                     }

@@ -24,9 +24,8 @@
 
 use sk_core::Record;
 
-use super::fix::{patched_rel, rel_files};
+use super::fix::{is_patch, patched_rel, rel_files};
 use crate::commands::{ToolKind, normalize_command, only_inspects, tool_kind};
-use crate::errors::{ErrorClass, classify};
 use crate::text::{display_path, excerpt, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -52,14 +51,11 @@ pub(super) enum Refusal {
     StaleContext,
 }
 
-/// The refusal an error reports, if it is one of these. What counts as a stale edit is
-/// the error classifier's ([`ErrorClass::StaleEdit`]); this only tells the two apart, and
-/// leaves out an ambiguous match ("found 3 matches of the string to replace"), whose fix
-/// is more context, not a fresher view of the file.
+/// The refusal a stale edit reports (an error the classifier calls
+/// [`crate::errors::ErrorClass::StaleEdit`]: what counts as one is decided there). This only tells the
+/// two apart, and leaves out an ambiguous match ("found 3 matches of the string to
+/// replace"), whose fix is more context, not a fresher view of the file.
 pub(super) fn refusal(error: &str) -> Option<Refusal> {
-    if classify(error).class != ErrorClass::StaleEdit {
-        return None;
-    }
     let head: String = error.chars().take(300).collect::<String>().to_lowercase();
     if head.contains("has not been read yet") || head.contains("read it first before") {
         return Some(Refusal::NotRead);
@@ -403,13 +399,9 @@ fn told(call: &Record) -> String {
         return tool.to_string();
     }
     let command = normalize_command(&call.text);
-    let lower = command.to_lowercase();
-    let at = ["-replace", "set-content", "sed -i", "perl -pi", "cat >", "> "]
-        .iter()
-        .filter_map(|m| lower.find(m))
-        .min()
-        .unwrap_or(0);
-    // Start a little before what it does, on a character boundary.
+    let at = write_at(&command).unwrap_or(0);
+    // Start a little before what it does, on a character boundary (the offset may come
+    // from the lower-cased text).
     let mut start = at.saturating_sub(24);
     while !command.is_char_boundary(start) {
         start -= 1;
@@ -546,13 +538,6 @@ fn tool_name(call: &Record) -> String {
     tool.rsplit(['.', '/']).next().unwrap_or(tool).to_string()
 }
 
-/// Whether a call's text is an `apply_patch` patch.
-fn is_patch(text: &str) -> bool {
-    ["*** Update File: ", "*** Add File: ", "*** Delete File: "]
-        .iter()
-        .any(|h| text.contains(h))
-}
-
 /// The lines a refused edit expected to find: the patch error lists them after its first
 /// line; `Edit`'s error after `String:`.
 fn expected_lines(error: &str) -> Vec<String> {
@@ -593,6 +578,11 @@ fn hunk_old_lines<'t>(text: &'t str, file: &str) -> Vec<&'t str> {
 /// Whether a shell command writes a file (a redirect, an in-place edit, PowerShell's
 /// content commands).
 fn writes_from_shell(command: &str) -> bool {
+    write_at(command).is_some()
+}
+
+/// Where a shell command's write begins (byte offset), if it writes a file.
+fn write_at(command: &str) -> Option<usize> {
     // `>`/`>>` after a blank or an operator, not `->`, `=>`, `2>` or `>>` in `Vec<Vec<u8>>`.
     static REDIRECT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r#"(?:^|[\s;&|(])1?>>?\s*([^\s;&|<>]+)"#).expect("static regex")
@@ -607,11 +597,15 @@ fn writes_from_shell(command: &str) -> bool {
         "write_text(",
     ];
     let lower = command.to_lowercase();
-    WRITES.iter().any(|w| lower.contains(w))
-        || REDIRECT.captures_iter(command).any(|c| {
+    let marked = WRITES.iter().filter_map(|w| lower.find(w));
+    let redirected = REDIRECT
+        .captures_iter(command)
+        .filter(|c| {
             c.get(1)
                 .is_some_and(|t| t.as_str() != "/dev/null" && !t.as_str().starts_with('&'))
         })
+        .filter_map(|c| c.get(0).map(|m| m.start()));
+    marked.chain(redirected).min()
 }
 
 /// Whether a command names `file` as a path (a word that is the file or ends with it at

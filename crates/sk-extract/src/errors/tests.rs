@@ -1,0 +1,243 @@
+//! The classifier against real error texts of every kind it tells apart.
+
+use super::*;
+
+#[test]
+fn the_shell_s_start_up_noise_names_no_file_of_the_error() {
+    let e = classify(
+        "/opt/homebrew/Library/Homebrew/cmd/shellenv.sh: line 18: /bin/ps: Operation not permitted\n\
+         error: cannot open '.git/FETCH_HEAD': Operation not permitted",
+    );
+    assert!(!e.files.iter().any(|f| f.contains("shellenv")), "{:?}", e.files);
+    let e = classify(
+        "/home/u/.zshrc:12: command not found: compdef\nsrc/app.ts(3,1): error TS2304: Cannot find name 'x'.",
+    );
+    assert!(!e.files.iter().any(|f| f.ends_with(".zshrc")), "{:?}", e.files);
+}
+
+#[test]
+fn a_lowercase_failed_is_not_a_test_failure() {
+    // Codex's sandbox wrapper starts with "failed in sandbox": not a test result.
+    let e = classify("failed in sandbox LinuxSeccomp with execution error: command timed out");
+    assert_ne!(e.class, ErrorClass::Test);
+    assert_eq!(
+        classify("FAILED tests/test_x.py::test_parse - assert 1 == 2").class,
+        ErrorClass::Test
+    );
+    assert_eq!(
+        classify("running 3 tests\nfailures:\n    a::b\n").class,
+        ErrorClass::Test
+    );
+}
+
+#[test]
+fn harness_refusals_and_cancellations_are_noise() {
+    for text in [
+        "<tool_use_error>Sibling tool call errored</tool_use_error>",
+        "InputValidationError: [ { \"expected\": \"string\" } ]",
+        "User cancelled the edit",
+        "The user doesn't want to take this action right now.",
+        "apply_patch verification failed: Failed to find expected lines in /w/app.js",
+    ] {
+        assert!(
+            classify(text).class.is_noise(),
+            "{text}: {:?}",
+            classify(text).class
+        );
+    }
+    // A malformed patch is the agent's own repeated mistake, not the harness's.
+    let hunk =
+        classify("apply_patch verification failed: invalid hunk at line 4, '' is not a valid hunk header");
+    assert!(!hunk.class.is_noise(), "{:?}", hunk.class);
+}
+
+#[test]
+fn a_missing_program_from_a_startup_file_is_not_the_commands() {
+    let text = "/home/u/.profile: line 6: compdef: command not found\nexit code 1";
+    assert_ne!(classify(text).class, ErrorClass::CommandNotFound);
+    let both = "/home/u/.zshrc: line 2: compdef: command not found\nbash: pnpm: command not found";
+    let e = classify(both);
+    assert_eq!(
+        (e.class, e.program.as_deref()),
+        (ErrorClass::CommandNotFound, Some("pnpm"))
+    );
+}
+
+#[test]
+fn pytest_error_lines_name_the_exception() {
+    let text =
+        "_ ERROR collecting tests/test_db.py _\nE   ModuleNotFoundError: No module named 'sqlalchemy'\n";
+    let e = classify(text);
+    assert_eq!(e.class, ErrorClass::Exception);
+    assert!(e.phrase.contains("No module named 'sqlalchemy'"), "{}", e.phrase);
+    assert!(e.specific());
+}
+
+#[test]
+fn only_messages_that_say_what_went_wrong_are_specific() {
+    assert!(!classify("exit code 1").specific());
+    assert!(!classify("1 failed, 3 passed").specific());
+    assert!(!classify("Operation timed out").specific());
+    assert!(classify("error[E0308]: mismatched types\n --> src/a.rs:1:1").specific());
+    assert!(classify("fatal: detected dubious ownership in repository at '/w'").specific());
+    assert!(classify("test auth::expired ... FAILED").specific());
+}
+
+#[test]
+fn excerpts_start_and_end_between_chars() {
+    let text = "é\n—x\nline two";
+    assert_eq!(line_start(text, 4), 3);
+    assert_eq!(lines_excerpt(text, 1, 5), text);
+    assert_eq!(lines_excerpt(text, 99, 5), "");
+    let long = "—".repeat(EXCERPT_CHARS + 3);
+    assert_eq!(
+        lines_excerpt(&long, 0, 1),
+        format!("{}…", "—".repeat(EXCERPT_CHARS))
+    );
+}
+
+#[test]
+fn rust_compile_errors_name_the_message_and_file() {
+    let e = classify(
+        "   Compiling x v0.1.0\nerror[E0308]: mismatched types\n  --> src/auth.rs:42:9\n   |\n42 |     let x: u32 = \"a\";\n\nerror: could not compile `x`",
+    );
+    assert_eq!(e.class, ErrorClass::Compile);
+    assert_eq!(e.phrase_within(60), "mismatched types in src/auth.rs");
+    assert_eq!(
+        e.phrase_within(30),
+        "mismatched types in src/auth.rs",
+        "messages keep 20 characters"
+    );
+    let long = classify(
+        "error[E0277]: the `?` operator can only be used in a function that returns `Result`\n --> src/handlers/login.rs:31:60",
+    );
+    assert_eq!(
+        long.phrase_within(60),
+        "the `?` operator can only be used… in src/handlers/login.rs"
+    );
+    assert_eq!(
+        long.phrase_within(80),
+        "the `?` operator can only be used in a function that… in src/handlers/login.rs"
+    );
+    assert!(e.files.contains(&"src/auth.rs".to_string()));
+}
+
+#[test]
+fn tool_errors_without_a_source_location_are_not_compiler_errors() {
+    let e = classify(
+        "exit code 1\n ! [rejected] main -> main (fetch first)\nerror: failed to push some refs to 'x'",
+    );
+    assert_eq!(
+        (e.class, e.phrase.as_str()),
+        (ErrorClass::Other, "failed to push some refs to 'x'")
+    );
+    let e = classify("error: expected one of `,` or `}`, found `x`\n --> src/lib.rs:3:9");
+    assert_eq!(
+        (e.class, e.location.as_deref()),
+        (ErrorClass::Compile, Some("src/lib.rs"))
+    );
+}
+
+#[test]
+fn test_failures_name_the_test() {
+    let e = classify(
+        "running 2 tests\ntest tests::login ... FAILED\n\nfailures:\n\n---- tests::login stdout ----\nthread 'tests::login' panicked at src/login.rs:9:5:\nassertion failed\n\ntest result: FAILED. 1 passed; 1 failed",
+    );
+    assert_eq!(e.class, ErrorClass::Test);
+    assert_eq!(e.phrase, "failing test tests::login");
+}
+
+#[test]
+fn command_not_found_names_the_program() {
+    let e = classify("exit code 127\nbash: line 1: pytest: command not found");
+    assert_eq!(e.class, ErrorClass::CommandNotFound);
+    assert_eq!(e.program.as_deref(), Some("pytest"));
+    assert_eq!(
+        classify("zsh: command not found: rg").program.as_deref(),
+        Some("rg")
+    );
+    // Windows' cmd, in English and in the system's language.
+    for (text, program) in [
+        (
+            "'vite' is not recognized as an internal or external command,",
+            "vite",
+        ),
+        (
+            "\"vite\" no se reconoce como un comando interno o externo,\nprograma o archivo por lotes ejecutable.",
+            "vite",
+        ),
+        (
+            "'npm' n'est pas reconnu en tant que commande interne\nou externe, un programme exécutable ou un fichier de commandes.",
+            "npm",
+        ),
+        (
+            "Der Befehl \"pnpm\" ist entweder falsch geschrieben oder\nkonnte nicht gefunden werden.",
+            "pnpm",
+        ),
+        ("'python3' 不是内部或外部命令，也不是可运行的程序", "python3"),
+    ] {
+        let e = classify(text);
+        assert_eq!(e.class, ErrorClass::CommandNotFound, "{text}");
+        assert_eq!(e.program.as_deref(), Some(program), "{text}");
+    }
+}
+
+#[test]
+fn python_tracebacks_use_the_last_exception() {
+    let e = classify(
+        "Traceback (most recent call last):\n  File \"app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'",
+    );
+    assert_eq!(e.class, ErrorClass::Exception);
+    assert_eq!(e.phrase, "ModuleNotFoundError: No module named 'yaml'");
+    assert_eq!(e.files, vec!["app/main.py"]);
+}
+
+#[test]
+fn approvals_and_policies_are_told_apart() {
+    let approval =
+        classify("Claude requested permissions to write to /tmp/x/notes.md, but you haven't granted it yet.");
+    assert_eq!(approval.class, ErrorClass::Approval);
+    assert!(approval.class.is_noise());
+    let blocked = classify(
+        "Output redirection to '/private/var/folders/x/notes.md' was blocked. For security, Claude Code may only write to files in the allowed working directories.",
+    );
+    assert_eq!(blocked.class, ErrorClass::Sandbox);
+    assert_eq!(blocked.phrase, "output redirection to notes.md was blocked");
+    assert_eq!(
+        classify("cat: notes.md: Permission denied").class,
+        ErrorClass::Permission
+    );
+    assert_eq!(classify("Path does not exist").class, ErrorClass::NotFound);
+    // A usage text describing a timeout flag is not a timeout: the "Error:" line is.
+    let usage = classify("Error: unknown flag: --purge\nUsage:\n  --wait secs   give up after this timeout");
+    assert_eq!(usage.class, ErrorClass::Other);
+    assert!(usage.phrase.starts_with("unknown flag"), "{}", usage.phrase);
+    assert_eq!(
+        classify("curl: (28) Connection timed out").class,
+        ErrorClass::Timeout
+    );
+    // zsh's glob refusal says what went wrong; the exit code would not.
+    let glob = classify("Exit code: 1\nzsh:1: no matches found: src/app/(auth)/page.tsx");
+    assert!(glob.phrase.contains("no matches found"), "{}", glob.phrase);
+    assert!(glob.specific());
+    assert_eq!(
+        classify("String to replace not found in file.").class,
+        ErrorClass::StaleEdit
+    );
+}
+
+#[test]
+fn failure_markers_without_a_flag() {
+    assert!(looks_failed("error[E0425]: cannot find value `x`"));
+    assert!(looks_failed("<shellId: 0 completed with exit code 2>"));
+    assert!(!looks_failed("all good\n3 passed"));
+}
+
+#[test]
+fn korean_cmd_names_the_program() {
+    // Korean cmd writes the particle right after the quote, with no space.
+    let text = "'virtualenv'은(는) 내부 또는 외부 명령, 실행할 수 있는 프로그램, 또는\n배치 파일이 아닙니다.";
+    let e = classify(text);
+    assert_eq!(e.class, ErrorClass::CommandNotFound, "{text}");
+    assert_eq!(e.program.as_deref(), Some("virtualenv"));
+}
