@@ -352,10 +352,12 @@ fn decode_encoded_output(text: &str, verdicts: &mut Verdicts) -> Option<String> 
 /// Splits the exec preamble Codex puts before command output (`Exit code: 0`, `Wall time:
 /// 0.1 seconds`, `Process exited with code 1`, `Chunk ID: …`, `Script completed`, then
 /// `Output:`), returning the exit code it names and the output after it. Text without a
-/// recognisable preamble is returned whole.
+/// recognisable preamble is returned whole. Newer `exec_command` outputs open with the
+/// command echoed (`Command: /bin/zsh -lc "…"`), over as many lines as a heredoc takes:
+/// the preamble starts at the first of its own lines after it.
 fn split_preamble(text: &str) -> (Option<i64>, &str) {
     let mut exit_code = None;
-    let mut rest = text;
+    let mut rest = skip_echoed_command(text);
     for _ in 0..PREAMBLE_LINES {
         let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
         let line = line.trim();
@@ -377,6 +379,26 @@ fn split_preamble(text: &str) -> (Option<i64>, &str) {
         rest = after;
     }
     (exit_code, if exit_code.is_some() { rest } else { text })
+}
+
+/// The text from the first preamble line after a leading `Command: …` echo; the text
+/// itself when it has no such echo, or no preamble line follows it.
+fn skip_echoed_command(text: &str) -> &str {
+    if !text.starts_with("Command: ") {
+        return text;
+    }
+    const STARTS: [&str; 4] = [
+        "\nChunk ID:",
+        "\nWall time",
+        "\nProcess exited with code ",
+        "\nExit code: ",
+    ];
+    STARTS
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .and_then(|at| text.get(at + 1..))
+        .unwrap_or(text)
 }
 
 fn is_preamble_line(line: &str) -> bool {
@@ -536,6 +558,28 @@ text(await tools.apply_patch(patch));"#;
         )));
         assert!(!r.success);
         assert_eq!(r.text, "exit code 1\nboom");
+    }
+
+    #[test]
+    fn an_echoed_command_before_the_preamble_is_dropped_and_its_exit_code_read() {
+        // As a real macOS rollout had it: the command (a heredoc, over several lines)
+        // echoed before the preamble, and a non-zero exit further down.
+        let r = tool_result(Some(&text(
+            "Command: /bin/zsh -lc \"python - <<'PY'\nfrom app import app\nprint(app)\nPY\"\nChunk ID: 145b35\nWall time: 0.2301 seconds\nProcess exited with code 1\nOriginal token count: 63\nOutput:\nModuleNotFoundError: No module named 'dotenv'\n",
+        )));
+        assert!(!r.success);
+        assert_eq!(
+            r.text,
+            "exit code 1\nModuleNotFoundError: No module named 'dotenv'"
+        );
+        let ok = tool_result(Some(&text(
+            "Command: /bin/zsh -lc 'git diff'\nChunk ID: 71d7ac\nWall time: 0.0000 seconds\nProcess exited with code 0\nOutput:\ndiff --git a/x b/x\n",
+        )));
+        assert!(ok.success);
+        assert_eq!(ok.text, "diff --git a/x b/x");
+        // An echo with no preamble after it is output like any other.
+        let bare = tool_result(Some(&text("Command: not a preamble\nhello")));
+        assert_eq!(bare.text, "Command: not a preamble\nhello");
     }
 
     #[test]
