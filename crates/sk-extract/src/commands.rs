@@ -187,6 +187,20 @@ fn command_head(command: &str) -> String {
 /// Tokens of the first segment that does real work: setup (`cd`, `export`, `FOO=1`) and
 /// wrappers (`sudo`, `time`) skipped, the program reduced to its file name.
 pub(crate) fn main_tokens(command: &str) -> Vec<String> {
+    let mut out = work_tokens(command);
+    if let Some(program) = out.first_mut() {
+        *program = file_name(program).to_string();
+    }
+    out
+}
+
+/// The last component of a path, either separator.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// [`main_tokens`] with the program as written (`./.venv/bin/python`, not `python`).
+fn work_tokens(command: &str) -> Vec<String> {
     let head = command_head(command);
     for segment in head.split(['&', ';', '|']) {
         let mut tokens: Vec<&str> = segment.split_whitespace().collect();
@@ -202,14 +216,10 @@ pub(crate) fn main_tokens(command: &str) -> Vec<String> {
         if SETUP.contains(first) {
             continue;
         }
-        let mut out: Vec<String> = tokens
+        return tokens
             .iter()
             .map(|t| t.trim_matches(['"', '\'']).to_string())
             .collect();
-        if let Some(program) = out.first_mut() {
-            *program = program.rsplit(['/', '\\']).next().unwrap_or(program).to_string();
-        }
-        return out;
     }
     Vec::new()
 }
@@ -339,6 +349,34 @@ pub(crate) enum Revision {
     /// --features derive` after `--feature` was refused, `npm ci --omit=dev` after an
     /// unknown option.
     Arguments,
+    /// The same arguments run by another program: `python` where `python3` is the Windows
+    /// store alias, the project's `./.venv/bin/python` where the system one lacks its
+    /// packages, or an interpreter put before a script that could not be executed
+    /// (`python3 scripts/x.py` after `scripts/x.py`: permission denied).
+    Program,
+}
+
+/// Longest interpreter or runner put before a failed command (`uv run`, `python3`).
+const MAX_PREFIX_WORDS: usize = 2;
+
+/// The program that ran `ok` in place of `failed`'s, when everything else is the same:
+/// `(failed program, ok program or prefix, prefixed)`. A program of the same name counts
+/// only from an environment's own `bin/` (`.venv/bin/python`, `node_modules/.bin/tsc`):
+/// `./x.sh` against `/abs/x.sh` is the same script found from another folder.
+pub(crate) fn program_change(failed: &str, ok: &str) -> Option<(String, String, bool)> {
+    let (a, b) = (work_tokens(failed), work_tokens(ok));
+    let (pa, pb) = (a.first()?, b.first()?);
+    if a.len() >= 2 && a.len() == b.len() && a[1..] == b[1..] && pa != pb {
+        let same_name = file_name(pa) == file_name(pb);
+        let own_copy = pb.contains("bin/") || pb.contains("bin\\");
+        return (!same_name || own_copy).then(|| (pa.clone(), pb.clone(), false));
+    }
+    let extra = b.len().checked_sub(a.len())?;
+    let prefixed = (1..=MAX_PREFIX_WORDS).contains(&extra)
+        && b[extra..] == a[..]
+        && b[..extra].iter().all(|t| !t.starts_with('-'))
+        && file_name(&b[0]) != file_name(pa);
+    prefixed.then(|| (pa.clone(), b[..extra].join(" "), true))
 }
 
 /// Whether `ok` is `failed` revised, and how. Quoting counts for any command; changed
@@ -364,6 +402,9 @@ pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
     if only_inspects(failed) {
         return None;
     }
+    if program_change(failed, ok).is_some() {
+        return Some(Revision::Program);
+    }
     let (a, b) = (main_tokens(failed), main_tokens(ok));
     if a.len() < 2 || a.first() != b.first() {
         return None;
@@ -386,12 +427,26 @@ pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
     (shared * 2 >= union && shared < union && (flag_changed || added)).then_some(Revision::Arguments)
 }
 
+/// `NAME=value` as one shell word: a quote in the value must close in the same word, or
+/// the value runs on past the whitespace split.
+fn is_plain_assignment(word: &str) -> bool {
+    let Some((name, value)) = word.split_once('=') else {
+        return false;
+    };
+    let balanced = value.matches('"').count() % 2 == 0 && value.matches('\'').count() % 2 == 0;
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && balanced
+}
+
 /// A command short enough for a title: its head, absolute paths reduced to file names,
 /// cut at `max` characters on a word boundary.
 pub(crate) fn short_command(command: &str, max: usize) -> String {
     let head = normalize_command(command);
-    let shortened: Vec<String> = head
-        .split_whitespace()
+    let words: Vec<&str> = head.split_whitespace().collect();
+    // `PYTHONPATH="…" python3 -c …` reads as `python3 -c …`: the variables would fill the
+    // title before the program shows (the body keeps the whole command).
+    let program_at = words.iter().position(|w| !is_plain_assignment(w)).unwrap_or(0);
+    let shortened: Vec<String> = words[program_at..]
+        .iter()
         .map(|w| {
             let bare = w.trim_matches(['\'', '"']);
             if bare.starts_with('/') && bare.matches('/').count() > 2 {
@@ -501,6 +556,48 @@ mod tests {
             "cat > notes.md"
         );
         assert!(short_command(&"x ".repeat(60), 40).chars().count() <= 41);
+        assert_eq!(
+            short_command("PYTHONPATH=\"E:/a/b\" RUST_LOG=debug python3 -c 1", 40),
+            "python3 -c 1"
+        );
+        // A quoted value with a space is not one word: nothing is dropped.
+        assert_eq!(short_command("MSG=\"a b\" make", 40), "MSG=\"a b\" make");
+        assert_eq!(short_command("FOO=1", 40), "FOO=1");
+    }
+
+    #[test]
+    fn another_program_running_the_same_arguments_is_a_revision() {
+        let swap = |a: &str, b: &str| program_change(a, b);
+        assert_eq!(
+            swap(
+                "PYTHONPATH=x python3 -c 'print(1)'",
+                "PYTHONPATH=x python -c 'print(1)'"
+            ),
+            Some(("python3".into(), "python".into(), false))
+        );
+        assert_eq!(
+            swap(
+                "python - <<'PY'\nimport app\nPY",
+                "./.venv/bin/python - <<'PY'\nimport app\nPY"
+            ),
+            Some(("python".into(), "./.venv/bin/python".into(), false))
+        );
+        assert_eq!(
+            swap("scripts/list.py --all", "python3 scripts/list.py --all"),
+            Some(("scripts/list.py".into(), "python3".into(), true))
+        );
+        assert_eq!(
+            swap("pytest -q", "uv run pytest -q"),
+            Some(("pytest".into(), "uv run".into(), true))
+        );
+        // The same script found from another folder, other arguments, a flag put first,
+        // three words put first: not another program.
+        assert_eq!(swap("./x.sh a", "/home/u/x.sh a"), None);
+        assert_eq!(swap("python3 a.py", "python a.py --fast"), None);
+        assert_eq!(swap("pytest -q", "--x pytest -q"), None);
+        assert_eq!(swap("pytest -q", "a b c pytest -q"), None);
+        assert_eq!(swap("node", "bun"), None);
+        assert_eq!(revises("python3 -c 1", "python -c 1"), Some(Revision::Program));
     }
 
     #[test]

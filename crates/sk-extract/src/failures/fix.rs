@@ -7,7 +7,9 @@ use sk_core::Record;
 
 use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure};
 use crate::SessionContext;
-use crate::commands::{ToolKind, main_tokens, normalize_command, only_inspects, program, short_command};
+use crate::commands::{
+    ToolKind, main_tokens, normalize_command, only_inspects, program, program_change, short_command,
+};
 use crate::text::{display_path, excerpt, relativize};
 
 /// The step that made the retry pass, among the changes between the failure and the
@@ -103,6 +105,16 @@ pub(super) fn fix_phrase(
         }
         None if how == FixMatch::Quoted => Some("passed once quoted".to_string()),
         None if how == FixMatch::Revised => Some(revision_phrase(&records[failed_call].text, &ok.text)),
+        None if how == FixMatch::Swapped => {
+            program_change(&records[failed_call].text, &ok.text).map(|(failed, ok, prefixed)| {
+                let (failed, ok) = (title_words(&failed), title_words(&ok));
+                if prefixed {
+                    format!("passed run with `{ok}`")
+                } else {
+                    format!("passed with `{ok}`, not `{failed}`")
+                }
+            })
+        }
         None if how == FixMatch::SameTask => Some(format!(
             "passed as `{}`",
             short_command(&ok.text, FIX_COMMAND_CHARS)
@@ -132,6 +144,18 @@ fn revision_phrase(failed: &str, ok: &str) -> String {
 
 /// Longest run of changed words a revision's phrase shows, each side.
 const REVISION_WORDS_CHARS: usize = 18;
+
+/// A program (or a prefix) cut for a title, with no backtick to break its code span. A
+/// long path keeps its end, where the environment shows: `…/.venv/bin/python`.
+fn title_words(words: &str) -> String {
+    let parts: Vec<&str> = words.split('/').collect();
+    let words = if words.chars().count() > REVISION_WORDS_CHARS && parts.len() > 3 && !words.contains(' ') {
+        format!("…/{}", parts[parts.len() - 3..].join("/"))
+    } else {
+        excerpt(words, REVISION_WORDS_CHARS)
+    };
+    words.replace('`', "'")
+}
 
 /// Every file an `apply_patch` text updates, adds or deletes (Codex edits files by running
 /// `apply_patch` in its shell), in order.

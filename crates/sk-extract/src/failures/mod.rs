@@ -119,6 +119,8 @@ enum FixMatch {
     Revised,
     /// The same command, refused by the sandbox, passed with escalated permissions.
     Escalated,
+    /// The same arguments passed run by another program or through an interpreter.
+    Swapped,
 }
 
 impl FixMatch {
@@ -131,12 +133,14 @@ impl FixMatch {
             FixMatch::Quoted => "match:quoted-arguments",
             FixMatch::Revised => "match:revised-arguments",
             FixMatch::Escalated => "match:escalated-retry",
+            FixMatch::Swapped => "match:other-program",
         }
     }
 
     fn base_confidence(self) -> f32 {
         match self {
             FixMatch::Corrected | FixMatch::Escalated => 0.60,
+            FixMatch::Swapped => 0.55,
             FixMatch::SameTask | FixMatch::Quoted | FixMatch::Revised => 0.50,
             FixMatch::Exact | FixMatch::SameFile => 0.45,
         }
@@ -417,26 +421,32 @@ fn fix_match(
             if &ok == normalized {
                 return Some(FixMatch::Exact);
             }
-            if key.is_some() && command_key(&call.text) == *key {
-                return Some(FixMatch::SameTask);
-            }
             let first = &failure.attempts[0];
             let shell_calls_since = changes[failure.changes_from.min(changes.len())..]
                 .iter()
                 .filter(|c| c.kind == ToolKind::Shell)
                 .count();
+            // Against the last attempt: the revision that passed is the step after it.
+            let last = &records[failure.attempts[failure.attempts.len() - 1].call];
+            let revision = (first.error.class != ErrorClass::CommandNotFound
+                && shell_calls_since <= REVISION_WINDOW)
+                .then(|| revises(&last.text, &call.text))
+                .flatten();
+            // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
+            // is that task, but what made it pass is the program.
+            if revision == Some(Revision::Program) {
+                return Some(FixMatch::Swapped);
+            }
+            if key.is_some() && command_key(&call.text) == *key {
+                return Some(FixMatch::SameTask);
+            }
             let corrected = first.error.class == ErrorClass::CommandNotFound
                 && shell_calls_since <= CORRECTION_WINDOW
                 && corrects_missing_program(normalized, first.error.program.as_deref(), &ok);
             if corrected {
                 return Some(FixMatch::Corrected);
             }
-            if first.error.class == ErrorClass::CommandNotFound || shell_calls_since > REVISION_WINDOW {
-                return None;
-            }
-            // Against the last attempt: the revision that passed is the step after it.
-            let last = &records[failure.attempts[failure.attempts.len() - 1].call];
-            match revises(&last.text, &call.text) {
+            match revision {
                 Some(Revision::Quoted) => Some(FixMatch::Quoted),
                 // Other arguments fix what the error named ("unknown flag", "use --import");
                 // after a bare exit code they are the agent trying something else.
@@ -544,6 +554,10 @@ fn fixed(
     if first.error.specific() {
         confidence += 0.10;
         cues.push("specific-error".into());
+    } else if how == FixMatch::Swapped {
+        // The program that worked is the lesson, whatever the error said (`python3` on
+        // Windows exits 49 with no output).
+        cues.push("vague-error".into());
     } else {
         confidence -= 0.10;
         cues.push("vague-error".into());
@@ -555,7 +569,10 @@ fn fixed(
     // The same call passing after many edits: which of them fixed it is a guess (the step
     // named is chosen by the words it shares with the error), so the entry may teach the
     // wrong fix. A revised or corrected command names its own fix and is not affected.
-    let named_by_retry = matches!(how, FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised);
+    let named_by_retry = matches!(
+        how,
+        FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped
+    );
     if !named_by_retry && edits.len() > ATTRIBUTABLE_EDITS {
         confidence -= 0.10;
         cues.push("fix-unclear".into());
@@ -572,7 +589,7 @@ fn fixed(
     evidence.push(Evidence::of(&records[fix_result]));
     // A revised command is its own fix: what ran in between was the agent reading up.
     let step = match how {
-        FixMatch::Quoted | FixMatch::Revised => None,
+        FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped => None,
         _ => fix_step(records, failure, &between),
     };
     // A revision is told against the attempt it revised, the last one.

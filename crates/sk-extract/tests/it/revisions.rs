@@ -189,3 +189,92 @@ fn a_second_quoting_fix_in_the_session_is_the_same_lesson() {
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert!(m[0].title.contains("(auth)"), "{}", m[0].title);
 }
+
+#[test]
+fn the_same_arguments_passing_under_another_program_is_the_fix() {
+    // The Windows store alias: `python3` exits 49 with no output, `python` works. The
+    // error says nothing, the program that passed says it all: shown anyway.
+    let mut s = Session::new();
+    s.bash(
+        "PYTHONPATH=\"E:/p/hookify\" python3 -c \"import core; print('OK')\"",
+        false,
+        "Exit code 49",
+    )
+    .bash(
+        "PYTHONPATH=\"E:/p/hookify\" python -c \"import core; print('OK')\"",
+        true,
+        "OK",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_cue(&m[0], "match:other-program");
+    assert_eq!(
+        m[0].title,
+        "`python3 -c \"import core;…` failed: exit code 49; passed with `python`, not `python3`"
+    );
+    assert!(m[0].confidence >= 0.55, "{}", m[0].confidence);
+
+    // The project's own interpreter, where the system one lacks its packages: named by
+    // the end of its path.
+    let mut s = Session::new();
+    s.bash(
+        "python -m pytest -q",
+        false,
+        "Exit code: 1\nE   ModuleNotFoundError: No module named 'dotenv'",
+    )
+    .bash(
+        "/home/u/projects/shop/.venv/bin/python -m pytest -q",
+        true,
+        "3 passed",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_cue(&m[0], "match:other-program");
+    assert!(
+        m[0].title
+            .ends_with("; passed with `…/.venv/bin/python`, not `python`"),
+        "{}",
+        m[0].title
+    );
+
+    // A script without its execute bit, run through an interpreter.
+    let mut s = Session::new();
+    s.bash(
+        "scripts/list-skills.py --all",
+        false,
+        "Exit code: 126\n/bin/bash: line 1: scripts/list-skills.py: Permission denied",
+    )
+    .bash("python3 scripts/list-skills.py --all", true, "a\nb");
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].title.ends_with("; passed run with `python3`"),
+        "{}",
+        m[0].title
+    );
+}
+
+#[test]
+fn another_program_far_from_the_failure_or_with_other_arguments_is_not_the_fix() {
+    // Other arguments: another command, not the failed one run differently.
+    let mut s = Session::new();
+    s.bash("python3 build.py", false, "Exit code 49")
+        .bash("python build.py --release", true, "built");
+    assert!(
+        mistakes(&s)
+            .iter()
+            .all(|c| !c.cues.iter().any(|q| q == "match:other-program"))
+    );
+    // Four other commands in between: the agent moved on.
+    let mut s = Session::new();
+    s.bash("python3 build.py", false, "Exit code 49");
+    for i in 0..4 {
+        s.bash(&format!("make step{i}"), true, "ok");
+    }
+    s.bash("python build.py", true, "built");
+    assert!(
+        mistakes(&s)
+            .iter()
+            .all(|c| !c.cues.iter().any(|q| q == "match:other-program"))
+    );
+}
