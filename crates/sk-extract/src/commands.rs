@@ -224,6 +224,38 @@ fn work_tokens(command: &str) -> Vec<String> {
     Vec::new()
 }
 
+/// Programs that end a pipeline with their own exit status: `cmd | tail -5` succeeds
+/// whatever `cmd` did, and so does `cmd || true`.
+const STATUS_MASKS: [&str; 12] = [
+    "tail", "head", "grep", "cat", "less", "tee", "true", ":", "echo", "sort", "uniq", "wc",
+];
+
+/// Whether the command's last stage after a pipe (`| tail -5`) or a fallback (`|| true`)
+/// decides its exit status instead of the program that did the work: reported
+/// successful, it may still have failed.
+pub(crate) fn hides_exit_status(command: &str) -> bool {
+    let head = command_head(command);
+    let Some((_, last)) = head.rsplit_once('|') else {
+        return false;
+    };
+    last.split_whitespace()
+        .next()
+        .is_some_and(|program| STATUS_MASKS.contains(&program))
+}
+
+/// The folder a command first changes to (`cd app && npm test` → `app`), as written.
+pub(crate) fn cd_folder(command: &str) -> Option<String> {
+    let head = command_head(command);
+    let first = head.split("&&").next()?.trim();
+    let mut words = first.split_whitespace();
+    if words.next()? != "cd" {
+        return None;
+    }
+    let folder = words.collect::<Vec<_>>().join(" ");
+    let folder = folder.trim_matches(['"', '\'']);
+    (!folder.is_empty() && head.contains("&&")).then(|| folder.to_string())
+}
+
 /// Programs that only look: reading, listing, searching, printing.
 const INSPECTORS: [&str; 27] = [
     "ls", "cat", "head", "tail", "grep", "rg", "find", "fd", "wc", "pwd", "echo", "which", "type", "file",
@@ -563,6 +595,33 @@ mod tests {
         // A quoted value with a space is not one word: nothing is dropped.
         assert_eq!(short_command("MSG=\"a b\" make", 40), "MSG=\"a b\" make");
         assert_eq!(short_command("FOO=1", 40), "FOO=1");
+    }
+
+    #[test]
+    fn pipelines_that_hide_the_exit_status() {
+        for hides in [
+            "bundle install 2>&1 | tail -5",
+            "cargo test x -- --nocapture 2>&1 | head -20",
+            "git ls-remote --heads origin | grep -E 'refs/heads/[0-9]+-x$' || true",
+            "make test || :",
+        ] {
+            assert!(hides_exit_status(hides), "{hides}");
+        }
+        for shows in [
+            "bundle install",
+            "rg 'a|b' src",
+            "npm test && echo done",
+            "ls | xargs rm",
+        ] {
+            assert!(!hides_exit_status(shows), "{shows}");
+        }
+        assert_eq!(
+            cd_folder("cd /repo/app && npm test").as_deref(),
+            Some("/repo/app")
+        );
+        assert_eq!(cd_folder("cd \"my app\" && npm test").as_deref(), Some("my app"));
+        assert_eq!(cd_folder("npm test"), None);
+        assert_eq!(cd_folder("cd app"), None);
     }
 
     #[test]

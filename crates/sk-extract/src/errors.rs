@@ -168,8 +168,9 @@ static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)exit(?:ed)? (?:with )?(?:code|status)[: ]+(-?\d+)|exit code[: ]+(-?\d+)"));
 /// "no matches found" is zsh refusing a glob that matched nothing (`app/(auth)/x`): the
 /// line says what went wrong, where the exit code would not.
-static ERROR_WORD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable)\b|\bno matches found\b"));
+static ERROR_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable|could not)\b|\bno matches found\b")
+});
 /// Markers that make an output a failure even when the log kept no success flag.
 static FAILURE_MARKERS: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -183,9 +184,32 @@ pub(crate) fn looks_failed(text: &str) -> bool {
     FAILURE_MARKERS.is_match(text)
 }
 
+/// Lines that say a command failed although its pipeline reported success (git's
+/// `fatal:`, bundler's "Could not locate Gemfile"), besides [`looks_failed`]'s markers.
+static HIDDEN_FAILURE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^(?:fatal: |Could not (?:locate|find|open|read|resolve) )"));
+
+/// Whether the output of a call whose exit status a pipe hid shows that it failed.
+pub(crate) fn shows_hidden_failure(text: &str) -> bool {
+    looks_failed(text) || HIDDEN_FAILURE.is_match(text)
+}
+
+/// A line a shell start-up file printed before the command's own output (Homebrew's
+/// `shellenv.sh: line 18: /bin/ps: Operation not permitted` in a macOS sandbox, a
+/// `.zshrc:12: command not found: compdef`): it is printed whatever the command did.
+static STARTUP_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^[^\s:]*(?:/Homebrew/[^\s:]*|(?:^|/)\.(?:profile|bashrc|bash_profile|zshrc|zprofile|zshenv|bash_login)):(?: line)? ?\d+: [^\n]*\n?",
+    )
+});
+
+/// Lines of output an error's excerpt shows.
+const EXCERPT_LINES: usize = 8;
+
 /// Classifies the text of a failed tool result.
 pub(crate) fn classify(text: &str) -> ErrorInfo {
-    let text = text.trim();
+    let own = STARTUP_NOISE.replace_all(text, "");
+    let text = own.trim();
     let files = error_files(text);
     let info = |class, phrase: String, excerpt: String| ErrorInfo {
         class,
@@ -195,7 +219,7 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
         files: files.clone(),
         program: None,
     };
-    let first_lines = || lines_excerpt(text, 0, 8);
+    let first_lines = || lines_excerpt(text, 0, EXCERPT_LINES);
 
     if APPROVAL.is_match(text) {
         return info(
@@ -338,10 +362,17 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
         .map(str::trim)
         .find(|l| ERROR_WORD.is_match(l) && !l.to_ascii_lowercase().starts_with("exit code"));
     if let Some(line) = meaningful {
+        // Below the first lines (a pipe's `tail` of a long log), the excerpt starts there.
+        let at = text.find(line).unwrap_or(0);
+        let excerpt = if sk_core::text::prefix(text, at).lines().count() >= EXCERPT_LINES {
+            lines_excerpt(text, line_start(text, at), EXCERPT_LINES)
+        } else {
+            first_lines()
+        };
         return info(
             ErrorClass::Other,
             line.trim_start_matches("Error: ").to_string(),
-            first_lines(),
+            excerpt,
         );
     }
     if let Some(c) = EXIT_CODE.captures(text) {

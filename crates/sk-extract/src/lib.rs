@@ -119,15 +119,64 @@ impl Candidate {
 /// found nothing ("No files found"), which the hidden-folder lesson needs.
 pub const SHORT_OUTPUT_BYTES: usize = 64;
 
-/// Whether [`extract`] ever reads the text of a record of this kind and outcome, `bytes`
-/// long. Successful tool output (beyond [`SHORT_OUTPUT_BYTES`]) and reasoning are most of
-/// a session's bytes and say nothing the extractor uses, so a caller loading records for
-/// extraction may leave their text empty.
-pub fn reads_text(kind: Option<sk_core::RecordKind>, success: Option<bool>, bytes: usize) -> bool {
-    match kind {
-        Some(sk_core::RecordKind::Reasoning) => false,
-        Some(sk_core::RecordKind::ToolResult) => success != Some(true) || bytes <= SHORT_OUTPUT_BYTES,
-        _ => true,
+/// Which texts [`extract`] reads, decided record by record in file order. Successful tool
+/// output and reasoning are most of a session's bytes and say nothing the extractor uses,
+/// so a caller loading records for extraction may leave their text empty — except short
+/// outputs ([`SHORT_OUTPUT_BYTES`]) and the output of a call whose pipeline hides its exit
+/// status (`bundle install | tail -5`, `… || true`): reported successful, it may be a
+/// failure only its text shows. A caller tells it each call it reads ([`Self::saw_call`])
+/// before asking about later records.
+#[derive(Debug, Default)]
+pub struct TextNeeds {
+    exit_hidden: std::collections::HashSet<String>,
+}
+
+impl TextNeeds {
+    /// Whether the text of a record of this kind, outcome, size and call is ever read.
+    pub fn reads(
+        &self,
+        kind: Option<sk_core::RecordKind>,
+        success: Option<bool>,
+        bytes: usize,
+        call_id: Option<&str>,
+    ) -> bool {
+        match kind {
+            Some(sk_core::RecordKind::Reasoning) => false,
+            Some(sk_core::RecordKind::ToolResult) => {
+                success != Some(true)
+                    || bytes <= SHORT_OUTPUT_BYTES
+                    || call_id.is_some_and(|id| self.exit_hidden.contains(id))
+            }
+            _ => true,
+        }
+    }
+
+    /// Notes a tool call's text (always read): its output is read whatever its size when
+    /// the call hides its exit status.
+    pub fn saw_call(&mut self, call_id: Option<&str>, text: &str) {
+        if let Some(id) = call_id
+            && commands::hides_exit_status(text)
+        {
+            self.exit_hidden.insert(id.to_string());
+        }
+    }
+
+    /// A session's records as extraction loads them: the texts never read left empty.
+    pub fn blank_unread(records: &mut [Record]) {
+        let mut needs = TextNeeds::default();
+        for r in records {
+            needs.note(r);
+        }
+    }
+
+    /// [`Self::saw_call`] for a call, then empties the record's text when it is never read.
+    pub fn note(&mut self, r: &mut Record) {
+        if r.kind == Some(sk_core::RecordKind::ToolCall) {
+            self.saw_call(r.call_id.as_deref(), &r.text);
+        }
+        if !self.reads(r.kind, r.success, r.text.len(), r.call_id.as_deref()) {
+            r.text = String::new();
+        }
     }
 }
 

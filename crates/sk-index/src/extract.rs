@@ -124,7 +124,14 @@ fn read_and_extract(
     conn: &rusqlite::Connection,
     s: &knowledge::SessionToExtract,
 ) -> rusqlite::Result<Extracted> {
-    let records = knowledge::session_records(conn, s.id, sk_extract::reads_text)?;
+    // What extraction reads of a result can depend on its call, told as it is read.
+    let needs = std::cell::RefCell::new(sk_extract::TextNeeds::default());
+    let records = knowledge::session_records(
+        conn,
+        s.id,
+        |kind, success, bytes, call_id| needs.borrow().reads(kind, success, bytes, call_id),
+        |call_id, text| needs.borrow_mut().saw_call(call_id, text),
+    )?;
     let agent: Agent = s.agent.parse().unwrap_or(Agent::Copilot);
     let ctx = SessionContext {
         agent,

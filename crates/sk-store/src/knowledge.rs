@@ -376,13 +376,16 @@ pub fn mark_extracted(conn: &Connection, session_id: i64) -> rusqlite::Result<()
 
 /// One session's records in file order, as the extractor reads them.
 ///
-/// `wants_text(kind, success, bytes)` decides per record whether its text is read: SQLite
-/// only loads a large text (from its overflow pages) when the column is asked for, so
-/// skipping the texts a caller never reads skips most of the I/O.
+/// `wants_text(kind, success, bytes, call_id)` decides per record whether its text is
+/// read: SQLite only loads a large text (from its overflow pages) when the column is asked
+/// for, so skipping the texts a caller never reads skips most of the I/O. `saw_call(call_id,
+/// text)` is told each tool call as it is read, so that what is wanted of its result may
+/// depend on it (`sk_extract::TextNeeds`).
 pub fn session_records(
     conn: &Connection,
     session_id: i64,
-    wants_text: impl Fn(Option<sk_core::RecordKind>, Option<bool>, usize) -> bool,
+    wants_text: impl Fn(Option<sk_core::RecordKind>, Option<bool>, usize, Option<&str>) -> bool,
+    saw_call: impl Fn(Option<&str>, &str),
 ) -> rusqlite::Result<Vec<sk_core::Record>> {
     // Files come joined by a unit separator in the same row: one query per session, not
     // one per record.
@@ -400,11 +403,17 @@ pub fn session_records(
         // `octet_length` reads the size without loading the text (SQLite keeps it in the
         // record header): a long output left out costs nothing.
         let bytes: i64 = r.get(14)?;
-        let text: String = if wants_text(kind, success, usize::try_from(bytes).unwrap_or(usize::MAX)) {
-            r.get(12)?
-        } else {
-            String::new()
-        };
+        let call_id: Option<String> = r.get(6)?;
+        let wanted = wants_text(
+            kind,
+            success,
+            usize::try_from(bytes).unwrap_or(usize::MAX),
+            call_id.as_deref(),
+        );
+        let text: String = if wanted { r.get(12)? } else { String::new() };
+        if kind == Some(sk_core::RecordKind::ToolCall) {
+            saw_call(call_id.as_deref(), &text);
+        }
         let files: Option<String> = r.get(13)?;
         let mut files: Vec<String> = files
             .map(|f| f.split('\u{1f}').map(str::to_string).collect())
@@ -417,7 +426,7 @@ pub fn session_records(
             ts: r.get(3)?,
             event_id: r.get(4)?,
             message_id: r.get(5)?,
-            call_id: r.get(6)?,
+            call_id,
             tool: r.get(7)?,
             success,
             subagent: r.get(9)?,

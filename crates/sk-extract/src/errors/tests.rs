@@ -16,6 +16,25 @@ fn the_shell_s_start_up_noise_names_no_file_of_the_error() {
 }
 
 #[test]
+fn the_shell_s_start_up_noise_is_not_the_error() {
+    // As a macOS Codex sandbox prints it before a network refusal: the refusal is the
+    // error, not the start-up script's "Operation not permitted".
+    let e = classify(
+        "/opt/homebrew/Library/Homebrew/cmd/shellenv.sh: line 18: /bin/ps: Operation not permitted
+         fatal: unable to access 'https://github.com/o/r.git/': Could not resolve host: github.com",
+    );
+    assert_ne!(e.class, ErrorClass::Permission);
+    assert!(!e.excerpt.contains("shellenv"), "{}", e.excerpt);
+    assert!(e.phrase.contains("unable to access"), "{}", e.phrase);
+    // Only noise: what is left is the exit code.
+    let e = classify(
+        "/home/u/.bashrc: line 3: /bin/ps: Operation not permitted
+exit code 1",
+    );
+    assert_eq!(e.class, ErrorClass::ExitCode);
+}
+
+#[test]
 fn a_lowercase_failed_is_not_a_test_failure() {
     // Codex's sandbox wrapper starts with "failed in sandbox": not a test result.
     let e = classify("failed in sandbox LinuxSeccomp with execution error: command timed out");

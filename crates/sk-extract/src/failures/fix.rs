@@ -8,7 +8,8 @@ use sk_core::Record;
 use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure};
 use crate::SessionContext;
 use crate::commands::{
-    ToolKind, main_tokens, normalize_command, only_inspects, program, program_change, short_command,
+    ToolKind, cd_folder, main_tokens, normalize_command, only_inspects, program, program_change,
+    short_command,
 };
 use crate::text::{display_path, excerpt, relativize};
 
@@ -105,6 +106,23 @@ pub(super) fn fix_phrase(
         }
         None if how == FixMatch::Quoted => Some("passed once quoted".to_string()),
         None if how == FixMatch::Revised => Some(revision_phrase(&records[failed_call].text, &ok.text)),
+        None if how == FixMatch::Relocated => {
+            // The session's own folder, after the shell had moved elsewhere, is its root.
+            let folder = |c: &str| {
+                cd_folder(c).map(|f| {
+                    let f = f.trim_end_matches('/');
+                    if f == "." || relativize(&format!("{f}/x"), ctx.cwd) == "x" {
+                        "the project root".to_string()
+                    } else {
+                        format!("`{}`", title_words(&relativize(f, ctx.cwd)))
+                    }
+                })
+            };
+            Some(match folder(&ok.text) {
+                Some(to) => format!("passed run from {to}"),
+                None => format!("passed as `{}`", short_command(&ok.text, FIX_COMMAND_CHARS)),
+            })
+        }
         None if how == FixMatch::Swapped => {
             program_change(&records[failed_call].text, &ok.text).map(|(failed, ok, prefixed)| {
                 let (failed, ok) = (title_words(&failed), title_words(&ok));

@@ -85,10 +85,11 @@ use self::escalation::{escalation_fix, sandbox_refusal};
 use self::fix::{fix_phrase, fix_step, patched_rel, rel_files};
 use self::wording::{body, title};
 use crate::commands::{
-    Revision, ToolKind, command_key, corrects_missing_program, normalize_command, program, revises, tool_kind,
+    Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status,
+    normalize_command, only_inspects, program, revises, tool_kind,
 };
 use crate::cues::announces_expected_failure;
-use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed};
+use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed, shows_hidden_failure};
 use crate::text::{excerpt, language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -121,6 +122,8 @@ enum FixMatch {
     Escalated,
     /// The same arguments passed run by another program or through an interpreter.
     Swapped,
+    /// The same command passed run from another folder (`cd repo && …`).
+    Relocated,
 }
 
 impl FixMatch {
@@ -134,6 +137,7 @@ impl FixMatch {
             FixMatch::Revised => "match:revised-arguments",
             FixMatch::Escalated => "match:escalated-retry",
             FixMatch::Swapped => "match:other-program",
+            FixMatch::Relocated => "match:other-folder",
         }
     }
 
@@ -141,7 +145,7 @@ impl FixMatch {
         match self {
             FixMatch::Corrected | FixMatch::Escalated => 0.60,
             FixMatch::Swapped => 0.55,
-            FixMatch::SameTask | FixMatch::Quoted | FixMatch::Revised => 0.50,
+            FixMatch::SameTask | FixMatch::Quoted | FixMatch::Revised | FixMatch::Relocated => 0.50,
             FixMatch::Exact | FixMatch::SameFile => 0.45,
         }
     }
@@ -247,7 +251,8 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 let tool = call.tool.as_deref().or(record.tool.as_deref()).unwrap_or("");
                 let kind = tool_kind(tool, &call.text);
                 let failed = match record.success {
-                    Some(ok) => !ok,
+                    Some(true) => failure_hidden_by_pipe(&call.text, &record.text),
+                    Some(false) => true,
                     None => looks_failed(&record.text),
                 };
                 // A search that found nothing (`rg` exits 1; Claude Code's `Glob` passes
@@ -399,6 +404,13 @@ fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
     }
 }
 
+/// A command that did work (not only looked) behind a pipe that reported success
+/// (`bundle install | tail -5`), whose output shows it failed: `TextNeeds` reads such
+/// outputs whatever their size.
+fn failure_hidden_by_pipe(command: &str, output: &str) -> bool {
+    hides_exit_status(command) && !only_inspects(command) && shows_hidden_failure(output)
+}
+
 /// Whether the passing `call` closes the open failure, and how.
 fn fix_match(
     ctx: &SessionContext,
@@ -418,9 +430,6 @@ fn fix_match(
     match &failure.target {
         Target::Command { normalized, key } => {
             let ok = normalize_command(&call.text);
-            if &ok == normalized {
-                return Some(FixMatch::Exact);
-            }
             let first = &failure.attempts[0];
             let shell_calls_since = changes[failure.changes_from.min(changes.len())..]
                 .iter()
@@ -428,6 +437,21 @@ fn fix_match(
                 .count();
             // Against the last attempt: the revision that passed is the step after it.
             let last = &records[failure.attempts[failure.attempts.len() - 1].call];
+            if &ok == normalized {
+                // `cd repo && bundle install` after "Could not locate Gemfile": the folder
+                // it ran from is what changed, when nothing was edited in between. (A
+                // `cd` dropped says nothing: the shell may have been there already.)
+                let edited = changes[failure.changes_from.min(changes.len())..]
+                    .iter()
+                    .any(|c| c.kind.changes_files());
+                let to = cd_folder(&call.text);
+                let moved = to.is_some() && to != cd_folder(&last.text) && !edited;
+                return Some(if moved && shell_calls_since <= REVISION_WINDOW {
+                    FixMatch::Relocated
+                } else {
+                    FixMatch::Exact
+                });
+            }
             let revision = (first.error.class != ErrorClass::CommandNotFound
                 && shell_calls_since <= REVISION_WINDOW)
                 .then(|| revises(&last.text, &call.text))
@@ -571,7 +595,7 @@ fn fixed(
     // wrong fix. A revised or corrected command names its own fix and is not affected.
     let named_by_retry = matches!(
         how,
-        FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped
+        FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped | FixMatch::Relocated
     );
     if !named_by_retry && edits.len() > ATTRIBUTABLE_EDITS {
         confidence -= 0.10;
@@ -589,7 +613,7 @@ fn fixed(
     evidence.push(Evidence::of(&records[fix_result]));
     // A revised command is its own fix: what ran in between was the agent reading up.
     let step = match how {
-        FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped => None,
+        FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped | FixMatch::Relocated => None,
         _ => fix_step(records, failure, &between),
     };
     // A revision is told against the attempt it revised, the last one.

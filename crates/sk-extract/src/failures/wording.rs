@@ -5,7 +5,7 @@ use sk_core::Record;
 
 use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure, Target};
 use crate::SessionContext;
-use crate::commands::{ToolKind, normalize_command, program, short_command};
+use crate::commands::{ToolKind, cd_folder, normalize_command, program, short_command};
 use crate::errors::ErrorClass;
 use crate::text::{display_path, excerpt, relativize};
 
@@ -172,7 +172,7 @@ pub(super) fn body(
         Some(ok) => {
             let ok = &records[ok];
             let passed = if failure.kind == ToolKind::Shell {
-                format!("`{}`", excerpt(&normalize_command(&ok.text), 300))
+                format!("`{}`", excerpt(&as_run(&ok.text, &call.text), 300))
             } else {
                 excerpt(ok.text.lines().next().unwrap_or(""), 200)
             };
@@ -181,4 +181,19 @@ pub(super) fn body(
         None => b.push_str("No later attempt passed in this session.\n"),
     }
     b
+}
+
+/// The passing command as retyped ([`normalize_command`]), with the folder it changed to
+/// first when the failed one is the same command run from elsewhere: then the folder is
+/// the lesson.
+fn as_run(passed: &str, failed: &str) -> String {
+    let normalized = normalize_command(passed);
+    match cd_folder(passed) {
+        Some(folder)
+            if cd_folder(failed).as_ref() != Some(&folder) && normalize_command(failed) == normalized =>
+        {
+            format!("cd {folder} && {normalized}")
+        }
+        _ => normalized,
+    }
 }

@@ -1,7 +1,7 @@
 //! What the stale-edit and empty-search lessons must not claim: a difference the file does
 //! not have, a re-read of another file, a read taken for a write, a fix that overwrote what
 //! the agent had not read, a search of another folder; and what extraction reads of
-//! successful outputs stays within `reads_text` (output unchanged when unread texts are
+//! successful outputs stays within `TextNeeds` (output unchanged when unread texts are
 //! blanked).
 
 use sk_core::Agent;
@@ -102,7 +102,7 @@ fn a_grep_for_an_arrow_is_not_a_change_from_the_shell() {
 }
 
 // A successful `rg` found something, and its long output is unread: "exit code 1" in it
-// says nothing (the `reads_text` contract).
+// says nothing (the `TextNeeds` contract).
 #[test]
 fn a_long_successful_rg_output_is_not_read() {
     let mut s = Session::new();

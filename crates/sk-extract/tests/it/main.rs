@@ -7,6 +7,7 @@ mod decisions;
 mod edit_search_limits;
 mod escalation;
 mod hashing;
+mod hidden_exits;
 mod hidden_search;
 mod patch_format;
 mod props;

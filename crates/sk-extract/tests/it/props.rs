@@ -134,7 +134,7 @@ proptest! {
             prop_assert!(c.evidence.windows(2).all(|w| w[0] < w[1]), "evidence sorted and unique");
         }
         prop_assert_eq!(&out, &extract(&ctx(), &records));
-        // The texts `reads_text` says are never read can be left out without changing
+        // The texts `TextNeeds` says are never read can be left out without changing
         // anything: extraction loads records that way.
         let blanked = crate::support::as_loaded(&records);
         prop_assert_eq!(&out, &extract(&ctx(), &blanked));

@@ -177,18 +177,10 @@ pub fn patch_not_found(file: &str, lines: &str) -> String {
     format!("apply_patch verification failed: Failed to find expected lines in {file}:\n{lines}")
 }
 
-/// The records as extraction loads them: the texts `reads_text` says are never read are
+/// The records as extraction loads them: the texts `TextNeeds` says are never read are
 /// left blank.
 pub fn as_loaded(records: &[Record]) -> Vec<Record> {
-    records
-        .iter()
-        .map(|r| Record {
-            text: if sk_extract::reads_text(r.kind, r.success, r.text.len()) {
-                r.text.clone()
-            } else {
-                String::new()
-            },
-            ..r.clone()
-        })
-        .collect()
+    let mut loaded = records.to_vec();
+    sk_extract::TextNeeds::blank_unread(&mut loaded);
+    loaded
 }

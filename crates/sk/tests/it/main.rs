@@ -12,6 +12,7 @@ mod drills;
 mod escalation;
 mod eval;
 mod failure_modes;
+mod hidden_exit;
 mod hidden_glob;
 mod hooks;
 mod hooks_reflect;

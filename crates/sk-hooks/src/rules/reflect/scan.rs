@@ -136,6 +136,7 @@ fn runs_sk_learn(command: &str) -> bool {
 struct Tail {
     records: Vec<Record>,
     cwd: Option<String>,
+    needs: sk_extract::TextNeeds,
 }
 
 impl Sink for Tail {
@@ -147,9 +148,7 @@ impl Sink for Tail {
     }
     fn record(&mut self, record: &Record) -> Result<(), SinkError> {
         let mut r = record.clone();
-        if !sk_extract::reads_text(r.kind, r.success, r.text.len()) {
-            r.text = String::new();
-        }
+        self.needs.note(&mut r);
         self.records.push(r);
         Ok(())
     }
