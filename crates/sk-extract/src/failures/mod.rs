@@ -28,7 +28,14 @@
 //!   stay, and a flag changed or an argument was added — dropping only what the command
 //!   acts on runs another operation (creating the group the failed call added a user
 //!   to), not the same one fixed. A session's later quoting fixes are the same lesson
-//!   as its first, and are not repeated.
+//!   as its first, and are not repeated. Also within that window, whatever the error:
+//!   the same arguments run by another program or through an interpreter ("passed with
+//!   `python`, not `python3`", "passed run with `python3`"), and the same command run
+//!   after a `cd` to another folder with nothing edited in between ("passed run from the
+//!   project root").
+//! - A successful result is a failure when its call's pipeline hid the exit status
+//!   (`bundle install | tail -5`, `… || true`), the call did more than look, and the
+//!   output carries a failure marker (`failure_hidden_by_pipe`).
 //! - A command that failed inside the agent's sandbox and then passed unchanged with
 //!   escalated permissions (Codex's `with_escalated_permissions` / `sandbox_permissions:
 //!   require_escalated`, kept by ingest as the call text's last line, see
@@ -57,7 +64,9 @@
 //! (quoted, or a flag changed), 0.60 for a sandbox refusal fixed by escalating (+0.05
 //! when the error names the host or path blocked, +0.05 when the agent said why it
 //! escalated; never the vague-error penalty: the refusal is the lesson), 0.45 for the same
-//! command or file passing after changes; +0.10 when the error message is specific
+//! command or file passing after changes, 0.55 for another program running the same
+//! arguments (never the vague-error penalty: the program is the lesson), 0.50 for another
+//! folder; +0.10 when the error message is specific
 //! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
 //! −0.10 when it is not (an exit code, "tests failed", a timeout); +0.05 when something
 //! was edited in between, +0.05 more when an edit touched a file the error names; +0.05
