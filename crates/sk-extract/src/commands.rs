@@ -238,22 +238,31 @@ pub(crate) fn hides_exit_status(command: &str) -> bool {
     let Some((_, last)) = head.rsplit_once('|') else {
         return false;
     };
-    last.split_whitespace()
+    // `cmd |& tail` pipes stderr too.
+    last.trim_start_matches('&')
+        .split_whitespace()
         .next()
         .is_some_and(|program| STATUS_MASKS.contains(&program))
 }
 
-/// The folder a command first changes to (`cd app && npm test` → `app`), as written.
+/// The folder a command first changes to (`cd app && npm test` → `app`), as written, when
+/// it then runs something there.
 pub(crate) fn cd_folder(command: &str) -> Option<String> {
+    leading_cd(command).filter(|_| command_head(command).contains("&&"))
+}
+
+/// The folder a command's first step changes to: `cd app && npm test`, `cd app; ls`, or a
+/// bare `cd app`.
+pub(crate) fn leading_cd(command: &str) -> Option<String> {
     let head = command_head(command);
-    let first = head.split("&&").next()?.trim();
+    let first = head.split(['&', ';']).next()?.trim();
     let mut words = first.split_whitespace();
     if words.next()? != "cd" {
         return None;
     }
     let folder = words.collect::<Vec<_>>().join(" ");
     let folder = folder.trim_matches(['"', '\'']);
-    (!folder.is_empty() && head.contains("&&")).then(|| folder.to_string())
+    (!folder.is_empty()).then(|| folder.to_string())
 }
 
 /// Programs that only look: reading, listing, searching, printing.
@@ -393,9 +402,15 @@ const MAX_PREFIX_WORDS: usize = 2;
 
 /// The program that ran `ok` in place of `failed`'s, when everything else is the same:
 /// `(failed program, ok program or prefix, prefixed)`. A program of the same name counts
-/// only from an environment's own `bin/` (`.venv/bin/python`, `node_modules/.bin/tsc`):
-/// `./x.sh` against `/abs/x.sh` is the same script found from another folder.
+/// only from a `bin/` folder — an environment's own (`.venv/bin/python`,
+/// `node_modules/.bin/tsc`) or the system's (`/usr/bin/python` rather than the one on
+/// `PATH`): `./x.sh` against `/abs/x.sh` is the same script found from another folder.
+/// A program that only looks (`cat x.py`) runs nothing.
 pub(crate) fn program_change(failed: &str, ok: &str) -> Option<(String, String, bool)> {
+    // `cat x.py` has the arguments of `python3 x.py` but runs nothing.
+    if only_inspects(ok) {
+        return None;
+    }
     let (a, b) = (work_tokens(failed), work_tokens(ok));
     let (pa, pb) = (a.first()?, b.first()?);
     if a.len() >= 2 && a.len() == b.len() && a[1..] == b[1..] && pa != pb {
@@ -466,7 +481,12 @@ fn is_plain_assignment(word: &str) -> bool {
         return false;
     };
     let balanced = value.matches('"').count() % 2 == 0 && value.matches('\'').count() % 2 == 0;
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && balanced
+    // `PID=$(lsof -ti:3000)` runs a command inside: split on spaces, it is not one word.
+    let substitutes = value.contains(['(', ')', '`']);
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && balanced
+        && !substitutes
 }
 
 /// A command short enough for a title: its head, absolute paths reduced to file names,
@@ -598,12 +618,32 @@ mod tests {
     }
 
     #[test]
+    fn a_command_substitution_is_not_a_plain_assignment() {
+        // `PID=$(lsof …)` is split by whitespace into `PID=$(lsof` and `-ti:3000)`: the
+        // first word looks like `NAME=value`, and the title starts mid-substitution.
+        let t = short_command("PID=$(lsof -ti:3000) && kill -9 $PID", 60);
+        assert!(!t.starts_with("-ti"), "{t}");
+        let t = short_command("VERSION=$(node -p 'x') npm publish", 60);
+        assert!(!t.starts_with("-p"), "{t}");
+    }
+
+    #[test]
+    fn an_inspector_with_the_same_arguments_is_not_another_program() {
+        assert_eq!(
+            revises("python3 scripts/report.py", "cat scripts/report.py"),
+            None
+        );
+        assert_eq!(program_change("./deploy.sh", "cat ./deploy.sh"), None);
+    }
+
+    #[test]
     fn pipelines_that_hide_the_exit_status() {
         for hides in [
             "bundle install 2>&1 | tail -5",
             "cargo test x -- --nocapture 2>&1 | head -20",
             "git ls-remote --heads origin | grep -E 'refs/heads/[0-9]+-x$' || true",
             "make test || :",
+            "npm run build |& tail -20",
         ] {
             assert!(hides_exit_status(hides), "{hides}");
         }

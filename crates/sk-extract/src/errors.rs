@@ -184,22 +184,44 @@ pub(crate) fn looks_failed(text: &str) -> bool {
     FAILURE_MARKERS.is_match(text)
 }
 
-/// Lines that say a command failed although its pipeline reported success (git's
-/// `fatal:`, bundler's "Could not locate Gemfile"), besides [`looks_failed`]'s markers.
-static HIDDEN_FAILURE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?m)^(?:fatal: |Could not (?:locate|find|open|read|resolve) )"));
+/// What says a command failed although its pipeline reported success: a line that opens
+/// with an error (`error:`, git's `fatal:`, npm's `npm ERR!`, bundler's "Could not locate
+/// Gemfile", pytest's `FAILED`), a failed test run, a traceback, a missing program.
+/// Stricter than [`FAILURE_MARKERS`]: a passing run may print "panicked at" (a
+/// `should_panic` test) or "No such file or directory" (a log it shows).
+static HIDDEN_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)^(?:error(?:\[E\d{4}\])?: |fatal: |npm ERR! |FAILED\b|Could not (?:locate|find|open|read|resolve) )|test result: FAILED|Traceback \(most recent call last\)|command not found",
+    )
+});
 
-/// Whether the output of a call whose exit status a pipe hid shows that it failed.
-pub(crate) fn shows_hidden_failure(text: &str) -> bool {
-    looks_failed(text) || HIDDEN_FAILURE.is_match(text)
+/// What a tool says when it was run from the wrong folder: bundler's "Could not locate
+/// Gemfile", git's "not a git repository", npm's "Missing script", make's "No targets
+/// specified and no makefile found".
+static WRONG_FOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)could not locate (?:Gemfile|\.bundle)|not a git repository|missing script|no targets specified and no makefile found|could not find (?:`?Cargo\.toml`?|a package\.json)",
+    )
+});
+
+/// Whether an error says the command ran in the wrong folder.
+pub(crate) fn says_wrong_folder(text: &str) -> bool {
+    WRONG_FOLDER.is_match(text)
 }
 
-/// A line a shell start-up file printed before the command's own output (Homebrew's
+/// Whether the output of a call whose exit status a pipe hid shows that it failed; the
+/// shell's start-up noise does not count.
+pub(crate) fn shows_hidden_failure(text: &str) -> bool {
+    HIDDEN_FAILURE.is_match(&STARTUP_NOISE.replace_all(text, ""))
+}
+
+/// A complaint a shell start-up file printed before the command's own output (Homebrew's
 /// `shellenv.sh: line 18: /bin/ps: Operation not permitted` in a macOS sandbox, a
-/// `.zshrc:12: command not found: compdef`): it is printed whatever the command did.
+/// `.zshrc:12: command not found: compdef`): it is printed whatever the command did. Only
+/// such complaints: a syntax error in a `.bashrc` the agent edited is the error.
 static STARTUP_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?m)^[^\s:]*(?:/Homebrew/[^\s:]*|(?:^|/)\.(?:profile|bashrc|bash_profile|zshrc|zprofile|zshenv|bash_login)):(?: line)? ?\d+: [^\n]*\n?",
+        r"(?m)^[^\s:]*(?:/Homebrew/[^\s:]*shellenv\.sh|(?:^|/)\.(?:profile|bashrc|bash_profile|zshrc|zprofile|zshenv|bash_login)):(?: line)? ?\d+: [^\n]*(?:command not found|Operation not permitted|Permission denied|No such file or directory)[^\n]*\n?",
     )
 });
 
@@ -357,10 +379,10 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
     if TIMEOUT.is_match(text) && !error_line {
         return info(ErrorClass::Timeout, "timed out".into(), first_lines());
     }
-    let meaningful = text
-        .lines()
-        .map(str::trim)
-        .find(|l| ERROR_WORD.is_match(l) && !l.to_ascii_lowercase().starts_with("exit code"));
+    let meaningful = text.lines().map(str::trim).find(|l| {
+        let lower = l.to_ascii_lowercase();
+        ERROR_WORD.is_match(l) && !lower.starts_with("exit code") && !lower.starts_with("warning")
+    });
     if let Some(line) = meaningful {
         // Below the first lines (a pipe's `tail` of a long log), the excerpt starts there.
         let at = text.find(line).unwrap_or(0);

@@ -260,3 +260,24 @@ fn korean_cmd_names_the_program() {
     assert_eq!(e.class, ErrorClass::CommandNotFound, "{text}");
     assert_eq!(e.program.as_deref(), Some("virtualenv"));
 }
+
+#[test]
+fn a_bashrc_syntax_error_is_the_error() {
+    // `bash -n ~/.bashrc` after editing a dotfile: its own syntax error is the error.
+    let e = classify(
+        "exit code 2\n/home/u/.bashrc: line 57: syntax error near unexpected token `fi'\n/home/u/.bashrc: line 57: `fi'",
+    );
+    assert!(e.phrase.contains("syntax error"), "{:?} {}", e.class, e.phrase);
+}
+
+#[test]
+fn a_zshrc_parse_error_is_the_error() {
+    let e = classify("/Users/u/.zshrc:42: parse error near `fi'");
+    assert!(e.phrase.contains("parse error"), "{:?} {}", e.class, e.phrase);
+}
+
+#[test]
+fn a_ruby_error_in_a_homebrew_checkout_is_the_error() {
+    let e = classify("/Users/u/brew/Library/Homebrew/formula.rb:12: syntax error, unexpected end-of-input");
+    assert!(e.phrase.contains("syntax error"), "{:?} {}", e.class, e.phrase);
+}

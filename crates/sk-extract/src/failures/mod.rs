@@ -28,11 +28,12 @@
 //!   stay, and a flag changed or an argument was added — dropping only what the command
 //!   acts on runs another operation (creating the group the failed call added a user
 //!   to), not the same one fixed. A session's later quoting fixes are the same lesson
-//!   as its first, and are not repeated. Also within that window, whatever the error:
-//!   the same arguments run by another program or through an interpreter ("passed with
-//!   `python`, not `python3`", "passed run with `python3`"), and the same command run
-//!   after a `cd` to another folder with nothing edited in between ("passed run from the
-//!   project root").
+//!   as its first, and are not repeated. Also within that window, when nothing else was
+//!   done in between (no edit, no command that did more than look): the same arguments
+//!   run by another program or through an interpreter ("passed with `python`, not
+//!   `python3`", "passed run with `python3`", whatever the error), and the same command
+//!   run after a `cd` to another folder than the one it failed in ("passed run from the
+//!   project root"; `folder` follows where the shell is).
 //! - A successful result is a failure when its call's pipeline hid the exit status
 //!   (`bundle install | tail -5`, `… || true`), the call did more than look, and the
 //!   output carries a failure marker (`failure_hidden_by_pipe`).
@@ -81,6 +82,7 @@
 
 mod escalation;
 mod fix;
+mod folder;
 mod hidden_search;
 mod patch_format;
 mod stale_edit;
@@ -98,7 +100,7 @@ use crate::commands::{
     normalize_command, only_inspects, program, revises, tool_kind,
 };
 use crate::cues::announces_expected_failure;
-use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed, shows_hidden_failure};
+use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed, says_wrong_folder, shows_hidden_failure};
 use crate::text::{excerpt, language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -182,6 +184,8 @@ struct OpenFailure {
     attempts: Vec<Attempt>,
     /// Index into the change log when the failure was first seen.
     changes_from: usize,
+    /// The folder a failed shell command ran in (`folder::key`).
+    ran_in: Option<String>,
 }
 
 /// An edit or a command, for "what changed in between".
@@ -191,6 +195,8 @@ struct Change {
     files: Vec<String>,
     normalized: Option<String>,
     failed: bool,
+    /// The folder a shell command ran in (`folder::key`).
+    folder: Option<String>,
 }
 
 /// Runs rule 1 over a session.
@@ -203,6 +209,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     // A quoting fix teaches how this shell reads arguments, whatever the program: the
     // session's first one says it, later ones would be the same lesson again.
     let mut quoting_taught = false;
+    let mut shell_folder = folder::ShellFolder::default();
     let mut slips = patch_format::Slips::default();
     let mut stale = stale_edit::StaleEdits::default();
     // Searches that found nothing, and the session's hidden-folder lesson once proven.
@@ -248,6 +255,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         files,
                         normalized: (kind == ToolKind::Shell).then(|| normalize_command(&record.text)),
                         failed: false,
+                        folder: (kind == ToolKind::Shell).then(|| shell_folder.ran(ctx, &record.text)),
                     });
                 }
             }
@@ -320,6 +328,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                                 target,
                                 attempts: vec![attempt],
                                 changes_from: changes.len(),
+                                ran_in: change_at
+                                    .get(&call_index)
+                                    .and_then(|&c| changes.get(c))
+                                    .and_then(|c| c.folder.clone()),
                             });
                             if open.len() > MAX_OPEN {
                                 let oldest = open.remove(0);
@@ -336,10 +348,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     let escalated = sk_core::escalation::split(&call.text).1;
                     let mut k = 0;
                     while k < open.len() {
-                        let how = fix_match(ctx, records, &open[k], call, kind, &changes);
+                        let how = fix_match(ctx, records, &open[k], (call_index, call), kind, &changes);
                         // The same command passing once escalated: the sandbox was the
                         // problem, whatever else ran in between.
-                        if how == Some(FixMatch::Exact)
+                        if matches!(how, Some(FixMatch::Exact | FixMatch::Relocated))
                             && let Some(escalated) = escalated
                             && let Some(refusal) = sandbox_refusal(records, &open[k])
                         {
@@ -425,7 +437,7 @@ fn fix_match(
     ctx: &SessionContext,
     records: &[Record],
     failure: &OpenFailure,
-    call: &Record,
+    (call_index, call): (usize, &Record),
     kind: ToolKind,
     changes: &[Change],
 ) -> Option<FixMatch> {
@@ -446,20 +458,34 @@ fn fix_match(
                 .count();
             // Against the last attempt: the revision that passed is the step after it.
             let last = &records[failure.attempts[failure.attempts.len() - 1].call];
+            // The command's own change is the fix only when nothing else was done.
+            let worked_between = changes_between(failure, call_index, changes)
+                .iter()
+                .any(|c| c.kind.changes_files() || !only_inspects(&records[c.call].text));
             if &ok == normalized {
                 // `cd repo && bundle install` after "Could not locate Gemfile": the folder
-                // it ran from is what changed, when nothing was edited in between. (A
-                // `cd` dropped says nothing: the shell may have been there already.)
-                let edited = changes[failure.changes_from.min(changes.len())..]
+                // it ran from is what changed — known when the shell was elsewhere
+                // (`folder`), or said by the error when a persistent shell may have moved
+                // unseen. (A `cd` dropped says nothing: the shell may have been there.)
+                let ran_in = changes
                     .iter()
-                    .any(|c| c.kind.changes_files());
+                    .rev()
+                    .find(|c| c.call == call_index)
+                    .and_then(|c| c.folder.as_ref());
                 let to = cd_folder(&call.text);
-                let moved = to.is_some() && to != cd_folder(&last.text) && !edited;
-                return Some(if moved && shell_calls_since <= REVISION_WINDOW {
-                    FixMatch::Relocated
-                } else {
-                    FixMatch::Exact
-                });
+                let said = failure
+                    .attempts
+                    .iter()
+                    .any(|a| says_wrong_folder(&records[a.result].text))
+                    && to != cd_folder(&last.text);
+                let moved = to.is_some() && (ran_in != failure.ran_in.as_ref() || said);
+                return Some(
+                    if moved && !worked_between && shell_calls_since <= REVISION_WINDOW {
+                        FixMatch::Relocated
+                    } else {
+                        FixMatch::Exact
+                    },
+                );
             }
             let revision = (first.error.class != ErrorClass::CommandNotFound
                 && shell_calls_since <= REVISION_WINDOW)
@@ -467,7 +493,7 @@ fn fix_match(
                 .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
             // is that task, but what made it pass is the program.
-            if revision == Some(Revision::Program) {
+            if revision == Some(Revision::Program) && !worked_between {
                 return Some(FixMatch::Swapped);
             }
             if key.is_some() && command_key(&call.text) == *key {

@@ -113,3 +113,25 @@ fn a_hidden_pipeline_s_output_is_read_only_when_its_exit_status_is_hidden() {
     assert!(!loaded[1].text.is_empty(), "the hidden pipeline's output is read");
     assert!(loaded[3].text.is_empty(), "a long successful output is not");
 }
+
+#[test]
+fn an_error_that_says_wrong_folder_trusts_the_cd_over_the_tracked_shell() {
+    // The shell was last seen at the project root, yet bundler could not find the Gemfile
+    // there: a persistent shell can move unseen (an agent restart, a reset). The error
+    // says the folder was wrong, and the same command from the root passed.
+    let mut s = Session::new();
+    s.bash("cd /work/app && git status", true, "On branch main")
+        .bash(
+            "bundle install 2>&1 | tail -5",
+            true,
+            &long("Could not locate Gemfile"),
+        )
+        .bash("cd /work/app && bundle install", true, &long("Bundle complete!"));
+    let m = mistakes(&as_loaded(&s.records));
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].title.ends_with("; passed run from the project root"),
+        "{}",
+        m[0].title
+    );
+}

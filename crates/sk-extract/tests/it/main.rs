@@ -9,6 +9,7 @@ mod escalation;
 mod hashing;
 mod hidden_exits;
 mod hidden_search;
+mod own_change_limits;
 mod patch_format;
 mod props;
 mod revisions;

@@ -381,24 +381,41 @@ fn split_preamble(text: &str) -> (Option<i64>, &str) {
     (exit_code, if exit_code.is_some() { rest } else { text })
 }
 
-/// The text from the first preamble line after a leading `Command: …` echo; the text
-/// itself when it has no such echo, or no preamble line follows it.
+/// The text from the preamble after a leading `Command: …` echo; the text itself when it
+/// has no such echo, or no preamble follows it. The preamble is the run of preamble lines
+/// that ends at an `Output:` line: an echoed heredoc may hold lines that look like one
+/// (`Exit code: 1` written to a fixture), never followed by `Output:` within that run.
 fn skip_echoed_command(text: &str) -> &str {
     if !text.starts_with("Command: ") {
         return text;
     }
-    const STARTS: [&str; 4] = [
-        "\nChunk ID:",
-        "\nWall time",
-        "\nProcess exited with code ",
-        "\nExit code: ",
-    ];
-    STARTS
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min()
-        .and_then(|at| text.get(at + 1..))
-        .unwrap_or(text)
+    let mut from = 0;
+    while let Some(found) = text.get(from..).and_then(|t| t.find("\nOutput:")) {
+        let output_at = from + found;
+        if let Some(start) = preamble_run_before(text, output_at) {
+            return text.get(start..).unwrap_or(text);
+        }
+        from = output_at + 1;
+    }
+    text
+}
+
+/// Where the run of preamble lines that ends at byte `end` (a line break) starts, if any.
+fn preamble_run_before(text: &str, end: usize) -> Option<usize> {
+    let mut end = end;
+    let mut start = None;
+    loop {
+        let line_start = text.get(..end)?.rfind('\n').map_or(0, |i| i + 1);
+        let line = text.get(line_start..end)?.trim();
+        let preamble = is_preamble_line(line)
+            || line.starts_with("Exit code: ")
+            || line.starts_with("Process exited with code ");
+        if !preamble || line_start == 0 {
+            return start;
+        }
+        start = Some(line_start);
+        end = line_start - 1;
+    }
 }
 
 fn is_preamble_line(line: &str) -> bool {
@@ -580,6 +597,25 @@ text(await tools.apply_patch(patch));"#;
         // An echo with no preamble after it is output like any other.
         let bare = tool_result(Some(&text("Command: not a preamble\nhello")));
         assert_eq!(bare.text, "Command: not a preamble\nhello");
+    }
+
+    #[test]
+    fn a_preamble_line_inside_the_echoed_heredoc_is_not_the_preamble() {
+        // The command writes a fixture whose lines look like Codex's preamble: the first
+        // "\nExit code: " in the text is inside the echoed command, not after it.
+        let r = tool_result(Some(&text(
+            "Command: /bin/zsh -lc \"cat > fixture.txt <<'EOF'\nExit code: 1\nboom\nEOF\"\nChunk ID: 1a2b\nWall time: 0.0100 seconds\nProcess exited with code 0\nOriginal token count: 0\nOutput:\n",
+        )));
+        assert!(r.success, "{}", r.text);
+        assert_eq!(r.text, "");
+    }
+
+    #[test]
+    fn a_wall_time_line_inside_the_echoed_heredoc_does_not_hide_the_exit_code() {
+        let r = tool_result(Some(&text(
+            "Command: /bin/zsh -lc \"cat > notes.md <<'EOF'\nWall time matters\nEOF\nfalse\"\nChunk ID: 1a2b\nWall time: 0.0100 seconds\nProcess exited with code 1\nOriginal token count: 0\nOutput:\n",
+        )));
+        assert!(!r.success, "{}", r.text);
     }
 
     #[test]

@@ -1,0 +1,184 @@
+//! Where a command's own change is not the fix, and where a hidden pipeline did not fail:
+//! inputs a review found wrong answers on (reading the script that failed, a `cd` to
+//! the folder the shell was in, an install in between, an escalated retry with a `cd`,
+//! start-up noise and `should_panic` output behind a pipe, a command substitution
+//! before the program).
+
+use sk_core::{Agent, Category};
+use sk_extract::Candidate;
+
+use crate::support::{Session, as_loaded, show};
+
+fn mistakes_of(s: &Session, agent: Agent) -> Vec<Candidate> {
+    s.extract_as(agent)
+        .into_iter()
+        .filter(|c| c.category == Category::Mistake)
+        .collect()
+}
+
+fn cue(c: &Candidate, q: &str) -> bool {
+    c.cues.iter().any(|x| x == q)
+}
+
+/// Reading the script that failed (`cat x.py`) is "the same arguments under another
+/// program": a false lesson "passed with `cat`, not `python3`".
+#[test]
+fn reading_the_failed_script_is_not_another_program() {
+    let mut s = Session::new();
+    s.bash(
+        "python3 scripts/report.py",
+        false,
+        "Exit code 1\nTraceback (most recent call last):\n  File \"scripts/report.py\", line 3\nValueError: bad input",
+    )
+    .bash("cat scripts/report.py", true, "import sys\nraise ValueError('bad input')");
+    let m = mistakes_of(&s, Agent::Claude);
+    assert!(m.iter().all(|c| !cue(c, "match:other-program")), "{}", show(&m));
+}
+
+/// 1b. The prefixed form: `cat`/`ls` put before a script that failed.
+#[test]
+fn listing_the_failed_script_is_not_running_it_with_another_program() {
+    let mut s = Session::new();
+    s.bash(
+        "./scripts/deploy.sh",
+        false,
+        "Exit code 1\nError: DEPLOY_TOKEN is not set",
+    )
+    .bash(
+        "cat ./scripts/deploy.sh",
+        true,
+        "#!/bin/sh\n: \"${DEPLOY_TOKEN:?}\"",
+    );
+    let m = mistakes_of(&s, Agent::Claude);
+    assert!(m.iter().all(|c| !cue(c, "match:other-program")), "{}", show(&m));
+}
+
+/// A flaky failure retried with the usual `cd <project root> &&` prefix (Codex runs
+/// every command in a fresh shell at the session's cwd, so the folder did not change):
+/// before the change nothing was learned; now "passed run from the project root".
+#[test]
+fn a_cd_to_the_folder_it_already_ran_in_is_not_a_relocation() {
+    let mut s = Session::new();
+    s.tool(
+        "shell",
+        "npm test",
+        &[],
+        false,
+        "Exit code 1\nTests: 1 failed, 40 passed\nFAIL src/net.test.ts",
+    )
+    .tool("shell", "cd /work/app && npm test", &[], true, "Tests: 41 passed");
+    let m = mistakes_of(&s, Agent::Codex);
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+/// A command run between the failure and the relocated retry (`pip install`) is the
+/// fix; Relocated ignores it (only edits count) and credits the folder.
+#[test]
+fn an_install_between_is_the_fix_not_the_folder() {
+    let mut s = Session::new();
+    s.bash(
+        "pytest -q",
+        false,
+        "Exit code 2\nE   ModuleNotFoundError: No module named 'requests'",
+    )
+    .bash(
+        "pip install requests",
+        true,
+        "Successfully installed requests-2.32.3",
+    )
+    .bash("cd /work/app && pytest -q", true, "3 passed");
+    let m = mistakes_of(&s, Agent::Claude);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(!cue(&m[0], "match:other-folder"), "{}", show(&m));
+    assert!(m[0].title.contains("pip install"), "{}", m[0].title);
+}
+
+/// A sandbox refusal retried escalated with a `cd` prefix was an escalation lesson;
+/// Relocated now takes it (the escalation branch only looks at Exact).
+#[test]
+fn an_escalated_retry_with_a_cd_is_still_an_escalation() {
+    let mut s = Session::new();
+    s.tool(
+        "shell",
+        "git fetch --all --prune",
+        &[],
+        false,
+        "failed in sandbox: error: cannot open '.git/FETCH_HEAD': Operation not permitted",
+    )
+    .tool(
+        "shell",
+        &sk_core::escalation::mark("cd /work/app && git fetch --all --prune", Some("refs")),
+        &[],
+        true,
+        "Fetching origin",
+    );
+    let m = mistakes_of(&s, Agent::Codex);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(cue(&m[0], "match:escalated-retry"), "{}", show(&m));
+}
+
+/// Start-up noise (`.zshrc: command not found: compdef`, printed before every
+/// command) at the top of a hidden pipeline's successful output makes it a failure:
+/// `failure_hidden_by_pipe` tests the raw text, which `classify` then strips.
+#[test]
+fn start_up_noise_does_not_make_a_hidden_pipeline_fail() {
+    let mut s = Session::new();
+    s.bash(
+        "npm run build 2>&1 | head -20",
+        true,
+        "/home/u/.zshrc:12: command not found: compdef\n> app@1.0.0 build\n> vite build\nvite v5.2.0 building for production...\n✓ built in 2.10s",
+    )
+    .edit("/work/app/src/main.ts", "a", "b")
+    .bash("npm run build", true, "built");
+    let m = mistakes_of(&s, Agent::Claude);
+    assert!(m.is_empty(), "{}", show(&m));
+    let loaded = as_loaded(&s.records);
+    let m: Vec<_> = sk_extract::extract(
+        &sk_extract::SessionContext {
+            agent: Agent::Claude,
+            session: "synthetic",
+            repo: None,
+            cwd: Some("/work/app"),
+        },
+        &loaded,
+    )
+    .into_iter()
+    .filter(|c| c.category == Category::Mistake)
+    .collect();
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+/// A passing run behind a pipe whose output carries a marker `looks_failed` knows:
+/// `--nocapture` prints a `#[should_panic]` test's "panicked at" although every test
+/// passed. `shows_hidden_failure` ignores the `test result: ok.` line.
+#[test]
+fn a_passing_test_run_behind_a_pipe_is_not_a_failure() {
+    let mut s = Session::new();
+    s.bash(
+        "cargo test parse -- --nocapture 2>&1 | tail -20",
+        true,
+        "running 2 tests\nthread 'tests::rejects_empty' panicked at src/lib.rs:40:9:\nempty input\ntest tests::rejects_empty - should panic ... ok\ntest tests::parses ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out",
+    )
+    .edit("/work/app/src/lib.rs", "a", "b")
+    .bash("cargo test parse", true, "test result: ok. 2 passed");
+    let m = mistakes_of(&s, Agent::Claude);
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+/// `short_command` drops `PID=$(lsof` as a `NAME=value` word: the title starts inside
+/// the command substitution.
+#[test]
+fn a_title_does_not_start_inside_a_command_substitution() {
+    let mut s = Session::new();
+    s.bash(
+        "PID=$(lsof -ti:3000) && kill -9 $PID",
+        false,
+        "Exit code 1\nkill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]",
+    )
+    .bash("npm run dev &", true, "started")
+    .bash("PID=$(lsof -ti:3000) && kill -9 $PID", true, "");
+    let m = mistakes_of(&s, Agent::Claude);
+    assert!(!m.is_empty());
+    let m = mistakes_of(&s, Agent::Claude);
+    assert!(m.iter().all(|c| !c.title.starts_with("`-ti")), "{}", show(&m));
+}
