@@ -88,7 +88,7 @@ mod patch_format;
 mod stale_edit;
 mod wording;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sk_core::{Category, Record, RecordKind};
 
@@ -216,7 +216,8 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     let mut empty_searches: Vec<hidden_search::EmptySearch> = Vec::new();
     let mut hidden_lesson: Option<Candidate> = None;
 
-    for (i, record) in records.iter().enumerate() {
+    for i in visit_order(records) {
+        let record = &records[i];
         match record.kind() {
             RecordKind::Prompt => announced_failure = false,
             RecordKind::Answer => announced_failure = announces_expected_failure(&record.text),
@@ -423,6 +424,35 @@ fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
         }
         _ => Target::Text(excerpt(&call.text, 200)),
     }
+}
+
+/// The records in the order the rule reads them: file order, except that a result that
+/// did not succeed, written before its own call (Claude Code logs a few that way, e.g. an
+/// `Edit` refused while a sibling call was streaming), comes right after that call. A
+/// successful one stays where it is and is skipped, as `TextNeeds` may not have loaded
+/// it; a result whose call never comes is skipped too.
+fn visit_order(records: &[Record]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(records.len());
+    let mut called: HashSet<&str> = HashSet::new();
+    let mut early: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let id = r.call_id.as_deref();
+        match (r.kind(), id) {
+            (RecordKind::ToolCall, Some(id)) => {
+                order.push(i);
+                called.insert(id);
+                order.extend(early.remove(id).unwrap_or_default());
+            }
+            (RecordKind::ToolResult, Some(id)) if r.success != Some(true) && !called.contains(id) => {
+                early.entry(id).or_default().push(i);
+            }
+            _ => order.push(i),
+        }
+    }
+    let mut never_called: Vec<usize> = early.into_values().flatten().collect();
+    never_called.sort_unstable();
+    order.extend(never_called);
+    order
 }
 
 /// A command that did work (not only looked) behind a pipe that reported success

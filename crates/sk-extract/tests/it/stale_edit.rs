@@ -320,3 +320,31 @@ fn copilot_s_editor_refusal_is_stale_context_and_an_ambiguous_match_is_not() {
         m[0].body
     );
 }
+
+#[test]
+fn a_refusal_logged_before_its_own_call_is_read_after_it() {
+    // Claude Code sometimes writes a tool's result line before the line of its call (a
+    // sibling call was streaming): the refusal still belongs to that call.
+    let mut s = Session::new();
+    s.prompt("fix the parser")
+        .tool(
+            "Edit",
+            "/work/app/src/parse.rs\n- let c = transpile(source);\n+ let c = transpile(&source);",
+            &["/work/app/src/parse.rs"],
+            false,
+            "<tool_use_error>String to replace not found in file.\nString: let c = transpile(source);</tool_use_error>",
+        )
+        .tool("Read", "/work/app/src/parse.rs", &["/work/app/src/parse.rs"], true, "1\tfn main() {}")
+        .edit("/work/app/src/parse.rs", "let c = transpile_to_c(source);", "let c = transpile_to_c(&source);");
+    // The refused Edit's result first, then its call; offsets follow the file order.
+    s.records.swap(1, 2);
+    for (k, r) in s.records.iter_mut().enumerate() {
+        r.offset = (k as u64 + 1) * 100;
+    }
+    let m = mistakes_as(&s, Agent::Claude);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_eq!(
+        m[0].title,
+        "Re-read `parse.rs` right before editing it: `Edit` failed on stale context"
+    );
+}
