@@ -3,6 +3,10 @@
 //! thing), its key (`cargo test`: the same task with other flags), and a short form for
 //! titles.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 /// What a tool does, whatever the agent calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ToolKind {
@@ -265,6 +269,10 @@ pub(crate) fn leading_cd(command: &str) -> Option<String> {
     (!folder.is_empty()).then(|| folder.to_string())
 }
 
+/// A redirect that writes no file: `2>&1`, `>&2`, `2>/dev/null`, `&> /dev/null`.
+static HARMLESS_REDIRECT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)(?:[&\d]?>>?\s*/dev/null|\d?>&\d)(?:\s|$)").expect("static regex"));
+
 /// Programs that only look: reading, listing, searching, printing.
 const INSPECTORS: [&str; 27] = [
     "ls", "cat", "head", "tail", "grep", "rg", "find", "fd", "wc", "pwd", "echo", "which", "type", "file",
@@ -278,6 +286,8 @@ const GIT_INSPECTORS: [&str; 7] = ["status", "diff", "log", "show", "branch", "r
 /// A redirect or an in-place edit (`sed -i`) changes something.
 pub(crate) fn only_inspects(command: &str) -> bool {
     let head = command_head(command);
+    // Output thrown away or joined (`2>/dev/null`, `2>&1`) writes nothing.
+    let head = HARMLESS_REDIRECT.replace_all(&head, " ");
     if head.contains('>') {
         return false;
     }
@@ -707,6 +717,9 @@ mod tests {
             "sed -n '1,80p' src/main.rs",
             "cd app && rg -n foo && git status",
             "git diff HEAD~1",
+            "find . -name package.json -not -path '*/node_modules/*' 2>/dev/null",
+            "rg -n foo src 2>&1 | head -20",
+            "ls missing &> /dev/null",
         ] {
             assert!(only_inspects(looks), "{looks}");
         }
@@ -714,6 +727,7 @@ mod tests {
             "npm install -D vite",
             "sed -i 's/a/b/' x.py",
             "echo x > notes.md",
+            "cat a 2>/dev/null > b.txt",
             "ls && npm run build",
             "git commit -m fix",
             "",

@@ -185,13 +185,14 @@ pub(crate) fn looks_failed(text: &str) -> bool {
 }
 
 /// What says a command failed although its pipeline reported success: a line that opens
-/// with an error (`error:`, git's `fatal:`, npm's `npm ERR!`, bundler's "Could not locate
-/// Gemfile", pytest's `FAILED`), a failed test run, a traceback, a missing program.
+/// with an error (`error:`, git's `fatal:`, npm's `npm ERR!` / `npm error`, bundler's
+/// "Could not locate Gemfile", pytest's `FAILED`, jest's `FAIL`, go's `--- FAIL`), a failed
+/// test run, a traceback, a missing program.
 /// Stricter than [`FAILURE_MARKERS`]: a passing run may print "panicked at" (a
 /// `should_panic` test) or "No such file or directory" (a log it shows).
 static HIDDEN_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?m)^(?:error(?:\[E\d{4}\])?: |fatal: |npm ERR! |FAILED\b|Could not (?:locate|find|open|read|resolve) )|test result: FAILED|Traceback \(most recent call last\)|command not found",
+        r"(?m)^(?:error(?:\[E\d{4}\])?: |fatal: |npm (?:ERR!|error) |FAILED\b|\s*(?:--- )?FAIL\b|Could not (?:locate|find|open|read|resolve) )|test result: FAILED|Traceback \(most recent call last\)|command not found",
     )
 });
 
@@ -200,7 +201,7 @@ static HIDDEN_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
 /// specified and no makefile found".
 static WRONG_FOLDER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)could not locate (?:Gemfile|\.bundle)|not a git repository|missing script|no targets specified and no makefile found|could not find (?:`?Cargo\.toml`?|a package\.json)",
+        r"(?i)could not locate (?:Gemfile|\.bundle)|not a git repository|missing script|no targets specified and no makefile found|could not find (?:`?Cargo\.toml`?|a package\.json)|could not read package\.json|couldn't find a package\.json",
     )
 });
 

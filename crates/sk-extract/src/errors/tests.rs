@@ -281,3 +281,16 @@ fn a_ruby_error_in_a_homebrew_checkout_is_the_error() {
     let e = classify("/Users/u/brew/Library/Homebrew/formula.rb:12: syntax error, unexpected end-of-input");
     assert!(e.phrase.contains("syntax error"), "{:?} {}", e.class, e.phrase);
 }
+
+#[test]
+fn npm10_and_yarn_say_failure_and_wrong_folder() {
+    assert!(shows_hidden_failure(
+        "npm error code ERESOLVE\nnpm error ERESOLVE unable to resolve dependency tree"
+    ));
+    assert!(says_wrong_folder(
+        "npm error enoent Could not read package.json: Error: ENOENT: no such file or directory, open '/work/app/package.json'"
+    ));
+    assert!(says_wrong_folder(
+        "error Couldn't find a package.json file in \"/work/app\""
+    ));
+}

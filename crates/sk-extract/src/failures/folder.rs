@@ -1,7 +1,9 @@
 //! Which folder a shell command ran in, for the lesson "the same command passed run from
 //! another folder": a `cd X &&` before it, else where the session's shell was. Claude
 //! Code's and Copilot's shells persist between calls, so an earlier `cd` moves every later
-//! command; Codex starts each command afresh in the session's folder.
+//! command — within the project: Claude Code moves the shell back when a `cd` leaves it
+//! ("Shell cwd was reset to …"). Codex starts each command afresh in the session's folder.
+//! A folder sk cannot know (`cd "$(git rev-parse --show-toplevel)"`, `cd -`) is unknown.
 
 use sk_core::Agent;
 
@@ -10,15 +12,26 @@ use crate::commands::leading_cd;
 use crate::text::relativize;
 
 /// A folder as the session sees it: relative to its working folder, `""` for the working
-/// folder itself, components `.` and `..` resolved.
-pub(super) fn key(ctx: &SessionContext, base: &str, folder: &str) -> String {
-    let folder = folder.trim_end_matches('/');
-    let is_root = |f: &str| f.is_empty() || f == "." || relativize(&format!("{f}/x"), ctx.cwd) == "x";
-    if is_root(folder) {
-        return String::new();
+/// folder itself, `.` and `..` resolved, Windows separators as `/`; an absolute folder
+/// outside the project stays absolute. `None` when the shell computes it.
+pub(super) fn key(ctx: &SessionContext, base: &str, folder: &str) -> Option<String> {
+    if folder.contains(['$', '`']) || folder == "-" || folder.starts_with('~') {
+        return None;
     }
-    let relative = relativize(folder, ctx.cwd);
-    let joined = if relative.starts_with('/') || relative.starts_with('~') || base.is_empty() {
+    let slashed = |p: &str| p.replace('\\', "/");
+    let cwd = ctx.cwd.map(slashed);
+    let folder = slashed(folder);
+    let folder = match folder.trim_end_matches('/') {
+        // `cd /` is the file system's root, not the project's.
+        "" if folder.starts_with('/') => return Some("/".into()),
+        trimmed => trimmed.to_string(),
+    };
+    let is_root = |f: &str| f.is_empty() || f == "." || relativize(&format!("{f}/x"), cwd.as_deref()) == "x";
+    if is_root(&folder) {
+        return Some(String::new());
+    }
+    let relative = relativize(&folder, cwd.as_deref());
+    let joined = if is_absolute(&relative) || base.is_empty() {
         relative
     } else {
         format!("{base}/{relative}")
@@ -33,34 +46,48 @@ pub(super) fn key(ctx: &SessionContext, base: &str, folder: &str) -> String {
             p => parts.push(p),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
 }
 
-/// Where the session's shell is, call after call.
-#[derive(Debug, Default)]
+/// `/x`, or a Windows drive (`E:/x`).
+fn is_absolute(path: &str) -> bool {
+    let mut chars = path.chars();
+    path.starts_with('/')
+        || (chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.next() == Some(':'))
+}
+
+/// Where the session's shell is, call after call: `None` once sk cannot know.
+#[derive(Debug)]
 pub(super) struct ShellFolder {
-    here: String,
+    here: Option<String>,
+}
+
+impl Default for ShellFolder {
+    fn default() -> Self {
+        ShellFolder {
+            here: Some(String::new()),
+        }
+    }
 }
 
 impl ShellFolder {
     /// Notes a shell command; returns the folder it ran in.
-    pub(super) fn ran(&mut self, ctx: &SessionContext, command: &str) -> String {
-        let Some(to) = leading_cd(command) else {
-            return self.here_for(ctx);
+    pub(super) fn ran(&mut self, ctx: &SessionContext, command: &str) -> Option<String> {
+        let here = if ctx.agent == Agent::Codex {
+            Some(String::new())
+        } else {
+            self.here.clone()
         };
-        let ran_in = key(ctx, &self.here_for(ctx), &to);
-        if ctx.agent != Agent::Codex {
+        let Some(to) = leading_cd(command) else {
+            return here;
+        };
+        let ran_in = here.and_then(|h| key(ctx, &h, &to));
+        // Outside the project, Claude Code moves the shell back to it.
+        let stays = ran_in.as_deref().is_none_or(|k| !is_absolute(k));
+        if ctx.agent != Agent::Codex && stays {
             self.here.clone_from(&ran_in);
         }
         ran_in
-    }
-
-    fn here_for(&self, ctx: &SessionContext) -> String {
-        if ctx.agent == Agent::Codex {
-            String::new()
-        } else {
-            self.here.clone()
-        }
     }
 }
 
@@ -68,38 +95,72 @@ impl ShellFolder {
 mod tests {
     use super::*;
 
-    fn ctx(agent: Agent) -> SessionContext<'static> {
+    fn ctx(agent: Agent, cwd: &'static str) -> SessionContext<'static> {
         SessionContext {
             agent,
             session: "s",
             repo: None,
-            cwd: Some("/work/app"),
+            cwd: Some(cwd),
         }
+    }
+
+    fn k(c: &SessionContext, base: &str, folder: &str) -> Option<String> {
+        key(c, base, folder)
     }
 
     #[test]
     fn folders_are_keyed_from_the_working_folder() {
-        let c = ctx(Agent::Claude);
-        assert_eq!(key(&c, "", "/work/app"), "");
-        assert_eq!(key(&c, "", "/work/app/"), "");
-        assert_eq!(key(&c, "", "."), "");
-        assert_eq!(key(&c, "", "/work/app/web"), "web");
-        assert_eq!(key(&c, "", "web"), "web");
-        assert_eq!(key(&c, "web", "src"), "web/src");
-        assert_eq!(key(&c, "web/src", ".."), "web");
-        assert_eq!(key(&c, "", "/tmp/x"), "/tmp/x");
+        let c = ctx(Agent::Claude, "/work/app");
+        for (base, folder, want) in [
+            ("", "/work/app", Some("")),
+            ("", "/work/app/", Some("")),
+            ("", ".", Some("")),
+            ("", "/work/app/web", Some("web")),
+            ("", "web", Some("web")),
+            ("web", "src", Some("web/src")),
+            ("web/src", "..", Some("web")),
+            ("", "/tmp/x", Some("/tmp/x")),
+            ("", "/", Some("/")),
+            ("", "\"$(git rev-parse --show-toplevel)\"", None),
+            ("", "-", None),
+            ("", "~/app", None),
+        ] {
+            assert_eq!(k(&c, base, folder).as_deref(), want, "{base} {folder}");
+        }
     }
 
     #[test]
-    fn a_persistent_shell_remembers_its_cd_and_codex_does_not() {
+    fn windows_folders_are_keyed_whatever_the_separator() {
+        let c = ctx(Agent::Claude, "C:\\Users\\me\\app");
+        for (base, folder, want) in [
+            ("", "C:\\Users\\me\\app\\", ""),
+            ("", "C:/Users/me/app", ""),
+            ("", "C:\\Users\\me\\app\\web", "web"),
+            ("web", "E:/data", "E:/data"),
+        ] {
+            assert_eq!(k(&c, base, folder).as_deref(), Some(want), "{base} {folder}");
+        }
+    }
+
+    #[test]
+    fn a_persistent_shell_remembers_its_cd_within_the_project_and_codex_does_not() {
+        let c = ctx(Agent::Claude, "/work/app");
         let mut claude = ShellFolder::default();
-        let c = ctx(Agent::Claude);
-        assert_eq!(claude.ran(&c, "cd web && ls"), "web");
-        assert_eq!(claude.ran(&c, "npm test"), "web");
-        assert_eq!(claude.ran(&c, "cd /work/app && npm test"), "");
+        assert_eq!(claude.ran(&c, "cd web && ls").as_deref(), Some("web"));
+        assert_eq!(claude.ran(&c, "npm test").as_deref(), Some("web"));
+        assert_eq!(claude.ran(&c, "cd /work/app && npm test").as_deref(), Some(""));
+        // Outside the project: Claude Code resets the shell to it.
+        assert_eq!(claude.ran(&c, "cd /tmp && git clone x").as_deref(), Some("/tmp"));
+        assert_eq!(claude.ran(&c, "npm test").as_deref(), Some(""));
+        // A folder the shell computes: unknown from then on.
+        assert_eq!(
+            claude.ran(&c, "cd \"$(git rev-parse --show-toplevel)\" && ls"),
+            None
+        );
+        assert_eq!(claude.ran(&c, "npm test"), None);
+        let x = ctx(Agent::Codex, "/work/app");
         let mut codex = ShellFolder::default();
-        let x = ctx(Agent::Codex);
-        assert_eq!(codex.ran(&x, "cd web && ls"), "web");
-        assert_eq!(codex.ran(&x, "npm test"), "");
+        assert_eq!(codex.ran(&x, "cd web && ls").as_deref(), Some("web"));
+        assert_eq!(codex.ran(&x, "npm test").as_deref(), Some(""));
     }
 }

@@ -256,7 +256,11 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         files,
                         normalized: (kind == ToolKind::Shell).then(|| normalize_command(&record.text)),
                         failed: false,
-                        folder: (kind == ToolKind::Shell).then(|| shell_folder.ran(ctx, &record.text)),
+                        folder: if kind == ToolKind::Shell {
+                            shell_folder.ran(ctx, &record.text)
+                        } else {
+                            None
+                        },
                     });
                 }
             }
@@ -307,7 +311,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         stale.refused(ctx, refusal, call, &record.text, (call_index, i));
                         continue;
                     }
-                    if error.class.is_noise() || error.class == ErrorClass::NotFound {
+                    // A file not found is probing, unless the tool says it ran in the wrong
+                    // folder ("Could not read package.json").
+                    let probing = error.class == ErrorClass::NotFound && !says_wrong_folder(&record.text);
+                    if error.class.is_noise() || probing {
                         continue;
                     }
                     let target = target_of(ctx, call, kind);
@@ -508,7 +515,7 @@ fn fix_match(
                     .iter()
                     .any(|a| says_wrong_folder(&records[a.result].text))
                     && to != cd_folder(&last.text);
-                let moved = to.is_some() && (ran_in != failure.ran_in.as_ref() || said);
+                let moved = to.is_some() && ran_in.is_some() && (ran_in != failure.ran_in.as_ref() || said);
                 return Some(
                     if moved && !worked_between && shell_calls_since <= REVISION_WINDOW {
                         FixMatch::Relocated

@@ -182,3 +182,112 @@ fn a_title_does_not_start_inside_a_command_substitution() {
     let m = mistakes_of(&s, Agent::Claude);
     assert!(m.iter().all(|c| !c.title.starts_with("`-ti")), "{}", show(&m));
 }
+
+fn mistakes_in(records: &[sk_core::Record], agent: Agent, cwd: &str) -> Vec<Candidate> {
+    let ctx = sk_extract::SessionContext {
+        agent,
+        session: "synthetic",
+        repo: None,
+        cwd: Some(cwd),
+    };
+    sk_extract::extract(&ctx, records)
+        .into_iter()
+        .filter(|c| c.category == Category::Mistake)
+        .collect()
+}
+
+const FLAKY: &str = "Exit code 1\nTests: 1 failed, 40 passed\nFAIL src/net.test.ts";
+
+/// Claude Code moves its shell back into the project after a `cd` that left it: the
+/// retry from the project root ran where the failure did.
+#[test]
+fn a_shell_reset_after_leaving_the_project_is_not_a_relocation() {
+    let mut s = Session::new();
+    s.bash(
+        "cd /tmp && git clone https://github.com/o/r.git scratch",
+        true,
+        "Cloning into 'scratch'...\n\nShell cwd was reset to /work/app",
+    )
+    .bash("npm test", false, FLAKY)
+    .bash("cd /work/app && npm test", true, "Tests: 41 passed");
+    let m = mistakes_in(&s.records, Agent::Claude, "/work/app");
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+/// The session's own Windows folder spelled with forward slashes is where it already was.
+#[test]
+fn a_windows_root_with_forward_slashes_is_not_a_relocation() {
+    let mut s = Session::new();
+    s.bash("npm test", false, FLAKY)
+        .bash("cd C:/Users/me/app && npm test", true, "Tests: 41 passed");
+    let m = mistakes_in(&s.records, Agent::Claude, "C:\\Users\\me\\app");
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+/// A folder the shell computes is unknown: no lesson names it.
+#[test]
+fn a_cd_to_a_computed_folder_is_not_a_relocation() {
+    let mut s = Session::new();
+    s.bash("npm test", false, FLAKY).bash(
+        "cd \"$(git rev-parse --show-toplevel)\" && npm test",
+        true,
+        "Tests: 41 passed",
+    );
+    let m = mistakes_in(&s.records, Agent::Claude, "/work/app");
+    assert!(m.is_empty(), "{}", show(&m));
+}
+
+/// A search whose errors are thrown away (`2>/dev/null`) only looked: the folder is
+/// still the fix.
+#[test]
+fn a_search_with_a_redirect_between_keeps_the_folder_lesson() {
+    let mut s = Session::new();
+    s.bash(
+        "npm run build",
+        false,
+        "Exit code 1\nnpm error Missing script: \"build\"",
+    )
+    .bash(
+        "find . -name package.json -not -path '*/node_modules/*' 2>/dev/null",
+        true,
+        "./web/package.json",
+    )
+    .bash("cd web && npm run build", true, "built in 2.1s");
+    let m = mistakes_in(&s.records, Agent::Claude, "/work/app");
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(cue(&m[0], "match:other-folder"), "{}", show(&m));
+}
+
+/// npm 10 writes `npm error`, not `npm ERR!`.
+#[test]
+fn an_npm10_failure_behind_a_pipe_is_seen() {
+    let npm10 = "npm error code ERESOLVE\nnpm error ERESOLVE unable to resolve dependency tree\nnpm error Could not resolve dependency:\nnpm error peer react@\"^18\" from some-lib@2.0.0\nnpm error Fix the upstream dependency conflict, or retry\nnpm error this command with --force or --legacy-peer-deps";
+    let mut s = Session::new();
+    s.bash("npm install 2>&1 | tail -20", true, npm10).bash(
+        "npm install --legacy-peer-deps 2>&1 | tail -5",
+        true,
+        "added 812 packages in 21s",
+    );
+    let m = mistakes_in(&as_loaded(&s.records), Agent::Claude, "/work/app");
+    assert_eq!(m.len(), 1, "{}", show(&m));
+}
+
+/// npm's "Could not read package.json" says the folder was wrong: not a file probe.
+#[test]
+fn npm_could_not_read_package_json_says_wrong_folder() {
+    let mut s = Session::new();
+    s.bash("cd /work/app && git status", true, "On branch main")
+        .bash(
+            "npm ci",
+            false,
+            "Exit code 254\nnpm error code ENOENT\nnpm error enoent Could not read package.json: Error: ENOENT: no such file or directory, open '/work/app/web/package.json'",
+        )
+        .bash("cd /work/app && npm ci", true, "added 812 packages in 21s");
+    let m = mistakes_in(&s.records, Agent::Claude, "/work/app");
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(
+        m[0].title.ends_with("; passed run from the project root"),
+        "{}",
+        m[0].title
+    );
+}
