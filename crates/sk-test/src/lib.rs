@@ -5,6 +5,7 @@
 pub mod db;
 pub mod secret_logs;
 pub mod secrets;
+pub mod transcript;
 
 use std::path::{Path, PathBuf};
 

@@ -4,50 +4,32 @@
 //! succeeded (the loader reads a hidden pipeline's output whatever its size) and files
 //! the lesson with the folder that fixed it.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use sk_test::TestEnv;
+use sk_test::transcript::ClaudeTranscript;
 
 const SESSION: &str = "6c1d3e2f-4a5b-4c6d-9e7f-8091a2b3c4d5";
 const CWD: &str = "/work/dex";
 
 fn transcript() -> String {
-    let mut lines = Vec::new();
-    let mut line = |kind: &str, message: Value| {
-        let n = lines.len() + 1;
-        lines.push(json!({
-            "parentUuid": if n == 1 { Value::Null } else { json!(format!("u{}", n - 1)) },
-            "isSidechain": false, "type": kind, "message": message, "uuid": format!("u{n}"),
-            "timestamp": format!("2026-12-01T10:00:{n:02}.000Z"),
-            "sessionId": SESSION, "cwd": CWD, "version": "2.1.132", "userType": "external",
-        }));
-    };
-    let bash = |id: &str, command: &str| {
-        json!({"model": "claude-opus-4-7", "id": format!("m-{id}"), "type": "message", "role": "assistant",
-               "content": [{"type": "tool_use", "id": id, "name": "Bash", "input": {"command": command}}]})
-    };
-    let result = |id: &str, text: &str| json!({"role": "user", "content": [{"type": "tool_result", "content": text, "tool_use_id": id}]});
     let noise = "Fetching gem metadata from https://rubygems.org/\n".repeat(4);
-    line(
-        "user",
-        json!({"role": "user", "content": "Add dotenv to the Gemfile and install it"}),
-    );
-    line("assistant", bash("t1", "cd scripts && ls"));
-    line("user", result("t1", "solve.rb"));
-    line("assistant", bash("t2", "bundle install 2>&1 | tail -5"));
-    line("user", result("t2", &format!("{noise}Could not locate Gemfile")));
-    line(
-        "assistant",
-        bash("t3", &format!("cd {CWD} && bundle install 2>&1 | tail -5")),
-    );
-    line(
-        "user",
-        result(
+    let bash = |command: &str| json!({ "command": command });
+    ClaudeTranscript::new(SESSION, CWD)
+        .prompt("Add dotenv to the Gemfile and install it")
+        .tool_use("t1", "Bash", bash("cd scripts && ls"))
+        .tool_result("t1", "solve.rb")
+        .tool_use("t2", "Bash", bash("bundle install 2>&1 | tail -5"))
+        .tool_result("t2", &format!("{noise}Could not locate Gemfile"))
+        .tool_use(
+            "t3",
+            "Bash",
+            bash(&format!("cd {CWD} && bundle install 2>&1 | tail -5")),
+        )
+        .tool_result(
             "t3",
             &format!("{noise}Bundle complete! 2 Gemfile dependencies, 8 gems now installed."),
-        ),
-    );
-    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
-    text.join("\n") + "\n"
+        )
+        .text()
 }
 
 #[test]

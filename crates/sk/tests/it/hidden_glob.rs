@@ -3,57 +3,28 @@
 //! folder: through the real binary, `sk index` reads that short successful output (the
 //! loader leaves long ones out) and files the lesson to name hidden folders in the pattern.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use sk_test::TestEnv;
+use sk_test::transcript::ClaudeTranscript;
 
 const SESSION: &str = "5b0c2d1e-3f4a-4b5c-8d6e-7f8091a2b3c4";
 const CWD: &str = "/work/dotfiles";
 
 fn transcript() -> String {
-    let mut lines = Vec::new();
-    let mut line = |kind: &str, message: Value| {
-        let n = lines.len() + 1;
-        lines.push(json!({
-            "parentUuid": if n == 1 { Value::Null } else { json!(format!("u{}", n - 1)) },
-            "isSidechain": false, "type": kind, "message": message, "uuid": format!("u{n}"),
-            "timestamp": format!("2026-11-30T10:00:{n:02}.000Z"),
-            "sessionId": SESSION, "cwd": CWD, "version": "2.1.132", "userType": "external",
-        }));
-    };
-    let tool_use = |id: &str, name: &str, input: Value| {
-        json!({"model": "claude-opus-4-7", "id": format!("m-{id}"), "type": "message", "role": "assistant",
-               "content": [{"type": "tool_use", "id": id, "name": name, "input": input}]})
-    };
-    let result = |id: &str, text: &str| json!({"role": "user", "content": [{"type": "tool_result", "content": text, "tool_use_id": id}]});
-    line(
-        "user",
-        json!({"role": "user", "content": "Turn off the pane frames in my zellij config"}),
-    );
-    line(
-        "assistant",
-        tool_use("t1", "Glob", json!({"pattern": "**/zellij*"})),
-    );
-    line("user", result("t1", "No files found"));
-    line(
-        "assistant",
-        tool_use("t2", "Glob", json!({"pattern": "**/.config/zellij/**"})),
-    );
-    line("user", result("t2", &format!("{CWD}/.config/zellij/config.kdl")));
-    line(
-        "assistant",
-        tool_use(
+    ClaudeTranscript::new(SESSION, CWD)
+        .prompt("Turn off the pane frames in my zellij config")
+        .tool_use("t1", "Glob", json!({"pattern": "**/zellij*"}))
+        .tool_result("t1", "No files found")
+        .tool_use("t2", "Glob", json!({"pattern": "**/.config/zellij/**"}))
+        .tool_result("t2", &format!("{CWD}/.config/zellij/config.kdl"))
+        .tool_use(
             "t3",
             "Read",
             json!({"file_path": format!("{CWD}/.config/zellij/config.kdl")}),
-        ),
-    );
-    // A long successful output: left out by the loader, and nothing depends on it.
-    line(
-        "user",
-        result("t3", &"// zellij configuration\npane_frames true\n".repeat(40)),
-    );
-    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
-    text.join("\n") + "\n"
+        )
+        // A long successful output: left out by the loader, and nothing depends on it.
+        .tool_result("t3", &"// zellij configuration\npane_frames true\n".repeat(40))
+        .text()
 }
 
 #[test]
