@@ -3,22 +3,12 @@
 //! output, fixed by the folder. And what must stay out: a search whose output merely
 //! contains "error", a hidden pipeline that did not fail.
 
-use sk_core::{Agent, Category};
-use sk_extract::SessionContext;
+use sk_core::Agent;
 
-use crate::support::{Session, as_loaded, show};
+use crate::support::{Session, as_loaded, mistakes_in, show};
 
 fn mistakes(records: &[sk_core::Record]) -> Vec<sk_extract::Candidate> {
-    let ctx = SessionContext {
-        agent: Agent::Claude,
-        session: "synthetic",
-        repo: None,
-        cwd: Some("/work/app"),
-    };
-    sk_extract::extract(&ctx, records)
-        .into_iter()
-        .filter(|c| c.category == Category::Mistake)
-        .collect()
+    mistakes_in(records, Agent::Claude, "/work/app")
 }
 
 /// Long enough that a successful output of a call that shows its exit status is not read.

@@ -184,3 +184,17 @@ pub fn as_loaded(records: &[Record]) -> Vec<Record> {
     sk_extract::TextNeeds::blank_unread(&mut loaded);
     loaded
 }
+
+/// The mistakes extracted from `records` of a session of `agent` in `cwd`.
+pub fn mistakes_in(records: &[Record], agent: Agent, cwd: &str) -> Vec<Candidate> {
+    let ctx = SessionContext {
+        agent,
+        session: "synthetic",
+        repo: None,
+        cwd: Some(cwd),
+    };
+    extract(&ctx, records)
+        .into_iter()
+        .filter(|c| c.category == sk_core::Category::Mistake)
+        .collect()
+}
