@@ -36,7 +36,18 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
         .map(|t| t.files.iter().filter_map(|f| base_name(f)).collect())
         .unwrap_or_default();
     let error_terms = key_terms(error, ERROR_TERMS);
-    let probe = distinctive(error, PROBE_TERMS);
+    let mut probe = distinctive(error, PROBE_TERMS);
+    // An error that is only an exit code ("Exit code 49": `python3` as the Windows store
+    // alias) is looked up by the program and the code: a lesson such as "passed with
+    // `python`, not `python3`" states its fix whatever the error said.
+    let bare_exit = probe
+        .is_empty()
+        .then(|| bare_exit_code(error))
+        .flatten()
+        .zip(program.clone());
+    if let Some((code, program)) = &bare_exit {
+        probe = vec![program.clone(), code.clone()];
+    }
     if probe.is_empty() {
         return Ok(Verdict::Pass("no words to search for".into()));
     }
@@ -81,9 +92,13 @@ pub fn run_lookup(ctx: &Ctx<'_>) -> Result<Verdict, HookError> {
             .is_some_and(|p| lower.contains(&format!("`{p}")) || lower.contains(&format!("{p} ")));
         let same_file = files.iter().any(|f| lower.contains(&f.to_lowercase()));
         // Precision first: the entry must share the error's words, and the program or file
-        // unless it shares many of them.
+        // unless it shares many of them; a bare exit code, the same code and program.
         let needed = error_terms.len().min(2);
-        if shared >= needed.max(1) && (same_program || same_file || shared >= 4) {
+        let matches = match &bare_exit {
+            Some((code, _)) => same_program && lower.contains(&format!("exit code {code}")),
+            None => shared >= needed.max(1) && (same_program || same_file || shared >= 4),
+        };
+        if matches {
             fixes.push((hit, text));
         }
         if fixes.len() >= ctx.config.lookup.max_fixes {
@@ -228,6 +243,14 @@ fn distinctive(text: &str, max: usize) -> Vec<String> {
     scored.into_iter().take(max).map(|s| s.3).collect()
 }
 
+/// The code of an error that says nothing but a non-zero exit code ("Exit code 49",
+/// "exit code: 2").
+fn bare_exit_code(error: &str) -> Option<String> {
+    let lower = error.trim().to_lowercase();
+    let code = lower.strip_prefix("exit code")?.trim_start_matches([':', ' ']);
+    (!code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) && code != "0").then(|| code.to_string())
+}
+
 fn program_of(command: &str) -> Option<String> {
     super::shell::parse(command)
         .into_iter()
@@ -246,6 +269,15 @@ fn base_name(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_bare_non_zero_exit_code_is_one() {
+        assert_eq!(bare_exit_code("Exit code 49").as_deref(), Some("49"));
+        assert_eq!(bare_exit_code("exit code: 2\n").as_deref(), Some("2"));
+        assert_eq!(bare_exit_code("Exit code 0"), None);
+        assert_eq!(bare_exit_code("Exit code 1\nerror: no such table"), None);
+        assert_eq!(bare_exit_code("failed"), None);
+    }
 
     #[test]
     fn key_terms_skip_noise() {

@@ -22,6 +22,7 @@ mod install;
 mod knowledge;
 mod mcp;
 mod mcp_deploy;
+mod other_program;
 mod patch_format;
 mod provision;
 mod query;
