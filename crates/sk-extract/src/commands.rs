@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::text::file_name;
+
 /// What a tool does, whatever the agent calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ToolKind {
@@ -198,11 +200,6 @@ pub(crate) fn main_tokens(command: &str) -> Vec<String> {
     out
 }
 
-/// The last component of a path, either separator.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
 /// [`main_tokens`] with the program as written (`./.venv/bin/python`, not `python`).
 fn work_tokens(command: &str) -> Vec<String> {
     let head = command_head(command);
@@ -252,13 +249,18 @@ pub(crate) fn hides_exit_status(command: &str) -> bool {
 /// The folder a command first changes to (`cd app && npm test` → `app`), as written, when
 /// it then runs something there.
 pub(crate) fn cd_folder(command: &str) -> Option<String> {
-    leading_cd(command).filter(|_| command_head(command).contains("&&"))
+    let head = command_head(command);
+    cd_in(&head).filter(|_| head.contains("&&"))
 }
 
 /// The folder a command's first step changes to: `cd app && npm test`, `cd app; ls`, or a
 /// bare `cd app`.
 pub(crate) fn leading_cd(command: &str) -> Option<String> {
-    let head = command_head(command);
+    cd_in(&command_head(command))
+}
+
+/// [`leading_cd`] of a command's head.
+fn cd_in(head: &str) -> Option<String> {
     let first = head.split(['&', ';']).next()?.trim();
     let mut words = first.split_whitespace();
     if words.next()? != "cd" {

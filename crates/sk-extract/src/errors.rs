@@ -221,9 +221,11 @@ pub(crate) fn shows_hidden_failure(text: &str) -> bool {
 /// `.zshrc:12: command not found: compdef`): it is printed whatever the command did. Only
 /// such complaints: a syntax error in a `.bashrc` the agent edited is the error.
 static STARTUP_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?m)^[^\s:]*(?:/Homebrew/[^\s:]*shellenv\.sh|(?:^|/)\.(?:profile|bashrc|bash_profile|zshrc|zprofile|zshenv|bash_login)):(?: line)? ?\d+: [^\n]*(?:command not found|Operation not permitted|Permission denied|No such file or directory)[^\n]*\n?",
-    )
+    let files: Vec<String> = STARTUP_FILES.iter().map(|f| regex::escape(f)).collect();
+    re(&format!(
+        r"(?m)^[^\s:]*(?:/Homebrew/[^\s:]*shellenv\.sh|(?:^|/)(?:{})):(?: line)? ?\d+: [^\n]*(?:command not found|Operation not permitted|Permission denied|No such file or directory)[^\n]*\n?",
+        files.join("|")
+    ))
 });
 
 /// Lines of output an error's excerpt shows.

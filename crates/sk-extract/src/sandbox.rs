@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::text::excerpt;
+use crate::text::{excerpt, file_name};
 
 /// What the sandbox kept a command from doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +91,7 @@ impl Restriction {
 }
 
 fn short_name(path: &str) -> String {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    excerpt(name, NAME_CHARS)
+    excerpt(file_name(path), NAME_CHARS)
 }
 
 fn re(pattern: &str) -> Regex {

@@ -326,6 +326,11 @@ pub(crate) fn relative_in(line: &str, cwd: Option<&str>) -> String {
     }
 }
 
+/// The last component of a path, either separator.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 /// A short form of a path for titles: relative paths stay, absolute ones become their last
 /// two components (temporary folders mean nothing to a later reader).
 pub(crate) fn display_path(path: &str) -> String {

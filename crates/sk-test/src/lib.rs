@@ -119,6 +119,12 @@ impl TestEnv {
             .to_string()
     }
 
+    /// Writes a Claude Code transcript where Claude Code keeps it and runs `sk index`.
+    pub fn index_claude(&self, transcript: &transcript::ClaudeTranscript) {
+        self.write(&transcript.home_path(), transcript.text());
+        self.sk().arg("index").assert().success();
+    }
+
     /// Writes `bytes` to `rel` under the home, creating folders.
     pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let path = self.home().join(rel);

@@ -45,12 +45,28 @@ impl ClaudeTranscript {
         )
     }
 
+    /// The assistant running `command` with the `Bash` tool, as call `id`.
+    pub fn bash(&mut self, id: &str, command: &str) -> &mut ClaudeTranscript {
+        self.tool_use(id, "Bash", json!({ "command": command }))
+    }
+
     /// The result of call `id`.
     pub fn tool_result(&mut self, id: &str, text: &str) -> &mut ClaudeTranscript {
         self.line(
             "user",
             json!({"role": "user", "content": [{"type": "tool_result", "content": text, "tool_use_id": id}]}),
         )
+    }
+
+    /// Where Claude Code keeps this transcript under the home: its projects folder names
+    /// the working folder with every character but a letter or digit as `-`.
+    pub fn home_path(&self) -> String {
+        let folder: String = self
+            .cwd
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        format!(".claude/projects/{folder}/{}.jsonl", self.session)
     }
 
     /// The JSON lines, each ended by a newline.

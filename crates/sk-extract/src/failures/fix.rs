@@ -11,7 +11,7 @@ use crate::commands::{
     ToolKind, cd_folder, main_tokens, normalize_command, only_inspects, program, program_change,
     short_command,
 };
-use crate::text::{display_path, excerpt, relativize};
+use crate::text::{display_path, excerpt, file_name, relativize};
 
 /// The step that made the retry pass, among the changes between the failure and the
 /// passing call that did something (an edit, or a command that does more than look:
@@ -108,20 +108,13 @@ pub(super) fn fix_phrase(
         None if how == FixMatch::Revised => Some(revision_phrase(&records[failed_call].text, &ok.text)),
         None if how == FixMatch::Relocated => {
             // The session's own folder, after the shell had moved elsewhere, is its root.
-            let folder = |c: &str| {
-                cd_folder(c).map(|f| {
-                    let f = f.trim_end_matches('/');
-                    if f == "." || relativize(&format!("{f}/x"), ctx.cwd) == "x" {
-                        "the project root".to_string()
-                    } else {
-                        format!("`{}`", title_words(&relativize(f, ctx.cwd)))
-                    }
-                })
-            };
-            Some(match folder(&ok.text) {
-                Some(to) => format!("passed run from {to}"),
-                None => format!("passed as `{}`", short_command(&ok.text, FIX_COMMAND_CHARS)),
-            })
+            Some(
+                match cd_folder(&ok.text).and_then(|f| super::folder::key(ctx, "", &f)) {
+                    Some(root) if root.is_empty() => "passed run from the project root".to_string(),
+                    Some(to) => format!("passed run from `{}`", title_words(&to)),
+                    None => format!("passed as `{}`", short_command(&ok.text, FIX_COMMAND_CHARS)),
+                },
+            )
         }
         None if how == FixMatch::Swapped => {
             program_change(&records[failed_call].text, &ok.text).map(|(failed, ok, prefixed)| {
@@ -214,6 +207,6 @@ fn short_path(path: &str) -> String {
     if shown.chars().count() <= 28 {
         shown
     } else {
-        shown.rsplit(['/', '\\']).next().unwrap_or(&shown).to_string()
+        file_name(&shown).to_string()
     }
 }

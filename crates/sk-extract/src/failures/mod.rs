@@ -495,10 +495,13 @@ fn fix_match(
                 .count();
             // Against the last attempt: the revision that passed is the step after it.
             let last = &records[failure.attempts[failure.attempts.len() - 1].call];
-            // The command's own change is the fix only when nothing else was done.
-            let worked_between = changes_between(failure, call_index, changes)
-                .iter()
-                .any(|c| c.kind.changes_files() || !only_inspects(&records[c.call].text));
+            // The command's own change is the fix only when nothing else was done (asked
+            // only of a candidate: most passing calls are neither).
+            let worked_between = || {
+                changes_between(failure, call_index, changes)
+                    .iter()
+                    .any(|c| c.kind.changes_files() || !only_inspects(&records[c.call].text))
+            };
             if &ok == normalized {
                 // `cd repo && bundle install` after "Could not locate Gemfile": the folder
                 // it ran from is what changed — known when the shell was elsewhere
@@ -517,7 +520,7 @@ fn fix_match(
                     && to != cd_folder(&last.text);
                 let moved = to.is_some() && ran_in.is_some() && (ran_in != failure.ran_in.as_ref() || said);
                 return Some(
-                    if moved && !worked_between && shell_calls_since <= REVISION_WINDOW {
+                    if moved && shell_calls_since <= REVISION_WINDOW && !worked_between() {
                         FixMatch::Relocated
                     } else {
                         FixMatch::Exact
@@ -530,7 +533,7 @@ fn fix_match(
                 .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
             // is that task, but what made it pass is the program.
-            if revision == Some(Revision::Program) && !worked_between {
+            if revision == Some(Revision::Program) && !worked_between() {
                 return Some(FixMatch::Swapped);
             }
             if key.is_some() && command_key(&call.text) == *key {

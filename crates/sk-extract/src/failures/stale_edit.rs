@@ -26,7 +26,7 @@ use sk_core::Record;
 
 use super::fix::{is_patch, patched_rel, rel_files};
 use crate::commands::{ToolKind, normalize_command, only_inspects, tool_kind};
-use crate::text::{display_path, excerpt, relativize};
+use crate::text::{display_path, excerpt, file_name, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
 /// Refusals kept open at once; the oldest is dropped beyond this.
@@ -634,11 +634,6 @@ fn relative_error(text: &str, cwd: Option<&str>) -> String {
         Some(c) if !c.is_empty() => line.replace(&format!("{}/", c.trim_end_matches('/')), ""),
         _ => line,
     }
-}
-
-/// The last part of a path.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// Whether two spellings name the same file: one ends with the other at a folder

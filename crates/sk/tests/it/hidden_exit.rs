@@ -4,42 +4,31 @@
 //! succeeded (the loader reads a hidden pipeline's output whatever its size) and files
 //! the lesson with the folder that fixed it.
 
-use serde_json::json;
 use sk_test::TestEnv;
 use sk_test::transcript::ClaudeTranscript;
 
-const SESSION: &str = "6c1d3e2f-4a5b-4c6d-9e7f-8091a2b3c4d5";
 const CWD: &str = "/work/dex";
 
-fn transcript() -> String {
+fn transcript() -> ClaudeTranscript {
     let noise = "Fetching gem metadata from https://rubygems.org/\n".repeat(4);
-    let bash = |command: &str| json!({ "command": command });
-    ClaudeTranscript::new(SESSION, CWD)
-        .prompt("Add dotenv to the Gemfile and install it")
-        .tool_use("t1", "Bash", bash("cd scripts && ls"))
+    let mut t = ClaudeTranscript::new("6c1d3e2f-4a5b-4c6d-9e7f-8091a2b3c4d5", CWD);
+    t.prompt("Add dotenv to the Gemfile and install it")
+        .bash("t1", "cd scripts && ls")
         .tool_result("t1", "solve.rb")
-        .tool_use("t2", "Bash", bash("bundle install 2>&1 | tail -5"))
+        .bash("t2", "bundle install 2>&1 | tail -5")
         .tool_result("t2", &format!("{noise}Could not locate Gemfile"))
-        .tool_use(
-            "t3",
-            "Bash",
-            bash(&format!("cd {CWD} && bundle install 2>&1 | tail -5")),
-        )
+        .bash("t3", &format!("cd {CWD} && bundle install 2>&1 | tail -5"))
         .tool_result(
             "t3",
             &format!("{noise}Bundle complete! 2 Gemfile dependencies, 8 gems now installed."),
-        )
-        .text()
+        );
+    t
 }
 
 #[test]
 fn a_failure_a_pipe_hid_becomes_a_lesson_with_the_folder_that_fixed_it() {
     let env = TestEnv::new();
-    env.write(
-        &format!(".claude/projects/-work-dex/{SESSION}.jsonl"),
-        transcript(),
-    );
-    env.sk().arg("index").assert().success();
+    env.index_claude(&transcript());
 
     let lessons = env.entries_titled("bundle install");
     assert_eq!(lessons.len(), 1, "{lessons:#?}");

@@ -7,12 +7,11 @@ use serde_json::json;
 use sk_test::TestEnv;
 use sk_test::transcript::ClaudeTranscript;
 
-const SESSION: &str = "5b0c2d1e-3f4a-4b5c-8d6e-7f8091a2b3c4";
 const CWD: &str = "/work/dotfiles";
 
-fn transcript() -> String {
-    ClaudeTranscript::new(SESSION, CWD)
-        .prompt("Turn off the pane frames in my zellij config")
+fn transcript() -> ClaudeTranscript {
+    let mut t = ClaudeTranscript::new("5b0c2d1e-3f4a-4b5c-8d6e-7f8091a2b3c4", CWD);
+    t.prompt("Turn off the pane frames in my zellij config")
         .tool_use("t1", "Glob", json!({"pattern": "**/zellij*"}))
         .tool_result("t1", "No files found")
         .tool_use("t2", "Glob", json!({"pattern": "**/.config/zellij/**"}))
@@ -23,18 +22,14 @@ fn transcript() -> String {
             json!({"file_path": format!("{CWD}/.config/zellij/config.kdl")}),
         )
         // A long successful output: left out by the loader, and nothing depends on it.
-        .tool_result("t3", &"// zellij configuration\npane_frames true\n".repeat(40))
-        .text()
+        .tool_result("t3", &"// zellij configuration\npane_frames true\n".repeat(40));
+    t
 }
 
 #[test]
 fn a_glob_that_missed_a_hidden_folder_becomes_a_lesson() {
     let env = TestEnv::new();
-    env.write(
-        &format!(".claude/projects/-work-dotfiles/{SESSION}.jsonl"),
-        transcript(),
-    );
-    env.sk().arg("index").assert().success();
+    env.index_claude(&transcript());
 
     let lessons = env.entries_titled("hidden folders");
     assert_eq!(lessons.len(), 1, "{lessons:#?}");

@@ -8,36 +8,28 @@ use serde_json::json;
 use sk_test::TestEnv;
 use sk_test::transcript::ClaudeTranscript;
 
-const SESSION: &str = "7d2e4f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6";
 const CWD: &str = "E:\\CC-test";
 
-fn transcript() -> String {
-    let bash = |command: &str| json!({ "command": command });
-    ClaudeTranscript::new(SESSION, CWD)
-        .prompt("check that the hookify plugin imports")
-        .tool_use(
+fn transcript() -> ClaudeTranscript {
+    let mut t = ClaudeTranscript::new("7d2e4f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6", CWD);
+    t.prompt("check that the hookify plugin imports")
+        .bash(
             "t1",
-            "Bash",
-            bash("python3 -c \"from core.config_loader import load_rules; print('OK')\""),
+            "python3 -c \"from core.config_loader import load_rules; print('OK')\"",
         )
         .tool_result("t1", "Exit code 49")
-        .tool_use(
+        .bash(
             "t2",
-            "Bash",
-            bash("python -c \"from core.config_loader import load_rules; print('OK')\""),
+            "python -c \"from core.config_loader import load_rules; print('OK')\"",
         )
-        .tool_result("t2", "OK")
-        .text()
+        .tool_result("t2", "OK");
+    t
 }
 
 #[test]
 fn a_bare_exit_code_gets_back_the_program_that_worked() {
     let env = TestEnv::new();
-    env.write(
-        &format!(".claude/projects/E--CC-test/{SESSION}.jsonl"),
-        transcript(),
-    );
-    env.sk().arg("index").assert().success();
+    env.index_claude(&transcript());
     let lessons = env.entries_titled("not `python3`");
     assert_eq!(lessons.len(), 1, "{lessons:#?}");
     assert_eq!(
