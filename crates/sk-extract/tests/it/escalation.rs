@@ -6,7 +6,7 @@
 use sk_core::{Agent, Category};
 use sk_extract::Candidate;
 
-use crate::support::{Session, show};
+use crate::support::{Session, has_cue, show};
 
 fn mistakes(s: &Session) -> Vec<Candidate> {
     s.extract_as(Agent::Codex)
@@ -17,10 +17,6 @@ fn mistakes(s: &Session) -> Vec<Candidate> {
 
 fn escalated(command: &str, justification: Option<&str>) -> String {
     sk_core::escalation::mark(command, justification)
-}
-
-fn has_cue(c: &Candidate, cue: &str) -> bool {
-    c.cues.iter().any(|x| x == cue)
 }
 
 #[test]

@@ -4,24 +4,12 @@
 //! start-up noise and `should_panic` output behind a pipe, a command substitution
 //! before the program).
 
-use sk_core::{Agent, Category};
-use sk_extract::Candidate;
+use sk_core::Agent;
 
-use crate::support::{Session, as_loaded, mistakes_in, show};
+use crate::support::{Session, as_loaded, has_cue, mistakes_as, mistakes_in, show};
 
-fn mistakes_of(s: &Session, agent: Agent) -> Vec<Candidate> {
-    s.extract_as(agent)
-        .into_iter()
-        .filter(|c| c.category == Category::Mistake)
-        .collect()
-}
-
-fn cue(c: &Candidate, q: &str) -> bool {
-    c.cues.iter().any(|x| x == q)
-}
-
-/// Reading the script that failed (`cat x.py`) is "the same arguments under another
-/// program": a false lesson "passed with `cat`, not `python3`".
+/// Reading the script that failed (`cat x.py`) has its arguments but runs nothing: not
+/// "passed with `cat`, not `python3`".
 #[test]
 fn reading_the_failed_script_is_not_another_program() {
     let mut s = Session::new();
@@ -31,11 +19,15 @@ fn reading_the_failed_script_is_not_another_program() {
         "Exit code 1\nTraceback (most recent call last):\n  File \"scripts/report.py\", line 3\nValueError: bad input",
     )
     .bash("cat scripts/report.py", true, "import sys\nraise ValueError('bad input')");
-    let m = mistakes_of(&s, Agent::Claude);
-    assert!(m.iter().all(|c| !cue(c, "match:other-program")), "{}", show(&m));
+    let m = mistakes_as(&s, Agent::Claude);
+    assert!(
+        m.iter().all(|c| !has_cue(c, "match:other-program")),
+        "{}",
+        show(&m)
+    );
 }
 
-/// 1b. The prefixed form: `cat`/`ls` put before a script that failed.
+/// Nor is `cat` put before a script that failed an interpreter.
 #[test]
 fn listing_the_failed_script_is_not_running_it_with_another_program() {
     let mut s = Session::new();
@@ -49,13 +41,17 @@ fn listing_the_failed_script_is_not_running_it_with_another_program() {
         true,
         "#!/bin/sh\n: \"${DEPLOY_TOKEN:?}\"",
     );
-    let m = mistakes_of(&s, Agent::Claude);
-    assert!(m.iter().all(|c| !cue(c, "match:other-program")), "{}", show(&m));
+    let m = mistakes_as(&s, Agent::Claude);
+    assert!(
+        m.iter().all(|c| !has_cue(c, "match:other-program")),
+        "{}",
+        show(&m)
+    );
 }
 
-/// A flaky failure retried with the usual `cd <project root> &&` prefix (Codex runs
-/// every command in a fresh shell at the session's cwd, so the folder did not change):
-/// before the change nothing was learned; now "passed run from the project root".
+/// A flaky failure retried with the usual `cd <project root> &&` prefix: Codex runs
+/// every command in a fresh shell at the session's folder, so the folder did not change
+/// and nothing was learned.
 #[test]
 fn a_cd_to_the_folder_it_already_ran_in_is_not_a_relocation() {
     let mut s = Session::new();
@@ -67,12 +63,12 @@ fn a_cd_to_the_folder_it_already_ran_in_is_not_a_relocation() {
         "Exit code 1\nTests: 1 failed, 40 passed\nFAIL src/net.test.ts",
     )
     .tool("shell", "cd /work/app && npm test", &[], true, "Tests: 41 passed");
-    let m = mistakes_of(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert!(m.is_empty(), "{}", show(&m));
 }
 
-/// A command run between the failure and the relocated retry (`pip install`) is the
-/// fix; Relocated ignores it (only edits count) and credits the folder.
+/// A command run between the failure and the retry from another folder (`pip install`)
+/// is the fix, not the folder.
 #[test]
 fn an_install_between_is_the_fix_not_the_folder() {
     let mut s = Session::new();
@@ -87,14 +83,14 @@ fn an_install_between_is_the_fix_not_the_folder() {
         "Successfully installed requests-2.32.3",
     )
     .bash("cd /work/app && pytest -q", true, "3 passed");
-    let m = mistakes_of(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(!cue(&m[0], "match:other-folder"), "{}", show(&m));
+    assert!(!has_cue(&m[0], "match:other-folder"), "{}", show(&m));
     assert!(m[0].title.contains("pip install"), "{}", m[0].title);
 }
 
-/// A sandbox refusal retried escalated with a `cd` prefix was an escalation lesson;
-/// Relocated now takes it (the escalation branch only looks at Exact).
+/// A sandbox refusal retried escalated with a `cd` prefix is still the escalation lesson,
+/// not a folder lesson.
 #[test]
 fn an_escalated_retry_with_a_cd_is_still_an_escalation() {
     let mut s = Session::new();
@@ -112,9 +108,9 @@ fn an_escalated_retry_with_a_cd_is_still_an_escalation() {
         true,
         "Fetching origin",
     );
-    let m = mistakes_of(&s, Agent::Codex);
+    let m = mistakes_as(&s, Agent::Codex);
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(cue(&m[0], "match:escalated-retry"), "{}", show(&m));
+    assert!(has_cue(&m[0], "match:escalated-retry"), "{}", show(&m));
 }
 
 /// Start-up noise (`.zshrc: command not found: compdef`, printed before every command)
@@ -129,7 +125,7 @@ fn start_up_noise_does_not_make_a_hidden_pipeline_fail() {
     )
     .edit("/work/app/src/main.ts", "a", "b")
     .bash("npm run build", true, "built");
-    let m = mistakes_of(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(m.is_empty(), "{}", show(&m));
     let m = mistakes_in(&as_loaded(&s.records), Agent::Claude, "/work/app");
     assert!(m.is_empty(), "{}", show(&m));
@@ -147,12 +143,12 @@ fn a_passing_test_run_behind_a_pipe_is_not_a_failure() {
     )
     .edit("/work/app/src/lib.rs", "a", "b")
     .bash("cargo test parse", true, "test result: ok. 2 passed");
-    let m = mistakes_of(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(m.is_empty(), "{}", show(&m));
 }
 
-/// `short_command` drops `PID=$(lsof` as a `NAME=value` word: the title starts inside
-/// the command substitution.
+/// `PID=$(lsof -ti:3000)` is not a `NAME=value` word a title may drop: the title never
+/// starts inside the command substitution.
 #[test]
 fn a_title_does_not_start_inside_a_command_substitution() {
     let mut s = Session::new();
@@ -163,9 +159,9 @@ fn a_title_does_not_start_inside_a_command_substitution() {
     )
     .bash("npm run dev &", true, "started")
     .bash("PID=$(lsof -ti:3000) && kill -9 $PID", true, "");
-    let m = mistakes_of(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(!m.is_empty());
-    let m = mistakes_of(&s, Agent::Claude);
+    let m = mistakes_as(&s, Agent::Claude);
     assert!(m.iter().all(|c| !c.title.starts_with("`-ti")), "{}", show(&m));
 }
 
@@ -228,7 +224,7 @@ fn a_search_with_a_redirect_between_keeps_the_folder_lesson() {
     .bash("cd web && npm run build", true, "built in 2.1s");
     let m = mistakes_in(&s.records, Agent::Claude, "/work/app");
     assert_eq!(m.len(), 1, "{}", show(&m));
-    assert!(cue(&m[0], "match:other-folder"), "{}", show(&m));
+    assert!(has_cue(&m[0], "match:other-folder"), "{}", show(&m));
 }
 
 /// npm 10 writes `npm error`, not `npm ERR!`.

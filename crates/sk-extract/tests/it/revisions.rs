@@ -5,10 +5,10 @@
 
 use sk_core::Category;
 
-use crate::support::{Session, show};
+use crate::support::{Session, has_cue, show};
 
 fn assert_cue(c: &sk_extract::Candidate, cue: &str) {
-    assert!(c.cues.iter().any(|x| x == cue), "no {cue} in {:?}", c.cues);
+    assert!(has_cue(c, cue), "no {cue} in {:?}", c.cues);
 }
 
 /// That no mistake of `s` was closed as fixed by any matching rule.

@@ -198,3 +198,8 @@ pub fn mistakes_in(records: &[Record], agent: Agent, cwd: &str) -> Vec<Candidate
         .filter(|c| c.category == sk_core::Category::Mistake)
         .collect()
 }
+
+/// Whether a candidate carries the cue `cue` (the rule or match that made it).
+pub fn has_cue(c: &Candidate, cue: &str) -> bool {
+    c.cues.iter().any(|x| x == cue)
+}
