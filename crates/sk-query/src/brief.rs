@@ -12,6 +12,7 @@ use sk_store::brief::{BriefEntry, BriefSession, FileMatch, MistakeFile};
 
 mod gather;
 pub mod git;
+mod relevance;
 mod render;
 mod scope;
 pub use gather::gather;
@@ -443,8 +444,10 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
         );
     }
 
-    // Hot files: the task's own files first, then those of the mistakes shown, then the
-    // most mistake-prone overall.
+    // Hot files: the task's own files first, then those of the mistakes shown, then (in
+    // the automatic briefing, whose files are this repository's) the most mistake-prone
+    // overall. A briefing asked for by a person spans every repository: a file that is
+    // neither the task's nor a shown mistake's is another project's, not this task's.
     let shown_mistake_files: BTreeSet<&str> = entry_sections
         .get(&SectionName::Mistakes)
         .into_iter()
@@ -454,7 +457,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
     let mut hot: Vec<(f64, String, Item)> = found
         .mistake_files
         .iter()
-        .map(|f| {
+        .filter_map(|f| {
             let tier = if ctx.files.iter().any(|t| path_matches(&f.path, t)) {
                 2.0
             } else if shown_mistake_files.contains(f.path.as_str()) {
@@ -462,9 +465,12 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
             } else {
                 0.0
             };
+            if tier == 0.0 && ctx.scope.is_none() {
+                return None;
+            }
             let score = tier * 1e6 + f.mistakes as f64 + f.last_seen as f64 * 1e-16;
             let noun = if f.mistakes == 1 { "mistake" } else { "mistakes" };
-            (
+            Some((
                 score,
                 f.path.clone(),
                 Item {
@@ -481,7 +487,7 @@ pub fn assemble(ctx: &Context, found: &Found, limits: Limits) -> Vec<Section> {
                     pinned: false,
                     from: None,
                 },
-            )
+            ))
         })
         .collect();
     rank(&mut hot);

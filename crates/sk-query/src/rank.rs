@@ -134,6 +134,39 @@ pub fn informative(df: u64, n: u64) -> bool {
     df.saturating_mul(2) < n
 }
 
+/// The least share of a task's word weight (see [`task_coverage`]) that a knowledge entry
+/// matched by words alone must hold to appear in a briefing. Below it the match is one of
+/// the task's everyday words ("first", "github") and the entry is about something else: a
+/// briefing shows nothing rather than that. An entry that touches the task's files, or
+/// that a person pinned, is not held to it. On the dev set's 103 tasks the briefings
+/// showed 12 entries of the task's own session and 12 others, instead of 20 and 67
+/// (`sk-bench-recall --eval-dir`, docs/PERFORMANCE.md, session 15).
+pub const BRIEF_ENTRY_MIN_COVERAGE: f64 = 0.2;
+
+/// The same floor for a session matched by words alone: higher, because a session's
+/// document holds thousands of words and so some of any task's by chance. On the same
+/// tasks the briefings listed the task's own session 86 times instead of 82, with as many
+/// other sessions as before (0.4 listed it 90 times, but with twice the others).
+pub const BRIEF_SESSION_MIN_COVERAGE: f64 = 0.6;
+
+/// The share of a task's word weight that an item holding the terms `held` (indexes into
+/// `counts`) carries: the sum of their IDFs over the sum of all the terms' IDFs, each
+/// term's `(documents holding it, documents)` giving its IDF as BM25 computes it. A term
+/// that no document holds is left out of both sums: a word the history never saw says
+/// nothing about which item is meant. 0 when no term is known.
+pub fn task_coverage(counts: &[(u64, u64)], held: &[usize]) -> f64 {
+    let weight = |&(df, n): &(u64, u64)| if df == 0 { 0.0 } else { idf(df, n) };
+    let total: f64 = counts.iter().map(weight).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let mut held = held.to_vec();
+    held.sort_unstable();
+    held.dedup();
+    let covered: f64 = held.iter().filter_map(|&i| counts.get(i)).map(weight).sum();
+    (covered / total).clamp(0.0, 1.0)
+}
+
 /// The recency factor of a session: [`recency`] with [`SESSION_RECENCY_SHARE`] of its
 /// weight, so that a relevant old session outranks an irrelevant new one.
 pub fn session_recency(p: &RankParams, when: Option<i64>, now: i64) -> f64 {
@@ -217,6 +250,23 @@ mod tests {
         assert!((e.score - 1.2 * 0.9 * (1.0 + p.here_boost)).abs() < 1e-9);
         let weaker = explain(&p, 4.0, 2.0, 16.0, 1.2, 0.9, false);
         assert!((weaker.relevance - 0.5).abs() < 1e-9 && weaker.score < e.score);
+    }
+
+    #[test]
+    fn task_coverage_weighs_rare_words_and_ignores_unknown_ones() {
+        // 1,000 documents: "github" in 400 of them, "mkdocs" in 3, "pages" in 40, and a
+        // word no document holds.
+        let counts = [(400, 1000), (3, 1000), (40, 1000), (0, 1000)];
+        let common_only = task_coverage(&counts, &[0]);
+        let rare_only = task_coverage(&counts, &[1]);
+        assert!(common_only < 0.1, "{common_only}");
+        assert!(rare_only > 0.5, "{rare_only}");
+        assert!((task_coverage(&counts, &[0, 1, 2]) - 1.0).abs() < 1e-9);
+        // The unknown word neither counts against an item nor for it; repeats count once.
+        assert_eq!(task_coverage(&counts, &[1, 3]), rare_only);
+        assert_eq!(task_coverage(&counts, &[1, 1]), rare_only);
+        assert_eq!(task_coverage(&[(0, 10)], &[0]), 0.0);
+        assert_eq!(task_coverage(&[], &[]), 0.0);
     }
 
     #[test]

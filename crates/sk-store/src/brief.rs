@@ -204,6 +204,83 @@ fn json_ids(ids: &[i64]) -> String {
     format!("[{}]", list.join(","))
 }
 
+/// Which of a task's words each of a few candidates holds: per candidate that holds any,
+/// the indexes of the terms (FTS5 queries of one word each) it holds. What a briefing
+/// weighs a word match by (`sk_query::brief::relevance`).
+pub type TermsHeld = BTreeMap<i64, Vec<usize>>;
+
+/// [`TermsHeld`] for knowledge entries. Each term is one walk of its postings, which the
+/// BM25 of [`entry_scores`] walked already for its IDF: no candidate is looked up alone.
+pub fn entry_terms(conn: &Connection, terms: &[String], candidates: &[i64]) -> rusqlite::Result<TermsHeld> {
+    let wanted: BTreeSet<i64> = candidates.iter().copied().collect();
+    let mut held = TermsHeld::new();
+    let mut walk = conn.prepare_cached("SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?1")?;
+    for (i, term) in terms.iter().enumerate() {
+        let mut rows = walk.query([term])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if wanted.contains(&id) {
+                held.entry(id).or_default().push(i);
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// [`TermsHeld`] for sessions, `terms` as the session index reads them: one rowid probe per
+/// candidate and term, so keep the candidates few.
+pub fn session_terms(conn: &Connection, terms: &[String], candidates: &[i64]) -> rusqlite::Result<TermsHeld> {
+    use crate::search::sessions::SessionIndex;
+    let mut held = TermsHeld::new();
+    for (i, term) in terms.iter().enumerate() {
+        // A CJK word is in the index of bigrams, any other in the index of words.
+        let t = SessionIndex::for_fts(term).table();
+        let mut probe =
+            conn.prepare_cached(&format!("SELECT 1 FROM {t} WHERE {t} MATCH ?1 AND rowid = ?2"))?;
+        for &id in candidates {
+            if probe.exists(params![term, id])? {
+                held.entry(id).or_default().push(i);
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// Per term (an FTS5 query of one word), the knowledge entries that hold it and the
+/// entries there are.
+pub fn entry_counts(conn: &Connection, terms: &[String]) -> rusqlite::Result<Vec<(u64, u64)>> {
+    let all: i64 = conn
+        .prepare_cached("SELECT count(*) FROM entries")?
+        .query_row([], |r| r.get(0))?;
+    let mut count = conn.prepare_cached("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?1")?;
+    terms
+        .iter()
+        .map(|t| {
+            let n: i64 = count.query_row([t], |r| r.get(0))?;
+            Ok((n.max(0) as u64, all.max(0) as u64))
+        })
+        .collect()
+}
+
+/// Per term (as the session index reads it), the sessions that hold it and the sessions
+/// it was counted among, from the newest `sample` ([`crate::search::sessions::document_counts`]).
+pub fn session_counts(conn: &Connection, terms: &[String], sample: u64) -> rusqlite::Result<Vec<(u64, u64)>> {
+    use crate::search::sessions::{SessionIndex, document_counts};
+    let mut out = Vec::with_capacity(terms.len());
+    for term in terms {
+        // Only sessions with CJK text have a document in the index of bigrams: a CJK
+        // word's rarity is measured among them, as its BM25 does.
+        let (counts, total) = document_counts(
+            conn,
+            SessionIndex::for_fts(term),
+            std::slice::from_ref(term),
+            sample,
+        )?;
+        out.push((counts.first().copied().unwrap_or(0), total));
+    }
+    Ok(out)
+}
+
 /// Sessions whose search documents (schema v4) match `fts`, with their BM25 score under
 /// the ranking policy's column weights (lower is better), best first: the same ranking as
 /// `sk query`, over every matching session.

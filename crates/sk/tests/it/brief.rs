@@ -8,6 +8,7 @@ use std::process::Command as Process;
 use predicates::prelude::*;
 use serde_json::Value;
 use sk_test::TestEnv;
+use sk_test::transcript::ClaudeTranscript;
 
 const SESSION_VARS: [&str; 3] = ["COPILOT_SESSION_ID", "CLAUDE_SESSION_ID", "CODEX_SESSION_ID"];
 
@@ -150,6 +151,126 @@ fn json_has_the_stable_schema() {
 }
 
 /// Checks that tags balance and that no raw `<`, `&` or `"` hides in text or attributes.
+/// The sections of a `--json` briefing: (section name, item ids as text).
+fn section_ids(doc: &Value) -> Vec<(String, Vec<String>)> {
+    doc["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .map(|s| {
+            let ids = s["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| match &i["id"] {
+                    Value::String(key) => key.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            (s["name"].as_str().expect("name").to_string(), ids)
+        })
+        .collect()
+}
+
+/// A briefing shows nothing rather than an entry or a session that shares only an
+/// everyday word of the history with the task: here every session mentions GitHub, so
+/// "github" says nothing about which one a GitHub Pages task is about.
+#[test]
+fn items_sharing_only_a_common_word_with_the_task_stay_out() {
+    let env = TestEnv::new();
+    let sessions = [
+        (
+            "0a1b2c3d-0000-4000-8000-000000000001",
+            "publish the project documentation with mkdocs on github pages",
+            "mkdocs gh-deploy --force",
+            "INFO - Your documentation should shortly be available at https://acme.github.io/widgets/",
+        ),
+        (
+            "0a1b2c3d-0000-4000-8000-000000000002",
+            "push the release branch to github",
+            "git push origin release",
+            "remote: error: GH013: Repository rule violations found for refs/heads/release.\nremote: - GITHUB PUSH PROTECTION\n ! [remote rejected] release -> release (push declined due to repository rule violations)",
+        ),
+        (
+            "0a1b2c3d-0000-4000-8000-000000000003",
+            "open a pull request on github for the login fix",
+            "gh pr create --fill",
+            "https://github.com/acme/widgets/pull/12",
+        ),
+        (
+            "0a1b2c3d-0000-4000-8000-000000000004",
+            "check why the github actions linter job is red",
+            "gh run view --log-failed",
+            "ruff: E501 line too long",
+        ),
+    ];
+    for (id, prompt, command, output) in sessions {
+        let mut t = ClaudeTranscript::new(id, "/work/widgets");
+        t.prompt(prompt).bash("t1", command).tool_result("t1", output);
+        env.write(&t.home_path(), t.text());
+    }
+    sk(&env).arg("index").assert().success();
+    for args in [
+        &[
+            "--mistake",
+            "mkdocs build fails in CI: mkdocs is not installed",
+            "add mkdocs to the docs requirements and install them in the workflow",
+            "--file",
+            ".github/workflows/docs.yml",
+        ][..],
+        &[
+            "--mistake",
+            "git push to github rejected by push protection",
+            "remove the token from the commit, then push again",
+            "--file",
+            "config/deploy_token.env",
+        ],
+    ] {
+        sk(&env).arg("learn").args(args).assert().success();
+    }
+
+    let doc: Value = serde_json::from_str(&brief(
+        &env,
+        &[
+            "add a docs site with mkdocs and deploy it to github pages",
+            "--json",
+            "--full",
+        ],
+    ))
+    .expect("json");
+    let sections = section_ids(&doc);
+    let items = |name: &str| {
+        sections
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ids)| ids.clone())
+            .unwrap_or_default()
+    };
+    let text = doc.to_string();
+    assert_eq!(items("mistakes").len(), 1, "only the mkdocs mistake: {text}");
+    assert!(
+        text.contains("mkdocs is not installed") && !text.contains("push protection"),
+        "{text}"
+    );
+    assert_eq!(
+        items("sessions"),
+        vec![format!("claude:{}", sessions[0].0)],
+        "only the mkdocs session: {text}"
+    );
+    // Hot files of a briefing asked for by a person: the shown mistake's, not every
+    // mistake-prone file of the history.
+    assert_eq!(items("hot_files"), vec![".github/workflows/docs.yml"], "{text}");
+
+    // The floor is relative to the task: a push task still gets the push mistake and
+    // the push session.
+    let push = brief(&env, &["git push rejected by push protection", "--full"]);
+    assert!(push.contains("remove the token from the commit"), "{push}");
+    assert!(
+        push.contains(&sessions[1].0[..8]) || push.contains(sessions[1].0),
+        "{push}"
+    );
+}
+
 fn assert_well_formed(xml: &str) {
     let mut stack: Vec<String> = Vec::new();
     let mut rest = xml;

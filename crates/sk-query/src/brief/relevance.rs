@@ -1,0 +1,90 @@
+//! Which of a briefing's word matches are about the task. Full-text search finds every
+//! entry or session that holds any of the task's words, and BM25's scores are only
+//! relative to the best match: when nothing in the history is about the task, the best
+//! match is still shown, because it shares "first" or "github" with it. An item matched
+//! by words alone is kept when it holds enough of the task's word weight
+//! ([`rank::task_coverage`] against [`rank::BRIEF_ENTRY_MIN_COVERAGE`] and
+//! [`rank::BRIEF_SESSION_MIN_COVERAGE`]).
+//!
+//! A word's weight is its rarity among the sessions of the history (all of what was asked,
+//! said and run), which hold most of its vocabulary: among a few dozen entries an everyday
+//! word ("first", "time") can look as rare as a tool's name. A knowledge base without
+//! sessions (`sk learn`, knowledge pulled by `sk sync`) is weighed by its entries.
+//! (Counting both together, or the entries when they outnumber the sessions, let the
+//! entries' few words decide: on the dev set, 96 entries over 48 sessions, the briefings
+//! then showed 19 to 59 entries from other sessions instead of 11.)
+
+use rusqlite::Connection;
+use sk_store::brief::{self as store, TermsHeld};
+use sk_store::search;
+
+use crate::QueryError;
+use crate::rank;
+
+/// The task's words as one-word FTS5 queries, with their weights.
+pub(super) struct Probes {
+    /// For the knowledge index.
+    entries: Vec<String>,
+    /// The same words as the session index reads them (CJK words as bigram phrases).
+    sessions: Vec<String>,
+    /// Per word, (documents holding it, documents counted), in the sessions or the entries.
+    counts: Vec<(u64, u64)>,
+}
+
+impl Probes {
+    pub(super) fn new(conn: &Connection, words: &[String]) -> Result<Probes, QueryError> {
+        let (entries, sessions): (Vec<String>, Vec<String>) = words
+            .iter()
+            .filter_map(|w| search::fts_query(w, false).zip(search::words::session_fts_query(w, false)))
+            .unzip();
+        let in_sessions = store::session_counts(conn, &sessions, rank::SESSION_COUNT_SAMPLE)?;
+        let counts = if in_sessions.iter().any(|c| c.1 > 0) {
+            in_sessions
+        } else {
+            store::entry_counts(conn, &entries)?
+        };
+        Ok(Probes {
+            entries,
+            sessions,
+            counts,
+        })
+    }
+
+    /// Keeps the entries of `scores` that cover enough of the task, in their order.
+    pub(super) fn keep_entries(
+        &self,
+        conn: &Connection,
+        scores: &mut Vec<(i64, f64)>,
+    ) -> Result<(), QueryError> {
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
+        let held = store::entry_terms(conn, &self.entries, &ids)?;
+        scores.retain(|(id, _)| self.coverage(&held, *id) >= rank::BRIEF_ENTRY_MIN_COVERAGE);
+        Ok(())
+    }
+
+    /// Keeps the best `max` sessions of `scores` that cover enough of the task, in their
+    /// order; the others are dropped (each one checked costs a probe per word).
+    pub(super) fn keep_sessions(
+        &self,
+        conn: &Connection,
+        scores: &mut Vec<(i64, f64)>,
+        max: usize,
+    ) -> Result<(), QueryError> {
+        scores.truncate(max);
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
+        let held = store::session_terms(conn, &self.sessions, &ids)?;
+        scores.retain(|(id, _)| self.coverage(&held, *id) >= rank::BRIEF_SESSION_MIN_COVERAGE);
+        Ok(())
+    }
+
+    fn coverage(&self, held: &TermsHeld, id: i64) -> f64 {
+        let held = held.get(&id).map_or(&[][..], Vec::as_slice);
+        rank::task_coverage(&self.counts, held)
+    }
+}
