@@ -11,6 +11,9 @@
 //! ignored, as is hex that fits none. The ranking is the list of distinct files in order of
 //! first mention; recall@k counts a question when an answer file is among the first k, and
 //! its reciprocal rank is 1/rank of the first answer file (0 when none is mentioned).
+//!
+//! The same run measures what `sk brief` shows for the questions and for each session's
+//! first prompt (`super::brief_relevance`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -586,6 +589,8 @@ pub fn evaluate(o: &EvalOptions) -> Result<(super::report::ResultBlock, bool)> {
         block.push("cjk_recall_at_5", format!("{:.3}", cjk.recall_at_5()));
         block.push("cjk_mrr", format!("{:.3}", cjk.mrr()));
     }
+    // What a briefing for each question, and for each session's first prompt, shows.
+    super::brief_relevance::measure(&sk, &known, &questions, &mut block)?;
     let q50 = quantile_ms(&times, 0.5);
     let q99 = quantile_ms(&times, 0.99);
     block.push("eval_queries", times.len());

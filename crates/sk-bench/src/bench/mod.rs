@@ -2,6 +2,7 @@
 //! synthetic corpus and grades the numbers against the performance targets, so every
 //! claim in `docs/PERFORMANCE.md` comes from one repeatable command.
 
+pub mod brief_relevance;
 pub mod cjk;
 pub mod eval;
 pub mod hooks;
