@@ -1,21 +1,33 @@
 //! Rule 2, user corrections: when a human answers what the agent just did with "no, …",
-//! "that's wrong", "revert", "nein, stattdessen …", the agent made a mistake worth not
-//! repeating. When the correction also states how things are done here ("we always use
-//! pnpm in this repo"), the lasting part is a `pattern`.
+//! "that's wrong", "it still doesn't work", "I wanted …", "nein, stattdessen …", the agent
+//! made a mistake worth not repeating. When the correction also states how things are
+//! done here ("we always use pnpm in this repo"), the lasting part is a `pattern`. The
+//! body says what the user said, what it answered, and what the agent then did about it
+//! (module `follow_up`): the fix.
 //!
 //! Decided:
 //! - Only human prompts (not sub-agent ones) that follow an agent action (a tool call or an
 //!   answer) can be corrections; the opening prompt of a session is a task, not a reaction.
+//! - A tool call the human refused with a reason (module `rejected`) is a correction of
+//!   that call, whatever its words: refusing is the rejection, the reason says why.
 //! - Rejection cues are looked for in the first three sentences only, rule cues in the
 //!   first six: a long task description that happens to contain "don't" is not a reaction.
-//! - A bare "no"/"nein"/"non" answering a question the agent asked is a reply, not a
-//!   correction; a prompt opening with an explicit decision ("we decided …") is a
-//!   statement, left to the statement rule.
+//!   Orders and bare interjections ("don't …", "stop …", "no", "nicht …") count only in
+//!   the first sentence: later in a prompt they are the constraints of a new task ("Add
+//!   this to the README. Don't change any other files.").
+//! - A bare "no"/"nein"/"non", or "B, not A", answering a question the agent asked is a
+//!   reply, not a correction; a prompt opening with an explicit decision ("we decided …")
+//!   is a statement, left to the statement rule.
 //! - Slash commands, harness text (`<…>`) and prompts over 2000 characters are skipped.
 //!
 //! Confidence: 0.50 for a mistake, 0.55 for a pattern; +0.10 per further cue (up to two),
-//! +0.05 when the rejected action is a tool call (the context is precise), −0.15 for a
-//! prompt over 600 characters (the correction is one point among many).
+//! +0.05 when the rejected action is a tool call (the context is precise), +0.05 when the
+//! agent then changed something (edited a file, ran a command that did more than look and
+//! did not fail: the fix can be stated), −0.15 for a prompt over 600 characters (the
+//! correction is one point among many).
+
+mod follow_up;
+mod rejected;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -23,17 +35,25 @@ use std::sync::LazyLock;
 use regex::Regex;
 use sk_core::{Category, Record, RecordKind};
 
+use self::follow_up::FollowUp;
 use crate::commands::{ToolKind, program, short_command, tool_kind};
 use crate::cues::{Hit, Use, hits, score};
+use crate::failures::patched_rel;
 use crate::text::{
     display_path, excerpt, is_standalone, path_tokens, relativize, sentences, strip_code_blocks, word_count,
 };
 use crate::{Candidate, Evidence, SessionContext};
 
+/// The cue every candidate of this rule carries first.
+pub(crate) const CUE: &str = "rule:user-correction";
+
 const MAX_PROMPT_CHARS: usize = 2000;
 const LONG_PROMPT_CHARS: usize = 600;
 const REJECT_SENTENCES: usize = 3;
 const RULE_SENTENCES: usize = 6;
+/// How much of the user's words and of the corrected action a body quotes.
+const SAID_CHARS: usize = 600;
+const ACTION_CHARS: usize = 200;
 
 /// Cues that are only an interjection: they say "no" but not what was wrong.
 const BARE_REJECTIONS: [&str; 4] = [
@@ -42,6 +62,27 @@ const BARE_REJECTIONS: [&str; 4] = [
     "mistake.fr.non",
     "mistake.pt.nao",
 ];
+
+/// Cues that open a sentence with an order or an interjection: a reaction only in the
+/// prompt's first sentence.
+const OPENING_ONLY: [&str; 12] = [
+    "mistake.en.no",
+    "mistake.en.dont",
+    "mistake.en.stop",
+    "mistake.de.nein",
+    "mistake.de.nicht",
+    "mistake.de.hoer_auf",
+    "mistake.fr.non",
+    "mistake.fr.ne_pas",
+    "mistake.es.no_hagas",
+    "mistake.pt.nao",
+    "mistake.it.non_fare",
+    "mistake.fr.arrete",
+];
+
+/// "B, not A" names the right thing beside the wrong one — or picks one of the options
+/// the agent offered: alone, it is no correction of a question.
+const CONTRAST: &str = "mistake.en.not_but";
 
 /// An interjection is followed by punctuation ("No, …", "Nein. …", "Wrong —"): without
 /// it the word belongs to the sentence ("no more tabs", "wrong file"), and removing it
@@ -64,18 +105,54 @@ pub(crate) fn strip_interjection(sentence: &str) -> &str {
 pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Candidate>) -> BTreeSet<usize> {
     let mut used = BTreeSet::new();
     let mut last_action: Option<usize> = None;
+    // The agent's last file change since the previous prompt: when the agent then only
+    // answered, that change is what a "still doesn't work" is about.
+    let mut last_change: Option<usize> = None;
     for (i, record) in records.iter().enumerate() {
         if record.subagent {
             continue;
         }
         match record.kind() {
-            RecordKind::ToolCall | RecordKind::Answer => last_action = Some(i),
+            RecordKind::Answer => last_action = Some(i),
+            RecordKind::ToolCall => {
+                last_action = Some(i);
+                if changes_files(ctx, record) {
+                    last_change = Some(i);
+                }
+            }
             RecordKind::Prompt => {
                 if let Some(action) = last_action
-                    && let Some(c) = correction(ctx, record, &records[action])
+                    && let Some(c) = correction(
+                        ctx,
+                        records,
+                        Said::Prompt(i),
+                        Done {
+                            action,
+                            change: last_change,
+                        },
+                    )
                 {
                     out.push(c);
                     used.insert(i);
+                }
+                if follow_up::ends_turn(&record.text) {
+                    last_change = None;
+                }
+            }
+            RecordKind::ToolResult => {
+                if let Some(reason) = rejected::reason(record)
+                    && let Some(call) = rejected::call_of(records, i)
+                    && let Some(c) = correction(
+                        ctx,
+                        records,
+                        Said::Refusal(i, reason),
+                        Done {
+                            action: call,
+                            change: None,
+                        },
+                    )
+                {
+                    out.push(c);
                 }
             }
             _ => {}
@@ -84,9 +161,44 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     used
 }
 
-fn correction(ctx: &SessionContext, prompt: &Record, action: &Record) -> Option<Candidate> {
-    let text = prompt.text.trim();
-    if text.starts_with('/') || text.starts_with('<') || text.len() > MAX_PROMPT_CHARS || word_count(text) < 3
+/// What the correction reacts to, by index: the agent's last action, and its last file
+/// change of the same turn.
+#[derive(Clone, Copy)]
+struct Done {
+    action: usize,
+    change: Option<usize>,
+}
+
+/// Whether a call edits or writes files (a patch applied from the shell included).
+fn changes_files(ctx: &SessionContext, call: &Record) -> bool {
+    let kind = tool_kind(call.tool.as_deref().unwrap_or(""), &call.text);
+    kind.changes_files() || (kind == ToolKind::Shell && !patched_rel(ctx, &call.text).is_empty())
+}
+
+/// Where the human's words are.
+#[derive(Clone, Copy)]
+enum Said<'a> {
+    /// A prompt, by index.
+    Prompt(usize),
+    /// The failed result of a call the human refused, by index, and the reason they gave.
+    Refusal(usize, &'a str),
+}
+
+fn correction(ctx: &SessionContext, records: &[Record], said: Said<'_>, done: Done) -> Option<Candidate> {
+    let action = &records[done.action];
+    // When the agent only answered after changing files, the change is what was wrong.
+    let changed = done
+        .change
+        .filter(|_| action.kind() == RecordKind::Answer)
+        .map(|k| &records[k]);
+    let (at, text, refusal) = match said {
+        Said::Prompt(i) => (i, records[i].text.trim(), false),
+        Said::Refusal(i, reason) => (i, reason.trim(), true),
+    };
+    let prompt = &records[at];
+    if (!refusal && (text.starts_with('/') || text.starts_with('<')))
+        || text.len() > MAX_PROMPT_CHARS
+        || word_count(text) < if refusal { 2 } else { 3 }
     {
         return None;
     }
@@ -97,9 +209,10 @@ fn correction(ctx: &SessionContext, prompt: &Record, action: &Record) -> Option<
 
     // An explicit decision ("wir haben uns entschieden, X statt Y") is a statement even
     // when it follows an action; the statement rule reads it.
-    if head
-        .iter()
-        .any(|s| hits(Use::Decide, s).iter().any(|h| h.cue.weight >= 3))
+    if !refusal
+        && head
+            .iter()
+            .any(|s| hits(Use::Decide, s).iter().any(|h| h.cue.weight >= 3))
     {
         return None;
     }
@@ -107,13 +220,18 @@ fn correction(ctx: &SessionContext, prompt: &Record, action: &Record) -> Option<
         .iter()
         .enumerate()
         .flat_map(|(k, s)| hits(Use::Reject, s).into_iter().map(move |h| (k, h)))
+        .filter(|(k, h)| *k == 0 || !OPENING_ONLY.contains(&h.cue.name))
         .collect();
-    if reject.is_empty() {
+    if reject.is_empty() && !refusal {
         return None;
     }
     let only_bare = reject.iter().all(|(_, h)| BARE_REJECTIONS.contains(&h.cue.name));
+    let only_contrast = reject.iter().all(|(_, h)| h.cue.name == CONTRAST);
     let replies_to_question = action.kind() == RecordKind::Answer && action.text.trim_end().ends_with('?');
-    if only_bare && (replies_to_question || word_count(text) < 4) {
+    if !refusal
+        && ((only_bare && (replies_to_question || word_count(text) < 4))
+            || (only_contrast && replies_to_question))
+    {
         return None;
     }
     let rules: Vec<(usize, Hit)> = rules_scope
@@ -131,37 +249,67 @@ fn correction(ctx: &SessionContext, prompt: &Record, action: &Record) -> Option<
             .max_by_key(|(k, h)| (h.cue.weight, std::cmp::Reverse(*k)))
             .map_or(0, |(k, _)| *k);
         strip_interjection(all[k]).to_string()
+    } else if refusal {
+        format!(
+            "User rejected {}: {}",
+            what_was_done(action, ctx),
+            lower_first(text)
+        )
     } else {
-        mistake_title(head, &reject, action, action_kind, ctx)
+        mistake_title(head, &reject, changed.unwrap_or(action), ctx)
     };
 
-    let mut cues = vec!["rule:user-correction".to_string()];
+    let mut cues = vec![CUE.to_string()];
+    if refusal {
+        cues.push("refused-call".to_string());
+    }
     cues.extend(reject.iter().map(|(_, h)| h.cue.name.to_string()));
     if is_pattern {
         cues.extend(rules.iter().map(|(_, h)| h.cue.name.to_string()));
     }
+    let follow = FollowUp::after(ctx, records, at);
     let distinct: BTreeSet<&String> = cues.iter().skip(1).collect();
     let mut confidence = if is_pattern { 0.55 } else { 0.50 };
     confidence += crate::per_extra(distinct.len(), 0.10, 2);
     if action.kind() == RecordKind::ToolCall {
         confidence += 0.05;
     }
+    if follow.changed() {
+        confidence += 0.05;
+    }
     if text.len() > LONG_PROMPT_CHARS {
         confidence -= 0.15;
     }
 
-    let mut files: Vec<String> = action.files.iter().map(|f| relativize(f, ctx.cwd)).collect();
+    let mut files: Vec<String> = changed
+        .into_iter()
+        .chain(std::iter::once(action))
+        .flat_map(|r| r.files.iter().map(|f| relativize(f, ctx.cwd)))
+        .collect();
     files.extend(path_tokens(&prose).into_iter().map(|f| relativize(&f, ctx.cwd)));
     let mut tags = vec!["user-correction".to_string()];
     if action_kind == ToolKind::Shell {
         tags.extend(program(&action.text));
     }
-    let body = format!(
-        "The user said: {}\n\nAfter the agent {}:\n{}",
-        excerpt(text, 700),
-        action_phrase(action, action_kind, ctx),
-        excerpt(&action.text, 500)
+    let verb = if refusal {
+        "The user refused the call and said"
+    } else {
+        "The user said"
+    };
+    let phrase = match changed {
+        Some(change) => format!("{} and answered", action_phrase(change, ctx)),
+        None => action_phrase(action, ctx),
+    };
+    let mut body = format!(
+        "{verb}: {}\n\nAfter the agent {phrase}:\n{}",
+        excerpt(text, SAID_CHARS),
+        excerpt(&action.text, ACTION_CHARS)
     );
+    let then = follow.paragraph();
+    if !then.is_empty() {
+        body.push_str("\n\n");
+        body.push_str(&then);
+    }
     Some(Candidate {
         category: if is_pattern {
             Category::Pattern
@@ -181,13 +329,7 @@ fn correction(ctx: &SessionContext, prompt: &Record, action: &Record) -> Option<
 /// The correction in the user's words when its first rejecting sentence reads on its own
 /// ("Corrected by user: use pnpm instead of npm"), otherwise anchored to what was rejected
 /// ("User rejected `npm install`: that's wrong, you broke the login test").
-fn mistake_title(
-    head: &[&str],
-    reject: &[(usize, Hit)],
-    action: &Record,
-    kind: ToolKind,
-    ctx: &SessionContext,
-) -> String {
+fn mistake_title(head: &[&str], reject: &[(usize, Hit)], action: &Record, ctx: &SessionContext) -> String {
     let first = reject.first().map_or(0, |(k, _)| *k);
     let said: Vec<&str> = head
         .iter()
@@ -198,15 +340,7 @@ fn mistake_title(
     if let Some(s0) = said.first().filter(|s| is_standalone(s) && word_count(s) >= 4) {
         return format!("Corrected by user: {}", lower_first(s0));
     }
-    let what = match kind {
-        ToolKind::Shell => format!("`{}`", short_command(&action.text, 40)),
-        ToolKind::Write | ToolKind::Edit => match action.files.first() {
-            Some(f) => format!("the change to {}", display_path(&relativize(f, ctx.cwd))),
-            None => "the change".to_string(),
-        },
-        _ if action.kind() == RecordKind::Answer => "the answer".to_string(),
-        _ => format!("the {} call", action.tool.as_deref().unwrap_or("tool")),
-    };
+    let what = what_was_done(action, ctx);
     if said.is_empty() {
         format!("User rejected {what}")
     } else {
@@ -214,15 +348,39 @@ fn mistake_title(
     }
 }
 
-fn action_phrase(action: &Record, kind: ToolKind, ctx: &SessionContext) -> String {
-    match (action.kind(), kind) {
-        (RecordKind::Answer, _) => "answered".to_string(),
-        (_, ToolKind::Shell) => "ran a command".to_string(),
-        (_, ToolKind::Write | ToolKind::Edit) => match action.files.first() {
-            Some(f) => format!("changed {}", display_path(&relativize(f, ctx.cwd))),
-            None => "changed a file".to_string(),
-        },
+/// What the correction is about, for a title: "`npm install`", "the change to src/a.rs".
+fn what_was_done(action: &Record, ctx: &SessionContext) -> String {
+    match kind_and_file(action, ctx) {
+        (ToolKind::Shell, _) => format!("`{}`", short_command(&action.text, 40)),
+        (ToolKind::Write | ToolKind::Edit, Some(f)) => format!("the change to {}", display_path(&f)),
+        (ToolKind::Write | ToolKind::Edit, None) => "the change".to_string(),
+        _ if action.kind() == RecordKind::Answer => "the answer".to_string(),
+        _ => format!("the {} call", action.tool.as_deref().unwrap_or("tool")),
+    }
+}
+
+/// How the body says what the agent did: "ran a command", "changed src/a.rs".
+fn action_phrase(action: &Record, ctx: &SessionContext) -> String {
+    match kind_and_file(action, ctx) {
+        _ if action.kind() == RecordKind::Answer => "answered".to_string(),
+        (ToolKind::Shell, _) => "ran a command".to_string(),
+        (ToolKind::Write | ToolKind::Edit, Some(f)) => format!("changed {}", display_path(&f)),
+        (ToolKind::Write | ToolKind::Edit, None) => "changed a file".to_string(),
         _ => format!("called {}", action.tool.as_deref().unwrap_or("a tool")),
+    }
+}
+
+/// A call's kind and first file, relative to the session's folder; a patch applied from
+/// the shell (Codex) is an edit of the first file it names.
+fn kind_and_file(action: &Record, ctx: &SessionContext) -> (ToolKind, Option<String>) {
+    let kind = tool_kind(action.tool.as_deref().unwrap_or(""), &action.text);
+    let patched = patched_rel(ctx, &action.text).into_iter().next();
+    match kind {
+        ToolKind::Shell if patched.is_some() => (ToolKind::Edit, patched),
+        k => (
+            k,
+            action.files.first().map(|f| relativize(f, ctx.cwd)).or(patched),
+        ),
     }
 }
 

@@ -80,6 +80,16 @@ const J: &[Use] = &[Use::Reject];
 const SR: &[Use] = &[Use::Summary, Use::Rule];
 const SD: &[Use] = &[Use::Summary, Use::Decide];
 
+/// A bug report is a statement: a question ("why does it not start?") asks for a
+/// diagnosis, and "don't show X" / "nicht anzeigen" is an order the prohibition cues read.
+/// A macro so that cues can extend it with `concat!`.
+macro_rules! question_or_order {
+    () => {
+        r"\?\s*$|^(?:please,? )?(?:don'?t|do not|never|nicht|ne |n'|no (?:hagas|uses|muestres)|nao (?:mostre|use|faca)|non (?:mostrare|usare|fare))\b"
+    };
+}
+const QUESTION_OR_ORDER: &str = question_or_order!();
+
 /// Something went wrong (summaries) or the user rejected what the agent did (prompts).
 #[rustfmt::skip]
 pub static MISTAKE: &[Cue] = &[
@@ -112,7 +122,8 @@ pub static MISTAKE: &[Cue] = &[
     Cue { unless: r"^no,? (?:problem|worries|need|rush|thanks|thank|hurry)\b|^no,? (?:that'?s|it'?s|looks|this is) (?:fine|good|ok|okay|great|perfect|correct|right)\b", ..cue("mistake.en.no", &["en", "es", "it"], J, 2, r"^(?:no|nope|wrong)\b", "No, use the other config file") },
     cue("mistake.en.thats_wrong", EN, J, 2, r"\b(?:that'?s|that is|this is|it'?s) (?:not right|wrong|incorrect|not what i)", "That's wrong, the port is 8080"),
     cue("mistake.en.you_broke", EN, J, 2, r"\byou(?:'ve| have)? (?:broke|broken)\b", "You broke the login test"),
-    cue("mistake.en.revert", EN, J, 2, r"\b(?:revert|undo|roll ?back)\b", "Revert the change to the schema"),
+    // "Commit each step in case I want to roll back" plans ahead; it rejects nothing.
+    Cue { unless: r"\bin case\b|\bif (?:i|we|you|it|needed|necessary)\b|\b(?:able|easy|possible|want|wants|need|needs) to (?:revert|undo|roll ?back)\b|\bso (?:i|we|you) can (?:revert|undo|roll ?back)\b", ..cue("mistake.en.revert", EN, J, 2, r"\b(?:revert|undo|roll ?back)\b", "Revert the change to the schema") },
     cue("mistake.en.why_did_you", EN, J, 2, r"\bwhy (?:did|would) you\b", "Why did you delete the fixtures?"),
     cue("mistake.en.not_like_that", EN, J, 2, r"\bnot like (?:that|this)\b", "Not like that, keep the old signature"),
     cue("mistake.en.dont", EN, J, 2, r"^(?:(?:also|and|but|so|ok|okay|oh|well),? )*(?:please,? )?(?:don'?t|do not)\b", "Also, please don't touch the generated files"),
@@ -158,6 +169,26 @@ pub static MISTAKE: &[Cue] = &[
     Cue { unless: r"\binvece di\b", ..cue("mistake.it.invece", IT, J, 2, r"\binvece\b", "Usa invece il builder") },
     cue("mistake.it.non_fare", IT, J, 2, r"^non (?:fare|toccare|usare|modificare|cancellare)\b", "Non toccare i file generati"),
     cue("mistake.it.hai_rotto", IT, J, 2, r"\bhai rotto\b", "Hai rotto il test di login"),
+    // Bug reports on what the agent just did: it does not work, is still failing, is gone;
+    // and what the user wanted instead ("I wanted", "you forgot"). Never in a question
+    // ("why does it not start?" asks, it does not report), and "don't show X" is an order.
+    Cue { unless: concat!(question_or_order!(), r"|\bstill (?:not )?sure\b|\bstill (?:want|need|like|prefer|think|have to|working on)\b"), ..cue("mistake.en.still_failing", EN, J, 2, r"\bstill\s+(?:\w+\s+){0,2}?(?:fail\w*|broken|wrong|crash\w*|errors?|not\b|doesn'?t|does not|don'?t|isn'?t|won'?t|can'?t|cannot|didn'?t|the same|happen\w*|shows?|showing|seeing|see|getting|missing|buggy|a bug|an? (?:issue|problem|error))|\bthere (?:is|are|'s) still (?:a |an |some )?(?:bugs?|problems?|issues?|errors?)\b|\bsame (?:error|problem|issue|bug)\b", "CI seems to still fail on Windows") },
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.doesnt_work", EN, J, 2, r"\b(?:doesn'?t|does not|didn'?t|did not|isn'?t|is not|aren'?t|are not|won'?t|will not|wont|can'?t|cannot|can not|couldn'?t|could not)\s+(?:seem to\s+|even\s+|really\s+|actually\s+|properly\s+)?(?:work|working|show|shown|showing|appear|render|rendered|display|displayed|load|open|start|restart|run|compile|build|link|update|change|save|respond|connect|exist|fit|scroll|close|launch|trigger|resolve|visible|clickable|aligned|centered|centred|responsive|readable|see|find)\b|\bnot (?:working|rendering|showing|loading|displaying|visible|clickable|responsive)\b", "The readme lists the docs but doesn't link to them") },
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.gone", EN, J, 2, r"\b(?:is|are|was|were|got|went|now|still)\s+(?:now\s+|still\s+|completely\s+|totally\s+|all\s+)?(?:gone|missing|lost|broken|empty|blank|invisible|cut off|truncated|duplicated|misaligned|unreadable|overlapping)\b|\b(?:white|black) on (?:white|black)\b", "The legend is gone after the last change") },
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.is_wrong", EN, J, 2, r"\b(?:is|are|was|were|looks?|seems?|still|gives?|shows?|showing|returns?|used|using|got) (?:\w+ )?wrong\b|\bthe wrong\b|\bnot (?:an option|possible here|what i (?:asked|wanted|meant|said))\b|\bdoes(?:n'?t| not) exist\b", "That checkbox is not an option on this version") },
+    cue("mistake.en.i_wanted", EN, J, 2, r"\bi (?:don'?t|do not|didn'?t|did not|dont) (?:want|need|ask)\b|\bi (?:wanted|meant|asked for|asked you|was asking)\b|\bwhat i (?:wanted|meant|asked)\b|\byou (?:forgot|missed|ignored|skipped|overlooked|left out|never)\b", "I don't want a prompt in the console, I want the login screen"),
+    // "X, not Y": the user puts the right thing next to the wrong one.
+    Cue { unless: r"\bnot (?:only|just|sure|yet|necessarily|too|much|many|all|bad|really|that|even|always|now|needed|required|important|urgent|mandatory)\b|\?\s*$", ..cue("mistake.en.not_but", EN, J, 2, r"(?:,|\(|--|-)\s*not\s+(?:the\s+|a\s+|an\s+)?[\w`'\x22?=./-]+", "The router is version 4, not 3") },
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.de.geht_nicht", DE, J, 2, r"\b(?:funktioniert|klappt|geht|lauft|startet|offnet|ladt|kompiliert|erscheint)\s+(?:\w+\s+){0,2}?(?:nicht|nie|kaum)\b|\b(?:immer noch|noch immer|weiterhin)\s+(?:\w+\s+){0,2}?(?:kaputt|falsch|nicht|fehler\w*|derselbe|dasselbe|das gleiche)\b|\b(?:ist|sind|wird|werden)\s+(?:jetzt\s+|nun\s+|immer noch\s+)?(?:weg|verschwunden|leer|unsichtbar|nicht (?:sichtbar|angezeigt))\b", "Der Button funktioniert immer noch nicht") },
+    cue("mistake.de.ich_wollte", DE, J, 2, r"\bich (?:wollte|meinte|will (?:das |es )?nicht|mochte (?:das |es )?nicht|habe (?:doch )?(?:gesagt|gemeint|gebeten))\b|\bdas (?:wollte|meinte) ich nicht\b|\b(?:du hast|hast du) (?:\w+ )?(?:vergessen|ubersehen|ignoriert)\b", "Ich wollte die Tabelle oben, nicht unten"),
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.fr.marche_pas", FR, J, 2, r"\b(?:marche|fonctionne|s'affiche|apparait|charge|demarre|compile|s'ouvre|s'installe)\s+(?:toujours\s+|plus\s+|meme\s+)?(?:pas|plus)\b|\btoujours (?:pas|le meme|la meme|une erreur|des erreurs|en erreur|casse)\b|\b(?:est|sont) (?:toujours |maintenant )?(?:invisible|vide|casse|cassee|manquant|manquante|parti|partie)s?\b", "C'est le serveur Linear qui n'apparaît pas") },
+    cue("mistake.fr.je_voulais", FR, J, 2, r"\bje (?:voulais|ne veux pas|veux pas|n'ai pas demande|t'ai demande|parlais)\b|\btu as (?:oublie|ignore|rate)\b|\bce n'est pas ce que\b", "Je voulais le tableau en haut, pas en bas"),
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.es.no_funciona", ES, J, 2, r"\bno (?:funciona|sirve|aparece|se ve|se muestra|carga|compila|arranca|abre|anda)\b|\bsigue (?:sin|fallando|igual|dando|mal|apareciendo)\b|\btodavia (?:no|falla)\b|\b(?:esta|estan) (?:vacio|vacia|roto|rota|invisible)s?\b", "El botón sigue sin funcionar") },
+    cue("mistake.es.queria", ES, J, 2, r"\b(?:yo )?(?:queria|no quiero|me referia|te pedi|te dije)\b|\b(?:te )?olvidaste\b", "Yo quería la tabla arriba, no abajo"),
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.pt.nao_funciona", PT, J, 2, r"\bnao (?:funciona|aparece|carrega|compila|abre|mostra|esta funcionando)\b|\bcontinua (?:sem|falhando|igual|dando|com erro)\b|\bainda (?:nao|falha|esta (?:errado|quebrado))\b", "O botão ainda não funciona") },
+    cue("mistake.pt.eu_queria", PT, J, 2, r"\beu (?:queria|nao quero|quis dizer|pedi|disse)\b|\bvoce esqueceu\b", "Eu queria a tabela em cima, não embaixo"),
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.it.non_funziona", IT, J, 2, r"\bnon (?:funziona|appare|si vede|compila|parte|carica|si apre|viene mostrat[oa])\b|\bancora (?:non|errore|rotto|sbagliato)\b|\bcontinua a (?:fallire|dare)\b", "Il pulsante ancora non funziona") },
+    cue("mistake.it.volevo", IT, J, 2, r"\b(?:volevo|non voglio|intendevo|ti avevo chiesto)\b|\bhai dimenticato\b", "Volevo la tabella in alto, non in basso"),
 ];
 
 /// How things are done here: conventions and standing rules.

@@ -207,7 +207,9 @@ fn finish(drafts: Vec<Candidate>) -> Vec<Candidate> {
     for candidate in shaped {
         let shingles = Shingles::new(&candidate.text());
         let twin = kept.iter_mut().find(|k| {
-            k.candidate.category == candidate.category && k.shingles.jaccard(&shingles) >= NEAR_DUPLICATE
+            k.candidate.category == candidate.category
+                && k.shingles.jaccard(&shingles) >= NEAR_DUPLICATE
+                && same_correction(&k.candidate, &candidate)
         });
         match twin {
             Some(k) => k.absorb(candidate),
@@ -219,6 +221,18 @@ fn finish(drafts: Vec<Candidate>) -> Vec<Candidate> {
         }
     }
     kept.into_iter().map(Kept::finish).collect()
+}
+
+/// Two user corrections are one lesson only when the user said much the same thing: the
+/// body of a correction quotes the agent's answer before it and after it, so two
+/// corrections in a row share that text ("revert it" after "use `\\` instead") while
+/// being different lessons. Other candidates always pass.
+fn same_correction(a: &Candidate, b: &Candidate) -> bool {
+    let is_correction = |c: &Candidate| c.cues.iter().any(|q| q == corrections::CUE);
+    if !(is_correction(a) && is_correction(b)) {
+        return true;
+    }
+    Shingles::new(&a.title).jaccard(&Shingles::new(&b.title)) >= NEAR_DUPLICATE
 }
 
 /// A candidate and the near-duplicates folded into it.

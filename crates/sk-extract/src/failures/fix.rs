@@ -186,14 +186,14 @@ pub(super) fn is_patch(text: &str) -> bool {
 }
 
 /// The files an `apply_patch` text names, relative to the session's folder.
-pub(super) fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
+pub(crate) fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
     let mut files: Vec<String> = patched_files(text).map(|f| relativize(&f, ctx.cwd)).collect();
     files.dedup();
     files
 }
 
 /// A call's files relative to the session's folder, empty ones dropped.
-pub(super) fn rel_files(ctx: &SessionContext, files: &[String]) -> Vec<String> {
+pub(crate) fn rel_files(ctx: &SessionContext, files: &[String]) -> Vec<String> {
     files
         .iter()
         .map(|f| relativize(f, ctx.cwd))

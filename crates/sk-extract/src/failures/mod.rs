@@ -93,7 +93,9 @@ use std::collections::{HashMap, HashSet};
 use sk_core::{Category, Record, RecordKind};
 
 use self::escalation::{escalation_fix, sandbox_refusal};
-use self::fix::{fix_phrase, fix_step, patched_rel, rel_files};
+use self::fix::{fix_phrase, fix_step};
+// Rule 2 reads what the agent did after a correction the same way.
+pub(crate) use self::fix::{patched_rel, rel_files};
 use self::wording::{body, title};
 use crate::commands::{
     Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status,
