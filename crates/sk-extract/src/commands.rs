@@ -272,7 +272,7 @@ fn cd_in(head: &str) -> Option<String> {
 }
 
 /// A redirect that writes no file: `2>&1`, `>&2`, `2>/dev/null`, `&> /dev/null`.
-static HARMLESS_REDIRECT: LazyLock<Regex> =
+pub(crate) static HARMLESS_REDIRECT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)(?:[&\d]?>>?\s*/dev/null|\d?>&\d)(?:\s|$)").expect("static regex"));
 
 /// Programs that only look: reading, listing, searching, printing.

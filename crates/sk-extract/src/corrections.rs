@@ -24,7 +24,12 @@
 //! +0.05 when the rejected action is a tool call (the context is precise), +0.05 when the
 //! agent then changed something (edited a file, ran a command that did more than look and
 //! did not fail: the fix can be stated), −0.15 for a prompt over 600 characters (the
-//! correction is one point among many).
+//! correction is one point among many). A correction is held at 0.50 at most — stored and
+//! searchable, not shown by default, and left for the agent to state through the `reflect`
+//! hook — when the user only asks ("can we use X?": a proposal, not what is right), only
+//! says it still fails ("still broken": the attempt before failed, and the next one is not
+//! known to be the fix), or corrects the agent again in the very next prompt (the fix did
+//! not hold; −0.10 besides).
 
 mod follow_up;
 mod rejected;
@@ -37,7 +42,7 @@ use sk_core::{Category, Record, RecordKind};
 
 use self::follow_up::FollowUp;
 use crate::commands::{ToolKind, program, short_command, tool_kind};
-use crate::cues::{Hit, Use, hits, score};
+use crate::cues::{Hit, Use, fold, hits, score};
 use crate::failures::patched_rel;
 use crate::text::{
     display_path, excerpt, is_standalone, path_tokens, relativize, sentences, strip_code_blocks, word_count,
@@ -52,7 +57,11 @@ const LONG_PROMPT_CHARS: usize = 600;
 const REJECT_SENTENCES: usize = 3;
 const RULE_SENTENCES: usize = 6;
 /// How much of the user's words and of the corrected action a body quotes.
-const SAID_CHARS: usize = 600;
+const SAID_CHARS: usize = 500;
+/// The most a mistake reaches when its words do not say what is right.
+const UNSETTLED_MAX: f32 = 0.50;
+/// Taken off a correction the user's next prompt corrects again.
+const DID_NOT_HOLD: f32 = 0.10;
 const ACTION_CHARS: usize = 200;
 
 /// Cues that are only an interjection: they say "no" but not what was wrong.
@@ -92,6 +101,13 @@ static INTERJECTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// "Still", "again" in the languages of the cue tables: a complaint that an earlier fix did
+/// not work (matched on [`crate::cues::fold`]ed text).
+static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:still|again|anymore|immer noch|noch immer|weiterhin|wieder|toujours|encore|sigue|siguen|todavia|aun|ainda|continua|ancora)\b")
+        .expect("static regex")
+});
+
 /// Removes a leading "No," / "Nein," so the rest can stand as a title.
 pub(crate) fn strip_interjection(sentence: &str) -> &str {
     match INTERJECTION.find(sentence) {
@@ -104,6 +120,8 @@ pub(crate) fn strip_interjection(sentence: &str) -> &str {
 /// statement rule does not read them again.
 pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Candidate>) -> BTreeSet<usize> {
     let mut used = BTreeSet::new();
+    // The last correction found: its index in `out` and the prompt that ended its turn.
+    let mut previous: Option<(usize, Option<usize>)> = None;
     let mut last_action: Option<usize> = None;
     // The agent's last file change since the previous prompt: when the agent then only
     // answered, that change is what a "still doesn't work" is about.
@@ -122,7 +140,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
             }
             RecordKind::Prompt => {
                 if let Some(action) = last_action
-                    && let Some(c) = correction(
+                    && let Some((c, end)) = correction(
                         ctx,
                         records,
                         Said::Prompt(i),
@@ -132,6 +150,15 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         },
                     )
                 {
+                    // This prompt ended the previous correction's turn: its fix did not hold.
+                    if let Some((k, Some(ended_by))) = previous
+                        && ended_by == i
+                        && let Some(before) = out.get_mut(k)
+                    {
+                        before.confidence = (before.confidence - DID_NOT_HOLD).min(UNSETTLED_MAX);
+                        before.cues.push("fix-did-not-hold".to_string());
+                    }
+                    previous = Some((out.len(), end));
                     out.push(c);
                     used.insert(i);
                 }
@@ -142,7 +169,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
             RecordKind::ToolResult => {
                 if let Some(reason) = rejected::reason(record)
                     && let Some(call) = rejected::call_of(records, i)
-                    && let Some(c) = correction(
+                    && let Some((c, end)) = correction(
                         ctx,
                         records,
                         Said::Refusal(i, reason),
@@ -152,6 +179,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         },
                     )
                 {
+                    previous = Some((out.len(), end));
                     out.push(c);
                 }
             }
@@ -184,7 +212,13 @@ enum Said<'a> {
     Refusal(usize, &'a str),
 }
 
-fn correction(ctx: &SessionContext, records: &[Record], said: Said<'_>, done: Done) -> Option<Candidate> {
+/// The candidate for one correction, and the prompt that ended the agent's turn after it.
+fn correction(
+    ctx: &SessionContext,
+    records: &[Record],
+    said: Said<'_>,
+    done: Done,
+) -> Option<(Candidate, Option<usize>)> {
     let action = &records[done.action];
     // When the agent only answered after changing files, the change is what was wrong.
     let changed = done
@@ -267,7 +301,7 @@ fn correction(ctx: &SessionContext, records: &[Record], said: Said<'_>, done: Do
     if is_pattern {
         cues.extend(rules.iter().map(|(_, h)| h.cue.name.to_string()));
     }
-    let follow = FollowUp::after(ctx, records, at);
+    let follow = FollowUp::after(ctx, records, at, text);
     let distinct: BTreeSet<&String> = cues.iter().skip(1).collect();
     let mut confidence = if is_pattern { 0.55 } else { 0.50 };
     confidence += crate::per_extra(distinct.len(), 0.10, 2);
@@ -279,6 +313,21 @@ fn correction(ctx: &SessionContext, records: &[Record], said: Said<'_>, done: Do
     }
     if text.len() > LONG_PROMPT_CHARS {
         confidence -= 0.15;
+    }
+    let rejecting: Vec<&str> = reject
+        .iter()
+        .map(|(k, _)| head[*k])
+        .chain(refusal.then_some(text))
+        .collect();
+    let only_asks = rejecting.iter().all(|s| s.trim_end().ends_with('?'));
+    let repeats = |k: usize| REPEAT.is_match(&fold(head[k]));
+    let only_repeats = reject.iter().any(|(k, _)| repeats(*k))
+        && reject
+            .iter()
+            .all(|(k, h)| BARE_REJECTIONS.contains(&h.cue.name) || repeats(*k));
+    if !is_pattern && (only_asks || only_repeats) {
+        confidence = confidence.min(UNSETTLED_MAX);
+        cues.push(if only_asks { "asks-only" } else { "repeats-only" }.to_string());
     }
 
     let mut files: Vec<String> = changed
@@ -310,7 +359,7 @@ fn correction(ctx: &SessionContext, records: &[Record], said: Said<'_>, done: Do
         body.push_str("\n\n");
         body.push_str(&then);
     }
-    Some(Candidate {
+    let candidate = Candidate {
         category: if is_pattern {
             Category::Pattern
         } else {
@@ -323,7 +372,8 @@ fn correction(ctx: &SessionContext, records: &[Record], said: Said<'_>, done: Do
         confidence,
         evidence: vec![Evidence::of(action), Evidence::of(prompt)],
         cues,
-    })
+    };
+    Some((candidate, follow.end))
 }
 
 /// The correction in the user's words when its first rejecting sentence reads on its own

@@ -7,19 +7,26 @@
 //!   human prompt. Prompts that carry no words of their own (an image placeholder such as
 //!   `[Image #3]`, harness text opening with `<`) do not end the turn: the human added
 //!   something to the correction, they did not move on.
-//! - Commands that only look (`ls`, `grep`, `git status`) are how the agent searched, not
-//!   what it changed; commands that failed are not the fix either.
+//! - Commands that only look (`ls`, `grep`, `git status`) or check a running system
+//!   (`docker logs`, `ip addr show`, `nc -z`) are how the agent searched, not what it
+//!   changed; commands that failed are not the fix either.
+//! - The first file change of the turn is quoted (its changed lines, cut short): the edit
+//!   right after a correction is the most direct answer to it.
 //! - The agent's last answer of the turn is kept: it is where an agent says what it did
 //!   ("switched the default to keep-alive"), and when the agent only answered, it is the fix.
+//! - The human re-sending the very same prompt does not end the turn either.
 //! - The scan stops after [`MAX_RECORDS`]: turns never overlap, so the whole rule stays
 //!   linear in the session, and a very long turn has long moved on from the correction.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use sk_core::{Record, RecordKind};
 
 use crate::SessionContext;
-use crate::commands::{ToolKind, only_inspects, short_command, tool_kind};
+use crate::commands::{HARMLESS_REDIRECT, ToolKind, only_inspects, short_command, tool_kind};
 use crate::failures::{patched_rel, rel_files};
 use crate::text::{display_path, excerpt, word_count};
 
@@ -29,7 +36,8 @@ const MAX_RECORDS: usize = 1500;
 const MAX_FILES: usize = 4;
 const MAX_COMMANDS: usize = 2;
 const COMMAND_CHARS: usize = 60;
-const ANSWER_CHARS: usize = 250;
+const ANSWER_CHARS: usize = 220;
+const CHANGE_CHARS: usize = 200;
 
 /// The agent's turn after a correction.
 #[derive(Debug, Default)]
@@ -38,24 +46,34 @@ pub(super) struct FollowUp {
     edited: Vec<String>,
     /// Commands that did more than look and did not fail.
     ran: Vec<String>,
+    /// The changed lines of the first edit, with its file.
+    first_change: Option<(String, String)>,
+    /// What the agent said right before its first change: usually why it changes it.
+    why: Option<String>,
     /// The last thing the agent said in the turn.
     said: Option<String>,
+    /// The index of the prompt that ended the turn, if one did.
+    pub(super) end: Option<usize>,
 }
 
 impl FollowUp {
-    /// Reads the turn that starts after record `from`.
-    pub(super) fn after(ctx: &SessionContext, records: &[Record], from: usize) -> FollowUp {
+    /// Reads the turn that starts after record `from`, the correction whose words are
+    /// `said`.
+    pub(super) fn after(ctx: &SessionContext, records: &[Record], from: usize, said: &str) -> FollowUp {
         let mut f = FollowUp::default();
         // Commands by call id, so a failed result can take its command back out.
         let mut commands: HashMap<&str, String> = HashMap::new();
         let mut failed: Vec<String> = Vec::new();
         let end = records.len().min(from.saturating_add(1 + MAX_RECORDS));
-        for r in records.get(from + 1..end).unwrap_or_default() {
+        for (k, r) in records.iter().enumerate().take(end).skip(from + 1) {
             if r.subagent {
                 continue;
             }
             match r.kind() {
-                RecordKind::Prompt if ends_turn(&r.text) => break,
+                RecordKind::Prompt if ends_turn(&r.text) && r.text.trim() != said => {
+                    f.end = Some(k);
+                    break;
+                }
                 RecordKind::Answer if word_count(&r.text) >= 3 => {
                     f.said = Some(excerpt(&r.text, ANSWER_CHARS))
                 }
@@ -66,11 +84,22 @@ impl FollowUp {
                     } else {
                         Vec::new()
                     };
-                    if !patched.is_empty() {
-                        f.edited.extend(patched);
-                    } else if kind.changes_files() {
-                        f.edited.extend(rel_files(ctx, &r.files));
-                    } else if kind == ToolKind::Shell && !only_inspects(&r.text) {
+                    let files = if patched.is_empty() && kind.changes_files() {
+                        rel_files(ctx, &r.files)
+                    } else {
+                        patched
+                    };
+                    if !files.is_empty() {
+                        if f.edited.is_empty() {
+                            f.why = f.said.take();
+                        }
+                        if f.first_change.is_none()
+                            && let Some(lines) = changed_lines(&r.text)
+                        {
+                            f.first_change = Some((files[0].clone(), lines));
+                        }
+                        f.edited.extend(files);
+                    } else if kind == ToolKind::Shell && !only_inspects(&r.text) && !only_checks(&r.text) {
                         let command = short_command(&r.text, COMMAND_CHARS);
                         if let Some(id) = r.call_id.as_deref() {
                             commands.insert(id, command.clone());
@@ -134,8 +163,14 @@ impl FollowUp {
             steps.push(format!("ran {}", shown.join(", ")));
         }
         let mut out = String::new();
+        if let Some(why) = &self.why {
+            out.push_str(&format!("The agent said: {why}\n"));
+        }
         if !steps.is_empty() {
             out.push_str(&format!("Then the agent {}.", steps.join("; ")));
+        }
+        if let Some((file, lines)) = &self.first_change {
+            out.push_str(&format!("\nFirst change, in {}: {lines}", display_path(file)));
         }
         if let Some(said) = &self.said {
             if !out.is_empty() {
@@ -150,6 +185,48 @@ impl FollowUp {
         }
         out
     }
+}
+
+/// Commands that check a running system and change nothing, beyond what
+/// [`only_inspects`] knows: after a correction they are the agent looking, not a fix.
+static CHECKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:sudo\s+)?(?:(?:docker|podman)(?:-compose|\s+compose)?\s+(?:-f\s+\S+\s+)?(?:logs|ps|inspect|images|stats|top)\b|kubectl\s+(?:get|describe|logs|top)\b|ip\s+(?:-\w+\s+)*(?:addr|address|link|route|neigh)(?:\s+(?:show|list)\b|\s*$)|nc\s+-\w*z|ping\b|ss\b|netstat\b|lsof\b|ps\b|systemctl\s+(?:status|is-active|is-enabled)\b|journalctl\b|sleep\b)",
+    )
+    .expect("static regex")
+});
+
+/// Whether every step of a command (split on `&&`, `||`, `;`, `|`) only checks.
+fn only_checks(command: &str) -> bool {
+    // Output thrown away or joined (`2>&1`, `2>/dev/null`) writes nothing.
+    let command = HARMLESS_REDIRECT.replace_all(command, " ");
+    command
+        .split(['&', '|', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|s| CHECKS.is_match(s) || only_inspects(s))
+}
+
+/// The lines an edit's text removes and adds (`- old` / `+ new`, as the connectors write
+/// an edit and as `apply_patch` writes a hunk), on one line and cut short.
+fn changed_lines(text: &str) -> Option<String> {
+    let changed = |sign: char| {
+        text.lines()
+            .map(str::trim_end)
+            .filter(move |l| l.starts_with(sign) && !l.starts_with("+++") && !l.starts_with("---"))
+            .filter(|l| l.get(1..).is_some_and(|rest| !rest.trim().is_empty()))
+    };
+    let strip = |l: &str| l.get(1..).unwrap_or_default().trim().to_string();
+    let removed: Vec<String> = changed('-').map(strip).collect();
+    let added: Vec<String> = changed('+').map(strip).collect();
+    // A connector may keep only the first line of each side: when they read the same, the
+    // change is not shown there.
+    if added.is_empty() || added == removed {
+        return None;
+    }
+    // What was added is the fix; a line or two of what it replaced is the context.
+    let lines: Vec<&str> = changed('-').take(2).chain(changed('+').take(6)).collect();
+    Some(excerpt(&lines.join(" "), CHANGE_CHARS))
 }
 
 /// Whether a prompt ends the agent's turn: it has words of its own (not only attachment
@@ -179,7 +256,36 @@ fn dedup(items: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use super::ends_turn;
+    use super::{changed_lines, ends_turn, only_checks};
+
+    #[test]
+    fn changed_lines_are_the_removed_and_added_ones() {
+        assert_eq!(
+            changed_lines("/w/run.sh\n- KEEP_ALIVE=false\n+ KEEP_ALIVE=true").as_deref(),
+            Some("- KEEP_ALIVE=false + KEEP_ALIVE=true")
+        );
+        assert_eq!(
+            changed_lines("*** Begin Patch\n*** Update File: a.py\n@@\n-x = 1\n+x = 2\n*** End Patch")
+                .as_deref(),
+            Some("-x = 1 +x = 2")
+        );
+        assert_eq!(changed_lines("/w/notes.md"), None);
+        assert_eq!(changed_lines("/w/a.sh\n- # Setup\n+ # Setup"), None);
+        assert_eq!(changed_lines("/w/a.md\n+\n-   "), None);
+    }
+
+    #[test]
+    fn checks_of_a_running_system_are_not_a_fix() {
+        assert!(only_checks("docker logs omarchy-windows"));
+        assert!(only_checks(
+            "ip addr show macvlan-host && nc -zv 192.168.6.200 3389"
+        ));
+        assert!(only_checks("sleep 5; docker ps"));
+        assert!(only_checks("docker logs web 2>&1 | tail -30"));
+        assert!(!only_checks("docker compose up -d"));
+        assert!(!only_checks("ip link set macvlan-host up"));
+        assert!(!only_checks("npm install"));
+    }
 
     #[test]
     fn placeholders_and_harness_text_do_not_end_a_turn() {
