@@ -89,6 +89,19 @@ const OPENING_ONLY: [&str; 12] = [
     "mistake.fr.arrete",
 ];
 
+/// Cues that report something broken without saying what is right.
+const BUG_REPORTS: [&str; 9] = [
+    "mistake.en.still_failing",
+    "mistake.en.doesnt_work",
+    "mistake.en.gone",
+    "mistake.en.is_wrong",
+    "mistake.de.geht_nicht",
+    "mistake.fr.marche_pas",
+    "mistake.es.no_funciona",
+    "mistake.pt.nao_funciona",
+    "mistake.it.non_funziona",
+];
+
 /// "B, not A" names the right thing beside the wrong one — or picks one of the options
 /// the agent offered: alone, it is no correction of a question.
 const CONTRAST: &str = "mistake.en.not_but";
@@ -320,11 +333,10 @@ fn correction(
         .chain(refusal.then_some(text))
         .collect();
     let only_asks = rejecting.iter().all(|s| s.trim_end().ends_with('?'));
-    let repeats = |k: usize| REPEAT.is_match(&fold(head[k]));
-    let only_repeats = reject.iter().any(|(k, _)| repeats(*k))
+    let only_repeats = reject.iter().any(|(k, _)| REPEAT.is_match(&fold(head[*k])))
         && reject
             .iter()
-            .all(|(k, h)| BARE_REJECTIONS.contains(&h.cue.name) || repeats(*k));
+            .all(|(_, h)| BARE_REJECTIONS.contains(&h.cue.name) || BUG_REPORTS.contains(&h.cue.name));
     if !is_pattern && (only_asks || only_repeats) {
         confidence = confidence.min(UNSETTLED_MAX);
         cues.push(if only_asks { "asks-only" } else { "repeats-only" }.to_string());

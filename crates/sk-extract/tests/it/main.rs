@@ -2,6 +2,7 @@
 #![allow(clippy::string_slice)]
 
 mod corpus;
+mod corrections;
 mod cue_tables;
 mod decisions;
 mod edit_search_limits;
