@@ -14,7 +14,8 @@
 //!   right after a correction is the most direct answer to it.
 //! - The agent's last answer of the turn is kept: it is where an agent says what it did
 //!   ("switched the default to keep-alive"), and when the agent only answered, it is the fix.
-//! - The human re-sending the very same prompt does not end the turn either.
+//! - The human re-sending the same prompt (edited a little: the same opening) does not end
+//!   the turn either.
 //! - The scan stops after [`MAX_RECORDS`]: turns never overlap, so the whole rule stays
 //!   linear in the session, and a very long turn has long moved on from the correction.
 
@@ -70,7 +71,7 @@ impl FollowUp {
                 continue;
             }
             match r.kind() {
-                RecordKind::Prompt if ends_turn(&r.text) && r.text.trim() != said => {
+                RecordKind::Prompt if ends_turn(&r.text) && !resent(&r.text, said) => {
                     f.end = Some(k);
                     break;
                 }
@@ -249,6 +250,17 @@ pub(super) fn ends_turn(text: &str) -> bool {
     word_count(&rest) > 0
 }
 
+/// How much of two prompts' openings must agree for one to be the other sent again.
+const RESENT_CHARS: usize = 120;
+
+/// Whether `prompt` is the correction `said` sent again, perhaps edited: the same opening.
+fn resent(prompt: &str, said: &str) -> bool {
+    let (a, b) = (prompt.trim(), said.trim());
+    a == b
+        || (a.chars().count() >= RESENT_CHARS
+            && a.chars().take(RESENT_CHARS).eq(b.chars().take(RESENT_CHARS)))
+}
+
 fn dedup(items: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     items.retain(|i| !i.is_empty() && seen.insert(i.clone()));
@@ -256,7 +268,7 @@ fn dedup(items: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{changed_lines, ends_turn, only_checks};
+    use super::{changed_lines, ends_turn, only_checks, resent};
 
     #[test]
     fn changed_lines_are_the_removed_and_added_ones() {
@@ -285,6 +297,18 @@ mod tests {
         assert!(!only_checks("docker compose up -d"));
         assert!(!only_checks("ip link set macvlan-host up"));
         assert!(!only_checks("npm install"));
+    }
+
+    #[test]
+    fn a_prompt_sent_again_is_the_same_correction() {
+        let long = "two small corrections: the router at 0x1111 is version 4, not 3; update every reference in the README and the inline comments";
+        assert!(resent(long, long));
+        assert!(resent(
+            &format!("{long}. proceed to the next step after that."),
+            long
+        ));
+        assert!(!resent("ok", "ok, and the other one"));
+        assert!(!resent("thanks", "still broken"));
     }
 
     #[test]
