@@ -11,13 +11,16 @@
 //!   most [`MAX_BACK`] back (results follow their calls closely; a result whose call is
 //!   not there is left alone).
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use sk_core::{Record, RecordKind};
 
-/// The harness sentences that introduce the human's reason.
-const MARKERS: [&str; 2] = [
-    "the user provided the following reason for the rejection:",
-    "the user provided the following reason:",
-];
+/// The harness sentence that introduces the human's reason. A regex finds it without
+/// copying the result's text, which may be a long failed output.
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)the user provided the following reason(?: for the rejection)?:").expect("static regex")
+});
 /// How far back the rejected call is looked for, in records.
 const MAX_BACK: usize = 64;
 
@@ -27,11 +30,7 @@ pub(super) fn reason(result: &Record) -> Option<&str> {
         return None;
     }
     let text = result.text.as_str();
-    // The marker is ASCII, so its lower-cased position is the same in the text.
-    let lower = text.to_ascii_lowercase();
-    let end = MARKERS
-        .iter()
-        .find_map(|m| lower.find(m).map(|at| at + m.len()))?;
+    let end = MARKER.find(text)?.end();
     let reason = text.get(end..)?.trim();
     (!reason.is_empty()).then_some(reason)
 }
