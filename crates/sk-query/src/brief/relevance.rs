@@ -12,7 +12,7 @@
 //! sessions (`sk learn`, knowledge pulled by `sk sync`) is weighed by its entries.
 //! (Counting both together, or the entries when they outnumber the sessions, let the
 //! entries' few words decide: on the dev set, 96 entries over 48 sessions, the briefings
-//! then showed 19 to 59 entries from other sessions instead of 11.)
+//! then showed 19 to 57 entries from other sessions instead of 12.)
 
 use rusqlite::Connection;
 use sk_store::brief::{self as store, TermsHeld};
