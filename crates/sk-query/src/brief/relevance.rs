@@ -8,11 +8,12 @@
 //!
 //! A word's weight is its rarity among the sessions of the history (all of what was asked,
 //! said and run), which hold most of its vocabulary: among a few dozen entries an everyday
-//! word ("first", "time") can look as rare as a tool's name. A knowledge base without
-//! sessions (`sk learn`, knowledge pulled by `sk sync`) is weighed by its entries.
-//! (Counting both together, or the entries when they outnumber the sessions, let the
-//! entries' few words decide: on the dev set, 96 entries over 48 sessions, the briefings
-//! then showed 19 to 57 entries from other sessions instead of 12.)
+//! word ("first", "time") can look as rare as a tool's name. A word that no session holds
+//! (knowledge written with `sk learn` or pulled by `sk sync`, a knowledge base without
+//! sessions) is weighed among the entries. (Counting sessions and entries together, or the
+//! entries whenever they outnumber the sessions, let the entries' few words decide: on the
+//! dev set, 96 entries over 48 sessions, the briefings then showed 19 to 57 entries from
+//! other sessions instead of 12.)
 
 use rusqlite::Connection;
 use sk_store::brief::{self as store, TermsHeld};
@@ -27,7 +28,8 @@ pub(super) struct Probes {
     entries: Vec<String>,
     /// The same words as the session index reads them (CJK words as bigram phrases).
     sessions: Vec<String>,
-    /// Per word, (documents holding it, documents counted), in the sessions or the entries.
+    /// Per word, (documents holding it, documents counted): among the sessions, or among
+    /// the entries for a word no session holds.
     counts: Vec<(u64, u64)>,
 }
 
@@ -37,12 +39,14 @@ impl Probes {
             .iter()
             .filter_map(|w| search::fts_query(w, false).zip(search::words::session_fts_query(w, false)))
             .unzip();
-        let in_sessions = store::session_counts(conn, &sessions, rank::SESSION_COUNT_SAMPLE)?;
-        let counts = if in_sessions.iter().any(|c| c.1 > 0) {
-            in_sessions
-        } else {
-            store::entry_counts(conn, &entries)?
-        };
+        let mut counts = store::session_counts(conn, &sessions, rank::SESSION_COUNT_SAMPLE)?;
+        // A word no session holds may still be in knowledge written by hand or pulled by
+        // `sk sync`: there it is weighed among the entries.
+        let unseen: Vec<usize> = (0..counts.len()).filter(|&i| counts[i].0 == 0).collect();
+        let among_entries: Vec<String> = unseen.iter().map(|&i| entries[i].clone()).collect();
+        for (&i, c) in unseen.iter().zip(store::entry_counts(conn, &among_entries)?) {
+            counts[i] = c;
+        }
         Ok(Probes {
             entries,
             sessions,

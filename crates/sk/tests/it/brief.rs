@@ -261,6 +261,20 @@ fn items_sharing_only_a_common_word_with_the_task_stay_out() {
     // mistake-prone file of the history.
     assert_eq!(items("hot_files"), vec![".github/workflows/docs.yml"], "{text}");
 
+    // Knowledge written by hand about what no session mentions is weighed among the
+    // entries, not dropped for want of a weight.
+    sk(&env)
+        .args([
+            "learn",
+            "--mistake",
+            "the websocket reconnect loop is flaky in the chat server",
+            "wait for the pong before reconnecting",
+        ])
+        .assert()
+        .success();
+    let flaky = brief(&env, &["fix the flaky websocket reconnect"]);
+    assert!(flaky.contains("wait for the pong"), "{flaky}");
+
     // The floor is relative to the task: a push task still gets the push mistake and
     // the push session.
     let push = brief(&env, &["git push rejected by push protection", "--full"]);
