@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::search::SCORE_WINDOW;
 
@@ -209,17 +209,16 @@ fn json_ids(ids: &[i64]) -> String {
 /// weighs a word match by (`sk_query::brief::relevance`).
 pub type TermsHeld = BTreeMap<i64, Vec<usize>>;
 
-/// [`TermsHeld`] for knowledge entries. Each term is one walk of its postings, which the
-/// BM25 of [`entry_scores`] walked already for its IDF: no candidate is looked up alone.
+/// [`TermsHeld`] for knowledge entries: one rowid probe per candidate and term, so keep
+/// the candidates few (a walk of each term's postings would read a common word's every
+/// entry in a large knowledge base).
 pub fn entry_terms(conn: &Connection, terms: &[String], candidates: &[i64]) -> rusqlite::Result<TermsHeld> {
-    let wanted: BTreeSet<i64> = candidates.iter().copied().collect();
     let mut held = TermsHeld::new();
-    let mut walk = conn.prepare_cached("SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?1")?;
+    let mut probe =
+        conn.prepare_cached("SELECT 1 FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2")?;
     for (i, term) in terms.iter().enumerate() {
-        let mut rows = walk.query([term])?;
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            if wanted.contains(&id) {
+        for &id in candidates {
+            if probe.exists(params![term, id])? {
                 held.entry(id).or_default().push(i);
             }
         }
@@ -247,17 +246,40 @@ pub fn session_terms(conn: &Connection, terms: &[String], candidates: &[i64]) ->
 }
 
 /// Per term (an FTS5 query of one word), the knowledge entries that hold it and the
-/// entries there are.
-pub fn entry_counts(conn: &Connection, terms: &[String]) -> rusqlite::Result<Vec<(u64, u64)>> {
+/// entries it was counted among: the newest `sample`, scaled to all of them as
+/// [`crate::search::sessions::document_counts`] does for sessions, so that a word in most
+/// of a large knowledge base costs no walk through all of it.
+pub fn entry_counts(conn: &Connection, terms: &[String], sample: u64) -> rusqlite::Result<Vec<(u64, u64)>> {
+    let sample = sample.max(1);
     let all: i64 = conn
         .prepare_cached("SELECT count(*) FROM entries")?
         .query_row([], |r| r.get(0))?;
-    let mut count = conn.prepare_cached("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?1")?;
+    let all = all.max(0) as u64;
+    // The oldest entry of the sample (every entry when there are few).
+    let from: i64 = if all > sample {
+        conn.prepare_cached("SELECT id FROM entries ORDER BY id DESC LIMIT 1 OFFSET ?1")?
+            .query_row([sample as i64 - 1], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN)
+    } else {
+        i64::MIN
+    };
+    let counted = all.min(sample);
+    let mut count =
+        conn.prepare_cached("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid >= ?2")?;
     terms
         .iter()
         .map(|t| {
-            let n: i64 = count.query_row([t], |r| r.get(0))?;
-            Ok((n.max(0) as u64, all.max(0) as u64))
+            let n: i64 = count.query_row(params![t, from], |r| r.get(0))?;
+            let n = n.max(0) as u64;
+            Ok((
+                if counted == all {
+                    n
+                } else {
+                    n.saturating_mul(all) / counted.max(1)
+                },
+                all,
+            ))
         })
         .collect()
 }

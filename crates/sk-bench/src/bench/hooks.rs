@@ -275,22 +275,33 @@ pub fn percentile(samples: &[Duration], q: f64) -> Duration {
     v[rank - 1]
 }
 
-/// A git repository to run the hooks in (the briefing reads its state).
+/// A git repository to run the hooks in (the briefing reads its state). Its `origin` is
+/// `acme/server`, the repository the generated entries name: the session-start briefing
+/// is scoped to the working folder's repository, and would otherwise have nothing to say.
 pub fn make_repo(dir: &Path) -> Result<PathBuf> {
     let repo = dir.join("server");
-    if repo.join(".git").exists() {
-        return Ok(repo);
+    let git = |args: &[&str]| -> Result<bool> {
+        Ok(Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .with_context(|| format!("running git {}", args.join(" ")))?
+            .success())
+    };
+    if !repo.join(".git").exists() {
+        std::fs::create_dir_all(repo.join("src"))?;
+        std::fs::write(repo.join("src/config.rs"), "use serde_yaml;\n")?;
+        if !git(&["init", "-q", "-b", "main"])? {
+            bail!("git init failed in {}", repo.display());
+        }
     }
-    std::fs::create_dir_all(repo.join("src"))?;
-    std::fs::write(repo.join("src/config.rs"), "use serde_yaml;\n")?;
-    let ok = Command::new("git")
-        .args(["init", "-q", "-b", "main"])
-        .current_dir(&repo)
-        .status()
-        .context("running git init")?
-        .success();
-    if !ok {
-        bail!("git init failed in {}", repo.display());
+    // A repository made by an earlier version of this benchmark has no remote.
+    if !git(&["remote", "get-url", "origin"])?
+        && !git(&["remote", "add", "origin", "https://github.com/acme/server.git"])?
+    {
+        bail!("git remote add failed in {}", repo.display());
     }
     Ok(repo)
 }

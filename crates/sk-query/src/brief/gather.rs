@@ -21,6 +21,10 @@ const ALL_TERMS_UP_TO: usize = 4;
 /// per query (for its IDF), so a 30-word OR query over a large history costs seconds; the
 /// most specific words (the longest: identifiers, file names) carry the task.
 const FTS_TERMS: usize = 8;
+/// Entries matched by words whose share of the task is checked (the best by BM25): more
+/// than the fullest briefing shows of a section, few enough that probing each for each
+/// word stays cheap in a knowledge base of 100,000 entries.
+const ENTRIES_CHECKED: usize = 50;
 /// Sessions loaded in full per source (best text matches, newest file matches).
 const SESSIONS_LOADED: usize = 12;
 /// Candidate pool sizes per query, far above what a briefing shows.
@@ -54,7 +58,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
     }
     // Word matches that hold only the task's common words are about something else.
     let probes = Probes::new(conn, &words)?;
-    probes.keep_entries(conn, &mut found.entry_fts)?;
+    probes.keep_entries(conn, &mut found.entry_fts, ENTRIES_CHECKED)?;
     found.entry_files = store::entries_for_files(conn, &ctx.files)?;
     found.session_files = store::sessions_for_files(conn, &ctx.files, POOL)?;
     let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();

@@ -44,7 +44,8 @@ impl Probes {
         // `sk sync`: there it is weighed among the entries.
         let unseen: Vec<usize> = (0..counts.len()).filter(|&i| counts[i].0 == 0).collect();
         let among_entries: Vec<String> = unseen.iter().map(|&i| entries[i].clone()).collect();
-        for (&i, c) in unseen.iter().zip(store::entry_counts(conn, &among_entries)?) {
+        let weighed = store::entry_counts(conn, &among_entries, rank::SESSION_COUNT_SAMPLE)?;
+        for (&i, c) in unseen.iter().zip(weighed) {
             counts[i] = c;
         }
         Ok(Probes {
@@ -54,17 +55,20 @@ impl Probes {
         })
     }
 
-    /// Keeps the entries of `scores` that cover enough of the task, in their order.
+    /// Keeps the best `max` entries of `scores` that cover enough of the task, in their
+    /// order; the others are dropped (each one checked costs a probe per word).
     pub(super) fn keep_entries(
         &self,
         conn: &Connection,
         scores: &mut Vec<(i64, f64)>,
+        max: usize,
     ) -> Result<(), QueryError> {
+        scores.truncate(max);
         if scores.is_empty() {
             return Ok(());
         }
         let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
-        let held = store::entry_terms(conn, &self.entries, &ids)?;
+        let held = self.held(&self.entries, |terms| store::entry_terms(conn, terms, &ids))?;
         scores.retain(|(id, _)| self.coverage(&held, *id) >= rank::BRIEF_ENTRY_MIN_COVERAGE);
         Ok(())
     }
@@ -82,9 +86,34 @@ impl Probes {
             return Ok(());
         }
         let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
-        let held = store::session_terms(conn, &self.sessions, &ids)?;
+        let held = self.held(&self.sessions, |terms| store::session_terms(conn, terms, &ids))?;
         scores.retain(|(id, _)| self.coverage(&held, *id) >= rank::BRIEF_SESSION_MIN_COVERAGE);
         Ok(())
+    }
+
+    /// Which candidates hold which of `terms`, asked only for the words that weigh
+    /// something: a word in half of the documents or more has no weight under BM25
+    /// ([`rank::informative`]), and probing for a word every entry holds costs the most.
+    fn held(
+        &self,
+        terms: &[String],
+        probe: impl FnOnce(&[String]) -> rusqlite::Result<TermsHeld>,
+    ) -> Result<TermsHeld, QueryError> {
+        let weighed: Vec<usize> = (0..terms.len())
+            .filter(|&i| {
+                self.counts
+                    .get(i)
+                    .is_some_and(|&(df, n)| df > 0 && rank::informative(df, n))
+            })
+            .collect();
+        let asked: Vec<String> = weighed.iter().map(|&i| terms[i].clone()).collect();
+        let mut held = probe(&asked)?;
+        for found in held.values_mut() {
+            for t in found.iter_mut() {
+                *t = weighed[*t];
+            }
+        }
+        Ok(held)
     }
 
     fn coverage(&self, held: &TermsHeld, id: i64) -> f64 {
