@@ -281,7 +281,9 @@ const INSPECTORS: [&str; 27] = [
     "stat", "tree", "nl", "less", "more", "jq", "printenv", "env", "uname", "whoami", "date", "du", "df",
 ];
 /// git subcommands that only look.
-const GIT_INSPECTORS: [&str; 7] = ["status", "diff", "log", "show", "branch", "remote", "rev-parse"];
+const GIT_INSPECTORS: [&str; 9] = [
+    "status", "diff", "log", "show", "branch", "remote", "rev-parse", "grep", "blame",
+];
 
 /// Whether a command only inspects (reads, lists, searches, prints) and changes nothing:
 /// such a step between a failure and its fix is how the agent looked, not what fixed it.

@@ -14,10 +14,15 @@
 //!   right after a correction is the most direct answer to it.
 //! - The agent's last answer of the turn is kept: it is where an agent says what it did
 //!   ("switched the default to keep-alive"), and when the agent only answered, it is the fix.
-//! - The human re-sending the same prompt (edited a little: the same opening) does not end
-//!   the turn either.
-//! - The scan stops after [`MAX_RECORDS`]: turns never overlap, so the whole rule stays
-//!   linear in the session, and a very long turn has long moved on from the correction.
+//! - The human re-sending the same prompt (edited a little: the same opening) before the
+//!   agent called a tool or answered does not end the turn either. Sent after the agent
+//!   acted, the same words are a new correction: the attempt in between did not hold.
+//! - A refused call with a reason ends the turn too: it is the next correction, with its
+//!   own follow-up. Windows never overlap, so the whole rule stays linear in the session.
+//! - Edits and commands whose result failed (a refused edit included) changed nothing:
+//!   they are not the fix, and a failed edit is never quoted as the first change.
+//! - The scan stops after [`MAX_RECORDS`]: a very long turn has long moved on from the
+//!   correction.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -62,23 +67,33 @@ impl FollowUp {
     /// `said`.
     pub(super) fn after(ctx: &SessionContext, records: &[Record], from: usize, said: &str) -> FollowUp {
         let mut f = FollowUp::default();
-        // Commands by call id, so a failed result can take its command back out.
+        // Commands and edited files by call id, so a failed result can take them back out.
         let mut commands: HashMap<&str, String> = HashMap::new();
+        let mut edits: HashMap<&str, Vec<String>> = HashMap::new();
+        // The call whose edit is quoted as the first change.
+        let mut first_call: Option<&str> = None;
         let mut failed: Vec<String> = Vec::new();
+        // Whether the agent called a tool or answered since the correction: the same words
+        // sent after that are a new correction, not the same one sent again.
+        let mut acted = false;
         let end = records.len().min(from.saturating_add(1 + MAX_RECORDS));
         for (k, r) in records.iter().enumerate().take(end).skip(from + 1) {
             if r.subagent {
                 continue;
             }
             match r.kind() {
-                RecordKind::Prompt if ends_turn(&r.text) && !resent(&r.text, said) => {
+                RecordKind::Prompt if ends_turn(&r.text) && (acted || !resent(&r.text, said)) => {
                     f.end = Some(k);
                     break;
                 }
-                RecordKind::Answer if word_count(&r.text) >= 3 => {
-                    f.said = Some(excerpt(&r.text, ANSWER_CHARS))
+                RecordKind::Answer => {
+                    acted = true;
+                    if word_count(&r.text) >= 3 {
+                        f.said = Some(excerpt(&r.text, ANSWER_CHARS));
+                    }
                 }
                 RecordKind::ToolCall => {
+                    acted = true;
                     let kind = tool_kind(r.tool.as_deref().unwrap_or(""), &r.text);
                     let patched = if matches!(kind, ToolKind::Shell | ToolKind::Edit) {
                         patched_rel(ctx, &r.text)
@@ -98,6 +113,10 @@ impl FollowUp {
                             && let Some(lines) = changed_lines(&r.text)
                         {
                             f.first_change = Some((files[0].clone(), lines));
+                            first_call = r.call_id.as_deref();
+                        }
+                        if let Some(id) = r.call_id.as_deref() {
+                            edits.insert(id, files.clone());
                         }
                         f.edited.extend(files);
                     } else if kind == ToolKind::Shell && !only_inspects(&r.text) && !only_checks(&r.text) {
@@ -109,8 +128,22 @@ impl FollowUp {
                     }
                 }
                 RecordKind::ToolResult if r.success == Some(false) => {
-                    if let Some(command) = r.call_id.as_deref().and_then(|id| commands.remove(id)) {
+                    let id = r.call_id.as_deref();
+                    if let Some(command) = id.and_then(|id| commands.remove(id)) {
                         failed.push(command);
+                    }
+                    // A failed or refused edit changed nothing: it is no part of the fix.
+                    if let Some(files) = id.and_then(|id| edits.remove(id)) {
+                        f.take_back(&files);
+                        if first_call.is_some() && first_call == id {
+                            f.first_change = None;
+                            first_call = None;
+                        }
+                    }
+                    // A refusal with a reason is the next correction: its own follow-up
+                    // starts here, so windows never overlap and the rule stays linear.
+                    if super::rejected::reason(r).is_some() {
+                        break;
                     }
                 }
                 _ => {}
@@ -125,6 +158,23 @@ impl FollowUp {
         dedup(&mut f.edited);
         dedup(&mut f.ran);
         f
+    }
+
+    /// Takes the files of a failed edit back out (one entry per file: an earlier edit of
+    /// the same file that did succeed stays). When no edit is left, what the agent said
+    /// before it was no reason for a change.
+    fn take_back(&mut self, files: &[String]) {
+        for file in files {
+            if let Some(k) = self.edited.iter().rposition(|e| e == file) {
+                self.edited.remove(k);
+            }
+        }
+        if self.edited.is_empty() {
+            let why = self.why.take();
+            if self.said.is_none() {
+                self.said = why;
+            }
+        }
     }
 
     /// Whether the agent changed something after the correction (an edit, or a command
@@ -205,7 +255,52 @@ fn only_checks(command: &str) -> bool {
         .split(['&', '|', ';'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .all(|s| CHECKS.is_match(s) || only_inspects(s))
+        .all(|s| CHECKS.is_match(s) || only_inspects(s) || only_fetches(s))
+}
+
+/// Whether one step only reads a URL: `curl` without a method other than GET, without a
+/// body or upload, writing no file (`-o /dev/null` writes none), or `wget --spider`. The
+/// agent asking a server whether it answers now is a check, not a fix.
+fn only_fetches(step: &str) -> bool {
+    let mut tokens = step.split_whitespace().skip_while(|t| *t == "sudo");
+    match tokens.next() {
+        Some("wget") => tokens.any(|t| t == "--spider"),
+        Some("curl") => {
+            let tokens: Vec<&str> = tokens.collect();
+            let mut k = 0;
+            while let Some(&t) = tokens.get(k) {
+                let next = tokens.get(k + 1).copied().unwrap_or_default();
+                let get = |method: &str| method.trim_matches(['"', '\'']).eq_ignore_ascii_case("GET");
+                if let Some(long) = t.strip_prefix("--") {
+                    let (name, value) = long.split_once('=').unwrap_or((long, next));
+                    let writes = name.starts_with("data")
+                        || matches!(name, "json" | "form" | "upload-file" | "remote-name" | "remote-name-all")
+                        || (name == "output" && value != "/dev/null")
+                        || (name == "request" && !get(value));
+                    if writes {
+                        return false;
+                    }
+                } else if let Some(short) = t.strip_prefix('-') {
+                    // Short flags cluster (`-sSo`); one that takes a value takes the rest
+                    // of the token, or the next token.
+                    for (i, c) in short.char_indices() {
+                        let rest = short.get(i + c.len_utf8()..).unwrap_or_default();
+                        let value = if rest.is_empty() { next } else { rest };
+                        match c {
+                            'd' | 'F' | 'T' | 'O' => return false,
+                            'o' if value != "/dev/null" => return false,
+                            'X' if !get(value) => return false,
+                            'o' | 'X' | 'H' | 'w' | 'u' | 'A' | 'e' | 'm' | 'b' | 'c' | 'x' => break,
+                            _ => {}
+                        }
+                    }
+                }
+                k += 1;
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The lines an edit's text removes and adds (`- old` / `+ new`, as the connectors write
@@ -297,6 +392,17 @@ mod tests {
         assert!(!only_checks("docker compose up -d"));
         assert!(!only_checks("ip link set macvlan-host up"));
         assert!(!only_checks("npm install"));
+        // Reading a URL checks; sending data, another method or a file written does not.
+        assert!(only_checks("curl -s http://localhost:8080/health"));
+        assert!(only_checks("curl -sS -o /dev/null -w '%{http_code}' http://x/ | cat"));
+        assert!(only_checks("curl -X GET -H 'Accept: application/json' http://x/api"));
+        assert!(only_checks("wget --spider http://x/"));
+        assert!(!only_checks("curl -X POST http://x/api/reset"));
+        assert!(!only_checks("curl -XDELETE http://x/api/1"));
+        assert!(!only_checks("curl --data '{}' http://x/api"));
+        assert!(!only_checks("curl -sLo out.tar.gz http://x/a.tar.gz"));
+        assert!(!only_checks("curl -O http://x/a.tar.gz"));
+        assert!(!only_checks("wget http://x/a.tar.gz"));
     }
 
     #[test]
