@@ -175,22 +175,23 @@ pub static MISTAKE: &[Cue] = &[
     Cue { unless: concat!(question_or_order!(), r"|\bstill (?:not )?sure\b|\bstill (?:want|need|like|prefer|think|have to|working on)\b"), ..cue("mistake.en.still_failing", EN, J, 2, r"\bstill\s+(?:\w+\s+){0,2}?(?:fail\w*|broken|wrong|crash\w*|errors?|not\b|doesn'?t|does not|don'?t|isn'?t|won'?t|can'?t|cannot|didn'?t|the same|happen\w*|shows?|showing|seeing|see|getting|missing|buggy|a bug|an? (?:issue|problem|error))|\bthere (?:is|are|'s) still (?:a |an |some )?(?:bugs?|problems?|issues?|errors?)\b|\bsame (?:error|problem|issue|bug)\b", "CI seems to still fail on Windows") },
     Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.doesnt_work", EN, J, 2, r"\b(?:doesn'?t|does not|didn'?t|did not|isn'?t|is not|aren'?t|are not|won'?t|will not|wont|can'?t|cannot|can not|couldn'?t|could not)\s+(?:seem to\s+|even\s+|really\s+|actually\s+|properly\s+)?(?:work|working|show|shown|showing|appear|render|rendered|display|displayed|load|open|start|restart|run|compile|build|link|update|change|save|respond|connect|exist|fit|scroll|close|launch|trigger|resolve|visible|clickable|aligned|centered|centred|responsive|readable|see|find)\b|\bnot (?:working|rendering|showing|loading|displaying|visible|clickable|responsive)\b", "The readme lists the docs but doesn't link to them") },
     Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.gone", EN, J, 2, r"\b(?:is|are|was|were|got|went|now|still)\s+(?:now\s+|still\s+|completely\s+|totally\s+|all\s+)?(?:gone|missing|lost|broken|empty|blank|invisible|cut off|truncated|duplicated|misaligned|unreadable|overlapping)\b|\b(?:white|black) on (?:white|black)\b", "The legend is gone after the last change") },
-    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.is_wrong", EN, J, 2, r"\b(?:is|are|was|were|looks?|seems?|still|gives?|shows?|showing|returns?|used|using|got) (?:\w+ )?wrong\b|\bthe wrong\b|\bnot (?:an option|possible here|what i (?:asked|wanted|meant|said))\b|\bdoes(?:n'?t| not) exist\b", "That checkbox is not an option on this version") },
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.en.is_wrong", EN, J, 2, r"\b(?:is|are|was|were|looks?|seems?|still|gives?|shows?|showing|returns?|used|using|got) (?:\w+ )?wrong\b|\byou(?:'ve| have)? (?:\w+ ){1,2}?the wrong\b|\bnot (?:an option|possible here|what i (?:asked|wanted|meant|said))\b|\bdoes(?:n'?t| not) exist\b", "That checkbox is not an option on this version") },
     cue("mistake.en.i_wanted", EN, J, 2, r"\bi (?:don'?t|do not|didn'?t|did not|dont) (?:want|need|ask)\b|\bi (?:wanted|meant|asked for|asked you|was asking)\b|\bwhat i (?:wanted|meant|asked)\b|\byou (?:forgot|missed|ignored|skipped|overlooked|left out|never)\b", "I don't want a prompt in the console, I want the login screen"),
     // The user's expectation against what the agent assumed: "I thought that should set it up".
-    Cue { unless: r"\b(?:nice|good|better|cool|great|fun|easier|simpler|useful|helpful)\b", ..cue("mistake.en.i_thought", EN, J, 2, r"\bi (?:thought|assumed|expected)(?: that)? (?:it|this|that|there|these|those|the \w+|my \w+|we|you) (?:should|would|was|were|is|are|did|had|has|will|could)\b", "I have a ~/fzf folder, I thought that should set it up") },
+    // "I thought we could add X" proposes the next step; it corrects nothing.
+    Cue { unless: r"\b(?:nice|good|better|cool|great|fun|easier|simpler|useful|helpful)\b|\bi thought(?: that)? we (?:could|can|might)\b", ..cue("mistake.en.i_thought", EN, J, 2, r"\bi (?:thought|assumed|expected)(?: that)? (?:it|this|that|there|these|those|the \w+|my \w+|we|you) (?:should|would|was|were|is|are|did|had|has|will|could)\b", "I have a ~/fzf folder, I thought that should set it up") },
     // "X, not Y": the user puts the right thing next to the wrong one.
     Cue { unless: r"\bnot (?:only|just|sure|yet|necessarily|too|much|many|all|bad|really|that|even|always|now|needed|required|important|urgent|mandatory)\b|\?\s*$", ..cue("mistake.en.not_but", EN, J, 2, r"(?:,|\(|--|-)\s*not\s+(?:the\s+|a\s+|an\s+)?[\w`'\x22?=./-]+", "The router is version 4, not 3") },
     Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.de.geht_nicht", DE, J, 2, r"\b(?:funktioniert|klappt|geht|lauft|startet|offnet|ladt|kompiliert|erscheint)\s+(?:\w+\s+){0,2}?(?:nicht|nie|kaum)\b|\b(?:immer noch|noch immer|weiterhin)\s+(?:\w+\s+){0,2}?(?:kaputt|falsch|nicht|fehler\w*|derselbe|dasselbe|das gleiche)\b|\b(?:ist|sind|wird|werden)\s+(?:jetzt\s+|nun\s+|immer noch\s+)?(?:weg|verschwunden|leer|unsichtbar|nicht (?:sichtbar|angezeigt))\b", "Der Button funktioniert immer noch nicht") },
-    cue("mistake.de.ich_wollte", DE, J, 2, r"\bich (?:wollte|meinte|will (?:das |es )?nicht|mochte (?:das |es )?nicht|habe (?:doch )?(?:gesagt|gemeint|gebeten))\b|\bdas (?:wollte|meinte) ich nicht\b|\b(?:du hast|hast du) (?:\w+ )?(?:vergessen|ubersehen|ignoriert)\b", "Ich wollte die Tabelle oben, nicht unten"),
+    cue("mistake.de.ich_wollte", DE, J, 2, r"\bich wollte\b.{0,120}\b(?:nicht|sondern|stattdessen|kein\w*)\b|\bich (?:meinte|will (?:das |es )?nicht|mochte (?:das |es )?nicht|habe (?:doch )?(?:gesagt|gemeint|gebeten))\b|\bdas (?:wollte|meinte) ich nicht\b|\b(?:du hast|hast du) (?:\w+ )?(?:vergessen|ubersehen|ignoriert)\b", "Ich wollte die Tabelle oben, nicht unten"),
     Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.fr.marche_pas", FR, J, 2, r"\b(?:marche|fonctionne|s'affiche|apparait|charge|demarre|compile|s'ouvre|s'installe)\s+(?:toujours\s+|plus\s+|meme\s+)?(?:pas|plus)\b|\btoujours (?:pas|le meme|la meme|une erreur|des erreurs|en erreur|casse)\b|\b(?:est|sont) (?:toujours |maintenant )?(?:invisible|vide|casse|cassee|manquant|manquante|parti|partie)s?\b", "C'est le serveur Linear qui n'apparaît pas") },
-    cue("mistake.fr.je_voulais", FR, J, 2, r"\bje (?:voulais|ne veux pas|veux pas|n'ai pas demande|t'ai demande|parlais)\b|\btu as (?:oublie|ignore|rate)\b|\bce n'est pas ce que\b", "Je voulais le tableau en haut, pas en bas"),
-    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.es.no_funciona", ES, J, 2, r"\bno (?:funciona|sirve|aparece|se ve|se muestra|carga|compila|arranca|abre|anda)\b|\bsigue (?:sin|fallando|igual|dando|mal|apareciendo)\b|\btodavia (?:no|falla)\b|\b(?:esta|estan) (?:vacio|vacia|roto|rota|invisible)s?\b", "El botón sigue sin funcionar") },
-    cue("mistake.es.queria", ES, J, 2, r"\b(?:yo )?(?:queria|no quiero|me referia|te pedi|te dije)\b|\b(?:te )?olvidaste\b", "Yo quería la tabla arriba, no abajo"),
-    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.pt.nao_funciona", PT, J, 2, r"\bnao (?:funciona|aparece|carrega|compila|abre|mostra|esta funcionando)\b|\bcontinua (?:sem|falhando|igual|dando|com erro)\b|\bainda (?:nao|falha|esta (?:errado|quebrado))\b", "O botão ainda não funciona") },
-    cue("mistake.pt.eu_queria", PT, J, 2, r"\beu (?:queria|nao quero|quis dizer|pedi|disse)\b|\bvoce esqueceu\b", "Eu queria a tabela em cima, não embaixo"),
-    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.it.non_funziona", IT, J, 2, r"\bnon (?:funziona|appare|si vede|compila|parte|carica|si apre|viene mostrat[oa])\b|\bancora (?:non|errore|rotto|sbagliato)\b|\bcontinua a (?:fallire|dare)\b", "Il pulsante ancora non funziona") },
-    cue("mistake.it.volevo", IT, J, 2, r"\b(?:volevo|non voglio|intendevo|ti avevo chiesto)\b|\bhai dimenticato\b", "Volevo la tabella in alto, non in basso"),
+    cue("mistake.fr.je_voulais", FR, J, 2, r"\bje voulais\b.{0,120}\b(?:pas|non|plutot|mais|au lieu)\b|\bje (?:ne veux pas|veux pas|n'ai pas demande|t'ai demande|parlais)\b|\btu as (?:oublie|ignore|rate)\b|\bce n'est pas ce que\b", "Je voulais le tableau en haut, pas en bas"),
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.es.no_funciona", ES, J, 2, r"\bno (?:funciona|sirve|aparece|se ve|se muestra|carga|compila|arranca|abre|anda)\b|\bsigue (?:sin|fallando|igual|dando|mal|apareciendo)\b|\btodavia (?:no (?:funciona|sirve|aparece|se ve|se muestra|carga|compila|arranca|abre|anda)|falla)\b|\b(?:esta|estan) (?:vacio|vacia|roto|rota|invisible)s?\b", "El botón sigue sin funcionar") },
+    Cue { unless: r"\beu queria\b", ..cue("mistake.es.queria", ES, J, 2, r"\b(?:yo )?queria\b.{0,120}\b(?:no|sino|en (?:vez|lugar) de)\b|\b(?:yo )?(?:no quiero|me referia|te pedi|te dije)\b|\b(?:te )?olvidaste\b", "Yo quería la tabla arriba, no abajo") },
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.pt.nao_funciona", PT, J, 2, r"\bnao (?:funciona|aparece|carrega|compila|abre|mostra|esta funcionando)\b|\bcontinua (?:sem|falhando|igual|dando|com erro)\b|\bainda (?:nao (?:funciona|aparece|carrega|compila|abre|mostra|esta funcionando)|falha|esta (?:errado|quebrado))\b", "O botão ainda não funciona") },
+    cue("mistake.pt.eu_queria", PT, J, 2, r"\beu queria\b.{0,120}\b(?:nao|mas|em vez de|ao inves de)\b|\beu (?:nao quero|quis dizer|pedi|disse)\b|\bvoce esqueceu\b", "Eu queria a tabela em cima, não embaixo"),
+    Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.it.non_funziona", IT, J, 2, r"\bnon (?:funziona|appare|si vede|compila|parte|carica|si apre|viene mostrat[oa])\b|\bancora (?:non (?:funziona|appare|si vede|compila|parte|carica|si apre|va)|errore|rotto|sbagliato)\b|\bcontinua a (?:fallire|dare)\b", "Il pulsante ancora non funziona") },
+    cue("mistake.it.volevo", IT, J, 2, r"\bvolevo\b.{0,120}\b(?:non|ma|invece)\b|\b(?:non voglio|intendevo|ti avevo chiesto)\b|\bhai dimenticato\b", "Volevo la tabella in alto, non in basso"),
 ];
 
 /// How things are done here: conventions and standing rules.
@@ -370,6 +371,9 @@ pub struct Hit {
 struct Compiled {
     set: RegexSet,
     cues: Vec<(Category, &'static Cue, Option<Regex>)>,
+    /// Each cue's own pattern, to find where it fired (rejection cues only: see
+    /// [`in_condition`]); empty for the other uses.
+    finders: Vec<Regex>,
     /// Every pattern of the set in one regex, anchors removed: a superset matcher run
     /// once over a whole record before it is split into sentences.
     prefilter: Regex,
@@ -420,9 +424,18 @@ fn compile(use_: Use) -> Compiled {
         .map(|(_, c, _)| format!("(?:{})", strip_anchors(c.pattern)))
         .collect::<Vec<_>>()
         .join("|");
+    let finders = if use_ == Use::Reject {
+        patterns
+            .iter()
+            .map(|p| Regex::new(p).expect("static cue pattern"))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Compiled {
         set: RegexSet::new(&patterns).expect("static cue patterns"),
         cues,
+        finders,
         prefilter: Regex::new(&ascii_boundaries(&union)).expect("static cue patterns"),
     }
 }
@@ -457,10 +470,49 @@ pub fn hits_folded(use_: Use, folded: &str) -> Vec<Hit> {
         .set
         .matches(folded)
         .iter()
+        .filter(|&i| {
+            compiled
+                .finders
+                .get(i)
+                .and_then(|f| f.find(folded))
+                .is_none_or(|m| !in_condition(folded.get(..m.start()).unwrap_or_default()))
+        })
         .filter_map(|i| compiled.cues.get(i))
         .filter(|(_, _, unless)| unless.as_ref().is_none_or(|u| !u.is_match(folded)))
         .map(|&(category, cue, _)| Hit { category, cue })
         .collect()
+}
+
+/// Words that open a condition or a purpose clause: "when the field is empty", "if it
+/// doesn't exist", "so that the job doesn't run twice", "si la liste est vide".
+static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&ascii_boundaries(
+        r"\b(?:if|when|whenever|unless|in case|so that|si|cuando|quand|lorsque|quando|wenn|falls|para que|pour que|afin que|damit)\b|\w\s+(?:so)\b|^\s*se\b",
+    ))
+    .expect("static regex")
+});
+/// A subject after the condition's first words starts the main clause ("when I click
+/// the button it doesn't open"): what follows is said, not supposed.
+static NEW_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&ascii_boundaries(
+        r"\S\s+(?:it|this|that|nothing|everything|i|we|they)\b",
+    ))
+    .expect("static regex")
+});
+
+/// Whether a rejection cue that fires after `before` (the sentence up to the cue, folded)
+/// sits in a condition or purpose clause: then it describes the task ("show an error when
+/// the field is empty", "create the folder if it doesn't exist"), not what went wrong.
+/// The clause runs from the condition word to the cue, unbroken by punctuation. "so" is a
+/// purpose only inside a clause ("add a lock so the job …"); opening one ("so it still
+/// fails") it is "therefore". "se" is "if" only opening a clause; elsewhere it is a pronoun.
+fn in_condition(before: &str) -> bool {
+    let clause = before.rsplit([',', ';', ':', '(']).next().unwrap_or(before);
+    let clause = clause.rsplit(" - ").next().unwrap_or(clause);
+    CONDITION
+        .find_iter(clause)
+        .last()
+        .is_some_and(|m| !NEW_SUBJECT.is_match(clause.get(m.end()..).unwrap_or_default()))
 }
 
 /// Whether any cue of `use_` could fire somewhere in `folded` (a whole record, already
@@ -551,5 +603,19 @@ mod tests {
         assert!(hits(Use::Rule, "Ich habe immer noch den Fehler").is_empty());
         assert!(!hits(Use::Rule, "Wir formatieren immer vor dem Commit").is_empty());
         assert!(hits(Use::Reject, "No problem, thanks").is_empty());
+    }
+
+    #[test]
+    fn rejection_cues_in_a_condition_clause_describe_the_task() {
+        let fires = |t: &str| !hits(Use::Reject, t).is_empty();
+        assert!(!fires("When the email field is empty, show an error"));
+        assert!(!fires("Create the folder if it doesn't exist"));
+        assert!(!fires("Add a lock so the job doesn't run twice"));
+        assert!(!fires("Si la liste est vide, affiche un message"));
+        // The main clause after the condition says what happened.
+        assert!(fires("When I click the button it doesn't open"));
+        assert!(fires("When I click save, it doesn't save"));
+        assert!(fires("So it still doesn't work"));
+        assert!(fires("El campo se borra y no funciona"));
     }
 }
