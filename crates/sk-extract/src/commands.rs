@@ -282,7 +282,15 @@ const INSPECTORS: [&str; 27] = [
 ];
 /// git subcommands that only look.
 const GIT_INSPECTORS: [&str; 9] = [
-    "status", "diff", "log", "show", "branch", "remote", "rev-parse", "grep", "blame",
+    "status",
+    "diff",
+    "log",
+    "show",
+    "branch",
+    "remote",
+    "rev-parse",
+    "grep",
+    "blame",
 ];
 
 /// Whether a command only inspects (reads, lists, searches, prints) and changes nothing:

@@ -15,9 +15,14 @@
 //!   Orders and bare interjections ("don't …", "stop …", "no", "nicht …") count only in
 //!   the first sentence: later in a prompt they are the constraints of a new task ("Add
 //!   this to the README. Don't change any other files.").
-//! - A bare "no"/"nein"/"non", or "B, not A", answering a question the agent asked is a
-//!   reply, not a correction; a prompt opening with an explicit decision ("we decided …")
-//!   is a statement, left to the statement rule.
+//! - A prompt answering a question the agent asked is a reply ("No, I don't need X. Add Y
+//!   instead."), unless it names an error ("that's wrong", "you broke", "why did you", a
+//!   bug report); a prompt opening with an explicit decision ("we decided …") is a
+//!   statement, left to the statement rule.
+//! - "B, not A" in a sentence opening a new step ("Now write tests for the parser, not the
+//!   lexer") scopes the task, unless A is in what the agent just did or said.
+//! - Cues inside a condition or purpose clause ("when the field is empty", "if it doesn't
+//!   exist", "so the job doesn't run twice") describe the task: [`crate::cues`] drops them.
 //! - Slash commands, harness text (`<…>`) and prompts over 2000 characters are skipped.
 //!
 //! Confidence: 0.50 for a mistake, 0.55 for a pattern; +0.10 per further cue (up to two),
@@ -105,6 +110,38 @@ const BUG_REPORTS: [&str; 9] = [
 /// "B, not A" names the right thing beside the wrong one — or picks one of the options
 /// the agent offered: alone, it is no correction of a question.
 const CONTRAST: &str = "mistake.en.not_but";
+
+/// Cues that name an error: the only ones that make a reply to the agent's question a
+/// correction. "No, I don't need X, add Y instead" answers the question; "that's wrong",
+/// "you broke the login" or "why did you delete it?" say the agent erred.
+const NAMES_ERROR: [&str; 17] = [
+    "mistake.en.thats_wrong",
+    "mistake.en.you_broke",
+    "mistake.en.why_did_you",
+    "mistake.de.falsch",
+    "mistake.de.warum",
+    "mistake.de.kaputt",
+    "mistake.fr.faux",
+    "mistake.fr.pourquoi",
+    "mistake.fr.casse",
+    "mistake.es.mal",
+    "mistake.es.por_que",
+    "mistake.es.rompiste",
+    "mistake.pt.errado",
+    "mistake.pt.por_que",
+    "mistake.pt.quebrou",
+    "mistake.it.sbagliato",
+    "mistake.it.hai_rotto",
+];
+
+/// A sentence that opens a new step ("Now write tests for the parser, not the lexer"):
+/// its "B, not A" scopes the task unless A is something the agent just did or said.
+static NEW_STEP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\W*(?:now|next|also|then)\b").expect("static regex"));
+/// The word a "B, not A" rejects.
+static NOT_WHAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:,|\(|--|-)\s*not\s+(?:the\s+|a\s+|an\s+)?([\w`'\x22?=./-]+)").expect("static regex")
+});
 
 /// An interjection is followed by punctuation ("No, …", "Nein. …", "Wrong —"): without
 /// it the word belongs to the sentence ("no more tabs", "wrong file"), and removing it
@@ -268,17 +305,19 @@ fn correction(
         .enumerate()
         .flat_map(|(k, s)| hits(Use::Reject, s).into_iter().map(move |h| (k, h)))
         .filter(|(k, h)| *k == 0 || !OPENING_ONLY.contains(&h.cue.name))
+        .filter(|(k, h)| {
+            h.cue.name != CONTRAST || !new_step_scope(head[*k], &[action, changed.unwrap_or(action)])
+        })
         .collect();
     if reject.is_empty() && !refusal {
         return None;
     }
     let only_bare = reject.iter().all(|(_, h)| BARE_REJECTIONS.contains(&h.cue.name));
-    let only_contrast = reject.iter().all(|(_, h)| h.cue.name == CONTRAST);
+    let names_error = reject
+        .iter()
+        .any(|(_, h)| NAMES_ERROR.contains(&h.cue.name) || BUG_REPORTS.contains(&h.cue.name));
     let replies_to_question = action.kind() == RecordKind::Answer && action.text.trim_end().ends_with('?');
-    if !refusal
-        && ((only_bare && (replies_to_question || word_count(text) < 4))
-            || (only_contrast && replies_to_question))
-    {
+    if !refusal && ((only_bare && word_count(text) < 4) || (replies_to_question && !names_error)) {
         return None;
     }
     let rules: Vec<(usize, Hit)> = rules_scope
@@ -444,6 +483,20 @@ fn kind_and_file(action: &Record, ctx: &SessionContext) -> (ToolKind, Option<Str
             action.files.first().map(|f| relativize(f, ctx.cwd)).or(patched),
         ),
     }
+}
+
+/// Whether `sentence` opens a new step and the word its "B, not A" rejects is nowhere in
+/// what the agent just did or said: then it scopes the new task, it corrects nothing.
+fn new_step_scope(sentence: &str, done: &[&Record]) -> bool {
+    if !NEW_STEP.is_match(sentence) {
+        return false;
+    }
+    let folded = fold(sentence);
+    let Some(word) = NOT_WHAT.captures(&folded).and_then(|c| c.get(1)) else {
+        return false;
+    };
+    let word = word.as_str().trim_matches(|c: char| !c.is_alphanumeric());
+    word.is_empty() || !done.iter().any(|r| fold(&r.text).contains(word))
 }
 
 /// Lower-cases the first letter unless the first word looks like a name or an acronym.

@@ -274,7 +274,10 @@ fn only_fetches(step: &str) -> bool {
                 if let Some(long) = t.strip_prefix("--") {
                     let (name, value) = long.split_once('=').unwrap_or((long, next));
                     let writes = name.starts_with("data")
-                        || matches!(name, "json" | "form" | "upload-file" | "remote-name" | "remote-name-all")
+                        || matches!(
+                            name,
+                            "json" | "form" | "upload-file" | "remote-name" | "remote-name-all"
+                        )
                         || (name == "output" && value != "/dev/null")
                         || (name == "request" && !get(value));
                     if writes {
@@ -394,8 +397,12 @@ mod tests {
         assert!(!only_checks("npm install"));
         // Reading a URL checks; sending data, another method or a file written does not.
         assert!(only_checks("curl -s http://localhost:8080/health"));
-        assert!(only_checks("curl -sS -o /dev/null -w '%{http_code}' http://x/ | cat"));
-        assert!(only_checks("curl -X GET -H 'Accept: application/json' http://x/api"));
+        assert!(only_checks(
+            "curl -sS -o /dev/null -w '%{http_code}' http://x/ | cat"
+        ));
+        assert!(only_checks(
+            "curl -X GET -H 'Accept: application/json' http://x/api"
+        ));
         assert!(only_checks("wget --spider http://x/"));
         assert!(!only_checks("curl -X POST http://x/api/reset"));
         assert!(!only_checks("curl -XDELETE http://x/api/1"));

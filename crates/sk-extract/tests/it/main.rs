@@ -3,6 +3,7 @@
 
 mod corpus;
 mod corrections;
+mod corrections_limits;
 mod cue_tables;
 mod decisions;
 mod edit_search_limits;
