@@ -113,9 +113,12 @@ const CONTRAST: &str = "mistake.en.not_but";
 
 /// Cues that name an error: the only ones that make a reply to the agent's question a
 /// correction. "No, I don't need X, add Y instead" answers the question; "that's wrong",
-/// "you broke the login" or "why did you delete it?" say the agent erred.
-const NAMES_ERROR: [&str; 17] = [
+/// "you broke the login" or "why did you delete it?" say the agent erred, and so does "I
+/// thought that should set it up": the user's expectation against the premise the
+/// question rested on, not a pick among the options offered.
+const NAMES_ERROR: [&str; 18] = [
     "mistake.en.thats_wrong",
+    "mistake.en.i_thought",
     "mistake.en.you_broke",
     "mistake.en.why_did_you",
     "mistake.de.falsch",

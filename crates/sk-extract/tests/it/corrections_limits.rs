@@ -80,6 +80,18 @@ fn no_i_dont_need_it_answering_the_agents_question_is_a_reply() {
     assert!(found.is_empty(), "{}", show(&found));
 }
 
+#[test]
+fn a_reply_that_contradicts_the_questions_premise_is_a_correction() {
+    let mut s = Session::new();
+    s.prompt("Clean up the shell setup")
+        .edit("/work/app/.fzf.zsh", "a", "b")
+        .answer("fzf is not installed on WSL. Should I guard the source line, or move it to .zshrc.local?")
+        .prompt("On WSL I have a ~/fzf folder, I thought that should set it up")
+        .edit("/work/app/.fzf.zsh", "/Users/me/.fzf", "$HOME/.fzf");
+    let found = corrections(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+}
+
 // ---- Polite "I'd like", "not yet" and conditions in the other languages -----------------
 
 #[test]
