@@ -6,19 +6,10 @@ use sk_core::Agent;
 use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
 use sk_extract::Candidate;
 
-use crate::support::{Session, has_cue, patch, show};
-
-const REFUSED: &str = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). The user provided the following reason for the rejection:  ";
+use crate::support::{REFUSED, Session, corrections_as, has_cue, patch, show};
 
 fn corrections(s: &Session) -> Vec<Candidate> {
     corrections_as(s, Agent::Claude)
-}
-
-fn corrections_as(s: &Session, agent: Agent) -> Vec<Candidate> {
-    s.extract_as(agent)
-        .into_iter()
-        .filter(|c| has_cue(c, "rule:user-correction"))
-        .collect()
 }
 
 fn shown(c: &Candidate) -> bool {

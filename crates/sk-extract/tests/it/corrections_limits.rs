@@ -4,15 +4,10 @@
 use sk_core::Agent;
 use sk_extract::Candidate;
 
-use crate::support::{Session, has_cue, show};
-
-const REFUSED: &str = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). The user provided the following reason for the rejection:  ";
+use crate::support::{REFUSED, Session, corrections_as, show};
 
 fn corrections(s: &Session) -> Vec<Candidate> {
-    s.extract_as(Agent::Claude)
-        .into_iter()
-        .filter(|c| has_cue(c, "rule:user-correction"))
-        .collect()
+    corrections_as(s, Agent::Claude)
 }
 
 /// A task prompt after an agent action, with no correction in it.

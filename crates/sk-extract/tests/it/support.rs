@@ -185,6 +185,17 @@ pub fn as_loaded(records: &[Record]) -> Vec<Record> {
     loaded
 }
 
+/// The user corrections (rule 2) extracted from `s` as a session of `agent`.
+pub fn corrections_as(s: &Session, agent: Agent) -> Vec<Candidate> {
+    s.extract_as(agent)
+        .into_iter()
+        .filter(|c| has_cue(c, "rule:user-correction"))
+        .collect()
+}
+
+/// The reason Claude Code logs when the user refuses a tool call and says why.
+pub const REFUSED: &str = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). The user provided the following reason for the rejection:  ";
+
 /// The mistakes extracted from `records` of a session of `agent` in `cwd`.
 pub fn mistakes_in(records: &[Record], agent: Agent, cwd: &str) -> Vec<Candidate> {
     let ctx = SessionContext {

@@ -63,42 +63,43 @@ impl Probes {
         scores: &mut Vec<(i64, f64)>,
         max: usize,
     ) -> Result<(), QueryError> {
-        scores.truncate(max);
-        if scores.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
-        let held = self.held(&self.entries, |terms| store::entry_terms(conn, terms, &ids))?;
-        scores.retain(|(id, _)| self.coverage(&held, *id) >= rank::BRIEF_ENTRY_MIN_COVERAGE);
-        Ok(())
+        self.keep(
+            scores,
+            max,
+            rank::BRIEF_ENTRY_MIN_COVERAGE,
+            &self.entries,
+            |terms, ids| store::entry_terms(conn, terms, ids),
+        )
     }
 
-    /// Keeps the best `max` sessions of `scores` that cover enough of the task, in their
-    /// order; the others are dropped (each one checked costs a probe per word).
+    /// The same for sessions, against their own floor.
     pub(super) fn keep_sessions(
         &self,
         conn: &Connection,
         scores: &mut Vec<(i64, f64)>,
         max: usize,
     ) -> Result<(), QueryError> {
-        scores.truncate(max);
-        if scores.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
-        let held = self.held(&self.sessions, |terms| store::session_terms(conn, terms, &ids))?;
-        scores.retain(|(id, _)| self.coverage(&held, *id) >= rank::BRIEF_SESSION_MIN_COVERAGE);
-        Ok(())
+        self.keep(
+            scores,
+            max,
+            rank::BRIEF_SESSION_MIN_COVERAGE,
+            &self.sessions,
+            |terms, ids| store::session_terms(conn, terms, ids),
+        )
     }
 
-    /// Which candidates hold which of `terms`, asked only for the words that weigh
-    /// something: a word in half of the documents or more has no weight under BM25
-    /// ([`rank::informative`]), and probing for a word every entry holds costs the most.
-    fn held(
+    fn keep(
         &self,
+        scores: &mut Vec<(i64, f64)>,
+        max: usize,
+        floor: f64,
         terms: &[String],
-        probe: impl FnOnce(&[String]) -> rusqlite::Result<TermsHeld>,
-    ) -> Result<TermsHeld, QueryError> {
+        probe: impl FnOnce(&[String], &[i64]) -> rusqlite::Result<TermsHeld>,
+    ) -> Result<(), QueryError> {
+        scores.truncate(max);
+        // Only the words that weigh something are asked for: a word in half of the
+        // documents or more has no weight under BM25 ([`rank::informative`]), and probing
+        // for a word every entry holds costs the most.
         let weighed: Vec<usize> = (0..terms.len())
             .filter(|&i| {
                 self.counts
@@ -106,6 +107,24 @@ impl Probes {
                     .is_some_and(|&(df, n)| df > 0 && rank::informative(df, n))
             })
             .collect();
+        if weighed.is_empty() {
+            // No word of the task tells one document from another (every one is in most
+            // of them, or the history holds a single entry): the floor cannot tell what
+            // is related, and the matches stay as BM25 ranks them.
+            return Ok(());
+        }
+        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
+        let held = Self::held(terms, &weighed, |asked| probe(asked, &ids))?;
+        scores.retain(|(id, _)| self.coverage(&held, *id) >= floor);
+        Ok(())
+    }
+
+    /// Which candidates hold which of the `weighed` terms (indexes into `terms`).
+    fn held(
+        terms: &[String],
+        weighed: &[usize],
+        probe: impl FnOnce(&[String]) -> rusqlite::Result<TermsHeld>,
+    ) -> Result<TermsHeld, QueryError> {
         let asked: Vec<String> = weighed.iter().map(|&i| terms[i].clone()).collect();
         let mut held = probe(&asked)?;
         for found in held.values_mut() {

@@ -151,6 +151,25 @@ fn json_has_the_stable_schema() {
 }
 
 /// Checks that tags balance and that no raw `<`, `&` or `"` hides in text or attributes.
+/// A knowledge base of one entry: every word of it is in "half the documents", so no
+/// word tells related from unrelated and the floor keeps what matched (the agent harness's
+/// known-fix repository is such a base).
+#[test]
+fn a_single_entry_still_reaches_a_matching_task() {
+    let env = TestEnv::new();
+    sk(&env)
+        .args([
+            "learn",
+            "--mistake",
+            "build.sh fails with frobnicator version mismatch",
+            "run ./configure --frobnicator=3, then build.sh passes",
+        ])
+        .assert()
+        .success();
+    let text = brief(&env, &["build the project with build.sh"]);
+    assert!(text.contains("./configure --frobnicator=3"), "{text}");
+}
+
 /// The sections of a `--json` briefing: (section name, item ids as text).
 fn section_ids(doc: &Value) -> Vec<(String, Vec<String>)> {
     doc["sections"]
