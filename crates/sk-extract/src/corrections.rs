@@ -48,7 +48,7 @@ use sk_core::{Category, Record, RecordKind};
 use self::follow_up::FollowUp;
 use crate::commands::{ToolKind, program, short_command, tool_kind};
 use crate::cues::{Hit, Use, fold, hits, score};
-use crate::failures::patched_rel;
+use crate::failures::{patched_rel, rel_files};
 use crate::text::{
     display_path, excerpt, is_standalone, path_tokens, relativize, sentences, strip_code_blocks, word_count,
 };
@@ -252,8 +252,24 @@ struct Done {
 
 /// Whether a call edits or writes files (a patch applied from the shell included).
 fn changes_files(ctx: &SessionContext, call: &Record) -> bool {
+    file_change(ctx, call).0.changes_files()
+}
+
+/// What a call does to files: its kind, a patch applied from the shell (Codex's
+/// `apply_patch`) read as an edit, and the files it changes relative to the session's
+/// folder (a patch's own files first; none for a call that changes none).
+fn file_change(ctx: &SessionContext, call: &Record) -> (ToolKind, Vec<String>) {
     let kind = tool_kind(call.tool.as_deref().unwrap_or(""), &call.text);
-    kind.changes_files() || (kind == ToolKind::Shell && !patched_rel(ctx, &call.text).is_empty())
+    let patched = if matches!(kind, ToolKind::Shell | ToolKind::Edit) {
+        patched_rel(ctx, &call.text)
+    } else {
+        Vec::new()
+    };
+    match kind {
+        ToolKind::Shell if !patched.is_empty() => (ToolKind::Edit, patched),
+        _ if patched.is_empty() && kind.changes_files() => (kind, rel_files(ctx, &call.files)),
+        _ => (kind, patched),
+    }
 }
 
 /// Where the human's words are.
@@ -454,10 +470,12 @@ fn mistake_title(head: &[&str], reject: &[(usize, Hit)], action: &Record, ctx: &
 
 /// What the correction is about, for a title: "`npm install`", "the change to src/a.rs".
 fn what_was_done(action: &Record, ctx: &SessionContext) -> String {
-    match kind_and_file(action, ctx) {
+    match file_change(ctx, action) {
         (ToolKind::Shell, _) => format!("`{}`", short_command(&action.text, 40)),
-        (ToolKind::Write | ToolKind::Edit, Some(f)) => format!("the change to {}", display_path(&f)),
-        (ToolKind::Write | ToolKind::Edit, None) => "the change".to_string(),
+        (ToolKind::Write | ToolKind::Edit, files) => match files.first() {
+            Some(f) => format!("the change to {}", display_path(f)),
+            None => "the change".to_string(),
+        },
         _ if action.kind() == RecordKind::Answer => "the answer".to_string(),
         _ => format!("the {} call", action.tool.as_deref().unwrap_or("tool")),
     }
@@ -465,26 +483,14 @@ fn what_was_done(action: &Record, ctx: &SessionContext) -> String {
 
 /// How the body says what the agent did: "ran a command", "changed src/a.rs".
 fn action_phrase(action: &Record, ctx: &SessionContext) -> String {
-    match kind_and_file(action, ctx) {
+    match file_change(ctx, action) {
         _ if action.kind() == RecordKind::Answer => "answered".to_string(),
         (ToolKind::Shell, _) => "ran a command".to_string(),
-        (ToolKind::Write | ToolKind::Edit, Some(f)) => format!("changed {}", display_path(&f)),
-        (ToolKind::Write | ToolKind::Edit, None) => "changed a file".to_string(),
+        (ToolKind::Write | ToolKind::Edit, files) => match files.first() {
+            Some(f) => format!("changed {}", display_path(f)),
+            None => "changed a file".to_string(),
+        },
         _ => format!("called {}", action.tool.as_deref().unwrap_or("a tool")),
-    }
-}
-
-/// A call's kind and first file, relative to the session's folder; a patch applied from
-/// the shell (Codex) is an edit of the first file it names.
-fn kind_and_file(action: &Record, ctx: &SessionContext) -> (ToolKind, Option<String>) {
-    let kind = tool_kind(action.tool.as_deref().unwrap_or(""), &action.text);
-    let patched = patched_rel(ctx, &action.text).into_iter().next();
-    match kind {
-        ToolKind::Shell if patched.is_some() => (ToolKind::Edit, patched),
-        k => (
-            k,
-            action.files.first().map(|f| relativize(f, ctx.cwd)).or(patched),
-        ),
     }
 }
 

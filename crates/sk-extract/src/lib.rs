@@ -294,7 +294,8 @@ fn shape(mut c: Candidate) -> Option<Candidate> {
     Some(c)
 }
 
-fn dedup_in_order(items: &mut Vec<String>) {
+/// Drops repeats, keeping each item's first place.
+pub(crate) fn dedup_in_order(items: &mut Vec<String>) {
     let mut seen = std::collections::BTreeSet::new();
     items.retain(|i| seen.insert(i.clone()));
 }

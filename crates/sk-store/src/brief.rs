@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::search::SCORE_WINDOW;
+use crate::search::sessions::{Documents, SessionIndex, document_counts, sampled_counts};
 
 /// How an entry or session relates to one of the task's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -213,27 +214,26 @@ pub type TermsHeld = BTreeMap<i64, Vec<usize>>;
 /// the candidates few (a walk of each term's postings would read a common word's every
 /// entry in a large knowledge base).
 pub fn entry_terms(conn: &Connection, terms: &[String], candidates: &[i64]) -> rusqlite::Result<TermsHeld> {
-    let mut held = TermsHeld::new();
-    let mut probe =
-        conn.prepare_cached("SELECT 1 FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2")?;
-    for (i, term) in terms.iter().enumerate() {
-        for &id in candidates {
-            if probe.exists(params![term, id])? {
-                held.entry(id).or_default().push(i);
-            }
-        }
-    }
-    Ok(held)
+    terms_held(conn, terms, candidates, |_| "entries_fts")
 }
 
-/// [`TermsHeld`] for sessions, `terms` as the session index reads them: one rowid probe per
-/// candidate and term, so keep the candidates few.
+/// [`TermsHeld`] for sessions, `terms` as the session index reads them (a CJK word in the
+/// index of bigrams, any other in the index of words), probed the same way.
 pub fn session_terms(conn: &Connection, terms: &[String], candidates: &[i64]) -> rusqlite::Result<TermsHeld> {
-    use crate::search::sessions::SessionIndex;
+    terms_held(conn, terms, candidates, |term| {
+        SessionIndex::for_fts(term).table()
+    })
+}
+
+fn terms_held(
+    conn: &Connection,
+    terms: &[String],
+    candidates: &[i64],
+    table: impl Fn(&str) -> &'static str,
+) -> rusqlite::Result<TermsHeld> {
     let mut held = TermsHeld::new();
     for (i, term) in terms.iter().enumerate() {
-        // A CJK word is in the index of bigrams, any other in the index of words.
-        let t = SessionIndex::for_fts(term).table();
+        let t = table(term);
         let mut probe =
             conn.prepare_cached(&format!("SELECT 1 FROM {t} WHERE {t} MATCH ?1 AND rowid = ?2"))?;
         for &id in candidates {
@@ -246,59 +246,39 @@ pub fn session_terms(conn: &Connection, terms: &[String], candidates: &[i64]) ->
 }
 
 /// Per term (an FTS5 query of one word), the knowledge entries that hold it and the
-/// entries it was counted among: the newest `sample`, scaled to all of them as
-/// [`crate::search::sessions::document_counts`] does for sessions, so that a word in most
-/// of a large knowledge base costs no walk through all of it.
+/// entries there are, counted among the newest `sample` as sessions are
+/// ([`sampled_counts`]), so that a word in most of a large knowledge base costs no walk
+/// through all of it.
 pub fn entry_counts(conn: &Connection, terms: &[String], sample: u64) -> rusqlite::Result<Vec<(u64, u64)>> {
-    let sample = sample.max(1);
-    let all: i64 = conn
-        .prepare_cached("SELECT count(*) FROM entries")?
-        .query_row([], |r| r.get(0))?;
-    let all = all.max(0) as u64;
-    // The oldest entry of the sample (every entry when there are few).
-    let from: i64 = if all > sample {
-        conn.prepare_cached("SELECT id FROM entries ORDER BY id DESC LIMIT 1 OFFSET ?1")?
-            .query_row([sample as i64 - 1], |r| r.get(0))
-            .optional()?
-            .unwrap_or(i64::MIN)
-    } else {
-        i64::MIN
+    let entries = Documents {
+        count_all: "SELECT count(*) FROM entries",
+        nth_newest: "SELECT id FROM entries ORDER BY id DESC LIMIT 1 OFFSET ?1",
+        fts: "entries_fts",
     };
-    let counted = all.min(sample);
-    let mut count =
-        conn.prepare_cached("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid >= ?2")?;
-    terms
-        .iter()
-        .map(|t| {
-            let n: i64 = count.query_row(params![t, from], |r| r.get(0))?;
-            let n = n.max(0) as u64;
-            Ok((
-                if counted == all {
-                    n
-                } else {
-                    n.saturating_mul(all) / counted.max(1)
-                },
-                all,
-            ))
-        })
-        .collect()
+    let (counts, total) = sampled_counts(conn, &entries, terms, sample)?;
+    Ok(counts.into_iter().map(|n| (n, total)).collect())
 }
 
 /// Per term (as the session index reads it), the sessions that hold it and the sessions
-/// it was counted among, from the newest `sample` ([`crate::search::sessions::document_counts`]).
+/// it was counted among, from the newest `sample` ([`document_counts`]). Only sessions with
+/// CJK text have a document in the index of bigrams: a CJK word's rarity is measured among
+/// them, as its BM25 does. One count of each index's documents, whatever the terms.
 pub fn session_counts(conn: &Connection, terms: &[String], sample: u64) -> rusqlite::Result<Vec<(u64, u64)>> {
-    use crate::search::sessions::{SessionIndex, document_counts};
-    let mut out = Vec::with_capacity(terms.len());
-    for term in terms {
-        // Only sessions with CJK text have a document in the index of bigrams: a CJK
-        // word's rarity is measured among them, as its BM25 does.
-        let (counts, total) = document_counts(
-            conn,
-            SessionIndex::for_fts(term),
-            std::slice::from_ref(term),
-            sample,
-        )?;
-        out.push((counts.first().copied().unwrap_or(0), total));
+    let mut out = vec![(0, 0); terms.len()];
+    for index in [SessionIndex::Words, SessionIndex::Cjk] {
+        let (at, group): (Vec<usize>, Vec<String>) = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| SessionIndex::for_fts(t) == index)
+            .map(|(i, t)| (i, t.clone()))
+            .unzip();
+        if group.is_empty() {
+            continue;
+        }
+        let (counts, total) = document_counts(conn, index, &group, sample)?;
+        for (i, n) in at.into_iter().zip(counts) {
+            out[i] = (n, total);
+        }
     }
     Ok(out)
 }

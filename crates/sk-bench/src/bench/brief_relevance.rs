@@ -50,9 +50,12 @@ struct Provenance {
     shown_entries: BTreeSet<i64>,
 }
 
-fn provenance(db: &Path, known: &KnownIds) -> Result<Provenance> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .with_context(|| format!("opening {}", db.display()))?;
+fn open(db: &Path) -> Result<Connection> {
+    Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .with_context(|| format!("opening {}", db.display()))
+}
+
+fn provenance(conn: &Connection, known: &KnownIds) -> Result<Provenance> {
     let mut session_files = BTreeMap::new();
     let mut stmt = conn.prepare("SELECT agent || ':' || external_id, external_id FROM sessions")?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
@@ -82,8 +85,7 @@ fn provenance(db: &Path, known: &KnownIds) -> Result<Provenance> {
 }
 
 /// Each session's first prompt that reads as a task, as a task about that session.
-fn first_prompts(db: &Path, p: &Provenance) -> Result<Vec<Task>> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+fn first_prompts(conn: &Connection, p: &Provenance) -> Result<Vec<Task>> {
     let mut stmt = conn.prepare(
         "SELECT s.agent || ':' || s.external_id, r.text FROM sessions s JOIN records r ON r.session_id = s.id
          WHERE r.kind = 'prompt' AND r.subagent = 0 ORDER BY r.id",
@@ -160,8 +162,9 @@ fn tally(sk: &Sk, known: &KnownIds, p: &Provenance, tasks: &[Task]) -> Result<Ta
 pub fn measure(sk: &Sk, known: &KnownIds, questions: &[Question], block: &mut ResultBlock) -> Result<()> {
     // As the CJK measurement does: without a database to read (a stand-in `sk` in the
     // benchmark's own tests), say so and measure the rest.
-    let p = match provenance(&sk.db, known) {
-        Ok(p) => p,
+    let read = open(&sk.db).and_then(|conn| Ok((provenance(&conn, known)?, conn)));
+    let (p, conn) = match read {
+        Ok(read) => read,
         Err(e) => {
             eprintln!("note: no briefing measurement: {e:#}");
             return Ok(());
@@ -174,7 +177,7 @@ pub fn measure(sk: &Sk, known: &KnownIds, questions: &[Question], block: &mut Re
             about: q.answers.clone(),
         })
         .collect();
-    let started: Vec<Task> = first_prompts(&sk.db, &p)?;
+    let started: Vec<Task> = first_prompts(&conn, &p)?;
     for (name, tasks) in [("questions", &asked), ("first_prompts", &started)] {
         let t = tally(sk, known, &p, tasks)?;
         let share = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };

@@ -32,8 +32,7 @@ use regex::Regex;
 use sk_core::{Record, RecordKind};
 
 use crate::SessionContext;
-use crate::commands::{HARMLESS_REDIRECT, ToolKind, only_inspects, short_command, tool_kind};
-use crate::failures::{patched_rel, rel_files};
+use crate::commands::{HARMLESS_REDIRECT, ToolKind, only_inspects, short_command};
 use crate::text::{display_path, excerpt, word_count};
 
 /// Longest turn read after a correction, in records.
@@ -94,17 +93,7 @@ impl FollowUp {
                 }
                 RecordKind::ToolCall => {
                     acted = true;
-                    let kind = tool_kind(r.tool.as_deref().unwrap_or(""), &r.text);
-                    let patched = if matches!(kind, ToolKind::Shell | ToolKind::Edit) {
-                        patched_rel(ctx, &r.text)
-                    } else {
-                        Vec::new()
-                    };
-                    let files = if patched.is_empty() && kind.changes_files() {
-                        rel_files(ctx, &r.files)
-                    } else {
-                        patched
-                    };
+                    let (kind, files) = super::file_change(ctx, r);
                     if !files.is_empty() {
                         if f.edited.is_empty() {
                             f.why = f.said.take();
@@ -155,8 +144,10 @@ impl FollowUp {
                 f.ran.remove(k);
             }
         }
-        dedup(&mut f.edited);
-        dedup(&mut f.ran);
+        for list in [&mut f.edited, &mut f.ran] {
+            list.retain(|i| !i.is_empty());
+            crate::dedup_in_order(list);
+        }
         f
     }
 
@@ -357,11 +348,6 @@ fn resent(prompt: &str, said: &str) -> bool {
     a == b
         || (a.chars().count() >= RESENT_CHARS
             && a.chars().take(RESENT_CHARS).eq(b.chars().take(RESENT_CHARS)))
-}
-
-fn dedup(items: &mut Vec<String>) {
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|i| !i.is_empty() && seen.insert(i.clone()));
 }
 
 #[cfg(test)]

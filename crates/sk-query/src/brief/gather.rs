@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use sk_store::brief as store;
 use sk_store::search;
 
-use super::relevance::Probes;
+use super::relevance::{Matches, Probes};
 use super::{Context, Found, Limits, session_score, session_strengths, task_terms};
 use crate::QueryError;
 
@@ -57,8 +57,8 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
         }
     }
     // Word matches that hold only the task's common words are about something else.
-    let probes = Probes::new(conn, &words)?;
-    probes.keep_entries(conn, &mut found.entry_fts, ENTRIES_CHECKED)?;
+    let probes = Probes::new(&words);
+    probes.keep(conn, Matches::Entries, &mut found.entry_fts, ENTRIES_CHECKED)?;
     found.entry_files = store::entries_for_files(conn, &ctx.files)?;
     found.session_files = store::sessions_for_files(conn, &ctx.files, POOL)?;
     let mut ids: Vec<i64> = found.entry_fts.iter().map(|(id, _)| *id).collect();
@@ -88,7 +88,7 @@ pub fn gather(conn: &Connection, ctx: &Context, limits: Limits) -> Result<Found,
         found.session_fts.retain(|(id, _)| here.contains(id));
         found.session_files.retain(|id| here.contains(id));
     }
-    probes.keep_sessions(conn, &mut found.session_fts, SESSIONS_LOADED)?;
+    probes.keep(conn, Matches::Sessions, &mut found.session_fts, SESSIONS_LOADED)?;
     // Candidate sessions: the best text matches and the newest file matches.
     let mut session_ids: Vec<i64> = found.session_fts.iter().map(|(id, _)| *id).collect();
     session_ids.extend(found.session_files.iter().rev().take(SESSIONS_LOADED).copied());

@@ -15,14 +15,33 @@
 //! dev set, 96 entries over 48 sessions, the briefings then showed 19 to 57 entries from
 //! other sessions instead of 12.)
 
+use std::cell::OnceCell;
+
 use rusqlite::Connection;
-use sk_store::brief::{self as store, TermsHeld};
+use sk_store::brief as store;
 use sk_store::search;
 
 use crate::QueryError;
 use crate::rank;
 
-/// The task's words as one-word FTS5 queries, with their weights.
+/// Which matches a floor is applied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Matches {
+    Entries,
+    Sessions,
+}
+
+impl Matches {
+    fn floor(self) -> f64 {
+        match self {
+            Matches::Entries => rank::BRIEF_ENTRY_MIN_COVERAGE,
+            Matches::Sessions => rank::BRIEF_SESSION_MIN_COVERAGE,
+        }
+    }
+}
+
+/// The task's words as one-word FTS5 queries, with their weights (read once, and only
+/// when there is a match to weigh).
 pub(super) struct Probes {
     /// For the knowledge index.
     entries: Vec<String>,
@@ -30,82 +49,59 @@ pub(super) struct Probes {
     sessions: Vec<String>,
     /// Per word, (documents holding it, documents counted): among the sessions, or among
     /// the entries for a word no session holds.
-    counts: Vec<(u64, u64)>,
+    counts: OnceCell<Vec<(u64, u64)>>,
 }
 
 impl Probes {
-    pub(super) fn new(conn: &Connection, words: &[String]) -> Result<Probes, QueryError> {
+    pub(super) fn new(words: &[String]) -> Probes {
         let (entries, sessions): (Vec<String>, Vec<String>) = words
             .iter()
             .filter_map(|w| search::fts_query(w, false).zip(search::words::session_fts_query(w, false)))
             .unzip();
-        let mut counts = store::session_counts(conn, &sessions, rank::SESSION_COUNT_SAMPLE)?;
+        Probes {
+            entries,
+            sessions,
+            counts: OnceCell::new(),
+        }
+    }
+
+    fn counts(&self, conn: &Connection) -> Result<&[(u64, u64)], QueryError> {
+        if let Some(counts) = self.counts.get() {
+            return Ok(counts);
+        }
+        let mut counts = store::session_counts(conn, &self.sessions, rank::SESSION_COUNT_SAMPLE)?;
         // A word no session holds may still be in knowledge written by hand or pulled by
         // `sk sync`: there it is weighed among the entries.
         let unseen: Vec<usize> = (0..counts.len()).filter(|&i| counts[i].0 == 0).collect();
-        let among_entries: Vec<String> = unseen.iter().map(|&i| entries[i].clone()).collect();
-        let weighed = store::entry_counts(conn, &among_entries, rank::SESSION_COUNT_SAMPLE)?;
-        for (&i, c) in unseen.iter().zip(weighed) {
-            counts[i] = c;
+        if !unseen.is_empty() {
+            let among_entries: Vec<String> = unseen.iter().map(|&i| self.entries[i].clone()).collect();
+            let weighed = store::entry_counts(conn, &among_entries, rank::SESSION_COUNT_SAMPLE)?;
+            for (&i, c) in unseen.iter().zip(weighed) {
+                counts[i] = c;
+            }
         }
-        Ok(Probes {
-            entries,
-            sessions,
-            counts,
-        })
+        Ok(self.counts.get_or_init(|| counts))
     }
 
-    /// Keeps the best `max` entries of `scores` that cover enough of the task, in their
-    /// order; the others are dropped (each one checked costs a probe per word).
-    pub(super) fn keep_entries(
+    /// Keeps the best `max` of `scores` that cover enough of the task, in their order; the
+    /// others are dropped (each one checked costs a probe per word).
+    pub(super) fn keep(
         &self,
         conn: &Connection,
+        matches: Matches,
         scores: &mut Vec<(i64, f64)>,
         max: usize,
-    ) -> Result<(), QueryError> {
-        self.keep(
-            scores,
-            max,
-            rank::BRIEF_ENTRY_MIN_COVERAGE,
-            &self.entries,
-            |terms, ids| store::entry_terms(conn, terms, ids),
-        )
-    }
-
-    /// The same for sessions, against their own floor.
-    pub(super) fn keep_sessions(
-        &self,
-        conn: &Connection,
-        scores: &mut Vec<(i64, f64)>,
-        max: usize,
-    ) -> Result<(), QueryError> {
-        self.keep(
-            scores,
-            max,
-            rank::BRIEF_SESSION_MIN_COVERAGE,
-            &self.sessions,
-            |terms, ids| store::session_terms(conn, terms, ids),
-        )
-    }
-
-    fn keep(
-        &self,
-        scores: &mut Vec<(i64, f64)>,
-        max: usize,
-        floor: f64,
-        terms: &[String],
-        probe: impl FnOnce(&[String], &[i64]) -> rusqlite::Result<TermsHeld>,
     ) -> Result<(), QueryError> {
         scores.truncate(max);
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let counts = self.counts(conn)?;
         // Only the words that weigh something are asked for: a word in half of the
         // documents or more has no weight under BM25 ([`rank::informative`]), and probing
         // for a word every entry holds costs the most.
-        let weighed: Vec<usize> = (0..terms.len())
-            .filter(|&i| {
-                self.counts
-                    .get(i)
-                    .is_some_and(|&(df, n)| df > 0 && rank::informative(df, n))
-            })
+        let weighed: Vec<usize> = (0..counts.len())
+            .filter(|&i| counts[i].0 > 0 && rank::informative(counts[i].0, counts[i].1))
             .collect();
         if weighed.is_empty() {
             // No word of the task tells one document from another (every one is in most
@@ -113,30 +109,26 @@ impl Probes {
             // is related, and the matches stay as BM25 ranks them.
             return Ok(());
         }
-        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
-        let held = Self::held(terms, &weighed, |asked| probe(asked, &ids))?;
-        scores.retain(|(id, _)| self.coverage(&held, *id) >= floor);
-        Ok(())
-    }
-
-    /// Which candidates hold which of the `weighed` terms (indexes into `terms`).
-    fn held(
-        terms: &[String],
-        weighed: &[usize],
-        probe: impl FnOnce(&[String]) -> rusqlite::Result<TermsHeld>,
-    ) -> Result<TermsHeld, QueryError> {
+        let terms = match matches {
+            Matches::Entries => &self.entries,
+            Matches::Sessions => &self.sessions,
+        };
         let asked: Vec<String> = weighed.iter().map(|&i| terms[i].clone()).collect();
-        let mut held = probe(&asked)?;
+        let ids: Vec<i64> = scores.iter().map(|(id, _)| *id).collect();
+        let mut held = match matches {
+            Matches::Entries => store::entry_terms(conn, &asked, &ids)?,
+            Matches::Sessions => store::session_terms(conn, &asked, &ids)?,
+        };
+        // Back to the indexes of all the task's words.
         for found in held.values_mut() {
             for t in found.iter_mut() {
                 *t = weighed[*t];
             }
         }
-        Ok(held)
-    }
-
-    fn coverage(&self, held: &TermsHeld, id: i64) -> f64 {
-        let held = held.get(&id).map_or(&[][..], Vec::as_slice);
-        rank::task_coverage(&self.counts, held)
+        scores.retain(|(id, _)| {
+            let held = held.get(id).map_or(&[][..], Vec::as_slice);
+            rank::task_coverage(counts, held) >= matches.floor()
+        });
+        Ok(())
     }
 }

@@ -192,25 +192,48 @@ pub fn document_counts(
     terms: &[String],
     sample: u64,
 ) -> rusqlite::Result<(Vec<u64>, u64)> {
-    let sample = sample.max(1);
-    let t = index.table();
     // Every session has a document in `session_fts` (and a `session_docs` row, cheaper to
     // count); only those with CJK text in `session_cjk`.
-    let (count_all, nth_newest) = match index {
-        SessionIndex::Words => (
-            "SELECT count(*) FROM session_docs",
-            "SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1",
-        ),
-        SessionIndex::Cjk => (
-            "SELECT count(*) FROM session_cjk",
-            "SELECT rowid FROM session_cjk ORDER BY rowid DESC LIMIT 1 OFFSET ?1",
-        ),
+    let documents = match index {
+        SessionIndex::Words => Documents {
+            count_all: "SELECT count(*) FROM session_docs",
+            nth_newest: "SELECT session_id FROM session_docs ORDER BY session_id DESC LIMIT 1 OFFSET ?1",
+            fts: "session_fts",
+        },
+        SessionIndex::Cjk => Documents {
+            count_all: "SELECT count(*) FROM session_cjk",
+            nth_newest: "SELECT rowid FROM session_cjk ORDER BY rowid DESC LIMIT 1 OFFSET ?1",
+            fts: "session_cjk",
+        },
     };
-    let total: i64 = conn.prepare_cached(count_all)?.query_row([], |r| r.get(0))?;
+    sampled_counts(conn, &documents, terms, sample)
+}
+
+/// A full-text index whose documents are counted: how to count them all, how to find the
+/// `n`th newest (its rowid), and the FTS5 table.
+pub(crate) struct Documents {
+    pub count_all: &'static str,
+    pub nth_newest: &'static str,
+    pub fts: &'static str,
+}
+
+/// [`document_counts`] for any index of [`Documents`]: each term counted among the newest
+/// `sample` documents and scaled to all, a count stopping at half the counted plus one.
+pub(crate) fn sampled_counts(
+    conn: &Connection,
+    documents: &Documents,
+    terms: &[String],
+    sample: u64,
+) -> rusqlite::Result<(Vec<u64>, u64)> {
+    let sample = sample.max(1);
+    let t = documents.fts;
+    let total: i64 = conn
+        .prepare_cached(documents.count_all)?
+        .query_row([], |r| r.get(0))?;
     let total = total.max(0) as u64;
-    // The oldest session of the sample (every session when there are few).
+    // The oldest document of the sample (every document when there are few).
     let from: i64 = if total > sample {
-        conn.prepare_cached(nth_newest)?
+        conn.prepare_cached(documents.nth_newest)?
             .query_row([sample as i64 - 1], |r| r.get(0))
             .optional()?
             .unwrap_or(i64::MIN)
