@@ -38,6 +38,7 @@
 
 mod follow_up;
 mod rejected;
+mod reported;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -56,6 +57,8 @@ use crate::{Candidate, Evidence, SessionContext};
 
 /// The cue every candidate of this rule carries first.
 pub(crate) const CUE: &str = "rule:user-correction";
+/// The cue of a correction or reported error whose fix the user's next prompt undid.
+pub(crate) const FIX_DID_NOT_HOLD: &str = "fix-did-not-hold";
 
 const MAX_PROMPT_CHARS: usize = 2000;
 const LONG_PROMPT_CHARS: usize = 600;
@@ -70,16 +73,17 @@ const DID_NOT_HOLD: f32 = 0.10;
 const ACTION_CHARS: usize = 200;
 
 /// Cues that are only an interjection: they say "no" but not what was wrong.
-const BARE_REJECTIONS: [&str; 4] = [
+const BARE_REJECTIONS: &[&str] = &[
     "mistake.en.no",
     "mistake.de.nein",
     "mistake.fr.non",
     "mistake.pt.nao",
+    "mistake.ru.no",
 ];
 
 /// Cues that open a sentence with an order or an interjection: a reaction only in the
 /// prompt's first sentence.
-const OPENING_ONLY: [&str; 12] = [
+const OPENING_ONLY: &[&str] = &[
     "mistake.en.no",
     "mistake.en.dont",
     "mistake.en.stop",
@@ -92,10 +96,13 @@ const OPENING_ONLY: [&str; 12] = [
     "mistake.pt.nao",
     "mistake.it.non_fare",
     "mistake.fr.arrete",
+    "mistake.zh.dont",
+    "mistake.ru.no",
+    "mistake.ru.dont",
 ];
 
 /// Cues that report something broken without saying what is right.
-const BUG_REPORTS: [&str; 9] = [
+const BUG_REPORTS: &[&str] = &[
     "mistake.en.still_failing",
     "mistake.en.doesnt_work",
     "mistake.en.gone",
@@ -105,6 +112,13 @@ const BUG_REPORTS: [&str; 9] = [
     "mistake.es.no_funciona",
     "mistake.pt.nao_funciona",
     "mistake.it.non_funziona",
+    "mistake.zh.bug",
+    "mistake.zh.doesnt_work",
+    "mistake.ja.doesnt_work",
+    "mistake.ko.bug",
+    "mistake.ko.problem",
+    "mistake.ko.doesnt_work",
+    "mistake.ru.doesnt_work",
 ];
 
 /// "B, not A" names the right thing beside the wrong one — or picks one of the options
@@ -116,7 +130,7 @@ const CONTRAST: &str = "mistake.en.not_but";
 /// "you broke the login" or "why did you delete it?" say the agent erred, and so does "I
 /// thought that should set it up": the user's expectation against the premise the
 /// question rested on, not a pick among the options offered.
-const NAMES_ERROR: [&str; 18] = [
+const NAMES_ERROR: &[&str] = &[
     "mistake.en.thats_wrong",
     "mistake.en.i_thought",
     "mistake.en.you_broke",
@@ -135,6 +149,10 @@ const NAMES_ERROR: [&str; 18] = [
     "mistake.pt.quebrou",
     "mistake.it.sbagliato",
     "mistake.it.hai_rotto",
+    "mistake.zh.wrong",
+    "mistake.ja.wrong",
+    "mistake.ko.wrong",
+    "mistake.ru.wrong",
 ];
 
 /// A sentence that opens a new step ("Now write tests for the parser, not the lexer"):
@@ -160,6 +178,19 @@ static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:still|again|anymore|immer noch|noch immer|weiterhin|wieder|toujours|encore|sigue|siguen|todavia|aun|ainda|continua|ancora)\b")
         .expect("static regex")
 });
+
+/// "Still", "again" in the languages matched unfolded (`cues::WIDE_LANGS`), on the
+/// lower-cased sentence.
+static REPEAT_WIDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"여전히|아직|还是|仍然|依然|又|まだ|依然として|再び|(?:всё|все) ещё|до сих пор|по-прежнему|снова|опять")
+        .expect("static regex")
+});
+
+/// Whether a sentence says an earlier fix did not work ("still", "again").
+fn repeats(sentence: &str) -> bool {
+    REPEAT.is_match(&fold(sentence))
+        || (!sentence.is_ascii() && REPEAT_WIDE.is_match(&sentence.to_lowercase()))
+}
 
 /// Removes a leading "No," / "Nein," so the rest can stand as a title.
 pub(crate) fn strip_interjection(sentence: &str) -> &str {
@@ -209,9 +240,15 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         && let Some(before) = out.get_mut(k)
                     {
                         before.confidence = (before.confidence - DID_NOT_HOLD).min(UNSETTLED_MAX);
-                        before.cues.push("fix-did-not-hold".to_string());
+                        before.cues.push(FIX_DID_NOT_HOLD.to_string());
                     }
                     previous = Some((out.len(), end));
+                    out.push(c);
+                    used.insert(i);
+                } else if let Some(c) = reported::candidate(ctx, records, i) {
+                    // Whether its fix held is the next prompt's error, not its tone: a
+                    // correction of something else says nothing about the error.
+                    previous = None;
                     out.push(c);
                     used.insert(i);
                 }
@@ -391,7 +428,7 @@ fn correction(
         .chain(refusal.then_some(text))
         .collect();
     let only_asks = rejecting.iter().all(|s| s.trim_end().ends_with('?'));
-    let only_repeats = reject.iter().any(|(k, _)| REPEAT.is_match(&fold(head[*k])))
+    let only_repeats = reject.iter().any(|(k, _)| repeats(head[*k]))
         && reject
             .iter()
             .all(|(_, h)| BARE_REJECTIONS.contains(&h.cue.name) || BUG_REPORTS.contains(&h.cue.name));

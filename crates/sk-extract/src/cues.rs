@@ -1,5 +1,6 @@
 //! The cue words the rules key on, one table per knowledge category, in English, German,
-//! French, Spanish, Portuguese and Italian. Kept as data (name, languages, where it may be
+//! French, Spanish, Portuguese and Italian, and for rejections also in Chinese, Japanese,
+//! Korean and Russian ([`WIDE_LANGS`]). Kept as data (name, languages, where it may be
 //! used, weight, pattern, example) so one test can keep the tables consistent: every
 //! example must fire its own cue, names are unique, every language is covered where a
 //! rule needs it. The names end up in [`crate::Candidate::cues`], so `sk show --why` can
@@ -9,7 +10,9 @@
 //! case, accents removed: "décidé" reads "decide"), so they are written in that folded
 //! form, and `^` means "at the start of the sentence". Folding keeps the matcher on the
 //! regex crate's fast automata: Unicode word boundaries on non-ASCII text would fall back
-//! to a matcher hundreds of times slower. Examples stay in their real spelling.
+//! to a matcher hundreds of times slower. Examples stay in their real spelling. The cues of
+//! [`WIDE_LANGS`] are matched on the sentence in lower case instead, and only when it has
+//! letters outside ASCII.
 
 use std::sync::LazyLock;
 
@@ -74,6 +77,16 @@ const FR: &[&str] = &["fr"];
 const ES: &[&str] = &["es"];
 const PT: &[&str] = &["pt"];
 const IT: &[&str] = &["it"];
+const ZH: &[&str] = &["zh"];
+const JA: &[&str] = &["ja"];
+const KO: &[&str] = &["ko"];
+const RU: &[&str] = &["ru"];
+
+/// Languages whose cues are matched on the sentence in lower case rather than [`fold`]ed
+/// (folding keeps only Latin letters). Their patterns use no `\b`: Chinese and Japanese
+/// put no spaces between words, and the regex crate's ASCII word boundary would not see
+/// Cyrillic or Hangul words.
+pub const WIDE_LANGS: [&str; 4] = ["zh", "ja", "ko", "ru"];
 
 const S: &[Use] = &[Use::Summary];
 const J: &[Use] = &[Use::Reject];
@@ -192,7 +205,32 @@ pub static MISTAKE: &[Cue] = &[
     cue("mistake.pt.eu_queria", PT, J, 2, r"\beu queria\b.{0,120}\b(?:nao|mas|em vez de|ao inves de)\b|\beu (?:nao quero|quis dizer|pedi|disse)\b|\bvoce esqueceu\b", "Eu queria a tabela em cima, não embaixo"),
     Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.it.non_funziona", IT, J, 2, r"\bnon (?:funziona|appare|si vede|compila|parte|carica|si apre|viene mostrat[oa])\b|\bancora (?:non (?:funziona|appare|si vede|compila|parte|carica|si apre|va)|errore|rotto|sbagliato)\b|\bcontinua a (?:fallire|dare)\b", "Il pulsante ancora non funziona") },
     cue("mistake.it.volevo", IT, J, 2, r"\bvolevo\b.{0,120}\b(?:non|ma|invece)\b|\b(?:non voglio|intendevo|ti avevo chiesto)\b|\bhai dimenticato\b", "Volevo la tabella in alto, non in basso"),
+    // Chinese, Japanese, Korean and Russian (see WIDE_LANGS): matched on the lower-cased
+    // sentence. A question ("有问题吗？") asks; it reports nothing.
+    cue("mistake.zh.wrong", ZH, J, 2, r"不对|错了|不正确|搞错|弄错", "这个不对，端口是8080"),
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.zh.bug", ZH, J, 2, r"(?:有|还有|仍有|还是有|存在)(?:个|一个|一些)?(?:bug|问题|错误)|出错了|报错了", "现在还是有bug") },
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.zh.doesnt_work", ZH, J, 2, r"不(?:起作用|生效|工作|能用|显示|管用)|没(?:有)?(?:生效|反应|显示出来|效果)|无法(?:运行|启动|打开|显示|使用)|(?:还是|仍然|依然)(?:不|没)", "按钮还是不能用") },
+    cue("mistake.zh.unneeded", ZH, J, 2, r"没(?:有)?必要|不需要(?:这|那|再)|多余", "实际上没有必要接受别名，可以去除相关逻辑"),
+    cue("mistake.zh.dont", ZH, J, 2, r"^(?:请)?(?:不要|别)(?:再)?", "不要修改生成的文件"),
+    cue("mistake.zh.revert", ZH, J, 2, r"撤销|回滚|还原|改回", "把这个改动撤销"),
+    cue("mistake.ja.wrong", JA, J, 2, r"違います|違う|間違(?:い|って|え)", "それは違います、ポートは8080です"),
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.ja.doesnt_work", JA, J, 2, r"動かない|動きません|表示されない|表示されません|機能しない|機能しません|(?:まだ|依然として).{0,12}(?:エラー|失敗|動か|表示され)", "ボタンがまだ動かない") },
+    cue("mistake.ja.dont", JA, J, 2, r"しないで(?:ください)?|やめて", "生成ファイルは変更しないでください"),
+    cue("mistake.ja.revert", JA, J, 2, r"元に戻して|戻してください", "その変更を元に戻して"),
+    cue("mistake.ko.wrong", KO, J, 2, r"잘못(?:된|됐|되었|했|하고|되어)|틀렸|틀린", "잘못된 결과를 보여줬어"),
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.bug", KO, J, 2, r"버그가\s*(?:있|생|발생|남아)", "아직 버그가 있다.") },
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.problem", KO, J, 2, r"(?:문제가|이상한\s*점이|오류가|에러가)\s*(?:있|생|발생|나)", "지금까지 수정에서 이상한점이 있다.") },
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.doesnt_work", KO, J, 2, r"(?:작동|동작|실행|표시)(?:하지|되지|이 되지)\s*않|안\s*(?:돼|된다|됩니다|되네|보여|나와|열려)", "버튼이 작동하지 않는다") },
+    cue("mistake.ko.revert", KO, J, 2, r"되돌려|원래대로|롤백", "변경을 되돌려 줘"),
+    cue("mistake.ru.wrong", RU, J, 2, r"неправильн|неверн|это не то|не то,? что (?:я|нужно)", "Это неправильно, порт 8080"),
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.ru.doesnt_work", RU, J, 2, r"не (?:работает|запускается|отображается|открывается|компилируется|собирается|грузится)|(?:всё|все) ещё (?:не|ошибк)|до сих пор (?:не|ошибк)|по-прежнему (?:не|ошибк)", "Кнопка всё ещё не работает") },
+    cue("mistake.ru.no", RU, J, 2, r"^нет[,.!]", "Нет, используй другой файл"),
+    cue("mistake.ru.dont", RU, J, 2, r"^(?:пожалуйста,? )?не (?:надо|нужно|трогай|меняй|используй|удаляй)", "Не трогай сгенерированные файлы"),
+    cue("mistake.ru.revert", RU, J, 2, r"откати|верни (?:как было|обратно)|отмени (?:изменени|это)", "Откати изменения в схеме"),
 ];
+
+/// A question in the scripts of [`WIDE_LANGS`]: "有问题吗？", "문제가 있나요?".
+const WIDE_QUESTION: &str = r"[?？]\s*$|吗\s*$|까\s*$";
 
 /// How things are done here: conventions and standing rules.
 #[rustfmt::skip]
@@ -408,11 +446,21 @@ fn strip_anchors(pattern: &str) -> String {
     out
 }
 
-fn compile(use_: Use) -> Compiled {
+/// Whether a cue is matched on the lower-cased sentence (see [`WIDE_LANGS`]).
+fn is_wide(cue: &Cue) -> bool {
+    cue.langs.first().is_some_and(|l| WIDE_LANGS.contains(l))
+}
+
+/// The cues of `use_` in the Latin-script languages (`wide` false), matched on [`fold`]ed
+/// text, or in [`WIDE_LANGS`] (`wide` true), matched on the lower-cased sentence.
+fn compile(use_: Use, wide: bool) -> Compiled {
     let mut cues = Vec::new();
     let mut patterns = Vec::new();
     for category in Category::ALL {
-        for c in table(category).iter().filter(|c| c.uses.contains(&use_)) {
+        for c in table(category)
+            .iter()
+            .filter(|c| c.uses.contains(&use_) && is_wide(c) == wide)
+        {
             patterns.push(ascii_boundaries(c.pattern));
             let unless = (!c.unless.is_empty())
                 .then(|| Regex::new(&ascii_boundaries(c.unless)).expect("static cue pattern"));
@@ -440,10 +488,14 @@ fn compile(use_: Use) -> Compiled {
     }
 }
 
-static SUMMARY_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Summary));
-static REJECT_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Reject));
-static RULE_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Rule));
-static DECIDE_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Decide));
+static SUMMARY_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Summary, false));
+static REJECT_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Reject, false));
+static RULE_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Rule, false));
+static DECIDE_SET: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Decide, false));
+static SUMMARY_WIDE: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Summary, true));
+static REJECT_WIDE: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Reject, true));
+static RULE_WIDE: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Rule, true));
+static DECIDE_WIDE: LazyLock<Compiled> = LazyLock::new(|| compile(Use::Decide, true));
 static NEGATION_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&ascii_boundaries(NEGATION)).expect("static regex"));
 static EXPECTED_FAILURE_RE: LazyLock<Regex> =
@@ -458,27 +510,46 @@ fn compiled(use_: Use) -> &'static Compiled {
     }
 }
 
-/// Every cue of `use_` that fires on one sentence or item, in table order.
-pub fn hits(use_: Use, sentence: &str) -> Vec<Hit> {
-    hits_folded(use_, &fold(sentence))
+fn compiled_wide(use_: Use) -> &'static Compiled {
+    match use_ {
+        Use::Summary => &SUMMARY_WIDE,
+        Use::Reject => &REJECT_WIDE,
+        Use::Rule => &RULE_WIDE,
+        Use::Decide => &DECIDE_WIDE,
+    }
 }
 
-/// [`hits`] on a sentence already [`fold`]ed.
+/// Every cue of `use_` that fires on one sentence or item: the Latin-script cues in table
+/// order, then those of [`WIDE_LANGS`] when the sentence has letters outside ASCII.
+pub fn hits(use_: Use, sentence: &str) -> Vec<Hit> {
+    let mut out = hits_folded(use_, &fold(sentence));
+    if !sentence.is_ascii() {
+        // The condition check reads Latin-script clause words only.
+        out.extend(matching(compiled_wide(use_), &sentence.to_lowercase(), false));
+    }
+    out
+}
+
+/// [`hits`] on a sentence already [`fold`]ed: the Latin-script cues only.
 pub fn hits_folded(use_: Use, folded: &str) -> Vec<Hit> {
-    let compiled = compiled(use_);
+    matching(compiled(use_), folded, true)
+}
+
+fn matching(compiled: &'static Compiled, text: &str, conditions: bool) -> Vec<Hit> {
     compiled
         .set
-        .matches(folded)
+        .matches(text)
         .iter()
         .filter(|&i| {
-            compiled
-                .finders
-                .get(i)
-                .and_then(|f| f.find(folded))
-                .is_none_or(|m| !in_condition(folded.get(..m.start()).unwrap_or_default()))
+            !conditions
+                || compiled
+                    .finders
+                    .get(i)
+                    .and_then(|f| f.find(text))
+                    .is_none_or(|m| !in_condition(text.get(..m.start()).unwrap_or_default()))
         })
         .filter_map(|i| compiled.cues.get(i))
-        .filter(|(_, _, unless)| unless.as_ref().is_none_or(|u| !u.is_match(folded)))
+        .filter(|(_, _, unless)| unless.as_ref().is_none_or(|u| !u.is_match(text)))
         .map(|&(category, cue, _)| Hit { category, cue })
         .collect()
 }
@@ -515,8 +586,9 @@ fn in_condition(before: &str) -> bool {
         .is_some_and(|m| !NEW_SUBJECT.is_match(clause.get(m.end()..).unwrap_or_default()))
 }
 
-/// Whether any cue of `use_` could fire somewhere in `folded` (a whole record, already
-/// [`fold`]ed): a cheap test that lets the rules skip records without a single cue.
+/// Whether any Latin-script cue of `use_` could fire somewhere in `folded` (a whole
+/// record, already [`fold`]ed): a cheap test that lets the rules skip records without a
+/// single cue.
 pub fn may_hit(use_: Use, folded: &str) -> bool {
     compiled(use_).prefilter.is_match(folded)
 }

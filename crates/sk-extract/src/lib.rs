@@ -245,8 +245,16 @@ struct Kept {
 impl Kept {
     /// Folds a near-duplicate in: evidence, files, tags and cues are united (sorted and
     /// deduplicated once, in [`Kept::finish`], so many repeats stay linear).
+    /// When the kept one's fix did not hold and the twin's did, the twin's words are the
+    /// lesson: its title and body say what finally worked.
     fn absorb(&mut self, twin: Candidate) {
         let kept = &mut self.candidate;
+        let held = |c: &Candidate| !c.cues.iter().any(|q| q == corrections::FIX_DID_NOT_HOLD);
+        if !held(kept) && held(&twin) {
+            kept.title.clone_from(&twin.title);
+            kept.body.clone_from(&twin.body);
+            kept.cues.retain(|q| q != corrections::FIX_DID_NOT_HOLD);
+        }
         self.repeats += 1;
         kept.confidence = kept.confidence.max(twin.confidence);
         kept.evidence.extend(twin.evidence);

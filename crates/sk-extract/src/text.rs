@@ -37,7 +37,8 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
     while let Some((i, c)) = chars.next() {
         let next_is_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
         let ends = match c {
-            '\n' => true,
+            // Chinese and Japanese close a sentence without a space after it.
+            '\n' | '。' | '！' | '？' => true,
             '!' | '?' | ';' => next_is_space,
             '.' => next_is_space && !ends_with_abbreviation(sk_core::text::window(text, start, i)),
             _ => false,
@@ -84,11 +85,26 @@ pub(crate) fn strip_code_blocks(text: &str) -> String {
     out
 }
 
-/// Number of words (runs of alphanumeric characters).
+/// Number of words (runs of alphanumeric characters). Chinese and Japanese write no
+/// spaces between words: there, every two characters count as a word, about the length
+/// of a word in those languages.
 pub(crate) fn word_count(text: &str) -> usize {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .count()
+        .map(|w| {
+            let unspaced = w.chars().filter(|&c| writes_without_spaces(c)).count();
+            if unspaced == 0 {
+                1
+            } else {
+                unspaced.div_ceil(2) + usize::from(unspaced < w.chars().count())
+            }
+        })
+        .sum()
+}
+
+/// CJK ideographs and Japanese kana.
+fn writes_without_spaces(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
 
 /// Folds text to the form cue patterns are written in: ASCII lower case, Latin accents

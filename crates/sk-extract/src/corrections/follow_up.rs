@@ -174,6 +174,39 @@ impl FollowUp {
         !self.edited.is_empty() || !self.ran.is_empty()
     }
 
+    /// Files edited or written in the turn, in order.
+    pub(super) fn edited(&self) -> &[String] {
+        &self.edited
+    }
+
+    /// The fix in a few words for a title, in at most `max` characters when it can be:
+    /// "editing src/a.rs and 2 more files", else "editing src/a.rs", else "editing a.rs";
+    /// "running `cmd`" when the agent changed no file; `None` when it changed nothing.
+    pub(super) fn headline(&self, max: usize) -> Option<String> {
+        let Some(first) = self.edited.first() else {
+            return self.ran.last().map(|c| format!("running `{c}`"));
+        };
+        let path = display_path(first);
+        let more = match self.edited.len() - 1 {
+            0 => String::new(),
+            1 => " and 1 more file".to_string(),
+            n => format!(" and {n} more files"),
+        };
+        [
+            format!("editing {path}{more}"),
+            format!("editing {path}"),
+            format!("editing {}", crate::text::file_name(&path)),
+        ]
+        .into_iter()
+        .reduce(|fits, shorter| {
+            if fits.chars().count() <= max {
+                fits
+            } else {
+                shorter
+            }
+        })
+    }
+
     /// The paragraph of the body that says what the agent then did; empty when it did
     /// nothing the log shows.
     pub(super) fn paragraph(&self) -> String {

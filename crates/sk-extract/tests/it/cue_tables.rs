@@ -32,7 +32,9 @@ fn names_are_unique_and_say_category_and_language() {
         let lang = parts.next().unwrap_or("");
         assert_eq!(Some(&lang), cue.langs.first(), "{}: first language", cue.name);
         assert!(
-            cue.langs.iter().all(|l| LANGS.contains(l)),
+            cue.langs
+                .iter()
+                .all(|l| LANGS.contains(l) || cues::WIDE_LANGS.contains(l)),
             "{}: {:?}",
             cue.name,
             cue.langs
@@ -89,6 +91,27 @@ fn rules_reading_human_text_cover_every_language() {
             assert!(n >= 2, "{use_:?} has {n} cue(s) for {lang}");
         }
     }
+    // Rejections are also read in the languages matched unfolded.
+    for lang in cues::WIDE_LANGS {
+        let n = cues::table(Category::Mistake)
+            .iter()
+            .filter(|c| c.uses.contains(&Use::Reject) && c.langs.contains(&lang))
+            .count();
+        assert!(n >= 3, "Reject has {n} cue(s) for {lang}");
+    }
+}
+
+#[test]
+fn rejections_in_unspaced_and_cyrillic_scripts_fire_and_questions_do_not() {
+    let fires = |t: &str| !hits(Use::Reject, t).is_empty();
+    assert!(fires("하지만 여전히 버그가 있어."));
+    assert!(fires("这个逻辑不对"));
+    assert!(fires("Кнопка не работает"));
+    assert!(!fires("有问题吗？"));
+    assert!(!fires("문제가 있나요?"));
+    // A Latin-script cue is not fooled by letters it cannot read.
+    assert!(!fires("请添加一个按钮"));
+    assert!(!fires("Добавь кнопку на страницу"));
 }
 
 #[test]
@@ -123,7 +146,14 @@ fn unless_patterns_cancel_idioms() {
 fn patterns_are_written_in_folded_form() {
     // Matching runs on `fold`ed text (ASCII lower case), so a pattern with an accent or
     // an upper-case letter (other than an escape such as `\S`) could never fire.
+    // The cues of the languages matched unfolded are written in lower case instead.
     for (_, cue) in all() {
+        if cue.langs.iter().any(|l| cues::WIDE_LANGS.contains(l)) {
+            for pattern in [cue.pattern, cue.unless] {
+                assert_eq!(pattern, pattern.to_lowercase(), "{}", cue.name);
+            }
+            continue;
+        }
         for pattern in [cue.pattern, cue.unless] {
             assert!(pattern.is_ascii(), "{}: {pattern}", cue.name);
             let mut escaped = false;

@@ -14,6 +14,7 @@ mod hidden_search;
 mod own_change_limits;
 mod patch_format;
 mod props;
+mod reported_errors;
 mod revisions;
 mod slips;
 mod stale_edit;

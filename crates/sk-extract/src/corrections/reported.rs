@@ -1,0 +1,243 @@
+//! Errors the user reports: a prompt that pastes what failed on their side (a CI log, a
+//! browser console, a shell start-up message, "there was an error: Error: invalid option
+//! --no-lock"), answered by the agent changing something. The failure happened where the
+//! agent could not see it, so rule 1 never met a failed call; the lesson is the same: this
+//! error, and what made it go away.
+//!
+//! Decided:
+//! - The prompt must carry an error the way programs print it (a line opening with
+//!   `error:` / `Error:` / `[ERROR]`, an exception such as `TypeError: …`, `Uncaught`, a
+//!   traceback, a failed test line, "command not found", "No such file or directory", a
+//!   non-zero exit code). A sentence about errors ("add error handling") is a task.
+//! - Any human prompt counts, the session's first included: "fix this error: …" opens many
+//!   sessions. Slash commands, harness text (`<…>`) and pasted documents laid out with
+//!   headings (spec templates quote error strings) do not.
+//! - The agent must have changed something in its turn (an edit, a command that did more
+//!   than look and did not fail): an explanation alone is no fix that can be stated.
+//! - The fix held unless the user's next prompt reports the same error again or says it
+//!   still fails; then it is kept below the threshold that decides what is shown.
+//!
+//! Confidence: 0.50; +0.10 when the error says what went wrong ([`ErrorInfo::specific`]),
+//! +0.05 when an edit touched a file the error names; −0.10 when the fix did not hold
+//! (at most 0.50).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sk_core::Record;
+
+use super::follow_up::FollowUp;
+use crate::errors::{ErrorClass, ErrorInfo, classify};
+use crate::text::{excerpt, file_name, relativize, strip_code_blocks, word_count};
+use crate::{Candidate, Evidence, SessionContext};
+
+/// The cue every candidate of this kind carries first.
+pub(super) const CUE: &str = "rule:reported-error";
+
+/// Longest prompt read: pasted CI logs run to a few thousand characters; beyond this it is
+/// a whole log or document and which error matters is a guess.
+const MAX_PROMPT_CHARS: usize = 16_000;
+/// How much of the pasted error a body quotes.
+const ERROR_CHARS: usize = 500;
+const PHRASE_CHARS: usize = 60;
+/// Lines read from the first error line on.
+const WINDOW_LINES: usize = 40;
+const BASE: f32 = 0.50;
+const SPECIFIC: f32 = 0.10;
+const NAMED_FILE: f32 = 0.05;
+const DID_NOT_HOLD: f32 = 0.10;
+const UNSETTLED_MAX: f32 = 0.50;
+
+/// An error line as programs print it. Case matters for `Error:` in the middle of a line
+/// (a message quoted in a sentence), not for a line that opens with it.
+static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)^\s*(?:\[[^\]\n]{1,40}\]\s*)?(?i:(?:error|fatal)(?:\[[^\]\n]*\]|\s*\([^)\n]*\))?:|\[(?:error|fatal)\]|uncaught\b|npm err!|traceback \(most recent call last\))|\[(?:ERROR|FATAL)\]|\bError: \S|\b[A-Z]\w*(?:Error|Exception): \S|^\s*E\s{2,}\S|^FAILED\b|command not found|[Nn]o such file or directory|exit(?:ed with)? code [1-9]",
+    )
+    .expect("static regex")
+});
+
+/// An exception as a test run prints it (`E   AttributeError: module … has no attribute`).
+static EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)\b(?:\w+\.)*[A-Z]\w*(?:Error|Exception): \S[^\n]*").expect("static regex")
+});
+
+/// Log tags before a message: `[ERROR][com.app.transport] - [read_layer]: `.
+static LEADING_TAGS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:\s*\[[^\]\n]*\]\s*[-:]?)+\s*").expect("static regex"));
+
+/// Said in the next prompt: the error is still there.
+static STILL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:still|again|same (?:error|problem|issue))\b").expect("static regex")
+});
+
+/// The error a prompt reports, when it reports one.
+pub(super) fn error_in(text: &str) -> Option<ErrorInfo> {
+    let text = text.trim();
+    if text.starts_with('/')
+        || text.starts_with('<')
+        || text.len() > MAX_PROMPT_CHARS
+        || word_count(text) < 3
+        || laid_out_as_document(text)
+    {
+        return None;
+    }
+    // An error quoted in backticks is named by an instruction ("respond with `Error: …`").
+    let at = ERROR_LINE
+        .find_iter(text)
+        .find(|m| !text.get(..m.start()).unwrap_or_default().ends_with('`'))?;
+    // The error's own lines: a prompt may paste several logs, each with its own error.
+    let from = text.get(line_start(text, at.start())..).unwrap_or(text);
+    let window: String = from.lines().take(WINDOW_LINES).collect::<Vec<_>>().join("\n");
+    let mut info = classify(&window);
+    if matches!(
+        info.class,
+        ErrorClass::Approval | ErrorClass::StaleEdit | ErrorClass::Harness
+    ) {
+        return None;
+    }
+    if info.class == ErrorClass::Test
+        && let Some(exception) = EXCEPTION.find(&window)
+    {
+        // What the test hit says more than which test it was.
+        info.class = ErrorClass::Exception;
+        info.phrase = excerpt(exception.as_str().trim(), PHRASE_CHARS);
+    } else if info.class == ErrorClass::CommandNotFound
+        && let Some(program) = &info.program
+    {
+        info.phrase = format!("`{program}`: command not found");
+    } else if !info.specific() || info.class == ErrorClass::Other {
+        // The line as printed from the error on: the prose or timestamps before it say
+        // nothing about what went wrong.
+        let line = text
+            .get(at.start()..)
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default();
+        let message = LEADING_TAGS.replace(line, "");
+        if word_count(&message) >= 2 {
+            info.phrase = excerpt(message.trim_end_matches(['.', ':', ',', '"', '\'']), PHRASE_CHARS);
+        }
+    }
+    Some(info)
+}
+
+/// The candidate for an error the prompt at `at` reports.
+pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> Option<Candidate> {
+    let prompt = &records[at];
+    let info = error_in(&prompt.text)?;
+    let text = prompt.text.trim();
+    let follow = FollowUp::after(ctx, records, at, text);
+    if !follow.changed() {
+        return None;
+    }
+    let mut cues = vec![CUE.to_string(), info.class.tag().to_string()];
+    let mut confidence = BASE;
+    if info.specific() {
+        confidence += SPECIFIC;
+        cues.push("specific-error".to_string());
+    }
+    let named: Vec<&str> = info.files.iter().map(|f| file_name(f)).collect();
+    if follow.edited().iter().any(|e| named.contains(&file_name(e))) {
+        confidence += NAMED_FILE;
+        cues.push("edit-on-error-file".to_string());
+    }
+    let next = follow.end.map(|k| &records[k]);
+    if next.is_some_and(|n| reports_again(&n.text, &info)) {
+        confidence = (confidence - DID_NOT_HOLD).min(UNSETTLED_MAX);
+        cues.push(super::FIX_DID_NOT_HOLD.to_string());
+    }
+
+    // The error first: it is what a later session meets. The fix gets what is left.
+    let phrase = info.phrase_within(PHRASE_CHARS);
+    let room = crate::MAX_TITLE_CHARS.saturating_sub(phrase.chars().count() + ": fixed by ".len());
+    let title = match follow.headline(room) {
+        Some(fix) => format!("{phrase}: fixed by {fix}"),
+        None => phrase,
+    };
+    let quoted = if info.excerpt.trim().is_empty() {
+        excerpt(&strip_code_blocks(text), ERROR_CHARS)
+    } else {
+        excerpt(&info.excerpt, ERROR_CHARS)
+    };
+    let mut body = format!("The user reported this error:\n{quoted}");
+    let then = follow.paragraph();
+    if !then.is_empty() {
+        body.push_str("\n\n");
+        body.push_str(&then);
+    }
+    let mut files: Vec<String> = follow.edited().to_vec();
+    files.extend(info.files.iter().map(|f| relativize(f, ctx.cwd)));
+    crate::dedup_in_order(&mut files);
+    let candidate = Candidate {
+        category: sk_core::Category::Mistake,
+        title,
+        body,
+        tags: vec!["reported-error".to_string(), info.class.tag().to_string()],
+        files,
+        confidence,
+        evidence: vec![Evidence::of(prompt)],
+        cues,
+    };
+    Some(candidate)
+}
+
+/// Whether the next prompt says the same error is still there: it names the same error,
+/// or says "still" / "again" about an error.
+fn reports_again(next: &str, before: &ErrorInfo) -> bool {
+    match error_in(next) {
+        Some(now) => now.phrase == before.phrase || STILL.is_match(next),
+        None => false,
+    }
+}
+
+/// Whether a prompt is laid out as a document (a markdown heading): a pasted template
+/// (a custom slash command, a spec) quotes error strings as part of its instructions.
+fn laid_out_as_document(text: &str) -> bool {
+    // At the start of the line: an indented `# …` is a comment in pasted code.
+    text.lines()
+        .any(|l| l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### "))
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |k| k + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_in;
+
+    #[test]
+    fn pasted_errors_are_found_and_talk_about_errors_is_not() {
+        assert!(
+            error_in("There was an error during the homebrew step: \"Error: invalid option: --no-lock\"")
+                .is_some()
+        );
+        assert!(
+            error_in(
+                "1. Fix this error:\n\nUncaught (in promise) TypeError: d3.easeElastic.out is not a function"
+            )
+            .is_some()
+        );
+        assert!(error_in("Run mkdocs build --strict\nline 1: mkdocs: command not found\nError: Process completed with exit code 127.").is_some());
+        assert!(
+            error_in("[Error] [event] countdown – ReferenceError: Cannot access uninitialized variable")
+                .is_some()
+        );
+        assert!(
+            error_in("This error gets returned:\nerror (type checker): Variable not defined: n").is_some()
+        );
+        assert!(error_in("Add error handling to the upload form").is_none());
+        assert!(error_in("Error handling should log the request id").is_none());
+        assert!(error_in("Show an error when the field is empty").is_none());
+        assert!(error_in("/fix Error: boom happened here").is_none());
+        assert!(
+            error_in("# /exec\n\nIf the file is missing, respond with an error and stop.\nError: not found")
+                .is_none()
+        );
+        assert!(
+            error_in("If the file is missing, respond with `Error: spec file not found` and stop").is_none()
+        );
+    }
+}

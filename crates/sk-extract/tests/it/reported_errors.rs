@@ -1,0 +1,204 @@
+//! Errors the user pastes (a CI log, a browser console, "there was an error: …") and the
+//! agent then fixes, and corrections in Chinese, Japanese, Korean and Russian.
+
+use sk_core::Agent;
+use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
+use sk_extract::Candidate;
+
+use crate::support::{Session, corrections_as, has_cue, show};
+
+fn reported(s: &Session) -> Vec<Candidate> {
+    s.extract_as(Agent::Claude)
+        .into_iter()
+        .filter(|c| has_cue(c, "rule:reported-error"))
+        .collect()
+}
+
+fn shown(c: &Candidate) -> bool {
+    f64::from(c.confidence) >= SHOWN_MIN_CONFIDENCE
+}
+
+#[test]
+fn an_error_pasted_in_the_first_prompt_and_fixed_by_an_edit_is_a_lesson() {
+    let mut s = Session::new();
+    s.prompt("There was an error during the homebrew step: \"Error: invalid option: --no-lock\"")
+        .tool(
+            "Grep",
+            "brew.*--no-lock",
+            &[],
+            true,
+            "install/homebrew.sh:50: brew bundle --no-lock",
+        )
+        .answer("The `--no-lock` option was removed from newer Homebrew versions.")
+        .edit(
+            "/work/app/install/homebrew.sh",
+            "brew bundle --no-lock",
+            "brew bundle",
+        )
+        .answer("Removed the deprecated --no-lock option from install/homebrew.sh.")
+        .prompt("Great, now add a README section about the install script");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    let c = &found[0];
+    assert_eq!(
+        c.title,
+        "Error: invalid option: --no-lock: fixed by editing install/homebrew.sh"
+    );
+    assert!(
+        c.body.starts_with("The user reported this error:\n"),
+        "{}",
+        c.body
+    );
+    assert!(
+        c.body
+            .contains("First change, in install/homebrew.sh: - brew bundle --no-lock + brew bundle"),
+        "{}",
+        c.body
+    );
+    assert!(
+        c.body
+            .contains("The agent said: The `--no-lock` option was removed"),
+        "{}",
+        c.body
+    );
+    assert!(
+        c.files.contains(&"install/homebrew.sh".to_string()),
+        "{:?}",
+        c.files
+    );
+    // Specific error, fix held: shown by default.
+    assert!(shown(c), "{}", c.confidence);
+}
+
+#[test]
+fn a_pasted_test_failure_is_named_by_the_exception_it_hit() {
+    let mut s = Session::new();
+    s.prompt("Add a headless smoke test for the main window")
+        .answer("Added tests/test_gui_import.py.")
+        .prompt(
+            "Run python -m pytest -q\n..F...\n=== FAILURES ===\n___ test_import_main_window ___\n\
+             E   ImportError: libEGL.so.1: cannot open shared object file: No such file or directory\n\
+             FAILED tests/test_gui_import.py::test_import_main_window - ImportError: libEGL.so.1\n\
+             Error: Process completed with exit code 1.",
+        )
+        .edit(
+            "/work/app/app/ui/dialog.py",
+            "from PySide6.QtWidgets import QDialog",
+            "from ._qt_compat import QDialog",
+        )
+        .answer("Routed the dialog's Qt import through the headless-safe stubs.")
+        .prompt("CI is green now, thanks");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert!(
+        found[0]
+            .title
+            .starts_with("ImportError: libEGL.so.1: cannot open shared object file"),
+        "{}",
+        found[0].title
+    );
+    assert!(
+        found[0].title.ends_with("fixed by editing app/ui/dialog.py"),
+        "{}",
+        found[0].title
+    );
+}
+
+#[test]
+fn talk_about_errors_instructions_and_explanations_are_not_reported_errors() {
+    let mut s = Session::new();
+    // A task about error handling.
+    s.prompt("Add error handling to the upload form")
+        .edit(
+            "/work/app/upload.js",
+            "send()",
+            "try { send() } catch (e) { show(e) }",
+        )
+        .answer("Done.")
+        // An instruction that quotes the error to print.
+        .prompt("If the spec file is missing, respond with `Error: spec file not found` and stop")
+        .edit("/work/app/run.js", "load()", "load() || fail()")
+        .answer("Done.")
+        // A pasted error the agent only explains: no fix that can be stated.
+        .prompt("I get this: TypeError: x.map is not a function")
+        .answer("That means `x` is not an array when the page loads; it is fetched later.")
+        .prompt("ok");
+    let found = reported(&s);
+    assert!(found.is_empty(), "{}", show(&found));
+}
+
+#[test]
+fn the_same_error_reported_again_means_the_fix_did_not_hold() {
+    let mut s = Session::new();
+    s.prompt("Fix this: Uncaught TypeError: d3.easeElastic.out is not a function")
+        .edit("/work/app/chart.js", "d3.easeElastic.out(1)", "d3.easeElastic(1)")
+        .answer("Changed the easing call.")
+        .prompt("Still: Uncaught TypeError: d3.easeElastic.out is not a function")
+        .edit(
+            "/work/app/chart.js",
+            "d3.easeElastic(1)",
+            "d3.easeElastic.period(0.3)",
+        )
+        .answer("Used period(), which D3 v7 has.")
+        .prompt("works now");
+    // One lesson, told by the fix that held; it recurred, so it is shown.
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    let c = &found[0];
+    assert!(c.body.contains("d3.easeElastic.period(0.3)"), "{}", c.body);
+    assert!(!c.body.contains("+ d3.easeElastic(1)"), "{}", c.body);
+    assert!(!has_cue(c, "fix-did-not-hold"), "{:?}", c.cues);
+    assert!(shown(c), "{}", c.confidence);
+
+    // Alone, the attempt that did not hold stays under the threshold.
+    let mut s = Session::new();
+    s.prompt("Fix this: Uncaught TypeError: d3.easeElastic.out is not a function")
+        .edit("/work/app/chart.js", "d3.easeElastic.out(1)", "d3.easeElastic(1)")
+        .answer("Changed the easing call.")
+        .prompt("Still: Uncaught TypeError: d3.easeElastic.out is not a function");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert!(has_cue(&found[0], "fix-did-not-hold"), "{:?}", found[0].cues);
+    assert!(!shown(&found[0]), "{}", found[0].confidence);
+}
+
+#[test]
+fn corrections_in_korean_chinese_and_russian_are_read() {
+    for (said, cue) in [
+        ("아직 버그가 있다. 저장 버튼이 작동하지 않는다.", "mistake.ko.bug"),
+        ("这个逻辑不对，应该先保存再刷新。", "mistake.zh.wrong"),
+        ("Это неправильно, порт должен быть 8080.", "mistake.ru.wrong"),
+    ] {
+        let mut s = Session::new();
+        s.prompt("Add a save button")
+            .edit("/work/app/settings.js", "render()", "render(); addSave()")
+            .answer("Added the save button.")
+            .prompt(said)
+            .edit("/work/app/settings.js", "addSave()", "addSave(); bindSave()")
+            .answer("Fixed.")
+            .prompt("ok");
+        let found = corrections_as(&s, Agent::Claude);
+        assert_eq!(found.len(), 1, "{said}: {}", show(&found));
+        assert!(has_cue(&found[0], cue), "{said}: {:?}", found[0].cues);
+        assert!(
+            found[0].body.contains("Then the agent edited settings.js."),
+            "{}",
+            found[0].body
+        );
+    }
+}
+
+#[test]
+fn a_question_in_korean_or_chinese_is_no_correction() {
+    for said in ["저장 버튼에 문제가 있나요?", "这个按钮有问题吗？"] {
+        let mut s = Session::new();
+        s.prompt("Add a save button")
+            .edit("/work/app/settings.js", "render()", "render(); addSave()")
+            .answer("Added the save button.")
+            .prompt(said)
+            .answer("No, it works.")
+            .prompt("ok");
+        let found = corrections_as(&s, Agent::Claude);
+        assert!(found.is_empty(), "{said}: {}", show(&found));
+    }
+}
