@@ -160,6 +160,8 @@ pub fn normalize_command(command: &str) -> String {
 /// normalizes to the same text.
 fn command_head(command: &str) -> String {
     let (command, _) = sk_core::escalation::split(command);
+    let unwrapped = shell_script(command);
+    let command = unwrapped.as_deref().unwrap_or(command);
     let mut out: Vec<String> = Vec::new();
     for line in command.lines() {
         let line = line.trim();
@@ -188,6 +190,25 @@ fn command_head(command: &str) -> String {
         out.push(line.to_string());
     }
     out.join("; ")
+}
+
+/// A command that only hands one quoted script to another shell (`powershell -Command
+/// "net localgroup …"`, `bash -c '…'`, `cmd /c "…"`), as an agent on Windows or in a
+/// sandbox writes it: the script is the command. Codex's argv form is unwrapped at ingest.
+static SHELL_SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)^\s*(?:powershell|pwsh|bash|sh|zsh|cmd)(?:\.exe)?(?:\s+-(?:NoProfile|NonInteractive|NoLogo|l))*\s+(?:-Command|-c|-lc|/c)\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*$"#,
+    )
+    .expect("static regex")
+});
+
+fn shell_script(command: &str) -> Option<String> {
+    let c = SHELL_SCRIPT.captures(command)?;
+    match (c.get(1), c.get(2)) {
+        (Some(double), _) => Some(double.as_str().replace("\\\"", "\"")),
+        (_, Some(single)) => Some(single.as_str().to_string()),
+        _ => None,
+    }
 }
 
 /// Tokens of the first segment that does real work: setup (`cd`, `export`, `FOO=1`) and
@@ -547,6 +568,21 @@ pub(crate) fn short_command(command: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_script_handed_to_another_shell_is_the_command() {
+        assert_eq!(
+            normalize_command("powershell -Command \"net localgroup docker-users \\\"me\\\" /add\""),
+            "net localgroup docker-users \"me\" /add"
+        );
+        assert_eq!(normalize_command("bash -lc 'cargo test -p a'"), "cargo test -p a");
+        assert_eq!(normalize_command("cmd /c \"dir C:\\Users\""), "dir C:\\Users");
+        // Anything around the script keeps the command as written.
+        assert_eq!(
+            normalize_command("bash -c 'make' && echo done"),
+            "bash -c 'make' && echo done"
+        );
+    }
 
     #[test]
     fn multibyte_text_next_to_filters_heredocs_and_cuts() {

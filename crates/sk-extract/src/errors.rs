@@ -167,9 +167,15 @@ static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\btimed out\b|(?:^|[
 static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)exit(?:ed)? (?:with )?(?:code|status)[: ]+(-?\d+)|exit code[: ]+(-?\d+)"));
 /// "no matches found" is zsh refusing a glob that matched nothing (`app/(auth)/x`): the
-/// line says what went wrong, where the exit code would not.
+/// line says what went wrong, where the exit code would not. Programs speak the system's
+/// language (Windows' `net` says "No existe el usuario"), so the words are also matched in
+/// the languages of the cue tables.
 static ERROR_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable|could not)\b|\bno matches found\b")
+    re(concat!(
+        r"(?i)\b(?:error|failed|failure|fatal|cannot|can't|unable|could not)\b|\bno matches found\b",
+        r"|\b(?:fehler|fehlgeschlagen|existiert nicht|verweigert|erreur|[ée]chec|n'existe pas|refus[ée]|no existe|denegado|fall[óo]|errore|non esiste|negato|erro|n[ãa]o existe|falhou|ошибка|не удалось|не существует|отказано)\b",
+        r"|错误|失败|不存在|拒绝|エラー|失敗|存在しません|오류|실패|존재하지 않",
+    ))
 });
 /// Markers that make an output a failure even when the log kept no success flag.
 static FAILURE_MARKERS: LazyLock<Regex> = LazyLock::new(|| {

@@ -294,3 +294,19 @@ fn npm10_and_yarn_say_failure_and_wrong_folder() {
         "error Couldn't find a package.json file in \"/work/app\""
     ));
 }
+
+#[test]
+fn a_message_in_the_system_s_language_is_the_phrase_not_the_exit_code() {
+    // Claude Code puts the exit code first; Windows' `net` answers in Spanish here.
+    let e = classify(
+        "Exit code 1\nNo existe el usuario o grupo global: acodu.\nPuede obtener más ayuda con el comando NET HELPMSG 3783.",
+    );
+    assert_eq!(e.class, ErrorClass::Other);
+    assert_eq!(e.phrase, "No existe el usuario o grupo global: acodu");
+    assert!(e.specific(), "{e:?}");
+    let e = classify("exit code 1\nОшибка: файл конфигурации не найден");
+    assert!(e.phrase.starts_with("Ошибка"), "{e:?}");
+    // Output in another language that names no error stays a bare exit code.
+    let e = classify("Exit code 1\nSe ha completado el comando correctamente.");
+    assert_eq!(e.class, ErrorClass::ExitCode);
+}

@@ -491,12 +491,14 @@ fn fix_match(
         Target::Command { normalized, key } => {
             let ok = normalize_command(&call.text);
             let first = &failure.attempts[0];
+            // Against the last attempt: the revision that passed is the step after it, so
+            // the window runs from there (the failing retries before it do not use it up).
+            let last_attempt = &failure.attempts[failure.attempts.len() - 1];
+            let last = &records[last_attempt.call];
             let shell_calls_since = changes[failure.changes_from.min(changes.len())..]
                 .iter()
-                .filter(|c| c.kind == ToolKind::Shell)
+                .filter(|c| c.kind == ToolKind::Shell && c.call > last_attempt.call)
                 .count();
-            // Against the last attempt: the revision that passed is the step after it.
-            let last = &records[failure.attempts[failure.attempts.len() - 1].call];
             // The command's own change is the fix only when nothing else was done (asked
             // only of a candidate: most passing calls are neither).
             let worked_between = || {
@@ -549,9 +551,10 @@ fn fix_match(
             }
             match revision {
                 Some(Revision::Quoted) => Some(FixMatch::Quoted),
-                // Other arguments fix what the error named ("unknown flag", "use --import");
-                // after a bare exit code they are the agent trying something else.
-                Some(Revision::Arguments) if first.error.specific() => Some(FixMatch::Revised),
+                // Other arguments fix what the error they revise named ("unknown flag",
+                // "use --import"); after a bare exit code they are the agent trying
+                // something else.
+                Some(Revision::Arguments) if last_attempt.error.specific() => Some(FixMatch::Revised),
                 _ => None,
             }
         }

@@ -74,7 +74,13 @@ pub(super) fn title(
 ) -> String {
     let first = &failure.attempts[0];
     let call = &records[first.call];
-    let error = &first.error;
+    // A revised command answers the error of the attempt it revised, the last one.
+    let error = match fix {
+        Some((FixMatch::Revised | FixMatch::Quoted, _)) => {
+            &failure.attempts[failure.attempts.len() - 1].error
+        }
+        _ => &first.error,
+    };
     if error.class == ErrorClass::CommandNotFound {
         let missing = error
             .program

@@ -278,3 +278,47 @@ fn another_program_far_from_the_failure_or_with_other_arguments_is_not_the_fix()
             .all(|c| !c.cues.iter().any(|q| q == "match:other-program"))
     );
 }
+
+#[test]
+fn a_revision_after_several_failed_retries_answers_the_last_error() {
+    // As an agent on Windows runs it through PowerShell, and Windows answers in Spanish:
+    // three refusals of the same command, then the account name looked up and used.
+    let mut s = Session::new();
+    s.prompt("add me to docker-users")
+        .bash(
+            "powershell -Command \"net localgroup docker-users \\\"acodu\\\" /add\"",
+            false,
+            "Exit code 1\nError de sistema 5.\n\nAcceso denegado.",
+        )
+        .prompt("I relaunched it as administrator, continue")
+        .bash(
+            "powershell -Command \"net localgroup docker-users \\\"acodu\\\" /add\"",
+            false,
+            "Exit code 1\nError de sistema 1376.\n\nEl grupo local especificado no existe.",
+        )
+        .bash(
+            "powershell -Command \"net localgroup docker-users /add\"",
+            true,
+            "Se ha completado el comando correctamente.",
+        )
+        .bash(
+            "powershell -Command \"net localgroup docker-users \\\"acodu\\\" /add\"",
+            false,
+            "Exit code 1\nNo existe el usuario o grupo global: acodu.\n\nPuede obtener más ayuda con el comando NET HELPMSG 3783.",
+        )
+        .bash("whoami", true, "Fabien Lessirard")
+        .bash(
+            "powershell -Command \"net localgroup docker-users \\\"Fabien Lessirard\\\" /add\"",
+            true,
+            "Se ha completado el comando correctamente.",
+        );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    let c = &m[0];
+    assert_cue(c, "match:revised-arguments");
+    assert_cue(c, "attempts:3");
+    // The script, not the PowerShell wrapper; the error the revision answered.
+    assert!(c.title.starts_with("`net localgroup"), "{}", c.title);
+    assert!(c.title.contains("No existe el usuario"), "{}", c.title);
+    assert!(c.title.contains("`Fabien Lessirard`, not `acodu`"), "{}", c.title);
+}
