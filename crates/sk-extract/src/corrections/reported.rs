@@ -40,7 +40,7 @@ const MAX_PROMPT_CHARS: usize = 16_000;
 /// How much of the pasted error a body quotes.
 const ERROR_CHARS: usize = 500;
 const PHRASE_CHARS: usize = 60;
-/// Lines read from the first error line on.
+/// Lines read from the first error line on, when no blank line ends its paragraph first.
 const WINDOW_LINES: usize = 40;
 const BASE: f32 = 0.50;
 const SPECIFIC: f32 = 0.10;
@@ -48,11 +48,12 @@ const NAMED_FILE: f32 = 0.05;
 const DID_NOT_HOLD: f32 = 0.10;
 const UNSETTLED_MAX: f32 = 0.50;
 
-/// An error line as programs print it. Case matters for `Error:` in the middle of a line
+/// An error line as programs print it (never matching across a line break, so the match
+/// starts on the error's own line). Case matters for `Error:` in the middle of a line
 /// (a message quoted in a sentence), not for a line that opens with it.
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?m)^\s*(?:\[[^\]\n]{1,40}\]\s*)?(?i:(?:error|fatal)(?:\[[^\]\n]*\]|\s*\([^)\n]*\))?:|\[(?:error|fatal)\]|uncaught\b|npm err!|traceback \(most recent call last\))|\[(?:ERROR|FATAL)\]|\bError: \S|\b[A-Z]\w*(?:Error|Exception): \S|^\s*E\s{2,}\S|^FAILED\b|command not found|[Nn]o such file or directory|exit(?:ed with)? code [1-9]",
+        r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?i:(?:error|fatal)(?:\[[^\]\n]*\]|[ \t]*\([^)\n]*\))?:|\[(?:error|fatal)\]|uncaught\b|npm err!|traceback \(most recent call last\))|\[(?:ERROR|FATAL)\]|\bError: \S|\b[A-Z]\w*(?:Error|Exception): \S|^[ \t]*E[ \t]{2,}\S|^FAILED\b|command not found|[Nn]o such file or directory|exit(?:ed with)? code [1-9]",
     )
     .expect("static regex")
 });
@@ -88,7 +89,13 @@ pub(super) fn error_in(text: &str) -> Option<ErrorInfo> {
         .find(|m| !text.get(..m.start()).unwrap_or_default().ends_with('`'))?;
     // The error's own lines: a prompt may paste several logs, each with its own error.
     let from = text.get(line_start(text, at.start())..).unwrap_or(text);
-    let window: String = from.lines().take(WINDOW_LINES).collect::<Vec<_>>().join("\n");
+    // Its paragraph: up to the first blank line, at most WINDOW_LINES lines.
+    let window: String = from
+        .lines()
+        .take(WINDOW_LINES)
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut info = classify(&window);
     if matches!(
         info.class,

@@ -202,3 +202,27 @@ fn a_question_in_korean_or_chinese_is_no_correction() {
         assert!(found.is_empty(), "{said}: {}", show(&found));
     }
 }
+
+#[test]
+fn the_first_pasted_error_is_read_up_to_its_paragraph() {
+    // Two logs pasted one after the other: the title and the quote are the first one's.
+    let mut s = Session::new();
+    s.prompt(
+        "1. Fix this error:\n\nUncaught (in promise) TypeError: d3.easeElastic.out is not a function\n\
+         \n2. Also the tests fail:\n\nE   ImportError: cannot import name 'init_workspace' from 'app.scaffold'\n\
+         FAILED tests/test_cli.py::test_init - ImportError",
+    )
+    .edit("/work/app/chart.js", "d3.easeElastic.out(1)", "d3.easeElastic.period(0.3)")
+    .answer("Fixed the easing call.")
+    .prompt("thanks");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    let c = &found[0];
+    assert!(
+        c.title
+            .starts_with("Uncaught (in promise) TypeError: d3.easeElastic.out"),
+        "{}",
+        c.title
+    );
+    assert!(!c.body.contains("init_workspace"), "{}", c.body);
+}
