@@ -97,6 +97,7 @@ const OPENING_ONLY: &[&str] = &[
     "mistake.it.non_fare",
     "mistake.fr.arrete",
     "mistake.zh.dont",
+    "mistake.ja.dont",
     "mistake.ru.no",
     "mistake.ru.dont",
 ];
@@ -190,6 +191,23 @@ static REPEAT_WIDE: LazyLock<Regex> = LazyLock::new(|| {
 fn repeats(sentence: &str) -> bool {
     REPEAT.is_match(&fold(sentence))
         || (!sentence.is_ascii() && REPEAT_WIDE.is_match(&sentence.to_lowercase()))
+}
+
+/// Whether a prompt says an earlier fix did not work: a bug report said with "still" /
+/// "again" in its first sentences ("still the same error", "it still fails on the page").
+pub(super) fn says_still_failing(text: &str) -> bool {
+    let prose = strip_code_blocks(text);
+    sentences(&prose).into_iter().take(REJECT_SENTENCES).any(|s| {
+        repeats(s)
+            && hits(Use::Reject, s)
+                .iter()
+                .any(|h| BUG_REPORTS.contains(&h.cue.name))
+    })
+}
+
+/// Whether a text ends with a question mark, Chinese and Japanese writing it full-width.
+fn ends_asking(text: &str) -> bool {
+    text.trim_end().ends_with(['?', '？'])
 }
 
 /// Removes a leading "No," / "Nein," so the rest can stand as a title.
@@ -372,7 +390,7 @@ fn correction(
     let names_error = reject
         .iter()
         .any(|(_, h)| NAMES_ERROR.contains(&h.cue.name) || BUG_REPORTS.contains(&h.cue.name));
-    let replies_to_question = action.kind() == RecordKind::Answer && action.text.trim_end().ends_with('?');
+    let replies_to_question = action.kind() == RecordKind::Answer && ends_asking(&action.text);
     if !refusal && ((only_bare && word_count(text) < 4) || (replies_to_question && !names_error)) {
         return None;
     }
@@ -427,7 +445,7 @@ fn correction(
         .map(|(k, _)| head[*k])
         .chain(refusal.then_some(text))
         .collect();
-    let only_asks = rejecting.iter().all(|s| s.trim_end().ends_with('?'));
+    let only_asks = rejecting.iter().all(|s| ends_asking(s));
     let only_repeats = reject.iter().any(|(k, _)| repeats(head[*k]))
         && reject
             .iter()

@@ -206,23 +206,25 @@ pub static MISTAKE: &[Cue] = &[
     Cue { unless: QUESTION_OR_ORDER, ..cue("mistake.it.non_funziona", IT, J, 2, r"\bnon (?:funziona|appare|si vede|compila|parte|carica|si apre|viene mostrat[oa])\b|\bancora (?:non (?:funziona|appare|si vede|compila|parte|carica|si apre|va)|errore|rotto|sbagliato)\b|\bcontinua a (?:fallire|dare)\b", "Il pulsante ancora non funziona") },
     cue("mistake.it.volevo", IT, J, 2, r"\bvolevo\b.{0,120}\b(?:non|ma|invece)\b|\b(?:non voglio|intendevo|ti avevo chiesto)\b|\bhai dimenticato\b", "Volevo la tabella in alto, non in basso"),
     // Chinese, Japanese, Korean and Russian (see WIDE_LANGS): matched on the lower-cased
-    // sentence. A question ("有问题吗？") asks; it reports nothing.
+    // sentence. A question ("有问题吗？") asks; it reports nothing. Negated, a bug report
+    // says all is well ("没有问题"); 别的 is "other", 違う before a noun "different", and
+    // "неверный пароль" is the adjective of a task, as "the wrong password" is in English.
     cue("mistake.zh.wrong", ZH, J, 2, r"不对|错了|不正确|搞错|弄错", "这个不对，端口是8080"),
-    Cue { unless: WIDE_QUESTION, ..cue("mistake.zh.bug", ZH, J, 2, r"(?:有|还有|仍有|还是有|存在)(?:个|一个|一些)?(?:bug|问题|错误)|出错了|报错了", "现在还是有bug") },
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.zh.bug", ZH, J, 2, r"(?:^|[^没不])(?:有|还有|仍有|还是有|存在)(?:个|一个|一些)?(?:bug|问题|错误)|出错了|报错了", "现在还是有bug") },
     Cue { unless: WIDE_QUESTION, ..cue("mistake.zh.doesnt_work", ZH, J, 2, r"不(?:起作用|生效|工作|能用|显示|管用)|没(?:有)?(?:生效|反应|显示出来|效果)|无法(?:运行|启动|打开|显示|使用)|(?:还是|仍然|依然)(?:不|没)", "按钮还是不能用") },
-    cue("mistake.zh.unneeded", ZH, J, 2, r"没(?:有)?必要|不需要(?:这|那|再)|多余", "实际上没有必要接受别名，可以去除相关逻辑"),
-    cue("mistake.zh.dont", ZH, J, 2, r"^(?:请)?(?:不要|别)(?:再)?", "不要修改生成的文件"),
+    cue("mistake.zh.unneeded", ZH, J, 2, r"没(?:有)?必要|不需要(?:这|那|再)|(?:是|太|有点|有些)多余", "实际上没有必要接受别名，可以去除相关逻辑"),
+    cue("mistake.zh.dont", ZH, J, 2, r"^(?:请)?(?:不要|别[^人的处])", "不要修改生成的文件"),
     cue("mistake.zh.revert", ZH, J, 2, r"撤销|回滚|还原|改回", "把这个改动撤销"),
-    cue("mistake.ja.wrong", JA, J, 2, r"違います|違う|間違(?:い|って|え)", "それは違います、ポートは8080です"),
+    cue("mistake.ja.wrong", JA, J, 2, r"違います|違う(?:[よねっ。！!、,]|$)|間違(?:い|って|え)", "それは違います、ポートは8080です"),
     Cue { unless: WIDE_QUESTION, ..cue("mistake.ja.doesnt_work", JA, J, 2, r"動かない|動きません|表示されない|表示されません|機能しない|機能しません|(?:まだ|依然として).{0,12}(?:エラー|失敗|動か|表示され)", "ボタンがまだ動かない") },
     cue("mistake.ja.dont", JA, J, 2, r"しないで(?:ください)?|やめて", "生成ファイルは変更しないでください"),
     cue("mistake.ja.revert", JA, J, 2, r"元に戻して|戻してください", "その変更を元に戻して"),
     cue("mistake.ko.wrong", KO, J, 2, r"잘못(?:된|됐|되었|했|하고|되어)|틀렸|틀린", "잘못된 결과를 보여줬어"),
     Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.bug", KO, J, 2, r"버그가\s*(?:있|생|발생|남아)", "아직 버그가 있다.") },
-    Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.problem", KO, J, 2, r"(?:문제가|이상한\s*점이|오류가|에러가)\s*(?:있|생|발생|나)", "지금까지 수정에서 이상한점이 있다.") },
+    Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.problem", KO, J, 2, r"(?:문제가|이상한\s*점이|오류가|에러가)\s*(?:있(?:[^지]|$)|생(?:겼|겨|긴|기(?:[^지]|$))|발생(?:했|합|해|한|함|하(?:[^지]|$))|났|나(?:[^지]|$))", "지금까지 수정에서 이상한점이 있다.") },
     Cue { unless: WIDE_QUESTION, ..cue("mistake.ko.doesnt_work", KO, J, 2, r"(?:작동|동작|실행|표시)(?:하지|되지|이 되지)\s*않|안\s*(?:돼|된다|됩니다|되네|보여|나와|열려)", "버튼이 작동하지 않는다") },
     cue("mistake.ko.revert", KO, J, 2, r"되돌려|원래대로|롤백", "변경을 되돌려 줘"),
-    cue("mistake.ru.wrong", RU, J, 2, r"неправильн|неверн|это не то|не то,? что (?:я|нужно)", "Это неправильно, порт 8080"),
+    cue("mistake.ru.wrong", RU, J, 2, r"это (?:неправильн|неверн)|(?:^|[^а-яё])(?:неправильн[оаы]|неверн[оаы]|неправилен|неверен)(?:[^а-яё]|$)|это не то|не то,? что (?:я|нужно)", "Это неправильно, порт 8080"),
     Cue { unless: WIDE_QUESTION, ..cue("mistake.ru.doesnt_work", RU, J, 2, r"не (?:работает|запускается|отображается|открывается|компилируется|собирается|грузится)|(?:всё|все) ещё (?:не|ошибк)|до сих пор (?:не|ошибк)|по-прежнему (?:не|ошибк)", "Кнопка всё ещё не работает") },
     cue("mistake.ru.no", RU, J, 2, r"^нет[,.!]", "Нет, используй другой файл"),
     cue("mistake.ru.dont", RU, J, 2, r"^(?:пожалуйста,? )?не (?:надо|нужно|трогай|меняй|используй|удаляй)", "Не трогай сгенерированные файлы"),
@@ -524,29 +526,35 @@ fn compiled_wide(use_: Use) -> &'static Compiled {
 pub fn hits(use_: Use, sentence: &str) -> Vec<Hit> {
     let mut out = hits_folded(use_, &fold(sentence));
     if !sentence.is_ascii() {
-        // The condition check reads Latin-script clause words only.
-        out.extend(matching(compiled_wide(use_), &sentence.to_lowercase(), false));
+        out.extend(matching(compiled_wide(use_), &sentence.to_lowercase(), true));
     }
     out
 }
 
 /// [`hits`] on a sentence already [`fold`]ed: the Latin-script cues only.
 pub fn hits_folded(use_: Use, folded: &str) -> Vec<Hit> {
-    matching(compiled(use_), folded, true)
+    matching(compiled(use_), folded, false)
 }
 
-fn matching(compiled: &'static Compiled, text: &str, conditions: bool) -> Vec<Hit> {
+/// The cues of `compiled` that fire on `text`, those inside a condition or purpose clause
+/// left out: [`in_condition`] on folded text, [`in_wide_condition`] when `wide`.
+fn matching(compiled: &'static Compiled, text: &str, wide: bool) -> Vec<Hit> {
     compiled
         .set
         .matches(text)
         .iter()
         .filter(|&i| {
-            !conditions
-                || compiled
-                    .finders
-                    .get(i)
-                    .and_then(|f| f.find(text))
-                    .is_none_or(|m| !in_condition(text.get(..m.start()).unwrap_or_default()))
+            compiled
+                .finders
+                .get(i)
+                .and_then(|f| f.find(text))
+                .is_none_or(|m| {
+                    if wide {
+                        !in_wide_condition(text, m.start(), m.end())
+                    } else {
+                        !in_condition(text.get(..m.start()).unwrap_or_default())
+                    }
+                })
         })
         .filter_map(|i| compiled.cues.get(i))
         .filter(|(_, _, unless)| unless.as_ref().is_none_or(|u| !u.is_match(text)))
@@ -584,6 +592,39 @@ fn in_condition(before: &str) -> bool {
         .find_iter(clause)
         .last()
         .is_some_and(|m| !NEW_SUBJECT.is_match(clause.get(m.end()..).unwrap_or_default()))
+}
+
+/// Words before a cue of [`WIDE_LANGS`] that open a condition or purpose clause: "如果图片不
+/// 显示，…" (if), "为了…" (so that), "…, если сервер не запускается" (if, when, so that).
+/// Not 当 ("when": also 当前, "current") nor при ("at": also "on page load it breaks").
+static WIDE_CONDITION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"如果|假如|要是|若是|万一|一旦|为了|以免|(?:^|[^а-яё])(?:если|когда|чтобы|в случае)(?:[^а-яё]|$)",
+    )
+    .expect("static regex")
+});
+/// Endings right after a cue of [`WIDE_LANGS`] that make it a condition or purpose:
+/// Chinese and Japanese "输入不正确时", "表示されない場合は", "動かないように" (but 时间 /
+/// 時間 is "time"); Korean "작동하지 않으면", "나지 않도록" (on the word or the next one),
+/// "잘못된 경우" / "… 때" (the next word).
+static WIDE_CONDITION_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[^\s，,、。；;]{0,4}?(?:时(?:[^间]|$)|的话|場合|とき|時(?:[^間]|$)|なら|ように|ために)|\S*(?:\s+\S*)?(?:면|도록)(?:[\s,.]|$)|\S*\s+(?:경우|때))",
+    )
+    .expect("static regex")
+});
+
+/// Whether a cue of [`WIDE_LANGS`] found at `start..end` of the lower-cased `sentence` sits
+/// in a condition or purpose clause, as [`in_condition`] decides for the other languages:
+/// Chinese and Russian open the clause before the cue, Japanese and Korean close it after.
+fn in_wide_condition(sentence: &str, start: usize, end: usize) -> bool {
+    let before = sentence.get(..start).unwrap_or_default();
+    let clause = before
+        .rsplit([',', '，', '、', ';', '；', ':', '：'])
+        .next()
+        .unwrap_or(before);
+    WIDE_CONDITION_BEFORE.is_match(clause)
+        || WIDE_CONDITION_AFTER.is_match(sentence.get(end..).unwrap_or_default())
 }
 
 /// Whether any Latin-script cue of `use_` could fire somewhere in `folded` (a whole

@@ -37,8 +37,12 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
     while let Some((i, c)) = chars.next() {
         let next_is_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
         let ends = match c {
-            // Chinese and Japanese close a sentence without a space after it.
-            '\n' | '。' | '！' | '？' => true,
+            '\n' => true,
+            // Chinese and Japanese close a sentence without a space after it; a run of
+            // marks ("什么？？？") closes one sentence, not one per mark.
+            '。' | '！' | '？' => chars
+                .peek()
+                .is_none_or(|(_, n)| !matches!(n, '。' | '！' | '？' | '!' | '?')),
             '!' | '?' | ';' => next_is_space,
             '.' => next_is_space && !ends_with_abbreviation(sk_core::text::window(text, start, i)),
             _ => false,
@@ -616,6 +620,14 @@ mod tests {
                 "Done;",
                 "next line"
             ]
+        );
+    }
+
+    #[test]
+    fn a_run_of_full_width_marks_closes_one_sentence() {
+        assert_eq!(
+            sentences("什么？？？这个不对。端口是8080！！"),
+            vec!["什么？？？", "这个不对。", "端口是8080！！"]
         );
     }
 

@@ -50,10 +50,17 @@ const UNSETTLED_MAX: f32 = 0.50;
 
 /// An error line as programs print it (never matching across a line break, so the match
 /// starts on the error's own line). Case matters for `Error:` in the middle of a line
-/// (a message quoted in a sentence), not for a line that opens with it.
+/// (a message quoted in a sentence), not for a line that opens with it. A browser's
+/// `Uncaught` names what it caught (`Uncaught TypeError: …`); "command not found", "No
+/// such file or directory" and an exit code come after a program's name or a verb
+/// ("bash: x: command not found", "cat: x: No such file…", "exited with code 1"): said in
+/// a sentence ("print a hint instead of command not found", "exit code 2 instead of exit
+/// code 1") they are a task's words.
+/// Word boundaries are ASCII ones: prompts run to [`MAX_PROMPT_CHARS`], and a Unicode
+/// boundary on text with any non-ASCII letter falls back to a far slower matcher.
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?i:(?:error|fatal)(?:\[[^\]\n]*\]|[ \t]*\([^)\n]*\))?:|\[(?:error|fatal)\]|uncaught\b|npm err!|traceback \(most recent call last\))|\[(?:ERROR|FATAL)\]|\bError: \S|\b[A-Z]\w*(?:Error|Exception): \S|^[ \t]*E[ \t]{2,}\S|^FAILED\b|command not found|[Nn]o such file or directory|exit(?:ed with)? code [1-9]",
+        r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?i:(?:error|fatal)(?:\[[^\]\n]*\]|[ \t]*\([^)\n]*\))?:|\[(?:error|fatal)\]|uncaught (?:\(in promise\) ?)?[\w.$]+(?::|[ \t]*$)|npm err!|traceback \(most recent call last\))|\[(?:ERROR|FATAL)\]|(?-u:\b)Error: \S|(?-u:\b)[A-Z]\w*(?:Error|Exception): \S|^[ \t]*E[ \t]{2,}\S|^FAILED(?-u:\b)|:[ \t]*command not found|command not found:|[:\]][ \t]*[Nn]o such file or directory|(?:exited|completed|failed|finished) with (?:exit )?code [1-9]",
     )
     .expect("static regex")
 });
@@ -191,11 +198,12 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
 }
 
 /// Whether the next prompt says the same error is still there: it names the same error,
-/// or says "still" / "again" about an error.
+/// or says "still" / "again" about an error, or says it still fails without pasting one
+/// ("still the same error", "it still fails on the page").
 fn reports_again(next: &str, before: &ErrorInfo) -> bool {
     match error_in(next) {
         Some(now) => now.phrase == before.phrase || STILL.is_match(next),
-        None => false,
+        None => super::says_still_failing(next),
     }
 }
 
@@ -213,7 +221,7 @@ fn line_start(text: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::error_in;
+    use super::{ERROR_LINE, error_in};
 
     #[test]
     fn pasted_errors_are_found_and_talk_about_errors_is_not() {
@@ -246,5 +254,22 @@ mod tests {
         assert!(
             error_in("If the file is missing, respond with `Error: spec file not found` and stop").is_none()
         );
+    }
+
+    #[test]
+    fn errors_as_programs_print_them_are_found() {
+        assert!(error_in("cat: config.yml: No such file or directory when I run the setup").is_some());
+        assert!(error_in("I get zsh: command not found: pnpm").is_some());
+        assert!(error_in("Error: Process completed with exit code 1.").is_some());
+        assert!(error_in("the build exited with code 2 on CI today").is_some());
+        assert!(error_in("the console says:\nUncaught (in promise) undefined").is_some());
+    }
+
+    #[test]
+    fn the_error_line_pattern_has_no_unicode_word_boundary() {
+        // A Unicode `\b` on a prompt with one non-ASCII letter leaves the regex crate's
+        // fast automata (30–60× slower, measured in review); ASCII boundaries do not.
+        let pattern = ERROR_LINE.as_str().replace(r"(?-u:\b)", "");
+        assert!(!pattern.contains(r"\b"), "{pattern}");
     }
 }

@@ -310,3 +310,15 @@ fn a_message_in_the_system_s_language_is_the_phrase_not_the_exit_code() {
     let e = classify("Exit code 1\nSe ha completado el comando correctamente.");
     assert_eq!(e.class, ErrorClass::ExitCode);
 }
+
+#[test]
+fn error_words_are_matched_without_a_unicode_word_boundary() {
+    // `classify` tries every line of a failed output that named no other error (a build
+    // log with `✓` and `—`, messages in the system's language): a Unicode `\b` on such a
+    // line leaves the regex crate's fast automata (about 150× slower, measured in review).
+    assert!(!ERROR_WORD.as_str().contains(r"\b"), "{}", ERROR_WORD.as_str());
+    // The boundaries it uses instead still keep words whole.
+    assert!(!ERROR_WORD.is_match("terror alerts were raised"));
+    assert!(ERROR_WORD.is_match("build failed."));
+    assert!(ERROR_WORD.is_match("Error de sistema 5"));
+}

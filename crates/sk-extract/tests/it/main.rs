@@ -20,3 +20,4 @@ mod slips;
 mod stale_edit;
 mod support;
 mod synthetic;
+mod wide_limits;

@@ -226,3 +226,58 @@ fn the_first_pasted_error_is_read_up_to_its_paragraph() {
     );
     assert!(!c.body.contains("init_workspace"), "{}", c.body);
 }
+
+#[test]
+fn a_task_that_names_an_error_is_not_a_reported_error() {
+    // The words a program prints, said in a sentence about what to build: no error was
+    // pasted, and the agent's edit is the task done, not a fix.
+    for said in [
+        "Uncaught exceptions in the worker should be reported to Sentry with the job id",
+        "Make the install script exit with code 2 instead of exit code 1 when the config is missing",
+        "When git is missing, print a friendly hint instead of the shell's command not found message",
+        "Handle a missing config gracefully instead of crashing with No such file or directory",
+    ] {
+        let mut s = Session::new();
+        s.prompt("Set up the worker")
+            .edit("/work/app/worker.js", "run()", "run(); report()")
+            .answer("The worker is set up.")
+            .prompt(said)
+            .edit("/work/app/worker.js", "report()", "report(); hint()")
+            .answer("Done.")
+            .prompt("thanks");
+        let found = reported(&s);
+        assert!(found.is_empty(), "{said}: {}", show(&found));
+    }
+}
+
+#[test]
+fn the_user_saying_it_still_fails_means_the_fix_did_not_hold() {
+    // The module's rule: the fix held unless the next prompt reports the same error or
+    // says it still fails; most users say so without pasting the error again.
+    for next in ["Still the same error", "It still fails on the page"] {
+        let mut s = Session::new();
+        s.prompt("Fix this: Uncaught TypeError: d3.easeElastic.out is not a function")
+            .edit("/work/app/chart.js", "d3.easeElastic.out(1)", "d3.easeElastic(1)")
+            .answer("Changed the easing call.")
+            .prompt(next)
+            .answer("Let me look again.");
+        let found = reported(&s);
+        assert_eq!(found.len(), 1, "{next}: {}", show(&found));
+        assert!(
+            has_cue(&found[0], "fix-did-not-hold"),
+            "{next}: {:?}",
+            found[0].cues
+        );
+        assert!(!shown(&found[0]), "{next}: {}", found[0].confidence);
+    }
+    // Moving on is no report.
+    let mut s = Session::new();
+    s.prompt("Fix this: Uncaught TypeError: d3.easeElastic.out is not a function")
+        .edit("/work/app/chart.js", "d3.easeElastic.out(1)", "d3.easeElastic(1)")
+        .answer("Changed the easing call.")
+        .prompt("Works now, thanks. Next add a legend to the chart")
+        .answer("Added.");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert!(!has_cue(&found[0], "fix-did-not-hold"), "{:?}", found[0].cues);
+}
