@@ -54,6 +54,10 @@
 //! - An `rg` over the working folder that found nothing (exit code 1), followed within a
 //!   few calls by a call that names what it looked for inside a hidden folder, is the
 //!   lesson that ripgrep skips hidden folders (`hidden_search`), once per session.
+//! - A shell that could not start at all ("execvpe /bin/bash failed" on a Windows host
+//!   without WSL's bash), followed within a few calls by a call through another shell
+//!   (`pwsh`, `powershell`, `cmd`) that passed, is that lesson, once per session
+//!   (`missing_shell`).
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -84,6 +88,7 @@ mod escalation;
 mod fix;
 mod folder;
 mod hidden_search;
+mod missing_shell;
 mod patch_format;
 mod stale_edit;
 mod wording;
@@ -217,6 +222,9 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     // Searches that found nothing, and the session's hidden-folder lesson once proven.
     let mut empty_searches: Vec<hidden_search::EmptySearch> = Vec::new();
     let mut hidden_lesson: Option<Candidate> = None;
+    // A shell that could not start, and the session's lesson once another one passed.
+    let mut missing_shell: Option<missing_shell::MissingShell> = None;
+    let mut shell_lesson: Option<Candidate> = None;
 
     for i in visit_order(records) {
         let record = &records[i];
@@ -235,6 +243,9 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         }
                     }
                     empty_searches.retain(|s| !s.expired());
+                }
+                if missing_shell.as_mut().is_some_and(|m| !m.counts()) {
+                    missing_shell = None;
                 }
                 let kind = tool_kind(record.tool.as_deref().unwrap_or(""), &record.text);
                 stale.looked(record, i, kind);
@@ -302,6 +313,10 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     if announced || kind == ToolKind::Ask {
                         continue;
                     }
+                    if shell_lesson.is_none() && missing_shell.is_none() && kind == ToolKind::Shell {
+                        missing_shell =
+                            missing_shell::MissingShell::from_failure(&record.text, call_index, i);
+                    }
                     if let Some(slip) = patch_format::slip(&call.text, &record.text) {
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
                         continue;
@@ -350,6 +365,12 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         }
                     }
                 } else {
+                    if let Some(m) = &missing_shell
+                        && let Some(other) = m.other_shell(&call.text)
+                    {
+                        shell_lesson = Some(m.lesson(records, &other, (call_index, i)));
+                        missing_shell = None;
+                    }
                     let patched = patched_rel(ctx, &call.text);
                     if !patched.is_empty() {
                         slips.passed(&patched, (call_index, i));
@@ -406,6 +427,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     out.extend(slips.lessons(ctx, records));
     out.extend(stale.lessons(ctx, records));
     out.extend(hidden_lesson);
+    out.extend(shell_lesson);
 }
 
 /// +0.05 per repeated failure before the fix (up to two), noted as `attempts:N`.

@@ -322,3 +322,45 @@ fn a_revision_after_several_failed_retries_answers_the_last_error() {
     assert!(c.title.contains("No existe el usuario"), "{}", c.title);
     assert!(c.title.contains("`Fabien Lessirard`, not `acodu`"), "{}", c.title);
 }
+
+#[test]
+fn a_shell_that_cannot_start_and_another_that_passes_is_one_lesson() {
+    let wsl = "exit code 1\n<3>WSL (9) ERROR: CreateProcessEntryCommon:505: execvpe /bin/bash failed 2";
+    let mut s = Session::new();
+    s.prompt("list the spec folder")
+        .bash("ls -la && rg --files .specify", false, wsl)
+        .bash("cat .specify/memory/constitution.md", false, wsl)
+        .bash(
+            "pwsh -NoLogo -NoProfile -Command 'Get-ChildItem -Force -Recurse .specify'",
+            true,
+            "C:\\project\\.specify\\memory",
+        )
+        .bash(
+            "pwsh -NoLogo -NoProfile -Command 'Get-Content -Raw AGENTS.md'",
+            true,
+            "# Agents",
+        );
+    let lessons: Vec<_> = mistakes(&s)
+        .into_iter()
+        .filter(|c| has_cue(c, "match:other-shell"))
+        .collect();
+    assert_eq!(lessons.len(), 1, "{}", show(&mistakes(&s)));
+    let c = &lessons[0];
+    assert_eq!(
+        c.title,
+        "`bash` cannot start on this host: run commands through `pwsh`"
+    );
+    assert!(c.body.contains("execvpe /bin/bash failed"), "{}", c.body);
+    assert!(f64::from(c.confidence) >= sk_core::knowledge::SHOWN_MIN_CONFIDENCE);
+
+    // Without another shell passing, the failure teaches nothing about the host.
+    let mut s = Session::new();
+    s.prompt("list the spec folder")
+        .bash("ls -la", false, wsl)
+        .answer("The shell is not available here.");
+    assert!(
+        mistakes(&s).iter().all(|c| !has_cue(c, "match:other-shell")),
+        "{}",
+        show(&mistakes(&s))
+    );
+}
