@@ -11,6 +11,10 @@
 //!   run of it (letters, digits, `_ . -`, three characters or more).
 //! - The lesson needs proof: within the next [`WINDOW`] tool calls, a call that names that
 //!   run inside a hidden folder (`.codex/…`, `./.ai-clean/…`). One lesson per session.
+//! - The same search run again over hidden and ignored files (`--hidden`, `-u…`,
+//!   `--no-ignore`, or a glob of everything, `-g '*'`, which overrides ignore rules) that
+//!   passed — found something — within the window is proof too: only what it may search
+//!   changed. The folder is then not known; the lesson says hidden or ignored files.
 //! - Claude Code's own search tools skip hidden folders too (`Grep` is ripgrep; `Glob`'s
 //!   `**` does not enter them): a `Glob` or `Grep` that answered "No files found" / "No
 //!   matches found" for a pattern that names no hidden folder is the same search, with
@@ -45,6 +49,77 @@ enum Searcher {
     Grep,
 }
 
+/// The session's searches that found nothing, a retry over hidden files waiting for its
+/// result, and the lesson once one is proven (one per session).
+#[derive(Debug, Default)]
+pub(super) struct HiddenSearches {
+    open: Vec<EmptySearch>,
+    /// A search retried over hidden and ignored files, and that retry's call.
+    retry: Option<(EmptySearch, usize)>,
+    lesson: Option<Candidate>,
+}
+
+impl HiddenSearches {
+    /// A tool call at `i`: it may name what an empty search looked for inside a hidden
+    /// folder, or run that search again over hidden files.
+    pub(super) fn called(&mut self, records: &[Record], i: usize) {
+        if self.lesson.is_some() {
+            return;
+        }
+        let text = &records[i].text;
+        for k in 0..self.open.len() {
+            let search = &mut self.open[k];
+            if let Some(hidden) = search.found_in(text) {
+                self.lesson = Some(search.lesson(records, Some(&hidden), i));
+                return;
+            }
+            if search.retried_over_hidden(text) {
+                self.retry = Some((self.open.remove(k), i));
+                break;
+            }
+        }
+        self.open.retain(|s| !s.expired());
+    }
+
+    /// The result at `result` of the call at `call`: a search that found nothing is noted,
+    /// and a retry over hidden files that passed proves its lesson.
+    pub(super) fn answered(
+        &mut self,
+        cwd: Option<&str>,
+        tool: &str,
+        failed: bool,
+        (call, call_text): (usize, &str),
+        (result, result_text): (usize, &str),
+        records: &[Record],
+    ) {
+        if self.lesson.is_some() {
+            return;
+        }
+        if let Some((search, retry)) = self.retry.take() {
+            if retry == call {
+                if !failed {
+                    self.lesson = Some(search.lesson(records, None, call));
+                }
+                return;
+            }
+            self.retry = Some((search, retry));
+        }
+        self.open.extend(empty_search(
+            cwd,
+            tool,
+            failed,
+            call_text,
+            result_text,
+            call,
+            result,
+        ));
+    }
+
+    pub(super) fn lesson(self) -> Option<Candidate> {
+        self.lesson
+    }
+}
+
 /// A search that found nothing, waiting for the hidden path that explains it.
 #[derive(Debug)]
 pub(super) struct EmptySearch {
@@ -60,7 +135,7 @@ pub(super) struct EmptySearch {
 
 /// What a search (`tool`) looked for, when it searched the working folder and its result
 /// says it found nothing.
-pub(super) fn empty_search(
+fn empty_search(
     cwd: Option<&str>,
     tool: &str,
     failed: bool,
@@ -199,19 +274,53 @@ impl EmptySearch {
             .map(|m| m.as_str().to_string())
     }
 
+    /// Whether `call_text` is this `rg` search run again over hidden and ignored files:
+    /// the same looked-for run (any case), with `--hidden`, `-u…`, `--no-ignore` or a glob
+    /// of everything.
+    fn retried_over_hidden(&self, call_text: &str) -> bool {
+        if self.searcher != Searcher::Rg {
+            return false;
+        }
+        let tokens: Vec<String> = main_tokens(call_text)
+            .into_iter()
+            .map(|t| t.trim_matches(['\'', '"']).to_string())
+            .collect();
+        if tokens.first().map(String::as_str) != Some("rg") {
+            return false;
+        }
+        let everything = |g: &str| matches!(g.trim_matches(['\'', '"']), "*" | "**" | "**/*");
+        let widened = tokens.iter().enumerate().any(|(k, t)| match t.as_str() {
+            "--hidden" | "--no-ignore" => true,
+            f if f.starts_with("-u") => true,
+            "-g" | "--glob" => tokens.get(k + 1).is_some_and(|g| everything(g)),
+            f => f.strip_prefix("-g").is_some_and(everything),
+        });
+        widened
+            && tokens
+                .iter()
+                .skip(1)
+                .filter(|t| !t.starts_with('-'))
+                .any(|t| plain_run(t).as_deref() == Some(self.looked_for.as_str()))
+    }
+
     pub(super) fn expired(&self) -> bool {
         self.calls_since >= WINDOW
     }
 
-    /// The lesson: the search, where the thing was, and what to run next time.
-    pub(super) fn lesson(&self, records: &[Record], hidden: &str, found: usize) -> Candidate {
+    /// The lesson: the search, where the thing was (the hidden folder, when a later call
+    /// named it), and what to run next time.
+    fn lesson(&self, records: &[Record], hidden: Option<&str>, found: usize) -> Candidate {
         let search = short_command(&records[self.call].text, 60);
         let found_with = short_command(&records[found].text, 80);
         let (title, searched, why, next) = match self.searcher {
             Searcher::Rg => (
-                format!(
-                    "`rg` skips hidden folders such as `{hidden}/`: search again with `--hidden` or `-uu`"
-                ),
+                match hidden {
+                    Some(hidden) => format!(
+                        "`rg` skips hidden folders such as `{hidden}/`: search again with `--hidden` or `-uu`"
+                    ),
+                    None => "`rg` skips hidden and ignored files: search again with `--hidden` or `-uu`"
+                        .to_string(),
+                },
                 format!("`{search}` found nothing (exit code 1)"),
                 "ripgrep skips hidden files and folders (names starting with `.`) and what .gitignore lists",
                 "when a search finds nothing that should exist, run it again with `rg --hidden` \
@@ -219,7 +328,8 @@ impl EmptySearch {
             ),
             Searcher::Glob => (
                 format!(
-                    "Claude Code's `Glob` skips hidden folders such as `{hidden}/`: name the folder in the pattern"
+                    "Claude Code's `Glob` skips hidden folders such as `{}/`: name the folder in the pattern",
+                    hidden.unwrap_or_default()
                 ),
                 format!("`Glob` for `{search}` found no files"),
                 "Claude Code's `Glob` does not enter folders whose names start with `.` unless the pattern names them",
@@ -228,7 +338,8 @@ impl EmptySearch {
             ),
             Searcher::Grep => (
                 format!(
-                    "Claude Code's `Grep` skips hidden folders such as `{hidden}/`: give the folder as its path"
+                    "Claude Code's `Grep` skips hidden folders such as `{}/`: give the folder as its path",
+                    hidden.unwrap_or_default()
                 ),
                 format!("`Grep` for `{search}` found no matches"),
                 "Claude Code's `Grep` runs ripgrep, which skips hidden files and folders (names starting with `.`) and what .gitignore lists",
@@ -236,9 +347,13 @@ impl EmptySearch {
                  or run `rg --hidden` in the shell",
             ),
         };
+        let where_found = match hidden {
+            Some(hidden) => format!("It was under the hidden folder `{hidden}/`: found with `{found_with}`."),
+            None => format!("The same search over hidden and ignored files found it: `{found_with}`."),
+        };
         let body = format!(
             "Searched: {searched}.\n\
-             It was under the hidden folder `{hidden}/`: found with `{found_with}`.\n\
+             {where_found}\n\
              Why: {why}.\n\
              Next time: {next}.\n"
         );

@@ -219,9 +219,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     let mut shell_folder = folder::ShellFolder::default();
     let mut slips = patch_format::Slips::default();
     let mut stale = stale_edit::StaleEdits::default();
-    // Searches that found nothing, and the session's hidden-folder lesson once proven.
-    let mut empty_searches: Vec<hidden_search::EmptySearch> = Vec::new();
-    let mut hidden_lesson: Option<Candidate> = None;
+    let mut hidden = hidden_search::HiddenSearches::default();
     // A shell that could not start, and the session's lesson once another one passed.
     let mut missing_shell: Option<missing_shell::MissingShell> = None;
     let mut shell_lesson: Option<Candidate> = None;
@@ -235,15 +233,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 if let Some(id) = record.call_id.as_deref() {
                     calls.insert(id, (i, announced_failure));
                 }
-                if hidden_lesson.is_none() {
-                    for search in &mut empty_searches {
-                        if let Some(hidden) = search.found_in(&record.text) {
-                            hidden_lesson = Some(search.lesson(records, &hidden, i));
-                            break;
-                        }
-                    }
-                    empty_searches.retain(|s| !s.expired());
-                }
+                hidden.called(records, i);
                 if missing_shell.as_mut().is_some_and(|m| !m.counts()) {
                     missing_shell = None;
                 }
@@ -290,21 +280,15 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     Some(false) => true,
                     None => looks_failed(&record.text),
                 };
-                // A search that found nothing (`rg` exits 1; Claude Code's `Glob` passes
-                // with "No files found").
-                if hidden_lesson.is_none()
-                    && !announced
-                    && let Some(search) = hidden_search::empty_search(
+                if !announced {
+                    hidden.answered(
                         ctx.cwd,
                         tool,
                         failed,
-                        &call.text,
-                        &record.text,
-                        call_index,
-                        i,
-                    )
-                {
-                    empty_searches.push(search);
+                        (call_index, &call.text),
+                        (i, &record.text),
+                        records,
+                    );
                 }
                 if failed {
                     if let Some(change) = change_at.get(&call_index).and_then(|&c| changes.get_mut(c)) {
@@ -426,7 +410,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     }
     out.extend(slips.lessons(ctx, records));
     out.extend(stale.lessons(ctx, records));
-    out.extend(hidden_lesson);
+    out.extend(hidden.lesson());
     out.extend(shell_lesson);
 }
 

@@ -78,3 +78,42 @@ fn no_lesson_without_the_hidden_path_or_outside_the_window() {
     s.tool("shell", "cat .config/retry_budget.toml", &[], true, "x = 1");
     assert!(lessons(&s).is_empty(), "{}", show(&lessons(&s)));
 }
+
+#[test]
+fn the_same_search_passing_over_hidden_files_is_the_proof() {
+    let mut s = Session::new();
+    s.prompt("where is the MCP server configured?")
+        .tool("shell", "rg \"mcp\"", &[], false, "Exit code: 1\nOutput:\n")
+        .tool(
+            "shell",
+            "rg \"MCP\" -g\"*\"",
+            &[],
+            true,
+            "Exit code: 0\nOutput:\n.codex/config.toml:3:[mcp_servers.github]",
+        );
+    let m = lessons(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_eq!(
+        m[0].title,
+        "`rg` skips hidden and ignored files: search again with `--hidden` or `-uu`"
+    );
+    assert!(
+        m[0].body
+            .contains("The same search over hidden and ignored files found it: `rg \"MCP\" -g\"*\"`."),
+        "{}",
+        m[0].body
+    );
+
+    // Retried over hidden files and still nothing: no proof. Another search: no proof.
+    for (retry, ok) in [
+        ("rg --hidden mcp", false),
+        ("rg --hidden settings", true),
+        ("rg mcp src", true),
+    ] {
+        let mut s = Session::new();
+        s.prompt("where is the MCP server configured?")
+            .tool("shell", "rg \"mcp\"", &[], false, "Exit code: 1\nOutput:\n")
+            .tool("shell", retry, &[], ok, "Exit code: 0\nOutput:\nx");
+        assert!(lessons(&s).is_empty(), "{retry}: {}", show(&lessons(&s)));
+    }
+}
