@@ -67,7 +67,7 @@ static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An exception as a test run prints it (`E   AttributeError: module … has no attribute`).
 static EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)\b(?:\w+\.)*[A-Z]\w*(?:Error|Exception): \S[^\n]*").expect("static regex")
+    Regex::new(r"(?m)(?-u:\b)(?:\w+\.)*[A-Z]\w*(?:Error|Exception): \S[^\n]*").expect("static regex")
 });
 
 /// Log tags before a message: `[ERROR][com.app.transport] - [read_layer]: `.
@@ -76,7 +76,7 @@ static LEADING_TAGS: LazyLock<Regex> =
 
 /// Said in the next prompt: the error is still there.
 static STILL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:still|again|same (?:error|problem|issue))\b").expect("static regex")
+    Regex::new(r"(?i)(?-u:\b)(?:still|again|same (?:error|problem|issue))(?-u:\b)").expect("static regex")
 });
 
 /// The error a prompt reports, when it reports one.
