@@ -1,12 +1,12 @@
-//! Rule 2 in Chinese, Japanese, Korean and Russian (`cues::WIDE_LANGS`) at its limits:
-//! task prompts whose words look like a correction, as `corrections_limits` has them in the
-//! Latin-script languages.
+//! Rule 2 in Chinese, Japanese, Korean and Russian (`cues::WIDE_LANGS`): corrections it
+//! reads, and at its limits task prompts whose words look like a correction, as
+//! `corrections_limits` has them in the Latin-script languages.
 
 use sk_core::Agent;
 use sk_core::knowledge::SHOWN_MIN_CONFIDENCE;
 use sk_extract::Candidate;
 
-use crate::support::{Session, corrections_as, show};
+use crate::support::{Session, corrections_as, has_cue, show};
 
 fn shown(c: &Candidate) -> bool {
     f64::from(c.confidence) >= SHOWN_MIN_CONFIDENCE
@@ -23,6 +23,42 @@ fn wide_after_action(said: &str) -> Vec<Candidate> {
         .answer("Done.")
         .prompt("ok");
     corrections_as(&s, Agent::Claude)
+}
+
+#[test]
+fn corrections_in_korean_chinese_and_russian_are_read() {
+    for (said, cue) in [
+        (
+            "아직 버그가 있다. 로그인 버튼이 작동하지 않는다.",
+            "mistake.ko.bug",
+        ),
+        ("这个逻辑不对，应该先保存再刷新。", "mistake.zh.wrong"),
+        ("Это неправильно, порт должен быть 8080.", "mistake.ru.wrong"),
+    ] {
+        let found = wide_after_action(said);
+        assert_eq!(found.len(), 1, "{said}: {}", show(&found));
+        assert!(has_cue(&found[0], cue), "{said}: {:?}", found[0].cues);
+        assert!(
+            found[0].body.contains("Then the agent edited login.js."),
+            "{}",
+            found[0].body
+        );
+    }
+}
+
+#[test]
+fn a_question_in_korean_or_chinese_is_no_correction() {
+    for said in ["로그인 버튼에 문제가 있나요?", "这个按钮有问题吗？"] {
+        let mut s = Session::new();
+        s.prompt("Add a login page")
+            .edit("/work/app/login.js", "render()", "render(); form()")
+            .answer("Added the login page.")
+            .prompt(said)
+            .answer("No, it works.")
+            .prompt("ok");
+        let found = corrections_as(&s, Agent::Claude);
+        assert!(found.is_empty(), "{said}: {}", show(&found));
+    }
 }
 
 #[test]
