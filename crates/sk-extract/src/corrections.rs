@@ -49,7 +49,7 @@ use sk_core::{Category, Record, RecordKind};
 use self::follow_up::FollowUp;
 use crate::commands::{ToolKind, program, short_command, tool_kind};
 use crate::cues::{Hit, Use, fold, hits, score};
-use crate::failures::{patched_rel, rel_files};
+use crate::failures::file_change;
 use crate::text::{
     display_path, excerpt, is_standalone, path_tokens, relativize, sentences, strip_code_blocks, word_count,
 };
@@ -308,23 +308,6 @@ struct Done {
 /// Whether a call edits or writes files (a patch applied from the shell included).
 fn changes_files(ctx: &SessionContext, call: &Record) -> bool {
     file_change(ctx, call).0.changes_files()
-}
-
-/// What a call does to files: its kind, a patch applied from the shell (Codex's
-/// `apply_patch`) read as an edit, and the files it changes relative to the session's
-/// folder (a patch's own files first; none for a call that changes none).
-fn file_change(ctx: &SessionContext, call: &Record) -> (ToolKind, Vec<String>) {
-    let kind = tool_kind(call.tool.as_deref().unwrap_or(""), &call.text);
-    let patched = if matches!(kind, ToolKind::Shell | ToolKind::Edit) {
-        patched_rel(ctx, &call.text)
-    } else {
-        Vec::new()
-    };
-    match kind {
-        ToolKind::Shell if !patched.is_empty() => (ToolKind::Edit, patched),
-        _ if patched.is_empty() && kind.changes_files() => (kind, rel_files(ctx, &call.files)),
-        _ => (kind, patched),
-    }
 }
 
 /// Where the human's words are.

@@ -479,7 +479,8 @@ fn other_compile_error(text: &str) -> Option<(String, Option<String>, String)> {
     None
 }
 
-fn line_start(text: &str, at: usize) -> usize {
+/// Where the line holding byte `at` starts.
+pub(crate) fn line_start(text: &str, at: usize) -> usize {
     sk_core::text::until(text, at).rfind('\n').map_or(0, |i| i + 1)
 }
 

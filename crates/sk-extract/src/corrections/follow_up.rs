@@ -93,7 +93,7 @@ impl FollowUp {
                 }
                 RecordKind::ToolCall => {
                     acted = true;
-                    let (kind, files) = super::file_change(ctx, r);
+                    let (kind, files) = crate::failures::file_change(ctx, r);
                     if !files.is_empty() {
                         if f.edited.is_empty() {
                             f.why = f.said.take();

@@ -27,7 +27,7 @@ use regex::Regex;
 use sk_core::Record;
 
 use super::follow_up::FollowUp;
-use crate::errors::{ErrorClass, ErrorInfo, classify};
+use crate::errors::{ErrorClass, ErrorInfo, classify, line_start};
 use crate::text::{excerpt, file_name, relativize, strip_code_blocks, word_count};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -45,8 +45,6 @@ const WINDOW_LINES: usize = 40;
 const BASE: f32 = 0.50;
 const SPECIFIC: f32 = 0.10;
 const NAMED_FILE: f32 = 0.05;
-const DID_NOT_HOLD: f32 = 0.10;
-const UNSETTLED_MAX: f32 = 0.50;
 
 /// An error line as programs print it (never matching across a line break, so the match
 /// starts on the error's own line). Case matters for `Error:` in the middle of a line
@@ -159,7 +157,7 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
     }
     let next = follow.end.map(|k| &records[k]);
     if next.is_some_and(|n| reports_again(&n.text, &info)) {
-        confidence = (confidence - DID_NOT_HOLD).min(UNSETTLED_MAX);
+        confidence = (confidence - super::DID_NOT_HOLD).min(super::UNSETTLED_MAX);
         cues.push(super::FIX_DID_NOT_HOLD.to_string());
     }
 
@@ -213,10 +211,6 @@ fn laid_out_as_document(text: &str) -> bool {
     // At the start of the line: an indented `# …` is a comment in pasted code.
     text.lines()
         .any(|l| l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### "))
-}
-
-fn line_start(text: &str, at: usize) -> usize {
-    text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |k| k + 1)
 }
 
 #[cfg(test)]

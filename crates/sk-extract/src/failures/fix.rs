@@ -9,7 +9,7 @@ use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure};
 use crate::SessionContext;
 use crate::commands::{
     ToolKind, cd_folder, main_tokens, normalize_command, only_inspects, program, program_change,
-    short_command,
+    short_command, tool_kind,
 };
 use crate::text::{display_path, excerpt, file_name, relativize};
 
@@ -190,6 +190,24 @@ pub(crate) fn patched_rel(ctx: &SessionContext, text: &str) -> Vec<String> {
     let mut files: Vec<String> = patched_files(text).map(|f| relativize(&f, ctx.cwd)).collect();
     files.dedup();
     files
+}
+
+/// What a call does to files, the one place both rules ask: its kind, a patch applied
+/// from the shell (Codex's `apply_patch`) read as an edit, and the files it changes
+/// relative to the session's folder (a patch's own files first; none for a call that
+/// changes none).
+pub(crate) fn file_change(ctx: &SessionContext, call: &Record) -> (ToolKind, Vec<String>) {
+    let kind = tool_kind(call.tool.as_deref().unwrap_or(""), &call.text);
+    let patched = if matches!(kind, ToolKind::Shell | ToolKind::Edit) {
+        patched_rel(ctx, &call.text)
+    } else {
+        Vec::new()
+    };
+    match kind {
+        ToolKind::Shell if !patched.is_empty() => (ToolKind::Edit, patched),
+        _ if patched.is_empty() && kind.changes_files() => (kind, rel_files(ctx, &call.files)),
+        _ => (kind, patched),
+    }
 }
 
 /// A call's files relative to the session's folder, empty ones dropped.

@@ -186,11 +186,8 @@ fn empty_search(
 
 /// What an `rg` call looked for, when it searched the working folder and exited 1.
 fn rg_search(call_text: &str, result_text: &str, call: usize, result: usize) -> Option<EmptySearch> {
-    let tokens: Vec<String> = main_tokens(call_text)
-        .into_iter()
-        .map(|t| t.trim_matches(['\'', '"']).to_string())
-        .collect();
-    if tokens.first().map(String::as_str) != Some("rg") || !found_nothing(result_text) {
+    let tokens = rg_tokens(call_text)?;
+    if !found_nothing(result_text) {
         return None;
     }
     let mut files = false;
@@ -237,6 +234,15 @@ fn rg_search(call_text: &str, result_text: &str, call: usize, result: usize) -> 
     })
 }
 
+/// The words of an `rg` call, quotes taken off; `None` for another program.
+fn rg_tokens(call_text: &str) -> Option<Vec<String>> {
+    let tokens: Vec<String> = main_tokens(call_text)
+        .into_iter()
+        .map(|t| t.trim_matches(['\'', '"']).to_string())
+        .collect();
+    (tokens.first().map(String::as_str) == Some("rg")).then_some(tokens)
+}
+
 /// ripgrep's exit code 1: nothing matched (an error is 2).
 fn found_nothing(text: &str) -> bool {
     EXIT_CODE
@@ -281,13 +287,9 @@ impl EmptySearch {
         if self.searcher != Searcher::Rg {
             return false;
         }
-        let tokens: Vec<String> = main_tokens(call_text)
-            .into_iter()
-            .map(|t| t.trim_matches(['\'', '"']).to_string())
-            .collect();
-        if tokens.first().map(String::as_str) != Some("rg") {
+        let Some(tokens) = rg_tokens(call_text) else {
             return false;
-        }
+        };
         let everything = |g: &str| matches!(g.trim_matches(['\'', '"']), "*" | "**" | "**/*");
         let widened = tokens.iter().enumerate().any(|(k, t)| match t.as_str() {
             "--hidden" | "--no-ignore" => true,

@@ -40,9 +40,47 @@ static SHELL_FAILED: LazyLock<Regex> = LazyLock::new(|| {
 /// Shells an agent turns to when `bash` cannot start.
 const OTHER_SHELLS: [&str; 3] = ["pwsh", "powershell", "cmd"];
 
+/// The session's watch: a shell that could not start, waiting for another shell to pass,
+/// and the lesson once one did.
+#[derive(Debug, Default)]
+pub(super) struct ShellWatch {
+    waiting: Option<MissingShell>,
+    lesson: Option<Candidate>,
+}
+
+impl ShellWatch {
+    /// A tool call: the window of a waiting failure runs out.
+    pub(super) fn called(&mut self) {
+        if self.waiting.as_mut().is_some_and(|m| !m.counts()) {
+            self.waiting = None;
+        }
+    }
+
+    /// A shell call failed with `output`: it may be the shell itself that could not start.
+    pub(super) fn failed(&mut self, output: &str, call: usize, result: usize) {
+        if self.lesson.is_none() && self.waiting.is_none() {
+            self.waiting = MissingShell::from_failure(output, call, result);
+        }
+    }
+
+    /// The call at `ok.0` passed: through another shell, it proves the lesson.
+    pub(super) fn passed(&mut self, records: &[Record], ok: (usize, usize)) {
+        if let Some(m) = &self.waiting
+            && let Some(other) = m.other_shell(&records[ok.0].text)
+        {
+            self.lesson = Some(m.lesson(records, &other, ok));
+            self.waiting = None;
+        }
+    }
+
+    pub(super) fn lesson(self) -> Option<Candidate> {
+        self.lesson
+    }
+}
+
 /// A shell that could not start, waiting for another shell to pass.
 #[derive(Debug)]
-pub(super) struct MissingShell {
+struct MissingShell {
     shell: String,
     call: usize,
     result: usize,
@@ -51,7 +89,7 @@ pub(super) struct MissingShell {
 
 impl MissingShell {
     /// The shell a failed call's error says could not start.
-    pub(super) fn from_failure(output: &str, call: usize, result: usize) -> Option<MissingShell> {
+    fn from_failure(output: &str, call: usize, result: usize) -> Option<MissingShell> {
         let c = SHELL_FAILED.captures(output)?;
         let shell = (1..=3).find_map(|i| c.get(i))?.as_str().to_ascii_lowercase();
         Some(MissingShell {
@@ -63,13 +101,13 @@ impl MissingShell {
     }
 
     /// Counts a tool call; `false` once the window is over.
-    pub(super) fn counts(&mut self) -> bool {
+    fn counts(&mut self) -> bool {
         self.calls_since += 1;
         self.calls_since <= WINDOW
     }
 
     /// The other shell a passing call was written for, if any.
-    pub(super) fn other_shell(&self, command: &str) -> Option<String> {
+    fn other_shell(&self, command: &str) -> Option<String> {
         let first = command.split_whitespace().next()?;
         let name = first
             .trim_matches(['"', '\''])
@@ -81,7 +119,7 @@ impl MissingShell {
     }
 
     /// The lesson, proven by the passing call `ok` through `other`.
-    pub(super) fn lesson(&self, records: &[Record], other: &str, ok: (usize, usize)) -> Candidate {
+    fn lesson(&self, records: &[Record], other: &str, ok: (usize, usize)) -> Candidate {
         let failed = &records[self.call];
         let error = excerpt(records[self.result].text.trim(), ERROR_CHARS);
         let passed = &records[ok.0];

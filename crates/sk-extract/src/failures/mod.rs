@@ -100,7 +100,7 @@ use sk_core::{Category, Record, RecordKind};
 use self::escalation::{escalation_fix, sandbox_refusal};
 use self::fix::{fix_phrase, fix_step};
 // Rule 2 reads what the agent did after a correction the same way.
-pub(crate) use self::fix::{patched_rel, rel_files};
+pub(crate) use self::fix::{file_change, patched_rel, rel_files};
 use self::wording::{body, title};
 use crate::commands::{
     Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status,
@@ -220,9 +220,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     let mut slips = patch_format::Slips::default();
     let mut stale = stale_edit::StaleEdits::default();
     let mut hidden = hidden_search::HiddenSearches::default();
-    // A shell that could not start, and the session's lesson once another one passed.
-    let mut missing_shell: Option<missing_shell::MissingShell> = None;
-    let mut shell_lesson: Option<Candidate> = None;
+    let mut shell_watch = missing_shell::ShellWatch::default();
 
     for i in visit_order(records) {
         let record = &records[i];
@@ -234,23 +232,12 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     calls.insert(id, (i, announced_failure));
                 }
                 hidden.called(records, i);
-                if missing_shell.as_mut().is_some_and(|m| !m.counts()) {
-                    missing_shell = None;
-                }
+                shell_watch.called();
                 let kind = tool_kind(record.tool.as_deref().unwrap_or(""), &record.text);
                 stale.looked(record, i, kind);
                 if kind.changes_files() || kind == ToolKind::Shell {
                     // A patch applied from the shell is an edit of the files it names.
-                    let patched: Vec<String> = if kind == ToolKind::Shell {
-                        patched_rel(ctx, &record.text)
-                    } else {
-                        Vec::new()
-                    };
-                    let (kind, mut files) = if patched.is_empty() {
-                        (kind, rel_files(ctx, &record.files))
-                    } else {
-                        (ToolKind::Edit, patched)
-                    };
+                    let (kind, mut files) = file_change(ctx, record);
                     files.dedup();
                     change_at.insert(i, changes.len());
                     changes.push(Change {
@@ -297,9 +284,8 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     if announced || kind == ToolKind::Ask {
                         continue;
                     }
-                    if shell_lesson.is_none() && missing_shell.is_none() && kind == ToolKind::Shell {
-                        missing_shell =
-                            missing_shell::MissingShell::from_failure(&record.text, call_index, i);
+                    if kind == ToolKind::Shell {
+                        shell_watch.failed(&record.text, call_index, i);
                     }
                     if let Some(slip) = patch_format::slip(&call.text, &record.text) {
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
@@ -349,12 +335,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         }
                     }
                 } else {
-                    if let Some(m) = &missing_shell
-                        && let Some(other) = m.other_shell(&call.text)
-                    {
-                        shell_lesson = Some(m.lesson(records, &other, (call_index, i)));
-                        missing_shell = None;
-                    }
+                    shell_watch.passed(records, (call_index, i));
                     let patched = patched_rel(ctx, &call.text);
                     if !patched.is_empty() {
                         slips.passed(&patched, (call_index, i));
@@ -411,7 +392,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     out.extend(slips.lessons(ctx, records));
     out.extend(stale.lessons(ctx, records));
     out.extend(hidden.lesson());
-    out.extend(shell_lesson);
+    out.extend(shell_watch.lesson());
 }
 
 /// +0.05 per repeated failure before the fix (up to two), noted as `attempts:N`.
