@@ -476,8 +476,61 @@ fn capitalize(s: &mut String) {
     }
 }
 
+/// Drops markdown bold markers: `**` always, `__` only at a word's edge (`__two words__`).
+/// Names keep theirs, as a title naming a file must name it right: `__init__.py`,
+/// `opk/cli/__main__.py`, `__pycache__`, `x__y`.
 fn strip_markup(s: &str) -> String {
-    s.replace("**", "").replace("__", "").replace("<br>", " ")
+    let s = s.replace("**", "").replace("<br>", " ");
+    if !s.contains("__") {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&strip_word_emphasis(word));
+    }
+    out
+}
+
+/// One space-separated word of [`strip_markup`].
+fn strip_word_emphasis(word: &str) -> String {
+    let core_start = word
+        .find(|c: char| !matches!(c, '(' | '[' | '"' | '\''))
+        .unwrap_or(word.len());
+    let core_end = word
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !matches!(c, ')' | ']' | '"' | '\'' | '.' | ',' | ':' | ';' | '!' | '?'))
+        .map_or(core_start, |(i, c)| i + c.len_utf8())
+        .max(core_start);
+    let core = &word[core_start..core_end];
+    let kept = if starts_with_dunder(core) || ends_with_dunder(core) {
+        core
+    } else {
+        let k = core.strip_prefix("__").unwrap_or(core);
+        k.strip_suffix("__").unwrap_or(k)
+    };
+    format!("{}{}{}", &word[..core_start], kept, &word[core_end..])
+}
+
+/// `__init__.py`, `__pycache__/`: starts with a dunder name.
+fn starts_with_dunder(s: &str) -> bool {
+    let Some(inner) = s.strip_prefix("__") else {
+        return false;
+    };
+    let n = inner.find(|c: char| !c.is_alphanumeric()).unwrap_or(inner.len());
+    n > 0 && inner[n..].starts_with("__")
+}
+
+/// `tests/__init__`: ends with a dunder name.
+fn ends_with_dunder(s: &str) -> bool {
+    let Some(inner) = s.strip_suffix("__") else {
+        return false;
+    };
+    let head = inner.trim_end_matches(char::is_alphanumeric);
+    head.len() < inner.len() && head.ends_with("__")
 }
 
 /// Removes a leading list marker: `- `, `* `, `• `, `1. `, `2) `, `(a) `, `[x] `, `[ ] `.
@@ -642,6 +695,27 @@ mod tests {
             "Fixed the bug in `src/a.rs`"
         );
         assert_eq!(clean_title("[x] did it"), "Did it");
+    }
+
+    #[test]
+    fn bold_underscores_go_but_names_keep_theirs() {
+        assert_eq!(
+            clean_title("Argparse error: fixed by editing opk/cli/__main__.py"),
+            "Argparse error: fixed by editing opk/cli/__main__.py"
+        );
+        assert_eq!(
+            clean_title("Add __init__.py, import tests/__init__ first"),
+            "Add __init__.py, import tests/__init__ first"
+        );
+        assert_eq!(
+            clean_title("Skip __pycache__/ and x__y."),
+            "Skip __pycache__/ and x__y"
+        );
+        assert_eq!(
+            clean_title("__Never push__ to (__main branch__)"),
+            "Never push to (main branch)"
+        );
+        assert_eq!(clean_title("__é__ ok, __é"), "__é__ ok, é");
     }
 
     #[test]
