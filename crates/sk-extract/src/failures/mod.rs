@@ -58,6 +58,9 @@
 //!   without WSL's bash), followed within a few calls by a call through another shell
 //!   (`pwsh`, `powershell`, `cmd`) that passed, is that lesson, once per session
 //!   (`missing_shell`).
+//! - A failure never fixed in the session whose error says the host lacks something (a
+//!   program not installed, the network), followed at once by the agent's next shell call
+//!   going another way that passed, is that way around (`detour`).
 //! - A failure never fixed in the session is kept only when its message is informative
 //!   (compiler, test, panic, exception, command not found, permission, sandbox policy),
 //!   at low confidence.
@@ -84,6 +87,7 @@
 //! the failure lookup show
 //! (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
+mod detour;
 mod escalation;
 mod fix;
 mod folder;
@@ -728,6 +732,9 @@ fn fixed(
 }
 
 fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Option<Candidate> {
+    if let Some(lesson) = detour::lesson(records, failure) {
+        return Some(lesson);
+    }
     let first = &failure.attempts[0];
     if !first.error.class.informative() {
         return None;

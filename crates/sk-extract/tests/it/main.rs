@@ -6,6 +6,7 @@ mod corrections;
 mod corrections_limits;
 mod cue_tables;
 mod decisions;
+mod detours;
 mod edit_search_limits;
 mod escalation;
 mod hashing;
