@@ -13,7 +13,9 @@
 //!   sessions. Slash commands, harness text (`<…>`) and pasted documents laid out with
 //!   headings (spec templates quote error strings) do not.
 //! - The agent must have changed something in its turn (an edit, a command that did more
-//!   than look and did not fail): an explanation alone is no fix that can be stated.
+//!   than look and did not fail): an explanation alone is no fix that can be stated. When
+//!   it only looked or asked and the user's next prompt answers without a new error, the
+//!   turn after that one counts instead (once).
 //! - The fix held unless the user's next prompt reports the same error again or says it
 //!   still fails; then it is kept below the threshold that decides what is shown.
 //!
@@ -140,7 +142,16 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
     let prompt = &records[at];
     let info = error_in(&prompt.text)?;
     let text = prompt.text.trim();
-    let follow = FollowUp::after(ctx, records, at, text);
+    let mut follow = FollowUp::after(ctx, records, at, text);
+    // The agent looked and asked, the user answered without a new error: the fix comes in
+    // the turn after that one (once: further on, the session has moved on).
+    if !follow.changed()
+        && let Some(next) = follow.end
+        && error_in(&records[next].text).is_none()
+        && !super::says_still_failing(&records[next].text)
+    {
+        follow = FollowUp::after(ctx, records, next, &records[next].text);
+    }
     if !follow.changed() {
         return None;
     }

@@ -240,3 +240,51 @@ fn the_user_saying_it_still_fails_means_the_fix_did_not_hold() {
     assert_eq!(found.len(), 1, "{}", show(&found));
     assert!(!has_cue(&found[0], "fix-did-not-hold"), "{:?}", found[0].cues);
 }
+
+#[test]
+fn a_fix_made_after_the_user_answered_the_agent_s_question_is_the_fix() {
+    let wsl_error = "When I open a new terminal I see this\n\n/home/d/.fzf.zsh:7: command not found: fzf";
+    let mut s = Session::new();
+    s.prompt(wsl_error)
+        .tool(
+            "Read",
+            "/home/d/.fzf.zsh",
+            &["/home/d/.fzf.zsh"],
+            true,
+            "PATH=/Users/d/.fzf/bin",
+        )
+        .answer("Where is fzf installed on this machine?")
+        .prompt("I have a ~/.fzf folder there, I thought that sets it up")
+        .edit("/home/d/.fzf.zsh", "/Users/d/.fzf/bin", "$HOME/.fzf/bin")
+        .answer("`.fzf.zsh` hardcoded the macOS home; it now uses $HOME.");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert_eq!(
+        found[0].title,
+        "`fzf`: command not found: fixed by editing /home/d/.fzf.zsh"
+    );
+
+    // Only one turn further: two answers in a row without a change is no fix.
+    let mut s = Session::new();
+    s.prompt(wsl_error)
+        .answer("Where is fzf installed on this machine?")
+        .prompt("in ~/.fzf I think")
+        .answer("Then check that ~/.fzf/bin is on your PATH.")
+        .prompt("ok, thanks. Now add a README section")
+        .edit("/home/d/README.md", "# dotfiles", "# dotfiles\n\n## Install");
+    assert!(reported(&s).is_empty(), "{}", show(&reported(&s)));
+
+    // A new error in the answer is its own report, not the first one's fix.
+    let mut s = Session::new();
+    s.prompt(wsl_error)
+        .answer("Where is fzf installed on this machine?")
+        .prompt("Now I also get this:\n\nError: GREP_OPTIONS is deprecated")
+        .edit("/home/d/.zprofile", "export GREP_OPTIONS=--color", "");
+    let found = reported(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert!(
+        found[0].title.starts_with("Error: GREP_OPTIONS"),
+        "{}",
+        found[0].title
+    );
+}
