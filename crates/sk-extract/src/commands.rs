@@ -197,7 +197,7 @@ fn command_head(command: &str) -> String {
 /// sandbox writes it: the script is the command. Codex's argv form is unwrapped at ingest.
 static SHELL_SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?is)^\s*(?:powershell|pwsh|bash|sh|zsh|cmd)(?:\.exe)?(?:\s+-(?:NoProfile|NonInteractive|NoLogo|l))*\s+(?:-Command|-c|-lc|/c)\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*$"#,
+        r#"(?is)^\s*(?:(?:powershell|pwsh)(?:\.exe)?(?:\s+-(?:NoProfile|NonInteractive|NoLogo|ExecutionPolicy\s+\w+))*\s+-(?:Command|c)|(?:bash|sh|zsh)(?:\.exe)?(?:\s+-[a-z]+)*?\s+-[a-z]*c|cmd(?:\.exe)?(?:\s+/[dsqk])*\s+/c)\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*$"#,
     )
     .expect("static regex")
 });
@@ -577,6 +577,16 @@ mod tests {
         );
         assert_eq!(normalize_command("bash -lc 'cargo test -p a'"), "cargo test -p a");
         assert_eq!(normalize_command("cmd /c \"dir C:\\Users\""), "dir C:\\Users");
+        // With the options agents add: an execution policy, `set -e` as a flag, cmd's /s.
+        assert_eq!(
+            normalize_command("powershell -NoProfile -ExecutionPolicy Bypass -Command \"Get-ChildItem\""),
+            "Get-ChildItem"
+        );
+        assert_eq!(normalize_command("bash -ec 'make test'"), "make test");
+        assert_eq!(normalize_command("bash -l -c 'make test'"), "make test");
+        assert_eq!(normalize_command("cmd /s /c \"dir\""), "dir");
+        // A flag that takes the script from elsewhere is not a script handed over.
+        assert_eq!(normalize_command("bash -x 'run.sh'"), "bash -x 'run.sh'");
         // Anything around the script keeps the command as written.
         assert_eq!(
             normalize_command("bash -c 'make' && echo done"),

@@ -176,7 +176,7 @@ static INTERJECTION: LazyLock<Regex> = LazyLock::new(|| {
 /// "Still", "again" in the languages of the cue tables: a complaint that an earlier fix did
 /// not work (matched on [`crate::cues::fold`]ed text).
 static REPEAT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:still|again|anymore|immer noch|noch immer|weiterhin|wieder|toujours|encore|sigue|siguen|todavia|aun|ainda|continua|ancora)\b")
+    Regex::new(r"(?-u:\b)(?:still|again|anymore|immer noch|noch immer|weiterhin|wieder|toujours|encore|sigue|siguen|todavia|aun|ainda|continua|ancora)(?-u:\b)")
         .expect("static regex")
 });
 

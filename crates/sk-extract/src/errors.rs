@@ -119,7 +119,7 @@ static HARNESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)sibling tool call er
 /// interno o externo): the program is quoted before the message, or after it in German.
 static COMMAND_NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)([\w.+-]+): command not found|\bsh: \d+: ([\w.+-]+): not found|['"“«]([\w.+-]+)['"”»] ?(?:is not recognized as an internal or external command|no se reconoce como un comando interno o externo|n'est pas reconnu en tant que commande interne|não é reconhecido como um comando interno|non è riconosciuto come comando interno|не является внутренней или внешней|不是内部或外部命令|は、内部コマンドまたは外部コマンド|은\(는\) 내부 또는 외부 명령)|the term '([\w.+-]+)' is not recognized|der befehl ['"„“]([\w.+-]+)['"“”] ist entweder falsch geschrieben"#,
+        r#"(?i)([\w.+-]+): command not found|(?-u:\b)sh: \d+: ([\w.+-]+): not found|['"“«]([\w.+-]+)['"”»] ?(?:is not recognized as an internal or external command|no se reconoce como un comando interno o externo|n'est pas reconnu en tant que commande interne|não é reconhecido como um comando interno|non è riconosciuto come comando interno|не является внутренней или внешней|不是内部或外部命令|は、内部コマンドまたは外部コマンド|은\(는\) 내부 또는 외부 명령)|the term '([\w.+-]+)' is not recognized|der befehl ['"„“]([\w.+-]+)['"“”] ist entweder falsch geschrieben"#,
     )
 });
 /// zsh names the program after the message; checked first because the other shells'
@@ -142,7 +142,7 @@ static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TEST_SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?im)test result: FAILED|\b\d+ (?:tests? )?failed\b|(?-i:^FAILED\b)|^failures:$|\bTests?:\s+\d+ failed|AssertionError|assertion (?:`[^`]*` )?failed",
+        r"(?im)test result: FAILED|(?-u:\b)\d+ (?:tests? )?failed(?-u:\b)|(?-i:^FAILED(?-u:\b))|^failures:$|(?-u:\b)Tests?:\s+\d+ failed|AssertionError|assertion (?:`[^`]*` )?failed",
     )
 });
 static PANIC: LazyLock<Regex> =
@@ -151,19 +151,19 @@ static EXCEPTION_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?m)^(?:E {2,})?((?:\w+\.)*[A-Z]\w*?(?:Error|Exception|Exit|Interrupt|Failure)): ?([^\n]*)$")
 });
 static PERMISSION: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)permission denied|\beacces\b|access is denied|operation not permitted"));
+    LazyLock::new(|| re(r"(?i)permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|operation not permitted"));
 static SANDBOX: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bwas blocked\b|blocked by (?:the )?(?:sandbox|policy)|outside (?:of )?the allowed|not allowed to (?:write|read|access|run)|\bsandbox(?:ed)?\b",
+        r"(?i)(?-u:\b)was blocked(?-u:\b)|blocked by (?:the )?(?:sandbox|policy)|outside (?:of )?the allowed|not allowed to (?:write|read|access|run)|(?-u:\b)sandbox(?:ed)?(?-u:\b)",
     )
 });
 static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)no such file or directory|does not exist|\bnot found\b|\benoent\b|cannot find (?:the )?(?:file|path)|could not find",
+        r"(?i)no such file or directory|does not exist|(?-u:\b)not found(?-u:\b)|(?-u:\b)enoent(?-u:\b)|cannot find (?:the )?(?:file|path)|could not find",
     )
 });
 /// Not `--timeout`: a usage text listing the flag is not a run that timed out.
-static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\btimed out\b|(?:^|[^-\w])timeout\b"));
+static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)timed out(?-u:\b)|(?:^|[^-\w])timeout(?-u:\b)"));
 static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)exit(?:ed)? (?:with )?(?:code|status)[: ]+(-?\d+)|exit code[: ]+(-?\d+)"));
 /// "no matches found" is zsh refusing a glob that matched nothing (`app/(auth)/x`): the
@@ -176,14 +176,14 @@ static EXIT_CODE: LazyLock<Regex> =
 static ERROR_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:^|\W)(?:error|failed|failure|fatal|cannot|can't|unable|could not|no matches found",
-        r"|fehler|fehlgeschlagen|existiert nicht|verweigert|erreur|[ée]chec|n'existe pas|refus[ée]|no existe|denegado|fall[óo]|errore|non esiste|negato|erro|n[ãa]o existe|falhou|ошибка|не удалось|не существует|отказано)(?:\W|$)",
+        r"|fehler|fehlgeschlagen|existiert nicht|verweigert|erreur|[ée]chec|n'existe pas|refusée?|acc[eè]s refuse|no existe|denegado|fall[óo]|errore|non esiste|negato|erro|n[ãa]o existe|falhou|ошибка|не удалось|не существует|отказано)(?:\W|$)",
         r"|错误|失败|不存在|拒绝|エラー|失敗|存在しません|오류|실패|존재하지 않",
     ))
 });
 /// Markers that make an output a failure even when the log kept no success flag.
 static FAILURE_MARKERS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?m)^error(?:\[E\d{4}\])?: |test result: FAILED|^FAILED\b|Traceback \(most recent call last\)|panicked at|command not found|No such file or directory|Permission denied|^exit code [1-9]\d*$|completed with exit code [1-9]",
+        r"(?m)^error(?:\[E\d{4}\])?: |test result: FAILED|^FAILED(?-u:\b)|Traceback \(most recent call last\)|panicked at|command not found|No such file or directory|Permission denied|^exit code [1-9]\d*$|completed with exit code [1-9]",
     )
 });
 
@@ -201,7 +201,7 @@ pub(crate) fn looks_failed(text: &str) -> bool {
 /// `should_panic` test) or "No such file or directory" (a log it shows).
 static HIDDEN_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?m)^(?:error(?:\[E\d{4}\])?: |fatal: |npm (?:ERR!|error) |FAILED\b|\s*(?:--- )?FAIL\b|Could not (?:locate|find|open|read|resolve) )|test result: FAILED|Traceback \(most recent call last\)|command not found",
+        r"(?m)^(?:error(?:\[E\d{4}\])?: |fatal: |npm (?:ERR!|error) |FAILED(?-u:\b)|\s*(?:--- )?FAIL(?-u:\b)|Could not (?:locate|find|open|read|resolve) )|test result: FAILED|Traceback \(most recent call last\)|command not found",
     )
 });
 
@@ -542,7 +542,7 @@ fn not_found_phrase(text: &str) -> String {
 /// indentation, a bracket, a stray token), in the languages agents edit most.
 static SYNTAX_SLIP: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:IndentationError|TabError|SyntaxError)\b|unexpected indent|unindent does not match|unclosed delimiter|unexpected closing delimiter|mismatched closing delimiter|unterminated string literal|\bsyntax error:|expected expression, found|\berror TS1\d{3}\b",
+        r"(?i)(?-u:\b)(?:IndentationError|TabError|SyntaxError)(?-u:\b)|unexpected indent|unindent does not match|unclosed delimiter|unexpected closing delimiter|mismatched closing delimiter|unterminated string literal|(?-u:\b)syntax error:|expected expression, found|(?-u:\b)error TS1\d{3}(?-u:\b)",
     )
 });
 

@@ -101,7 +101,7 @@ fn re(pattern: &str) -> Regex {
 /// Name resolution and an unreachable network. The host is captured when named.
 static NETWORK: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)could not resolve (?:host(?:name)?|proxy)[: ]+'?([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)[: ]+([\w.-]+)|temporary failure in name resolution|name or service not known|nodename nor servname provided|failed to lookup address information|\bdns error\b|network is unreachable|\benetunreach\b|\beai_again\b",
+        r"(?i)could not resolve (?:host(?:name)?|proxy)[: ]+'?([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)[: ]+([\w.-]+)|temporary failure in name resolution|name or service not known|nodename nor servname provided|failed to lookup address information|(?-u:\b)dns error(?-u:\b)|network is unreachable|(?-u:\b)enetunreach(?-u:\b)|(?-u:\b)eai_again(?-u:\b)",
     )
 });
 static LOCK: LazyLock<Regex> =
@@ -113,7 +113,7 @@ static GIT_WRITE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DENIED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)operation not permitted|permission denied|read-only file system|failed in sandbox|\bsandbox(?:ed)? (?:denied|blocked)",
+        r"(?i)operation not permitted|permission denied|read-only file system|failed in sandbox|(?-u:\b)sandbox(?:ed)? (?:denied|blocked)",
     )
 });
 

@@ -20,14 +20,14 @@ fn re(pattern: &str) -> Regex {
 }
 
 static UUID: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"));
+    LazyLock::new(|| re(r"(?-u:\b)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?-u:\b)"));
 static TEMP_DIR: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r#"(?:/private)?/(?:var/folders|tmp)/(?:[^\s'"`/]+/)*|[a-z]:\\users\\[^\\\s]+\\appdata\\local\\temp\\(?:[^\s'"`\\]+\\)*"#,
     )
 });
 static HOME_DIR: LazyLock<Regex> = LazyLock::new(|| re(r"/(?:users|home)/[^/\s]+/"));
-static HEX_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b[0-9a-f]{7,}\b"));
+static HEX_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)[0-9a-f]{7,}(?-u:\b)"));
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| re(r"\d+"));
 
 /// The text as compared: lower case; UUIDs and hex ids (7+ hex digits with a digit and a

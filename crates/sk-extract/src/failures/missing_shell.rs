@@ -32,7 +32,7 @@ const ERROR_CHARS: usize = 300;
 /// The shell could not be executed: Linux's `execvpe`, a missing interpreter, Windows' cmd.
 static SHELL_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?im)execvpe?\(?\s*/(?:usr/)?bin/(bash|zsh|sh)\b[^\n]*\bfailed|^/(?:usr/)?bin/(bash|zsh|sh): (?:not found|no such file or directory)\s*$|['"](bash|zsh|sh)(?:\.exe)?['"] is not recognized as an internal or external command"#,
+        r#"(?im)execvpe?\(?\s*/(?:usr/)?bin/(bash|zsh|sh)(?-u:\b)[^\n]*(?-u:\b)failed|^/(?:usr/)?bin/(bash|zsh|sh): (?:not found|no such file or directory)\s*$|['"](bash|zsh|sh)(?:\.exe)?['"] is not recognized as an internal or external command"#,
     )
     .expect("static regex")
 });
