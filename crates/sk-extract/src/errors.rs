@@ -150,8 +150,9 @@ static PANIC: LazyLock<Regex> =
 static EXCEPTION_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?m)^(?:E {2,})?((?:\w+\.)*[A-Z]\w*?(?:Error|Exception|Exit|Interrupt|Failure)): ?([^\n]*)$")
 });
-static PERMISSION: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|operation not permitted"));
+static PERMISSION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|operation not permitted")
+});
 static SANDBOX: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?-u:\b)was blocked(?-u:\b)|blocked by (?:the )?(?:sandbox|policy)|outside (?:of )?the allowed|not allowed to (?:write|read|access|run)|(?-u:\b)sandbox(?:ed)?(?-u:\b)",
@@ -163,7 +164,8 @@ static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Not `--timeout`: a usage text listing the flag is not a run that timed out.
-static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)timed out(?-u:\b)|(?:^|[^-\w])timeout(?-u:\b)"));
+static TIMEOUT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?-u:\b)timed out(?-u:\b)|(?:^|[^-\w])timeout(?-u:\b)"));
 static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)exit(?:ed)? (?:with )?(?:code|status)[: ]+(-?\d+)|exit code[: ]+(-?\d+)"));
 /// "no matches found" is zsh refusing a glob that matched nothing (`app/(auth)/x`): the

@@ -223,16 +223,23 @@ fn finish(drafts: Vec<Candidate>) -> Vec<Candidate> {
     kept.into_iter().map(Kept::finish).collect()
 }
 
-/// Two user corrections are one lesson only when the user said much the same thing: the
-/// body of a correction quotes the agent's answer before it and after it, so two
-/// corrections in a row share that text ("revert it" after "use `\\` instead") while
-/// being different lessons. Other candidates always pass.
 fn same_correction(a: &Candidate, b: &Candidate) -> bool {
-    let is_correction = |c: &Candidate| c.cues.iter().any(|q| q == corrections::CUE);
-    if !(is_correction(a) && is_correction(b)) {
+    may_merge((&a.title, &a.cues), (&b.title, &b.cues))
+}
+
+/// Whether two near-duplicates (by their whole text) may merge as one lesson, given each
+/// one's title and cues: the one place this is decided, for a session's candidates and
+/// for a candidate against the stored entries of other sessions (`sk-index`). Two user
+/// corrections are one lesson only when the user said much the same thing: the body of
+/// a correction quotes the agent's answer before it and after it, so two corrections in
+/// a row share that text ("revert it" after "use `\\` instead") while being different
+/// lessons. Other candidates always may.
+pub fn may_merge(a: (&str, &[String]), b: (&str, &[String])) -> bool {
+    let is_correction = |cues: &[String]| cues.iter().any(|q| q == corrections::CUE);
+    if !(is_correction(a.1) && is_correction(b.1)) {
         return true;
     }
-    Shingles::new(&a.title).jaccard(&Shingles::new(&b.title)) >= NEAR_DUPLICATE
+    Shingles::new(a.0).jaccard(&Shingles::new(b.0)) >= NEAR_DUPLICATE
 }
 
 /// A candidate and the near-duplicates folded into it.

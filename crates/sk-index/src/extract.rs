@@ -241,10 +241,13 @@ fn nearest(
     similar.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     // The cached shingles outlive an entry that re-extraction deleted earlier in this run.
     for (_, id) in similar {
-        if knowledge::exists(conn, id)? {
+        let Some((title, cues)) = knowledge::entry_title_and_cues(conn, id)? else {
+            near.forget(id);
+            continue;
+        };
+        if sk_extract::may_merge((&c.title, &c.cues), (&title, &cues)) {
             return Ok(Some(id));
         }
-        near.forget(id);
     }
     Ok(None)
 }

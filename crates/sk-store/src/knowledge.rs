@@ -758,3 +758,18 @@ pub fn entry_text(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>
         .query_row([id], |r| r.get(0))
         .optional()
 }
+
+/// An entry's title and the cues that made it (`why`, one per line), for deciding whether
+/// a near-duplicate may merge into it.
+pub fn entry_title_and_cues(conn: &Connection, id: i64) -> rusqlite::Result<Option<(String, Vec<String>)>> {
+    conn.prepare_cached("SELECT title, why FROM entries WHERE id = ?1")?
+        .query_row([id], |r| {
+            let why: Option<String> = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                why.map(|w| w.lines().map(str::to_string).collect())
+                    .unwrap_or_default(),
+            ))
+        })
+        .optional()
+}

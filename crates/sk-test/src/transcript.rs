@@ -36,6 +36,16 @@ impl ClaudeTranscript {
         self.line("user", json!({"role": "user", "content": text}))
     }
 
+    /// The assistant answering in words.
+    pub fn answer(&mut self, text: &str) -> &mut ClaudeTranscript {
+        let n = self.lines.len() + 1;
+        self.line(
+            "assistant",
+            json!({"model": "claude-opus-4-7", "id": format!("m-a{n}"), "type": "message", "role": "assistant",
+                   "content": [{"type": "text", "text": text}]}),
+        )
+    }
+
     /// The assistant calling tool `name` with `input`, as call `id`.
     pub fn tool_use(&mut self, id: &str, name: &str, input: Value) -> &mut ClaudeTranscript {
         self.line(

@@ -6,6 +6,7 @@
 mod brief;
 mod cli;
 mod contract;
+mod correction_merge;
 mod curation;
 mod database;
 mod drills;
