@@ -505,14 +505,15 @@ fn strip_word_emphasis(word: &str) -> String {
         .find(|&(_, c)| !matches!(c, ')' | ']' | '"' | '\'' | '.' | ',' | ':' | ';' | '!' | '?'))
         .map_or(core_start, |(i, c)| i + c.len_utf8())
         .max(core_start);
-    let core = &word[core_start..core_end];
+    let (head, rest) = sk_core::text::split_at(word, core_start);
+    let (core, tail) = sk_core::text::split_at(rest, core_end - core_start);
     let kept = if starts_with_dunder(core) || ends_with_dunder(core) {
         core
     } else {
         let k = core.strip_prefix("__").unwrap_or(core);
         k.strip_suffix("__").unwrap_or(k)
     };
-    format!("{}{}{}", &word[..core_start], kept, &word[core_end..])
+    format!("{head}{kept}{tail}")
 }
 
 /// `__init__.py`, `__pycache__/`: starts with a dunder name.
@@ -520,8 +521,8 @@ fn starts_with_dunder(s: &str) -> bool {
     let Some(inner) = s.strip_prefix("__") else {
         return false;
     };
-    let n = inner.find(|c: char| !c.is_alphanumeric()).unwrap_or(inner.len());
-    n > 0 && inner[n..].starts_with("__")
+    let name = inner.trim_start_matches(char::is_alphanumeric);
+    name.len() < inner.len() && name.starts_with("__")
 }
 
 /// `tests/__init__`: ends with a dunder name.
