@@ -344,11 +344,16 @@ fn changed_lines(text: &str) -> Option<String> {
     let added: Vec<String> = changed('+').map(strip).collect();
     // A connector may keep only the first line of each side: when they read the same, the
     // change is not shown there.
-    if added.is_empty() || added == removed {
+    if added == removed {
         return None;
     }
-    // What was added is the fix; a line or two of what it replaced is the context.
-    let lines: Vec<&str> = changed('-').take(2).chain(changed('+').take(6)).collect();
+    // What was added is the fix; a line or two of what it replaced is the context. An
+    // edit that only removed lines (a duplicated block) is told by what it removed.
+    let lines: Vec<&str> = if added.is_empty() {
+        changed('-').take(6).collect()
+    } else {
+        changed('-').take(2).chain(changed('+').take(6)).collect()
+    };
     Some(excerpt(&lines.join(" "), CHANGE_CHARS))
 }
 
@@ -401,6 +406,10 @@ mod tests {
         assert_eq!(changed_lines("/w/notes.md"), None);
         assert_eq!(changed_lines("/w/a.sh\n- # Setup\n+ # Setup"), None);
         assert_eq!(changed_lines("/w/a.md\n+\n-   "), None);
+        assert_eq!(
+            changed_lines("/w/cli.py\n- sub.add_parser('hooks')").as_deref(),
+            Some("- sub.add_parser('hooks')")
+        );
     }
 
     #[test]

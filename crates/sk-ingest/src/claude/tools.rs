@@ -108,18 +108,48 @@ pub fn summarize_call(tool: &str, input: Option<&Value>) -> CallSummary {
     CallSummary { text, files }
 }
 
-/// `\n- <old head>\n+ <new head>` for whichever side is present.
+/// `\n- <old head>\n+ <new head>` for whichever side is present. When both are, the lines
+/// the two sides share at their start and end are left out first: an edit's old and new
+/// text usually open on the same line (the function it changes, the `if` it guards), and
+/// the first line that differs is what the edit did. A side with nothing left (text only
+/// added, or only removed) says nothing.
 fn change_heads(old: Option<&str>, new: Option<&str>) -> String {
+    let (old, new) = match (old, new) {
+        (Some(o), Some(n)) => {
+            let (o, n) = differing_lines(o, n);
+            (Some(o).filter(|o| !o.trim().is_empty()), Some(n).filter(|n| !n.trim().is_empty()))
+        }
+        (o, n) => (o.map(str::to_owned), n.map(str::to_owned)),
+    };
     let mut out = String::new();
     if let Some(old) = old {
         out.push_str("\n- ");
-        out.push_str(&head(old, HEAD_CHARS));
+        out.push_str(&head(&old, HEAD_CHARS));
     }
     if let Some(new) = new {
         out.push_str("\n+ ");
-        out.push_str(&head(new, HEAD_CHARS));
+        out.push_str(&head(&new, HEAD_CHARS));
     }
     out
+}
+
+/// The two texts without the lines they share at their start and at their end (compared
+/// without surrounding whitespace, as an editor's re-indentation is not the change).
+fn differing_lines(old: &str, new: &str) -> (String, String) {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let same = |x: &str, y: &str| x.trim() == y.trim();
+    let start = a.iter().zip(&b).take_while(|(x, y)| same(x, y)).count();
+    let end = a[start..]
+        .iter()
+        .rev()
+        .zip(b[start..].iter().rev())
+        .take_while(|(x, y)| same(x, y))
+        .count();
+    (
+        a[start..a.len() - end].join("\n"),
+        b[start..b.len() - end].join("\n"),
+    )
 }
 
 /// The first non-blank line of `text`, cut to `max_chars` characters.
@@ -204,6 +234,25 @@ mod tests {
         );
         assert_eq!(c.text, "/w/notes.md\n- scratch — x\n+ fixture — x");
         assert_eq!(c.files, vec!["/w/notes.md"]);
+
+        // The line that changed, not the line both sides open on.
+        let c = call(
+            "Edit",
+            json!({"file_path": "/w/t.py", "old_string": "if res.exit_code == 0:\n    assert 'Usage' in out\nreturn",
+                   "new_string": "if res.exit_code == 0:\n  assert res.exception\nreturn"}),
+        );
+        assert_eq!(c.text, "/w/t.py\n- assert 'Usage' in out\n+ assert res.exception");
+        // Lines only added, or only removed: the other side says nothing.
+        let c = call(
+            "Edit",
+            json!({"file_path": "/w/t.py", "old_string": "a = 1\nb = 2", "new_string": "a = 1\nc = 3\nb = 2"}),
+        );
+        assert_eq!(c.text, "/w/t.py\n+ c = 3");
+        let c = call(
+            "Edit",
+            json!({"file_path": "/w/t.py", "old_string": "a = 1\nsub.add('x')\nb = 2", "new_string": "a = 1\nb = 2"}),
+        );
+        assert_eq!(c.text, "/w/t.py\n- sub.add('x')");
 
         let c = call(
             "Write",
