@@ -117,7 +117,10 @@ fn change_heads(old: Option<&str>, new: Option<&str>) -> String {
     let (old, new) = match (old, new) {
         (Some(o), Some(n)) => {
             let (o, n) = differing_lines(o, n);
-            (Some(o).filter(|o| !o.trim().is_empty()), Some(n).filter(|n| !n.trim().is_empty()))
+            (
+                Some(o).filter(|o| !o.trim().is_empty()),
+                Some(n).filter(|n| !n.trim().is_empty()),
+            )
         }
         (o, n) => (o.map(str::to_owned), n.map(str::to_owned)),
     };
@@ -140,16 +143,24 @@ fn differing_lines(old: &str, new: &str) -> (String, String) {
     let b: Vec<&str> = new.lines().collect();
     let same = |x: &str, y: &str| x.trim() == y.trim();
     let start = a.iter().zip(&b).take_while(|(x, y)| same(x, y)).count();
-    let end = a[start..]
+    let end = a
         .iter()
+        .skip(start)
         .rev()
-        .zip(b[start..].iter().rev())
+        .zip(b.iter().skip(start).rev())
         .take_while(|(x, y)| same(x, y))
         .count();
-    (
-        a[start..a.len() - end].join("\n"),
-        b[start..b.len() - end].join("\n"),
-    )
+    let middle = |lines: &[&str]| -> String {
+        let keep = lines.len().saturating_sub(start + end);
+        lines
+            .iter()
+            .skip(start)
+            .take(keep)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    (middle(&a), middle(&b))
 }
 
 /// The first non-blank line of `text`, cut to `max_chars` characters.
