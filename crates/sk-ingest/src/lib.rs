@@ -11,6 +11,7 @@ pub mod claude;
 pub mod codex;
 #[cfg_attr(not(test), deny(clippy::indexing_slicing))]
 pub mod copilot;
+mod edit_text;
 pub mod memory_sink;
 pub mod plan;
 pub mod reader;

@@ -5,6 +5,8 @@
 use serde_json::Value;
 use sk_core::record::cap_text;
 
+use crate::edit_text::change_heads;
+
 /// Most bytes of a tool call summary: enough to recognise the call, not a whole file.
 pub(crate) const MAX_CALL_SUMMARY_BYTES: usize = 500;
 /// Most chars kept of one argument value inside a summary.
@@ -33,6 +35,8 @@ const SNIPPET_ORDER: &[&str] = &[
     "file_text",
     "content",
 ];
+/// The two sides of a replacement, rendered by [`change_heads`] when both are there.
+const REPLACEMENT_KEYS: &[&str] = &["old_str", "old_string", "new_str", "new_string"];
 /// Keys holding the command line of a shell tool.
 const COMMAND_KEYS: &[&str] = &["command", "cmd", "script"];
 
@@ -135,6 +139,15 @@ fn file_call_text(path: &str, args: &Value) -> String {
     let Some(map) = args.as_object() else {
         return text;
     };
+    // A replacement reads as every agent's edit does: the lines that changed.
+    let side = |keys: [&str; 2]| keys.iter().find_map(|k| map.get(*k).and_then(Value::as_str));
+    let replaced = match (side(["old_str", "old_string"]), side(["new_str", "new_string"])) {
+        (Some(old), Some(new)) => {
+            text.push_str(&change_heads(Some(old), Some(new)));
+            true
+        }
+        _ => false,
+    };
     // Old text before new text reads naturally whatever order the JSON map keeps.
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort_by_key(|k| {
@@ -144,8 +157,10 @@ fn file_call_text(path: &str, args: &Value) -> String {
         )
     });
     for key in keys {
-        let skip =
-            key == "command" || PATH_KEYS.contains(&key.as_str()) || PATH_LIST_KEYS.contains(&key.as_str());
+        let skip = key == "command"
+            || PATH_KEYS.contains(&key.as_str())
+            || PATH_LIST_KEYS.contains(&key.as_str())
+            || (replaced && REPLACEMENT_KEYS.contains(&key.as_str()));
         let Some(value) = map.get(key).filter(|_| !skip) else {
             continue;
         };
@@ -256,10 +271,12 @@ mod tests {
         let args = json!({"command": "str_replace", "path": "/src/a.rs", "old_str": "fn a() {\n}", "new_str": "fn b() {}"});
         let s = summarize_call("str_replace_editor", Some(&args));
         assert_eq!(s.files, vec!["/src/a.rs"]);
-        assert_eq!(
-            s.text,
-            "str_replace /src/a.rs\nold_str: fn a() {…\nnew_str: fn b() {}"
-        );
+        assert_eq!(s.text, "str_replace /src/a.rs\n- fn a() {\n+ fn b() {}");
+        // The line that changed, as in a Claude Code edit.
+        let args = json!({"command": "str_replace", "path": "/src/a.rs",
+                          "old_str": "fn a() {\n    1\n}", "new_str": "fn a() {\n    2\n}"});
+        let s = summarize_call("str_replace_editor", Some(&args));
+        assert_eq!(s.text, "str_replace /src/a.rs\n- 1\n+ 2");
     }
 
     #[test]
