@@ -41,6 +41,9 @@ const TITLE_COMMAND_CHARS: usize = 40;
 const ERROR_CHARS: usize = 300;
 /// Records after a call in which its result is looked for.
 const RESULT_WITHIN: usize = 64;
+/// Records after a failure in which the agent's reaction is looked for: every unfixed
+/// failure asks, so the scan stays bounded in a long session without prompts.
+const REACTION_WITHIN: usize = 200;
 
 /// What the host lacked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +109,7 @@ fn lack(records: &[Record], failure: &OpenFailure) -> Option<Lack> {
 /// result, when it passed; `None` when the user spoke first, a file was edited first, or
 /// that call failed.
 fn reaction(records: &[Record], failed_result: usize) -> Option<(usize, usize)> {
-    for (i, r) in records.iter().enumerate().skip(failed_result + 1) {
+    for (i, r) in records.iter().enumerate().skip(failed_result + 1).take(REACTION_WITHIN) {
         match r.kind() {
             RecordKind::Prompt => return None,
             RecordKind::ToolCall => {
