@@ -18,8 +18,9 @@
 //! - After a missing program, a call that only looks must look at the host (`/sys`,
 //!   `/proc`, `/etc`, a home folder), not at the project: reading the repository is the
 //!   agent moving on (`pytest` missing, then `git diff`).
-//! - Without network, the way around runs the same program (`git`), which then did not
-//!   need the network.
+//! - Without network, the way around runs the same program (`git`) on what the failed
+//!   call was about (a word of it such as `origin`), and then did not need the network.
+//! - A sub-agent's calls are not the reaction of the agent that failed, nor the other way.
 //!
 //! Confidence 0.55: both steps are in the log and the lesson can be stated whole, but that
 //! the second call served the first one's purpose is inferred from its timing.
@@ -74,7 +75,7 @@ pub(super) fn lesson(records: &[Record], failure: &OpenFailure) -> Option<Candid
     };
     let last = failure.attempts.last()?;
     let lack = lack(records, failure)?;
-    let (call, result) = reaction(records, last.result)?;
+    let (call, result) = reaction(records, last.result, failure.subagent)?;
     let way = &records[call].text;
     if normalize_command(way) == *normalized || !goes_around(&lack, &records[last.call].text, way) {
         return None;
@@ -108,8 +109,17 @@ fn lack(records: &[Record], failure: &OpenFailure) -> Option<Lack> {
 /// The agent's first shell call after it read the failure at `failed_result`, with its
 /// result, when it passed; `None` when the user spoke first, a file was edited first, or
 /// that call failed.
-fn reaction(records: &[Record], failed_result: usize) -> Option<(usize, usize)> {
-    for (i, r) in records.iter().enumerate().skip(failed_result + 1).take(REACTION_WITHIN) {
+fn reaction(records: &[Record], failed_result: usize, subagent: bool) -> Option<(usize, usize)> {
+    for (i, r) in records
+        .iter()
+        .enumerate()
+        .skip(failed_result + 1)
+        .take(REACTION_WITHIN)
+    {
+        // A sub-agent's calls are its own work, not the reaction of the one that failed.
+        if r.subagent != subagent && r.kind() != RecordKind::Prompt {
+            continue;
+        }
         match r.kind() {
             RecordKind::Prompt => return None,
             RecordKind::ToolCall => {
@@ -122,7 +132,8 @@ fn reaction(records: &[Record], failed_result: usize) -> Option<(usize, usize)> 
                 }
                 let result = result_of(records, i)?;
                 let passed = match records[result].success {
-                    Some(ok) => ok,
+                    Some(true) => !super::failure_hidden_by_pipe(&r.text, &records[result].text),
+                    Some(false) => false,
                     None => !looks_failed(&records[result].text),
                 };
                 return passed.then_some((i, result));
@@ -173,7 +184,22 @@ fn goes_around(lack: &Lack, failed: &str, way: &str) -> bool {
             let looks_at_host = !only_inspects(way) || HOST_PLACES.iter().any(|p| way.contains(p));
             !names_missing && !probes && !installs && looks_at_host
         }
-        Lack::Network => program(failed).is_some_and(|p| runs.first() == Some(&p)),
+        // The same program on what the failed call was about (`origin`, the branch name):
+        // `git status` after `git ls-remote origin` is the agent moving on.
+        Lack::Network => {
+            let failed_program = program(failed);
+            let words = |command: &str| -> Vec<String> {
+                command
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| w.chars().count() >= 3)
+                    .map(str::to_lowercase)
+                    .filter(|w| Some(w) != failed_program.as_ref())
+                    .collect()
+            };
+            let about = words(failed);
+            failed_program.as_ref().is_some_and(|p| runs.first() == Some(p))
+                && words(way).iter().any(|w| about.contains(w))
+        }
     }
 }
 
@@ -257,7 +283,17 @@ mod tests {
     #[test]
     fn without_network_the_way_around_runs_the_same_program() {
         let net = Lack::Network;
-        assert!(goes_around(&net, "git ls-remote --heads origin", "git branch -r"));
+        assert!(goes_around(
+            &net,
+            "git ls-remote --heads origin",
+            "git branch -r --list 'origin/*'"
+        ));
+        // The same program on something else is other work.
+        assert!(!goes_around(
+            &net,
+            "git ls-remote --heads origin",
+            "git status --short"
+        ));
         assert!(!goes_around(
             &net,
             "git ls-remote --heads origin",

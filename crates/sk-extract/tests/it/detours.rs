@@ -175,3 +175,15 @@ fn without_network_the_same_program_working_locally_is_a_lesson() {
         .bash("rg -n 004-search specs", true, "specs/004-search/spec.md:1");
     assert!(detours(&s).is_empty(), "{}", show(&mistakes(&s)));
 }
+
+#[test]
+fn a_sub_agent_s_call_is_not_the_reaction_of_the_agent_that_failed() {
+    let mut s = Session::new();
+    s.prompt("which devices are on the LAN?")
+        .bash("arp -n", false, ARP_MISSING)
+        .bash("ip neigh show", true, "192.168.4.1 lladdr 84:70");
+    for r in s.records.iter_mut().skip(3) {
+        r.subagent = true;
+    }
+    assert!(detours(&s).is_empty(), "{}", show(&mistakes(&s)));
+}
