@@ -11,10 +11,15 @@ pub(crate) const HEAD_CHARS: usize = 80;
 /// text usually open on the same line (the function it changes, the `if` it guards), and
 /// the first line that differs is what the edit did. A side with nothing left (text only
 /// added, or only removed) says nothing.
+///
+/// Each side is redacted whole before any line is left out: a secret detector may need
+/// the lines around the secret (a PEM key's `BEGIN … PRIVATE KEY` line), and those are
+/// exactly the lines two sides share.
 pub(crate) fn change_heads(old: Option<&str>, new: Option<&str>) -> String {
     let (old, new) = match (old, new) {
         (Some(o), Some(n)) => {
-            let (o, n) = differing_lines(o, n);
+            let (o, n) = (redacted(o), redacted(n));
+            let (o, n) = differing_lines(&o, &n);
             (
                 Some(o).filter(|o| !o.trim().is_empty()),
                 Some(n).filter(|n| !n.trim().is_empty()),
@@ -34,12 +39,21 @@ pub(crate) fn change_heads(old: Option<&str>, new: Option<&str>) -> String {
     out
 }
 
-/// The two texts without the lines they share at their start and at their end (compared
-/// without surrounding whitespace, as an editor's re-indentation is not the change).
+/// `text` with its secrets redacted.
+fn redacted(text: &str) -> String {
+    crate::redact::redact(text).map_or_else(|| text.to_owned(), |r| r.text)
+}
+
+/// The two texts without the lines they share at their start and at their end, compared
+/// without surrounding whitespace: an editor's re-indentation is not the change. (An
+/// edit that only re-indents then shows no line; `head` trims them anyway.)
 fn differing_lines(old: &str, new: &str) -> (String, String) {
+    shared_lines_left_out(old, new, |x, y| x.trim() == y.trim())
+}
+
+fn shared_lines_left_out(old: &str, new: &str, same: impl Fn(&str, &str) -> bool) -> (String, String) {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
-    let same = |x: &str, y: &str| x.trim() == y.trim();
     let start = a.iter().zip(&b).take_while(|(x, y)| same(x, y)).count();
     let end = a
         .iter()
@@ -72,5 +86,25 @@ pub(crate) fn head(text: &str, max_chars: usize) -> String {
     match line.char_indices().nth(max_chars) {
         Some((cut, _)) => format!("{}…", sk_core::text::prefix(line, cut)),
         None => line.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::change_heads;
+
+    #[test]
+    fn a_replaced_key_is_redacted_before_its_shared_lines_are_left_out() {
+        let key = |body: &str| format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
+        let old = key(
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvuNMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s+CLOyS56YyCFGeJZ",
+        );
+        let new = key(
+            "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDdlatRjRjogo3WojgGHFHYLugdUWAY9iR3fy4arWNA1KoS8kVw33cJibXr8bvwUAUparCwlvdbH6dvEOfou0/gCFQsHUfQrSDv+MuSUMAe8jzKE4qW+jK+xQU9a03GUnKHkkle+Q0pX/g6jXZ7r1",
+        );
+        let text = change_heads(Some(&old), Some(&new));
+        // Both sides redact to the same placeholder, so nothing of either is left.
+        assert!(!text.contains("MIIEv"), "{text}");
+        assert!(!text.contains("BAQEFAASC"), "{text}");
     }
 }
