@@ -10,17 +10,19 @@
 //! - The host must lack something the error names: a program not found (run by name, not
 //!   a path: a script not found is the agent's own mistake), or a network that did not
 //!   resolve or was unreachable ([`crate::sandbox`]).
-//! - The way around is the agent's immediate reaction: the first shell call it made after
-//!   it read the failure, before the user spoke again and before it edited anything. Calls
-//!   sent along with the failing one are not a reaction to it.
+//! - The way around is the agent's immediate reaction: the next tool call it made after
+//!   it read the failure, a shell call, before the user spoke again. A search, a read, an
+//!   edit or a question first is another way of working. Calls sent along with the
+//!   failing one are not a reaction to it, nor are a sub-agent's calls (either way).
 //! - That call passed, and it is not the failed command again, nor a look for the missing
-//!   program (`which`, `--version`), nor its installation.
-//! - After a missing program, a call that only looks must look at the host (`/sys`,
-//!   `/proc`, `/etc`, a home folder), not at the project: reading the repository is the
-//!   agent moving on (`pytest` missing, then `git diff`).
+//!   program (`which`, `--version`, a listing of a `bin` folder).
+//! - After a missing program it is not project, version-control, build or package work
+//!   (`git commit`, `npm run build`, `go install`, `curl … | sh`): that installs the
+//!   program or carries on with the project. A call that only looks must look at the
+//!   host (`/sys`, `/proc`, `/etc`, a home folder), not at the project (`git diff`).
 //! - Without network, the way around runs the same program (`git`) on what the failed
-//!   call was about (a word of it such as `origin`), and then did not need the network.
-//! - A sub-agent's calls are not the reaction of the agent that failed, nor the other way.
+//!   call was about (a word of it such as `origin`), and reaches no URL: it did without
+//!   the network.
 //!
 //! Confidence 0.55: both steps are in the log and the lesson can be stated whole, but that
 //! the second call served the first one's purpose is inferred from its timing.
@@ -55,11 +57,17 @@ enum Lack {
 
 /// Programs that only say whether a program is there.
 const PROBES: [&str; 6] = ["which", "type", "command", "whereis", "where", "hash"];
-/// Package managers: running one after a program was missing installs it, another lesson.
-const INSTALLERS: [&str; 14] = [
-    "brew", "apt", "apt-get", "dnf", "yum", "pacman", "apk", "pip", "pip3", "pipx", "npm", "pnpm", "cargo",
-    "winget",
+/// Project, version-control, build and package tools: run after a program was missing,
+/// they install it (another lesson) or carry on with the project's own work (`git
+/// commit`, `npm run build`), not go around the missing program.
+const PROJECT_TOOLS: [&str; 38] = [
+    "git", "gh", "hg", "svn", "npm", "npx", "pnpm", "yarn", "bun", "deno", "cargo", "rustup", "make",
+    "cmake", "ninja", "go", "mvn", "gradle", "dotnet", "uv", "uvx", "poetry", "pip", "pip3", "pipx", "conda",
+    "mamba", "gem", "bundle", "brew", "apt", "apt-get", "dnf", "yum", "pacman", "apk", "winget", "choco",
 ];
+/// Programs that fetch a script, and shells that would run it: `curl … | sh` installs.
+const FETCHERS: [&str; 2] = ["curl", "wget"];
+const SHELLS: [&str; 4] = ["sh", "bash", "zsh", "iex"];
 /// Where a look at the host (not at the project) reads.
 const HOST_PLACES: [&str; 9] = [
     "/sys/", "/proc/", "/etc/", "/dev/", "/usr/", "/var/", "/opt/", "~/", "$HOME",
@@ -123,12 +131,10 @@ fn reaction(records: &[Record], failed_result: usize, subagent: bool) -> Option<
         match r.kind() {
             RecordKind::Prompt => return None,
             RecordKind::ToolCall => {
-                let kind = tool_kind(r.tool.as_deref().unwrap_or(""), &r.text);
-                if kind.changes_files() {
+                // The next call the agent made, whatever tool: a search, a read or a
+                // question first is another way of working, not this call's reaction.
+                if tool_kind(r.tool.as_deref().unwrap_or(""), &r.text) != ToolKind::Shell {
                     return None;
-                }
-                if kind != ToolKind::Shell {
-                    continue;
                 }
                 let result = result_of(records, i)?;
                 let passed = match records[result].success {
@@ -179,10 +185,13 @@ fn goes_around(lack: &Lack, failed: &str, way: &str) -> bool {
                     .any(|w| w.trim_matches(['"', '\'', '(', ')']) == missing);
             let probes = runs.iter().all(|p| PROBES.contains(&p.as_str()))
                 || words.iter().any(|w| matches!(*w, "--version" | "-V" | "version"));
-            let installs = runs.iter().any(|p| INSTALLERS.contains(&p.as_str()))
-                && words.iter().any(|w| matches!(*w, "install" | "add" | "i"));
-            let looks_at_host = !only_inspects(way) || HOST_PLACES.iter().any(|p| way.contains(p));
-            !names_missing && !probes && !installs && looks_at_host
+            let project_work = runs.iter().any(|p| PROJECT_TOOLS.contains(&p.as_str()))
+                || (runs.iter().any(|p| FETCHERS.contains(&p.as_str()))
+                    && runs.iter().any(|p| SHELLS.contains(&p.as_str())));
+            // A look in a `bin` folder is the agent looking for the program itself.
+            let looks_at_host =
+                !only_inspects(way) || (HOST_PLACES.iter().any(|p| way.contains(p)) && !way.contains("/bin"));
+            !names_missing && !probes && !project_work && looks_at_host
         }
         // The same program on what the failed call was about (`origin`, the branch name):
         // `git status` after `git ls-remote origin` is the agent moving on.
@@ -197,8 +206,10 @@ fn goes_around(lack: &Lack, failed: &str, way: &str) -> bool {
                     .collect()
             };
             let about = words(failed);
+            // A call that reaches out again (another URL) did not do without the network.
             failed_program.as_ref().is_some_and(|p| runs.first() == Some(p))
                 && words(way).iter().any(|w| about.contains(w))
+                && !way.contains("://")
         }
     }
 }
@@ -221,9 +232,18 @@ fn candidate(
             "missing-program",
         ),
         Lack::Network => {
-            let task: Vec<String> = main_tokens(&failed.text).into_iter().take(2).collect();
+            // The program and its subcommand (`git ls-remote`), not a flag (`curl -sf`).
+            let tokens = main_tokens(&failed.text);
+            let subcommand = tokens.iter().skip(1).find(|t| {
+                t.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && t.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            });
+            let task: Vec<&String> = tokens.first().into_iter().chain(subcommand).collect();
             (
-                format!("No network here for `{}`: `{way}` worked instead", task.join(" ")),
+                format!(
+                    "No network here for `{}`: `{way}` worked instead",
+                    task.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" ")
+                ),
                 "The host (or the agent's sandbox) had no network.".to_string(),
                 "no-network",
             )

@@ -187,3 +187,145 @@ fn a_sub_agent_s_call_is_not_the_reaction_of_the_agent_that_failed() {
     }
     assert!(detours(&s).is_empty(), "{}", show(&mistakes(&s)));
 }
+
+// Cases a review found, each a confident wrong lesson before.
+
+/// Looking for the missing program where installers put it is a probe, not a way around.
+#[test]
+fn looking_for_the_program_in_a_bin_folder_is_not_a_way_around() {
+    let mut s = Session::new();
+    s.prompt("format the project")
+        .bash(
+            "uv run ruff format .",
+            false,
+            "Exit code 127\n/bin/bash: line 1: uv: command not found",
+        )
+        .bash("ls -la ~/.local/bin/ ~/.cargo/bin/", true, "pipx\nrustup\ncargo");
+    assert!(detours(&s).is_empty(), "{}", show(&detours(&s)));
+}
+
+/// An install the list does not know (`go install`, a curl | sh installer) is the
+/// installation, not a way around.
+#[test]
+fn go_install_is_an_installation() {
+    let mut s = Session::new();
+    s.prompt("fix the imports")
+        .bash(
+            "goimports -w ./...",
+            false,
+            "Exit code 127\nzsh:1: command not found: goimports",
+        )
+        .bash(
+            "go install golang.org/x/tools/cmd/goimports@latest",
+            true,
+            "go: downloading golang.org/x/tools v0.24.0",
+        );
+    assert!(detours(&s).is_empty(), "{}", show(&detours(&s)));
+}
+
+/// The program missing and the agent moving on to other work that does more than look.
+#[test]
+fn moving_on_to_commit_is_not_a_way_around() {
+    let mut s = Session::new();
+    s.prompt("add the tests and commit")
+        .bash(
+            "pytest -q tests/test_cli.py",
+            false,
+            "Exit code 127\nzsh:1: command not found: pytest",
+        )
+        .bash(
+            "git add -A && git commit -m 'Add CLI tests'",
+            true,
+            "[main 1a2b3c4] Add CLI tests\n 1 file changed, 40 insertions(+)",
+        );
+    assert!(detours(&s).is_empty(), "{}", show(&detours(&s)));
+}
+
+/// The agent went around with a non-shell tool (Glob instead of `tree`); a much later,
+/// unrelated shell call is not its reaction.
+#[test]
+fn a_later_unrelated_shell_call_after_other_tools_is_not_the_reaction() {
+    let mut s = Session::new();
+    s.prompt("explain the layout and build it")
+        .bash(
+            "tree -L 2 src",
+            false,
+            "Exit code 127\n/bin/bash: line 1: tree: command not found",
+        )
+        .tool("Glob", "src/**/*.ts", &[], true, "src/index.ts\nsrc/cli.ts")
+        .tool(
+            "Read",
+            "/work/app/src/index.ts",
+            &["/work/app/src/index.ts"],
+            true,
+            "export {}",
+        )
+        .tool(
+            "Read",
+            "/work/app/package.json",
+            &["/work/app/package.json"],
+            true,
+            "{}",
+        )
+        .bash("npm run build", true, "> app@1.0.0 build\n> tsc");
+    assert!(detours(&s).is_empty(), "{}", show(&detours(&s)));
+}
+
+/// A subagent's failure: the main agent's next call is not the subagent's reaction.
+#[test]
+fn a_subagent_failure_is_not_answered_by_the_main_agent() {
+    let mut s = Session::new();
+    s.prompt("list the devices on the LAN, then build").tool(
+        "Task",
+        "Find devices on the LAN",
+        &[],
+        true,
+        "arp is not available",
+    );
+    // The subagent's call and result sit inside the Task (before its result in the log).
+    let task_result = s.records.pop().expect("the Task result");
+    s.bash(
+        "arp -a",
+        false,
+        "Exit code 127\n/bin/bash: line 1: arp: command not found",
+    );
+    for r in s.records.iter_mut().rev().take(2) {
+        r.subagent = true;
+    }
+    s.records.push(task_result);
+    s.bash("cargo build --release", true, "Finished `release` profile");
+    let d = detours(&s);
+    assert!(d.is_empty(), "{}", show(&d));
+}
+
+/// No network for a push: a later `git status` did not do what the push did.
+#[test]
+fn git_status_after_a_failed_push_is_not_a_way_around() {
+    let mut s = Session::new();
+    s.prompt("push it")
+        .bash(
+            "git push origin feature/search",
+            false,
+            "Exit code 128\nfatal: unable to access 'https://github.com/o/r.git/': Could not resolve host: github.com",
+        )
+        .bash("git status -sb", true, "## feature/search...origin/feature/search [ahead 1]");
+    assert!(detours(&s).is_empty(), "{}", show(&detours(&s)));
+}
+
+/// "Could not resolve host" for one host is a wrong host name, not "no network here".
+#[test]
+fn a_misspelt_host_is_not_no_network() {
+    let mut s = Session::new();
+    s.prompt("check the health endpoint")
+        .bash(
+            "curl -sf https://staging.intranet.example/health",
+            false,
+            "Exit code 6\ncurl: (6) Could not resolve host: staging.intranet.example",
+        )
+        .bash(
+            "curl -sf http://localhost:8080/health",
+            true,
+            "{\"status\":\"ok\"}",
+        );
+    assert!(detours(&s).is_empty(), "{}", show(&detours(&s)));
+}
