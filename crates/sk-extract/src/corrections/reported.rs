@@ -15,7 +15,8 @@
 //! - The agent must have changed something in its turn (an edit, a command that did more
 //!   than look and did not fail): an explanation alone is no fix that can be stated. When
 //!   it only looked or asked and the user's next prompt answers without a new error, the
-//!   turn after that one counts instead (once).
+//!   turn after that one counts instead (once), if it edits a file the agent read while
+//!   looking or the error names.
 //! - The fix held unless the user's next prompt reports the same error again or says it
 //!   still fails; then it is kept below the threshold that decides what is shown.
 //!
@@ -144,13 +145,20 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
     let text = prompt.text.trim();
     let mut follow = FollowUp::after(ctx, records, at, text);
     // The agent looked and asked, the user answered without a new error: the fix comes in
-    // the turn after that one (once: further on, the session has moved on).
+    // the turn after that one (once: further on, the session has moved on), when it
+    // changes what the agent was looking at or the error names. An edit elsewhere answers
+    // another request the user made instead ("never mind, update the README").
     if !follow.changed()
         && let Some(next) = follow.end
         && error_in(&records[next].text).is_none()
         && !super::says_still_failing(&records[next].text)
     {
-        follow = FollowUp::after(ctx, records, next, &records[next].text);
+        let mut looked_at: Vec<&str> = read_files(records, at, next);
+        looked_at.extend(info.files.iter().map(|f| file_name(f)));
+        let later = FollowUp::after(ctx, records, next, &records[next].text);
+        if later.edited().iter().any(|e| looked_at.contains(&file_name(e))) {
+            follow = later;
+        }
     }
     if !follow.changed() {
         return None;
@@ -204,6 +212,21 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
         cues,
     };
     Some(candidate)
+}
+
+/// The names of the files the agent read between records `from` and `to` (its looking turn).
+fn read_files(records: &[Record], from: usize, to: usize) -> Vec<&str> {
+    records
+        .iter()
+        .take(to)
+        .skip(from + 1)
+        .filter(|r| r.kind() == sk_core::RecordKind::ToolCall && !r.subagent)
+        .filter(|r| {
+            crate::commands::tool_kind(r.tool.as_deref().unwrap_or(""), &r.text)
+                == crate::commands::ToolKind::Read
+        })
+        .flat_map(|r| r.files.iter().map(|f| file_name(f)))
+        .collect()
 }
 
 /// Whether the next prompt says the same error is still there: it names the same error,

@@ -288,3 +288,23 @@ fn a_fix_made_after_the_user_answered_the_agent_s_question_is_the_fix() {
         found[0].title
     );
 }
+
+#[test]
+fn the_user_answering_with_another_task_is_not_the_fix() {
+    let mut s = Session::new();
+    s.prompt(
+        "CI says this:\n\nError: Cannot find module 'left-pad'\n    at Function.Module._resolveFilename",
+    )
+    .tool(
+        "Read",
+        "/work/app/package.json",
+        &["/work/app/package.json"],
+        true,
+        "{}",
+    )
+    .answer("Is CI running `npm ci` before the tests, or should I add the dependency?")
+    .prompt("Never mind, CI is being replaced anyway. Please update the README title to 'Pad tools'.")
+    .edit("/work/app/README.md", "# app", "# Pad tools");
+    let found = reported(&s);
+    assert!(found.is_empty(), "{}", show(&found));
+}
