@@ -234,12 +234,24 @@ fn same_correction(a: &Candidate, b: &Candidate) -> bool {
 /// a correction quotes the agent's answer before it and after it, so two corrections in
 /// a row share that text ("revert it" after "use `\\` instead") while being different
 /// lessons. Other candidates always may.
+///
+/// The near-duplicate measure reads every number as `0`, which is right for the ids and
+/// counts in a log and wrong for what a user corrects: "port 3000, not 8080" and "port
+/// 8080, not 3000" say opposite things, so two corrections' titles must also name the
+/// same numbers in the same order.
 pub fn may_merge(a: (&str, &[String]), b: (&str, &[String])) -> bool {
     let is_correction = |cues: &[String]| cues.iter().any(|q| q == corrections::CUE);
     if !(is_correction(a.1) && is_correction(b.1)) {
         return true;
     }
-    Shingles::new(a.0).jaccard(&Shingles::new(b.0)) >= NEAR_DUPLICATE
+    let numbers = |title: &str| -> Vec<String> {
+        title
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    numbers(a.0) == numbers(b.0) && Shingles::new(a.0).jaccard(&Shingles::new(b.0)) >= NEAR_DUPLICATE
 }
 
 /// A candidate and the near-duplicates folded into it.

@@ -381,3 +381,26 @@ fn two_corrections_quoting_the_same_answer_stay_two() {
     let found = corrections(&s);
     assert_eq!(found.len(), 2, "{}", show(&found));
 }
+
+#[test]
+fn corrections_that_differ_in_their_numbers_are_not_one_lesson() {
+    let cues = vec!["rule:user-correction".to_string()];
+    assert!(!sk_extract::may_merge(
+        ("The dev server runs on port 3000, not 8080", &cues),
+        ("The dev server runs on port 8080, not 3000", &cues),
+    ));
+    assert!(!sk_extract::may_merge(
+        ("Target Node 18 in CI, not 22", &cues),
+        ("Target Node 22 in CI, not 18", &cues),
+    ));
+    // The same words and numbers are one lesson; other entries' numbers are log noise.
+    assert!(sk_extract::may_merge(
+        ("The dev server runs on port 3000, not 8080", &cues),
+        ("The dev server runs on port 3000, not 8080!", &cues),
+    ));
+    let other = vec!["rule:failure-fix".to_string()];
+    assert!(sk_extract::may_merge(
+        ("`cargo test` failed: exit code 101", &other),
+        ("`cargo test` failed: exit code 1", &other),
+    ));
+}
