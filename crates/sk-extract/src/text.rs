@@ -441,6 +441,13 @@ fn strip_discourse_marker(s: &str) -> &str {
 
 fn tidy_end(s: &mut String, was_cut: bool) {
     loop {
+        // A title ending on a dunder name (`mypkg/__init__`) keeps its underscores.
+        let last_word = s.rsplit(char::is_whitespace).next().unwrap_or_default();
+        if ends_with_dunder(last_word.trim_end_matches(['.', ',', ';', ':', '!'])) {
+            let end = s.trim_end_matches(['.', ',', ';', ':', '!']).len();
+            s.truncate(end);
+            break;
+        }
         let trimmed = s
             .trim_end_matches(|c: char| {
                 c.is_whitespace()
@@ -476,62 +483,92 @@ fn capitalize(s: &mut String) {
     }
 }
 
-/// Drops markdown bold markers: `**` always, `__` only at a word's edge (`__two words__`).
-/// Names keep theirs, as a title naming a file must name it right: `__init__.py`,
-/// `opk/cli/__main__.py`, `__pycache__`, `x__y`.
+/// Drops markdown bold markers: `**` always; `__` only as a pair around words (`__two
+/// words__`), an opening one at a word's start and a closing one at a later (or the same)
+/// word's end. Names keep theirs, as a title naming a file or a symbol must name it
+/// right: `__init__.py`, `opk/cli/__main__.py`, `__post_init__`, `__dirname`, `x__y`.
 fn strip_markup(s: &str) -> String {
     let s = s.replace("**", "").replace("<br>", " ");
     if !s.contains("__") {
         return s;
     }
+    let words: Vec<Word> = s.split(' ').map(Word::new).collect();
     let mut out = String::with_capacity(s.len());
-    for (i, word) in s.split(' ').enumerate() {
+    for (i, w) in words.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        out.push_str(&strip_word_emphasis(word));
+        let opens = w.opens && words.iter().skip(i).any(|later| later.closes);
+        let closes = w.closes && words.iter().take(i + 1).any(|earlier| earlier.opens);
+        let mut core = w.core;
+        if opens {
+            core = core.strip_prefix("__").unwrap_or(core);
+        }
+        if closes {
+            core = core.strip_suffix("__").unwrap_or(core);
+        }
+        out.push_str(w.head);
+        out.push_str(core);
+        out.push_str(w.tail);
     }
     out
 }
 
-/// One space-separated word of [`strip_markup`].
-fn strip_word_emphasis(word: &str) -> String {
-    let core_start = word
-        .find(|c: char| !matches!(c, '(' | '[' | '"' | '\''))
-        .unwrap_or(word.len());
-    let core_end = word
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !matches!(c, ')' | ']' | '"' | '\'' | '.' | ',' | ':' | ';' | '!' | '?'))
-        .map_or(core_start, |(i, c)| i + c.len_utf8())
-        .max(core_start);
-    let (head, rest) = sk_core::text::split_at(word, core_start);
-    let (core, tail) = sk_core::text::split_at(rest, core_end - core_start);
-    let kept = if starts_with_dunder(core) || ends_with_dunder(core) {
-        core
-    } else {
-        let k = core.strip_prefix("__").unwrap_or(core);
-        k.strip_suffix("__").unwrap_or(k)
-    };
-    format!("{head}{kept}{tail}")
+/// A space-separated word of [`strip_markup`]: its core between brackets, quotes and
+/// trailing punctuation, and whether that core opens or closes `__` emphasis.
+struct Word<'a> {
+    head: &'a str,
+    core: &'a str,
+    tail: &'a str,
+    opens: bool,
+    closes: bool,
 }
 
-/// `__init__.py`, `__pycache__/`: starts with a dunder name.
+impl<'a> Word<'a> {
+    fn new(word: &'a str) -> Word<'a> {
+        let core_start = word
+            .find(|c: char| !matches!(c, '(' | '[' | '"' | '\''))
+            .unwrap_or(word.len());
+        let core_end = word
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !matches!(c, ')' | ']' | '"' | '\'' | '.' | ',' | ':' | ';' | '!' | '?'))
+            .map_or(core_start, |(i, c)| i + c.len_utf8())
+            .max(core_start);
+        let (head, rest) = sk_core::text::split_at(word, core_start);
+        let (core, tail) = sk_core::text::split_at(rest, core_end - core_start);
+        let name = starts_with_dunder(core) || ends_with_dunder(core);
+        Word {
+            head,
+            core,
+            tail,
+            opens: !name && core.starts_with("__") && core.len() > 2,
+            closes: !name && core.ends_with("__") && core.len() > 2,
+        }
+    }
+}
+
+/// `__init__.py`, `__post_init__`, `__pycache__/`: starts with a dunder name.
 fn starts_with_dunder(s: &str) -> bool {
     let Some(inner) = s.strip_prefix("__") else {
         return false;
     };
-    let name = inner.trim_start_matches(char::is_alphanumeric);
-    name.len() < inner.len() && name.starts_with("__")
+    let rest = inner.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+    let name = inner.len() - rest.len();
+    inner
+        .get(..name)
+        .is_some_and(|n| n.len() > 2 && n.ends_with("__"))
 }
 
-/// `tests/__init__`: ends with a dunder name.
+/// `tests/__init__`, `mypkg/__post_init__`: ends with a dunder name.
 fn ends_with_dunder(s: &str) -> bool {
     let Some(inner) = s.strip_suffix("__") else {
         return false;
     };
-    let head = inner.trim_end_matches(char::is_alphanumeric);
-    head.len() < inner.len() && head.ends_with("__")
+    inner
+        .rfind("__")
+        .and_then(|at| inner.get(at + 2..))
+        .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
 }
 
 /// Removes a leading list marker: `- `, `* `, `• `, `1. `, `2) `, `(a) `, `[x] `, `[ ] `.
@@ -716,7 +753,35 @@ mod tests {
             clean_title("__Never push__ to (__main branch__)"),
             "Never push to (main branch)"
         );
-        assert_eq!(clean_title("__é__ ok, __é"), "__é__ ok, é");
+        assert_eq!(clean_title("__é__ ok, __é"), "__é__ ok, __é");
+        // Names with an underscore inside, a leading dunder alone, a dunder at the end.
+        assert_eq!(
+            clean_title("Validate in __post_init__, not __init__"),
+            "Validate in __post_init__, not __init__"
+        );
+        assert_eq!(
+            clean_title("Replace __dirname with import.meta.dirname in ESM"),
+            "Replace __dirname with import.meta.dirname in ESM"
+        );
+        assert_eq!(
+            clean_title("Export the version from mypkg/__init__"),
+            "Export the version from mypkg/__init__"
+        );
+    }
+
+    #[test]
+    fn titles_of_markers_brackets_and_multibyte_letters_never_panic() {
+        let parts = ["__", "_", "(", ")", "'", "é", "a", ".", "[", "日", "**", " ", "?", "\u{301}"];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in parts {
+                        let title = clean_title(&format!("{a}{b}{c}{d}"));
+                        assert!(title.chars().count() <= MAX_TITLE_CHARS);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
