@@ -771,7 +771,9 @@ mod tests {
 
     #[test]
     fn titles_of_markers_brackets_and_multibyte_letters_never_panic() {
-        let parts = ["__", "_", "(", ")", "'", "é", "a", ".", "[", "日", "**", " ", "?", "\u{301}"];
+        let parts = [
+            "__", "_", "(", ")", "'", "é", "a", ".", "[", "日", "**", " ", "?", "\u{301}",
+        ];
         for a in parts {
             for b in parts {
                 for c in parts {

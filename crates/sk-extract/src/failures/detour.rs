@@ -24,8 +24,12 @@
 //!   call was about (a word of it such as `origin`), and reaches no URL: it did without
 //!   the network.
 //!
-//! Confidence 0.55: both steps are in the log and the lesson can be stated whole, but that
-//! the second call served the first one's purpose is inferred from its timing.
+//! Confidence 0.50, under the threshold that decides what is shown: both steps are in the
+//! log and the lesson can be stated whole, but that the second call served the first
+//! one's purpose is inferred from its timing, and a blind judge of the dev set's five
+//! found one wrong (a call that printed nothing) and the others marginal (an alternative
+//! any agent knows; no network in a sandbox it meets at once). Stored and searchable
+//! (`--all-quality`), and left to `reflect` to ask the agent about.
 
 use sk_core::{Category, Record, RecordKind};
 
@@ -38,7 +42,7 @@ use crate::sandbox::{Restriction, refusal};
 use crate::text::excerpt;
 use crate::{Candidate, Evidence};
 
-const CONFIDENCE: f32 = 0.55;
+const CONFIDENCE: f32 = 0.50;
 /// Longest command said in the title (each of the two).
 const TITLE_COMMAND_CHARS: usize = 40;
 const ERROR_CHARS: usize = 300;

@@ -37,11 +37,14 @@ fn a_missing_program_and_the_call_that_went_around_it_is_a_lesson() {
     );
     assert!(c.body.contains("arp: command not found"), "{}", c.body);
     assert!(c.body.contains("passed: `ip neigh show dev eth0`"), "{}", c.body);
+    // Stored, not shown: that the second call served the first's purpose is inferred.
     assert!(
-        f64::from(c.confidence) >= sk_core::knowledge::SHOWN_MIN_CONFIDENCE,
+        f64::from(c.confidence) < sk_core::knowledge::SHOWN_MIN_CONFIDENCE,
         "{}",
         c.confidence
     );
+    // Above an unfixed failure's own score: the way around is kept in its place.
+    assert!(c.confidence > 0.35, "{}", c.confidence);
     // The failure itself is not a second entry.
     assert_eq!(mistakes(&s).len(), 1, "{}", show(&mistakes(&s)));
 }
