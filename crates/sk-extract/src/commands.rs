@@ -3,10 +3,13 @@
 //! thing), its key (`cargo test`: the same task with other flags), and a short form for
 //! titles.
 
+mod shell_script;
+
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use self::shell_script::shell_script;
 use crate::text::file_name;
 
 /// What a tool does, whatever the agent calls it.
@@ -190,25 +193,6 @@ fn command_head(command: &str) -> String {
         out.push(line.to_string());
     }
     out.join("; ")
-}
-
-/// A command that only hands one quoted script to another shell (`powershell -Command
-/// "net localgroup …"`, `bash -c '…'`, `cmd /c "…"`), as an agent on Windows or in a
-/// sandbox writes it: the script is the command. Codex's argv form is unwrapped at ingest.
-static SHELL_SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)^\s*(?:(?:powershell|pwsh)(?:\.exe)?(?:\s+-(?:NoProfile|NonInteractive|NoLogo|ExecutionPolicy\s+\w+))*\s+-(?:Command|c)|(?:bash|sh|zsh)(?:\.exe)?(?:\s+-[a-z]+)*?\s+-[a-z]*c|cmd(?:\.exe)?(?:\s+/[dsqk])*\s+/c)\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*$"#,
-    )
-    .expect("static regex")
-});
-
-fn shell_script(command: &str) -> Option<String> {
-    let c = SHELL_SCRIPT.captures(command)?;
-    match (c.get(1), c.get(2)) {
-        (Some(double), _) => Some(double.as_str().replace("\\\"", "\"")),
-        (_, Some(single)) => Some(single.as_str().to_string()),
-        _ => None,
-    }
 }
 
 /// Tokens of the first segment that does real work: setup (`cd`, `export`, `FOO=1`) and
@@ -568,31 +552,6 @@ pub(crate) fn short_command(command: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_script_handed_to_another_shell_is_the_command() {
-        assert_eq!(
-            normalize_command("powershell -Command \"net localgroup docker-users \\\"me\\\" /add\""),
-            "net localgroup docker-users \"me\" /add"
-        );
-        assert_eq!(normalize_command("bash -lc 'cargo test -p a'"), "cargo test -p a");
-        assert_eq!(normalize_command("cmd /c \"dir C:\\Users\""), "dir C:\\Users");
-        // With the options agents add: an execution policy, `set -e` as a flag, cmd's /s.
-        assert_eq!(
-            normalize_command("powershell -NoProfile -ExecutionPolicy Bypass -Command \"Get-ChildItem\""),
-            "Get-ChildItem"
-        );
-        assert_eq!(normalize_command("bash -ec 'make test'"), "make test");
-        assert_eq!(normalize_command("bash -l -c 'make test'"), "make test");
-        assert_eq!(normalize_command("cmd /s /c \"dir\""), "dir");
-        // A flag that takes the script from elsewhere is not a script handed over.
-        assert_eq!(normalize_command("bash -x 'run.sh'"), "bash -x 'run.sh'");
-        // Anything around the script keeps the command as written.
-        assert_eq!(
-            normalize_command("bash -c 'make' && echo done"),
-            "bash -c 'make' && echo done"
-        );
-    }
 
     #[test]
     fn multibyte_text_next_to_filters_heredocs_and_cuts() {

@@ -27,9 +27,10 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use sk_core::Record;
+use sk_core::{Record, RecordKind};
 
 use super::follow_up::FollowUp;
+use crate::commands::{ToolKind, tool_kind};
 use crate::errors::{ErrorClass, ErrorInfo, classify, line_start};
 use crate::text::{excerpt, file_name, relativize, strip_code_blocks, word_count};
 use crate::{Candidate, Evidence, SessionContext};
@@ -220,11 +221,8 @@ fn read_files(records: &[Record], from: usize, to: usize) -> Vec<&str> {
         .iter()
         .take(to)
         .skip(from + 1)
-        .filter(|r| r.kind() == sk_core::RecordKind::ToolCall && !r.subagent)
-        .filter(|r| {
-            crate::commands::tool_kind(r.tool.as_deref().unwrap_or(""), &r.text)
-                == crate::commands::ToolKind::Read
-        })
+        .filter(|r| r.kind() == RecordKind::ToolCall && !r.subagent)
+        .filter(|r| tool_kind(r.tool.as_deref().unwrap_or(""), &r.text) == ToolKind::Read)
         .flat_map(|r| r.files.iter().map(|f| file_name(f)))
         .collect()
 }

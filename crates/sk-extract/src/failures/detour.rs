@@ -37,7 +37,7 @@ use super::{OpenFailure, Target};
 use crate::commands::{
     ToolKind, main_tokens, normalize_command, only_inspects, program, short_command, tool_kind,
 };
-use crate::errors::{ErrorClass, looks_failed};
+use crate::errors::ErrorClass;
 use crate::sandbox::{Restriction, refusal};
 use crate::text::excerpt;
 use crate::{Candidate, Evidence};
@@ -141,12 +141,7 @@ fn reaction(records: &[Record], failed_result: usize, subagent: bool) -> Option<
                     return None;
                 }
                 let result = result_of(records, i)?;
-                let passed = match records[result].success {
-                    Some(true) => !super::failure_hidden_by_pipe(&r.text, &records[result].text),
-                    Some(false) => false,
-                    None => !looks_failed(&records[result].text),
-                };
-                return passed.then_some((i, result));
+                return (!super::call_failed(r, &records[result])).then_some((i, result));
             }
             _ => {}
         }

@@ -266,11 +266,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 let call = &records[call_index];
                 let tool = call.tool.as_deref().or(record.tool.as_deref()).unwrap_or("");
                 let kind = tool_kind(tool, &call.text);
-                let failed = match record.success {
-                    Some(true) => failure_hidden_by_pipe(&call.text, &record.text),
-                    Some(false) => true,
-                    None => looks_failed(&record.text),
-                };
+                let failed = call_failed(call, record);
                 if !announced {
                     hidden.answered(
                         ctx.cwd,
@@ -453,6 +449,16 @@ fn visit_order(records: &[Record]) -> Vec<usize> {
     never_called.sort_unstable();
     order.extend(never_called);
     order
+}
+
+/// Whether a call failed, by its result: the outcome the log recorded, a failure a pipe
+/// hid behind a reported success, or, with no outcome recorded, what the output says.
+fn call_failed(call: &Record, result: &Record) -> bool {
+    match result.success {
+        Some(true) => failure_hidden_by_pipe(&call.text, &result.text),
+        Some(false) => true,
+        None => looks_failed(&result.text),
+    }
 }
 
 /// A command that did work (not only looked) behind a pipe that reported success
