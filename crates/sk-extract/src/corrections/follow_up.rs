@@ -21,6 +21,10 @@
 //!   own follow-up. Windows never overlap, so the whole rule stays linear in the session.
 //! - Edits and commands whose result failed (a refused edit included) changed nothing:
 //!   they are not the fix, and a failed edit is never quoted as the first change.
+//! - A bare go-ahead ("ok", "yes, do it", "可以", "давай") sent after the agent only
+//!   answered does not end the turn either: the agent proposed how it would put things
+//!   right and asked, and the change comes in the turn after. Once: a second round of
+//!   asking is a conversation, not a follow-up.
 //! - The scan stops after [`MAX_RECORDS`]: a very long turn has long moved on from the
 //!   correction.
 
@@ -75,12 +79,17 @@ impl FollowUp {
         // Whether the agent called a tool or answered since the correction: the same words
         // sent after that are a new correction, not the same one sent again.
         let mut acted = false;
+        // Whether a go-ahead was read through already (once).
+        let mut went_ahead = false;
         let end = records.len().min(from.saturating_add(1 + MAX_RECORDS));
         for (k, r) in records.iter().enumerate().take(end).skip(from + 1) {
             if r.subagent {
                 continue;
             }
             match r.kind() {
+                RecordKind::Prompt if acted && !went_ahead && !f.changed() && go_ahead(&r.text) => {
+                    went_ahead = true;
+                }
                 RecordKind::Prompt if ends_turn(&r.text) && (acted || !resent(&r.text, said)) => {
                     f.end = Some(k);
                     break;
@@ -357,6 +366,163 @@ fn changed_lines(text: &str) -> Option<String> {
     Some(excerpt(&lines.join(" "), CHANGE_CHARS))
 }
 
+/// Words that, alone, let the agent go ahead with what it proposed, in the languages the
+/// cue tables cover (folded: lower case, Latin accents removed). A prompt made only of
+/// these ("ok, go ahead", "yes please", "oui vas-y", "da davai" is Cyrillic, below) says
+/// nothing of its own.
+const GO_AHEAD_WORDS: &[&str] = &[
+    // en
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "ok",
+    "okay",
+    "k",
+    "sure",
+    "alright",
+    "fine",
+    "good",
+    "great",
+    "perfect",
+    "sounds",
+    "looks",
+    "go",
+    "ahead",
+    "for",
+    "it",
+    "do",
+    "please",
+    "proceed",
+    "continue",
+    "approved",
+    "lgtm",
+    "let's",
+    "lets",
+    "that",
+    "works",
+    "agreed",
+    "thanks",
+    "right",
+    "then",
+    "and",
+    // de, fr, es, pt, it
+    "ja",
+    "gut",
+    "passt",
+    "mach",
+    "weiter",
+    "los",
+    "bitte",
+    "einverstanden",
+    "klar",
+    "gerne",
+    "oui",
+    "d'accord",
+    "vas-y",
+    "allez",
+    "parfait",
+    "vas",
+    "y",
+    "c'est",
+    "bon",
+    "si",
+    "vale",
+    "dale",
+    "adelante",
+    "claro",
+    "perfecto",
+    "hazlo",
+    "bueno",
+    "sim",
+    "pode",
+    "beleza",
+    "perfeito",
+    "isso",
+    "va",
+    "bene",
+    "procedi",
+    "vai",
+    "perfetto",
+    "certo",
+    "fallo",
+    // ru
+    "да",
+    "давай",
+    "ок",
+    "хорошо",
+    "продолжай",
+    "делай",
+    "согласен",
+    "конечно",
+    "ладно",
+];
+
+/// Go-aheads said without spaces (Chinese, Japanese, Korean), whole.
+const GO_AHEAD_PHRASES: &[&str] = &[
+    "可以",
+    "好",
+    "好的",
+    "行",
+    "是",
+    "是的",
+    "对",
+    "继续",
+    "开始吧",
+    "没问题",
+    "同意",
+    "请继续",
+    "可以的",
+    "好的继续",
+    "はい",
+    "ええ",
+    "お願いします",
+    "お願い",
+    "進めて",
+    "進めてください",
+    "いいよ",
+    "いいです",
+    "了解",
+    "네",
+    "예",
+    "좋아",
+    "좋아요",
+    "진행해",
+    "진행해줘",
+    "진행해주세요",
+    "응",
+    "그래",
+    "오케이",
+];
+
+/// Most words a go-ahead has.
+const GO_AHEAD_MAX_WORDS: usize = 6;
+
+/// Whether a prompt only lets the agent go ahead ("ok", "yes, do it", "可以"): it adds no
+/// correction or request of its own.
+pub(super) fn go_ahead(text: &str) -> bool {
+    let folded = crate::text::fold(text.trim());
+    let raw = text.trim().to_lowercase();
+    let bare: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation() && !"。！，、～…".contains(*c))
+        .collect();
+    if GO_AHEAD_PHRASES.contains(&bare.as_str()) {
+        return true;
+    }
+    // Cyrillic folds to `x`: read those words from the lower-cased text.
+    let source = if raw.chars().any(|c| matches!(c, 'а'..='я' | 'ё')) {
+        &raw
+    } else {
+        &folded
+    };
+    let words: Vec<&str> = source
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | ';' | ':' | '，' | '。' | '！'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty() && words.len() <= GO_AHEAD_MAX_WORDS && words.iter().all(|w| GO_AHEAD_WORDS.contains(w))
+}
+
 /// Whether a prompt ends the agent's turn: it has words of its own (not only attachment
 /// placeholders such as `[Image #3]`) and is not harness text.
 pub(super) fn ends_turn(text: &str) -> bool {
@@ -390,7 +556,38 @@ fn resent(prompt: &str, said: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{changed_lines, ends_turn, only_checks, resent};
+    use super::{changed_lines, ends_turn, go_ahead, only_checks, resent};
+
+    #[test]
+    fn a_bare_go_ahead_adds_nothing_of_its_own() {
+        for yes in [
+            "ok",
+            "Yes, go ahead.",
+            "sounds good, do it",
+            "可以",
+            "好的！",
+            "はい",
+            "네",
+            "да, давай",
+            "oui vas-y",
+            "Sí, dale",
+            "ja bitte",
+            "LGTM",
+        ] {
+            assert!(go_ahead(yes), "{yes}");
+        }
+        for other in [
+            "ok but use port 3000",
+            "no",
+            "yes and also fix the README",
+            "да внеси коррективы",
+            "可以直接放在docstring",
+            "",
+            "go ahead and delete the tests, then rewrite them all from scratch please",
+        ] {
+            assert!(!go_ahead(other), "{other}");
+        }
+    }
 
     #[test]
     fn changed_lines_are_the_removed_and_added_ones() {
