@@ -28,7 +28,11 @@ pub(super) fn fix_step<'c>(
     let first = &failure.attempts[0];
     let failed = &records[first.call].text;
     let mut clues = words(&first.error.excerpt);
-    clues.extend(words(failed));
+    let mut command_words = words(failed);
+    if let Some(program) = program(failed) {
+        command_words.remove(&program);
+    }
+    clues.extend(command_words.iter().cloned());
     if let Some(program) = program(failed) {
         clues.remove(&program);
     }
@@ -40,7 +44,16 @@ pub(super) fn fix_step<'c>(
             k if k.changes_files() => c.files.join(" "),
             _ => continue,
         };
-        let shared = words(&text).intersection(&clues).count();
+        let mut shared = words(&text).intersection(&clues).count();
+        // A command names a file it runs by its stem (`pnpm test:rbac` runs rbac.ts's
+        // tests). Only the command counts: a message's words ("git config") are not names.
+        if c.kind.changes_files()
+            && c.files
+                .iter()
+                .any(|f| stem(f).is_some_and(|s| command_words.contains(&s)))
+        {
+            shared += 1;
+        }
         // An edit of the very file the failed command ran or the error names is the
         // likeliest fix, whatever a command in between has in common with the message.
         let shared = if c.kind.changes_files() && shared > 0 {
@@ -53,6 +66,14 @@ pub(super) fn fix_step<'c>(
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// A file's name without its folder and last extension, lower-cased, when that is a word
+/// of three characters or more (`src/lib/rbac.ts` → `rbac`).
+fn stem(path: &str) -> Option<String> {
+    let name = path.rsplit(['/', '\\']).next()?;
+    let (stem, _) = name.rsplit_once('.')?;
+    (stem.chars().count() >= 3).then(|| stem.to_lowercase())
 }
 
 /// What an edit of a file the failure names counts for, against a command's shared words.

@@ -97,6 +97,43 @@ fn failing_test_then_fix() {
 }
 
 #[test]
+fn the_file_a_script_names_is_the_fix_not_the_last_edit() {
+    // `pnpm test:rbac` runs rbac.ts's tests; the error names neither edit, so the script's
+    // name decides. A message's own words ("git config") name nothing: see the next test.
+    let mut s = Session::new();
+    s.bash(
+        "pnpm test:rbac",
+        false,
+        "Error: Invalid server environment variables\n    at getServerEnv (/work/app/src/lib/env.ts:56:11)",
+    )
+    .edit(
+        "/work/app/src/lib/rbac.ts",
+        "import { db } from './db';",
+        "const db = () => import('./db');",
+    )
+    .edit("/work/app/drizzle/0003_fix.sql", "NOT NULL", "NULL")
+    .bash("pnpm test:rbac", true, "12 passed");
+    let m = only(&s.extract(), Category::Mistake).clone();
+    assert!(
+        m.title.ends_with("fixed by editing src/lib/rbac.ts"),
+        "{}",
+        m.title
+    );
+
+    let mut s = Session::new();
+    s.bash(
+        "git remote -v",
+        false,
+        "fatal: detected dubious ownership in repository at '/work/app'\nTo add an exception for this directory, call:\n\tgit config --global --add safe.directory /work/app",
+    )
+    .bash("git config --global --add safe.directory /work/app", true, "")
+    .edit("/work/app/config.yaml", "mode: explicit", "mode: auto")
+    .bash("git remote -v", true, "origin https://example.com/app.git");
+    let m = only(&s.extract(), Category::Mistake).clone();
+    assert!(m.title.contains("fixed by `git config --global"), "{}", m.title);
+}
+
+#[test]
 fn same_task_with_other_flags_counts_as_the_retry() {
     let mut s = Session::new();
     s.bash(
