@@ -244,6 +244,10 @@ const EXCERPT_LINES: usize = 8;
 
 /// Classifies the text of a failed tool result.
 pub(crate) fn classify(text: &str) -> ErrorInfo {
+    // Codex's generic sandbox wrapper says nothing of its own: what the command printed is
+    // the error.
+    let unwrapped = crate::sandbox::own_output(text);
+    let text = unwrapped.as_deref().unwrap_or(text);
     let own = STARTUP_NOISE.replace_all(text, "");
     let text = own.trim();
     let files = error_files(text);

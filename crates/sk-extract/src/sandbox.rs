@@ -117,11 +117,51 @@ static DENIED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Codex's words around every command that exited non-zero in its sandbox: "failed in
+/// sandbox LinuxSeccomp with execution error: sandbox denied exec error, exit code: 2,
+/// stdout: …, stderr: …". They are said whatever the cause (a failing test, a shell syntax
+/// error), so they say nothing of their own.
+static EXEC_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^failed in sandbox \w+ with execution error: sandbox denied exec error, exit code: (-?\d+), stdout: ",
+    )
+});
+
+/// The command's own output inside Codex's generic sandbox wrapper ("exit code 2", then its
+/// stdout and stderr), when the wrapper is there and the command printed something; `None`
+/// otherwise. With nothing printed the wrapper is all there is, and it stays a refusal.
+pub(crate) fn own_output(text: &str) -> Option<String> {
+    let c = EXEC_ERROR.captures(text)?;
+    let code = c.get(1).map_or("", |m| m.as_str());
+    let rest = sk_core::text::from(text, c.get(0).map_or(0, |m| m.end()));
+    let (stdout, stderr) = match rest.rfind(", stderr: ") {
+        Some(at) => (
+            sk_core::text::split_at(rest, at).0,
+            sk_core::text::from(rest, at + ", stderr: ".len()),
+        ),
+        None => (rest, ""),
+    };
+    let printed = [stdout.trim(), stderr.trim()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (!printed.is_empty()).then(|| format!("exit code {code}\n{printed}"))
+}
+
 /// What the sandbox kept the command from, when the output says so, with the line that
 /// says it; `None` for any other failure. The network is checked first and a bare refusal
 /// is read from its last line: a shell's start-up complaint ("/bin/ps: Operation not
-/// permitted") often stands before the message that matters.
+/// permitted") often stands before the message that matters. Inside Codex's generic
+/// wrapper only what the command printed counts.
 pub(crate) fn refusal(text: &str) -> Option<Refusal> {
+    match own_output(text) {
+        Some(own) => refusal_in(&own),
+        None => refusal_in(text),
+    }
+}
+
+fn refusal_in(text: &str) -> Option<Refusal> {
     let line = |at: usize| line_at(text, at);
     if let Some(c) = NETWORK.captures(text) {
         let host = c
@@ -246,6 +286,32 @@ mod tests {
         assert_eq!(r.line, "fatal: cannot lock ref 'HEAD': no");
         let r = refusal("Operation not permitted").expect("refusal");
         assert_eq!(r.line, "Operation not permitted");
+    }
+
+    #[test]
+    fn codex_s_wrapper_is_read_for_what_the_command_printed() {
+        let syntax = "failed in sandbox LinuxSeccomp with execution error: sandbox denied exec error, exit code: 2, stdout: , stderr: bash: -c: line 1: unexpected EOF while looking for matching `\"'\n";
+        assert_eq!(
+            own_output(syntax).as_deref(),
+            Some("exit code 2\nbash: -c: line 1: unexpected EOF while looking for matching `\"'")
+        );
+        assert_eq!(restriction(syntax), None);
+        let tests = "failed in sandbox MacosSeatbelt with execution error: sandbox denied exec error, exit code: 1, stdout: .F   [100%]\nFAILED tests/test_a.py::test_b, stderr: ";
+        assert_eq!(restriction(tests), None);
+        // What the command printed still says when the sandbox stopped it.
+        let heredoc = "failed in sandbox MacosSeatbelt with execution error: sandbox denied exec error, exit code: 1, stdout: , stderr: bash: cannot create temp file for here document: Operation not permitted\n";
+        assert_eq!(restriction(heredoc), Some(Restriction::Denied));
+        // Nothing printed: the wrapper is all there is.
+        let silent = "failed in sandbox LinuxSeccomp with execution error: sandbox denied exec error, exit code: 1, stdout: , stderr: ";
+        assert_eq!(own_output(silent), None);
+        assert_eq!(restriction(silent), Some(Restriction::Denied));
+        for odd in [
+            "failed in sandbox",
+            "failed in sandbox X with execution error: sandbox denied exec error, exit code: 1, stdout: é, stderr: ü",
+        ] {
+            let _ = own_output(odd);
+            let _ = refusal(odd);
+        }
     }
 
     #[test]

@@ -351,3 +351,22 @@ fn error_words_are_matched_without_a_unicode_word_boundary() {
     assert!(ERROR_WORD.is_match("Acces refuse"));
     assert!(!ERROR_WORD.is_match("the server may refuse large uploads"));
 }
+
+#[test]
+fn codex_s_sandbox_wrapper_is_read_for_the_command_s_own_error() {
+    let e = classify(
+        "failed in sandbox LinuxSeccomp with execution error: sandbox denied exec error, exit code: 1, stdout: ..F.  [100%]\nE       UnboundLocalError: cannot access local variable 'proc' where it is not associated with a value, stderr: ",
+    );
+    assert_eq!(e.class, ErrorClass::Exception);
+    assert!(
+        e.phrase.starts_with("UnboundLocalError: cannot access"),
+        "{}",
+        e.phrase
+    );
+    assert!(!e.excerpt.contains("failed in sandbox"), "{}", e.excerpt);
+    // Nothing printed: the wrapper is the message.
+    let e = classify(
+        "failed in sandbox LinuxSeccomp with execution error: sandbox denied exec error, exit code: 1, stdout: , stderr: ",
+    );
+    assert_eq!(e.class, ErrorClass::Sandbox);
+}
