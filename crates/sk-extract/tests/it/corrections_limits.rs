@@ -264,11 +264,13 @@ fn non_ascii_prompts_refusals_and_edits_do_not_panic() {
 
 // ---- A refusal's follow-up ends at the next refusal: the rule stays linear ---------------
 
-fn refusal_session(reason: &str) -> Session {
+fn refusal_session(reason: &str, refusals: usize) -> Session {
     let mut s = Session::new();
     s.prompt("Run the migration steps one by one");
-    for k in 0..300 {
-        s.bash(&format!("./migrate step{k}"), false, &format!("{reason}{k}"));
+    // The same step refused for the same reason each time: the corrections merge into
+    // one, so what is timed is reading each one's follow-up, not comparing them.
+    for _ in 0..refusals {
+        s.bash("./migrate next-step", false, reason);
         for _ in 0..8 {
             s.bash("cargo build", true, "ok");
         }
@@ -276,23 +278,27 @@ fn refusal_session(reason: &str) -> Session {
     s
 }
 
+/// The fastest of three runs: the least disturbed by whatever else the machine does.
+fn fastest(s: &Session) -> std::time::Duration {
+    (0..3)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let _ = corrections(s);
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
 #[test]
 fn refusals_in_one_long_turn_stay_linear() {
-    let bare =
-        refusal_session("The user doesn't want to proceed with this tool use. The tool use was rejected. ");
-    let t = std::time::Instant::now();
-    let _ = corrections(&bare);
-    let baseline = t.elapsed();
-    let refused = refusal_session(&format!("{REFUSED}use the dry run flag first for step "));
-    let t = std::time::Instant::now();
-    let _ = corrections(&refused);
-    let took = t.elapsed();
-    // Each refusal's follow-up ends at the next refusal with a reason, so many refusals in
-    // one long turn cost about what bare refusals cost.
-    assert!(
-        took < baseline * 10,
-        "baseline {baseline:?}, with refusals {took:?}"
-    );
+    // Each refusal's follow-up ends at the next refusal with a reason, so twice the
+    // refusals cost about twice the time; a follow-up read to the end of the turn would
+    // make it four times.
+    let reason = format!("{REFUSED}use the dry run flag first");
+    let half = fastest(&refusal_session(&reason, 150));
+    let full = fastest(&refusal_session(&reason, 300));
+    assert!(full < half * 3, "150 refusals {half:?}, 300 refusals {full:?}");
 }
 
 // ---- The same words sent again after the agent acted are a new correction --------------
