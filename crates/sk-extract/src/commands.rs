@@ -3,12 +3,14 @@
 //! thing), its key (`cargo test`: the same task with other flags), and a short form for
 //! titles.
 
+mod segments;
 mod shell_script;
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub(crate) use self::segments::segments;
 use self::shell_script::shell_script;
 use crate::text::file_name;
 
@@ -208,7 +210,7 @@ pub(crate) fn main_tokens(command: &str) -> Vec<String> {
 /// [`main_tokens`] with the program as written (`./.venv/bin/python`, not `python`).
 fn work_tokens(command: &str) -> Vec<String> {
     let head = command_head(command);
-    for segment in head.split(['&', ';', '|']) {
+    for segment in segments(&head) {
         let mut tokens: Vec<&str> = segment.split_whitespace().collect();
         while let Some(first) = tokens.first() {
             let is_assignment = first.contains('=') && !first.starts_with('-') && !first.starts_with('=');
@@ -266,7 +268,7 @@ pub(crate) fn leading_cd(command: &str) -> Option<String> {
 
 /// [`leading_cd`] of a command's head.
 fn cd_in(head: &str) -> Option<String> {
-    let first = head.split(['&', ';']).next()?.trim();
+    let first = segments(head).into_iter().next()?.trim();
     let mut words = first.split_whitespace();
     if words.next()? != "cd" {
         return None;
@@ -309,7 +311,7 @@ pub(crate) fn only_inspects(command: &str) -> bool {
         return false;
     }
     let mut looked = false;
-    for segment in head.split(['&', ';', '|']) {
+    for segment in segments(&head) {
         let tokens = main_tokens(segment);
         let Some(program) = tokens.first() else {
             continue;

@@ -284,8 +284,8 @@ static CHECKS: LazyLock<Regex> = LazyLock::new(|| {
 fn only_checks(command: &str) -> bool {
     // Output thrown away or joined (`2>&1`, `2>/dev/null`) writes nothing.
     let command = HARMLESS_REDIRECT.replace_all(command, " ");
-    command
-        .split(['&', '|', ';'])
+    crate::commands::segments(&command)
+        .into_iter()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .all(|s| CHECKS.is_match(s) || only_inspects(s) || only_fetches(s))

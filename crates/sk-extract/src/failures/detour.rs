@@ -163,8 +163,8 @@ fn result_of(records: &[Record], call: usize) -> Option<usize> {
 
 /// The programs a command runs, one per segment of its pipeline or list.
 fn programs(command: &str) -> Vec<String> {
-    normalize_command(command)
-        .split(['&', ';', '|'])
+    crate::commands::segments(&normalize_command(command))
+        .into_iter()
         .filter_map(program)
         .collect()
 }

@@ -528,10 +528,13 @@ fn fix_match(
                     },
                 );
             }
+            // A patch sent again is an edit made again, not a command revised: its
+            // "arguments" are the file's text.
             let revision = (first.error.class != ErrorClass::CommandNotFound
-                && shell_calls_since <= REVISION_WINDOW)
-                .then(|| revises(&last.text, &call.text))
-                .flatten();
+                && shell_calls_since <= REVISION_WINDOW
+                && !fix::is_patch(&call.text))
+            .then(|| revises(&last.text, &call.text))
+            .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
             // is that task, but what made it pass is the program.
             if revision == Some(Revision::Program) && !worked_between() {
