@@ -108,6 +108,23 @@ fn an_unprefixed_line_in_an_update_hunk_is_its_own_rule() {
 }
 
 #[test]
+fn a_patch_sent_again_is_not_a_revised_command() {
+    // The parser points at a line that is well formed (its numbering differs from the
+    // text's), so no slip is told; the patch that then applied is not a command whose
+    // "arguments" (the file's text, with its tables' `|`) were revised.
+    let mut s = Session::new();
+    // Codex's argv form, as ingest writes it: the patch is one quoted argument.
+    let quoted = |body: &str| format!("apply_patch '*** Begin Patch\n{body}\n*** End Patch'");
+    let bad = quoted("*** Update File: plan.md\n@@\n-| a | b |\n+| a | c |\n ios/ or android/");
+    let good = quoted("*** Update File: plan.md\n@@\n-| a | b |\n+| a | d |");
+    s.prompt("fill in the plan")
+        .tool("shell", &bad, &[], false, "invalid hunk at line 5, Expected update hunk to start with a @@ context marker, got: 'ios/ or android/'")
+        .tool("shell", &good, &[], true, "Success. Updated the following files:\nM plan.md");
+    let m = mistakes(&s);
+    assert!(!m.iter().any(|c| c.title.contains("passed with")), "{}", show(&m));
+}
+
+#[test]
 fn stale_context_is_no_format_rule_and_unfixed_slips_teach_nothing() {
     let mut s = Session::new();
     s.prompt("update the docs")
