@@ -54,8 +54,10 @@ enum Searcher {
 #[derive(Debug, Default)]
 pub(super) struct HiddenSearches {
     open: Vec<EmptySearch>,
-    /// A search retried over hidden and ignored files, and that retry's call.
-    retry: Option<(EmptySearch, usize)>,
+    /// A search retried over hidden and ignored files, that retry's call, and whether the
+    /// retry looked for the same text the same way (else its output must show the text as
+    /// the first search would have matched it).
+    retry: Option<(EmptySearch, usize, bool)>,
     lesson: Option<Candidate>,
 }
 
@@ -73,8 +75,8 @@ impl HiddenSearches {
                 self.lesson = Some(search.lesson(records, Some(&hidden), i));
                 return;
             }
-            if search.retried_over_hidden(text) {
-                self.retry = Some((self.open.remove(k), i));
+            if let Some(same_way) = search.retried_over_hidden(text) {
+                self.retry = Some((self.open.remove(k), i, same_way));
                 break;
             }
         }
@@ -95,14 +97,14 @@ impl HiddenSearches {
         if self.lesson.is_some() {
             return;
         }
-        if let Some((search, retry)) = self.retry.take() {
+        if let Some((search, retry, same_way)) = self.retry.take() {
             if retry == call {
-                if !failed {
+                if !failed && (same_way || search.would_have_matched(result_text)) {
                     self.lesson = Some(search.lesson(records, None, call));
                 }
                 return;
             }
-            self.retry = Some((search, retry));
+            self.retry = Some((search, retry, same_way));
         }
         self.open.extend(empty_search(
             cwd,
@@ -129,6 +131,10 @@ pub(super) struct EmptySearch {
     result: usize,
     /// What it looked for, lowercased.
     looked_for: String,
+    /// The same, as written: a retry that changed its case may have matched for that.
+    written: String,
+    /// Whether the search ignored case (`-i`, `-S`).
+    ignores_case: bool,
     /// Tool calls seen since.
     calls_since: usize,
 }
@@ -180,6 +186,8 @@ fn empty_search(
         call,
         result,
         looked_for: plain_run(pattern)?,
+        written: written_run(pattern)?,
+        ignores_case: false,
         calls_since: 0,
     })
 }
@@ -224,12 +232,14 @@ fn rg_search(call_text: &str, result_text: &str, call: usize, result: usize) -> 
     if paths.iter().any(|p| !matches!(p.as_str(), "." | "./")) {
         return None;
     }
-    let looked_for = plain_run(&looked_for)?;
+    let written = written_run(&looked_for)?;
     Some(EmptySearch {
         searcher: Searcher::Rg,
         call,
         result,
-        looked_for,
+        looked_for: written.to_lowercase(),
+        written,
+        ignores_case: ignores_case(&tokens),
         calls_since: 0,
     })
 }
@@ -254,11 +264,23 @@ fn found_nothing(text: &str) -> bool {
 /// The longest run of letters, digits, `_`, `.`, `-` in a pattern or glob, without leading
 /// or trailing dots, lowercased; `None` under three characters.
 fn plain_run(pattern: &str) -> Option<String> {
+    written_run(pattern).map(|r| r.to_lowercase())
+}
+
+/// [`plain_run`] as written, in its own case.
+fn written_run(pattern: &str) -> Option<String> {
     let best = pattern
         .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')))
         .map(|r| r.trim_matches(['.', '-']))
         .max_by_key(|r| r.chars().count())?;
-    (best.chars().count() >= 3).then(|| best.to_lowercase())
+    (best.chars().count() >= 3).then(|| best.to_string())
+}
+
+/// Whether an `rg` call's words make it ignore case.
+fn ignores_case(tokens: &[String]) -> bool {
+    tokens
+        .iter()
+        .any(|t| matches!(t.as_str(), "-i" | "--ignore-case" | "-S" | "--smart-case"))
 }
 
 impl EmptySearch {
@@ -282,14 +304,14 @@ impl EmptySearch {
 
     /// Whether `call_text` is this `rg` search run again over hidden and ignored files:
     /// the same looked-for run (any case), with `--hidden`, `-u…`, `--no-ignore` or a glob
-    /// of everything.
-    fn retried_over_hidden(&self, call_text: &str) -> bool {
+    /// of everything. `Some(true)` when nothing else changed that could make it match;
+    /// `Some(false)` when the retry also changed the run's case (`mcp`, then `MCP`) or
+    /// newly ignores case: then only its output can prove the point.
+    fn retried_over_hidden(&self, call_text: &str) -> Option<bool> {
         if self.searcher != Searcher::Rg {
-            return false;
+            return None;
         }
-        let Some(tokens) = rg_tokens(call_text) else {
-            return false;
-        };
+        let tokens = rg_tokens(call_text)?;
         let everything = |g: &str| matches!(g.trim_matches(['\'', '"']), "*" | "**" | "**/*");
         let widened = tokens.iter().enumerate().any(|(k, t)| match t.as_str() {
             "--hidden" | "--no-ignore" => true,
@@ -297,12 +319,28 @@ impl EmptySearch {
             "-g" | "--glob" => tokens.get(k + 1).is_some_and(|g| everything(g)),
             f => f.strip_prefix("-g").is_some_and(everything),
         });
-        widened
-            && tokens
-                .iter()
-                .skip(1)
-                .filter(|t| !t.starts_with('-'))
-                .any(|t| plain_run(t).as_deref() == Some(self.looked_for.as_str()))
+        let runs: Vec<String> = tokens
+            .iter()
+            .skip(1)
+            .filter(|t| !t.starts_with('-'))
+            .filter_map(|t| written_run(t))
+            .filter(|run| run.to_lowercase() == self.looked_for)
+            .collect();
+        if !widened || runs.is_empty() {
+            return None;
+        }
+        let same_case = self.ignores_case || runs.contains(&self.written);
+        Some(same_case && (self.ignores_case || !ignores_case(&tokens)))
+    }
+
+    /// Whether a retry's output shows what the first search looked for as that search
+    /// would have matched it (in its case, unless it ignored case).
+    fn would_have_matched(&self, output: &str) -> bool {
+        if self.ignores_case {
+            output.to_lowercase().contains(&self.looked_for)
+        } else {
+            output.contains(&self.written)
+        }
     }
 
     pub(super) fn expired(&self) -> bool {

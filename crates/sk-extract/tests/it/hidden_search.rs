@@ -104,6 +104,31 @@ fn the_same_search_passing_over_hidden_files_is_the_proof() {
         m[0].body
     );
 
+    // The retry looked in another case: its output must show the text as the first
+    // search would have matched it ("mcp", not only "MCP").
+    let mut s = Session::new();
+    s.prompt("where is the MCP server configured?")
+        .tool("shell", "rg \"mcp\"", &[], false, "Exit code: 1\nOutput:\n")
+        .tool(
+            "shell",
+            "rg \"MCP\" -g\"*\"",
+            &[],
+            true,
+            "Exit code: 0\nOutput:\ndocs/setup.md:3:Configure the MCP server",
+        );
+    assert!(lessons(&s).is_empty(), "{}", show(&lessons(&s)));
+    let mut s = Session::new();
+    s.prompt("where is the MCP server configured?")
+        .tool("shell", "rg \"mcp\"", &[], false, "Exit code: 1\nOutput:\n")
+        .tool(
+            "shell",
+            "rg -i --hidden \"mcp\"",
+            &[],
+            true,
+            "Exit code: 0\nOutput:\n.codex/notes.md:3:MCP notes",
+        );
+    assert!(lessons(&s).is_empty(), "{}", show(&lessons(&s)));
+
     // Retried over hidden files and still nothing: no proof. Another search: no proof.
     for (retry, ok) in [
         ("rg --hidden mcp", false),
