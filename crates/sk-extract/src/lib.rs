@@ -233,13 +233,18 @@ fn same_correction(a: &Candidate, b: &Candidate) -> bool {
 /// corrections are one lesson only when the user said much the same thing: the body of
 /// a correction quotes the agent's answer before it and after it, so two corrections in
 /// a row share that text ("revert it" after "use `\\` instead") while being different
-/// lessons. Other candidates always may.
+/// lessons. Two sandbox escalations are one lesson only for the same program refused the
+/// same way: their bodies are one template, so `git add` and `npm ci` read alike. Other
+/// candidates always may.
 ///
 /// The near-duplicate measure reads every number as `0`, which is right for the ids and
 /// counts in a log and wrong for what a user corrects: "port 3000, not 8080" and "port
 /// 8080, not 3000" say opposite things, so two corrections' titles must also name the
 /// same numbers in the same order.
 pub fn may_merge(a: (&str, &[String]), b: (&str, &[String])) -> bool {
+    if let (Some(x), Some(y)) = (failures::escalation_lesson(a.1), failures::escalation_lesson(b.1)) {
+        return x == y;
+    }
     let is_correction = |cues: &[String]| cues.iter().any(|q| q == corrections::CUE);
     if !(is_correction(a.1) && is_correction(b.1)) {
         return true;

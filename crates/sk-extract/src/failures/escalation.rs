@@ -7,8 +7,8 @@
 use sk_core::{Agent, Category, Record};
 
 use super::{FixMatch, OpenFailure, common_tags, failure_evidence, failure_files, repeat_bonus};
-use crate::commands::{ToolKind, main_tokens, normalize_command, short_command};
-use crate::sandbox::{self, Refusal};
+use crate::commands::{ToolKind, main_tokens, normalize_command, program, short_command};
+use crate::sandbox::{self, Refusal, Restriction};
 use crate::text::{excerpt, relative_in};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -84,6 +84,7 @@ pub(super) fn escalation_fix(
         format!("error:{}", first.error.class.tag()),
         how.cue().to_string(),
         format!("sandbox:{}", restriction.tag()),
+        same_lesson_cue(&failed.text, restriction),
     ];
     let mut confidence = how.base_confidence();
     if restriction.names_resource() {
@@ -142,6 +143,70 @@ pub(super) fn escalation_fix(
         cues,
     }
 }
+
+/// Opens the cue that says which escalation lesson a candidate teaches.
+const ESCALATION_CUE: &str = "escalation:";
+
+/// Which escalation lesson a candidate with these cues teaches (program and refusal), if
+/// it is one.
+pub(crate) fn escalation_lesson(cues: &[String]) -> Option<&str> {
+    cues.iter()
+        .map(String::as_str)
+        .find(|q| q.starts_with(ESCALATION_CUE))
+}
+
+/// The cue two escalations of one session share when they teach one lesson: the same
+/// program refused the same way (`git add` and `git restore`, both "operation not
+/// permitted").
+fn same_lesson_cue(failed: &str, restriction: &Restriction) -> String {
+    format!(
+        "{ESCALATION_CUE}{}:{}",
+        program(failed).unwrap_or_default(),
+        restriction.why(false)
+    )
+}
+
+/// Adds an escalation lesson to a session's drafts, or folds it into the one already there
+/// for the same program refused the same way: its occurrence joins that one's evidence.
+pub(super) fn add_escalation(out: &mut Vec<Candidate>, lesson: Candidate) {
+    let key = |c: &Candidate| escalation_lesson(&c.cues).map(str::to_string);
+    let Some(mine) = key(&lesson) else {
+        out.push(lesson);
+        return;
+    };
+    let Some(first) = out.iter_mut().find(|c| key(c).as_ref() == Some(&mine)) else {
+        out.push(lesson);
+        return;
+    };
+    // Another command of the program: the lesson is the program's, and the body names
+    // the other command too.
+    let command_of = |title: &str| {
+        title
+            .split_once(TITLE_TAIL)
+            .map(|(command, _)| command.to_string())
+    };
+    let program = mine
+        .strip_prefix(ESCALATION_CUE)
+        .and_then(|k| k.split_once(':'))
+        .map(|(program, _)| program.to_string());
+    if let (Some(mine_command), Some(first_command), Some(program)) =
+        (command_of(&lesson.title), command_of(&first.title), program)
+        && mine_command != first_command
+        && !program.is_empty()
+    {
+        if let Some((_, tail)) = first.title.split_once(TITLE_TAIL) {
+            first.title = format!("`{program}{TITLE_TAIL}{tail}");
+        }
+        let also = format!("Also refused the same way, and passed escalated: {mine_command}`.\n");
+        if !first.body.contains(&also) {
+            first.body.push_str(&also);
+        }
+    }
+    first.evidence.extend(lesson.evidence);
+}
+
+/// What follows the command in an escalation's title.
+const TITLE_TAIL: &str = "` needs sandbox escalation in ";
 
 /// A command for a title about the environment rather than the files: every path reduced
 /// to its file name (`.specify/scripts/bash/new-feature.sh` → `new-feature.sh`), so the

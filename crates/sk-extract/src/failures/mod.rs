@@ -101,7 +101,8 @@ use std::collections::{HashMap, HashSet};
 
 use sk_core::{Category, Record, RecordKind};
 
-use self::escalation::{escalation_fix, sandbox_refusal};
+pub(crate) use self::escalation::escalation_lesson;
+use self::escalation::{add_escalation, escalation_fix, sandbox_refusal};
 use self::fix::{fix_phrase, fix_step};
 // Rule 2 reads what the agent did after a correction the same way.
 pub(crate) use self::fix::{file_change, patched_rel, rel_files};
@@ -352,14 +353,17 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                             && let Some(refusal) = sandbox_refusal(records, &open[k])
                         {
                             let failure = open.remove(k);
-                            out.push(escalation_fix(
-                                ctx,
-                                records,
-                                &failure,
-                                &refusal,
-                                escalated.justification,
-                                (call_index, i),
-                            ));
+                            add_escalation(
+                                out,
+                                escalation_fix(
+                                    ctx,
+                                    records,
+                                    &failure,
+                                    &refusal,
+                                    escalated.justification,
+                                    (call_index, i),
+                                ),
+                            );
                             continue;
                         }
                         match how {

@@ -74,6 +74,58 @@ fn a_git_write_refused_then_passing_escalated_is_a_lesson_with_its_fix() {
 }
 
 #[test]
+fn one_program_refused_the_same_way_twice_is_one_lesson() {
+    let mut s = Session::new();
+    s.prompt("commit the game files");
+    for command in ["git add app.js styles.css", "git restore --source HEAD -- app.js"] {
+        s.tool(
+            "shell",
+            command,
+            &[],
+            false,
+            "fatal: Unable to write index: Operation not permitted",
+        )
+        .tool(
+            "shell",
+            &escalated(command, Some("git writes .git")),
+            &[],
+            true,
+            "",
+        );
+    }
+    // Another program refused the same way is another lesson.
+    s.tool(
+        "shell",
+        "npm ci",
+        &[],
+        false,
+        "npm ERR! EPERM: operation not permitted",
+    )
+    .tool(
+        "shell",
+        &escalated("npm ci", None),
+        &[],
+        true,
+        "added 12 packages",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 2, "{}", show(&m));
+    assert_eq!(
+        m[0].title,
+        "`git` needs sandbox escalation in Codex (operation not permitted)"
+    );
+    assert!(
+        m[0].body.contains(
+            "Also refused the same way, and passed escalated: `git restore --source HEAD -- app.js`."
+        ),
+        "{}",
+        m[0].body
+    );
+    assert_eq!(m[0].evidence.len(), 8, "both occurrences are its evidence");
+    assert!(m[1].title.starts_with("`npm ci`"), "{}", m[1].title);
+}
+
+#[test]
 fn a_lock_file_and_the_network_say_why_in_the_title() {
     let mut s = Session::new();
     s.tool(
