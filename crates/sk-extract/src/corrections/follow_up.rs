@@ -45,7 +45,11 @@ const MAX_RECORDS: usize = 1500;
 const MAX_FILES: usize = 4;
 const MAX_COMMANDS: usize = 2;
 const COMMAND_CHARS: usize = 60;
-const ANSWER_CHARS: usize = 220;
+/// The agent's last answer of the turn: where it says what it changed and why, which a
+/// reader needs whole enough to act on.
+const ANSWER_CHARS: usize = 420;
+/// What the agent said before its first change (its plan), shorter: the change follows.
+const WHY_CHARS: usize = 220;
 const CHANGE_CHARS: usize = 200;
 
 /// The agent's turn after a correction.
@@ -105,7 +109,7 @@ impl FollowUp {
                     let (kind, files) = crate::failures::file_change(ctx, r);
                     if !files.is_empty() {
                         if f.edited.is_empty() {
-                            f.why = f.said.take();
+                            f.why = f.said.take().map(|w| excerpt(&w, WHY_CHARS));
                         }
                         if f.first_change.is_none()
                             && let Some(lines) = changed_lines(&r.text)

@@ -42,7 +42,7 @@ pub(super) const CUE: &str = "rule:reported-error";
 /// a whole log or document and which error matters is a guess.
 const MAX_PROMPT_CHARS: usize = 16_000;
 /// How much of the pasted error a body quotes.
-const ERROR_CHARS: usize = 500;
+const ERROR_CHARS: usize = 320;
 const PHRASE_CHARS: usize = 60;
 /// Lines read from the first error line on, when no blank line ends its paragraph first.
 const WINDOW_LINES: usize = 40;
