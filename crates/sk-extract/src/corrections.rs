@@ -228,6 +228,8 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     // The agent's last file change since the previous prompt: when the agent then only
     // answered, that change is what a "still doesn't work" is about.
     let mut last_change: Option<usize> = None;
+    // A user's answer whose turn already gave a reported error its fix.
+    let mut answered: Option<usize> = None;
     for (i, record) in records.iter().enumerate() {
         if record.subagent {
             continue;
@@ -238,6 +240,12 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                 last_action = Some(i);
                 if changes_files(ctx, record) {
                     last_change = Some(i);
+                }
+            }
+            RecordKind::Prompt if answered == Some(i) => {
+                used.insert(i);
+                if follow_up::ends_turn(&record.text) {
+                    last_change = None;
                 }
             }
             RecordKind::Prompt => {
@@ -263,12 +271,13 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     previous = Some((out.len(), end));
                     out.push(c);
                     used.insert(i);
-                } else if let Some(c) = reported::candidate(ctx, records, i) {
+                } else if let Some((c, answer)) = reported::candidate(ctx, records, i) {
                     // Whether its fix held is the next prompt's error, not its tone: a
                     // correction of something else says nothing about the error.
                     previous = None;
                     out.push(c);
                     used.insert(i);
+                    answered = answer;
                 }
                 if follow_up::ends_turn(&record.text) {
                     last_change = None;

@@ -41,6 +41,8 @@ pub(super) const CUE: &str = "rule:reported-error";
 /// Longest prompt read: pasted CI logs run to a few thousand characters; beyond this it is
 /// a whole log or document and which error matters is a guess.
 const MAX_PROMPT_CHARS: usize = 16_000;
+/// How much of the user's answer to the agent's question a body quotes.
+const ANSWER_CHARS: usize = 300;
 /// How much of the pasted error a body quotes.
 const ERROR_CHARS: usize = 320;
 const PHRASE_CHARS: usize = 60;
@@ -139,12 +141,19 @@ pub(super) fn error_in(text: &str) -> Option<ErrorInfo> {
     Some(info)
 }
 
-/// The candidate for an error the prompt at `at` reports.
-pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> Option<Candidate> {
+/// The candidate for an error the prompt at `at` reports, and the prompt whose turn gave
+/// its fix when that was the user's answer to the agent's question (rule 2 then leaves
+/// that answer alone: its fix is this entry's, and one lesson is one entry).
+pub(super) fn candidate(
+    ctx: &SessionContext,
+    records: &[Record],
+    at: usize,
+) -> Option<(Candidate, Option<usize>)> {
     let prompt = &records[at];
     let info = error_in(&prompt.text)?;
     let text = prompt.text.trim();
     let mut follow = FollowUp::after(ctx, records, at, text);
+    let mut answered: Option<usize> = None;
     // The agent looked and asked, the user answered without a new error: the fix comes in
     // the turn after that one (once: further on, the session has moved on), when it
     // changes what the agent was looking at or the error names. An edit elsewhere answers
@@ -159,6 +168,7 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
         let later = FollowUp::after(ctx, records, next, &records[next].text);
         if later.edited().iter().any(|e| looked_at.contains(&file_name(e))) {
             follow = later;
+            answered = Some(next);
         }
     }
     if !follow.changed() {
@@ -194,6 +204,12 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
         excerpt(&info.excerpt, ERROR_CHARS)
     };
     let mut body = format!("The user reported this error:\n{quoted}");
+    if let Some(next) = answered {
+        body.push_str(&format!(
+            "\n\nAsked, the user answered: {}",
+            excerpt(records[next].text.trim(), ANSWER_CHARS)
+        ));
+    }
     let then = follow.paragraph();
     if !then.is_empty() {
         body.push_str("\n\n");
@@ -212,7 +228,7 @@ pub(super) fn candidate(ctx: &SessionContext, records: &[Record], at: usize) -> 
         evidence: vec![Evidence::of(prompt)],
         cues,
     };
-    Some(candidate)
+    Some((candidate, answered))
 }
 
 /// The names of the files the agent read between records `from` and `to` (its looking turn).

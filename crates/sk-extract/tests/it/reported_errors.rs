@@ -254,7 +254,7 @@ fn a_fix_made_after_the_user_answered_the_agent_s_question_is_the_fix() {
             "PATH=/Users/d/.fzf/bin",
         )
         .answer("Where is fzf installed on this machine?")
-        .prompt("I have a ~/.fzf folder there, I thought that sets it up")
+        .prompt("No, I have a ~/.fzf folder there, I thought that sets it up")
         .edit("/home/d/.fzf.zsh", "/Users/d/.fzf/bin", "$HOME/.fzf/bin")
         .answer("`.fzf.zsh` hardcoded the macOS home; it now uses $HOME.");
     let found = reported(&s);
@@ -263,6 +263,16 @@ fn a_fix_made_after_the_user_answered_the_agent_s_question_is_the_fix() {
         found[0].title,
         "`fzf`: command not found: fixed by editing /home/d/.fzf.zsh"
     );
+    assert!(
+        found[0]
+            .body
+            .contains("Asked, the user answered: No, I have a ~/.fzf folder there"),
+        "{}",
+        found[0].body
+    );
+    // The answer's turn is the report's fix: it is not a correction entry of its own too.
+    let all = s.extract_as(Agent::Claude);
+    assert_eq!(all.len(), 1, "{}", show(&all));
 
     // Only one turn further: two answers in a row without a change is no fix.
     let mut s = Session::new();
