@@ -110,6 +110,33 @@ struct Open {
     size: usize,
     /// The call that looked at the file after the last refusal.
     reread: Option<usize>,
+    /// Why the file's text was not what the first refused edit assumed, when the session
+    /// shows it.
+    cause: Option<Cause>,
+}
+
+/// Why a refused edit's context was stale, as the session shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    /// The agent's own edit changed the file after it last read it (or it never read it):
+    /// the edit was written against the text before that change.
+    OwnEdit,
+    /// The file was neither read nor changed in the session before: the edit's lines came
+    /// from memory or a template.
+    NeverRead,
+}
+
+impl Cause {
+    fn sentence(self, file: &str) -> String {
+        match self {
+            Cause::OwnEdit => format!(
+                "Why here: `{file}` had been changed by the agent's own earlier edit since it last read it; the refused edit was written against the text before that change."
+            ),
+            Cause::NeverRead => format!(
+                "Why here: `{file}` had not been read in the session before the edit; its lines were written from memory or a template."
+            ),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -126,6 +153,10 @@ struct Fixed {
 pub(super) struct StaleEdits {
     open: Vec<Open>,
     fixed: Vec<Fixed>,
+    /// Paths named by calls that only looked, with the call's index: what was read when.
+    reads: Vec<(String, usize)>,
+    /// Files changed by edits that passed, with the call's index.
+    edits: Vec<(String, usize)>,
 }
 
 impl StaleEdits {
@@ -153,7 +184,19 @@ impl StaleEdits {
         if self.open.len() >= MAX_OPEN {
             self.open.remove(0);
         }
+        let last = |seen: &[(String, usize)]| {
+            seen.iter()
+                .filter(|(f, _)| same_file(f, &file))
+                .map(|&(_, i)| i)
+                .max()
+        };
+        let cause = match (last(&self.reads), last(&self.edits)) {
+            (None, None) => Some(Cause::NeverRead),
+            (read, Some(edit)) if read.is_none_or(|r| edit > r) => Some(Cause::OwnEdit),
+            _ => None,
+        };
         self.open.push(Open {
+            cause,
             refusal,
             tool: tool_name(call),
             expected: expected_lines(error),
@@ -168,12 +211,20 @@ impl StaleEdits {
     /// names it.
     pub fn looked(&mut self, call: &Record, index: usize, kind: ToolKind) {
         let edits = kind.changes_files() || is_patch(&call.text) || writes_from_shell(&call.text);
-        if self.open.is_empty() || edits {
+        if edits {
             return;
         }
         // A shell command counts when it only looks (`sed -n`, `cat`, `nl`; PowerShell's
         // `Get-Content`): a `git add` naming the file did not read it.
         if kind == ToolKind::Shell && !only_inspects(&call.text) && !call.text.contains("Get-Content") {
+            return;
+        }
+        self.reads.extend(call.files.iter().map(|f| (f.clone(), index)));
+        if kind == ToolKind::Shell {
+            self.reads
+                .extend(path_words(&call.text).map(|w| (w.to_string(), index)));
+        }
+        if self.open.is_empty() {
             return;
         }
         for o in self.open.iter_mut().filter(|o| o.reread.is_none()) {
@@ -186,10 +237,18 @@ impl StaleEdits {
     /// A call that passed (call and result indices): it fixes the open refusals on a file
     /// it changed.
     pub fn passed(&mut self, ctx: &SessionContext, call: &Record, kind: ToolKind, fix: (usize, usize)) {
+        let patched = patched_rel(ctx, &call.text);
+        if !patched.is_empty() || kind.changes_files() {
+            let changed = if patched.is_empty() {
+                rel_files(ctx, &call.files)
+            } else {
+                patched.clone()
+            };
+            self.edits.extend(changed.into_iter().map(|f| (f, fix.0)));
+        }
         if self.open.is_empty() {
             return;
         }
-        let patched = patched_rel(ctx, &call.text);
         let shell_write = kind == ToolKind::Shell && patched.is_empty() && writes_from_shell(&call.text);
         let files = if !patched.is_empty() {
             patched
@@ -335,6 +394,10 @@ fn stale_context(ctx: &SessionContext, records: &[Record], tool: &str, fixed: &[
     body.push_str("Why: the lines an edit replaces or keeps must be the file's current text, character for character.\n");
     if let Some(d) = fixed.iter().find_map(|f| f.difference.as_deref()) {
         body.push_str(&format!("Here {d}.\n"));
+    }
+    if let Some((cause, file)) = fixed.iter().find_map(|f| f.open.cause.map(|c| (c, &f.open.file))) {
+        body.push_str(&cause.sentence(&display_path(file)));
+        body.push('\n');
     }
     let mut phrases: Vec<String> = Vec::new();
     let mut seen: Vec<std::mem::Discriminant<How>> = Vec::new();
@@ -620,6 +683,18 @@ fn names_file(text: &str, file: &str) -> bool {
             )
     })
     .any(|t| same_file(t, file))
+}
+
+/// The words of a command that may be paths: they hold a `.` or a `/`.
+fn path_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\'' | '"' | '`' | '(' | ')' | ';' | '|' | '&' | '<' | '>' | '='
+            )
+    })
+    .filter(|w| w.len() > 2 && (w.contains('.') || w.contains('/')))
 }
 
 /// The first line of an error, trimmed.

@@ -348,3 +348,71 @@ fn a_refusal_logged_before_its_own_call_is_read_after_it() {
         "Re-read `parse.rs` right before editing it: `Edit` failed on stale context"
     );
 }
+
+#[test]
+fn a_stale_patch_says_why_the_file_differed_when_the_session_shows_it() {
+    let refused = |file: &str| patch_not_found(&format!("/work/app/{file}"), "const d = 4;");
+    let stale = |file: &str| {
+        patch(&format!(
+            "*** Update File: {file}\n@@\n const c = 3;\n-const d = 4;\n+const d = 5;"
+        ))
+    };
+    let fresh = |file: &str| {
+        patch(&format!(
+            "*** Update File: {file}\n@@\n-const d = 6;\n+const d = 5;"
+        ))
+    };
+    let body = |s: &Session| {
+        let m = mistakes_as(s, Agent::Codex);
+        assert_eq!(m.len(), 1, "{}", show(&m));
+        m[0].body.clone()
+    };
+
+    // Read, then changed by the agent's own patch, then patched again from the old text.
+    let mut s = Session::new();
+    s.prompt("bump d")
+        .tool(
+            "shell",
+            "sed -n '1,40p' app.js",
+            &[],
+            true,
+            "const c = 3;\nconst d = 4;",
+        )
+        .tool(
+            "shell",
+            &patch("*** Update File: app.js\n@@\n-const d = 4;\n+const d = 6;"),
+            &[],
+            true,
+            "Success.",
+        )
+        .tool("shell", &stale("app.js"), &[], false, &refused("app.js"))
+        .tool("shell", &fresh("app.js"), &[], true, "Success.");
+    let b = body(&s);
+    assert!(
+        b.contains(
+            "Why here: `app.js` had been changed by the agent's own earlier edit since it last read it"
+        ),
+        "{b}"
+    );
+
+    // Never read nor changed before: the lines were guessed.
+    let mut s = Session::new();
+    s.prompt("bump d")
+        .tool("shell", &stale("app.js"), &[], false, &refused("app.js"))
+        .tool("shell", "cat app.js", &[], true, "const d = 6;")
+        .tool("shell", &fresh("app.js"), &[], true, "Success.");
+    let b = body(&s);
+    assert!(
+        b.contains("Why here: `app.js` had not been read in the session before the edit"),
+        "{b}"
+    );
+
+    // Read and not changed by the agent since: the session does not say why.
+    let mut s = Session::new();
+    s.prompt("bump d")
+        .tool("shell", "cat app.js", &[], true, "const d = 6;")
+        .tool("shell", &stale("app.js"), &[], false, &refused("app.js"))
+        .tool("shell", &fresh("app.js"), &[], true, "Success.");
+    let b = body(&s);
+    assert!(!b.contains("Why here"), "{b}");
+}
