@@ -233,8 +233,9 @@ fn same_correction(a: &Candidate, b: &Candidate) -> bool {
 /// corrections are one lesson only when the user said much the same thing: the body of
 /// a correction quotes the agent's answer before it and after it, so two corrections in
 /// a row share that text ("revert it" after "use `\\` instead") while being different
-/// lessons. Two sandbox escalations are one lesson only for the same program refused the
-/// same way: their bodies are one template, so `git add` and `npm ci` read alike. Other
+/// lessons. Two candidates that name their rule lesson ([`lesson_key`]: a program that
+/// needs sandbox escalation, re-reading before a patch) are one only when it is the same
+/// lesson: their bodies are one template, so `git add` and `npm ci` read alike. Other
 /// candidates always may.
 ///
 /// The near-duplicate measure reads every number as `0`, which is right for the ids and
@@ -242,7 +243,7 @@ fn same_correction(a: &Candidate, b: &Candidate) -> bool {
 /// 8080, not 3000" say opposite things, so two corrections' titles must also name the
 /// same numbers in the same order.
 pub fn may_merge(a: (&str, &[String]), b: (&str, &[String])) -> bool {
-    if let (Some(x), Some(y)) = (failures::escalation_lesson(a.1), failures::escalation_lesson(b.1)) {
+    if let (Some(x), Some(y)) = (lesson_key(a.1), lesson_key(b.1)) {
         return x == y;
     }
     let is_correction = |cues: &[String]| cues.iter().any(|q| q == corrections::CUE);
@@ -257,6 +258,19 @@ pub fn may_merge(a: (&str, &[String]), b: (&str, &[String])) -> bool {
             .collect()
     };
     numbers(a.0) == numbers(b.0) && Shingles::new(a.0).jaccard(&Shingles::new(b.0)) >= NEAR_DUPLICATE
+}
+
+/// Opens the cue that names the rule lesson a candidate teaches.
+pub(crate) const LESSON_CUE: &str = "lesson:";
+
+/// The rule lesson a candidate with these cues teaches, if a rule stated one: a tool's rule
+/// with its fix (re-read before patching, a program that needs sandbox escalation), the
+/// same lesson in every session whatever its files and wording, so `sk-index` files each
+/// session's occurrence under one entry and two different ones never merge.
+pub fn lesson_key(cues: &[String]) -> Option<&str> {
+    cues.iter()
+        .map(String::as_str)
+        .find(|q| q.starts_with(LESSON_CUE))
 }
 
 /// A candidate and the near-duplicates folded into it.

@@ -217,12 +217,19 @@ fn merge_session(
     Ok(())
 }
 
-/// The existing entry of the same category most similar to `c`, if it is a near-duplicate.
+/// The existing entry teaching the same rule lesson as `c`, or else the one of the same
+/// category most similar to it, if it is a near-duplicate.
 fn nearest(
     conn: &rusqlite::Connection,
     near: &mut NearIndex,
     c: &Candidate,
 ) -> rusqlite::Result<Option<i64>> {
+    // A tool's rule is one lesson whatever the session's files and wording.
+    if let Some(key) = sk_extract::lesson_key(&c.cues)
+        && let Some(id) = knowledge::find_by_lesson(conn, c.category, key)?
+    {
+        return Ok(Some(id));
+    }
     let shortlist = near.shortlist(c.category, &c.title, NEIGHBOURS);
     if shortlist.is_empty() {
         return Ok(None);

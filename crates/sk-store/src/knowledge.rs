@@ -134,6 +134,20 @@ pub fn find_by_hash(conn: &Connection, hash: &str) -> rusqlite::Result<Option<i6
         .optional()
 }
 
+/// The oldest extracted entry of `category` that teaches the rule lesson `key` (one line
+/// of its cues, `why`): a tool's rule learned in another session is the same lesson
+/// whatever that session's files and wording (`sk_extract::lesson_key`).
+pub fn find_by_lesson(conn: &Connection, category: Category, key: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM entries
+         WHERE category = ?1 AND origin = 'extracted'
+           AND instr(char(10) || coalesce(why, '') || char(10), char(10) || ?2 || char(10)) > 0
+         ORDER BY id LIMIT 1",
+    )?
+    .query_row(params![category.as_str(), key], |r| r.get(0))
+    .optional()
+}
+
 /// Whether an entry with `hash` was seen anywhere but in `session_key`: another session,
 /// or a person (`sk learn`, an import). Knowledge that only this session produced is not.
 pub fn known_beyond(conn: &Connection, hash: &str, session_key: &str) -> rusqlite::Result<bool> {

@@ -144,16 +144,9 @@ pub(super) fn escalation_fix(
     }
 }
 
-/// Opens the cue that says which escalation lesson a candidate teaches.
-const ESCALATION_CUE: &str = "escalation:";
-
-/// Which escalation lesson a candidate with these cues teaches (program and refusal), if
-/// it is one.
-pub(crate) fn escalation_lesson(cues: &[String]) -> Option<&str> {
-    cues.iter()
-        .map(String::as_str)
-        .find(|q| q.starts_with(ESCALATION_CUE))
-}
+/// Opens the lesson cue of an escalation (`crate::lesson_key`): the program and the
+/// refusal follow.
+const ESCALATION_CUE: &str = "lesson:escalation:";
 
 /// The cue two escalations of one session share when they teach one lesson: the same
 /// program refused the same way (`git add` and `git restore`, both "operation not
@@ -169,7 +162,7 @@ fn same_lesson_cue(failed: &str, restriction: &Restriction) -> String {
 /// Adds an escalation lesson to a session's drafts, or folds it into the one already there
 /// for the same program refused the same way: its occurrence joins that one's evidence.
 pub(super) fn add_escalation(out: &mut Vec<Candidate>, lesson: Candidate) {
-    let key = |c: &Candidate| escalation_lesson(&c.cues).map(str::to_string);
+    let key = |c: &Candidate| crate::lesson_key(&c.cues).map(str::to_string);
     let Some(mine) = key(&lesson) else {
         out.push(lesson);
         return;

@@ -101,7 +101,6 @@ use std::collections::{HashMap, HashSet};
 
 use sk_core::{Category, Record, RecordKind};
 
-pub(crate) use self::escalation::escalation_lesson;
 use self::escalation::{add_escalation, escalation_fix, sandbox_refusal};
 use self::fix::{fix_phrase, fix_step};
 // Rule 2 reads what the agent did after a correction the same way.

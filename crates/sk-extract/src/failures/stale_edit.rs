@@ -16,8 +16,10 @@
 //!   or an unread file overwritten from the shell, closes the refusal with no lesson: it
 //!   replaced text the agent had not read, which is no fix to teach.
 //! - One lesson per refusal kind and tool per session, counting every refusal. The
-//!   stale-context title names the files (up to two): the lesson is about editing those
-//!   files in that repository as much as about the tool.
+//!   stale-context title states the rule for the tool, not this session's files or count
+//!   (those are in the body), and the lesson carries its key (`lesson:stale-context:<tool>`):
+//!   every session's occurrence is filed under one entry (`sk_extract::lesson_key`). Six
+//!   dev-set entries with the same rule, each naming its files, read as six lessons.
 //! - Confidence: 0.65 for the read-first rule (the fix is certain); 0.50 for stale
 //!   context, +0.05 per further refusal (up to two), +0.05 when the file was read again
 //!   before the edit that passed or the difference was found.
@@ -353,23 +355,9 @@ fn stale_context(ctx: &SessionContext, records: &[Record], tool: &str, fixed: &[
     } else {
         "editing"
     };
-    let failed = if times > 1 {
-        format!("`{tool}` failed {times}× on stale context")
-    } else {
-        format!("`{tool}` failed on stale context")
-    };
-    let title = match names.as_slice() {
-        [one] => format!("Re-read `{one}` right before {verb} it: {failed}"),
-        [first, ..] => {
-            let with_name = format!("Re-read a file right before {verb} it: {failed} (`{first}`, …)");
-            if with_name.chars().count() <= crate::MAX_TITLE_CHARS {
-                with_name
-            } else {
-                format!("Re-read a file right before {verb} it: {failed}")
-            }
-        }
-        [] => format!("Re-read a file right before {verb} it: {failed}"),
-    };
+    // The rule, not this session's files or count (those are in the body): the same
+    // lesson in every session, filed under one entry (`lesson:stale-context:<tool>`).
+    let title = format!("Re-read a file right before {verb} it: `{tool}` fails on stale context");
     let (_, first_result) = fixed[0].open.attempts[0];
     let mut body = format!("Failed: `{tool}` on {}", listed_files(fixed));
     if times > 1 {
@@ -419,7 +407,9 @@ fn stale_context(ctx: &SessionContext, records: &[Record], tool: &str, fixed: &[
         .iter()
         .any(|f| f.difference.is_some() || f.how != How::Resent);
     let confidence = 0.50 + crate::per_extra(times, 0.05, 2) + if informed { 0.05 } else { 0.0 };
-    candidate(records, fixed, title, body, confidence, "stale-context")
+    let mut c = candidate(records, fixed, title, body, confidence, "stale-context");
+    c.cues.push(format!("{}stale-context:{tool}", crate::LESSON_CUE));
+    c
 }
 
 /// The entry: every refusal and the edit that passed as evidence, the refused files.

@@ -49,7 +49,7 @@ fn stale_patches_teach_to_read_the_lines_again_and_say_what_the_file_held() {
     let m = &m[0];
     assert_eq!(
         m.title,
-        "Re-read a file right before patching it: `apply_patch` failed 2× on stale context (`overview.md`, …)"
+        "Re-read a file right before patching it: `apply_patch` fails on stale context"
     );
     assert!(m.title.chars().count() <= sk_extract::MAX_TITLE_CHARS);
     for line in [
@@ -101,7 +101,7 @@ fn a_windows_path_in_the_error_is_the_patch_s_relative_file_and_a_rewrite_is_tol
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert_eq!(
         m[0].title,
-        "Re-read `spec.md` right before patching it: `apply_patch` failed on stale context"
+        "Re-read a file right before patching it: `apply_patch` fails on stale context"
     );
     assert!(
         m[0].body.contains("Fixed by: rewriting the whole file."),
@@ -311,7 +311,7 @@ fn copilot_s_editor_refusal_is_stale_context_and_an_ambiguous_match_is_not() {
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert_eq!(
         m[0].title,
-        "Re-read `cli.ts` right before editing it: `str_replace_editor` failed on stale context"
+        "Re-read a file right before editing it: `str_replace_editor` fails on stale context"
     );
     assert!(
         m[0].body
@@ -345,7 +345,7 @@ fn a_refusal_logged_before_its_own_call_is_read_after_it() {
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert_eq!(
         m[0].title,
-        "Re-read `parse.rs` right before editing it: `Edit` failed on stale context"
+        "Re-read a file right before editing it: `Edit` fails on stale context"
     );
 }
 

@@ -142,3 +142,30 @@ fn known_beyond_ignores_what_only_this_session_produced_and_last_seen_under_find
     knowledge::insert(c, &draft(Category::Pattern, "two", &[]), &by_hand(200)).expect("insert");
     assert_eq!(knowledge::last_seen_under(c, "manual").expect("query"), Some(300));
 }
+
+#[test]
+fn a_rule_lesson_is_found_by_its_whole_cue_line_in_its_category() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("k.db")).expect("open");
+    let c = store.conn();
+    let mut patch = draft(Category::Mistake, "Re-read a file before patching it", &["a.md"]);
+    patch.why = vec![
+        "rule:failure-fix".into(),
+        "lesson:stale-context:apply_patch".into(),
+    ];
+    let id = knowledge::insert(c, &patch, &seen("s1", "e1", 100)).expect("insert");
+    let mut person = draft(Category::Mistake, "written by hand", &[]);
+    person.origin = Origin::Manual;
+    person.why = vec!["lesson:stale-context:Edit".into()];
+    knowledge::insert(c, &person, &seen("s2", "e2", 100)).expect("insert");
+
+    let find = |category, key: &str| knowledge::find_by_lesson(c, category, key).expect("query");
+    assert_eq!(
+        find(Category::Mistake, "lesson:stale-context:apply_patch"),
+        Some(id)
+    );
+    // A line that only starts the same, another category, a hand-written entry: no.
+    assert_eq!(find(Category::Mistake, "lesson:stale-context:apply"), None);
+    assert_eq!(find(Category::Pattern, "lesson:stale-context:apply_patch"), None);
+    assert_eq!(find(Category::Mistake, "lesson:stale-context:Edit"), None);
+}
