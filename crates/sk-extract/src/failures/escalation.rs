@@ -84,8 +84,8 @@ pub(super) fn escalation_fix(
         format!("error:{}", first.error.class.tag()),
         how.cue().to_string(),
         format!("sandbox:{}", restriction.tag()),
-        same_lesson_cue(&failed.text, restriction),
     ];
+    cues.extend(same_lesson_cue(&failed.text, restriction));
     let mut confidence = how.base_confidence();
     if restriction.names_resource() {
         confidence += 0.05;
@@ -148,15 +148,12 @@ pub(super) fn escalation_fix(
 /// refusal follow.
 const ESCALATION_CUE: &str = "lesson:escalation:";
 
-/// The cue two escalations of one session share when they teach one lesson: the same
-/// program refused the same way (`git add` and `git restore`, both "operation not
-/// permitted").
-fn same_lesson_cue(failed: &str, restriction: &Restriction) -> String {
-    format!(
-        "{ESCALATION_CUE}{}:{}",
-        program(failed).unwrap_or_default(),
-        restriction.why(false)
-    )
+/// The cue escalations share when they teach one lesson: the same program refused the
+/// same way (`git add` and `git restore`, both "operation not permitted"). None when the
+/// program cannot be told: commands of unknown programs are not one lesson.
+fn same_lesson_cue(failed: &str, restriction: &Restriction) -> Option<String> {
+    let program = program(failed).filter(|p| !p.is_empty())?;
+    Some(format!("{ESCALATION_CUE}{program}:{}", restriction.why(false)))
 }
 
 /// Adds an escalation lesson to a session's drafts, or folds it into the one already there

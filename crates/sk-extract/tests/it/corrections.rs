@@ -263,25 +263,29 @@ fn an_image_or_the_same_prompt_sent_again_does_not_end_the_turn() {
 
 #[test]
 fn the_change_after_a_go_ahead_is_the_fix() {
-    // The agent proposes how it will put the correction right and asks; "ok" lets it go
-    // ahead, and the change in the next turn is the fix.
-    let mut s = Session::new();
-    s.prompt("Add a language option")
-        .edit(
-            "/work/app/cli.py",
-            "options = []",
-            "options = ['zh', 'en', 'chinese', 'english']",
-        )
-        .answer("Added the option with its aliases.")
-        .prompt("No, there is no need to accept the aliases, remove that logic.")
-        .answer("I will restrict the choice to zh and en and drop the alias mapping. Shall I?")
-        .prompt("ok, go ahead")
-        .edit(
-            "/work/app/cli.py",
-            "options = ['zh', 'en', 'chinese', 'english']",
-            "options = ['zh', 'en']",
-        )
-        .answer("Only zh and en are accepted now.");
+    // The agent proposes how it will put the correction right and asks; the user replies.
+    let proposed = |reply: &str| {
+        let mut s = Session::new();
+        s.prompt("Add a language option")
+            .edit(
+                "/work/app/cli.py",
+                "options = []",
+                "options = ['zh', 'en', 'chinese', 'english']",
+            )
+            .answer("Added the option with its aliases.")
+            .prompt("No, there is no need to accept the aliases, remove that logic.")
+            .answer("I will restrict the choice to zh and en and drop the alias mapping. Shall I?")
+            .prompt(reply);
+        s
+    };
+    // "ok" lets it go ahead, and the change in the next turn is the fix.
+    let mut s = proposed("ok, go ahead");
+    s.edit(
+        "/work/app/cli.py",
+        "options = ['zh', 'en', 'chinese', 'english']",
+        "options = ['zh', 'en']",
+    )
+    .answer("Only zh and en are accepted now.");
     let found = corrections(&s);
     assert_eq!(found.len(), 1, "{}", show(&found));
     let c = &found[0];
@@ -294,18 +298,8 @@ fn the_change_after_a_go_ahead_is_the_fix() {
     assert!(shown(c), "{}", c.confidence);
 
     // Anything more than a go-ahead is the user's next word: the turn ends there.
-    let mut s = Session::new();
-    s.prompt("Add a language option")
-        .edit(
-            "/work/app/cli.py",
-            "options = []",
-            "options = ['zh', 'en', 'chinese', 'english']",
-        )
-        .answer("Added the option with its aliases.")
-        .prompt("No, there is no need to accept the aliases, remove that logic.")
-        .answer("I will restrict the choice to zh and en and drop the alias mapping. Shall I?")
-        .prompt("ok, and also write the changelog entry for the release")
-        .edit("/work/app/CHANGELOG.md", "## 1.0", "## 1.1")
+    let mut s = proposed("ok, and also write the changelog entry for the release");
+    s.edit("/work/app/CHANGELOG.md", "## 1.0", "## 1.1")
         .answer("Done.");
     let found = corrections(&s);
     assert_eq!(found.len(), 1, "{}", show(&found));

@@ -122,6 +122,12 @@ fn one_program_refused_the_same_way_twice_is_one_lesson() {
         m[0].body
     );
     assert_eq!(m[0].evidence.len(), 8, "both occurrences are its evidence");
+    // The lesson's key, by which other sessions' occurrences join the same entry.
+    assert!(
+        has_cue(&m[0], "lesson:escalation:git:operation not permitted"),
+        "{:?}",
+        m[0].cues
+    );
     assert!(m[1].title.starts_with("`npm ci`"), "{}", m[1].title);
 }
 
