@@ -28,7 +28,7 @@ use sk_core::Record;
 
 use super::fix::{is_patch, patched_rel, rel_files};
 use crate::commands::{ToolKind, normalize_command, only_inspects, tool_kind};
-use crate::text::{display_path, excerpt, file_name, relativize};
+use crate::text::{display_path, excerpt, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
 /// Refusals kept open at once; the oldest is dropped beyond this.
@@ -343,13 +343,6 @@ fn read_first(records: &[Record], fixed: &[&Fixed]) -> Candidate {
 /// The lesson of edits refused on stale context.
 fn stale_context(ctx: &SessionContext, records: &[Record], tool: &str, fixed: &[&Fixed]) -> Candidate {
     let times: usize = fixed.iter().map(|f| f.open.attempts.len()).sum();
-    let mut names: Vec<&str> = Vec::new();
-    for f in fixed {
-        let name = file_name(&f.open.file);
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
     let verb = if tool == "apply_patch" {
         "patching"
     } else {
