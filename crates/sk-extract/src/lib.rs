@@ -243,8 +243,12 @@ fn same_correction(a: &Candidate, b: &Candidate) -> bool {
 /// 8080, not 3000" say opposite things, so two corrections' titles must also name the
 /// same numbers in the same order.
 pub fn may_merge(a: (&str, &[String]), b: (&str, &[String])) -> bool {
-    if let (Some(x), Some(y)) = (lesson_key(a.1), lesson_key(b.1)) {
-        return x == y;
+    // A keyed lesson is one with the same key only, never with a keyless near-duplicate
+    // (an entry stored before keys existed: it loses its provenance on re-extraction).
+    match (lesson_key(a.1), lesson_key(b.1)) {
+        (Some(x), Some(y)) => return x == y,
+        (None, None) => {}
+        _ => return false,
     }
     let is_correction = |cues: &[String]| cues.iter().any(|q| q == corrections::CUE);
     if !(is_correction(a.1) && is_correction(b.1)) {

@@ -302,3 +302,75 @@ fn provenance(key: &str, c: &Candidate, fallback_time: i64) -> Vec<Seen> {
     seen.dedup_by(|a, b| a.event_id == b.event_id);
     seen
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sk_core::Category;
+
+    const TITLE: &str = "Re-read a file right before patching it: `apply_patch` fails on stale context";
+
+    fn body(file: &str, expected: &str) -> String {
+        format!(
+            "Failed: `apply_patch` on `{file}`\nError: apply_patch verification failed: Failed to find expected lines in {file}:\nExpected: `{expected}`\nWhy: the lines an edit replaces or keeps must be the file's current text, character for character.\nFixed by: reading the lines again (`cat {file}`), then an edit with them as they are.\n"
+        )
+    }
+
+    fn keyed(body: &str) -> Candidate {
+        Candidate {
+            category: Category::Mistake,
+            title: TITLE.into(),
+            body: body.into(),
+            tags: vec!["stale-context".into()],
+            files: vec![],
+            confidence: 0.6,
+            evidence: vec![],
+            cues: vec![
+                "rule:failure-fix".into(),
+                "lesson:stale-context:apply_patch".into(),
+            ],
+        }
+    }
+
+    fn seen(session: &str) -> [Seen; 1] {
+        [Seen {
+            session_key: session.into(),
+            event_id: "e1".into(),
+            seen_at: 1,
+        }]
+    }
+
+    #[test]
+    fn a_keyed_lesson_joins_the_entry_with_its_key_and_never_a_keyless_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("k.db")).expect("open");
+        let conn = store.conn();
+        let mut near = NearIndex::default();
+        // An entry stored before lesson keys: the same text, no key. A keyed candidate does
+        // not merge into it (it loses its provenance when its session is extracted again).
+        let old_body = body("docs/overview.md", "- Tools: G-code Preview");
+        let mut old = draft(&keyed(&old_body), None);
+        old.why = vec!["rule:failure-fix".into()];
+        old.content_hash = "old".into();
+        let old_id = knowledge::insert(conn, &old, &seen("codex:a")).expect("insert");
+        near.add(old_id, Category::Mistake, TITLE);
+        assert_eq!(
+            nearest(conn, &mut near, &keyed(&old_body)).expect("nearest"),
+            None
+        );
+
+        // The first keyed occurrence becomes the entry; another session's, whose body is
+        // no near-duplicate, joins it by the key.
+        let first = keyed(&old_body);
+        let id = knowledge::insert(conn, &draft(&first, None), &seen("codex:a")).expect("insert");
+        near.add(id, Category::Mistake, TITLE);
+        let other = keyed(
+            "Failed: `apply_patch` on `src/upload/retry_policy.ts`, `src/upload/queue.ts`, refused 3 times in the session\n\
+             Error: apply_patch verification failed: Failed to find expected lines in src/upload/retry_policy.ts:\n\
+             Expected: `export const UPLOAD_RETRIES = 3; // exponential backoff, then the console reports it`\n\
+             Here the file has `export const UPLOAD_RETRIES = 5; // jittered` where the edit assumed the old count.\n\
+             Fixed by: a smaller patch (2 hunk lines instead of 9); or rewriting the whole file.\n",
+        );
+        assert_eq!(nearest(conn, &mut near, &other).expect("nearest"), Some(id));
+    }
+}

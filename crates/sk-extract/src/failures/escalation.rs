@@ -7,7 +7,7 @@
 use sk_core::{Agent, Category, Record};
 
 use super::{FixMatch, OpenFailure, common_tags, failure_evidence, failure_files, repeat_bonus};
-use crate::commands::{ToolKind, main_tokens, normalize_command, program, short_command};
+use crate::commands::{ToolKind, main_tokens, normalize_command, short_command};
 use crate::sandbox::{self, Refusal, Restriction};
 use crate::text::{excerpt, relative_in};
 use crate::{Candidate, Evidence, SessionContext};
@@ -148,12 +148,68 @@ pub(super) fn escalation_fix(
 /// refusal follow.
 const ESCALATION_CUE: &str = "lesson:escalation:";
 
+/// Programs that run something else (an interpreter, a package runner, a shell): what
+/// needs escalation is what they run, so a lesson names that too.
+const RUNNERS: &[&str] = &[
+    "python",
+    "python3",
+    "py",
+    "node",
+    "npx",
+    "bash",
+    "sh",
+    "zsh",
+    "uv",
+    "uvx",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "deno",
+    "make",
+    "ruby",
+    "perl",
+    "pwsh",
+    "powershell",
+    "cmd",
+    "env",
+    "sudo",
+    "go",
+    "cargo",
+    "java",
+    "dotnet",
+    "bundle",
+    "poetry",
+    "pipx",
+    "pip",
+    "pip3",
+];
+
+/// Separates what was refused from how, in an escalation's lesson key.
+const KEY_SEPARATOR: &str = " | ";
+
 /// The cue escalations share when they teach one lesson: the same program refused the
-/// same way (`git add` and `git restore`, both "operation not permitted"). None when the
-/// program cannot be told: commands of unknown programs are not one lesson.
+/// same way (`git add` and `git restore`, both "operation not permitted"); for a runner,
+/// the same thing run (`python scripts/fetch.py`, `npm ci`), not every Python script.
+/// None when the program cannot be told: commands of unknown programs are not one lesson.
 fn same_lesson_cue(failed: &str, restriction: &Restriction) -> Option<String> {
-    let program = program(failed).filter(|p| !p.is_empty())?;
-    Some(format!("{ESCALATION_CUE}{program}:{}", restriction.why(false)))
+    let tokens = main_tokens(failed);
+    let program = tokens.first().filter(|p| !p.is_empty())?;
+    let what = if RUNNERS.contains(&program.as_str()) {
+        let run: Vec<&str> = tokens
+            .iter()
+            .filter(|t| !t.starts_with('-'))
+            .take(3)
+            .map(String::as_str)
+            .collect();
+        run.join(" ")
+    } else {
+        program.clone()
+    };
+    Some(format!(
+        "{ESCALATION_CUE}{what}{KEY_SEPARATOR}{}",
+        restriction.why(false)
+    ))
 }
 
 /// Adds an escalation lesson to a session's drafts, or folds it into the one already there
@@ -177,7 +233,7 @@ pub(super) fn add_escalation(out: &mut Vec<Candidate>, lesson: Candidate) {
     };
     let program = mine
         .strip_prefix(ESCALATION_CUE)
-        .and_then(|k| k.split_once(':'))
+        .and_then(|k| k.split_once(KEY_SEPARATOR))
         .map(|(program, _)| program.to_string());
     if let (Some(mine_command), Some(first_command), Some(program)) =
         (command_of(&lesson.title), command_of(&first.title), program)

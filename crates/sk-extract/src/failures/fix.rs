@@ -28,14 +28,11 @@ pub(super) fn fix_step<'c>(
     let first = &failure.attempts[0];
     let failed = &records[first.call].text;
     let mut clues = words(&first.error.excerpt);
-    let mut command_words = words(failed);
-    if let Some(program) = program(failed) {
-        command_words.remove(&program);
-    }
-    clues.extend(command_words.iter().cloned());
+    clues.extend(words(failed));
     if let Some(program) = program(failed) {
         clues.remove(&program);
     }
+    let targets = script_targets(failed);
     let mut best: Option<(usize, &'c Change)> = None;
     for &c in between {
         let text = match c.kind {
@@ -45,12 +42,13 @@ pub(super) fn fix_step<'c>(
             _ => continue,
         };
         let mut shared = words(&text).intersection(&clues).count();
-        // A command names a file it runs by its stem (`pnpm test:rbac` runs rbac.ts's
-        // tests). Only the command counts: a message's words ("git config") are not names.
+        // A script target names a file by its stem (`pnpm test:rbac` runs rbac.ts's
+        // tests). Only such a target counts: a branch (`main`), a flag (`--lib`) or a
+        // message's words ("git config") are not file names.
         if c.kind.changes_files()
             && c.files
                 .iter()
-                .any(|f| stem(f).is_some_and(|s| command_words.contains(&s)))
+                .any(|f| stem(f).is_some_and(|s| targets.contains(&s)))
         {
             shared += 1;
         }
@@ -66,6 +64,23 @@ pub(super) fn fix_step<'c>(
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// The names a command's script targets give (`test:rbac` → `rbac`, `npm run lint:css` →
+/// `css`), lower-cased, three characters or more; a URL is none.
+fn script_targets(command: &str) -> std::collections::BTreeSet<String> {
+    command
+        .split_whitespace()
+        .filter(|t| !t.contains("://") && !t.starts_with('-'))
+        .filter_map(|t| t.trim_matches(['\'', '"']).rsplit_once(':'))
+        .map(|(_, name)| name.to_lowercase())
+        .filter(|name| {
+            name.chars().count() >= 3
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+        })
+        .collect()
 }
 
 /// A file's name without its folder and last extension, lower-cased, when that is a word

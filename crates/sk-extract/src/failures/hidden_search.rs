@@ -35,6 +35,10 @@ const WINDOW: usize = 6;
 static HIDDEN_DIR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:^|[\s'"=(/])(\.[A-Za-z0-9][A-Za-z0-9_.-]*)/"#).expect("static regex"));
 
+/// The `path:` or `path:line:` ripgrep puts before each matching line.
+static RG_LINE_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[^\s:][^:]*:(?:\d+:)?").expect("static regex"));
+
 /// The exit code as Codex (`Exit code: 1`, `"exit_code":1`) and Claude (`Exit code 1`) write it.
 static EXIT_CODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)exit code:? (\d+)|"exit_code":\s*(\d+)"#).expect("static regex"));
@@ -135,6 +139,8 @@ pub(super) struct EmptySearch {
     written: String,
     /// Whether the search ignored case (`-i`, `-S`).
     ignores_case: bool,
+    /// Whether it matched file names (`rg --files`, `Glob`) rather than their text.
+    names_files: bool,
     /// Tool calls seen since.
     calls_since: usize,
 }
@@ -188,6 +194,7 @@ fn empty_search(
         looked_for: plain_run(pattern)?,
         written: written_run(pattern)?,
         ignores_case: false,
+        names_files: searcher == Searcher::Glob,
         calls_since: 0,
     })
 }
@@ -240,6 +247,7 @@ fn rg_search(call_text: &str, result_text: &str, call: usize, result: usize) -> 
         looked_for: written.to_lowercase(),
         written,
         ignores_case: ignores_case(&tokens),
+        names_files: files,
         calls_since: 0,
     })
 }
@@ -335,12 +343,23 @@ impl EmptySearch {
 
     /// Whether a retry's output shows what the first search looked for as that search
     /// would have matched it (in its case, unless it ignored case).
+    /// What a search of text matches is a line's text, not the `path:line:` rg puts
+    /// before it (`docs/mcp.md:3:the MCP server` holds no "mcp" it could have matched).
     fn would_have_matched(&self, output: &str) -> bool {
-        if self.ignores_case {
-            output.to_lowercase().contains(&self.looked_for)
-        } else {
-            output.contains(&self.written)
-        }
+        output.lines().any(|line| {
+            let seen = if self.names_files {
+                line
+            } else {
+                RG_LINE_PREFIX
+                    .find(line)
+                    .map_or(line, |m| sk_core::text::from(line, m.end()))
+            };
+            if self.ignores_case {
+                seen.to_lowercase().contains(&self.looked_for)
+            } else {
+                seen.contains(&self.written)
+            }
+        })
     }
 
     pub(super) fn expired(&self) -> bool {

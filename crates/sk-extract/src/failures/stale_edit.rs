@@ -120,8 +120,8 @@ struct Open {
 /// Why a refused edit's context was stale, as the session shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cause {
-    /// The agent's own edit changed the file after it last read it (or it never read it):
-    /// the edit was written against the text before that change.
+    /// The file was edited in the session after it was last read (or it was never read):
+    /// the agent patched text it had not seen since.
     OwnEdit,
     /// The file was neither read nor changed in the session before: the edit's lines came
     /// from memory or a template.
@@ -132,7 +132,7 @@ impl Cause {
     fn sentence(self, file: &str) -> String {
         match self {
             Cause::OwnEdit => format!(
-                "Why here: `{file}` had been changed by the agent's own earlier edit since it last read it; the refused edit was written against the text before that change."
+                "Why here: `{file}` had been edited in the session since the agent last read it; re-read a file after changing it, before patching it again."
             ),
             Cause::NeverRead => format!(
                 "Why here: `{file}` had not been read in the session before the edit; its lines were written from memory or a template."
@@ -221,8 +221,11 @@ impl StaleEdits {
         if kind == ToolKind::Shell && !only_inspects(&call.text) && !call.text.contains("Get-Content") {
             return;
         }
-        self.reads.extend(call.files.iter().map(|f| (f.clone(), index)));
-        if kind == ToolKind::Shell {
+        // What the agent saw of a file: its `Read`, or a command that prints its text
+        // (`cat`, `sed -n`, `head`); a listing (`ls -l`, `wc -l`) shows none of it.
+        if kind == ToolKind::Read {
+            self.reads.extend(call.files.iter().map(|f| (f.clone(), index)));
+        } else if kind == ToolKind::Shell && prints_text(&call.text) {
             self.reads
                 .extend(path_words(&call.text).map(|w| (w.to_string(), index)));
         }
@@ -247,6 +250,10 @@ impl StaleEdits {
                 patched.clone()
             };
             self.edits.extend(changed.into_iter().map(|f| (f, fix.0)));
+        } else if kind == ToolKind::Shell && writes_from_shell(&call.text) {
+            // `sed -i`, a redirect, a heredoc: an edit of the paths the command names.
+            self.edits
+                .extend(path_words(&call.text).map(|w| (w.to_string(), fix.0)));
         }
         if self.open.is_empty() {
             return;
@@ -666,6 +673,30 @@ fn names_file(text: &str, file: &str) -> bool {
             )
     })
     .any(|t| same_file(t, file))
+}
+
+/// Whether a command prints a file's text (`cat`, `sed -n`, `head`, `nl`, PowerShell's
+/// `Get-Content`) in one of its steps.
+fn prints_text(command: &str) -> bool {
+    crate::commands::segments(command).into_iter().any(|step| {
+        crate::commands::program(step).is_some_and(|p| {
+            matches!(
+                p.to_ascii_lowercase().as_str(),
+                "cat"
+                    | "sed"
+                    | "head"
+                    | "tail"
+                    | "nl"
+                    | "bat"
+                    | "less"
+                    | "more"
+                    | "awk"
+                    | "type"
+                    | "get-content"
+                    | "gc"
+            )
+        })
+    })
 }
 
 /// The words of a command that may be paths: they hold a `.` or a `/`.

@@ -124,7 +124,7 @@ fn one_program_refused_the_same_way_twice_is_one_lesson() {
     assert_eq!(m[0].evidence.len(), 8, "both occurrences are its evidence");
     // The lesson's key, by which other sessions' occurrences join the same entry.
     assert!(
-        has_cue(&m[0], "lesson:escalation:git:operation not permitted"),
+        has_cue(&m[0], "lesson:escalation:git | operation not permitted"),
         "{:?}",
         m[0].cues
     );

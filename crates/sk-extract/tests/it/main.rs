@@ -16,6 +16,7 @@ mod own_change_limits;
 mod patch_format;
 mod props;
 mod reported_errors;
+mod review_findings;
 mod revisions;
 mod slips;
 mod stale_edit;

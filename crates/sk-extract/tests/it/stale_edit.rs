@@ -389,9 +389,7 @@ fn a_stale_patch_says_why_the_file_differed_when_the_session_shows_it() {
         .tool("shell", &fresh("app.js"), &[], true, "Success.");
     let b = body(&s);
     assert!(
-        b.contains(
-            "Why here: `app.js` had been changed by the agent's own earlier edit since it last read it"
-        ),
+        b.contains("Why here: `app.js` had been edited in the session since the agent last read it"),
         "{b}"
     );
 
