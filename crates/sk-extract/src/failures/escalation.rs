@@ -150,39 +150,11 @@ const ESCALATION_CUE: &str = "lesson:escalation:";
 
 /// Programs that run something else (an interpreter, a package runner, a shell): what
 /// needs escalation is what they run, so a lesson names that too.
+#[rustfmt::skip]
 const RUNNERS: &[&str] = &[
-    "python",
-    "python3",
-    "py",
-    "node",
-    "npx",
-    "bash",
-    "sh",
-    "zsh",
-    "uv",
-    "uvx",
-    "npm",
-    "pnpm",
-    "yarn",
-    "bun",
-    "deno",
-    "make",
-    "ruby",
-    "perl",
-    "pwsh",
-    "powershell",
-    "cmd",
-    "env",
-    "sudo",
-    "go",
-    "cargo",
-    "java",
-    "dotnet",
-    "bundle",
-    "poetry",
-    "pipx",
-    "pip",
-    "pip3",
+    "python", "python3", "py", "node", "npx", "bash", "sh", "zsh", "uv", "uvx", "npm", "pnpm",
+    "yarn", "bun", "deno", "make", "ruby", "perl", "pwsh", "powershell", "cmd", "env", "sudo", "go",
+    "cargo", "java", "dotnet", "bundle", "poetry", "pipx", "pip", "pip3",
 ];
 
 /// Separates what was refused from how, in an escalation's lesson key.

@@ -86,8 +86,7 @@ fn script_targets(command: &str) -> std::collections::BTreeSet<String> {
 /// A file's name without its folder and last extension, lower-cased, when that is a word
 /// of three characters or more (`src/lib/rbac.ts` → `rbac`).
 fn stem(path: &str) -> Option<String> {
-    let name = path.rsplit(['/', '\\']).next()?;
-    let (stem, _) = name.rsplit_once('.')?;
+    let (stem, _) = crate::text::file_name(path).rsplit_once('.')?;
     (stem.chars().count() >= 3).then(|| stem.to_lowercase())
 }
 

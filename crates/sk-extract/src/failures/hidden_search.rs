@@ -342,9 +342,9 @@ impl EmptySearch {
     }
 
     /// Whether a retry's output shows what the first search looked for as that search
-    /// would have matched it (in its case, unless it ignored case).
-    /// What a search of text matches is a line's text, not the `path:line:` rg puts
-    /// before it (`docs/mcp.md:3:the MCP server` holds no "mcp" it could have matched).
+    /// would have matched it: in its case, unless it ignored case, and in a line's text,
+    /// not the `path:line:` rg puts before it (`docs/mcp.md:3:the MCP server` holds no
+    /// "mcp" it could have matched).
     fn would_have_matched(&self, output: &str) -> bool {
         output.lines().any(|line| {
             let seen = if self.names_files {

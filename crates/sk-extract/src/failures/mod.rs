@@ -340,7 +340,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     if !patched.is_empty() {
                         slips.passed(&patched, (call_index, i));
                     }
-                    stale.passed(ctx, call, kind, (call_index, i));
+                    stale.passed(ctx, call, kind, &patched, (call_index, i));
                     let escalated = sk_core::escalation::split(&call.text).1;
                     let mut k = 0;
                     while k < open.len() {

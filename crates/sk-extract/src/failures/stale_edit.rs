@@ -155,7 +155,8 @@ struct Fixed {
 pub(super) struct StaleEdits {
     open: Vec<Open>,
     fixed: Vec<Fixed>,
-    /// Paths named by calls that only looked, with the call's index: what was read when.
+    /// Paths whose text a call showed (`Read`, `cat`, `sed -n`), with the call's index:
+    /// what the agent saw when.
     reads: Vec<(String, usize)>,
     /// Files changed by edits that passed, with the call's index.
     edits: Vec<(String, usize)>,
@@ -239,18 +240,23 @@ impl StaleEdits {
         }
     }
 
-    /// A call that passed (call and result indices): it fixes the open refusals on a file
-    /// it changed.
-    pub fn passed(&mut self, ctx: &SessionContext, call: &Record, kind: ToolKind, fix: (usize, usize)) {
-        let patched = patched_rel(ctx, &call.text);
-        if !patched.is_empty() || kind.changes_files() {
-            let changed = if patched.is_empty() {
-                rel_files(ctx, &call.files)
-            } else {
-                patched.clone()
-            };
-            self.edits.extend(changed.into_iter().map(|f| (f, fix.0)));
-        } else if kind == ToolKind::Shell && writes_from_shell(&call.text) {
+    /// A call that passed (call and result indices), with the files it patched (`apply_patch`
+    /// in the shell, relative): it fixes the open refusals on a file it changed.
+    pub fn passed(
+        &mut self,
+        ctx: &SessionContext,
+        call: &Record,
+        kind: ToolKind,
+        patched: &[String],
+        fix: (usize, usize),
+    ) {
+        let shell_write = kind == ToolKind::Shell && patched.is_empty() && writes_from_shell(&call.text);
+        if !patched.is_empty() {
+            self.edits.extend(patched.iter().map(|f| (f.clone(), fix.0)));
+        } else if kind.changes_files() {
+            self.edits
+                .extend(rel_files(ctx, &call.files).into_iter().map(|f| (f, fix.0)));
+        } else if shell_write {
             // `sed -i`, a redirect, a heredoc: an edit of the paths the command names.
             self.edits
                 .extend(path_words(&call.text).map(|w| (w.to_string(), fix.0)));
@@ -258,9 +264,8 @@ impl StaleEdits {
         if self.open.is_empty() {
             return;
         }
-        let shell_write = kind == ToolKind::Shell && patched.is_empty() && writes_from_shell(&call.text);
         let files = if !patched.is_empty() {
-            patched
+            patched.to_vec()
         } else if kind.changes_files() {
             rel_files(ctx, &call.files)
         } else if !shell_write {
@@ -665,42 +670,31 @@ fn write_at(command: &str) -> Option<usize> {
 /// a folder boundary), not merely contains its name (`src/lexer/mod.rs` is not
 /// `src/parser/mod.rs`).
 fn names_file(text: &str, file: &str) -> bool {
-    text.split(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\'' | '"' | '`' | '(' | ')' | ';' | '|' | '&' | '<' | '>' | '='
-            )
-    })
-    .any(|t| same_file(t, file))
+    shell_words(text).any(|t| same_file(t, file))
 }
+
+/// Programs that print a file's text.
+#[rustfmt::skip]
+const TEXT_PRINTERS: &[&str] = &[
+    "cat", "sed", "head", "tail", "nl", "bat", "less", "more", "awk", "type", "get-content", "gc",
+];
 
 /// Whether a command prints a file's text (`cat`, `sed -n`, `head`, `nl`, PowerShell's
 /// `Get-Content`) in one of its steps.
 fn prints_text(command: &str) -> bool {
     crate::commands::segments(command).into_iter().any(|step| {
-        crate::commands::program(step).is_some_and(|p| {
-            matches!(
-                p.to_ascii_lowercase().as_str(),
-                "cat"
-                    | "sed"
-                    | "head"
-                    | "tail"
-                    | "nl"
-                    | "bat"
-                    | "less"
-                    | "more"
-                    | "awk"
-                    | "type"
-                    | "get-content"
-                    | "gc"
-            )
-        })
+        crate::commands::program(step)
+            .is_some_and(|p| TEXT_PRINTERS.contains(&p.to_ascii_lowercase().as_str()))
     })
 }
 
 /// The words of a command that may be paths: they hold a `.` or a `/`.
 fn path_words(text: &str) -> impl Iterator<Item = &str> {
+    shell_words(text).filter(|w| w.len() > 2 && (w.contains('.') || w.contains('/')))
+}
+
+/// A command's words, split at blanks, quotes, brackets and shell operators.
+fn shell_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -708,7 +702,6 @@ fn path_words(text: &str) -> impl Iterator<Item = &str> {
                 '\'' | '"' | '`' | '(' | ')' | ';' | '|' | '&' | '<' | '>' | '='
             )
     })
-    .filter(|w| w.len() > 2 && (w.contains('.') || w.contains('/')))
 }
 
 /// The first line of an error, trimmed.
