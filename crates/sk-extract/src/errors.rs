@@ -163,6 +163,39 @@ static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)no such file or directory|does not exist|(?-u:\b)not found(?-u:\b)|(?-u:\b)enoent(?-u:\b)|cannot find (?:the )?(?:file|path)|could not find",
     )
 });
+/// What says a file or folder is missing, as opposed to something else not found (an
+/// image tag, a package version, a remote branch): reading a path that is not there is
+/// how an agent probes, asking for a version that does not exist is a mistake.
+static FILE_MISSING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)no such file|(?-u:\b)enoent(?-u:\b)|cannot find (?:the )?(?:file|path)|cannot access|(?:file|path|directory|folder)(?-u:\b)[^\n]{0,120}(?:does not exist|doesn't exist|not found)|(?:does not exist|doesn't exist|not found)[^\n]{0,12}(?:file|path|directory|folder)|[\w~.-]*/[\w.-]+['\x22`]?:? (?:does not exist|not found)",
+    )
+});
+
+/// Whether a not-found error says that what a command asked for does not exist: a line
+/// that says something was not found names one of the `asked` words (`docker pull
+/// node:1-24-trixie` → "node:1-24-trixie: not found"), and the error is not about a file
+/// or folder. A warning that a helper package was not found and will be installed names
+/// none of them.
+pub(crate) fn asked_for_is_missing(text: &str, asked: &[String]) -> bool {
+    !FILE_MISSING.is_match(text)
+        && text
+            .lines()
+            .filter(|l| NOT_FOUND.is_match(l))
+            .any(|l| asked.iter().any(|w| w.chars().count() >= 4 && names_whole(l, w)))
+}
+
+/// Whether `word` stands whole in `line`: not inside a longer name (`create` in
+/// `create-tauri-app`).
+fn names_whole(line: &str, word: &str) -> bool {
+    let joins = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '@' | '/' | '.');
+    line.match_indices(word).any(|(at, _)| {
+        let before = sk_core::text::window(line, 0, at).chars().next_back();
+        let after = sk_core::text::from(line, at + word.len()).chars().next();
+        !before.is_some_and(joins) && !after.is_some_and(joins)
+    })
+}
+
 /// Not `--timeout`: a usage text listing the flag is not a run that timed out.
 static TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(?-u:\b)timed out(?-u:\b)|(?:^|[^-\w])timeout(?-u:\b)"));
@@ -225,6 +258,23 @@ pub(crate) fn says_wrong_folder(text: &str) -> bool {
 /// shell's start-up noise does not count.
 pub(crate) fn shows_hidden_failure(text: &str) -> bool {
     HIDDEN_FAILURE.is_match(&STARTUP_NOISE.replace_all(text, ""))
+}
+
+/// A shell's own refusal of a command line, printed before anything ran: zsh's "no matches
+/// found" for a glob that matched nothing (`grep --include=*.py` read as a file pattern),
+/// a parse or syntax error, a bad substitution. Claude Code's interpretation of the exit
+/// status (grep's 1: "no matches") can record such a run as a success.
+static SHELL_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:\(eval\)|-?(?:ba|z|da|k)?sh|/[\w/]*/(?:ba|z|da|k)?sh)(?::(?: line)? ?\d+)?: (?:no matches found|parse error|syntax error|bad substitution|bad pattern|unmatched|unexpected EOF|event not found)",
+    )
+});
+
+/// Whether every line of an output is the shell refusing the command line: then the
+/// command never ran, whatever outcome the log recorded.
+pub(crate) fn shell_refused(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty()).peekable();
+    lines.peek().is_some() && lines.all(|l| SHELL_REFUSAL.is_match(l))
 }
 
 /// A complaint a shell start-up file printed before the command's own output (Homebrew's
@@ -540,7 +590,17 @@ fn not_found_phrase(text: &str) -> String {
             .map(str::trim)
             .find(|l| NOT_FOUND.is_match(l))
             .unwrap_or("not found");
-        line.trim_start_matches("Error: ").to_string()
+        // "Error response from daemon: failed to resolve reference …: registry/org/name:tag:
+        // not found" says it last: the name that was not found.
+        static NAME_NOT_FOUND: LazyLock<Regex> =
+            LazyLock::new(|| re(r#"(?:^|[\s"'])([^\s"']+):\s*not found\s*$"#));
+        match NAME_NOT_FOUND.captures(line).and_then(|c| c.get(1)) {
+            Some(name) => format!(
+                "`{}`: not found",
+                name.as_str().rsplit('/').next().unwrap_or_default()
+            ),
+            None => line.trim_start_matches("Error: ").to_string(),
+        }
     }
 }
 

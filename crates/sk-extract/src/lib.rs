@@ -19,6 +19,7 @@
 //! Every rule records the cues that fired in [`Candidate::cues`] and derives its
 //! confidence from them (documented on each rule).
 
+mod cause;
 mod commands;
 mod corrections;
 pub mod cues;

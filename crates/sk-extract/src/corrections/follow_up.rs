@@ -36,6 +36,7 @@ use regex::Regex;
 use sk_core::{Record, RecordKind};
 
 use crate::SessionContext;
+use crate::cause::StatedCause;
 use crate::commands::{HARMLESS_REDIRECT, ToolKind, only_inspects, short_command};
 use crate::text::{display_path, excerpt, word_count};
 
@@ -65,6 +66,8 @@ pub(super) struct FollowUp {
     why: Option<String>,
     /// The last thing the agent said in the turn.
     said: Option<String>,
+    /// The agent's own words for why it was wrong, if it said ([`crate::cause`]).
+    cause: StatedCause,
     /// The index of the prompt that ended the turn, if one did.
     pub(super) end: Option<usize>,
 }
@@ -100,6 +103,7 @@ impl FollowUp {
                 }
                 RecordKind::Answer => {
                     acted = true;
+                    f.cause.read(&r.text);
                     if word_count(&r.text) >= 3 {
                         f.said = Some(excerpt(&r.text, ANSWER_CHARS));
                     }
@@ -187,6 +191,11 @@ impl FollowUp {
         !self.edited.is_empty() || !self.ran.is_empty()
     }
 
+    /// The agent's own words for why it was wrong, when it said.
+    pub(super) fn cause(&self) -> Option<&str> {
+        self.cause.sentence()
+    }
+
     /// Files edited or written in the turn, in order.
     pub(super) fn edited(&self) -> &[String] {
         &self.edited
@@ -251,6 +260,14 @@ impl FollowUp {
             steps.push(format!("ran {}", shown.join(", ")));
         }
         let mut out = String::new();
+        // Said again on its own line unless a quote below already holds it whole.
+        if let Some(cause) = self.cause()
+            && ![&self.why, &self.said]
+                .iter()
+                .any(|q| q.as_deref().is_some_and(|q| q.contains(cause)))
+        {
+            out.push_str(&format!("Why, in the agent's words: {cause}\n"));
+        }
         if let Some(why) = &self.why {
             out.push_str(&format!("The agent said: {why}\n"));
         }

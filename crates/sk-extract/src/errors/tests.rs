@@ -370,3 +370,44 @@ fn codex_s_sandbox_wrapper_is_read_for_the_command_s_own_error() {
     );
     assert_eq!(e.class, ErrorClass::Sandbox);
 }
+
+#[test]
+fn a_shell_refusing_the_command_line_is_told_from_a_search_that_found_nothing() {
+    assert!(shell_refused("(eval):1: no matches found: --include=*.py"));
+    assert!(shell_refused(
+        "zsh:1: no matches found: src/app/(auth)/page.tsx\n"
+    ));
+    assert!(shell_refused(
+        "bash: line 1: syntax error near unexpected token `('"
+    ));
+    assert!(shell_refused("/bin/sh: 1: Bad substitution"));
+    // A search that matched nothing printed nothing; one that matched printed lines.
+    assert!(!shell_refused(""));
+    assert!(!shell_refused("No matches found"));
+    assert!(!shell_refused("src/a.rs:3: no matches found: handled here"));
+    // The command ran and printed more than the complaint.
+    assert!(!shell_refused("zsh:1: no matches found: *.log\nsrc/a.rs:1:x"));
+}
+
+#[test]
+fn a_name_not_found_is_said_by_its_name_and_counts_only_when_asked_for() {
+    let pull = "Error response from daemon: failed to resolve reference \"mcr.microsoft.com/devcontainers/typescript-node:1-24-trixie\": mcr.microsoft.com/devcontainers/typescript-node:1-24-trixie: not found";
+    assert_eq!(classify(pull).phrase, "`typescript-node:1-24-trixie`: not found");
+    let asked = |cmd: &str| -> Vec<String> { cmd.split_whitespace().skip(1).map(str::to_string).collect() };
+    assert!(asked_for_is_missing(
+        pull,
+        &asked("docker pull mcr.microsoft.com/devcontainers/typescript-node:1-24-trixie")
+    ));
+    // A helper package npm will install is not what was asked for, even if a word of the
+    // command is part of its name.
+    let warn = "npm warn exec The following package was not found and will be installed: create-tauri-app@4.6.2\nerror: IO error: not a terminal";
+    assert!(!asked_for_is_missing(
+        warn,
+        &asked("npm create tauri-app@latest app")
+    ));
+    // A missing file is probing, whatever the command asked for.
+    assert!(!asked_for_is_missing(
+        "cat: notes.md: No such file or directory",
+        &asked("cat notes.md")
+    ));
+}

@@ -11,7 +11,11 @@
 //!   context, then passing, is its own lesson (`stale_edit`).
 //! - A failure the agent announced ("read a non-existent file to demonstrate…") is skipped.
 //! - "File does not exist" / "No such file or directory" is probing or sequencing (read,
-//!   then create, then read again), not a mistake, whatever the tool.
+//!   then create, then read again), not a mistake, whatever the tool; so is anything not
+//!   found by a file tool or a command that only looks. A command that does work and
+//!   whose error says what it asked for does not exist (`docker pull` of a tag that does
+//!   not exist: "node:1-24-trixie: not found") asked for it by mistake, and is judged
+//!   like any failure.
 //! - A call that fails and then passes unchanged, with nothing done in between (a flaky
 //!   run, a sandbox or network refusal retried), is not a mistake: nothing was learned.
 //! - The fix is the step that made the retry pass, not the first thing tried: of the edits
@@ -36,7 +40,10 @@
 //!   project root"; `folder` follows where the shell is).
 //! - A successful result is a failure when its call's pipeline hid the exit status
 //!   (`bundle install | tail -5`, `… || true`), the call did more than look, and the
-//!   output carries a failure marker (`failure_hidden_by_pipe`).
+//!   output carries a failure marker (`failure_hidden_by_pipe`), or when all it printed is
+//!   the shell refusing the command line (zsh's "no matches found: --include=*.py"; a
+//!   short output, the only kind loaded for a passing call): Claude Code reads the exit
+//!   status 1 of a `grep` as "no matches" and records success.
 //! - A command that failed inside the agent's sandbox and then passed unchanged with
 //!   escalated permissions (Codex's `with_escalated_permissions` / `sandbox_permissions:
 //!   require_escalated`, kept by ingest as the call text's last line, see
@@ -88,6 +95,7 @@
 //! (`sk_core::knowledge::SHOWN_MIN_CONFIDENCE`).
 
 mod detour;
+mod entry;
 mod escalation;
 mod fix;
 mod folder;
@@ -99,21 +107,25 @@ mod wording;
 
 use std::collections::{HashMap, HashSet};
 
-use sk_core::{Category, Record, RecordKind};
+use sk_core::{Record, RecordKind};
 
+use self::entry::{
+    changes_between, common_tags, failure_evidence, failure_files, fixed, repeat_bonus, unfixed,
+};
 use self::escalation::{add_escalation, escalation_fix, sandbox_refusal};
-use self::fix::{fix_phrase, fix_step};
 // Rule 2 reads what the agent did after a correction the same way.
-pub(crate) use self::fix::{file_change, patched_rel, rel_files};
-use self::wording::{body, title};
+pub(crate) use self::fix::{file_change, patched_rel};
 use crate::commands::{
-    Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status,
-    normalize_command, only_inspects, program, revises, tool_kind,
+    Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status, main_tokens,
+    normalize_command, only_inspects, revises, tool_kind,
 };
 use crate::cues::announces_expected_failure;
-use crate::errors::{ErrorClass, ErrorInfo, classify, looks_failed, says_wrong_folder, shows_hidden_failure};
-use crate::text::{excerpt, language_of, relativize};
-use crate::{Candidate, Evidence, SessionContext};
+use crate::errors::{
+    ErrorClass, ErrorInfo, asked_for_is_missing, classify, looks_failed, says_wrong_folder, shell_refused,
+    shows_hidden_failure,
+};
+use crate::text::{excerpt, relativize};
+use crate::{Candidate, SessionContext};
 
 /// Failures kept open at once; the oldest is closed (as unfixed) beyond this, which keeps
 /// the rule linear in the number of records.
@@ -299,8 +311,17 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         continue;
                     }
                     // A file not found is probing, unless the tool says it ran in the wrong
-                    // folder ("Could not read package.json").
-                    let probing = error.class == ErrorClass::NotFound && !says_wrong_folder(&record.text);
+                    // folder ("Could not read package.json"). Anything else not found by a
+                    // command that does more than look (an image tag, a package version)
+                    // was asked for by mistake.
+                    let probing = error.class == ErrorClass::NotFound
+                        && !says_wrong_folder(&record.text)
+                        && (kind != ToolKind::Shell
+                            || only_inspects(&call.text)
+                            || !asked_for_is_missing(
+                                &record.text,
+                                main_tokens(&call.text).get(1..).unwrap_or_default(),
+                            ));
                     if error.class.is_noise() || probing {
                         continue;
                     }
@@ -398,15 +419,6 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
     out.extend(shell_watch.lesson());
 }
 
-/// +0.05 per repeated failure before the fix (up to two), noted as `attempts:N`.
-fn repeat_bonus(attempts: usize, cues: &mut Vec<String>) -> f32 {
-    if attempts < 2 {
-        return 0.0;
-    }
-    cues.push(format!("attempts:{attempts}"));
-    crate::per_extra(attempts, 0.05, 2)
-}
-
 fn target_of(ctx: &SessionContext, call: &Record, kind: ToolKind) -> Target {
     match kind {
         ToolKind::Shell => Target::Command {
@@ -455,10 +467,16 @@ fn visit_order(records: &[Record]) -> Vec<usize> {
 }
 
 /// Whether a call failed, by its result: the outcome the log recorded, a failure a pipe
-/// hid behind a reported success, or, with no outcome recorded, what the output says.
+/// hid behind a reported success, a shell that refused the command line before it ran,
+/// or, with no outcome recorded, what the output says.
 fn call_failed(call: &Record, result: &Record) -> bool {
     match result.success {
-        Some(true) => failure_hidden_by_pipe(&call.text, &result.text),
+        // Only a short output is loaded when the call passed (`TextNeeds`): a refusal is
+        // read from those alone, so extraction never depends on what was loaded.
+        Some(true) => {
+            failure_hidden_by_pipe(&call.text, &result.text)
+                || (result.text.len() <= crate::SHORT_OUTPUT_BYTES && shell_refused(&result.text))
+        }
         Some(false) => true,
         None => looks_failed(&result.text),
     }
@@ -575,207 +593,4 @@ fn fix_match(
             && &excerpt(&call.text, 200) == text)
             .then_some(FixMatch::Exact),
     }
-}
-
-/// The changes made between the first failure and the fix, without the failing attempts.
-fn changes_between<'c>(failure: &OpenFailure, fix_call: usize, changes: &'c [Change]) -> Vec<&'c Change> {
-    let retried = match &failure.target {
-        Target::Command { normalized, .. } => Some(normalized.as_str()),
-        _ => None,
-    };
-    changes[failure.changes_from.min(changes.len())..]
-        .iter()
-        .filter(|c| c.call < fix_call && !c.failed)
-        .filter(|c| !failure.attempts.iter().any(|a| a.call == c.call))
-        .filter(|c| retried.is_none() || c.normalized.as_deref() != retried)
-        .collect()
-}
-
-fn common_tags(records: &[Record], failure: &OpenFailure, files: &[String]) -> Vec<String> {
-    let first = &failure.attempts[0];
-    let mut tags = vec![first.error.class.tag().to_string(), failure.tool.to_lowercase()];
-    if failure.kind == ToolKind::Shell
-        && let Some(p) = program(&records[first.call].text)
-    {
-        tags.push(p);
-    }
-    tags.extend(files.iter().filter_map(|f| language_of(f)).map(str::to_string));
-    tags
-}
-
-fn failure_files(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Vec<String> {
-    let mut files = Vec::new();
-    if let Target::File(f) = &failure.target {
-        files.push(f.clone());
-    }
-    for a in &failure.attempts {
-        files.extend(rel_files(ctx, &records[a.call].files));
-        files.extend(a.error.files.iter().map(|f| relativize(f, ctx.cwd)));
-    }
-    files
-}
-
-fn failure_evidence(records: &[Record], failure: &OpenFailure) -> Vec<Evidence> {
-    failure
-        .attempts
-        .iter()
-        .flat_map(|a| [Evidence::of(&records[a.call]), Evidence::of(&records[a.result])])
-        .collect()
-}
-
-fn fixed(
-    ctx: &SessionContext,
-    records: &[Record],
-    failure: &OpenFailure,
-    how: FixMatch,
-    fix_call: usize,
-    fix_result: usize,
-    changes: &[Change],
-) -> Option<Candidate> {
-    let between = changes_between(failure, fix_call, changes);
-    let edits: Vec<&&Change> = between.iter().filter(|c| c.kind.changes_files()).collect();
-    let mut files = failure_files(ctx, records, failure);
-    let error_files: Vec<String> = failure
-        .attempts
-        .iter()
-        .flat_map(|a| a.error.files.iter().map(|f| relativize(f, ctx.cwd)))
-        .collect();
-    let touches_error_file = edits.iter().any(|c| {
-        c.files.iter().any(|f| {
-            error_files
-                .iter()
-                .any(|e| f == e || f.ends_with(&format!("/{e}")) || e.ends_with(&format!("/{f}")))
-        })
-    });
-    files.extend(edits.iter().flat_map(|c| c.files.iter().cloned()));
-    files.extend(rel_files(ctx, &records[fix_call].files));
-    files.truncate(12);
-
-    let first = &failure.attempts[0];
-    let mut cues = vec![
-        "rule:failure-fix".to_string(),
-        format!("error:{}", first.error.class.tag()),
-        how.cue().to_string(),
-    ];
-    let mut confidence = how.base_confidence();
-    if first.error.specific() {
-        confidence += 0.10;
-        cues.push("specific-error".into());
-    } else if how == FixMatch::Swapped {
-        // The program that worked is the lesson, whatever the error said (`python3` on
-        // Windows exits 49 with no output).
-        cues.push("vague-error".into());
-    } else {
-        confidence -= 0.10;
-        cues.push("vague-error".into());
-    }
-    if !edits.is_empty() {
-        confidence += 0.05;
-        cues.push("edit-between".into());
-    }
-    // The same call passing after many edits: which of them fixed it is a guess (the step
-    // named is chosen by the words it shares with the error), so the entry may teach the
-    // wrong fix. A revised or corrected command names its own fix and is not affected.
-    let named_by_retry = matches!(
-        how,
-        FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped | FixMatch::Relocated
-    );
-    if !named_by_retry && edits.len() > ATTRIBUTABLE_EDITS {
-        confidence -= 0.10;
-        cues.push("fix-unclear".into());
-    }
-    if touches_error_file {
-        confidence += 0.05;
-        cues.push("edit-touches-error-file".into());
-    }
-    confidence += repeat_bonus(failure.attempts.len(), &mut cues);
-    let mut tags = vec!["failure-fix".to_string()];
-    tags.extend(common_tags(records, failure, &files));
-    let mut evidence = failure_evidence(records, failure);
-    evidence.push(Evidence::of(&records[fix_call]));
-    evidence.push(Evidence::of(&records[fix_result]));
-    // A revised command is its own fix: what ran in between was the agent reading up.
-    let step = match how {
-        FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped | FixMatch::Relocated => None,
-        _ => fix_step(records, failure, &between),
-    };
-    // A revision is told against the attempt it revised, the last one.
-    let last_call = failure.attempts.last().map_or(first.call, |a| a.call);
-    let fixed_by = fix_phrase(ctx, records, how, step, last_call, &records[fix_call]);
-    // The fix edits a file the agent itself had changed before the failure: most often
-    // its own slip, repaired (an indentation error from its last patch), not a lesson.
-    let own_slip = step.is_some_and(|s| {
-        s.kind.changes_files()
-            && changes[..failure.changes_from.min(changes.len())]
-                .iter()
-                .any(|earlier| {
-                    earlier.kind.changes_files() && earlier.files.iter().any(|f| s.files.contains(f))
-                })
-    });
-    // Source that did not parse, repaired by editing source: a typo (whoever made it), not
-    // a lesson. A parse error fixed elsewhere (a manifest, a config: "import outside a
-    // module" fixed in package.json) can be one, and stays.
-    let typo_repaired = failure.attempts.iter().any(|a| a.error.syntax_slip())
-        && step.is_some_and(|s| {
-            s.kind.changes_files() && !s.files.is_empty() && s.files.iter().all(|f| language_of(f).is_some())
-        });
-    if typo_repaired {
-        return None;
-    }
-    if own_slip {
-        confidence -= 0.10;
-        cues.push("fixes-own-edit".into());
-    }
-    Some(Candidate {
-        category: Category::Mistake,
-        title: title(
-            failure,
-            records,
-            Some((how, &records[fix_call])),
-            fixed_by.as_deref(),
-        ),
-        body: body(ctx, records, failure, &between, step, Some(fix_call)),
-        tags,
-        files,
-        confidence,
-        evidence,
-        cues,
-    })
-}
-
-fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Option<Candidate> {
-    if let Some(lesson) = detour::lesson(records, failure) {
-        return Some(lesson);
-    }
-    let first = &failure.attempts[0];
-    if !first.error.class.informative() {
-        return None;
-    }
-    let files = failure_files(ctx, records, failure);
-    let mut cues = vec![
-        "rule:unfixed-failure".to_string(),
-        format!("error:{}", first.error.class.tag()),
-    ];
-    let mut confidence = 0.30;
-    if first.error.specific() {
-        confidence += 0.05;
-        cues.push("specific-error".into());
-    }
-    let n = failure.attempts.len();
-    if n > 1 {
-        confidence += crate::per_extra(n, 0.05, 2);
-        cues.push(format!("attempts:{n}"));
-    }
-    let mut tags = vec!["unfixed".to_string()];
-    tags.extend(common_tags(records, failure, &files));
-    Some(Candidate {
-        category: Category::Mistake,
-        title: title(failure, records, None, None),
-        body: body(ctx, records, failure, &[], None, None),
-        tags,
-        files,
-        confidence,
-        evidence: failure_evidence(records, failure),
-        cues,
-    })
 }

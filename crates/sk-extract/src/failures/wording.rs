@@ -5,9 +5,9 @@ use sk_core::Record;
 
 use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure, Target};
 use crate::SessionContext;
-use crate::commands::{ToolKind, cd_folder, normalize_command, program, short_command};
+use crate::commands::{ToolKind, cd_folder, main_tokens, normalize_command, program, short_command};
 use crate::errors::ErrorClass;
-use crate::text::{display_path, excerpt, relativize};
+use crate::text::{display_path, excerpt, file_name, relativize};
 
 /// Changes listed in a body.
 const MAX_CHANGES_LISTED: usize = 6;
@@ -66,6 +66,32 @@ fn subject(failure: &OpenFailure, call: &Record, command_chars: usize) -> String
     }
 }
 
+/// The words that name what a command runs: its program and the plain word after it
+/// (`bd compact`, `git remote`, `python3 report.py`: a path by its file name), and the
+/// one after a runner's `run` / `exec` (`uv run pytest`); stopping at a flag or a quoted
+/// or computed argument. Empty when the program itself is no plain word (a command
+/// substitution).
+fn command_words(command: &str) -> String {
+    const MAX_WORD_CHARS: usize = 24;
+    let mut words: Vec<String> = Vec::new();
+    for token in main_tokens(command) {
+        let word = file_name(&token);
+        let plain = !word.starts_with('-')
+            && (1..=MAX_WORD_CHARS).contains(&word.chars().count())
+            && word
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '@' | '.'));
+        let runs = words
+            .get(1)
+            .is_some_and(|w| matches!(w.as_str(), "run" | "exec" | "dlx" | "x"));
+        if !plain || words.len() >= if runs { 3 } else { 2 } {
+            break;
+        }
+        words.push(word.to_string());
+    }
+    words.join(" ")
+}
+
 pub(super) fn title(
     failure: &OpenFailure,
     records: &[Record],
@@ -100,12 +126,15 @@ pub(super) fn title(
     }
     // The lesson is the error and what fixed it: with a fix, the failed command and the
     // error's words make room for it.
-    let command_chars = if fixed_by.is_some() {
-        FIX_COMMAND_CHARS
-    } else {
-        TITLE_COMMAND_CHARS
+    let subject = match (&failure.target, fixed_by) {
+        // With a fix to state, the command is named by its program and subcommand: the
+        // whole command is in the body, and the error and the fix need the room.
+        (Target::Command { .. }, Some(_)) => match command_words(&call.text) {
+            words if !words.is_empty() => format!("`{words}`"),
+            _ => subject(failure, call, FIX_COMMAND_CHARS),
+        },
+        _ => subject(failure, call, TITLE_COMMAND_CHARS),
     };
-    let subject = subject(failure, call, command_chars);
     // (+1: a cut phrase ends with "…".)
     let tail = fixed_by.map_or(0, |f| f.chars().count() + 2 + 1);
     let budget = crate::MAX_TITLE_CHARS.saturating_sub(subject.chars().count() + " failed: ".len() + tail);
@@ -122,6 +151,7 @@ pub(super) fn body(
     between: &[&Change],
     step: Option<&Change>,
     fix: Option<usize>,
+    cause: Option<&str>,
 ) -> String {
     let first = &failure.attempts[0];
     let call = &records[first.call];
@@ -139,6 +169,9 @@ pub(super) fn body(
         )),
     }
     b.push_str(&format!("Error: {}\n", first.error.excerpt));
+    if let Some(cause) = cause {
+        b.push_str(&format!("Why, in the agent's words: {cause}\n"));
+    }
     let n = failure.attempts.len();
     if n > 1 {
         b.push_str(&format!("Failed {n} times"));

@@ -20,6 +20,7 @@ mod review_findings;
 mod revisions;
 mod slips;
 mod stale_edit;
+mod stated_cause;
 mod support;
 mod synthetic;
 mod wide_limits;

@@ -83,7 +83,7 @@ fn failing_test_then_fix() {
     let m = only(&cands, Category::Mistake);
     assert_eq!(
         m.title,
-        "`cargo test -p auth` failed: failing test tests::login_rejects_expir…; fixed by editing src/login.rs"
+        "`cargo test` failed: failing test tests::login_rejects_expired; fixed by editing src/login.rs"
     );
     assert!(m.files.contains(&"src/login.rs".to_string()), "{:?}", m.files);
     assert!(m.cues.contains(&"match:exact-retry".to_string()), "{:?}", m.cues);
@@ -202,7 +202,7 @@ fn traceback_then_install_then_passing_run() {
     let m = only(&s.extract(), Category::Mistake).clone();
     assert_eq!(
         m.title,
-        "`python3 scripts/report.py` failed: ModuleNotFoundError: No module…; fixed by `pip install pyyaml`"
+        "`python3 report.py` failed: ModuleNotFoundError: No module named…; fixed by `pip install pyyaml`"
     );
     assert!(
         m.body.contains("In between: ran `pip install pyyaml`"),

@@ -34,7 +34,7 @@ fn a_bare_exit_code_gets_back_the_program_that_worked() {
     assert_eq!(lessons.len(), 1, "{lessons:#?}");
     assert_eq!(
         lessons[0]["title"],
-        "`python3 -c \"from…` failed: exit code 49; passed with `python`, not `python3`"
+        "`python3` failed: exit code 49; passed with `python`, not `python3`"
     );
 
     let failure = |command: &str, error: &str| {

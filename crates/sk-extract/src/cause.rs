@@ -1,0 +1,169 @@
+//! The agent's own words for why something failed: "the issue is in `install/homebrew.sh`
+//! where `brew bundle --no-lock` is used", "Root cause: the dialog imported PySide6 at
+//! module import", "fixed by declaring the sets before they are used". A reader of a
+//! failure → fix or a correction sees what was done; this sentence says why, which is what
+//! turns an event into a lesson (issue 16: "or the user/agent says why it failed").
+//!
+//! Decided:
+//! - Only the agent's answers are read, code blocks taken out: the error itself ("The
+//!   error is: ```…```") is no cause. Reasoning is never loaded for extraction
+//!   (`TextNeeds`): it is the bulk of a log and says the same in the end.
+//! - A sentence states a cause when it names one ("root cause", "the problem was", "caused
+//!   by", "stems from", "because", "is missing", in the languages of the cue tables) or
+//!   says how the fix worked ("fixed … by declaring …"). The strongest wins; among equals,
+//!   the first (the diagnosis comes before the recap).
+//! - Announcements and plans are not causes: "I found the root cause", "Let me fix this by
+//!   …", a question, a heading-length fragment.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::text::{excerpt, sentences, strip_code_blocks, word_count};
+
+/// The longest cause a body quotes.
+const CAUSE_CHARS: usize = 240;
+/// Sentences shorter than this say too little to stand alone; longer ones are paragraphs
+/// that happen to have no full stop.
+const MIN_WORDS: usize = 5;
+const MAX_WORDS: usize = 60;
+
+/// Words that name a cause outright.
+static NAMES_CAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\broot cause\b|^\W*cause\W|\bthe (?:real |actual |underlying )?(?:issue|problem|bug|error|failure|culprit) (?:is|was|here is|comes from|came from|lies)\b",
+        r"|\b(?:is|was|were|are) (?:caused|triggered) by\b|\bstem(?:s|med) from\b|\b(?:happens|happened|fails|failed) because\b|\bthe reason (?:is|was)\b",
+        r"|\bla (?:cause|raison)\b|\ble problème (?:est|était|vient)\b|\bla causa\b|\bel problema (?:es|era|está)\b|\bdie ursache\b|\bdas problem (?:ist|war|liegt)\b",
+        r"|\bo problema (?:é|era|está)\b|причина|проблема (?:в|была)|原因(?:是|在于)|问题(?:在于|出在)|원인은",
+    ))
+    .expect("static regex")
+});
+
+/// Words that give a reason or say how the fix worked.
+static GIVES_REASON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\bbecause\b|\bdue to\b|\b(?:is|was|are|were) (?:missing|not installed)\b|\b(?:isn't|wasn't|aren't|weren't) installed\b",
+        r"|\b(?:fix|fixed|fixes|resolved|solved)\b.{0,100}\bby \w+ing\b",
+        r"|\bparce que\b|\bà cause d|\bporque\b|\bweil\b|потому что|因为|때문",
+    ))
+    .expect("static regex")
+});
+
+/// Sentences that announce, plan or ask rather than state.
+static NOT_A_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:let me|let's|i'll|i will|i'm going|i am going|i need to|we need to|now\b|next\b)|\b(?:found|identified|finding|identify|investigate|investigating|check|checking|look into|understand)\b(?:\W+\w+){0,2}\W+(?:the )?(?:root cause|cause|issue|problem|reason)\b",
+    )
+    .expect("static regex")
+});
+
+/// How strongly a sentence states a cause: 2 when it names one, 1 when it gives a reason
+/// or the way a fix worked, 0 when it does neither or only announces.
+fn strength(sentence: &str) -> u8 {
+    let words = word_count(sentence);
+    if !(MIN_WORDS..=MAX_WORDS).contains(&words)
+        || sentence.trim_end().ends_with(['?', '？', ':', '：'])
+        || NOT_A_STATEMENT.is_match(sentence)
+    {
+        return 0;
+    }
+    if NAMES_CAUSE.is_match(sentence) {
+        2
+    } else if GIVES_REASON.is_match(sentence) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The strongest cause stated in the texts read so far.
+#[derive(Debug, Default)]
+pub(crate) struct StatedCause {
+    best: Option<(u8, String)>,
+}
+
+impl StatedCause {
+    /// Reads one answer of the agent.
+    pub(crate) fn read(&mut self, text: &str) {
+        if self.best.as_ref().is_some_and(|(s, _)| *s >= 2) {
+            return;
+        }
+        let prose = strip_code_blocks(text).replace("**", "");
+        for sentence in sentences(&prose) {
+            let sentence = sentence.trim_start_matches(['-', '*', '•', ' ']);
+            let s = strength(sentence);
+            if s > self.best.as_ref().map_or(0, |(b, _)| *b) {
+                self.best = Some((s, excerpt(sentence, CAUSE_CHARS)));
+                if s >= 2 {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The sentence, when one stated a cause.
+    pub(crate) fn sentence(&self) -> Option<&str> {
+        self.best.as_ref().map(|(_, s)| s.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cause(texts: &[&str]) -> Option<String> {
+        let mut c = StatedCause::default();
+        for t in texts {
+            c.read(t);
+        }
+        c.sentence().map(str::to_string)
+    }
+
+    #[test]
+    fn a_named_cause_wins_over_a_reason_and_the_first_of_equals_is_kept() {
+        let got = cause(&[
+            "I changed the loader because it was slow to start.",
+            "The issue is in `install/homebrew.sh:50` where `brew bundle --no-lock` is used. The real problem was the flag.",
+        ]);
+        assert_eq!(
+            got.as_deref(),
+            Some("The issue is in `install/homebrew.sh:50` where `brew bundle --no-lock` is used.")
+        );
+        assert_eq!(
+            cause(&[
+                "- Fixed a runtime bug by declaring the sets before they are used in the stalemate path."
+            ])
+            .as_deref(),
+            Some("Fixed a runtime bug by declaring the sets before they are used in the stalemate path.")
+        );
+        assert!(
+            cause(&["Root cause: the dialog imported PySide6 at module import time, which needs libEGL."])
+                .is_some()
+        );
+        assert!(
+            cause(&["La cause : le fichier de configuration ne référence que le serveur Linear."]).is_some()
+        );
+    }
+
+    #[test]
+    fn announcements_plans_questions_and_the_error_itself_are_no_cause() {
+        assert_eq!(
+            cause(&["Based on my analysis, I found the root cause of the authentication issue."]),
+            None
+        );
+        assert_eq!(
+            cause(&["Let me fix this by using a more direct approach with the checkbox."]),
+            None
+        );
+        assert_eq!(
+            cause(&["Is the failure caused by the cache because of the old key?"]),
+            None
+        );
+        assert_eq!(
+            cause(&["The error is: ```\nError: No image information specified\n```"]),
+            None
+        );
+        assert_eq!(cause(&["This works because: 1."]), None);
+        assert_eq!(cause(&["All tests pass now and the build is green."]), None);
+    }
+}

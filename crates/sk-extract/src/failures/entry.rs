@@ -1,0 +1,274 @@
+//! How a closed failure becomes its entry: the confidence its signals give it (documented
+//! on the rule, `failures`), its files, tags and evidence, and what the agent said about
+//! why ([`crate::cause`]). `fixed` is a failure whose retry passed; `unfixed`, one that
+//! never did.
+
+use sk_core::{Category, Record, RecordKind};
+
+use super::detour;
+use super::fix::{fix_phrase, fix_step, rel_files};
+use super::wording::{body, title};
+use super::{ATTRIBUTABLE_EDITS, Change, FixMatch, OpenFailure, Target};
+use crate::cause::StatedCause;
+use crate::commands::{ToolKind, main_tokens, program};
+use crate::errors::{ErrorClass, asked_for_is_missing};
+use crate::text::{language_of, relativize};
+use crate::{Candidate, Evidence, SessionContext};
+
+/// +0.05 per repeated failure before the fix (up to two), noted as `attempts:N`.
+pub(super) fn repeat_bonus(attempts: usize, cues: &mut Vec<String>) -> f32 {
+    if attempts < 2 {
+        return 0.0;
+    }
+    cues.push(format!("attempts:{attempts}"));
+    crate::per_extra(attempts, 0.05, 2)
+}
+
+/// The changes made between the first failure and the fix, without the failing attempts.
+pub(super) fn changes_between<'c>(
+    failure: &OpenFailure,
+    fix_call: usize,
+    changes: &'c [Change],
+) -> Vec<&'c Change> {
+    let retried = match &failure.target {
+        Target::Command { normalized, .. } => Some(normalized.as_str()),
+        _ => None,
+    };
+    changes[failure.changes_from.min(changes.len())..]
+        .iter()
+        .filter(|c| c.call < fix_call && !c.failed)
+        .filter(|c| !failure.attempts.iter().any(|a| a.call == c.call))
+        .filter(|c| retried.is_none() || c.normalized.as_deref() != retried)
+        .collect()
+}
+
+pub(super) fn common_tags(records: &[Record], failure: &OpenFailure, files: &[String]) -> Vec<String> {
+    let first = &failure.attempts[0];
+    let mut tags = vec![first.error.class.tag().to_string(), failure.tool.to_lowercase()];
+    if failure.kind == ToolKind::Shell
+        && let Some(p) = program(&records[first.call].text)
+    {
+        tags.push(p);
+    }
+    tags.extend(files.iter().filter_map(|f| language_of(f)).map(str::to_string));
+    tags
+}
+
+pub(super) fn failure_files(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Vec<String> {
+    let mut files = Vec::new();
+    if let Target::File(f) = &failure.target {
+        files.push(f.clone());
+    }
+    for a in &failure.attempts {
+        files.extend(rel_files(ctx, &records[a.call].files));
+        files.extend(a.error.files.iter().map(|f| relativize(f, ctx.cwd)));
+    }
+    files
+}
+
+pub(super) fn failure_evidence(records: &[Record], failure: &OpenFailure) -> Vec<Evidence> {
+    failure
+        .attempts
+        .iter()
+        .flat_map(|a| [Evidence::of(&records[a.call]), Evidence::of(&records[a.result])])
+        .collect()
+}
+
+/// The cue of an entry whose agent said why it failed ([`crate::cause`]).
+const CAUSE_STATED: &str = "cause-stated";
+
+/// Records read after the passing call for the agent saying why: its recap comes right
+/// after the fix, or not at all.
+const RECAP_RECORDS: usize = 8;
+
+/// What the agent said about why the failure happened, from the failing call to its
+/// recap after the passing one (its own turn only: a human prompt ends it).
+fn stated_cause(records: &[Record], from: usize, fix_result: usize) -> StatedCause {
+    let mut cause = StatedCause::default();
+    let end = records.len().min(fix_result.saturating_add(1 + RECAP_RECORDS));
+    for (i, r) in records.iter().enumerate().take(end).skip(from) {
+        match r.kind() {
+            RecordKind::Prompt if i > fix_result && !r.subagent => break,
+            RecordKind::Answer if !r.subagent => cause.read(&r.text),
+            _ => {}
+        }
+    }
+    cause
+}
+
+pub(super) fn fixed(
+    ctx: &SessionContext,
+    records: &[Record],
+    failure: &OpenFailure,
+    how: FixMatch,
+    fix_call: usize,
+    fix_result: usize,
+    changes: &[Change],
+) -> Option<Candidate> {
+    let between = changes_between(failure, fix_call, changes);
+    let edits: Vec<&&Change> = between.iter().filter(|c| c.kind.changes_files()).collect();
+    let mut files = failure_files(ctx, records, failure);
+    let error_files: Vec<String> = failure
+        .attempts
+        .iter()
+        .flat_map(|a| a.error.files.iter().map(|f| relativize(f, ctx.cwd)))
+        .collect();
+    let touches_error_file = edits.iter().any(|c| {
+        c.files.iter().any(|f| {
+            error_files
+                .iter()
+                .any(|e| f == e || f.ends_with(&format!("/{e}")) || e.ends_with(&format!("/{f}")))
+        })
+    });
+    files.extend(edits.iter().flat_map(|c| c.files.iter().cloned()));
+    files.extend(rel_files(ctx, &records[fix_call].files));
+    files.truncate(12);
+
+    let first = &failure.attempts[0];
+    let mut cues = vec![
+        "rule:failure-fix".to_string(),
+        format!("error:{}", first.error.class.tag()),
+        how.cue().to_string(),
+    ];
+    let mut confidence = how.base_confidence();
+    // A command whose error says what it asked for does not exist named it exactly.
+    let asked_for_missing = first.error.class == ErrorClass::NotFound
+        && asked_for_is_missing(
+            &records[first.result].text,
+            main_tokens(&records[first.call].text)
+                .get(1..)
+                .unwrap_or_default(),
+        );
+    if first.error.specific() || asked_for_missing {
+        confidence += 0.10;
+        cues.push("specific-error".into());
+    } else if how == FixMatch::Swapped {
+        // The program that worked is the lesson, whatever the error said (`python3` on
+        // Windows exits 49 with no output).
+        cues.push("vague-error".into());
+    } else {
+        confidence -= 0.10;
+        cues.push("vague-error".into());
+    }
+    if !edits.is_empty() {
+        confidence += 0.05;
+        cues.push("edit-between".into());
+    }
+    // The same call passing after many edits: which of them fixed it is a guess (the step
+    // named is chosen by the words it shares with the error), so the entry may teach the
+    // wrong fix. A revised or corrected command names its own fix and is not affected.
+    let named_by_retry = matches!(
+        how,
+        FixMatch::Corrected | FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped | FixMatch::Relocated
+    );
+    if !named_by_retry && edits.len() > ATTRIBUTABLE_EDITS {
+        confidence -= 0.10;
+        cues.push("fix-unclear".into());
+    }
+    if touches_error_file {
+        confidence += 0.05;
+        cues.push("edit-touches-error-file".into());
+    }
+    confidence += repeat_bonus(failure.attempts.len(), &mut cues);
+    let mut tags = vec!["failure-fix".to_string()];
+    tags.extend(common_tags(records, failure, &files));
+    let mut evidence = failure_evidence(records, failure);
+    evidence.push(Evidence::of(&records[fix_call]));
+    evidence.push(Evidence::of(&records[fix_result]));
+    // A revised command is its own fix: what ran in between was the agent reading up.
+    let step = match how {
+        FixMatch::Quoted | FixMatch::Revised | FixMatch::Swapped | FixMatch::Relocated => None,
+        _ => fix_step(records, failure, &between),
+    };
+    // A revision is told against the attempt it revised, the last one.
+    let last_call = failure.attempts.last().map_or(first.call, |a| a.call);
+    let fixed_by = fix_phrase(ctx, records, how, step, last_call, &records[fix_call]);
+    // The fix edits a file the agent itself had changed before the failure: most often
+    // its own slip, repaired (an indentation error from its last patch), not a lesson.
+    let own_slip = step.is_some_and(|s| {
+        s.kind.changes_files()
+            && changes[..failure.changes_from.min(changes.len())]
+                .iter()
+                .any(|earlier| {
+                    earlier.kind.changes_files() && earlier.files.iter().any(|f| s.files.contains(f))
+                })
+    });
+    // Source that did not parse, repaired by editing source: a typo (whoever made it), not
+    // a lesson. A parse error fixed elsewhere (a manifest, a config: "import outside a
+    // module" fixed in package.json) can be one, and stays.
+    let typo_repaired = failure.attempts.iter().any(|a| a.error.syntax_slip())
+        && step.is_some_and(|s| {
+            s.kind.changes_files() && !s.files.is_empty() && s.files.iter().all(|f| language_of(f).is_some())
+        });
+    if typo_repaired {
+        return None;
+    }
+    if own_slip {
+        confidence -= 0.10;
+        cues.push("fixes-own-edit".into());
+    }
+    let cause = stated_cause(records, first.call, fix_result);
+    if cause.sentence().is_some() {
+        cues.push(CAUSE_STATED.into());
+    }
+    Some(Candidate {
+        category: Category::Mistake,
+        title: title(
+            failure,
+            records,
+            Some((how, &records[fix_call])),
+            fixed_by.as_deref(),
+        ),
+        body: body(
+            ctx,
+            records,
+            failure,
+            &between,
+            step,
+            Some(fix_call),
+            cause.sentence(),
+        ),
+        tags,
+        files,
+        confidence,
+        evidence,
+        cues,
+    })
+}
+
+pub(super) fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFailure) -> Option<Candidate> {
+    if let Some(lesson) = detour::lesson(records, failure) {
+        return Some(lesson);
+    }
+    let first = &failure.attempts[0];
+    if !first.error.class.informative() {
+        return None;
+    }
+    let files = failure_files(ctx, records, failure);
+    let mut cues = vec![
+        "rule:unfixed-failure".to_string(),
+        format!("error:{}", first.error.class.tag()),
+    ];
+    let mut confidence = 0.30;
+    if first.error.specific() {
+        confidence += 0.05;
+        cues.push("specific-error".into());
+    }
+    let n = failure.attempts.len();
+    if n > 1 {
+        confidence += crate::per_extra(n, 0.05, 2);
+        cues.push(format!("attempts:{n}"));
+    }
+    let mut tags = vec!["unfixed".to_string()];
+    tags.extend(common_tags(records, failure, &files));
+    Some(Candidate {
+        category: Category::Mistake,
+        title: title(failure, records, None, None),
+        body: body(ctx, records, failure, &[], None, None, None),
+        tags,
+        files,
+        confidence,
+        evidence: failure_evidence(records, failure),
+        cues,
+    })
+}

@@ -1,0 +1,151 @@
+//! The agent's own words for why something failed, quoted in the entry (`cause`): what
+//! turns "X failed; fixed by editing Y" into a lesson a reader understands alone.
+
+use sk_core::Agent;
+
+use crate::support::{Session, corrections_as, has_cue, mistakes_as, show};
+
+const WHY: &str = "Why, in the agent's words: ";
+
+fn why_line(body: &str) -> Option<&str> {
+    body.lines().find_map(|l| l.strip_prefix(WHY))
+}
+
+#[test]
+fn a_failure_fixed_by_an_edit_quotes_the_cause_the_agent_stated() {
+    let mut s = Session::new();
+    s.prompt("run the parser tests")
+        .bash(
+            "cargo test -p parser",
+            false,
+            "error[E0308]: mismatched types\n --> src/lexer.rs:40:9\nerror: could not compile `parser`",
+        )
+        .answer("Let me look at the lexer. I will check the signature first.")
+        .answer("The problem was that `next_token` returns `Option<Token>` since the last change, but the caller still expects a bare `Token`.")
+        .edit("/work/app/src/lexer.rs", "let t = next_token();", "let Some(t) = next_token() else { break };")
+        .bash("cargo test -p parser", true, "test result: ok. 12 passed");
+    let found = mistakes_as(&s, Agent::Claude);
+    let c = found
+        .iter()
+        .find(|c| has_cue(c, "rule:failure-fix"))
+        .unwrap_or_else(|| panic!("{}", show(&found)));
+    assert!(has_cue(c, "cause-stated"), "{}", show(&found));
+    assert_eq!(
+        why_line(&c.body),
+        Some(
+            "The problem was that `next_token` returns `Option<Token>` since the last change, but the caller still expects a bare `Token`."
+        ),
+        "{}",
+        c.body
+    );
+    // The cause comes right after the error: failed, why, then what fixed it.
+    let error_at = c.body.find("Error: ").expect("error line");
+    let why_at = c.body.find(WHY).expect("why line");
+    let fixed_at = c.body.find("Fixed by: ").expect("fixed-by line");
+    assert!(error_at < why_at && why_at < fixed_at, "{}", c.body);
+}
+
+#[test]
+fn plans_announcements_and_a_later_turn_are_no_stated_cause() {
+    let mut s = Session::new();
+    s.prompt("run the parser tests")
+        .bash(
+            "cargo test -p parser",
+            false,
+            "error[E0308]: mismatched types\n --> src/lexer.rs:40:9",
+        )
+        .answer("I found the root cause of the failure. Let me fix this by using a match instead.")
+        .edit(
+            "/work/app/src/lexer.rs",
+            "let t = next_token();",
+            "let Some(t) = next_token() else { break };",
+        )
+        .bash("cargo test -p parser", true, "test result: ok. 12 passed")
+        .prompt("now update the changelog")
+        // Said after the human moved on: about the changelog, not the failure.
+        .answer("The changelog was missing because the release script skips it.");
+    let found = mistakes_as(&s, Agent::Claude);
+    let c = found
+        .iter()
+        .find(|c| has_cue(c, "rule:failure-fix"))
+        .unwrap_or_else(|| panic!("{}", show(&found)));
+    assert!(!has_cue(c, "cause-stated"), "{}", show(&found));
+    assert_eq!(why_line(&c.body), None, "{}", c.body);
+}
+
+#[test]
+fn a_correction_quotes_the_cause_the_agent_stated_once() {
+    let mut s = Session::new();
+    s.prompt("add an inflation toggle to the chart")
+        .edit("/work/app/chart.js", "draw(data)", "draw(adjust(data))")
+        .answer("Added the toggle.")
+        .prompt("that's wrong, the toggle doesn't change anything")
+        .answer("The issue is that the handler is bound before render, so it reads the stale checkbox state.")
+        .tool(
+            "Read",
+            "/work/app/chart.js",
+            &["/work/app/chart.js"],
+            true,
+            "bind(); render();",
+        )
+        .answer("Rebinding the handler after render.")
+        .edit("/work/app/chart.js", "bind(); render();", "render(); bind();")
+        .answer("The toggle now redraws the chart.");
+    let found = corrections_as(&s, Agent::Claude);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    let body = &found[0].body;
+    assert_eq!(
+        why_line(body),
+        Some("The issue is that the handler is bound before render, so it reads the stale checkbox state."),
+        "{body}"
+    );
+    // Said in the answer right before the change, it is quoted there and not repeated.
+    let mut s = Session::new();
+    s.prompt("add an inflation toggle to the chart")
+        .edit("/work/app/chart.js", "draw(data)", "draw(adjust(data))")
+        .answer("Added the toggle.")
+        .prompt("that's wrong, the toggle doesn't change anything")
+        .answer("The issue is that the handler is bound before render, so it reads the stale checkbox state.")
+        .edit("/work/app/chart.js", "bind(); render();", "render(); bind();");
+    let found = corrections_as(&s, Agent::Claude);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    let body = &found[0].body;
+    assert_eq!(why_line(body), None, "{body}");
+    assert_eq!(
+        body.matches("the handler is bound before render").count(),
+        1,
+        "{body}"
+    );
+}
+
+#[test]
+fn a_shell_refusing_a_glob_is_a_failure_even_when_the_log_says_success() {
+    // Claude Code reads the exit status 1 of zsh's "no matches found" as grep finding
+    // nothing and records success; the quoted retry is the fix.
+    let mut s = Session::new();
+    s.prompt("find where complete is set")
+        .bash(
+            "grep -rn complete --include=*.py .",
+            true,
+            "(eval):1: no matches found: --include=*.py",
+        )
+        .bash(
+            "grep -rn complete '--include=*.py' .",
+            true,
+            "src/plan.py:12: complete = True",
+        );
+    let found = mistakes_as(&s, Agent::Claude);
+    assert!(
+        found
+            .iter()
+            .any(|c| c.title.contains("no matches found") && c.title.contains("quoted")),
+        "{}",
+        show(&found)
+    );
+    // A search that found nothing printed nothing: no failure.
+    let mut s = Session::new();
+    s.prompt("find where complete is set")
+        .bash("grep -rn complete src", true, "")
+        .bash("grep -rn 'complete' src", true, "src/plan.py:12: complete = True");
+    assert!(mistakes_as(&s, Agent::Claude).is_empty());
+}
