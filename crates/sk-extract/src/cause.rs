@@ -57,6 +57,67 @@ static NOT_A_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// An acknowledgement that opens the agent's answer to a correction ("Got it —", "You're
+/// right.", "Exactly.", "Good catch:"), with what follows it, if anything, in group 1.
+static ACKNOWLEDGEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:got it|you(?:'re| are) (?:right|correct)|right|exactly|good (?:catch|point|call)|understood|ah|i see|makes sense|sorry(?: about that)?|my (?:mistake|bad)|thanks(?: for (?:the|catching) [^,.!—–:-]+)?|ok(?:ay)?|oui|d'accord|vale|genau|确实|明白)\b[\s,.!:;—–-]*(.*)$",
+    )
+    .expect("static regex")
+});
+
+/// Openings of a report of what was done, a plan or a guess, not a statement of how
+/// things are: "Done —", "I've updated…", "Let me…", "Everything looks good", "I think…".
+static NOT_A_LESSON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:done|great|sure|perfect|everything|all (?:set|good|done|\w+ (?:fixes|changes))|i(?:'ve| have| just|'ll| will| think| believe| made| updated| changed| fixed| added| removed| checked)|i'm|updated|fixed|added|removed|changed|implemented|reverted|here(?:'s| is| are)|now|okay|ok|let me|let's|next|first|the user|you asked|based on|checked|verified|confirmed|tested|ran|looked|searched|found|restarted|started|stopped|created|wrote|installed|configured|je vais|voici)\b|^\W*(?:我准备|我将|我会|让我|接下来)",
+    )
+    .expect("static regex")
+});
+
+/// Words that give a statement the shape of a lesson: a need, a limit, a negation, a
+/// cause ("needs a reboot", "only accepts", "is often missing", "triggers", "instead").
+/// "Container is running and Windows is up" is a status, however it is phrased.
+static LESSON_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:needs?|needed|must|should|only|requires?|required|can't|cannot|couldn't|won't|doesn't|don't|isn't|aren't|wasn't|not|never|always|instead|missing|because|since|triggers?|causes?|breaks?|expects?|has to|have to)\b",
+        r"|\b(?:doit|faut|seulement|au lieu|debe|hay que|solo|muss|nur|nicht|statt|deve|só|apenas|нужно|должен|только)\b",
+        r"|需要|必须|只|仅|不能|不要|而不是|必要|だけ|필요|해야|않",
+    ))
+    .expect("static regex")
+});
+
+/// How the agent put a correction in its own words, from the first answer of its turn:
+/// its first sentence that states how things are ("The `sudo` commands need your
+/// fingerprint in a real terminal", "On Windows 11, that checkbox is often missing"),
+/// an opening acknowledgement taken off ("Got it — you just need …"). None when that
+/// answer opens with what was done, a plan, a guess or a question.
+pub(crate) fn restatement(answer: &str) -> Option<String> {
+    let prose = strip_code_blocks(answer).replace("**", "");
+    let mut sentences = sentences(&prose).into_iter();
+    let mut first = sentences.next()?.trim_start_matches(['-', '*', '•', ' ']);
+    if let Some(rest) = ACKNOWLEDGEMENT.captures(first).and_then(|c| c.get(1)) {
+        first = match rest.as_str().trim() {
+            "" => sentences.next()?.trim_start_matches(['-', '*', '•', ' ']),
+            rest => rest,
+        };
+    }
+    let words = word_count(first);
+    let states = (MIN_WORDS..=RESTATEMENT_WORDS).contains(&words)
+        && !first.trim_end().ends_with(['?', '？', ':', '：'])
+        && LESSON_SHAPE.is_match(first)
+        && !NOT_A_LESSON.is_match(first)
+        && !NOT_A_STATEMENT.is_match(first);
+    states.then(|| {
+        first
+            .trim_end_matches(['.', '。', '!', ';', ',', ' '])
+            .to_string()
+    })
+}
+
+/// The longest restatement a title takes: longer, it is a paragraph.
+const RESTATEMENT_WORDS: usize = 30;
+
 /// How strongly a sentence states a cause: 2 when it names one, 1 when it gives a reason
 /// or the way a fix worked, 0 when it does neither or only announces.
 fn strength(sentence: &str) -> u8 {
@@ -143,6 +204,38 @@ mod tests {
         assert!(
             cause(&["La cause : le fichier de configuration ne référence que le serveur Linear."]).is_some()
         );
+    }
+
+    #[test]
+    fn the_agent_restating_a_correction_is_read_past_its_acknowledgement() {
+        assert_eq!(
+            restatement(
+                "Got it — you just need Windows to have normal network access. Removing macvlan now."
+            )
+            .as_deref(),
+            Some("you just need Windows to have normal network access")
+        );
+        assert_eq!(
+            restatement("Exactly. The sign-out triggers RDP close, and the script shuts the container down.")
+                .as_deref(),
+            Some("The sign-out triggers RDP close, and the script shuts the container down")
+        );
+        assert_eq!(
+            restatement("On Windows 11, that checkbox is often missing. Fix it via the registry instead:")
+                .as_deref(),
+            Some("On Windows 11, that checkbox is often missing")
+        );
+        // What was done, a plan, a guess, a question: no restatement.
+        for answer in [
+            "Done. I changed the default to keep-alive.",
+            "Let me verify the exact arithmetic before editing.",
+            "I think the issue might be the loading order.",
+            "Everything looks good — container running, port open.",
+            "Should I switch the loader to the new offsets as well?",
+            "Got it.",
+        ] {
+            assert_eq!(restatement(answer), None, "{answer}");
+        }
     }
 
     #[test]

@@ -57,6 +57,8 @@ use crate::{Candidate, Evidence, SessionContext};
 
 /// The cue every candidate of this rule carries first.
 pub(crate) const CUE: &str = "rule:user-correction";
+/// The cue of a correction titled by how the agent put it.
+const RESTATED: &str = "restated-by-agent";
 /// The cue of a correction or reported error whose fix the user's next prompt undid.
 pub(crate) const FIX_DID_NOT_HOLD: &str = "fix-did-not-hold";
 
@@ -395,12 +397,17 @@ fn correction(
     let is_pattern = score(&rule_hits, Category::Pattern) >= 2;
 
     let action_kind = tool_kind(action.tool.as_deref().unwrap_or(""), &action.text);
+    let follow = FollowUp::after(ctx, records, at, text);
     let title = if is_pattern {
         let k = rules
             .iter()
             .max_by_key(|(k, h)| (h.cue.weight, std::cmp::Reverse(*k)))
             .map_or(0, |(k, _)| *k);
         strip_interjection(all[k]).to_string()
+    } else if let Some(lesson) = follow.restated() {
+        // The agent saying how things are is the lesson, where the user's words are a
+        // reaction ("that is not an option", "still doesn't work").
+        lesson.to_string()
     } else if refusal {
         format!(
             "User rejected {}: {}",
@@ -419,7 +426,6 @@ fn correction(
     if is_pattern {
         cues.extend(rules.iter().map(|(_, h)| h.cue.name.to_string()));
     }
-    let follow = FollowUp::after(ctx, records, at, text);
     let distinct: BTreeSet<&String> = cues.iter().skip(1).collect();
     let mut confidence = if is_pattern { 0.55 } else { 0.50 };
     confidence += crate::per_extra(distinct.len(), 0.10, 2);
@@ -447,6 +453,10 @@ fn correction(
         cues.push(if only_asks { "asks-only" } else { "repeats-only" }.to_string());
     }
 
+    // Said after the confidence: how the title was written is no further cue.
+    if follow.restated().is_some() && !is_pattern {
+        cues.push(RESTATED.to_string());
+    }
     let mut files: Vec<String> = changed
         .into_iter()
         .chain(std::iter::once(action))

@@ -68,6 +68,15 @@ pub(super) struct FollowUp {
     said: Option<String>,
     /// The agent's own words for why it was wrong, if it said ([`crate::cause`]).
     cause: StatedCause,
+    /// How the agent put the correction in the answer right before its first change, if
+    /// it stated it ([`crate::cause::restatement`]); `None` before the first change.
+    restated_before_change: Option<Option<String>>,
+    /// How the turn's first answer put it, for a turn that changed nothing.
+    restated_first: Option<String>,
+    /// How the latest answer put it.
+    restated_latest: Option<String>,
+    /// Whether the turn's first answer was read.
+    answered: bool,
     /// The index of the prompt that ended the turn, if one did.
     pub(super) end: Option<usize>,
 }
@@ -104,6 +113,11 @@ impl FollowUp {
                 RecordKind::Answer => {
                     acted = true;
                     f.cause.read(&r.text);
+                    f.restated_latest = crate::cause::restatement(&r.text);
+                    if !f.answered {
+                        f.answered = true;
+                        f.restated_first = f.restated_latest.clone();
+                    }
                     if word_count(&r.text) >= 3 {
                         f.said = Some(excerpt(&r.text, ANSWER_CHARS));
                     }
@@ -114,6 +128,9 @@ impl FollowUp {
                     if !files.is_empty() {
                         if f.edited.is_empty() {
                             f.why = f.said.take().map(|w| excerpt(&w, WHY_CHARS));
+                            if f.restated_before_change.is_none() {
+                                f.restated_before_change = Some(f.restated_latest.take());
+                            }
                         }
                         if f.first_change.is_none()
                             && let Some(lines) = changed_lines(&r.text)
@@ -194,6 +211,16 @@ impl FollowUp {
     /// The agent's own words for why it was wrong, when it said.
     pub(super) fn cause(&self) -> Option<&str> {
         self.cause.sentence()
+    }
+
+    /// How the agent put the correction, when it stated how things are: in the answer
+    /// right before its first change (why it changes what it does), else in its first
+    /// answer of the turn.
+    pub(super) fn restated(&self) -> Option<&str> {
+        self.restated_before_change
+            .as_ref()
+            .and_then(Option::as_deref)
+            .or(self.restated_first.as_deref())
     }
 
     /// Files edited or written in the turn, in order.

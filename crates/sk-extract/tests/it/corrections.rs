@@ -32,9 +32,15 @@ fn a_bug_report_says_what_the_agent_then_did() {
     let found = corrections(&s);
     assert_eq!(found.len(), 1, "{}", show(&found));
     let c = &found[0];
-    assert_eq!(
-        c.title,
-        "Corrected by user: the save button doesn't work on the settings page"
+    // The agent's answer says what was wrong, where the user only reported a symptom;
+    // the user's words open the body.
+    assert_eq!(c.title, "The click handler is never bound");
+    assert!(has_cue(c, "restated-by-agent"), "{:?}", c.cues);
+    assert!(
+        c.body
+            .starts_with("The user said: The save button doesn't work on the settings page."),
+        "{}",
+        c.body
     );
     assert!(has_cue(c, "mistake.en.doesnt_work"), "{:?}", c.cues);
     // What was wrong: the agent's change before the report, not just its answer.

@@ -149,3 +149,61 @@ fn a_shell_refusing_a_glob_is_a_failure_even_when_the_log_says_success() {
         .bash("grep -rn 'complete' src", true, "src/plan.py:12: complete = True");
     assert!(mistakes_as(&s, Agent::Claude).is_empty());
 }
+
+#[test]
+fn a_correction_is_titled_by_what_the_agent_said_right_before_its_change() {
+    let mut s = Session::new();
+    s.prompt("make the VM start with the GUI login")
+        .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
+        .answer("Relaunch the VM to get the login screen.")
+        .prompt("no, I don't want to type the domain password in the console, I want the GUI login")
+        .answer("The registry changes need a Windows reboot to kick in.")
+        .tool(
+            "Read",
+            "/work/app/vm.sh",
+            &["/work/app/vm.sh"],
+            true,
+            "rdp /u:admin $HOST",
+        )
+        .answer("xfreerdp is prompting in the terminal since no username was specified.")
+        .edit(
+            "/work/app/vm.sh",
+            "rdp /u:admin $HOST",
+            "rdp /u:placeholder $HOST",
+        );
+    let found = corrections_as(&s, Agent::Claude);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert_eq!(
+        found[0].title,
+        // (Titles open with a capital, whatever the word.)
+        "Xfreerdp is prompting in the terminal since no username was specified",
+        "{}",
+        show(&found)
+    );
+
+    // A status or a plan says nothing of what was wrong: the user's words stay the title.
+    for answer in [
+        "Container is running and Windows is up.",
+        "Let me check the launcher script first.",
+    ] {
+        let mut s = Session::new();
+        s.prompt("make the VM start with the GUI login")
+            .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
+            .answer("Relaunch the VM to get the login screen.")
+            .prompt("no, I don't want to type the domain password in the console, I want the GUI login")
+            .answer(answer)
+            .edit(
+                "/work/app/vm.sh",
+                "rdp /u:admin $HOST",
+                "rdp /u:placeholder $HOST",
+            );
+        let found = corrections_as(&s, Agent::Claude);
+        assert_eq!(found.len(), 1, "{}", show(&found));
+        assert!(
+            found[0].title.starts_with("Corrected by user: "),
+            "{answer}: {}",
+            show(&found)
+        );
+        assert!(!has_cue(&found[0], "restated-by-agent"), "{}", show(&found));
+    }
+}
