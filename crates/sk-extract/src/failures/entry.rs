@@ -7,11 +7,11 @@ use sk_core::{Category, Record, RecordKind};
 
 use super::detour;
 use super::fix::{fix_phrase, fix_step, rel_files};
-use super::wording::{body, title};
+use super::wording::{Then, body, title};
 use super::{ATTRIBUTABLE_EDITS, Change, FixMatch, OpenFailure, Target};
 use crate::cause::StatedCause;
 use crate::commands::{ToolKind, main_tokens, program};
-use crate::errors::{ErrorClass, asked_for_is_missing};
+use crate::errors::{ErrorClass, asked_for_is_missing, classify};
 use crate::text::{language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -211,6 +211,12 @@ pub(super) fn fixed(
     if cause.sentence().is_some() {
         cues.push(CAUSE_STATED.into());
     }
+    // Got past the error: what it failed on next, said in the body.
+    let next_error = (how == FixMatch::GotPast).then(|| classify(&records[fix_result].text).phrase);
+    let then = match &next_error {
+        Some(next) => Then::GotPast(next),
+        None => Then::Passed(fix_call),
+    };
     Some(Candidate {
         category: Category::Mistake,
         title: title(
@@ -219,15 +225,7 @@ pub(super) fn fixed(
             Some((how, &records[fix_call])),
             fixed_by.as_deref(),
         ),
-        body: body(
-            ctx,
-            records,
-            failure,
-            &between,
-            step,
-            Some(fix_call),
-            cause.sentence(),
-        ),
+        body: body(ctx, records, failure, &between, step, then, cause.sentence()),
         tags,
         files,
         confidence,
@@ -264,7 +262,7 @@ pub(super) fn unfixed(ctx: &SessionContext, records: &[Record], failure: &OpenFa
     Some(Candidate {
         category: Category::Mistake,
         title: title(failure, records, None, None),
-        body: body(ctx, records, failure, &[], None, None, None),
+        body: body(ctx, records, failure, &[], None, Then::Never, None),
         tags,
         files,
         confidence,

@@ -158,6 +158,9 @@ enum FixMatch {
     Swapped,
     /// The same command passed run from another folder (`cd repo && …`).
     Relocated,
+    /// The same command, run again after a change, got past an error that kept it from
+    /// starting and failed later on something else (`got_past`).
+    GotPast,
 }
 
 impl FixMatch {
@@ -172,6 +175,7 @@ impl FixMatch {
             FixMatch::Escalated => "match:escalated-retry",
             FixMatch::Swapped => "match:other-program",
             FixMatch::Relocated => "match:other-folder",
+            FixMatch::GotPast => "match:got-past-error",
         }
     }
 
@@ -180,7 +184,7 @@ impl FixMatch {
             FixMatch::Corrected | FixMatch::Escalated => 0.60,
             FixMatch::Swapped => 0.55,
             FixMatch::SameTask | FixMatch::Quoted | FixMatch::Revised | FixMatch::Relocated => 0.50,
-            FixMatch::Exact | FixMatch::SameFile => 0.45,
+            FixMatch::Exact | FixMatch::SameFile | FixMatch::GotPast => 0.45,
         }
     }
 }
@@ -332,10 +336,30 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         error,
                     };
                     let same = open
-                        .iter_mut()
-                        .find(|o| o.kind == kind && o.target == target && o.subagent == call.subagent);
+                        .iter()
+                        .position(|o| o.kind == kind && o.target == target && o.subagent == call.subagent);
+                    // Run again after a change, it got past what kept it from starting:
+                    // that change fixed the first error, and the new one is a failure of
+                    // its own.
+                    let same = match same {
+                        Some(k) if got_past(records, &open[k], &attempt, &changes) => {
+                            let failure = open.remove(k);
+                            let (fix_call, fix_result) = (attempt.call, attempt.result);
+                            out.extend(fixed(
+                                ctx,
+                                records,
+                                &failure,
+                                FixMatch::GotPast,
+                                fix_call,
+                                fix_result,
+                                &changes,
+                            ));
+                            None
+                        }
+                        other => other,
+                    };
                     match same {
-                        Some(o) => o.attempts.push(attempt),
+                        Some(k) => open[k].attempts.push(attempt),
                         None => {
                             open.push(OpenFailure {
                                 kind,
@@ -465,6 +489,48 @@ fn visit_order(records: &[Record]) -> Vec<usize> {
     order.extend(never_called);
     order
 }
+
+/// Whether a failed retry of an open failure's command got past its last error: that
+/// error kept the command from starting (a module or import not found, a missing program
+/// or library, an environment the program demands), it is gone from the new output, and
+/// something was done since that attempt (an edit, or a command that did more than look
+/// and did not fail). Test and compile failures changing from one to the next are how a
+/// fix goes; they never count.
+fn got_past(records: &[Record], failure: &OpenFailure, next: &Attempt, changes: &[Change]) -> bool {
+    let Some(last) = failure.attempts.last() else {
+        return false;
+    };
+    let gone = |phrase: &str| {
+        let key = phrase.trim_end_matches('…').trim();
+        key.chars().count() >= 12 && !records[next.result].text.contains(key)
+    };
+    could_not_start(&last.error)
+        && !could_not_start(&next.error)
+        && next.error.phrase != last.error.phrase
+        && gone(&last.error.phrase)
+        && changes.iter().any(|c| {
+            c.call > last.call
+                && c.call < next.call
+                && !c.failed
+                && (c.kind.changes_files()
+                    || (c.kind == ToolKind::Shell && !only_inspects(&records[c.call].text)))
+        })
+}
+
+/// Whether an error says the program could not start: what it needs is missing.
+fn could_not_start(error: &ErrorInfo) -> bool {
+    error.class != ErrorClass::Test
+        && error.class != ErrorClass::Compile
+        && COULD_NOT_START.is_match(&error.excerpt)
+}
+
+/// What a program says when something it needs to start is missing.
+static COULD_NOT_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)ModuleNotFoundError|No module named|ImportError|Cannot find module|ERR_MODULE_NOT_FOUND|ERR_PACKAGE_PATH_NOT_EXPORTED|ERR_REQUIRE_ESM|Cannot find package|Failed to resolve import|Could not resolve (?:module|import|dependency)|Failed to spawn|could not determine executable|error while loading shared libraries|cannot open shared object|Invalid (?:server |client )?environment variables|Missing required environment|could not read Username|terminal prompts disabled",
+    )
+    .expect("static regex")
+});
 
 /// Whether a call failed, by its result: the outcome the log recorded, a failure a pipe
 /// hid behind a reported success, a shell that refused the command line before it ran,

@@ -30,13 +30,15 @@ pub(super) fn describe_change(ctx: &SessionContext, records: &[Record], change: 
             } else {
                 "edited"
             };
-            let heads: Vec<&str> = call
-                .text
-                .lines()
-                .skip(1)
-                .filter(|l| l.starts_with("- ") || l.starts_with("+ "))
-                .take(2)
-                .collect();
+            // Changed lines as an edit tool writes them ("- old", "+ new") or as a patch
+            // does ("-old", "+new"; not its `---` / `+++` headers): the first line taken
+            // out and the first put in, which is what changed.
+            let changed = |sign: char| {
+                call.text.lines().skip(1).find(|l| {
+                    l.starts_with(sign) && !l.starts_with("---") && !l.starts_with("+++") && l.len() > 1
+                })
+            };
+            let heads: Vec<&str> = [changed('-'), changed('+')].into_iter().flatten().collect();
             if heads.is_empty() {
                 format!("{verb} {file}")
             } else {
@@ -150,7 +152,7 @@ pub(super) fn body(
     failure: &OpenFailure,
     between: &[&Change],
     step: Option<&Change>,
-    fix: Option<usize>,
+    then: Then<'_>,
     cause: Option<&str>,
 ) -> String {
     let first = &failure.attempts[0];
@@ -207,8 +209,8 @@ pub(super) fn body(
         };
         b.push_str(&format!("Fixed by: {what}\n"));
     }
-    match fix {
-        Some(ok) => {
+    match then {
+        Then::Passed(ok) => {
             let ok = &records[ok];
             let passed = if failure.kind == ToolKind::Shell {
                 format!("`{}`", excerpt(&as_run(&ok.text, &call.text), 300))
@@ -217,9 +219,22 @@ pub(super) fn body(
             };
             b.push_str(&format!("Then passed: {passed}\n"));
         }
-        None => b.push_str("No later attempt passed in this session.\n"),
+        Then::GotPast(next) => b.push_str(&format!(
+            "Then the same command got past that error (it failed next on: {next}).\n"
+        )),
+        Then::Never => b.push_str("No later attempt passed in this session.\n"),
     }
     b
+}
+
+/// How a failure's story ends in its body.
+pub(super) enum Then<'a> {
+    /// This call passed.
+    Passed(usize),
+    /// Run again, it got past the error and failed on this, later.
+    GotPast(&'a str),
+    /// Nothing passed.
+    Never,
 }
 
 /// The passing command as retyped ([`normalize_command`]), with the folder it changed to

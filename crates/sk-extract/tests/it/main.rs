@@ -12,6 +12,7 @@ mod escalation;
 mod hashing;
 mod hidden_exits;
 mod hidden_search;
+mod outcomes;
 mod own_change_limits;
 mod patch_format;
 mod props;

@@ -1,0 +1,115 @@
+//! What counts as a failed call and as getting past it, beyond the outcome the log
+//! recorded: a shell refusing the command line, and a retry that got past what kept a
+//! command from starting.
+
+use sk_core::Agent;
+
+use crate::support::{Session, has_cue, mistakes_as, show};
+
+#[test]
+fn a_shell_refusing_a_glob_is_a_failure_even_when_the_log_says_success() {
+    // Claude Code reads the exit status 1 of zsh's "no matches found" as grep finding
+    // nothing and records success; the quoted retry is the fix.
+    let mut s = Session::new();
+    s.prompt("find where complete is set")
+        .bash(
+            "grep -rn complete --include=*.py .",
+            true,
+            "(eval):1: no matches found: --include=*.py",
+        )
+        .bash(
+            "grep -rn complete '--include=*.py' .",
+            true,
+            "src/plan.py:12: complete = True",
+        );
+    let found = mistakes_as(&s, Agent::Claude);
+    assert!(
+        found
+            .iter()
+            .any(|c| c.title.contains("no matches found") && c.title.contains("quoted")),
+        "{}",
+        show(&found)
+    );
+    // A search that found nothing printed nothing: no failure.
+    let mut s = Session::new();
+    s.prompt("find where complete is set")
+        .bash("grep -rn complete src", true, "")
+        .bash("grep -rn 'complete' src", true, "src/plan.py:12: complete = True");
+    assert!(mistakes_as(&s, Agent::Claude).is_empty());
+}
+
+#[test]
+fn a_command_that_got_past_a_missing_module_after_a_change_closes_that_failure() {
+    let mut s = Session::new();
+    s.prompt("generate the import map")
+        .bash(
+            "pnpm exec payload generate:importmap",
+            false,
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find module '/w/src/collections/Articles' imported from /w/src/payload.config.ts",
+        )
+        .edit(
+            "/work/app/src/payload.config.ts",
+            "import { Articles } from './collections/Articles'",
+            "import { Articles } from './collections/Articles.ts'",
+        )
+        .bash(
+            "pnpm exec payload generate:importmap",
+            false,
+            "Error [ERR_REQUIRE_ASYNC_MODULE]: require() cannot be used on an ESM graph with top-level await",
+        );
+    let found = mistakes_as(&s, Agent::Claude);
+    let c = found
+        .iter()
+        .find(|c| has_cue(c, "match:got-past-error"))
+        .unwrap_or_else(|| panic!("{}", show(&found)));
+    assert!(c.title.contains("ERR_MODULE_NOT_FOUND"), "{}", c.title);
+    assert!(
+        c.title.contains("fixed by editing src/payload.config.ts"),
+        "{}",
+        c.title
+    );
+    assert!(
+        c.body
+            .contains("got past that error (it failed next on: Error [ERR_REQUIRE_ASYNC_MODULE]"),
+        "{}",
+        c.body
+    );
+
+    // Nothing done in between, or a test run going from one failing test to the next:
+    // no lesson from the change of error.
+    let mut s = Session::new();
+    s.prompt("generate the import map")
+        .bash(
+            "pnpm exec payload generate:importmap",
+            false,
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find module '/w/src/collections/Articles'",
+        )
+        .bash(
+            "pnpm exec payload generate:importmap",
+            false,
+            "Error [ERR_REQUIRE_ASYNC_MODULE]: require() cannot be used on an ESM graph",
+        );
+    assert!(
+        !mistakes_as(&s, Agent::Claude)
+            .iter()
+            .any(|c| has_cue(c, "match:got-past-error"))
+    );
+    let mut s = Session::new();
+    s.prompt("fix the tests")
+        .bash(
+            "cargo test",
+            false,
+            "test tests::a ... FAILED\nfailures:\n    tests::a\ntest result: FAILED. 1 passed; 1 failed",
+        )
+        .edit("/work/app/src/a.rs", "1", "2")
+        .bash(
+            "cargo test",
+            false,
+            "test tests::b ... FAILED\nfailures:\n    tests::b\ntest result: FAILED. 1 passed; 1 failed",
+        );
+    assert!(
+        !mistakes_as(&s, Agent::Claude)
+            .iter()
+            .any(|c| has_cue(c, "match:got-past-error"))
+    );
+}
