@@ -72,8 +72,9 @@ pub(crate) fn tool_kind(tool: &str, call_text: &str) -> ToolKind {
 }
 
 /// Programs whose first word argument names the task (`cargo test`, `npm run`), so that a
-/// retry with other flags is the same attempt.
-const TASK_RUNNERS: [&str; 40] = [
+/// retry with other flags is the same attempt. Test runners are tasks whatever their
+/// arguments (`PYTHONPATH=. pytest -q` retries `pytest -q`: the assignment is no word).
+const TASK_RUNNERS: [&str; 43] = [
     "cargo",
     "npm",
     "pnpm",
@@ -114,6 +115,9 @@ const TASK_RUNNERS: [&str; 40] = [
     "composer",
     "sbt",
     "zig",
+    "pytest",
+    "jest",
+    "vitest",
 ];
 
 /// Prefixes that wrap the real program.

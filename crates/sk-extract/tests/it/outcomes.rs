@@ -113,3 +113,37 @@ fn a_command_that_got_past_a_missing_module_after_a_change_closes_that_failure()
             .any(|c| has_cue(c, "match:got-past-error"))
     );
 }
+
+#[test]
+fn a_test_runner_run_again_with_an_environment_assignment_is_the_same_task() {
+    let mut s = Session::new();
+    s.prompt("run the tests")
+        .bash(
+            "pytest -q",
+            false,
+            "E   ModuleNotFoundError: No module named 'opk'\nERROR collecting tests/test_cli.py",
+        )
+        .tool(
+            "Write",
+            "/work/app/opk/__init__.py",
+            &["/work/app/opk/__init__.py"],
+            true,
+            "File created",
+        )
+        .bash("PYTHONPATH=. pytest -q", true, "12 passed in 0.4s");
+    let found = mistakes_as(&s, Agent::Claude);
+    let c = found
+        .iter()
+        .find(|c| has_cue(c, "match:same-task"))
+        .unwrap_or_else(|| panic!("{}", show(&found)));
+    assert!(
+        c.title.starts_with("`pytest` failed: ModuleNotFoundError"),
+        "{}",
+        c.title
+    );
+    assert!(
+        c.body.contains("Then passed: `PYTHONPATH=. pytest -q`"),
+        "{}",
+        c.body
+    );
+}
