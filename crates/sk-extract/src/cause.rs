@@ -87,8 +87,8 @@ static LESSON_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// How the agent put a correction in its own words, from the first answer of its turn:
-/// its first sentence that states how things are ("The `sudo` commands need your
+/// How the agent put a correction in its own words, in one of its answers (which one is
+/// `corrections::follow_up`'s choice): its first sentence, when it states how things are ("The `sudo` commands need your
 /// fingerprint in a real terminal", "On Windows 11, that checkbox is often missing"),
 /// an opening acknowledgement taken off ("Got it — you just need …"). None when that
 /// answer opens with what was done, a plan, a guess or a question.

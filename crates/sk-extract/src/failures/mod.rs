@@ -38,6 +38,10 @@
 //!   `python3`", "passed run with `python3`", whatever the error), and the same command
 //!   run after a `cd` to another folder than the one it failed in ("passed run from the
 //!   project root"; `folder` follows where the shell is).
+//! - The same command failing again after a change, on another error, closes the failure
+//!   when its last error kept it from starting (a module, program or library not found,
+//!   an environment it demands) and is gone: that change fixed it (`got_past`); the new
+//!   error opens a failure of its own. Test and compile failures never count so.
 //! - A successful result is a failure when its call's pipeline hid the exit status
 //!   (`bundle install | tail -5`, `… || true`), the call did more than look, and the
 //!   output carries a failure marker (`failure_hidden_by_pipe`), or when all it printed is
@@ -79,7 +83,8 @@
 //! (quoted, or a flag changed), 0.60 for a sandbox refusal fixed by escalating (+0.05
 //! when the error names the host or path blocked, +0.05 when the agent said why it
 //! escalated; never the vague-error penalty: the refusal is the lesson), 0.45 for the same
-//! command or file passing after changes, 0.55 for another program running the same
+//! command or file passing after changes (or getting past its error), 0.55 for another
+//! program running the same
 //! arguments (never the vague-error penalty: the program is the lesson), 0.50 for another
 //! folder; +0.10 when the error message is specific
 //! ([`ErrorInfo::specific`]: a compiler message, an exception, a failing test's name),
@@ -508,9 +513,9 @@ fn got_past(records: &[Record], failure: &OpenFailure, next: &Attempt, changes: 
         && !could_not_start(&next.error)
         && next.error.phrase != last.error.phrase
         && gone(&last.error.phrase)
-        && changes.iter().any(|c| {
-            c.call > last.call
-                && c.call < next.call
+        // Changes are logged in call order: only those since the last attempt are read.
+        && changes.iter().rev().take_while(|c| c.call > last.call).any(|c| {
+            c.call < next.call
                 && !c.failed
                 && (c.kind.changes_files()
                     || (c.kind == ToolKind::Shell && !only_inspects(&records[c.call].text)))
