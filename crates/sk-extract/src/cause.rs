@@ -32,7 +32,7 @@ const MAX_WORDS: usize = 60;
 static NAMES_CAUSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)\broot cause\b|^\W*cause\W|\bthe (?:real |actual |underlying )?(?:issue|problem|bug|error|failure|culprit) (?:is|was|here is|comes from|came from|lies)\b",
-        r"|\b(?:is|was|were|are) (?:caused|triggered) by\b|\bstem(?:s|med) from\b|\b(?:happens|happened|fails|failed) because\b|\bthe reason (?:is|was)\b",
+        r"|\b(?:is|was|were|are) (?:caused|triggered) by\b|\bstem(?:s|med) from\b|\b(?:happens|happened|fails|failed) because\b|\bthe reason (?:is|was)\b|\b(?:which|that|this) (?:is|was) the (?:problem|issue|cause|culprit)\b",
         r"|\bla (?:cause|raison)\b|\ble problème (?:est|était|vient)\b|\bla causa\b|\bel problema (?:es|era|está)\b|\bdie ursache\b|\bdas problem (?:ist|war|liegt)\b",
         r"|\bo problema (?:é|era|está)\b|причина|проблема (?:в|была)|原因(?:是|在于)|问题(?:在于|出在)|원인은",
     ))
@@ -52,7 +52,7 @@ static GIVES_REASON: LazyLock<Regex> = LazyLock::new(|| {
 /// Sentences that announce, plan or ask rather than state.
 static NOT_A_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\W*(?:let me|let's|i'll|i will|i'm going|i am going|i need to|we need to|now\b|next\b)|\b(?:found|identified|finding|identify|investigate|investigating|check|checking|look into|understand)\b(?:\W+\w+){0,2}\W+(?:the )?(?:root cause|cause|issue|problem|reason)\b",
+        r"(?i)^\W*(?:let me|let's|i'll|i will|i'm going|i am going|i need to|we need to|now\b|next\b)|\b(?:i|we)(?:'ve| have| just)?\s+(?:found|identified|located|tracked down|pinpointed)\b(?:\W+\w+){0,2}\W+(?:the )?(?:root cause|cause|issue|problem|reason)\b|\b(?:to|will|i'll|let me|let's)\s+(?:find|identify|investigate|check|look into|understand)\b",
     )
     .expect("static regex")
 });
@@ -61,7 +61,7 @@ static NOT_A_STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// right.", "Exactly.", "Good catch:"), with what follows it, if anything, in group 1.
 static ACKNOWLEDGEMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\W*(?:got it|you(?:'re| are) (?:right|correct)|right|exactly|good (?:catch|point|call)|understood|ah|i see|makes sense|sorry(?: about that)?|my (?:mistake|bad)|thanks(?: for (?:the|catching) [^,.!—–:-]+)?|ok(?:ay)?|oui|d'accord|vale|genau|确实|明白)\b[\s,.!:;—–-]*(.*)$",
+        r"(?i)^\W*(?:got it|you(?:['’]re| are)(?: absolutely| totally| completely| quite)? (?:right|correct)|that(?:['’]s| is) (?:right|correct|true)|right|exactly|good (?:catch|point|call)|understood|ah|i see|i understand|makes sense|i apologi[sz]e(?: for [^,.!—–:]+)?|sorry(?: about that| for [^,.!—–:]+)?|my (?:mistake|bad)|thanks(?: for [^,.!—–:]+)?|ok(?:ay)?|oui|d'accord|vale|genau|确实|明白)(?:\s*[,.!:;—–]+|\s+-\s|\s*$)\s*(.*)$",
     )
     .expect("static regex")
 });
@@ -96,7 +96,12 @@ pub(crate) fn restatement(answer: &str) -> Option<String> {
     let prose = strip_code_blocks(answer).replace("**", "");
     let mut sentences = sentences(&prose).into_iter();
     let mut first = sentences.next()?.trim_start_matches(['-', '*', '•', ' ']);
-    if let Some(rest) = ACKNOWLEDGEMENT.captures(first).and_then(|c| c.get(1)) {
+    // Acknowledgements stack ("Ah, you're right."): take them off one by one, moving on to
+    // the next sentence when one was nothing else.
+    for _ in 0..MAX_ACKNOWLEDGEMENTS {
+        let Some(rest) = ACKNOWLEDGEMENT.captures(first).and_then(|c| c.get(1)) else {
+            break;
+        };
         first = match rest.as_str().trim() {
             "" => sentences.next()?.trim_start_matches(['-', '*', '•', ' ']),
             rest => rest,
@@ -117,6 +122,8 @@ pub(crate) fn restatement(answer: &str) -> Option<String> {
 
 /// The longest restatement a title takes: longer, it is a paragraph.
 const RESTATEMENT_WORDS: usize = 30;
+/// Acknowledgements taken off the front of an answer, at most.
+const MAX_ACKNOWLEDGEMENTS: usize = 3;
 
 /// How strongly a sentence states a cause: 2 when it names one, 1 when it gives a reason
 /// or the way a fix worked, 0 when it does neither or only announces.
@@ -235,6 +242,59 @@ mod tests {
             "Got it.",
         ] {
             assert_eq!(restatement(answer), None, "{answer}");
+        }
+    }
+
+    /// Review findings: a cause that mentions a check or a thing not found is still a
+    /// cause; the announcement is a subject saying it found one.
+    #[test]
+    fn a_cause_mentioning_check_or_found_is_still_a_cause() {
+        for s in [
+            "The failure happened because `ruff check` reports an issue in the generated file.",
+            "The type check issue was caused by the stale generated types.",
+            "The binary was not found on PATH, which was the problem.",
+        ] {
+            assert!(strength(s) > 0, "{s}");
+        }
+        assert_eq!(
+            strength("We have identified the root cause of the outage today."),
+            0
+        );
+        assert_eq!(strength("I need to check the cause of this failure first."), 0);
+    }
+
+    /// Review findings: an acknowledgement word inside a compound or opening a statement
+    /// is no acknowledgement ("Right-click menus", "Exactly one worker").
+    #[test]
+    fn an_acknowledgement_word_inside_a_statement_is_kept() {
+        for (answer, opening) in [
+            (
+                "Right-click menus are not available in the headless session.",
+                "Right-click",
+            ),
+            ("Exactly one worker must hold the lock at a time.", "Exactly one"),
+        ] {
+            let got = restatement(answer);
+            assert!(got.as_deref().is_some_and(|g| g.starts_with(opening)), "{got:?}");
+        }
+    }
+
+    /// Review findings: the acknowledgements agents open with are taken off, stacked or
+    /// with a typographic apostrophe.
+    #[test]
+    fn common_acknowledgements_are_taken_off() {
+        for a in [
+            "You're absolutely right! The API only accepts JSON bodies.",
+            "You\u{2019}re right \u{2014} the API only accepts JSON bodies.",
+            "I apologize for the confusion. The API only accepts JSON bodies.",
+            "Ah, you're right. The API only accepts JSON bodies.",
+            "That's right, the API only accepts JSON bodies.",
+        ] {
+            assert_eq!(
+                restatement(a).as_deref().map(str::to_lowercase).as_deref(),
+                Some("the api only accepts json bodies"),
+                "{a}"
+            );
         }
     }
 

@@ -72,9 +72,8 @@ pub(crate) fn tool_kind(tool: &str, call_text: &str) -> ToolKind {
 }
 
 /// Programs whose first word argument names the task (`cargo test`, `npm run`), so that a
-/// retry with other flags is the same attempt. Test runners are tasks whatever their
-/// arguments (`PYTHONPATH=. pytest -q` retries `pytest -q`: the assignment is no word).
-const TASK_RUNNERS: [&str; 43] = [
+/// retry with other flags is the same attempt.
+const TASK_RUNNERS: [&str; 40] = [
     "cargo",
     "npm",
     "pnpm",
@@ -115,9 +114,21 @@ const TASK_RUNNERS: [&str; 43] = [
     "composer",
     "sbt",
     "zig",
-    "pytest",
-    "jest",
-    "vitest",
+];
+
+/// Test runners: the task is what they select (files, test ids, `-k` words), whatever
+/// their flags — `PYTHONPATH=. pytest -q` retries `pytest -q` (the assignment is no word),
+/// `pytest tests/b.py` is another task than `pytest tests/a.py`.
+const TEST_RUNNERS: [&str; 3] = ["pytest", "jest", "vitest"];
+/// Flags with which a test runner runs no test: such a run passing fixes nothing.
+const LISTING_FLAGS: [&str; 7] = [
+    "--collect-only",
+    "--co",
+    "--version",
+    "--help",
+    "-h",
+    "--listTests",
+    "--list",
 ];
 
 /// Prefixes that wrap the real program.
@@ -340,13 +351,32 @@ pub(crate) fn program(command: &str) -> Option<String> {
     main_tokens(command).into_iter().next()
 }
 
-/// `cargo test`, `npm run`, `python -m pytest`: what task a command runs, for task runners
-/// only (for other programs the whole command is the task).
+/// `cargo test`, `npm run`, `python -m pytest`, `pytest tests/a.py`: what task a command
+/// runs, for task and test runners only (for other programs the whole command is the
+/// task).
 pub(crate) fn command_key(command: &str) -> Option<String> {
     let tokens = main_tokens(command);
     let program = tokens.first()?;
     if program.starts_with("python") && tokens.get(1).is_some_and(|t| t == "-m") {
         return tokens.get(2).map(|m| format!("python -m {m}"));
+    }
+    if TEST_RUNNERS.contains(&program.as_str()) {
+        if tokens.iter().any(|t| LISTING_FLAGS.contains(&t.as_str())) {
+            return None;
+        }
+        let mut selected: Vec<&str> = tokens
+            .iter()
+            .skip(1)
+            .filter(|t| !t.starts_with('-'))
+            .map(String::as_str)
+            .collect();
+        selected.sort_unstable();
+        return Some(
+            std::iter::once(program.as_str())
+                .chain(selected)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
     if !TASK_RUNNERS.contains(&program.as_str()) {
         return None;

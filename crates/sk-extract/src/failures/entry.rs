@@ -80,15 +80,32 @@ const CAUSE_STATED: &str = "cause-stated";
 /// Records read after the passing call for the agent saying why: its recap comes right
 /// after the fix, or not at all.
 const RECAP_RECORDS: usize = 8;
+/// Records read before the passing call, at most: the diagnosis comes close to the fix,
+/// and a failure left open for long must not cost a read of the whole session.
+const CAUSE_LOOKBACK: usize = 80;
 
-/// What the agent said about why the failure happened, from the failing call to its
-/// recap after the passing one (its own turn only: a human prompt ends it).
-fn stated_cause(records: &[Record], from: usize, fix_result: usize) -> StatedCause {
+/// What the agent said about why the failure happened: from the failing call (or the
+/// last human prompt before the fix, whichever is later — another request's answers say
+/// nothing about this failure) to the fixing call, and the recap right after a passing
+/// one (never past the next human prompt). A retry that only got past the error has no
+/// recap: what follows it is about the next error.
+fn stated_cause(
+    records: &[Record],
+    from: usize,
+    (fix_call, fix_result): (usize, usize),
+    recap: bool,
+) -> StatedCause {
     let mut cause = StatedCause::default();
-    let end = records.len().min(fix_result.saturating_add(1 + RECAP_RECORDS));
+    let from = from.max(fix_call.saturating_sub(CAUSE_LOOKBACK));
+    let end = if recap {
+        records.len().min(fix_result.saturating_add(1 + RECAP_RECORDS))
+    } else {
+        fix_call
+    };
     for (i, r) in records.iter().enumerate().take(end).skip(from) {
         match r.kind() {
-            RecordKind::Prompt if i > fix_result && !r.subagent => break,
+            RecordKind::Prompt if !r.subagent && i > fix_result => break,
+            RecordKind::Prompt if !r.subagent => cause = StatedCause::default(),
             RecordKind::Answer if !r.subagent => cause.read(&r.text),
             _ => {}
         }
@@ -207,7 +224,12 @@ pub(super) fn fixed(
         confidence -= 0.10;
         cues.push("fixes-own-edit".into());
     }
-    let cause = stated_cause(records, first.call, fix_result);
+    let cause = stated_cause(
+        records,
+        first.call,
+        (fix_call, fix_result),
+        how != FixMatch::GotPast,
+    );
     if cause.sentence().is_some() {
         cues.push(CAUSE_STATED.into());
     }

@@ -497,7 +497,8 @@ fn visit_order(records: &[Record]) -> Vec<usize> {
 
 /// Whether a failed retry of an open failure's command got past its last error: that
 /// error kept the command from starting (a module or import not found, a missing program
-/// or library, an environment the program demands), it is gone from the new output, and
+/// or library, an environment the program demands — not a credential: failing to
+/// authenticate another way is no progress), it is gone from the new output, and
 /// something was done since that attempt (an edit, or a command that did more than look
 /// and did not fail). Test and compile failures changing from one to the next are how a
 /// fix goes; they never count.
@@ -532,7 +533,7 @@ fn could_not_start(error: &ErrorInfo) -> bool {
 /// What a program says when something it needs to start is missing.
 static COULD_NOT_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)ModuleNotFoundError|No module named|ImportError|Cannot find module|ERR_MODULE_NOT_FOUND|ERR_PACKAGE_PATH_NOT_EXPORTED|ERR_REQUIRE_ESM|Cannot find package|Failed to resolve import|Could not resolve (?:module|import|dependency)|Failed to spawn|could not determine executable|error while loading shared libraries|cannot open shared object|Invalid (?:server |client )?environment variables|Missing required environment|could not read Username|terminal prompts disabled",
+        r"(?i)ModuleNotFoundError|No module named|ImportError|Cannot find module|ERR_MODULE_NOT_FOUND|ERR_PACKAGE_PATH_NOT_EXPORTED|ERR_REQUIRE_ESM|Cannot find package|Failed to resolve import|Could not resolve (?:module|import|dependency)|Failed to spawn|could not determine executable|error while loading shared libraries|cannot open shared object|Invalid (?:server |client )?environment variables|Missing required environment",
     )
     .expect("static regex")
 });

@@ -70,16 +70,21 @@ fn subject(failure: &OpenFailure, call: &Record, command_chars: usize) -> String
 
 /// The words that name what a command runs: its program and the plain word after it
 /// (`bd compact`, `git remote`, `python3 report.py`: a path by its file name), and the
-/// one after a runner's `run` / `exec` (`uv run pytest`); stopping at a flag or a quoted
-/// or computed argument. Empty when the program itself is no plain word (a command
-/// substitution).
-fn command_words(command: &str) -> String {
+/// one after a runner's `run` / `exec` (`uv run pytest`); stopping at a flag, a number or
+/// a quoted or computed argument. Empty — the caller then cuts the whole command — when
+/// the program itself is no plain word (a command substitution), or when nothing but the
+/// program is left of a command that says more (`python3 -m pytest …`, `git -C dir push`,
+/// `timeout 120 npm test`: the program alone would name the wrong thing) — unless the
+/// program alone is what the title is about (`program_alone`).
+fn command_words(command: &str, program_alone: bool) -> String {
     const MAX_WORD_CHARS: usize = 24;
+    let tokens = main_tokens(command);
     let mut words: Vec<String> = Vec::new();
-    for token in main_tokens(command) {
-        let word = file_name(&token);
+    for token in &tokens {
+        let word = file_name(token);
         let plain = !word.starts_with('-')
             && (1..=MAX_WORD_CHARS).contains(&word.chars().count())
+            && !word.chars().next().is_some_and(|c| c.is_ascii_digit())
             && word
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '@' | '.'));
@@ -90,6 +95,9 @@ fn command_words(command: &str) -> String {
             break;
         }
         words.push(word.to_string());
+    }
+    if words.len() == 1 && tokens.len() > 1 && !program_alone {
+        return String::new();
     }
     words.join(" ")
 }
@@ -131,10 +139,16 @@ pub(super) fn title(
     let subject = match (&failure.target, fixed_by) {
         // With a fix to state, the command is named by its program and subcommand: the
         // whole command is in the body, and the error and the fix need the room.
-        (Target::Command { .. }, Some(_)) => match command_words(&call.text) {
-            words if !words.is_empty() => format!("`{words}`"),
-            _ => subject(failure, call, FIX_COMMAND_CHARS),
-        },
+        (Target::Command { .. }, Some(_)) => {
+            // When another program ran the same arguments, the program is the lesson and
+            // names the command well enough on its own ("`python3` failed: …; passed with
+            // `python`").
+            let swapped = matches!(fix, Some((FixMatch::Swapped, _)));
+            match command_words(&call.text, swapped) {
+                words if !words.is_empty() => format!("`{words}`"),
+                _ => subject(failure, call, FIX_COMMAND_CHARS),
+            }
+        }
         _ => subject(failure, call, TITLE_COMMAND_CHARS),
     };
     // (+1: a cut phrase ends with "…".)

@@ -18,6 +18,7 @@ mod patch_format;
 mod props;
 mod reported_errors;
 mod review_findings;
+mod review_session19;
 mod revisions;
 mod slips;
 mod stale_edit;

@@ -137,7 +137,7 @@ fn a_test_runner_run_again_with_an_environment_assignment_is_the_same_task() {
         .find(|c| has_cue(c, "match:same-task"))
         .unwrap_or_else(|| panic!("{}", show(&found)));
     assert!(
-        c.title.starts_with("`pytest` failed: ModuleNotFoundError"),
+        c.title.starts_with("`pytest -q` failed: ModuleNotFoundError"),
         "{}",
         c.title
     );
