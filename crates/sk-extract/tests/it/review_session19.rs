@@ -2,63 +2,24 @@
 
 use sk_core::Agent;
 
-use crate::support::{Session, corrections_as, has_cue, mistakes_as, show};
+use crate::support::{Session, corrections_as, has_cue, mistakes_as, show, vm_login_correction, why_line};
 
-const WHY: &str = "Why, in the agent's words: ";
-
-fn why_line(body: &str) -> Option<&str> {
-    body.lines().find_map(|l| l.strip_prefix(WHY))
-}
-
-/// Claude's most common answer to a correction opens "You're absolutely right!": the
-/// acknowledgement regex only knows "You're right", so the 3-word sentence is taken as the
-/// restatement candidate, rejected for its length, and the next sentence is never read.
+/// Claude's most common answer to a correction opens "You're absolutely right!", often
+/// stacked ("Ah, you're right."): the acknowledgement regex only knew "You're right", so
+/// the short opening was judged instead of the statement after it.
 #[test]
-fn r1_youre_absolutely_right_is_read_past() {
-    let mut s = Session::new();
-    s.prompt("make the VM start with the GUI login")
-        .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
-        .answer("Relaunch the VM to get the login screen.")
-        .prompt("no, I don't want to type the domain password in the console, I want the GUI login")
-        .answer("You're absolutely right! The registry changes need a Windows reboot to kick in.")
-        .edit(
-            "/work/app/vm.sh",
-            "rdp /u:admin $HOST",
-            "rdp /u:placeholder $HOST",
+fn r1_common_and_stacked_acknowledgements_are_read_past() {
+    for opening in ["You're absolutely right!", "Ah, you're right."] {
+        let answer = format!("{opening} The registry changes need a Windows reboot to kick in.");
+        let found = corrections_as(&vm_login_correction(&[&answer]), Agent::Claude);
+        assert_eq!(found.len(), 1, "{}", show(&found));
+        assert_eq!(
+            found[0].title,
+            "The registry changes need a Windows reboot to kick in",
+            "{opening}: {}",
+            show(&found)
         );
-    let found = corrections_as(&s, Agent::Claude);
-    assert_eq!(found.len(), 1, "{}", show(&found));
-    assert_eq!(
-        found[0].title,
-        "The registry changes need a Windows reboot to kick in",
-        "{}",
-        show(&found)
-    );
-}
-
-/// Same defect, a stacked acknowledgement: only one is taken off, and what is left
-/// ("you're right") is judged instead of the sentence after it.
-#[test]
-fn r1b_stacked_acknowledgement_is_read_past() {
-    let mut s = Session::new();
-    s.prompt("make the VM start with the GUI login")
-        .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
-        .answer("Relaunch the VM to get the login screen.")
-        .prompt("no, I don't want to type the domain password in the console, I want the GUI login")
-        .answer("Ah, you're right. The registry changes need a Windows reboot to kick in.")
-        .edit(
-            "/work/app/vm.sh",
-            "rdp /u:admin $HOST",
-            "rdp /u:placeholder $HOST",
-        );
-    let found = corrections_as(&s, Agent::Claude);
-    assert_eq!(found.len(), 1, "{}", show(&found));
-    assert_eq!(
-        found[0].title,
-        "The registry changes need a Windows reboot to kick in",
-        "{}",
-        show(&found)
-    );
+    }
 }
 
 /// A got-past entry reads the agent's answers up to 8 records after the *new* failing

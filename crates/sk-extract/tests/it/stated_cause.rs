@@ -3,13 +3,9 @@
 
 use sk_core::Agent;
 
-use crate::support::{Session, corrections_as, has_cue, mistakes_as, show};
+use crate::support::{Session, corrections_as, has_cue, mistakes_as, show, vm_login_correction, why_line};
 
 const WHY: &str = "Why, in the agent's words: ";
-
-fn why_line(body: &str) -> Option<&str> {
-    body.lines().find_map(|l| l.strip_prefix(WHY))
-}
 
 #[test]
 fn a_failure_fixed_by_an_edit_quotes_the_cause_the_agent_stated() {
@@ -120,26 +116,14 @@ fn a_correction_quotes_the_cause_the_agent_stated_once() {
 
 #[test]
 fn a_correction_is_titled_by_what_the_agent_said_right_before_its_change() {
-    let mut s = Session::new();
-    s.prompt("make the VM start with the GUI login")
-        .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
-        .answer("Relaunch the VM to get the login screen.")
-        .prompt("no, I don't want to type the domain password in the console, I want the GUI login")
-        .answer("The registry changes need a Windows reboot to kick in.")
-        .tool(
-            "Read",
-            "/work/app/vm.sh",
-            &["/work/app/vm.sh"],
-            true,
-            "rdp /u:admin $HOST",
-        )
-        .answer("xfreerdp is prompting in the terminal since no username was specified.")
-        .edit(
-            "/work/app/vm.sh",
-            "rdp /u:admin $HOST",
-            "rdp /u:placeholder $HOST",
-        );
-    let found = corrections_as(&s, Agent::Claude);
+    // The first answer states something else; the one right before the change says why.
+    let found = corrections_as(
+        &vm_login_correction(&[
+            "The registry changes need a Windows reboot to kick in.",
+            "xfreerdp is prompting in the terminal since no username was specified.",
+        ]),
+        Agent::Claude,
+    );
     assert_eq!(found.len(), 1, "{}", show(&found));
     assert_eq!(
         found[0].title,
@@ -154,18 +138,7 @@ fn a_correction_is_titled_by_what_the_agent_said_right_before_its_change() {
         "Container is running and Windows is up.",
         "Let me check the launcher script first.",
     ] {
-        let mut s = Session::new();
-        s.prompt("make the VM start with the GUI login")
-            .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
-            .answer("Relaunch the VM to get the login screen.")
-            .prompt("no, I don't want to type the domain password in the console, I want the GUI login")
-            .answer(answer)
-            .edit(
-                "/work/app/vm.sh",
-                "rdp /u:admin $HOST",
-                "rdp /u:placeholder $HOST",
-            );
-        let found = corrections_as(&s, Agent::Claude);
+        let found = corrections_as(&vm_login_correction(&[answer]), Agent::Claude);
         assert_eq!(found.len(), 1, "{}", show(&found));
         assert!(
             found[0].title.starts_with("Corrected by user: "),

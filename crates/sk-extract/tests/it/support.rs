@@ -214,3 +214,28 @@ pub fn mistakes_in(records: &[Record], agent: Agent, cwd: &str) -> Vec<Candidate
 pub fn has_cue(c: &Candidate, cue: &str) -> bool {
     c.cues.iter().any(|x| x == cue)
 }
+
+/// The line of a body that quotes the agent's own words for why (`cause`), if any.
+pub fn why_line(body: &str) -> Option<&str> {
+    body.lines()
+        .find_map(|l| l.strip_prefix("Why, in the agent's words: "))
+}
+
+/// A session in which the user corrects the agent's VM launcher ("I want the GUI
+/// login"), then the agent gives these `answers` and changes the launcher.
+pub fn vm_login_correction(answers: &[&str]) -> Session {
+    let mut s = Session::new();
+    s.prompt("make the VM start with the GUI login")
+        .edit("/work/app/vm.sh", "rdp $HOST", "rdp /u:admin $HOST")
+        .answer("Relaunch the VM to get the login screen.")
+        .prompt("no, I don't want to type the domain password in the console, I want the GUI login");
+    for answer in answers {
+        s.answer(answer);
+    }
+    s.edit(
+        "/work/app/vm.sh",
+        "rdp /u:admin $HOST",
+        "rdp /u:placeholder $HOST",
+    );
+    s
+}
