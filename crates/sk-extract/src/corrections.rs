@@ -66,8 +66,9 @@ const MAX_PROMPT_CHARS: usize = 2000;
 const LONG_PROMPT_CHARS: usize = 600;
 const REJECT_SENTENCES: usize = 3;
 const RULE_SENTENCES: usize = 6;
-/// How much of the user's words and of the corrected action a body quotes.
-const SAID_CHARS: usize = 500;
+/// How much of the user's words a body quotes (a correction past 600 characters is
+/// already one point among many).
+const SAID_CHARS: usize = 420;
 /// The most a mistake reaches when its words do not say what is right.
 const UNSETTLED_MAX: f32 = 0.50;
 /// Taken off a correction the user's next prompt corrects again.

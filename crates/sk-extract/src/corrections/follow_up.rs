@@ -49,8 +49,10 @@ const COMMAND_CHARS: usize = 60;
 /// The agent's last answer of the turn: where it says what it changed and why, which a
 /// reader needs whole enough to act on.
 const ANSWER_CHARS: usize = 420;
-/// What the agent said before its first change (its plan), shorter: the change follows.
-const WHY_CHARS: usize = 220;
+/// What the agent said before its first change (why it changes what it does, and how):
+/// cut at 220, blind judges found the fix missing ("pass a placeholder so it skips the
+/// terminal prompt — Windows will still…").
+const WHY_CHARS: usize = 320;
 const CHANGE_CHARS: usize = 200;
 
 /// The agent's turn after a correction.
