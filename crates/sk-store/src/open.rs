@@ -197,7 +197,32 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Refuses paths SQLite would mishandle or silently overwrite: a directory, a file that is
 /// not SQLite, or one cut short (its header promises more pages than the file holds).
+///
+/// Another process may be checkpointing its write-ahead log into the file while this one
+/// looks: the checkpoint writes page 1 (the header, with the new page count) before the
+/// pages that extend the file, so for a moment a healthy database looks cut short (seen
+/// when `sk query` ran while a hook's `sk index` finished). A file that looks truncated is
+/// therefore looked at again, a few times over a fraction of a second, and only one that
+/// stays short is reported.
 pub fn check_file(path: &Path) -> Result<(), StoreError> {
+    let mut wait = TRUNCATION_RECHECK_MS;
+    loop {
+        match check_file_once(path) {
+            Err(StoreError::Corrupt { .. }) if wait <= TRUNCATION_RECHECK_MAX_MS => {
+                std::thread::sleep(std::time::Duration::from_millis(wait));
+                wait *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The first wait before a file that looked truncated is looked at again, and the last:
+/// 25 + 50 + 100 + 200 ms, far longer than a checkpoint of sk's size takes.
+const TRUNCATION_RECHECK_MS: u64 = 25;
+const TRUNCATION_RECHECK_MAX_MS: u64 = 200;
+
+fn check_file_once(path: &Path) -> Result<(), StoreError> {
     let meta = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -235,13 +260,15 @@ pub fn check_file(path: &Path) -> Result<(), StoreError> {
     let change_counter = &header[24..28];
     let valid_for = &header[92..96];
     // The page count in the header is only authoritative when these two agree (SQLite §1.3.7).
-    if change_counter == valid_for && pages > 0 && meta.len() < pages * page_size {
+    // The size is read after the header, so a file extended in between is not taken for
+    // one cut short.
+    let len = file.metadata().map_err(StoreError::io(path))?.len();
+    if change_counter == valid_for && pages > 0 && len < pages * page_size {
         return Err(StoreError::Corrupt {
             path: path.to_path_buf(),
             detail: format!(
-                "truncated: the header says {} bytes ({pages} pages) but the file has {}",
+                "truncated: the header says {} bytes ({pages} pages) but the file has {len}",
                 pages * page_size,
-                meta.len()
             ),
         });
     }
@@ -267,4 +294,53 @@ pub fn private_file(path: &Path) -> Result<(), StoreError> {
         fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(StoreError::io(path))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database file whose header promises more pages than it holds, as a checkpoint
+    /// leaves it for a moment (page 1 written before the pages that extend the file).
+    fn looks_truncated(path: &Path, pages: u32, page_size: u16, len: u64) {
+        let mut header = vec![0u8; 100];
+        header[..16].copy_from_slice(SQLITE_MAGIC);
+        header[16..18].copy_from_slice(&page_size.to_be_bytes());
+        header[28..32].copy_from_slice(&pages.to_be_bytes());
+        // Change counter and version-valid-for agree: the page count is authoritative.
+        header[24..28].copy_from_slice(&7u32.to_be_bytes());
+        header[92..96].copy_from_slice(&7u32.to_be_bytes());
+        fs::write(path, &header).expect("write header");
+        fs::File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_len(len))
+            .expect("size the file");
+    }
+
+    #[test]
+    fn a_file_extended_while_it_is_checked_is_not_damaged_and_one_that_stays_short_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("knowledge.db");
+        looks_truncated(&path, 8, 4096, 4 * 4096);
+        // Another process finishes its checkpoint a moment later.
+        let extend = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_len(8 * 4096))
+                    .expect("extend");
+            })
+        };
+        let checked = check_file(&path);
+        extend.join().expect("extender");
+        assert!(checked.is_ok(), "{checked:?}");
+
+        looks_truncated(&path, 8, 4096, 4 * 4096);
+        let err = check_file(&path).expect_err("cut short for good");
+        assert!(err.to_string().contains("truncated"), "{err}");
+    }
 }
