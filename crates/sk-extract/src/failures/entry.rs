@@ -10,8 +10,8 @@ use super::fix::{fix_phrase, fix_step, rel_files};
 use super::wording::{Then, body, title};
 use super::{ATTRIBUTABLE_EDITS, Change, FixMatch, OpenFailure, Target};
 use crate::cause::StatedCause;
-use crate::commands::{ToolKind, main_tokens, program};
-use crate::errors::{ErrorClass, asked_for_is_missing, classify};
+use crate::commands::{ToolKind, program};
+use crate::errors::classify;
 use crate::text::{language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -148,15 +148,7 @@ pub(super) fn fixed(
         how.cue().to_string(),
     ];
     let mut confidence = how.base_confidence();
-    // A command whose error says what it asked for does not exist named it exactly.
-    let asked_for_missing = first.error.class == ErrorClass::NotFound
-        && asked_for_is_missing(
-            &records[first.result].text,
-            main_tokens(&records[first.call].text)
-                .get(1..)
-                .unwrap_or_default(),
-        );
-    if first.error.specific() || asked_for_missing {
+    if first.error.specific() || first.asked_for_missing {
         confidence += 0.10;
         cues.push("specific-error".into());
     } else if how == FixMatch::Swapped {

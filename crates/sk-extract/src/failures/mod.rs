@@ -206,6 +206,9 @@ struct Attempt {
     call: usize,
     result: usize,
     error: ErrorInfo,
+    /// Its error says that what the command asked for does not exist (an image tag): the
+    /// error names what was wrong, as a specific one does.
+    asked_for_missing: bool,
 }
 
 struct OpenFailure {
@@ -323,14 +326,16 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                     // folder ("Could not read package.json"). Anything else not found by a
                     // command that does more than look (an image tag, a package version)
                     // was asked for by mistake.
+                    let asked_for_missing = error.class == ErrorClass::NotFound
+                        && kind == ToolKind::Shell
+                        && !only_inspects(&call.text)
+                        && asked_for_is_missing(
+                            &record.text,
+                            main_tokens(&call.text).get(1..).unwrap_or_default(),
+                        );
                     let probing = error.class == ErrorClass::NotFound
                         && !says_wrong_folder(&record.text)
-                        && (kind != ToolKind::Shell
-                            || only_inspects(&call.text)
-                            || !asked_for_is_missing(
-                                &record.text,
-                                main_tokens(&call.text).get(1..).unwrap_or_default(),
-                            ));
+                        && !asked_for_missing;
                     if error.class.is_noise() || probing {
                         continue;
                     }
@@ -339,6 +344,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         call: call_index,
                         result: i,
                         error,
+                        asked_for_missing,
                     };
                     let same = open
                         .iter()
