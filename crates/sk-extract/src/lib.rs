@@ -123,13 +123,15 @@ pub const SHORT_OUTPUT_BYTES: usize = 64;
 /// Which texts [`extract`] reads, decided record by record in file order. Successful tool
 /// output and reasoning are most of a session's bytes and say nothing the extractor uses,
 /// so a caller loading records for extraction may leave their text empty — except short
-/// outputs ([`SHORT_OUTPUT_BYTES`]) and the output of a call whose pipeline hides its exit
+/// outputs ([`SHORT_OUTPUT_BYTES`]), the output of a call whose pipeline hides its exit
 /// status (`bundle install | tail -5`, `… || true`): reported successful, it may be a
-/// failure only its text shows. A caller tells it each call it reads ([`Self::saw_call`])
-/// before asking about later records.
+/// failure only its text shows, and the output of an `rg` search over hidden files, which
+/// shows whether it found what an earlier search missed. A caller tells it each call it
+/// reads ([`Self::saw_call`]) before asking about later records.
 #[derive(Debug, Default)]
 pub struct TextNeeds {
-    exit_hidden: std::collections::HashSet<String>,
+    /// The calls whose output is read whatever its size.
+    outputs_read_whole: std::collections::HashSet<String>,
 }
 
 impl TextNeeds {
@@ -146,19 +148,20 @@ impl TextNeeds {
             Some(sk_core::RecordKind::ToolResult) => {
                 success != Some(true)
                     || bytes <= SHORT_OUTPUT_BYTES
-                    || call_id.is_some_and(|id| self.exit_hidden.contains(id))
+                    || call_id.is_some_and(|id| self.outputs_read_whole.contains(id))
             }
             _ => true,
         }
     }
 
     /// Notes a tool call's text (always read): its output is read whatever its size when
-    /// the call hides its exit status.
+    /// the call hides its exit status, or searches hidden files (what it found proves the
+    /// hidden-folder lesson).
     pub fn saw_call(&mut self, call_id: Option<&str>, text: &str) {
         if let Some(id) = call_id
-            && commands::hides_exit_status(text)
+            && (commands::hides_exit_status(text) || failures::searches_hidden(text))
         {
-            self.exit_hidden.insert(id.to_string());
+            self.outputs_read_whole.insert(id.to_string());
         }
     }
 

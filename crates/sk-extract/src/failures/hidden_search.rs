@@ -261,6 +261,25 @@ fn rg_tokens(call_text: &str) -> Option<Vec<String>> {
     (tokens.first().map(String::as_str) == Some("rg")).then_some(tokens)
 }
 
+/// Whether `call_text` is an `rg` search over hidden and ignored files. Its output is
+/// what proves a retry found what the first search missed, so extraction reads it even
+/// when it is long and the call passed ([`crate::TextNeeds`]).
+pub(crate) fn searches_hidden(call_text: &str) -> bool {
+    rg_tokens(call_text).is_some_and(|tokens| widened_over_hidden(&tokens))
+}
+
+/// Whether an `rg` call's words widen it over hidden and ignored files: `--hidden`, `-u…`,
+/// `--no-ignore`, or a glob of everything (`-g '*'`, which overrides ignore rules).
+fn widened_over_hidden(tokens: &[String]) -> bool {
+    let everything = |g: &str| matches!(g.trim_matches(['\'', '"']), "*" | "**" | "**/*");
+    tokens.iter().enumerate().any(|(k, t)| match t.as_str() {
+        "--hidden" | "--no-ignore" => true,
+        f if f.starts_with("-u") => true,
+        "-g" | "--glob" => tokens.get(k + 1).is_some_and(|g| everything(g)),
+        f => f.strip_prefix("-g").is_some_and(everything),
+    })
+}
+
 /// ripgrep's exit code 1: nothing matched (an error is 2).
 fn found_nothing(text: &str) -> bool {
     EXIT_CODE
@@ -320,13 +339,7 @@ impl EmptySearch {
             return None;
         }
         let tokens = rg_tokens(call_text)?;
-        let everything = |g: &str| matches!(g.trim_matches(['\'', '"']), "*" | "**" | "**/*");
-        let widened = tokens.iter().enumerate().any(|(k, t)| match t.as_str() {
-            "--hidden" | "--no-ignore" => true,
-            f if f.starts_with("-u") => true,
-            "-g" | "--glob" => tokens.get(k + 1).is_some_and(|g| everything(g)),
-            f => f.strip_prefix("-g").is_some_and(everything),
-        });
+        let widened = widened_over_hidden(&tokens);
         let runs: Vec<String> = tokens
             .iter()
             .skip(1)

@@ -120,6 +120,7 @@ use self::entry::{
 use self::escalation::{add_escalation, escalation_fix, sandbox_refusal};
 // Rule 2 reads what the agent did after a correction the same way.
 pub(crate) use self::fix::{file_change, patched_rel};
+pub(crate) use self::hidden_search::searches_hidden;
 use crate::commands::{
     Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status, main_tokens,
     normalize_command, only_inspects, revises, tool_kind,

@@ -6,7 +6,7 @@
 use sk_core::{Agent, Category};
 use sk_extract::Candidate;
 
-use crate::support::{Session, show};
+use crate::support::{Session, as_loaded, has_cue, mistakes_in, show};
 
 fn lessons(s: &Session) -> Vec<Candidate> {
     s.extract_as(Agent::Codex)
@@ -128,6 +128,24 @@ fn the_same_search_passing_over_hidden_files_is_the_proof() {
             "Exit code: 0\nOutput:\n.codex/notes.md:3:MCP notes",
         );
     assert!(lessons(&s).is_empty(), "{}", show(&lessons(&s)));
+
+    // As extraction loads a session, a long output that passed is left out, but not the
+    // output of a search over hidden files: it is the proof.
+    let mut s = Session::new();
+    let found = format!(
+        "Exit code: 0\nOutput:\n{}.codex/config.toml:3:[mcp_servers.github]",
+        "docs/setup.md:3:Configure the MCP server\n".repeat(4)
+    );
+    s.prompt("where is the MCP server configured?")
+        .tool("shell", "rg \"mcp\"", &[], false, "Exit code: 1\nOutput:\n")
+        .tool("shell", "rg \"MCP\" -g\"*\"", &[], true, &found);
+    let loaded = as_loaded(&s.records);
+    assert_eq!(loaded[4].text, s.records[4].text, "the retry's output is read");
+    let m: Vec<Candidate> = mistakes_in(&loaded, Agent::Codex, "/work")
+        .into_iter()
+        .filter(|c| has_cue(c, "match:hidden-search"))
+        .collect();
+    assert_eq!(m.len(), 1, "{}", show(&m));
 
     // Retried over hidden files and still nothing: no proof. Another search: no proof.
     for (retry, ok) in [
