@@ -59,6 +59,8 @@ use crate::{Candidate, Evidence, SessionContext};
 pub(crate) const CUE: &str = "rule:user-correction";
 /// The cue of a correction titled by how the agent put it.
 const RESTATED: &str = "restated-by-agent";
+/// What a correction the agent restated as a lesson adds to its confidence.
+const RESTATED_BONUS: f32 = 0.05;
 /// The cue of a correction or reported error whose fix the user's next prompt undid.
 pub(crate) const FIX_DID_NOT_HOLD: &str = "fix-did-not-hold";
 
@@ -439,6 +441,12 @@ fn correction(
     if text.len() > LONG_PROMPT_CHARS {
         confidence -= 0.15;
     }
+    // The agent stating how things are, in the shape of a lesson, is what was learned put
+    // in words; a reaction alone ("still doesn't work") leaves the reader to guess it.
+    let restated = follow.restated().is_some() && !is_pattern;
+    if restated {
+        confidence += RESTATED_BONUS;
+    }
     let rejecting: Vec<&str> = reject
         .iter()
         .map(|(k, _)| head[*k])
@@ -454,8 +462,7 @@ fn correction(
         cues.push(if only_asks { "asks-only" } else { "repeats-only" }.to_string());
     }
 
-    // Said after the confidence: how the title was written is no further cue.
-    if follow.restated().is_some() && !is_pattern {
+    if restated {
         cues.push(RESTATED.to_string());
     }
     let mut files: Vec<String> = changed

@@ -74,9 +74,27 @@ fn a_bug_report_says_what_the_agent_then_did() {
         "{}",
         c.body
     );
-    assert_eq!(c.confidence, 0.55, "a report, and a change after it");
+    assert_eq!(
+        c.confidence, 0.60,
+        "a report, a change after it, and the agent's lesson in words"
+    );
     assert!(shown(c));
     assert_eq!(c.files, vec!["settings.js"]);
+
+    // The same report answered with a plan: the user's words are all there is to go by.
+    let mut s = Session::new();
+    s.prompt("Add a save button to the settings page")
+        .edit("/work/app/settings.js", "render()", "render(); addSave()")
+        .answer("Added the save button.")
+        .prompt("The save button doesn't work on the settings page.")
+        .answer("Let me look at the click handler.")
+        .edit("/work/app/settings.js", "init() {", "init() { bindSave();")
+        .answer("Bound the click handler in init().")
+        .prompt("Thanks!");
+    let found = corrections(&s);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert!(!has_cue(&found[0], "restated-by-agent"), "{:?}", found[0].cues);
+    assert_eq!(found[0].confidence, 0.55, "a report, and a change after it");
 }
 
 #[test]
