@@ -153,12 +153,21 @@ pub(crate) struct StatedCause {
 impl StatedCause {
     /// Reads one answer of the agent.
     pub(crate) fn read(&mut self, text: &str) {
+        self.read_about(text, |_| true);
+    }
+
+    /// Reads one answer of the agent, where only the sentences `about` accepts may state
+    /// the cause (a recap after the fix goes on to other work).
+    pub(crate) fn read_about(&mut self, text: &str, about: impl Fn(&str) -> bool) {
         if self.best.as_ref().is_some_and(|(s, _)| *s >= 2) {
             return;
         }
         let prose = strip_code_blocks(text).replace("**", "");
         for sentence in sentences(&prose) {
             let sentence = sentence.trim_start_matches(['-', '*', '•', ' ']);
+            if !about(sentence) {
+                continue;
+            }
             let s = strength(sentence);
             if s > self.best.as_ref().map_or(0, |(b, _)| *b) {
                 self.best = Some((s, excerpt(sentence, CAUSE_CHARS)));

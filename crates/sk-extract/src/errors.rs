@@ -97,6 +97,8 @@ pub(crate) struct ErrorInfo {
 
 /// Longest phrase put into a title.
 const PHRASE_CHARS: usize = 70;
+/// The end of a glob zsh refused that an error's phrase shows.
+const GLOB_CHARS: usize = 24;
 /// Longest error excerpt kept in a body.
 const EXCERPT_CHARS: usize = 600;
 
@@ -277,6 +279,19 @@ pub(crate) fn shell_refused(text: &str) -> bool {
     lines.peek().is_some() && lines.all(|l| SHELL_REFUSAL.is_match(l))
 }
 
+/// The word zsh refused as a glob that matched nothing ("zsh:1: no matches found:
+/// --include=*.py"): the command never ran, and that word, unquoted, is why.
+static UNMATCHED_GLOB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?im)^(?:\(eval\)|-?zsh|/[\w/]*/zsh)(?::\d+)?: no matches found: (\S+)\s*$"));
+
+/// The word a zsh refusal names as a glob that matched nothing, if the output is one.
+pub(crate) fn unmatched_glob(text: &str) -> Option<&str> {
+    UNMATCHED_GLOB
+        .captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
 /// A complaint a shell start-up file printed before the command's own output (Homebrew's
 /// `shellenv.sh: line 18: /bin/ps: Operation not permitted` in a macOS sandbox, a
 /// `.zshrc:12: command not found: compdef`): it is printed whatever the command did. Only
@@ -329,6 +344,20 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
         return info(
             ErrorClass::Harness,
             "the agent's tool refused the call".into(),
+            first_lines(),
+        );
+    }
+    if let Some(glob) = unmatched_glob(text) {
+        // The word's end shows what made it a glob in a long path (`…/(payload)/layout.tsx`).
+        let tail: String = {
+            let chars: Vec<char> = glob.chars().collect();
+            let from = chars.len().saturating_sub(GLOB_CHARS);
+            let tail: String = chars[from..].iter().collect();
+            if from > 0 { format!("…{tail}") } else { tail }
+        };
+        return info(
+            ErrorClass::Other,
+            format!("zsh: no match for `{tail}`"),
             first_lines(),
         );
     }

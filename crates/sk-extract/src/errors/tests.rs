@@ -237,8 +237,13 @@ fn approvals_and_policies_are_told_apart() {
     );
     // zsh's glob refusal says what went wrong; the exit code would not.
     let glob = classify("Exit code: 1\nzsh:1: no matches found: src/app/(auth)/page.tsx");
-    assert!(glob.phrase.contains("no matches found"), "{}", glob.phrase);
+    assert_eq!(glob.phrase, "zsh: no match for `src/app/(auth)/page.tsx`");
     assert!(glob.specific());
+    // A long word is shown by its end, where the glob characters usually are.
+    let glob = classify("(eval):1: no matches found: apps/portfolio/src/app/(payload)/layout.tsx");
+    assert_eq!(glob.phrase, "zsh: no match for `…app/(payload)/layout.tsx`");
+    assert_eq!(unmatched_glob("zsh: no matches found: *.md"), Some("*.md"));
+    assert_eq!(unmatched_glob("grep: no matches found in notes"), None);
     assert_eq!(
         classify("String to replace not found in file.").class,
         ErrorClass::StaleEdit

@@ -3,10 +3,12 @@
 //! why ([`crate::cause`]). `fixed` is a failure whose retry passed; `unfixed`, one that
 //! never did.
 
+use std::collections::BTreeSet;
+
 use sk_core::{Category, Record, RecordKind};
 
 use super::detour;
-use super::fix::{fix_phrase, fix_step, rel_files};
+use super::fix::{fix_phrase, fix_step, rel_files, words};
 use super::wording::{Then, body, title};
 use super::{ATTRIBUTABLE_EDITS, Change, FixMatch, OpenFailure, Target};
 use crate::cause::StatedCause;
@@ -88,12 +90,15 @@ const CAUSE_LOOKBACK: usize = 80;
 /// last human prompt before the fix, whichever is later — another request's answers say
 /// nothing about this failure) to the fixing call, and the recap right after a passing
 /// one (never past the next human prompt). A retry that only got past the error has no
-/// recap: what follows it is about the next error.
+/// recap: what follows it is about the next error. The recap goes on to other work, so
+/// there a sentence counts only when it shares a word with the error or the failed
+/// command (`clues`).
 fn stated_cause(
     records: &[Record],
     from: usize,
     (fix_call, fix_result): (usize, usize),
     recap: bool,
+    clues: &BTreeSet<String>,
 ) -> StatedCause {
     let mut cause = StatedCause::default();
     let from = from.max(fix_call.saturating_sub(CAUSE_LOOKBACK));
@@ -106,6 +111,9 @@ fn stated_cause(
         match r.kind() {
             RecordKind::Prompt if !r.subagent && i > fix_result => break,
             RecordKind::Prompt if !r.subagent => cause = StatedCause::default(),
+            RecordKind::Answer if !r.subagent && i > fix_result => {
+                cause.read_about(&r.text, |sentence| !words(sentence).is_disjoint(clues));
+            }
             RecordKind::Answer if !r.subagent => cause.read(&r.text),
             _ => {}
         }
@@ -190,8 +198,8 @@ pub(super) fn fixed(
         _ => fix_step(records, failure, &between),
     };
     // A revision is told against the attempt it revised, the last one.
-    let last_call = failure.attempts.last().map_or(first.call, |a| a.call);
-    let fixed_by = fix_phrase(ctx, records, how, step, last_call, &records[fix_call]);
+    let last = failure.attempts.last().unwrap_or(first);
+    let fixed_by = fix_phrase(ctx, records, how, step, last, &records[fix_call]);
     // The fix edits a file the agent itself had changed before the failure: most often
     // its own slip, repaired (an indentation error from its last patch), not a lesson.
     let own_slip = step.is_some_and(|s| {
@@ -216,11 +224,14 @@ pub(super) fn fixed(
         confidence -= 0.10;
         cues.push("fixes-own-edit".into());
     }
+    let mut clues = words(&first.error.excerpt);
+    clues.extend(words(&records[first.call].text));
     let cause = stated_cause(
         records,
         first.call,
         (fix_call, fix_result),
         how != FixMatch::GotPast,
+        &clues,
     );
     if cause.sentence().is_some() {
         cues.push(CAUSE_STATED.into());

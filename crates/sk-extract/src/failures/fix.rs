@@ -5,12 +5,13 @@
 
 use sk_core::Record;
 
-use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure};
+use super::{Attempt, Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure};
 use crate::SessionContext;
 use crate::commands::{
     ToolKind, cd_folder, main_tokens, normalize_command, only_inspects, program, program_change,
     short_command, tool_kind,
 };
+use crate::errors::unmatched_glob;
 use crate::text::{display_path, excerpt, file_name, relativize};
 
 /// The step that made the retry pass, among the changes between the failure and the
@@ -95,7 +96,7 @@ const EDIT_OF_NAMED_FILE: usize = 100;
 
 /// Lower-cased words of three characters or more (paths and dotted names kept whole),
 /// without the ones every command and message has.
-fn words(text: &str) -> std::collections::BTreeSet<String> {
+pub(super) fn words(text: &str) -> std::collections::BTreeSet<String> {
     const COMMON: [&str; 14] = [
         "the", "and", "for", "with", "not", "error", "failed", "fatal", "this", "that", "from", "git",
         "cannot", "exit",
@@ -121,9 +122,10 @@ pub(super) fn fix_phrase(
     records: &[Record],
     how: FixMatch,
     step: Option<&Change>,
-    failed_call: usize,
+    last: &Attempt,
     ok: &Record,
 ) -> Option<String> {
+    let failed_call = last.call;
     match step {
         // Cut, never shortened: `short_command` turns long paths into file names, and a
         // fix whose path was rewritten (`safe.directory gt`) would mislead.
@@ -139,7 +141,13 @@ pub(super) fn fix_phrase(
                 .map_or_else(|| "a file".to_string(), |f| short_path(&f));
             Some(format!("fixed by editing {file}"))
         }
-        None if how == FixMatch::Quoted => Some("passed once quoted".to_string()),
+        None if how == FixMatch::Quoted => Some(
+            // A glob zsh refused may be dropped as well as quoted.
+            match unmatched_glob(&records[last.result].text) {
+                Some(glob) if !ok.text.contains(glob) => "passed without it".to_string(),
+                _ => "passed once quoted".to_string(),
+            },
+        ),
         None if how == FixMatch::Revised => Some(revision_phrase(&records[failed_call].text, &ok.text)),
         None if how == FixMatch::Relocated => {
             // The session's own folder, after the shell had moved elsewhere, is its root.

@@ -123,12 +123,12 @@ pub(crate) use self::fix::{file_change, patched_rel};
 pub(crate) use self::hidden_search::searches_hidden;
 use crate::commands::{
     Revision, ToolKind, cd_folder, command_key, corrects_missing_program, hides_exit_status, main_tokens,
-    normalize_command, only_inspects, revises, tool_kind,
+    normalize_command, only_inspects, program, revises, tool_kind,
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{
     ErrorClass, ErrorInfo, asked_for_is_missing, classify, looks_failed, says_wrong_folder, shell_refused,
-    shows_hidden_failure,
+    shows_hidden_failure, unmatched_glob,
 };
 use crate::text::{excerpt, relativize};
 use crate::{Candidate, SessionContext};
@@ -530,6 +530,11 @@ fn got_past(records: &[Record], failure: &OpenFailure, next: &Attempt, changes: 
         })
 }
 
+/// Whether `word` stands unquoted in a command line, as a word of its own.
+fn bare_word(command: &str, word: &str) -> bool {
+    command.split_whitespace().any(|w| w == word)
+}
+
 /// Whether an error says the program could not start: what it needs is missing.
 fn could_not_start(error: &ErrorInfo) -> bool {
     error.class != ErrorClass::Test
@@ -627,6 +632,16 @@ fn fix_match(
                         FixMatch::Exact
                     },
                 );
+            }
+            // zsh refused a glob that matched nothing: the same program run without that
+            // word bare (quoted, or dropped) is the fix, whatever else it changed.
+            if shell_calls_since <= REVISION_WINDOW
+                && let Some(glob) = unmatched_glob(&records[last_attempt.result].text)
+                && bare_word(&last.text, glob)
+                && !bare_word(&call.text, glob)
+                && program(&last.text).is_some_and(|p| program(&call.text).as_ref() == Some(&p))
+            {
+                return Some(FixMatch::Quoted);
             }
             // A patch sent again is an edit made again, not a command revised: its
             // "arguments" are the file's text.

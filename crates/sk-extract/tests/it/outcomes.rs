@@ -26,9 +26,58 @@ fn a_shell_refusing_a_glob_is_a_failure_even_when_the_log_says_success() {
     assert!(
         found
             .iter()
-            .any(|c| c.title.contains("no matches found") && c.title.contains("quoted")),
+            .any(|c| c.title.contains("zsh: no match for `--include=*.py`") && c.title.contains("quoted")),
         "{}",
         show(&found)
+    );
+    // The glob dropped instead of quoted is the fix as well, whatever else changed: the
+    // shell refused a word, and the same program without it bare ran.
+    let mut s = Session::new();
+    s.prompt("find where complete is set")
+        .bash(
+            "grep -rn complete --include=*.py . | grep -v cache",
+            true,
+            "(eval):1: no matches found: --include=*.py",
+        )
+        .bash(
+            "grep -rn complete src tests",
+            true,
+            "src/plan.py:12: complete = True",
+        )
+        .answer("Found it. The plan is incomplete because the loader never reads the second page.");
+    let found = mistakes_as(&s, Agent::Claude);
+    assert_eq!(found.len(), 1, "{}", show(&found));
+    assert_eq!(
+        found[0].title,
+        "`grep -rn complete…` failed: zsh: no match for `--include=*.py`; passed without it"
+    );
+    assert!(
+        has_cue(&found[0], "match:quoted-arguments"),
+        "{:?}",
+        found[0].cues
+    );
+    // The answer after the fix goes on with the task: its "because" is about the plan,
+    // not the refused glob, and is no cause of this failure.
+    assert!(
+        !found[0].body.contains("in the agent's words"),
+        "{}",
+        found[0].body
+    );
+    // Another program afterwards is no fix of the refused grep.
+    let mut s = Session::new();
+    s.prompt("find where complete is set")
+        .bash(
+            "grep -rn complete --include=*.py .",
+            true,
+            "(eval):1: no matches found: --include=*.py",
+        )
+        .bash("rg -n complete src", true, "src/plan.py:12: complete = True");
+    assert!(
+        mistakes_as(&s, Agent::Claude)
+            .iter()
+            .all(|c| !c.title.contains("passed")),
+        "{}",
+        show(&mistakes_as(&s, Agent::Claude))
     );
     // A search that found nothing printed nothing: no failure.
     let mut s = Session::new();
