@@ -275,9 +275,7 @@ pub(crate) fn only_inspects(command: &str) -> bool {
         };
         let inspects = match program.as_str() {
             "sed" | "awk" => !tokens.iter().any(|t| t.starts_with("-i")),
-            "git" => tokens
-                .get(1)
-                .is_some_and(|sub| GIT_INSPECTORS.contains(&sub.as_str())),
+            "git" => git_inspects(&tokens),
             p => INSPECTORS.contains(&p),
         };
         if !inspects {
@@ -286,6 +284,35 @@ pub(crate) fn only_inspects(command: &str) -> bool {
         looked = true;
     }
     looked
+}
+
+/// Whether a `git` command only looks. `git remote` and `git branch` list, but with
+/// more words they change the repository (`git remote set-url`, `git branch -D old`).
+fn git_inspects(tokens: &[String]) -> bool {
+    let Some(sub) = tokens.get(1).map(String::as_str) else {
+        return false;
+    };
+    let rest = tokens.get(2..).unwrap_or_default();
+    match sub {
+        "remote" => rest
+            .first()
+            .is_none_or(|t| matches!(t.as_str(), "-v" | "--verbose" | "show" | "get-url")),
+        "branch" => rest.iter().all(|t| {
+            matches!(
+                t.as_str(),
+                "-a" | "--all"
+                    | "-r"
+                    | "--remotes"
+                    | "-v"
+                    | "-vv"
+                    | "--verbose"
+                    | "--list"
+                    | "-l"
+                    | "--show-current"
+            )
+        }),
+        sub => GIT_INSPECTORS.contains(&sub),
+    }
 }
 
 /// The program a command runs.
@@ -448,6 +475,9 @@ mod tests {
             "find . -name package.json -not -path '*/node_modules/*' 2>/dev/null",
             "rg -n foo src 2>&1 | head -20",
             "ls missing &> /dev/null",
+            "git remote -v",
+            "git remote get-url origin",
+            "git branch -a",
         ] {
             assert!(only_inspects(looks), "{looks}");
         }
@@ -458,6 +488,8 @@ mod tests {
             "cat a 2>/dev/null > b.txt",
             "ls && npm run build",
             "git commit -m fix",
+            "git remote set-url origin https://example.com/a.git",
+            "git branch -D old",
             "",
         ] {
             assert!(!only_inspects(does), "{does}");

@@ -504,8 +504,9 @@ fn visit_order(records: &[Record]) -> Vec<usize> {
 
 /// Whether a failed retry of an open failure's command got past its last error: that
 /// error kept the command from starting (a module or import not found, a missing program
-/// or library, an environment the program demands — not a credential: failing to
-/// authenticate another way is no progress), it is gone from the new output, and
+/// or library, an environment the program demands, a credential it could not get), it is
+/// gone from the new output, the new error is none of those (failing to authenticate
+/// another way is no progress; a push the server then rejects for its content is), and
 /// something was done since that attempt (an edit, or a command that did more than look
 /// and did not fail). Test and compile failures changing from one to the next are how a
 /// fix goes; they never count.
@@ -539,8 +540,17 @@ fn bare_word(command: &str, word: &str) -> bool {
 fn could_not_start(error: &ErrorInfo) -> bool {
     error.class != ErrorClass::Test
         && error.class != ErrorClass::Compile
-        && COULD_NOT_START.is_match(&error.excerpt)
+        && (COULD_NOT_START.is_match(&error.excerpt) || NO_CREDENTIAL.is_match(&error.excerpt))
 }
+
+/// What a program says when it could not authenticate: no prompt to ask for a user name,
+/// a key or token refused.
+static NO_CREDENTIAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)could not read (?:Username|Password)|terminal prompts disabled|Authentication failed|Permission denied \(publickey|Could not read from remote repository|Host key verification failed|Invalid username or (?:password|token)|returned error: 40[13]",
+    )
+    .expect("static regex")
+});
 
 /// What a program says when something it needs to start is missing.
 static COULD_NOT_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {

@@ -196,3 +196,38 @@ fn a_test_runner_run_again_with_an_environment_assignment_is_the_same_task() {
         c.body
     );
 }
+
+#[test]
+fn a_push_that_got_past_its_missing_credential_closes_that_failure() {
+    // The push could not ask for a user name; with the token put in the remote's URL it
+    // reached the server, which refused the commits for their content: the credential
+    // was fixed, and the refusal is a failure of its own.
+    let mut s = Session::new();
+    s.prompt("push the branch")
+        .bash(
+            "cd /work/app && git push -u origin master",
+            false,
+            "Exit code 128\nfatal: could not read Username for 'https://github.com': No such device or address",
+        )
+        .bash(
+            "cd /work/app && git remote set-url origin https://$(cat .github-token)@github.com/me/app.git 2>&1",
+            true,
+            "",
+        )
+        .bash(
+            "cd /work/app && git push -u origin master",
+            false,
+            "Exit code 1\nremote: error: GH013: Repository rule violations found for refs/heads/master.\nremote: - GITHUB PUSH PROTECTION",
+        );
+    let found = mistakes_as(&s, Agent::Claude);
+    let past = found
+        .iter()
+        .find(|c| has_cue(c, "match:got-past-error"))
+        .unwrap_or_else(|| panic!("{}", show(&found)));
+    assert!(past.title.contains("could not read Username"), "{}", past.title);
+    assert!(
+        past.title.contains("fixed by `git remote set-url origin"),
+        "{}",
+        past.title
+    );
+}
