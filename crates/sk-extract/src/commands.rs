@@ -406,7 +406,7 @@ mod tests {
         let marked = sk_core::escalation::mark("cd /w && git fetch --all | tail -n 3", Some("refs"));
         assert_eq!(normalize_command(&marked), "git fetch --all");
         assert_eq!(program(&marked).as_deref(), Some("git"));
-        assert_eq!(revises("git fetch --all", &marked), None);
+        assert_eq!(revises("git fetch --all", &marked, false), None);
         assert_eq!(short_command(&marked, 40), "git fetch --all");
     }
 

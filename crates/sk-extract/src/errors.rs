@@ -268,14 +268,48 @@ pub(crate) fn shows_hidden_failure(text: &str) -> bool {
 /// status (grep's 1: "no matches") can record such a run as a success.
 static SHELL_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^(?:\(eval\)|-?(?:ba|z|da|k)?sh|/[\w/]*/(?:ba|z|da|k)?sh)(?::(?: line)? ?\d+)?: (?:no matches found|parse error|syntax error|bad substitution|bad pattern|unmatched|unexpected EOF|event not found)",
+        r"(?i)^(?:\(eval\)|-?((?:ba|z|da|k)?sh)|/[\w/]*/((?:ba|z|da|k)?sh))(?:: eval)?(?::(?: line)? ?\d+)?: ((?:no matches found|parse error|syntax error|bad substitution|bad pattern|unmatched|unexpected EOF|event not found).*)",
     )
 });
+
+/// Why the shell refused a command line, when the refusal and the line say it: a glob
+/// that matched no file (zsh), or a quote a `\` escaped so that it never closed (a
+/// Windows path ending in `\`).
+pub(crate) fn shell_refusal_why(command: &str, error: &str) -> Option<&'static str> {
+    if unmatched_glob(error).is_some() {
+        return Some(
+            "zsh reads an unquoted word with `*`, `?`, `[` or `(` as a file pattern and stops the \
+             command when no file matches; quote the word (or drop it).",
+        );
+    }
+    let unclosed = error.contains("unexpected EOF while looking for matching");
+    (unclosed && (command.contains("\\\"") || command.contains("\\'"))).then_some(
+        "In bash a `\\` right before a closing quote escapes it, so the quote never closes \
+         (a Windows path ending in `\\`); write the path with `/`.",
+    )
+}
+
+/// The shell's refusal said without where it was printed from: "bash: unexpected EOF
+/// while looking for matching `"'" (not "/usr/bin/bash: eval: line 1: …").
+fn shell_refusal_phrase(text: &str) -> Option<String> {
+    let c = text.lines().find_map(|l| SHELL_REFUSAL.captures(l.trim()))?;
+    // zsh names itself "(eval)" when Claude Code runs the command line through eval.
+    let shell = c.get(1).or_else(|| c.get(2)).map_or("zsh", |m| m.as_str());
+    Some(format!("{shell}: {}", c.get(3)?.as_str()))
+}
+
+/// A line that is only an exit status, as Claude Code and Codex write it.
+static EXIT_STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^exit code:? \d+$"));
 
 /// Whether every line of an output is the shell refusing the command line: then the
 /// command never ran, whatever outcome the log recorded.
 pub(crate) fn shell_refused(text: &str) -> bool {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty()).peekable();
+    // The exit status a log writes before the output ("Exit code 2") is no output.
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !EXIT_STATUS_LINE.is_match(l))
+        .peekable();
     lines.peek().is_some() && lines.all(|l| SHELL_REFUSAL.is_match(l))
 }
 
@@ -360,6 +394,11 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
             format!("zsh: no match for `{tail}`"),
             first_lines(),
         );
+    }
+    if shell_refused(text)
+        && let Some(phrase) = shell_refusal_phrase(text)
+    {
+        return info(ErrorClass::Other, phrase, first_lines());
     }
     if let Some(c) = command_not_found(text) {
         let program = (1..c.len())

@@ -207,8 +207,10 @@ pub(crate) fn program_change(failed: &str, ok: &str) -> Option<(String, String, 
 /// Whether `ok` is `failed` revised, and how. Quoting counts for any command; changed
 /// arguments only for a command that does more than look and keeps its program, its
 /// subcommand and at least half of its words: a search retried with other words is the
-/// agent exploring, not a correction.
-pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
+/// agent exploring, not a correction — unless the shell refused the failed command line
+/// before it ran (`refused`): then rewriting it is the fix, whatever the command does
+/// (a Windows path whose trailing `\` escaped its closing quote, written with `/`).
+pub(crate) fn revises(failed: &str, ok: &str, refused: bool) -> Option<Revision> {
     let (failed_head, ok_head) = (command_head(failed), command_head(ok));
     if failed_head == ok_head {
         return None;
@@ -224,18 +226,26 @@ pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
     if unquoted(&failed_head) == unquoted(&ok_head) {
         return Some(Revision::Quoted);
     }
-    if only_inspects(failed) {
+    if only_inspects(failed) && !refused {
         return None;
     }
     if program_change(failed, ok).is_some() {
         return Some(Revision::Program);
     }
-    let (a, b) = (main_tokens(failed), main_tokens(ok));
+    // A refused line's quotes may not pair up (that was the error): its words are read
+    // as written, up to the first operator, instead of as the shell would join them.
+    let (a, b) = if refused {
+        (written_words(failed), written_words(ok))
+    } else {
+        (main_tokens(failed), main_tokens(ok))
+    };
     if a.len() < 2 || a.first() != b.first() {
         return None;
     }
     let subcommand = |t: &[String]| t[1..].iter().find(|w| !w.starts_with('-')).cloned();
-    if subcommand(&a) != subcommand(&b) {
+    // (A refused command line never ran: its first plain word may be the path the shell
+    // choked on, rewritten.)
+    if subcommand(&a) != subcommand(&b) && !refused {
         return None;
     }
     let shared = a.iter().filter(|t| b.contains(t)).count();
@@ -250,6 +260,15 @@ pub(crate) fn revises(failed: &str, ok: &str) -> Option<Revision> {
         .chain(b.iter().filter(|t| !a.contains(t)))
         .any(|t| t.starts_with('-'));
     (shared * 2 >= union && shared < union && (flag_changed || added)).then_some(Revision::Arguments)
+}
+
+/// The words of a command's first stage as written, quotes taken off their ends.
+fn written_words(command: &str) -> Vec<String> {
+    command_head(command)
+        .split_whitespace()
+        .take_while(|w| !matches!(*w, "||" | "&&" | "|" | ";"))
+        .map(|w| w.trim_matches(['\'', '"']).to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -297,7 +316,7 @@ mod tests {
     #[test]
     fn an_inspector_with_the_same_arguments_is_not_another_program() {
         assert_eq!(
-            revises("python3 scripts/report.py", "cat scripts/report.py"),
+            revises("python3 scripts/report.py", "cat scripts/report.py", false),
             None
         );
         assert_eq!(program_change("./deploy.sh", "cat ./deploy.sh"), None);
@@ -335,6 +354,9 @@ mod tests {
         assert_eq!(swap("pytest -q", "--x pytest -q"), None);
         assert_eq!(swap("pytest -q", "a b c pytest -q"), None);
         assert_eq!(swap("node", "bun"), None);
-        assert_eq!(revises("python3 -c 1", "python -c 1"), Some(Revision::Program));
+        assert_eq!(
+            revises("python3 -c 1", "python -c 1", false),
+            Some(Revision::Program)
+        );
     }
 }

@@ -386,6 +386,17 @@ fn a_shell_refusing_the_command_line_is_told_from_a_search_that_found_nothing() 
         "bash: line 1: syntax error near unexpected token `('"
     ));
     assert!(shell_refused("/bin/sh: 1: Bad substitution"));
+    // Git Bash on Windows names the shell by its path and says `eval`; the log's exit
+    // status line before it is no output of the command.
+    assert!(shell_refused(
+        "Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `\"'"
+    ));
+    assert!(!shell_refused("Exit code 2"));
+    assert_eq!(
+        classify("Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `\"'")
+            .phrase,
+        "bash: unexpected EOF while looking for matching `\"'"
+    );
     // A search that matched nothing printed nothing; one that matched printed lines.
     assert!(!shell_refused(""));
     assert!(!shell_refused("No matches found"));

@@ -658,7 +658,10 @@ fn fix_match(
             let revision = (first.error.class != ErrorClass::CommandNotFound
                 && shell_calls_since <= REVISION_WINDOW
                 && !fix::is_patch(&call.text))
-            .then(|| revises(&last.text, &call.text))
+            .then(|| {
+                let refused = shell_refused(&records[last_attempt.result].text);
+                revises(&last.text, &call.text, refused)
+            })
             .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
             // is that task, but what made it pass is the program.

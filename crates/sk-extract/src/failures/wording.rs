@@ -6,7 +6,7 @@ use sk_core::Record;
 use super::{Change, FIX_COMMAND_CHARS, FixMatch, OpenFailure, Target};
 use crate::SessionContext;
 use crate::commands::{ToolKind, cd_folder, main_tokens, normalize_command, program, short_command};
-use crate::errors::ErrorClass;
+use crate::errors::{ErrorClass, shell_refusal_why};
 use crate::text::{display_path, excerpt, file_name, relativize};
 
 /// Changes listed in a body.
@@ -185,6 +185,9 @@ pub(super) fn body(
         )),
     }
     b.push_str(&format!("Error: {}\n", first.error.excerpt));
+    if let Some(why) = shell_refusal_why(&call.text, &first.error.excerpt) {
+        b.push_str(&format!("Why: {why}\n"));
+    }
     if let Some(cause) = cause {
         b.push_str(&format!("Why, in the agent's words: {cause}\n"));
     }

@@ -51,6 +51,11 @@ fn a_path_quoted_after_the_shell_took_it_for_a_glob_is_the_fix() {
         m[0].title
     );
     assert!(
+        m[0].body.contains("Why: zsh reads an unquoted word with `*`"),
+        "{}",
+        m[0].body
+    );
+    assert!(
         m[0].body
             .contains("Then passed: `sed -n '1,80p' 'src/app/(auth)/page.tsx'`"),
         "{}",
@@ -364,6 +369,48 @@ fn a_shell_that_cannot_start_and_another_that_passes_is_one_lesson() {
         .answer("The shell is not available here.");
     assert!(
         mistakes(&s).iter().all(|c| !has_cue(c, "match:other-shell")),
+        "{}",
+        show(&mistakes(&s))
+    );
+}
+
+#[test]
+fn a_command_line_the_shell_refused_is_fixed_by_its_rewrite_even_when_it_only_looks() {
+    // Git Bash: the trailing `\` of a Windows path escapes the closing quote, and the
+    // command never runs. Written with `/`, the listing ran: the rewrite is the lesson,
+    // though listing is only looking.
+    let mut s = Session::new();
+    s.bash(
+        "ls -la \"E:\\CC-test\\.claude\\plugins\\\" 2>/dev/null || echo \"No plugins dir\"",
+        false,
+        "Exit code 2\n/usr/bin/bash: eval: line 1: unexpected EOF while looking for matching `\"'",
+    )
+    .bash(
+        "ls -la \"E:/CC-test/.claude/plugins/\" 2>/dev/null",
+        true,
+        "marketplaces",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_cue(&m[0], "match:revised-arguments");
+    assert!(m[0].title.contains("failed: bash: unexpected"), "{}", m[0].title);
+    assert!(m[0].title.contains("passed with `E:/CC-test/"), "{}", m[0].title);
+    assert!(
+        m[0].body
+            .contains("Why: In bash a `\\` right before a closing quote escapes it"),
+        "{}",
+        m[0].body
+    );
+    // A listing that ran and failed, then another listing, is the agent looking around.
+    let mut s = Session::new();
+    s.bash(
+        "ls -la docs/old",
+        false,
+        "Exit code 2\nls: cannot access 'docs/old': Permission denied",
+    )
+    .bash("ls -la docs", true, "new");
+    assert!(
+        mistakes(&s).iter().all(|c| !c.title.contains("passed")),
         "{}",
         show(&mistakes(&s))
     );
