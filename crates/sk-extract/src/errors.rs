@@ -187,6 +187,26 @@ pub(crate) fn asked_for_is_missing(text: &str, asked: &[String]) -> bool {
             .any(|l| asked.iter().any(|w| w.chars().count() >= 4 && names_whole(l, w)))
 }
 
+/// A file error about an empty name (`ls: cannot access '': No such file or directory`).
+static EMPTY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?m)cannot (?:access|open|stat) ''|^[\w./-]+: '': No such file|^[\w./-]+: : No such file")
+});
+/// A shell variable a command line uses: `$APPDATA`, `${HOME}`.
+static VARIABLE: LazyLock<Regex> = LazyLock::new(|| re(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"));
+
+/// The variable that expanded to nothing, when a command using one failed on an empty
+/// file name: the shell ran another line than the one written (`ls "$APPDATA"` is `ls ""`
+/// where the variable is not set).
+pub(crate) fn expanded_to_nothing(command: &str, error: &str) -> Option<String> {
+    if !EMPTY_NAME.is_match(error) {
+        return None;
+    }
+    VARIABLE
+        .captures(command)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+}
+
 /// Whether `word` stands whole in `line`: not inside a longer name (`create` in
 /// `create-tauri-app`).
 fn names_whole(line: &str, word: &str) -> bool {
@@ -272,21 +292,29 @@ static SHELL_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Why the shell refused a command line, when the refusal and the line say it: a glob
-/// that matched no file (zsh), or a quote a `\` escaped so that it never closed (a
-/// Windows path ending in `\`).
-pub(crate) fn shell_refusal_why(command: &str, error: &str) -> Option<&'static str> {
+/// Why the shell did not run a command line as written, when the error and the line say
+/// it: a glob that matched no file (zsh), a quote a `\` escaped so that it never closed
+/// (a Windows path ending in `\`), a variable that expanded to nothing.
+pub(crate) fn shell_refusal_why(command: &str, error: &str) -> Option<String> {
     if unmatched_glob(error).is_some() {
         return Some(
             "zsh reads an unquoted word with `*`, `?`, `[` or `(` as a file pattern and stops the \
-             command when no file matches; quote the word (or drop it).",
+             command when no file matches; quote the word (or drop it)."
+                .to_string(),
         );
     }
+    if let Some(variable) = expanded_to_nothing(command, error) {
+        return Some(format!(
+            "`${variable}` is not set in this shell, so the command ran with an empty name; \
+             write the value out."
+        ));
+    }
     let unclosed = error.contains("unexpected EOF while looking for matching");
-    (unclosed && (command.contains("\\\"") || command.contains("\\'"))).then_some(
+    (unclosed && (command.contains("\\\"") || command.contains("\\'"))).then(|| {
         "In bash a `\\` right before a closing quote escapes it, so the quote never closes \
-         (a Windows path ending in `\\`); write the path with `/`.",
-    )
+         (a Windows path ending in `\\`); write the path with `/`."
+            .to_string()
+    })
 }
 
 /// The shell's refusal said without where it was printed from: "bash: unexpected EOF

@@ -207,10 +207,11 @@ pub(crate) fn program_change(failed: &str, ok: &str) -> Option<(String, String, 
 /// Whether `ok` is `failed` revised, and how. Quoting counts for any command; changed
 /// arguments only for a command that does more than look and keeps its program, its
 /// subcommand and at least half of its words: a search retried with other words is the
-/// agent exploring, not a correction — unless the shell refused the failed command line
-/// before it ran (`refused`): then rewriting it is the fix, whatever the command does
-/// (a Windows path whose trailing `\` escaped its closing quote, written with `/`).
-pub(crate) fn revises(failed: &str, ok: &str, refused: bool) -> Option<Revision> {
+/// agent exploring, not a correction — unless the shell did not run the failed line as
+/// written (`not_as_written`: it refused it, or a variable in it expanded to nothing):
+/// then rewriting it is the fix, whatever the command does (a Windows path whose trailing
+/// `\` escaped its closing quote, written with `/`; `"$APPDATA"` written out).
+pub(crate) fn revises(failed: &str, ok: &str, not_as_written: bool) -> Option<Revision> {
     let (failed_head, ok_head) = (command_head(failed), command_head(ok));
     if failed_head == ok_head {
         return None;
@@ -226,7 +227,7 @@ pub(crate) fn revises(failed: &str, ok: &str, refused: bool) -> Option<Revision>
     if unquoted(&failed_head) == unquoted(&ok_head) {
         return Some(Revision::Quoted);
     }
-    if only_inspects(failed) && !refused {
+    if only_inspects(failed) && !not_as_written {
         return None;
     }
     if program_change(failed, ok).is_some() {
@@ -234,7 +235,7 @@ pub(crate) fn revises(failed: &str, ok: &str, refused: bool) -> Option<Revision>
     }
     // A refused line's quotes may not pair up (that was the error): its words are read
     // as written, up to the first operator, instead of as the shell would join them.
-    let (a, b) = if refused {
+    let (a, b) = if not_as_written {
         (written_words(failed), written_words(ok))
     } else {
         (main_tokens(failed), main_tokens(ok))
@@ -243,9 +244,9 @@ pub(crate) fn revises(failed: &str, ok: &str, refused: bool) -> Option<Revision>
         return None;
     }
     let subcommand = |t: &[String]| t[1..].iter().find(|w| !w.starts_with('-')).cloned();
-    // (A refused command line never ran: its first plain word may be the path the shell
-    // choked on, rewritten.)
-    if subcommand(&a) != subcommand(&b) && !refused {
+    // (A line not run as written: its first plain word may be the path the shell choked
+    // on, rewritten.)
+    if subcommand(&a) != subcommand(&b) && !not_as_written {
         return None;
     }
     let shared = a.iter().filter(|t| b.contains(t)).count();

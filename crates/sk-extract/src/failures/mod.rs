@@ -127,8 +127,8 @@ use crate::commands::{
 };
 use crate::cues::announces_expected_failure;
 use crate::errors::{
-    ErrorClass, ErrorInfo, asked_for_is_missing, classify, looks_failed, says_wrong_folder, shell_refused,
-    shows_hidden_failure, unmatched_glob,
+    ErrorClass, ErrorInfo, asked_for_is_missing, classify, expanded_to_nothing, looks_failed,
+    says_wrong_folder, shell_refused, shows_hidden_failure, unmatched_glob,
 };
 use crate::text::{excerpt, relativize};
 use crate::{Candidate, SessionContext};
@@ -210,6 +210,10 @@ struct Attempt {
     /// Its error says that what the command asked for does not exist (an image tag): the
     /// error names what was wrong, as a specific one does.
     asked_for_missing: bool,
+    /// The shell ran another line than the one written: it refused it (a glob that
+    /// matched nothing, a quote never closed), or a variable in it expanded to nothing.
+    /// Rewriting such a line is the fix, even for a command that only looks.
+    not_as_written: bool,
 }
 
 struct OpenFailure {
@@ -316,7 +320,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         slips.refused(slip, (call_index, i), patched_rel(ctx, &call.text));
                         continue;
                     }
-                    let error = classify(&record.text);
+                    let mut error = classify(&record.text);
                     if error.class == ErrorClass::StaleEdit
                         && let Some(refusal) = stale_edit::refusal(&record.text)
                     {
@@ -334,9 +338,18 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                             &record.text,
                             main_tokens(&call.text).get(1..).unwrap_or_default(),
                         );
+                    let emptied = (kind == ToolKind::Shell)
+                        .then(|| expanded_to_nothing(&call.text, &record.text))
+                        .flatten();
+                    if let Some(variable) = &emptied {
+                        // What went wrong is the variable, not the file the error names.
+                        error.phrase = format!("`${variable}` was empty");
+                    }
+                    let not_as_written = shell_refused(&record.text) || emptied.is_some();
                     let probing = error.class == ErrorClass::NotFound
                         && !says_wrong_folder(&record.text)
-                        && !asked_for_missing;
+                        && !asked_for_missing
+                        && !not_as_written;
                     if error.class.is_noise() || probing {
                         continue;
                     }
@@ -346,6 +359,7 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         result: i,
                         error,
                         asked_for_missing,
+                        not_as_written,
                     };
                     let same = open
                         .iter()
@@ -561,15 +575,20 @@ static COULD_NOT_START: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock:
 });
 
 /// Whether a call failed, by its result: the outcome the log recorded, a failure a pipe
-/// hid behind a reported success, a shell that refused the command line before it ran,
-/// or, with no outcome recorded, what the output says.
+/// hid behind a reported success, a shell that refused the command line before it ran or
+/// a variable in it that expanded to nothing, or, with no outcome recorded, what the
+/// output says.
 fn call_failed(call: &Record, result: &Record) -> bool {
     match result.success {
         // Only a short output is loaded when the call passed (`TextNeeds`): a refusal is
         // read from those alone, so extraction never depends on what was loaded.
+        // A variable that expanded to nothing ("ls: cannot access ''" piped into grep,
+        // whose exit status the log kept) is read the same way.
         Some(true) => {
             failure_hidden_by_pipe(&call.text, &result.text)
-                || (result.text.len() <= crate::SHORT_OUTPUT_BYTES && shell_refused(&result.text))
+                || (result.text.len() <= crate::SHORT_OUTPUT_BYTES
+                    && (shell_refused(&result.text)
+                        || expanded_to_nothing(&call.text, &result.text).is_some()))
         }
         Some(false) => true,
         None => looks_failed(&result.text),
@@ -658,10 +677,7 @@ fn fix_match(
             let revision = (first.error.class != ErrorClass::CommandNotFound
                 && shell_calls_since <= REVISION_WINDOW
                 && !fix::is_patch(&call.text))
-            .then(|| {
-                let refused = shell_refused(&records[last_attempt.result].text);
-                revises(&last.text, &call.text, refused)
-            })
+            .then(|| revises(&last.text, &call.text, last_attempt.not_as_written))
             .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
             // is that task, but what made it pass is the program.
@@ -682,7 +698,9 @@ fn fix_match(
                 // Other arguments fix what the error they revise named ("unknown flag",
                 // "use --import"); after a bare exit code they are the agent trying
                 // something else.
-                Some(Revision::Arguments) if last_attempt.error.specific() => Some(FixMatch::Revised),
+                Some(Revision::Arguments) if last_attempt.error.specific() || last_attempt.not_as_written => {
+                    Some(FixMatch::Revised)
+                }
                 _ => None,
             }
         }

@@ -3,9 +3,9 @@
 //! And what must stay out: a search retried with other words, a revision far from the
 //! failure, the identical retry with nothing in between.
 
-use sk_core::Category;
+use sk_core::{Agent, Category};
 
-use crate::support::{Session, has_cue, show};
+use crate::support::{Session, has_cue, mistakes_as, show};
 
 fn assert_cue(c: &sk_extract::Candidate, cue: &str) {
     assert!(has_cue(c, cue), "no {cue} in {:?}", c.cues);
@@ -414,4 +414,65 @@ fn a_command_line_the_shell_refused_is_fixed_by_its_rewrite_even_when_it_only_lo
         "{}",
         show(&mistakes(&s))
     );
+}
+
+#[test]
+fn a_variable_that_expanded_to_nothing_is_fixed_by_the_line_written_out() {
+    // `$APPDATA` is not set in this shell: `ls` was asked for '' and said so. The path
+    // written out is the fix, not a folder the agent went looking in.
+    let mut s = Session::new();
+    s.bash(
+        "ls -la \"$APPDATA\" | grep -i claude",
+        false,
+        "ls: cannot access '': No such file or directory",
+    )
+    .bash(
+        "ls -la \"C:/Users/ana/AppData/Roaming\" | grep -i claude",
+        true,
+        "Claude",
+    );
+    let m = mistakes(&s);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert_cue(&m[0], "match:revised-arguments");
+    assert!(
+        m[0].title
+            .contains("failed: `$APPDATA` was empty; passed with `C:/Users/"),
+        "{}",
+        m[0].title
+    );
+    // Piped into grep, the log may keep grep's status (success, "no matches"): the
+    // output alone says the line was not run as written.
+    let mut s = Session::new();
+    s.bash(
+        "ls -la \"$APPDATA\" | grep -i claude",
+        true,
+        "ls: cannot access '': No such file or directory",
+    )
+    .bash(
+        "ls -la \"C:/Users/ana/AppData/Roaming\" | grep -i claude",
+        true,
+        "",
+    );
+    let m = mistakes_as(&s, Agent::Claude);
+    assert_eq!(m.len(), 1, "{}", show(&m));
+    assert!(m[0].title.contains("`$APPDATA` was empty"), "{}", m[0].title);
+    assert!(
+        m[0].body.contains("Why: `$APPDATA` is not set in this shell"),
+        "{}",
+        m[0].body
+    );
+    assert!(
+        m[0].confidence >= 0.55,
+        "the error says what was wrong: {}",
+        m[0].confidence
+    );
+    // A file that is not there, named as written, is the agent probing.
+    let mut s = Session::new();
+    s.bash(
+        "ls -la \"$HOME/notes\"",
+        false,
+        "ls: cannot access '/home/ana/notes': No such file or directory",
+    )
+    .bash("ls -la \"$HOME/docs\"", true, "a.md");
+    assert!(mistakes(&s).is_empty(), "{}", show(&mistakes(&s)));
 }
