@@ -12,7 +12,7 @@ use super::fix::{fix_phrase, fix_step, rel_files, words};
 use super::wording::{Then, body, title};
 use super::{ATTRIBUTABLE_EDITS, Change, FixMatch, OpenFailure, Target};
 use crate::cause::StatedCause;
-use crate::commands::{ToolKind, program};
+use crate::commands::{ToolKind, cd_folder, program};
 use crate::errors::classify;
 use crate::text::{language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
@@ -223,6 +223,18 @@ pub(super) fn fixed(
     if own_slip {
         confidence -= 0.10;
         cues.push("fixes-own-edit".into());
+    }
+    // Passing once run from the project's own folder says where this session's shell had
+    // wandered; the next session starts there. A subfolder (`apps/web`) is where the
+    // project keeps that command, and stays a lesson.
+    let back_at_root = how == FixMatch::Relocated
+        && cd_folder(&records[fix_call].text)
+            .and_then(|f| super::folder::key(ctx, "", &f))
+            .as_deref()
+            == Some("");
+    if back_at_root {
+        confidence -= 0.10;
+        cues.push("back-at-root".into());
     }
     let mut clues = words(&first.error.excerpt);
     clues.extend(words(&records[first.call].text));
