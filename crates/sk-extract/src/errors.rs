@@ -10,6 +10,11 @@ use regex::Regex;
 
 use crate::text::{collapse_whitespace, excerpt, path_tokens};
 
+mod shell;
+
+use self::shell::refusal_phrase;
+pub(crate) use self::shell::{expanded_to_nothing, shell_refusal_why, shell_refused, unmatched_glob};
+
 /// What kind of failure a tool result reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ErrorClass {
@@ -97,8 +102,6 @@ pub(crate) struct ErrorInfo {
 
 /// Longest phrase put into a title.
 const PHRASE_CHARS: usize = 70;
-/// The end of a glob zsh refused that an error's phrase shows.
-const GLOB_CHARS: usize = 24;
 /// Longest error excerpt kept in a body.
 const EXCERPT_CHARS: usize = 600;
 
@@ -187,26 +190,6 @@ pub(crate) fn asked_for_is_missing(text: &str, asked: &[String]) -> bool {
             .any(|l| asked.iter().any(|w| w.chars().count() >= 4 && names_whole(l, w)))
 }
 
-/// A file error about an empty name (`ls: cannot access '': No such file or directory`).
-static EMPTY_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?m)cannot (?:access|open|stat) ''|^[\w./-]+: '': No such file|^[\w./-]+: : No such file")
-});
-/// A shell variable a command line uses: `$APPDATA`, `${HOME}`.
-static VARIABLE: LazyLock<Regex> = LazyLock::new(|| re(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"));
-
-/// The variable that expanded to nothing, when a command using one failed on an empty
-/// file name: the shell ran another line than the one written (`ls "$APPDATA"` is `ls ""`
-/// where the variable is not set).
-pub(crate) fn expanded_to_nothing(command: &str, error: &str) -> Option<String> {
-    if !EMPTY_NAME.is_match(error) {
-        return None;
-    }
-    VARIABLE
-        .captures(command)
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str().to_string())
-}
-
 /// Whether `word` stands whole in `line`: not inside a longer name (`create` in
 /// `create-tauri-app`).
 fn names_whole(line: &str, word: &str) -> bool {
@@ -282,78 +265,6 @@ pub(crate) fn shows_hidden_failure(text: &str) -> bool {
     HIDDEN_FAILURE.is_match(&STARTUP_NOISE.replace_all(text, ""))
 }
 
-/// A shell's own refusal of a command line, printed before anything ran: zsh's "no matches
-/// found" for a glob that matched nothing (`grep --include=*.py` read as a file pattern),
-/// a parse or syntax error, a bad substitution. Claude Code's interpretation of the exit
-/// status (grep's 1: "no matches") can record such a run as a success.
-static SHELL_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^(?:\(eval\)|-?((?:ba|z|da|k)?sh)|/[\w/]*/((?:ba|z|da|k)?sh))(?:: eval)?(?::(?: line)? ?\d+)?: ((?:no matches found|parse error|syntax error|bad substitution|bad pattern|unmatched|unexpected EOF|event not found).*)",
-    )
-});
-
-/// Why the shell did not run a command line as written, when the error and the line say
-/// it: a glob that matched no file (zsh), a quote a `\` escaped so that it never closed
-/// (a Windows path ending in `\`), a variable that expanded to nothing.
-pub(crate) fn shell_refusal_why(command: &str, error: &str) -> Option<String> {
-    if unmatched_glob(error).is_some() {
-        return Some(
-            "zsh reads an unquoted word with `*`, `?`, `[` or `(` as a file pattern and stops the \
-             command when no file matches; quote the word (or drop it)."
-                .to_string(),
-        );
-    }
-    if let Some(variable) = expanded_to_nothing(command, error) {
-        return Some(format!(
-            "`${variable}` is not set in this shell, so the command ran with an empty name; \
-             write the value out."
-        ));
-    }
-    let unclosed = error.contains("unexpected EOF while looking for matching");
-    (unclosed && (command.contains("\\\"") || command.contains("\\'"))).then(|| {
-        "In bash a `\\` right before a closing quote escapes it, so the quote never closes \
-         (a Windows path ending in `\\`); write the path with `/`."
-            .to_string()
-    })
-}
-
-/// The shell's refusal said without where it was printed from: "bash: unexpected EOF
-/// while looking for matching `"'" (not "/usr/bin/bash: eval: line 1: …").
-fn shell_refusal_phrase(text: &str) -> Option<String> {
-    let c = text.lines().find_map(|l| SHELL_REFUSAL.captures(l.trim()))?;
-    // zsh names itself "(eval)" when Claude Code runs the command line through eval.
-    let shell = c.get(1).or_else(|| c.get(2)).map_or("zsh", |m| m.as_str());
-    Some(format!("{shell}: {}", c.get(3)?.as_str()))
-}
-
-/// A line that is only an exit status, as Claude Code and Codex write it.
-static EXIT_STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^exit code:? \d+$"));
-
-/// Whether every line of an output is the shell refusing the command line: then the
-/// command never ran, whatever outcome the log recorded.
-pub(crate) fn shell_refused(text: &str) -> bool {
-    // The exit status a log writes before the output ("Exit code 2") is no output.
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !EXIT_STATUS_LINE.is_match(l))
-        .peekable();
-    lines.peek().is_some() && lines.all(|l| SHELL_REFUSAL.is_match(l))
-}
-
-/// The word zsh refused as a glob that matched nothing ("zsh:1: no matches found:
-/// --include=*.py"): the command never ran, and that word, unquoted, is why.
-static UNMATCHED_GLOB: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?im)^(?:\(eval\)|-?zsh|/[\w/]*/zsh)(?::\d+)?: no matches found: (\S+)\s*$"));
-
-/// The word a zsh refusal names as a glob that matched nothing, if the output is one.
-pub(crate) fn unmatched_glob(text: &str) -> Option<&str> {
-    UNMATCHED_GLOB
-        .captures(text)
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str())
-}
-
 /// A complaint a shell start-up file printed before the command's own output (Homebrew's
 /// `shellenv.sh: line 18: /bin/ps: Operation not permitted` in a macOS sandbox, a
 /// `.zshrc:12: command not found: compdef`): it is printed whatever the command did. Only
@@ -409,23 +320,7 @@ pub(crate) fn classify(text: &str) -> ErrorInfo {
             first_lines(),
         );
     }
-    if let Some(glob) = unmatched_glob(text) {
-        // The word's end shows what made it a glob in a long path (`…/(payload)/layout.tsx`).
-        let tail: String = {
-            let chars: Vec<char> = glob.chars().collect();
-            let from = chars.len().saturating_sub(GLOB_CHARS);
-            let tail: String = chars[from..].iter().collect();
-            if from > 0 { format!("…{tail}") } else { tail }
-        };
-        return info(
-            ErrorClass::Other,
-            format!("zsh: no match for `{tail}`"),
-            first_lines(),
-        );
-    }
-    if shell_refused(text)
-        && let Some(phrase) = shell_refusal_phrase(text)
-    {
+    if let Some(phrase) = refusal_phrase(text) {
         return info(ErrorClass::Other, phrase, first_lines());
     }
     if let Some(c) = command_not_found(text) {

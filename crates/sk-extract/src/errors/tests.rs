@@ -427,3 +427,19 @@ fn a_name_not_found_is_said_by_its_name_and_counts_only_when_asked_for() {
         &asked("cat notes.md")
     ));
 }
+
+#[test]
+fn an_empty_name_is_blamed_on_the_variable_that_was_a_whole_argument() {
+    let error = "ls: cannot access '': No such file or directory";
+    assert_eq!(
+        expanded_to_nothing("cd $HOME && ls -la \"$APPDATA\"", error).as_deref(),
+        Some("APPDATA")
+    );
+    assert_eq!(expanded_to_nothing("ls ${DIR}", error).as_deref(), Some("DIR"));
+    // A variable inside a longer word cannot have made the name empty.
+    assert_eq!(expanded_to_nothing("ls \"$HOME/x\"", error), None);
+    assert_eq!(
+        expanded_to_nothing("ls \"$APPDATA\"", "ls: cannot access 'x': No such file"),
+        None
+    );
+}
