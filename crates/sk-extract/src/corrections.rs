@@ -163,6 +163,14 @@ const NAMES_ERROR: &[&str] = &[
 
 /// A sentence that opens a new step ("Now write tests for the parser, not the lexer"):
 /// its "B, not A" scopes the task unless A is something the agent just did or said.
+/// An exact fact in a sentence: code, a URL or host name, a long hexadecimal address or
+/// hash, a version, a file path.
+static EXACT_FACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"`[^`\n]+`|https?://|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|ai|co|gg|xyz|sh)\b|\b0x[0-9a-fA-F]{8,}|\bv?\d+\.\d+\.\d+\b|\b[\w.-]+/[\w.-]+\.[A-Za-z]{1,5}\b",
+    )
+    .expect("static regex")
+});
 static NEW_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\W*(?:now|next|also|then)\b").expect("static regex"));
 /// The word a "B, not A" rejects.
@@ -438,7 +446,11 @@ fn correction(
     if follow.changed() {
         confidence += 0.05;
     }
-    if text.len() > LONG_PROMPT_CHARS {
+    // A long prompt is most often a task with a rejecting word in passing; a rejecting
+    // sentence that states an exact fact (an address, a host, a version, a path, code)
+    // is a precise correction however long the prompt around it.
+    let states_exact_fact = reject.iter().any(|(k, _)| EXACT_FACT.is_match(head[*k]));
+    if text.len() > LONG_PROMPT_CHARS && !states_exact_fact {
         confidence -= 0.15;
     }
     // The agent stating how things are, in the shape of a lesson, is what was learned put

@@ -473,3 +473,36 @@ fn corrections_that_differ_in_their_numbers_are_not_one_lesson() {
         ("`cargo test` failed: exit code 1", &other),
     ));
 }
+
+#[test]
+fn a_long_prompt_costs_confidence_unless_its_correction_states_an_exact_fact() {
+    let session = |correction: &str| {
+        let filler = " Also keep the tests green and the changelog short, as before.".repeat(10);
+        let mut s = Session::new();
+        s.prompt("Point the client at the payments API")
+            .edit(
+                "/work/app/client.js",
+                "BASE = ''",
+                "BASE = 'https://pay.example.com/v1'",
+            )
+            .answer("Pointed the client at the payments API.")
+            .prompt(&format!("{correction}{filler}"))
+            .edit("/work/app/client.js", "v1", "v2")
+            .answer("Updated the base URL.")
+            .prompt("Thanks!");
+        corrections(&s)
+    };
+    // The rejecting sentence names the host and version exactly: as strong as a short one.
+    let exact = session("That's wrong, the endpoint is https://pay.example.com/v2 now.");
+    assert_eq!(exact.len(), 1, "{}", show(&exact));
+    assert!(shown(&exact[0]), "{}", exact[0].confidence);
+    // The same length, a correction that names nothing exactly: one point among many.
+    let vague = session("That's wrong, the endpoint changed recently.");
+    assert_eq!(vague.len(), 1, "{}", show(&vague));
+    assert!(
+        vague[0].confidence + 0.1 < exact[0].confidence,
+        "{} vs {}",
+        vague[0].confidence,
+        exact[0].confidence
+    );
+}
