@@ -6,6 +6,16 @@ use sk_core::Agent;
 
 use crate::support::{Session, has_cue, mistakes_as, show};
 
+/// The session's entry closed by getting past an error; panics showing what was found.
+fn got_past(s: &Session) -> sk_extract::Candidate {
+    let found = mistakes_as(s, Agent::Claude);
+    found
+        .iter()
+        .find(|c| has_cue(c, "match:got-past-error"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", show(&found)))
+}
+
 #[test]
 fn a_shell_refusing_a_glob_is_a_failure_even_when_the_log_says_success() {
     // Claude Code reads the exit status 1 of zsh's "no matches found" as grep finding
@@ -106,11 +116,7 @@ fn a_command_that_got_past_a_missing_module_after_a_change_closes_that_failure()
             false,
             "Error [ERR_REQUIRE_ASYNC_MODULE]: require() cannot be used on an ESM graph with top-level await",
         );
-    let found = mistakes_as(&s, Agent::Claude);
-    let c = found
-        .iter()
-        .find(|c| has_cue(c, "match:got-past-error"))
-        .unwrap_or_else(|| panic!("{}", show(&found)));
+    let c = &got_past(&s);
     assert!(c.title.contains("ERR_MODULE_NOT_FOUND"), "{}", c.title);
     assert!(
         c.title.contains("fixed by editing src/payload.config.ts"),
@@ -219,11 +225,7 @@ fn a_push_that_got_past_its_missing_credential_closes_that_failure() {
             false,
             "Exit code 1\nremote: error: GH013: Repository rule violations found for refs/heads/master.\nremote: - GITHUB PUSH PROTECTION",
         );
-    let found = mistakes_as(&s, Agent::Claude);
-    let past = found
-        .iter()
-        .find(|c| has_cue(c, "match:got-past-error"))
-        .unwrap_or_else(|| panic!("{}", show(&found)));
+    let past = got_past(&s);
     assert!(past.title.contains("could not read Username"), "{}", past.title);
     assert!(
         past.title.contains("fixed by `git remote set-url origin"),
