@@ -297,22 +297,55 @@ fn git_inspects(tokens: &[String]) -> bool {
         "remote" => rest
             .first()
             .is_none_or(|t| matches!(t.as_str(), "-v" | "--verbose" | "show" | "get-url")),
-        "branch" => rest.iter().all(|t| {
-            matches!(
-                t.as_str(),
-                "-a" | "--all"
-                    | "-r"
-                    | "--remotes"
-                    | "-v"
-                    | "-vv"
-                    | "--verbose"
-                    | "--list"
-                    | "-l"
-                    | "--show-current"
-            )
-        }),
+        "branch" => git_branch_lists(rest),
         sub => GIT_INSPECTORS.contains(&sub),
     }
+}
+
+/// Whether `git branch` with these words lists branches: no flag that deletes, moves,
+/// copies or re-tracks one, and no new branch's name — unless `--list` makes the names
+/// patterns. Options that take a value (`--contains main`, `--sort=-date`) only filter.
+fn git_branch_lists(words: &[String]) -> bool {
+    const CHANGES: [&str; 14] = [
+        "-d",
+        "-D",
+        "--delete",
+        "-m",
+        "-M",
+        "--move",
+        "-c",
+        "-C",
+        "--copy",
+        "-u",
+        "--set-upstream-to",
+        "--unset-upstream",
+        "--edit-description",
+        "-f",
+    ];
+    const TAKES_VALUE: [&str; 6] = [
+        "--contains",
+        "--no-contains",
+        "--merged",
+        "--no-merged",
+        "--points-at",
+        "--sort",
+    ];
+    let (mut listing, mut names) = (false, false);
+    let mut words = words.iter();
+    while let Some(w) = words.next() {
+        let w = w.as_str();
+        if CHANGES.contains(&w) || w.starts_with("--set-upstream-to=") || w == "--force" {
+            return false;
+        }
+        if TAKES_VALUE.contains(&w) {
+            words.next();
+        } else if matches!(w, "--list" | "-l") {
+            listing = true;
+        } else if !w.starts_with('-') {
+            names = true;
+        }
+    }
+    listing || !names
 }
 
 /// The program a command runs.
@@ -478,6 +511,8 @@ mod tests {
             "git remote -v",
             "git remote get-url origin",
             "git branch -a",
+            "git branch --list 'release/*'",
+            "git branch --contains main --sort=-committerdate",
         ] {
             assert!(only_inspects(looks), "{looks}");
         }
@@ -490,6 +525,8 @@ mod tests {
             "git commit -m fix",
             "git remote set-url origin https://example.com/a.git",
             "git branch -D old",
+            "git branch feature/x",
+            "git branch --set-upstream-to=origin/main",
             "",
         ] {
             assert!(!only_inspects(does), "{does}");

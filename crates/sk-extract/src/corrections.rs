@@ -167,7 +167,7 @@ const NAMES_ERROR: &[&str] = &[
 /// hash, a version, a file path.
 static EXACT_FACT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"`[^`\n]+`|https?://|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|ai|co|gg|xyz|sh)\b|\b0x[0-9a-fA-F]{8,}|\bv?\d+\.\d+\.\d+\b|\b[\w.-]+/[\w.-]+\.[A-Za-z]{1,5}\b",
+        r"`[^`\n]+`|https?://|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|ai|co|gg|xyz|sh)\b|\b0x[0-9a-fA-F]{8,}|\bv?\d+\.\d+\.\d+\b|\b[\w.-]+/[\w.-]+\.[A-Za-z]{1,5}\b|\b[A-Za-z]:\\[\w.\\-]+",
     )
     .expect("static regex")
 });

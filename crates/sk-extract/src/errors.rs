@@ -13,7 +13,9 @@ use crate::text::{collapse_whitespace, excerpt, path_tokens};
 mod shell;
 
 use self::shell::refusal_phrase;
-pub(crate) use self::shell::{expanded_to_nothing, shell_refusal_why, shell_refused, unmatched_glob};
+pub(crate) use self::shell::{
+    expanded_to_nothing, is_exit_status_line, shell_refusal_why, shell_refused, unmatched_glob,
+};
 
 /// What kind of failure a tool result reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

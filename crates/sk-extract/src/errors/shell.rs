@@ -60,6 +60,11 @@ fn shell_refusal_phrase(text: &str) -> Option<String> {
 /// A line that is only an exit status, as Claude Code and Codex write it.
 static EXIT_STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^exit code:? \d+$"));
 
+/// Whether a line of output is only the exit status the log wrote before it.
+pub(crate) fn is_exit_status_line(line: &str) -> bool {
+    EXIT_STATUS_LINE.is_match(line.trim())
+}
+
 /// Whether every line of an output is the shell refusing the command line: then the
 /// command never ran, whatever outcome the log recorded.
 pub(crate) fn shell_refused(text: &str) -> bool {

@@ -12,8 +12,8 @@ use super::fix::{fix_phrase, fix_step, rel_files, words};
 use super::wording::{Then, body, title};
 use super::{ATTRIBUTABLE_EDITS, Change, FixMatch, OpenFailure, Target};
 use crate::cause::StatedCause;
-use crate::commands::{ToolKind, cd_folder, program};
-use crate::errors::classify;
+use crate::commands::{ToolKind, program};
+use crate::errors::{classify, is_exit_status_line};
 use crate::text::{language_of, relativize};
 use crate::{Candidate, Evidence, SessionContext};
 
@@ -199,7 +199,14 @@ pub(super) fn fixed(
     };
     // A revision is told against the attempt it revised, the last one.
     let last = failure.attempts.last().unwrap_or(first);
-    let fixed_by = fix_phrase(ctx, records, how, step, last, &records[fix_call]);
+    // Where the passing command ran, as the shell was followed (`cd ..` from `src` is the
+    // project's folder).
+    let ran_in = changes
+        .iter()
+        .rev()
+        .find(|c| c.call == fix_call)
+        .and_then(|c| c.folder.as_deref());
+    let fixed_by = fix_phrase(ctx, records, how, step, last, (&records[fix_call], ran_in));
     // The fix edits a file the agent itself had changed before the failure: most often
     // its own slip, repaired (an indentation error from its last patch), not a lesson.
     let own_slip = step.is_some_and(|s| {
@@ -227,16 +234,20 @@ pub(super) fn fixed(
     // Passing once run from the project's own folder says where this session's shell had
     // wandered; the next session starts there. A subfolder (`apps/web`) is where the
     // project keeps that command, and stays a lesson.
-    let back_at_root = how == FixMatch::Relocated
-        && cd_folder(&records[fix_call].text)
-            .and_then(|f| super::folder::key(ctx, "", &f))
-            .as_deref()
-            == Some("");
+    let back_at_root = how == FixMatch::Relocated && ran_in == Some("");
     if back_at_root {
         confidence -= 0.10;
         cues.push("back-at-root".into());
     }
-    let mut clues = words(&first.error.excerpt);
+    // The log's "Exit code 128" line is no word of the error: a recap saying "code"
+    // would share it.
+    let said: Vec<&str> = first
+        .error
+        .excerpt
+        .lines()
+        .filter(|l| !is_exit_status_line(l))
+        .collect();
+    let mut clues = words(&said.join("\n"));
     clues.extend(words(&records[first.call].text));
     let cause = stated_cause(
         records,

@@ -123,7 +123,7 @@ pub(super) fn fix_phrase(
     how: FixMatch,
     step: Option<&Change>,
     last: &Attempt,
-    ok: &Record,
+    (ok, ran_in): (&Record, Option<&str>),
 ) -> Option<String> {
     let failed_call = last.call;
     match step {
@@ -152,7 +152,10 @@ pub(super) fn fix_phrase(
         None if how == FixMatch::Relocated => {
             // The session's own folder, after the shell had moved elsewhere, is its root.
             Some(
-                match cd_folder(&ok.text).and_then(|f| super::folder::key(ctx, "", &f)) {
+                match ran_in
+                    .map(str::to_string)
+                    .or_else(|| cd_folder(&ok.text).and_then(|f| super::folder::key(ctx, "", &f)))
+                {
                     Some(root) if root.is_empty() => "passed run from the project root".to_string(),
                     Some(to) => format!("passed run from `{}`", title_words(&to)),
                     None => format!("passed as `{}`", short_command(&ok.text, FIX_COMMAND_CHARS)),

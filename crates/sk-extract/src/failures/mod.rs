@@ -534,6 +534,8 @@ fn got_past(records: &[Record], failure: &OpenFailure, next: &Attempt, changes: 
     };
     could_not_start(&last.error)
         && !could_not_start(&next.error)
+        // A connection that failed never reached what the first error was about.
+        && !NO_CONNECTION.is_match(&next.error.excerpt)
         && next.error.phrase != last.error.phrase
         && gone(&last.error.phrase)
         // Changes are logged in call order: only those since the last attempt are read.
@@ -542,6 +544,31 @@ fn got_past(records: &[Record], failure: &OpenFailure, next: &Attempt, changes: 
                 && !c.failed
                 && (c.kind.changes_files()
                     || (c.kind == ToolKind::Shell && !only_inspects(&records[c.call].text)))
+        })
+}
+
+/// Unless a variable in the failed line expanded to nothing, true; if one did, whether
+/// the passing line writes its value out where it stood: an absolute path, or a word
+/// naming it (`C:/Users/ana/AppData/Roaming` for `$APPDATA`). Another folder listed is
+/// the agent looking elsewhere, not the variable's value.
+fn writes_out_emptied(failed: &str, error: &str, ok: &str) -> bool {
+    let Some(variable) = expanded_to_nothing(failed, error) else {
+        return true;
+    };
+    let variable = variable.to_lowercase();
+    ok.split_whitespace()
+        .map(|w| w.trim_matches(['\'', '"']))
+        .filter(|w| {
+            !failed
+                .split_whitespace()
+                .any(|f| f.trim_matches(['\'', '"']) == *w)
+        })
+        .any(|w| {
+            let absolute = w.starts_with(['/', '~']) || w.get(1..3).is_some_and(|d| d == ":/" || d == ":\\");
+            absolute
+                || w.to_lowercase()
+                    .replace(['_', '-'], "")
+                    .contains(&variable.replace('_', ""))
         })
 }
 
@@ -556,6 +583,14 @@ fn could_not_start(error: &ErrorInfo) -> bool {
         && error.class != ErrorClass::Compile
         && (COULD_NOT_START.is_match(&error.excerpt) || NO_CREDENTIAL.is_match(&error.excerpt))
 }
+
+/// What a program says when it could not reach the other end at all.
+static NO_CONNECTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)could not resolve host|unable to access|connection (?:refused|reset|timed out)|network is unreachable|operation timed out|name or service not known|temporary failure in name resolution",
+    )
+    .expect("static regex")
+});
 
 /// What a program says when it could not authenticate: no prompt to ask for a user name,
 /// a key or token refused.
@@ -662,12 +697,15 @@ fn fix_match(
                     },
                 );
             }
-            // zsh refused a glob that matched nothing: the same program run without that
-            // word bare (quoted, or dropped) is the fix, whatever else it changed.
+            // zsh refused a glob that matched nothing: the same program run with that word
+            // quoted is the fix, whatever else it changed; dropped, only when the glob was
+            // the value of an option (`--include=*.py`), meant for the program — a glob
+            // meant for the shell (`ls *.md`) matched nothing, and quoting would not help.
             if shell_calls_since <= REVISION_WINDOW
                 && let Some(glob) = unmatched_glob(&records[last_attempt.result].text)
                 && bare_word(&last.text, glob)
                 && !bare_word(&call.text, glob)
+                && (call.text.contains(glob) || glob.starts_with('-'))
                 && program(&last.text).is_some_and(|p| program(&call.text).as_ref() == Some(&p))
             {
                 return Some(FixMatch::Quoted);
@@ -676,7 +714,8 @@ fn fix_match(
             // "arguments" are the file's text.
             let revision = (first.error.class != ErrorClass::CommandNotFound
                 && shell_calls_since <= REVISION_WINDOW
-                && !fix::is_patch(&call.text))
+                && !fix::is_patch(&call.text)
+                && writes_out_emptied(&last.text, &records[last_attempt.result].text, &call.text))
             .then(|| revises(&last.text, &call.text, last_attempt.not_as_written))
             .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`

@@ -19,6 +19,7 @@ mod props;
 mod reported_errors;
 mod review_findings;
 mod review_session19;
+mod review_session20;
 mod revisions;
 mod slips;
 mod stale_edit;
