@@ -161,16 +161,16 @@ const NAMES_ERROR: &[&str] = &[
     "mistake.ru.wrong",
 ];
 
-/// A sentence that opens a new step ("Now write tests for the parser, not the lexer"):
-/// its "B, not A" scopes the task unless A is something the agent just did or said.
 /// An exact fact in a sentence: code, a URL or host name, a long hexadecimal address or
-/// hash, a version, a file path.
+/// hash, a version, a file path (`/` or Windows `\` separated).
 static EXACT_FACT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"`[^`\n]+`|https?://|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|ai|co|gg|xyz|sh)\b|\b0x[0-9a-fA-F]{8,}|\bv?\d+\.\d+\.\d+\b|\b[\w.-]+/[\w.-]+\.[A-Za-z]{1,5}\b|\b[A-Za-z]:\\[\w.\\-]+",
     )
     .expect("static regex")
 });
+/// A sentence that opens a new step ("Now write tests for the parser, not the lexer"):
+/// its "B, not A" scopes the task unless A is something the agent just did or said.
 static NEW_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\W*(?:now|next|also|then)\b").expect("static regex"));
 /// The word a "B, not A" rejects.

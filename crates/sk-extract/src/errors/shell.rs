@@ -10,8 +10,8 @@ use regex::Regex;
 
 use super::re;
 
-/// The end of a glob zsh refused that an error's phrase shows.
-const GLOB_CHARS: usize = 24;
+/// The end of a glob zsh refused that an error's phrase shows, in bytes.
+const GLOB_BYTES: usize = 24;
 
 /// A shell's own refusal of a command line, printed before anything ran: zsh's "no matches
 /// found" for a glob that matched nothing (`grep --include=*.py` read as a file pattern),
@@ -72,7 +72,7 @@ pub(crate) fn shell_refused(text: &str) -> bool {
     let mut lines = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !EXIT_STATUS_LINE.is_match(l))
+        .filter(|l| !l.is_empty() && !is_exit_status_line(l))
         .peekable();
     lines.peek().is_some() && lines.all(|l| SHELL_REFUSAL.is_match(l))
 }
@@ -99,8 +99,8 @@ static VARIABLE_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r#"^["']?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?["']?$"#));
 
 /// The variable that expanded to nothing, when a command with one as a whole argument
-/// failed on an empty file name: the shell ran another line than the one written (`ls "$APPDATA"` is `ls ""`
-/// where the variable is not set).
+/// failed on an empty file name: the shell ran another line than the one written
+/// (`ls "$APPDATA"` is `ls ""` where the variable is not set).
 pub(crate) fn expanded_to_nothing(command: &str, error: &str) -> Option<String> {
     if !EMPTY_NAME.is_match(error) {
         return None;
@@ -129,11 +129,9 @@ pub(crate) fn expanded_to_nothing(command: &str, error: &str) -> Option<String> 
 /// ("zsh: no match for `…app/(payload)/layout.tsx`"), else the shell's words.
 pub(super) fn refusal_phrase(text: &str) -> Option<String> {
     if let Some(glob) = unmatched_glob(text) {
-        let chars: Vec<char> = glob.chars().collect();
-        let from = chars.len().saturating_sub(GLOB_CHARS);
-        let tail: String = chars[from..].iter().collect();
-        let tail = if from > 0 { format!("…{tail}") } else { tail };
-        return Some(format!("zsh: no match for `{tail}`"));
+        let tail = sk_core::text::suffix(glob, GLOB_BYTES);
+        let cut = if tail.len() < glob.len() { "…" } else { "" };
+        return Some(format!("zsh: no match for `{cut}{tail}`"));
     }
     if shell_refused(text) {
         return shell_refusal_phrase(text);

@@ -156,7 +156,7 @@ pub(super) fn fixed(
         how.cue().to_string(),
     ];
     let mut confidence = how.base_confidence();
-    if first.error.specific() || first.asked_for_missing || first.not_as_written {
+    if first.error.specific() || first.asked_for_missing || first.not_as_written() {
         confidence += 0.10;
         cues.push("specific-error".into());
     } else if how == FixMatch::Swapped {

@@ -11,7 +11,6 @@ use crate::commands::{
     ToolKind, cd_folder, main_tokens, normalize_command, only_inspects, program, program_change,
     short_command, tool_kind,
 };
-use crate::errors::unmatched_glob;
 use crate::text::{display_path, excerpt, file_name, relativize};
 
 /// The step that made the retry pass, among the changes between the failure and the
@@ -143,7 +142,7 @@ pub(super) fn fix_phrase(
         }
         None if how == FixMatch::Quoted => Some(
             // A glob zsh refused may be dropped as well as quoted.
-            match unmatched_glob(&records[last.result].text) {
+            match last.glob.as_deref() {
                 Some(glob) if !ok.text.contains(glob) => "passed without it".to_string(),
                 _ => "passed once quoted".to_string(),
             },

@@ -210,10 +210,22 @@ struct Attempt {
     /// Its error says that what the command asked for does not exist (an image tag): the
     /// error names what was wrong, as a specific one does.
     asked_for_missing: bool,
-    /// The shell ran another line than the one written: it refused it (a glob that
-    /// matched nothing, a quote never closed), or a variable in it expanded to nothing.
-    /// Rewriting such a line is the fix, even for a command that only looks.
-    not_as_written: bool,
+    /// The shell refused the line before it ran (a glob that matched nothing, a quote
+    /// never closed): its whole output is that refusal.
+    refused: bool,
+    /// The word zsh refused as a glob that matched no file (`--include=*.py`).
+    glob: Option<String>,
+    /// The variable in the line that expanded to nothing (`APPDATA` in `ls "$APPDATA"`).
+    emptied: Option<String>,
+}
+
+impl Attempt {
+    /// The shell ran another line than the one written: it refused it, or a variable in
+    /// it expanded to nothing. Rewriting such a line is the fix, even for a command that
+    /// only looks.
+    fn not_as_written(&self) -> bool {
+        self.refused || self.emptied.is_some()
+    }
 }
 
 struct OpenFailure {
@@ -345,11 +357,12 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         // What went wrong is the variable, not the file the error names.
                         error.phrase = format!("`${variable}` was empty");
                     }
-                    let not_as_written = shell_refused(&record.text) || emptied.is_some();
+                    let refused = shell_refused(&record.text);
                     let probing = error.class == ErrorClass::NotFound
                         && !says_wrong_folder(&record.text)
                         && !asked_for_missing
-                        && !not_as_written;
+                        && !refused
+                        && emptied.is_none();
                     if error.class.is_noise() || probing {
                         continue;
                     }
@@ -359,7 +372,9 @@ pub(crate) fn extract(ctx: &SessionContext, records: &[Record], out: &mut Vec<Ca
                         result: i,
                         error,
                         asked_for_missing,
-                        not_as_written,
+                        refused,
+                        glob: unmatched_glob(&record.text).map(str::to_string),
+                        emptied,
                     };
                     let same = open
                         .iter()
@@ -551,8 +566,8 @@ fn got_past(records: &[Record], failure: &OpenFailure, next: &Attempt, changes: 
 /// the passing line writes its value out where it stood: an absolute path, or a word
 /// naming it (`C:/Users/ana/AppData/Roaming` for `$APPDATA`). Another folder listed is
 /// the agent looking elsewhere, not the variable's value.
-fn writes_out_emptied(failed: &str, error: &str, ok: &str) -> bool {
-    let Some(variable) = expanded_to_nothing(failed, error) else {
+fn writes_out_emptied(emptied: Option<&str>, failed: &str, ok: &str) -> bool {
+    let Some(variable) = emptied else {
         return true;
     };
     let variable = variable.to_lowercase();
@@ -702,7 +717,7 @@ fn fix_match(
             // the value of an option (`--include=*.py`), meant for the program — a glob
             // meant for the shell (`ls *.md`) matched nothing, and quoting would not help.
             if shell_calls_since <= REVISION_WINDOW
-                && let Some(glob) = unmatched_glob(&records[last_attempt.result].text)
+                && let Some(glob) = last_attempt.glob.as_deref()
                 && bare_word(&last.text, glob)
                 && !bare_word(&call.text, glob)
                 && (call.text.contains(glob) || glob.starts_with('-'))
@@ -715,8 +730,8 @@ fn fix_match(
             let revision = (first.error.class != ErrorClass::CommandNotFound
                 && shell_calls_since <= REVISION_WINDOW
                 && !fix::is_patch(&call.text)
-                && writes_out_emptied(&last.text, &records[last_attempt.result].text, &call.text))
-            .then(|| revises(&last.text, &call.text, last_attempt.not_as_written))
+                && writes_out_emptied(last_attempt.emptied.as_deref(), &last.text, &call.text))
+            .then(|| revises(&last.text, &call.text, last_attempt.not_as_written()))
             .flatten();
             // Before the same task: `./.venv/bin/python -m pytest` after `python -m pytest`
             // is that task, but what made it pass is the program.
@@ -737,7 +752,9 @@ fn fix_match(
                 // Other arguments fix what the error they revise named ("unknown flag",
                 // "use --import"); after a bare exit code they are the agent trying
                 // something else.
-                Some(Revision::Arguments) if last_attempt.error.specific() || last_attempt.not_as_written => {
+                Some(Revision::Arguments)
+                    if last_attempt.error.specific() || last_attempt.not_as_written() =>
+                {
                     Some(FixMatch::Revised)
                 }
                 _ => None,

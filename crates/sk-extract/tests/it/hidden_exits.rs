@@ -5,18 +5,10 @@
 
 use sk_core::Agent;
 
-use crate::support::{Session, as_loaded, mistakes_in, show};
+use crate::support::{Session, as_loaded, long_output as long, mistakes_in, show};
 
 fn mistakes(records: &[sk_core::Record]) -> Vec<sk_extract::Candidate> {
     mistakes_in(records, Agent::Claude, "/work/app")
-}
-
-/// Long enough that a successful output of a call that shows its exit status is not read.
-fn long(text: &str) -> String {
-    format!(
-        "{text}\n{}",
-        "Fetching gem metadata from https://rubygems.org/\n".repeat(3)
-    )
 }
 
 #[test]

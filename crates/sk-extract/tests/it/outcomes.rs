@@ -4,7 +4,7 @@
 
 use sk_core::Agent;
 
-use crate::support::{Session, has_cue, mistakes_as, show};
+use crate::support::{NO_USERNAME, Session, has_cue, mistakes_as, show};
 
 /// The session's entry closed by getting past an error; panics showing what was found.
 fn got_past(s: &Session) -> sk_extract::Candidate {
@@ -213,7 +213,7 @@ fn a_push_that_got_past_its_missing_credential_closes_that_failure() {
         .bash(
             "cd /work/app && git push -u origin master",
             false,
-            "Exit code 128\nfatal: could not read Username for 'https://github.com': No such device or address",
+            NO_USERNAME,
         )
         .bash(
             "cd /work/app && git remote set-url origin https://$(cat .github-token)@github.com/me/app.git 2>&1",

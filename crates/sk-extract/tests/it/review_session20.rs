@@ -5,7 +5,7 @@
 use sk_core::Agent;
 use sk_extract::Candidate;
 
-use crate::support::{Session, has_cue, mistakes_as, show};
+use crate::support::{NO_USERNAME, Session, has_cue, long_output, mistakes_as, show};
 
 /// The failure→fix entries of a Claude Code session.
 fn mistakes(s: &Session) -> Vec<Candidate> {
@@ -61,7 +61,7 @@ fn a_push_that_never_reached_the_server_did_not_get_past_its_credential() {
         .bash(
             "cd /work/app && git push -u origin master",
             false,
-            "Exit code 128\nfatal: could not read Username for 'https://github.com': No such device or address",
+            NO_USERNAME,
         )
         .bash(
             "cd /work/app && git commit -am 'wip'",
@@ -88,20 +88,14 @@ fn a_recap_sharing_only_the_exit_code_line_states_no_cause() {
     // why the push failed.
     let mut s = Session::new();
     s.prompt("push the branch")
-        .bash(
-            "git push -u origin master",
-            false,
-            "Exit code 128\nfatal: could not read Username for 'https://github.com': No such device or address",
-        )
+        .bash("git push -u origin master", false, NO_USERNAME)
         .bash("gh auth setup-git", true, "")
         .bash(
             "git push -u origin master",
             true,
             "branch 'master' set up to track 'origin/master'.",
         )
-        .answer(
-            "Pushed. I also tidied the code in the parser because it duplicated the tokenizer's checks.",
-        );
+        .answer("Pushed. I also tidied the code in the parser because it duplicated the tokenizer's checks.");
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
     assert!(!m[0].body.contains("in the agent's words"), "{}", bodies(&m));
@@ -110,25 +104,19 @@ fn a_recap_sharing_only_the_exit_code_line_states_no_cause() {
 #[test]
 fn back_at_the_root_by_cd_dotdot_is_back_at_the_root() {
     // The shell had wandered into `src`; `cd ..` brings it back to the project's folder,
-    // exactly as `cd /work/app` does in hidden_exits.rs — but only the absolute form is
-    // marked back-at-root (and the title says "passed run from `..`").
-    let long = |t: &str| {
-        format!(
-            "{t}\n{}",
-            "Fetching gem metadata from https://rubygems.org/\n".repeat(3)
-        )
-    };
+    // exactly as `cd /work/app` does in hidden_exits.rs. Reviewed, only the absolute form
+    // was marked back-at-root (and the title said "passed run from `..`").
     let mut s = Session::new();
     s.bash("cd src && ls", true, "main.rb")
         .bash(
             "bundle install 2>&1 | tail -5",
             true,
-            &long("Could not locate Gemfile"),
+            &long_output("Could not locate Gemfile"),
         )
         .bash(
             "cd .. && bundle install 2>&1 | tail -10",
             true,
-            &long("Bundle complete! 2 Gemfile dependencies, 8 gems now installed."),
+            &long_output("Bundle complete! 2 Gemfile dependencies, 8 gems now installed."),
         );
     let m = mistakes(&s);
     assert_eq!(m.len(), 1, "{}", show(&m));
@@ -142,11 +130,7 @@ fn listing_branches_by_pattern_is_not_taken_for_the_fix() {
     // before the passing push and is credited with fixing the credential.
     let mut s = Session::new();
     s.prompt("push the branch")
-        .bash(
-            "git push -u origin master",
-            false,
-            "Exit code 128\nfatal: could not read Username for 'https://github.com': No such device or address",
-        )
+        .bash("git push -u origin master", false, NO_USERNAME)
         .bash("gh auth setup-git", true, "")
         .bash("git branch --list 'release/*'", true, "  release/1.2")
         .bash(

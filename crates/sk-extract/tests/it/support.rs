@@ -193,6 +193,19 @@ pub fn corrections_as(s: &Session, agent: Agent) -> Vec<Candidate> {
         .collect()
 }
 
+/// A `git push` over https that could not ask for a user name, as Claude Code logs it.
+pub const NO_USERNAME: &str =
+    "Exit code 128\nfatal: could not read Username for 'https://github.com': No such device or address";
+
+/// Output longer than [`sk_extract::SHORT_OUTPUT_BYTES`] ending in `text`, so that a
+/// successful one is read only when its call hides its exit status.
+pub fn long_output(text: &str) -> String {
+    format!(
+        "{text}\n{}",
+        "Fetching gem metadata from https://rubygems.org/\n".repeat(3)
+    )
+}
+
 /// The reason Claude Code logs when the user refuses a tool call and says why.
 pub const REFUSED: &str = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). The user provided the following reason for the rejection:  ";
 
